@@ -1,0 +1,338 @@
+//! Who changed what, when: every mutation writes a row here in its own transaction.
+//! Snapshots are JSON objects with Swedish field labels as keys, so the log reads the
+//! same in the app, in CSV and in a database dump, whatever the code looks like later.
+
+pub mod pages;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::AppResult;
+use crate::web::format;
+use crate::web::pagination::{ListQuery, Pager};
+
+/// Who made a change.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    pub name: String,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// Changes made from the command line or by Lisa itself.
+    pub fn system(name: &str) -> Self {
+        Actor { user_id: None, name: name.to_string(), request_id: None }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Self {
+        Actor {
+            user_id: Some(p.user_id),
+            name: format!("{} <{}>", p.display_name, p.email),
+            request_id: p.request_id.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+pub fn action_label(code: &str) -> &'static str {
+    match code {
+        "create" => "Skapad",
+        "update" => "Ändrad",
+        "delete" => "Borttagen",
+        _ => "Händelse",
+    }
+}
+
+/// One change to one entity. `before` is absent for creations, `after` for deletions.
+pub struct Change {
+    pub municipality_id: Option<Uuid>,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
+    pub action: Action,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Change {
+    pub fn created(municipality_id: Option<Uuid>, entity_type: &'static str, id: Uuid, after: Value) -> Self {
+        Change { municipality_id, entity_type, entity_id: id, action: Action::Create, before: None, after: Some(after) }
+    }
+
+    pub fn updated(
+        municipality_id: Option<Uuid>,
+        entity_type: &'static str,
+        id: Uuid,
+        before: Value,
+        after: Value,
+    ) -> Self {
+        Change {
+            municipality_id,
+            entity_type,
+            entity_id: id,
+            action: Action::Update,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+
+    pub fn deleted(municipality_id: Option<Uuid>, entity_type: &'static str, id: Uuid, before: Value) -> Self {
+        Change {
+            municipality_id,
+            entity_type,
+            entity_id: id,
+            action: Action::Delete,
+            before: Some(before),
+            after: None,
+        }
+    }
+}
+
+/// Writes the change; call it inside the transaction that makes the change.
+pub async fn record(conn: &mut PgConnection, actor: &Actor, change: Change) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO audit_log (municipality_id, actor_user_id, actor_name, entity_type, entity_id, action, before, after, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        change.municipality_id,
+        actor.user_id,
+        actor.name,
+        change.entity_type,
+        change.entity_id,
+        change.action.code(),
+        change.before,
+        change.after,
+        actor.request_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A field whose value changed, as shown in history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+fn show(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "–".to_string(),
+        Some(Value::String(s)) if s.is_empty() => "–".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(true)) => "Ja".to_string(),
+        Some(Value::Bool(false)) => "Nej".to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields that differ between two snapshots, in the order they first appear.
+pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let before = before.and_then(Value::as_object).unwrap_or(&empty);
+    let after = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut fields: Vec<&String> = before.keys().collect();
+    fields.extend(after.keys().filter(|k| !before.contains_key(*k)));
+    fields
+        .into_iter()
+        .filter(|f| before.get(*f) != after.get(*f))
+        .map(|f| FieldChange { field: f.clone(), before: show(before.get(f)), after: show(after.get(f)) })
+        .collect()
+}
+
+/// One row of the log, ready to show.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub occurred_at_local: String,
+    pub actor_name: String,
+    pub entity_type: String,
+    pub entity_id: Option<Uuid>,
+    pub action: String,
+    #[serde(skip)]
+    pub action_label: &'static str,
+    pub changes: Vec<FieldChange>,
+    pub request_id: Option<String>,
+}
+
+pub(crate) struct Row {
+    id: i64,
+    occurred_at: DateTime<Utc>,
+    actor_name: String,
+    entity_type: String,
+    entity_id: Option<Uuid>,
+    action: String,
+    before: Option<Value>,
+    after: Option<Value>,
+    request_id: Option<String>,
+}
+
+impl From<Row> for Entry {
+    fn from(row: Row) -> Self {
+        Entry {
+            id: row.id,
+            occurred_at_local: format::datetime(row.occurred_at),
+            occurred_at: row.occurred_at,
+            actor_name: row.actor_name,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            action_label: action_label(&row.action),
+            action: row.action,
+            changes: diff(row.before.as_ref(), row.after.as_ref()),
+            request_id: row.request_id,
+        }
+    }
+}
+
+/// The history of one entity, newest first.
+pub async fn history(
+    pool: &PgPool,
+    municipality_id: Uuid,
+    entity_type: &str,
+    entity_id: Uuid,
+) -> AppResult<Vec<Entry>> {
+    let rows = sqlx::query_as!(
+        Row,
+        "SELECT id, occurred_at, actor_name, entity_type, entity_id, action, before, after, request_id
+           FROM audit_log
+          WHERE municipality_id = $1 AND entity_type = $2 AND entity_id = $3
+          ORDER BY occurred_at DESC, id DESC",
+        municipality_id,
+        entity_type,
+        entity_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Entry::from).collect())
+}
+
+/// Filters for browsing the log.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    /// Entity type, e.g. `body`.
+    #[serde(default)]
+    pub entity_type: String,
+    /// Text in the actor's name or email.
+    #[serde(default)]
+    pub actor: String,
+    /// From this date (inclusive), YYYY-MM-DD.
+    #[serde(default)]
+    pub from: String,
+    /// To this date (inclusive), YYYY-MM-DD.
+    #[serde(default)]
+    pub to: String,
+    pub page: Option<String>,
+}
+
+impl Filter {
+    pub fn page(&self) -> i64 {
+        ListQuery { q: String::new(), page: self.page.clone() }.page()
+    }
+
+    fn date(value: &str) -> Option<chrono::NaiveDate> {
+        chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+    }
+}
+
+/// Largest export, in rows.
+pub const EXPORT_LIMIT: i64 = 100_000;
+
+/// Matching entries, newest first: one page of them, or (with no page) all up to [`EXPORT_LIMIT`].
+pub async fn search(
+    pool: &PgPool,
+    municipality_id: Uuid,
+    filter: &Filter,
+    page: Option<i64>,
+) -> AppResult<(Vec<Entry>, Pager)> {
+    let entity_type = filter.entity_type.trim();
+    let actor = filter.actor.trim();
+    let from = Filter::date(&filter.from);
+    let to = Filter::date(&filter.to);
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log
+          WHERE municipality_id = $1 AND ($2 = '' OR entity_type = $2)
+            AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
+            AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
+            AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))"#,
+        municipality_id,
+        entity_type,
+        actor,
+        from,
+        to,
+    )
+    .fetch_one(pool)
+    .await?;
+    let pager = Pager::new(page.unwrap_or(1), total);
+    let (offset, limit) = if page.is_some() { (pager.offset(), pager.limit()) } else { (0, EXPORT_LIMIT) };
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT id, occurred_at, actor_name, entity_type, entity_id, action, before, after, request_id
+             FROM audit_log
+            WHERE municipality_id = $1 AND ($2 = '' OR entity_type = $2)
+              AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
+              AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
+              AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
+            ORDER BY occurred_at DESC, id DESC
+            OFFSET $6 LIMIT $7"#,
+        municipality_id,
+        entity_type,
+        actor,
+        from,
+        to,
+        offset,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((rows.into_iter().map(Entry::from).collect(), pager))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_lists_changed_added_and_removed_fields() {
+        let before = json!({"Namn": "Tekniska nämnden", "Typ": "Nämnd", "Bolag": ""});
+        let after = json!({"Namn": "Samhällsbyggnadsnämnden", "Typ": "Nämnd", "Bolag": "", "Aktiv": true});
+        assert_eq!(
+            diff(Some(&before), Some(&after)),
+            vec![
+                FieldChange {
+                    field: "Namn".into(),
+                    before: "Tekniska nämnden".into(),
+                    after: "Samhällsbyggnadsnämnden".into()
+                },
+                FieldChange { field: "Aktiv".into(), before: "–".into(), after: "Ja".into() },
+            ]
+        );
+        assert_eq!(diff(None, Some(&json!({"Namn": "KS"}))).len(), 1);
+        assert_eq!(diff(Some(&json!({"Namn": "KS"})), None)[0].after, "–");
+    }
+}

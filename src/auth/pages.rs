@@ -1,0 +1,193 @@
+//! Login, logout, password change and switching municipality.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::model::{Credential, Principal, ThrottleVerdict, check_new_password, safe_next, throttle_verdict};
+use super::{password, session, store};
+use crate::AppState;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::{Chrome, cookies, see_other};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    email: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The login form. It sets the anonymous CSRF cookie that its post must echo.
+pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<NextQuery>) -> Response {
+    let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_else(session::random_token);
+    let page = LoginPage {
+        chrome: Chrome::anonymous(&csrf),
+        email: String::new(),
+        next: safe_next(query.next.as_deref()).to_string(),
+        error: None,
+    };
+    let mut response = page.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The client's address: the peer, or the last `X-Forwarded-For` hop behind a trusted proxy.
+fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_string());
+    match forwarded {
+        Some(address) if state.config.trust_forwarded_for && !address.is_empty() => address,
+        _ => peer.ip().to_string(),
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email = form.email.trim().to_lowercase();
+    let account_key = format!("account:{email}");
+    let address_key = format!("address:{}", client_address(&state, peer, &headers));
+    let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
+    let page = |error: &'static str| LoginPage {
+        chrome: Chrome::anonymous(&csrf),
+        email: form.email.trim().to_string(),
+        next: safe_next(Some(&form.next)).to_string(),
+        error: Some(error),
+    };
+
+    let (account_failures, address_failures) = store::recent_failures(&state.pool, &account_key, &address_key).await?;
+    match throttle_verdict(account_failures, address_failures) {
+        ThrottleVerdict::Refuse => {
+            let page = page("För många misslyckade inloggningar. Vänta en kvart och försök igen.");
+            return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "900")], page).into_response());
+        }
+        ThrottleVerdict::Delay(delay) => tokio::time::sleep(delay).await,
+        ThrottleVerdict::Allow => {}
+    }
+
+    let account = store::find_credentials(&state.pool, &email).await?;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let verified = password::verify(form.password.clone(), stored).await;
+    let Some(account) = account.filter(|_| verified) else {
+        store::record_failure(&state.pool, &account_key, &address_key).await?;
+        tracing::info!(address = %address_key, "failed login");
+        return Ok((StatusCode::UNAUTHORIZED, page("Fel e-postadress eller lösenord.")).into_response());
+    };
+    store::clear_failures(&state.pool, &account_key).await?;
+    let token = session::create(&state.pool, account.id).await?;
+    let mut response = see_other(safe_next(Some(&form.next)));
+    let secure = state.config.secure_cookies;
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, cookies::set(session::SESSION_COOKIE, &token, secure));
+    headers.append(header::SET_COOKIE, cookies::clear(session::ANON_CSRF_COOKIE, secure));
+    Ok(response)
+}
+
+pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
+    if let Credential::Session { token_hash, .. } = &principal.credential {
+        session::delete(&state.pool, token_hash).await?;
+    }
+    let mut response = see_other("/login");
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookies::clear(session::SESSION_COOKIE, state.config.secure_cookies));
+    Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    errors: FieldErrors,
+}
+
+pub async fn password_form(chrome: Chrome) -> Response {
+    PasswordPage { chrome, errors: FieldErrors::new() }.into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
+    let mut errors = FieldErrors::new();
+    let stored = store::password_hash(&state.pool, principal.user_id).await?;
+    if !password::verify(form.current, Some(stored)).await {
+        errors.insert("current".into(), "Det nuvarande lösenordet stämmer inte.".into());
+    }
+    if let Err(message) = check_new_password(&form.new, &form.repeat) {
+        errors.insert("new".into(), message.into());
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { chrome, errors }).into_response());
+    }
+    let hash = password::hash(form.new, state.config.password_cost).await?;
+    store::set_password_hash(&state.pool, principal.user_id, &hash).await?;
+    session::delete_others(&state.pool, principal.user_id, token_hash).await?;
+    session::set_flash(&state.pool, &principal, "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut.")
+        .await?;
+    Ok(see_other("/"))
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    municipality_id: Uuid,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn switch_municipality(
+    State(state): State<AppState>,
+    principal: Principal,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Response> {
+    session::switch_municipality(&state.pool, &principal, form.municipality_id).await?;
+    // Ids in the old page's address belong to the old municipality: go to the area's start instead.
+    let back = safe_next(Some(&form.back));
+    let area = back.split('/').nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_else(|| "/".into());
+    Ok(see_other(&area))
+}

@@ -1,0 +1,332 @@
+//! Server-side sessions and API tokens, stored in PostgreSQL, and the middleware that
+//! turns a request's cookie or bearer token into a [`Principal`] and refuses a
+//! state-changing request without a valid CSRF token.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::model::{Credential, Grant, MunicipalityRef, Principal, session_is_live};
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::cookies;
+
+pub const SESSION_COOKIE: &str = "lisa_session";
+/// CSRF token for forms shown before login (the login form itself).
+pub const ANON_CSRF_COOKIE: &str = "lisa_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Largest form body the CSRF check reads; uploads send the token in the query or header.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// 32 random bytes, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Creates a session and returns its token (the cookie value; only its hash is stored).
+pub async fn create(pool: &PgPool, user_id: Uuid) -> AppResult<String> {
+    let token = random_token();
+    sqlx::query!(
+        "INSERT INTO sessions (token_hash, user_id, municipality_id, csrf_token)
+         VALUES ($1, $2, (SELECT municipality_id FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
+                          WHERE g.user_id = $2 ORDER BY m.name LIMIT 1), $3)",
+        token_hash(&token),
+        user_id,
+        random_token(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+pub async fn delete(pool: &PgPool, hash: &[u8]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", hash).execute(pool).await?;
+    Ok(())
+}
+
+/// Ends every other session of the user (after a password change).
+pub async fn delete_others(pool: &PgPool, user_id: Uuid, keep: &[u8]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", user_id, keep).execute(pool).await?;
+    Ok(())
+}
+
+/// Leaves a one-time message for the next page the session shows.
+pub async fn set_flash(pool: &PgPool, principal: &Principal, message: &str) -> AppResult<()> {
+    if let Credential::Session { token_hash, .. } = &principal.credential {
+        sqlx::query!("UPDATE sessions SET flash = $2 WHERE token_hash = $1", token_hash, message).execute(pool).await?;
+    }
+    Ok(())
+}
+
+pub async fn switch_municipality(pool: &PgPool, principal: &Principal, municipality_id: Uuid) -> AppResult<()> {
+    principal.require(principal.municipalities.iter().any(|m| m.id == municipality_id))?;
+    if let Credential::Session { token_hash, .. } = &principal.credential {
+        sqlx::query!("UPDATE sessions SET municipality_id = $2 WHERE token_hash = $1", token_hash, municipality_id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates a personal API token for the user in one municipality; returns the token.
+pub async fn create_api_token(pool: &PgPool, user_id: Uuid, municipality_id: Uuid, name: &str) -> AppResult<String> {
+    let token = format!("lisa_{}", random_token());
+    sqlx::query!(
+        "INSERT INTO api_tokens (id, user_id, municipality_id, token_hash, name) VALUES ($1, $2, $3, $4, $5)",
+        Uuid::new_v4(),
+        user_id,
+        municipality_id,
+        token_hash(&token),
+        name,
+    )
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// Deletes expired sessions and old login failures; run periodically.
+pub async fn purge_expired(pool: &PgPool, idle: std::time::Duration, absolute: std::time::Duration) -> AppResult<()> {
+    let idle = chrono::Duration::from_std(idle).map_err(anyhow::Error::from)?;
+    let absolute = chrono::Duration::from_std(absolute).map_err(anyhow::Error::from)?;
+    let now = Utc::now();
+    sqlx::query!("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2", now - idle, now - absolute)
+        .execute(pool)
+        .await?;
+    sqlx::query!("DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'").execute(pool).await?;
+    Ok(())
+}
+
+enum Presented {
+    Session(String),
+    ApiToken(String),
+}
+
+fn presented_credential(headers: &HeaderMap) -> Option<Presented> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+        return Some(Presented::ApiToken(token.to_string()));
+    }
+    cookies::get(headers, SESSION_COOKIE).map(Presented::Session)
+}
+
+struct AuthRow {
+    user_id: Uuid,
+    municipality_id: Option<Uuid>,
+    csrf_token: Option<String>,
+    flash: Option<String>,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    email: String,
+    display_name: String,
+    is_admin: bool,
+    disabled: bool,
+    municipalities: Json<Vec<MunicipalityRef>>,
+    grants: Json<Vec<(Uuid, Grant)>>,
+}
+
+/// One query loads the session or token, the user, their municipalities and grants.
+async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<AuthRow>> {
+    Ok(sqlx::query_as!(
+        AuthRow,
+        r#"
+        WITH credential AS (
+            SELECT user_id, municipality_id, csrf_token, flash, created_at, last_seen_at
+              FROM sessions WHERE token_hash = $1 AND $2
+            UNION ALL
+            SELECT user_id, municipality_id, NULL, NULL, created_at, COALESCE(last_used_at, created_at)
+              FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL
+        )
+        SELECT c.user_id AS "user_id!", c.municipality_id, c.csrf_token, c.flash,
+               c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
+               u.email, u.display_name, u.is_admin, u.disabled,
+               COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
+                           FROM municipalities m
+                          WHERE u.is_admin OR m.id IN (SELECT municipality_id FROM role_grants WHERE user_id = u.id)),
+                        '[]') AS "municipalities!: Json<Vec<MunicipalityRef>>",
+               COALESCE((SELECT json_agg(json_build_array(g.municipality_id, json_build_object('role', g.role, 'body_id', g.body_id)))
+                           FROM role_grants g WHERE g.user_id = u.id),
+                        '[]') AS "grants!: Json<Vec<(Uuid, Grant)>>"
+          FROM credential c JOIN users u ON u.id = c.user_id
+        "#,
+        hash,
+        is_session,
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Principal>> {
+    let Some(presented) = presented_credential(headers) else { return Ok(None) };
+    let (token, is_session) = match &presented {
+        Presented::Session(t) => (t.as_str(), true),
+        Presented::ApiToken(t) => (t.as_str(), false),
+    };
+    let hash = token_hash(token);
+    let row = load(&state.pool, &hash, is_session).await?;
+    let Some(row) = row.filter(|r| !r.disabled) else {
+        // A wrong bearer token is an error; a stale cookie just means "not logged in".
+        return if is_session { Ok(None) } else { Err(AppError::Unauthenticated) };
+    };
+    let now = Utc::now();
+    if is_session {
+        let config = &state.config;
+        if !session_is_live(row.created_at, row.last_seen_at, now, config.session_idle, config.session_absolute) {
+            delete(&state.pool, &hash).await?;
+            return Ok(None);
+        }
+    }
+    let municipalities = row.municipalities.0;
+    // The stored municipality may have become unavailable (grant revoked): fall back to the first.
+    let current = row
+        .municipality_id
+        .and_then(|id| municipalities.iter().find(|m| m.id == id))
+        .or(municipalities.first())
+        .cloned();
+    let grants =
+        row.grants.0.into_iter().filter(|(m, _)| Some(*m) == current.as_ref().map(|c| c.id)).map(|(_, g)| g).collect();
+
+    if is_session {
+        let changed_municipality = current.as_ref().map(|m| m.id) != row.municipality_id;
+        let stale = (now - row.last_seen_at) > chrono::Duration::seconds(60);
+        if row.flash.is_some() || changed_municipality || stale {
+            sqlx::query!(
+                "UPDATE sessions SET last_seen_at = $2, flash = NULL, municipality_id = $3 WHERE token_hash = $1",
+                hash,
+                now,
+                current.as_ref().map(|m| m.id),
+            )
+            .execute(&state.pool)
+            .await?;
+        }
+    } else if (now - row.last_seen_at) > chrono::Duration::seconds(60) {
+        sqlx::query!("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1", hash, now)
+            .execute(&state.pool)
+            .await?;
+    }
+
+    let credential = match (is_session, row.csrf_token) {
+        (true, Some(csrf_token)) => Credential::Session { token_hash: hash, csrf_token, flash: row.flash },
+        _ => Credential::ApiToken,
+    };
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Ok(Some(Principal {
+        user_id: row.user_id,
+        email: row.email,
+        display_name: row.display_name,
+        is_admin: row.is_admin,
+        municipality: current,
+        grants,
+        municipalities,
+        credential,
+        request_id,
+    }))
+}
+
+/// Middleware: authenticates the request and enforces CSRF on every state-changing method.
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
+    let principal = authenticate(&state, request.headers()).await?;
+    let mut request = if request.method() == Method::GET || request.method() == Method::HEAD {
+        request
+    } else {
+        check_csrf(request, principal.as_ref()).await?
+    };
+    if let Some(principal) = principal {
+        request.extensions_mut().insert(principal);
+    }
+    Ok(next.run(request).await)
+}
+
+/// Compares the token sent with the request to the session's (or, before login, to the
+/// anonymous CSRF cookie). API-token requests carry no cookies and need none.
+async fn check_csrf(request: Request, principal: Option<&Principal>) -> AppResult<Request> {
+    let expected = match principal.map(|p| &p.credential) {
+        Some(Credential::ApiToken) => return Ok(request),
+        Some(Credential::Session { csrf_token, .. }) => Some(csrf_token.clone()),
+        None => cookies::get(request.headers(), ANON_CSRF_COOKIE),
+    };
+    let Some(expected) = expected.filter(|t| !t.is_empty()) else { return Err(AppError::Csrf) };
+
+    let from_header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let from_query = request.uri().query().and_then(|q| form_value(q.as_bytes(), CSRF_FIELD));
+    let (request, provided) = match from_header.or(from_query) {
+        Some(token) => (request, Some(token)),
+        None if is_urlencoded_form(request.headers()) => {
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+                .await
+                .map_err(|_| AppError::BadRequest("Formuläret är för stort.".into()))?;
+            let token = form_value(&bytes, CSRF_FIELD);
+            (Request::from_parts(parts, Body::from(bytes)), token)
+        }
+        None => (request, None),
+    };
+    match provided {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(request),
+        _ => Err(AppError::Csrf),
+    }
+}
+
+fn is_urlencoded_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn form_value(encoded: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Principal>().cloned().ok_or(AppError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_token());
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_eq!(token_hash(&a).len(), 32);
+    }
+
+    #[test]
+    fn csrf_field_is_read_from_forms() {
+        assert_eq!(form_value(b"name=KS&csrf_token=abc%2B1", CSRF_FIELD).as_deref(), Some("abc+1"));
+        assert_eq!(form_value(b"name=KS", CSRF_FIELD), None);
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

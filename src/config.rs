@@ -1,0 +1,56 @@
+//! One configuration struct, read from the environment and validated at start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// How expensive password hashing is. Tests use `Fast` so that hundreds of logins stay quick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordCost {
+    Standard,
+    Fast,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// An external PostgreSQL server. When absent, Lisa runs a private one in `data_dir`.
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub addr: SocketAddr,
+    /// Mark cookies `Secure` and send HSTS: set when Lisa is served over HTTPS.
+    pub secure_cookies: bool,
+    /// Take the client address from the last `X-Forwarded-For` hop (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub password_cost: PasswordCost,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let flag =
+            |name: &str| var(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        let minutes = |name: &str, default: u64| -> anyhow::Result<Duration> {
+            let value = match var(name) {
+                Some(v) => v.parse::<u64>().with_context(|| format!("{name} must be a number of minutes"))?,
+                None => default,
+            };
+            anyhow::ensure!(value > 0, "{name} must be greater than zero");
+            Ok(Duration::from_secs(value * 60))
+        };
+        let addr = var("LISA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        Ok(Config {
+            database_url: var("DATABASE_URL"),
+            data_dir: var("LISA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".lisa/pgdata")),
+            addr: addr.parse().with_context(|| format!("LISA_ADDR is not an address: {addr}"))?,
+            secure_cookies: flag("LISA_SECURE_COOKIES"),
+            trust_forwarded_for: flag("LISA_TRUST_FORWARDED_FOR"),
+            session_idle: minutes("LISA_SESSION_IDLE_MINUTES", 120)?,
+            session_absolute: minutes("LISA_SESSION_MAX_MINUTES", 12 * 60)?,
+            password_cost: PasswordCost::Standard,
+        })
+    }
+}

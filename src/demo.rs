@@ -1,0 +1,21 @@
+//! Demo data for `lisa serve --demo`: the fictional municipality Exempelby kommun.
+//! Each area seeds its own part; seeding runs once (a second start changes nothing).
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::org;
+
+/// The demo accounts' password (listed in the README).
+pub const PASSWORD: &str = "exempelby-demo";
+
+/// Fills the demo municipality unless it exists. Returns whether anything was created.
+pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
+    if org::store::find_municipality_by_org_number(&state.pool, org::demo::ORG_NUMBER).await?.is_some() {
+        return Ok(false);
+    }
+    let actor = Actor::system("Lisa (demodata)");
+    let mut tx = state.pool.begin().await?;
+    org::demo::seed(&mut tx, &actor, state.config.password_cost).await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,127 @@
+//! One error type for every handler. It renders as a Swedish HTML page or as a JSON
+//! problem body: the response carries a [`Problem`], and `web::errors` picks the format
+//! from the request.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Field name → Swedish message.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not logged in")]
+    Unauthenticated,
+    #[error("invalid CSRF token")]
+    Csrf,
+    #[error("no municipality chosen")]
+    NoMunicipality,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many requests")]
+    TooManyRequests(String),
+    #[error(transparent)]
+    Database(sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            other => AppError::Database(other),
+        }
+    }
+}
+
+/// The problem document (RFC 9457) sent to API clients; the HTML error page shows the same text.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub status: u16,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: FieldErrors,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: Option<String>) -> Self {
+        Problem { status: status.as_u16(), title: title_for(status).to_string(), detail, errors: FieldErrors::new() }
+    }
+}
+
+pub fn title_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Felaktig begäran",
+        401 => "Du behöver logga in",
+        403 => "Åtkomst nekad",
+        404 => "Sidan finns inte",
+        405 => "Metoden stöds inte",
+        409 => "Konflikt",
+        413 => "För stor begäran",
+        415 => "Formatet stöds inte",
+        422 => "Uppgifterna kunde inte sparas",
+        429 => "För många försök",
+        _ if status.is_server_error() => "Ett fel uppstod",
+        _ => "Något gick fel",
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, detail, errors) = match self {
+            AppError::NotFound => (StatusCode::NOT_FOUND, None, FieldErrors::new()),
+            AppError::Forbidden => {
+                (StatusCode::FORBIDDEN, Some("Du har inte behörighet till det här.".to_string()), FieldErrors::new())
+            }
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, None, FieldErrors::new()),
+            AppError::Csrf => (
+                StatusCode::FORBIDDEN,
+                Some("Formuläret hade gått ut eller kom inte från Lisa. Ladda om sidan och försök igen.".into()),
+                FieldErrors::new(),
+            ),
+            AppError::NoMunicipality => {
+                (StatusCode::FORBIDDEN, Some("Välj en kommun i sidhuvudet först.".into()), FieldErrors::new())
+            }
+            AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, Some(msg), FieldErrors::new()),
+            AppError::Validation(errors) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("Rätta de markerade fälten.".into()), errors)
+            }
+            AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg), FieldErrors::new()),
+            AppError::TooManyRequests(msg) => (StatusCode::TOO_MANY_REQUESTS, Some(msg), FieldErrors::new()),
+            AppError::Database(err) => {
+                tracing::error!(error = %err, "database error");
+                (StatusCode::INTERNAL_SERVER_ERROR, None, FieldErrors::new())
+            }
+            AppError::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, None, FieldErrors::new())
+            }
+        };
+        let problem = Problem { errors, ..Problem::new(status, detail) };
+        let mut response = (status, Json(problem.clone())).into_response();
+        response.extensions_mut().insert(problem);
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// True when `err` is a unique-constraint violation (the caller turns it into a friendly message).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

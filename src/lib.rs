@@ -1,0 +1,126 @@
+//! Lisa: the information-security management system for Swedish municipalities.
+//! This crate builds the web application from its areas; `main.rs` is the CLI.
+
+pub mod audit_log;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod org;
+pub mod reports;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::middleware;
+use axum::routing::get;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Lisa API", version = "1", description = "Lisa: ledningssystem för informationssäkerhet. \
+        Authenticate with `Authorization: Bearer <token>` (create one with `lisa token create --email …`) \
+        or a browser session (then send the session's CSRF token in `X-CSRF-Token` on changes)."),
+    servers((url = "/api/v1"))
+)]
+struct ApiDoc;
+
+/// The API routes of every area, with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(org::api())
+        .routes(utoipa_axum::routes!(audit_log::pages::api_list))
+}
+
+/// The OpenAPI document (also served at `/api/v1/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Largest request body: forms and JSON; uploads get their own, larger limits.
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let (api_routes, openapi) = api().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let api_routes =
+        api_routes.route("/openapi.json", get(move || async move { axum::Json(openapi.as_ref().clone()) }));
+
+    let app = Router::new()
+        .merge(reports::router())
+        .merge(auth::router())
+        .merge(org::router())
+        .route("/audit-log", get(audit_log::pages::list))
+        .route("/audit-log.csv", get(audit_log::pages::csv))
+        .nest("/api/v1", api_routes)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
+        .route("/static/{name}", get(web::assets::serve))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(middleware::from_fn(web::errors::render))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let https = state.config.secure_cookies;
+    let request_id = HeaderName::from_static("x-request-id");
+    web::headers::apply(app.with_state(state), https)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Serves Lisa on `listener` until `shutdown` completes; also purges expired sessions periodically.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let purge_state = state.clone();
+    let purger = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let config = &purge_state.config;
+            if let Err(err) =
+                auth::session::purge_expired(&purge_state.pool, config.session_idle, config.session_absolute).await
+            {
+                tracing::warn!(error = %err, "could not purge expired sessions");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    purger.abort();
+    Ok(result?)
+}

@@ -1,0 +1,213 @@
+//! The `lisa` command: serve the web application, migrate, and administer accounts.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use lisa::audit_log::Actor;
+use lisa::auth::{Role, password, session};
+use lisa::db::Database;
+use lisa::org::{model, store};
+use lisa::{AppState, Config};
+
+#[derive(Parser)]
+#[command(name = "lisa", version, about = "Lisa: ledningssystem för informationssäkerhet för kommuner")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (on LISA_ADDR, default 127.0.0.1:8080).
+    Serve {
+        /// Fill the demo municipality Exempelby kommun and its demo accounts (once).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage municipalities.
+    Municipality {
+        #[command(subcommand)]
+        command: MunicipalityCommand,
+    },
+    /// Manage personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (the password is read from standard input unless given).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// System administrator, for every municipality.
+        #[arg(long)]
+        admin: bool,
+        /// Organisation number of the municipality to grant a role in.
+        #[arg(long, requires = "role")]
+        municipality: Option<String>,
+        /// samordnare, systemagare, revisor, fortroendevald or medarbetare.
+        #[arg(long, requires = "municipality")]
+        role: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MunicipalityCommand {
+    /// Register a municipality.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        org_number: String,
+        #[arg(long)]
+        county: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token and print it.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Organisation number of the municipality the token works in (default: the user's first).
+        #[arg(long)]
+        municipality: Option<String>,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    if std::env::var("LISA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    let database = Database::open(&config).await?;
+    database.migrate().await?;
+    let state = AppState { pool: database.pool.clone(), config: Arc::new(config) };
+    let result = run(cli.command, &state).await;
+    state.pool.close().await;
+    database.close().await?;
+    result
+}
+
+async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
+    let actor = Actor::system("lisa (kommandorad)");
+    match command {
+        Command::Serve { demo } => {
+            if demo && lisa::demo::seed(state).await? {
+                tracing::info!("demo municipality Exempelby kommun created");
+            }
+            let listener = TcpListener::bind(state.config.addr)
+                .await
+                .with_context(|| format!("could not listen on {}", state.config.addr))?;
+            tracing::info!("Lisa is listening on http://{}", listener.local_addr()?);
+            lisa::serve(listener, state.clone(), shutdown_signal()).await?;
+            tracing::info!("Lisa stopped");
+        }
+        Command::Migrate => println!("migrations applied"),
+        Command::User { command: UserCommand::Add { email, name, password: given, admin, municipality, role } } => {
+            let password = match given {
+                Some(p) => p,
+                None => {
+                    eprintln!("Password (at least 12 characters):");
+                    std::io::stdin().lock().lines().next().context("no password given")??
+                }
+            };
+            lisa::auth::model::check_new_password(&password, &password).map_err(anyhow::Error::msg)?;
+            if !model::is_email(email.trim()) {
+                bail!("not an email address: {email}");
+            }
+            let grant = match (municipality, role) {
+                (Some(org_number), Some(role)) => {
+                    let m = find_municipality(state, &org_number).await?;
+                    let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+                    Some((m, model::GrantInput { role, body_id: None }))
+                }
+                _ => None,
+            };
+            let hash = password::hash(password, state.config.password_cost).await?;
+            let mut tx = state.pool.begin().await?;
+            let id = store::create_account(&mut tx, &actor, email.trim(), name.trim(), &hash, admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            if let Some((m, grant)) = grant {
+                store::add_grant(&mut tx, &actor, m, id, &grant).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            }
+            tx.commit().await?;
+            println!("{id}");
+        }
+        Command::Municipality { command: MunicipalityCommand::Add { name, org_number, county } } => {
+            let input = model::MunicipalityForm { name, org_number, county }
+                .validate()
+                .map_err(|errors| anyhow::anyhow!("{}", errors.values().cloned().collect::<Vec<_>>().join(" ")))?;
+            let mut tx = state.pool.begin().await?;
+            let created =
+                store::create_municipality(&mut tx, &actor, &input).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            tx.commit().await?;
+            println!("{}", created.id);
+        }
+        Command::Token { command: TokenCommand::Create { email, municipality, name } } => {
+            let user_id = store::find_user_id_by_email(&state.pool, &email)
+                .await?
+                .with_context(|| format!("no account with email {email}"))?;
+            let m = match municipality {
+                Some(org_number) => find_municipality(state, &org_number).await?,
+                None => sqlx::query_scalar!(
+                    "SELECT g.municipality_id FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
+                      WHERE g.user_id = $1 ORDER BY m.name LIMIT 1",
+                    user_id
+                )
+                .fetch_optional(&state.pool)
+                .await?
+                .context("the user has no role in any municipality; give --municipality")?,
+            };
+            let token = session::create_api_token(&state.pool, user_id, m, &name).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+async fn find_municipality(state: &AppState, org_number: &str) -> anyhow::Result<uuid::Uuid> {
+    let org_number = model::normalise_org_number(org_number);
+    Ok(store::find_municipality_by_org_number(&state.pool, &org_number)
+        .await?
+        .with_context(|| format!("no municipality with organisation number {org_number}"))?
+        .id)
+}
+
+async fn shutdown_signal() {
+    let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate.recv() => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,362 @@
+//! JSON API for the organisation, under `/api/v1`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, UserForm};
+use super::store::{self, Body, Municipality, Person, Unit, UserView};
+use super::{create_user_with_grant, may_manage};
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::{MunicipalityRef, Principal, Role};
+use crate::error::{AppError, AppResult, Problem};
+use crate::web::pagination::ListQuery;
+
+const TAG: &str = "Organisation";
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub municipality: Option<MunicipalityRef>,
+    pub roles: Vec<Role>,
+    pub municipalities: Vec<MunicipalityRef>,
+}
+
+/// The signed-in user, their current municipality and roles there.
+#[utoipa::path(get, path = "/me", tag = TAG, responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(principal: Principal) -> Json<Me> {
+    Json(Me {
+        id: principal.user_id,
+        email: principal.email,
+        display_name: principal.display_name,
+        is_admin: principal.is_admin,
+        municipality: principal.municipality,
+        roles: principal.grants.iter().map(|g| g.role).collect(),
+        municipalities: principal.municipalities,
+    })
+}
+
+// ---------------------------------------------------------------- bodies
+
+/// The municipality's bodies: KF, KS, nämnder, gemensamma nämnder and bolagsstyrelser.
+#[utoipa::path(get, path = "/bodies", tag = TAG, responses((status = 200, body = Vec<Body>)))]
+pub async fn list_bodies(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Body>>> {
+    Ok(Json(store::list_bodies(&state.pool, principal.tenant()?).await?))
+}
+
+#[utoipa::path(get, path = "/bodies/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Body), (status = 404, body = Problem)))]
+pub async fn get_body(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Body>> {
+    Ok(Json(store::get_body(&state.pool, principal.tenant()?, id).await?))
+}
+
+#[utoipa::path(post, path = "/bodies", tag = TAG, request_body = BodyForm,
+    responses((status = 201, body = Body), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_body(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<BodyForm>,
+) -> AppResult<(StatusCode, Json<Body>)> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let body = store::create_body(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+#[utoipa::path(put, path = "/bodies/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = BodyForm,
+    responses((status = 200, body = Body), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_body(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<BodyForm>,
+) -> AppResult<Json<Body>> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let body = store::update_body(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(body))
+}
+
+#[utoipa::path(delete, path = "/bodies/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_body(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    principal.require(may_manage(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_body(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- units
+
+/// Förvaltningar, sektorer and enheter, each under a body.
+#[utoipa::path(get, path = "/units", tag = TAG, responses((status = 200, body = Vec<Unit>)))]
+pub async fn list_units(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Unit>>> {
+    Ok(Json(store::list_units(&state.pool, principal.tenant()?).await?))
+}
+
+#[utoipa::path(get, path = "/units/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Unit), (status = 404, body = Problem)))]
+pub async fn get_unit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Unit>> {
+    Ok(Json(store::get_unit(&state.pool, principal.tenant()?, id).await?))
+}
+
+#[utoipa::path(post, path = "/units", tag = TAG, request_body = UnitForm,
+    responses((status = 201, body = Unit), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<UnitForm>,
+) -> AppResult<(StatusCode, Json<Unit>)> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let unit = store::create_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+#[utoipa::path(put, path = "/units/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = UnitForm,
+    responses((status = 200, body = Unit), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_unit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<UnitForm>,
+) -> AppResult<Json<Unit>> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let unit = store::update_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(unit))
+}
+
+#[utoipa::path(delete, path = "/units/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_unit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    principal.require(may_manage(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- people
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PersonPage {
+    pub people: Vec<Person>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// People in the municipality, 50 a page; `q` searches name, title and email.
+#[utoipa::path(get, path = "/people", tag = TAG, params(("q" = Option<String>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = PersonPage)))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Json<PersonPage>> {
+    let mut conn = state.pool.acquire().await?;
+    let (people, pager) =
+        store::search_people(&mut conn, principal.tenant()?, query.search(), Some(query.page())).await?;
+    Ok(Json(PersonPage { people, total: pager.total, page: pager.page, pages: pager.pages }))
+}
+
+#[utoipa::path(get, path = "/people/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Person), (status = 404, body = Problem)))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Person>> {
+    Ok(Json(store::get_person(&state.pool, principal.tenant()?, id).await?))
+}
+
+#[utoipa::path(post, path = "/people", tag = TAG, request_body = PersonForm,
+    responses((status = 201, body = Person), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<PersonForm>,
+) -> AppResult<(StatusCode, Json<Person>)> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let person = store::create_person(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(person)))
+}
+
+#[utoipa::path(put, path = "/people/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = PersonForm,
+    responses((status = 200, body = Person), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<PersonForm>,
+) -> AppResult<Json<Person>> {
+    principal.require(may_manage(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let person = store::update_person(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(person))
+}
+
+#[utoipa::path(delete, path = "/people/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    principal.require(may_manage(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_person(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- users and roles
+
+/// Users with a role in the municipality.
+#[utoipa::path(get, path = "/users", tag = TAG, responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
+pub async fn list_users(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<UserView>>> {
+    principal.require(may_manage(&principal))?;
+    Ok(Json(store::list_users(&state.pool, principal.tenant()?).await?))
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<UserView>> {
+    principal.require(may_manage(&principal))?;
+    Ok(Json(store::get_user(&state.pool, principal.tenant()?, id).await?))
+}
+
+/// Creates an account with a role here, or gives an existing account (same email) the role.
+#[utoipa::path(post, path = "/users", tag = TAG, request_body = UserForm,
+    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<UserForm>,
+) -> AppResult<(StatusCode, Json<UserView>)> {
+    principal.require(may_manage(&principal))?;
+    let m = principal.tenant()?;
+    let id = create_user_with_grant(&state, &principal, m, &form).await?;
+    Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
+}
+
+#[utoipa::path(post, path = "/users/{id}/grants", tag = TAG, params(("id" = Uuid, Path)), request_body = GrantForm,
+    responses((status = 201, body = UserView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_grant(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<GrantForm>,
+) -> AppResult<(StatusCode, Json<UserView>)> {
+    principal.require(may_manage(&principal))?;
+    let m = principal.tenant()?;
+    store::get_user(&state.pool, m, id).await?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    store::add_grant(&mut tx, &Actor::from(&principal), m, id, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
+}
+
+#[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = TAG,
+    params(("id" = Uuid, Path), ("grant_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn remove_grant(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, grant_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<StatusCode> {
+    principal.require(may_manage(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    let owner = store::remove_grant(&mut tx, &Actor::from(&principal), principal.tenant()?, grant_id).await?;
+    if owner != id {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- municipalities
+
+/// All municipalities (system administrators only).
+#[utoipa::path(get, path = "/municipalities", tag = TAG,
+    responses((status = 200, body = Vec<Municipality>), (status = 403, body = Problem)))]
+pub async fn list_municipalities(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<Municipality>>> {
+    principal.require(principal.is_admin)?;
+    Ok(Json(store::list_municipalities(&state.pool).await?))
+}
+
+#[utoipa::path(post, path = "/municipalities", tag = TAG, request_body = MunicipalityForm,
+    responses((status = 201, body = Municipality), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_municipality(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<MunicipalityForm>,
+) -> AppResult<(StatusCode, Json<Municipality>)> {
+    principal.require(principal.is_admin)?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let created = store::create_municipality(&mut tx, &Actor::from(&principal), &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(put, path = "/municipalities/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = MunicipalityForm,
+    responses((status = 200, body = Municipality), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_municipality(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<MunicipalityForm>,
+) -> AppResult<Json<Municipality>> {
+    principal.require(principal.is_admin)?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let updated = store::update_municipality(&mut tx, &Actor::from(&principal), id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(updated))
+}

@@ -1,0 +1,102 @@
+//! Municipalities, their bodies (KF, KS, nämnder, bolag), units, people, user accounts
+//! and role grants.
+
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::{Principal, password};
+use crate::error::{AppError, AppResult};
+use model::UserForm;
+
+/// The coordinator (or a system administrator) changes the organisation; everyone with a role reads it.
+pub fn may_manage(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+/// Gives the role in the form to the account with the form's email, creating the account
+/// when there is none. Returns the user's id.
+pub async fn create_user_with_grant(
+    state: &AppState,
+    principal: &Principal,
+    m: Uuid,
+    form: &UserForm,
+) -> AppResult<Uuid> {
+    let existing = store::find_user_id_by_email(&state.pool, form.email.trim()).await?;
+    let input = form.validate(existing.is_some()).map_err(AppError::Validation)?;
+    let hash = match existing {
+        Some(_) => None,
+        None => Some(password::hash(input.password.clone(), state.config.password_cost).await?),
+    };
+    let actor = Actor::from(principal);
+    let mut tx = state.pool.begin().await?;
+    let user_id = match (existing, hash) {
+        (Some(id), _) => id,
+        (None, Some(hash)) => {
+            store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?
+        }
+        (None, None) => unreachable!("a new account always gets a hash"),
+    };
+    store::add_grant(&mut tx, &actor, m, user_id, &input.grant).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+pub fn router() -> Router<AppState> {
+    use pages::*;
+    Router::new()
+        .route("/org", get(overview))
+        .route("/org/bodies", post(create_body))
+        .route("/org/bodies/new", get(new_body))
+        .route("/org/bodies/{id}", get(show_body).post(update_body))
+        .route("/org/bodies/{id}/edit", get(edit_body))
+        .route("/org/bodies/{id}/delete", get(confirm_delete_body).post(delete_body))
+        .route("/org/units", post(create_unit))
+        .route("/org/units/new", get(new_unit))
+        .route("/org/units/{id}", get(show_unit).post(update_unit))
+        .route("/org/units/{id}/edit", get(edit_unit))
+        .route("/org/units/{id}/delete", get(confirm_delete_unit).post(delete_unit))
+        .route("/org/people", get(people).post(create_person))
+        .route("/org/people.csv", get(people_csv))
+        .route("/org/people/new", get(new_person))
+        .route("/org/people/{id}", get(show_person).post(update_person))
+        .route("/org/people/{id}/edit", get(edit_person))
+        .route("/org/people/{id}/delete", get(confirm_delete_person).post(delete_person))
+        .route("/org/users", get(users).post(create_user))
+        .route("/org/users/new", get(new_user))
+        .route("/org/users/{id}", get(show_user))
+        .route("/org/users/{id}/grants", post(add_grant))
+        .route("/org/users/{id}/grants/{grant_id}/delete", post(remove_grant))
+        .route("/admin/municipalities", get(municipalities).post(save_municipality))
+        .route("/admin/municipalities/new", get(new_municipality))
+        .route("/admin/municipalities/{id}", post(save_municipality))
+        .route("/admin/municipalities/{id}/edit", get(edit_municipality))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    use api::*;
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(list_bodies, create_body))
+        .routes(routes!(get_body, update_body, delete_body))
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit, update_unit, delete_unit))
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, update_person, delete_person))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user))
+        .routes(routes!(add_grant))
+        .routes(routes!(remove_grant))
+        .routes(routes!(list_municipalities, create_municipality))
+        .routes(routes!(update_municipality))
+}

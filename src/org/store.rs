@@ -1,0 +1,662 @@
+//! Queries for the organisation. Every query is scoped by municipality, and every
+//! mutation writes the audit log in the caller's transaction.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput, PersonInput, UnitInput, UnitKind};
+use crate::audit_log::{self, Actor, Change};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult, FieldErrors, is_unique_violation};
+use crate::web::pagination::Pager;
+
+fn field_error(field: &str, message: &str) -> AppError {
+    AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
+}
+
+/// Unique violations become a message on the field that must be unique.
+fn unique_as(field: &'static str, message: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |err| if is_unique_violation(&err) { field_error(field, message) } else { err.into() }
+}
+
+// ---------------------------------------------------------------- municipalities
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Municipality {
+    pub id: Uuid,
+    pub name: String,
+    pub org_number: String,
+    pub county: String,
+}
+
+impl Municipality {
+    fn snapshot(&self) -> Value {
+        json!({"Namn": self.name, "Organisationsnummer": self.org_number, "Län": self.county})
+    }
+}
+
+pub async fn list_municipalities(db: impl PgExecutor<'_>) -> AppResult<Vec<Municipality>> {
+    Ok(sqlx::query_as!(Municipality, "SELECT id, name, org_number, county FROM municipalities ORDER BY name")
+        .fetch_all(db)
+        .await?)
+}
+
+pub async fn get_municipality(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Municipality> {
+    Ok(sqlx::query_as!(Municipality, "SELECT id, name, org_number, county FROM municipalities WHERE id = $1", id)
+        .fetch_one(db)
+        .await?)
+}
+
+pub async fn find_municipality_by_org_number(
+    db: impl PgExecutor<'_>,
+    org_number: &str,
+) -> AppResult<Option<Municipality>> {
+    Ok(sqlx::query_as!(
+        Municipality,
+        "SELECT id, name, org_number, county FROM municipalities WHERE org_number = $1",
+        org_number
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn create_municipality(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    input: &MunicipalityInput,
+) -> AppResult<Municipality> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO municipalities (id, name, org_number, county) VALUES ($1, $2, $3, $4)",
+        id,
+        input.name,
+        input.org_number,
+        input.county
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
+    let created = get_municipality(&mut *tx, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(id), "municipality", id, created.snapshot())).await?;
+    Ok(created)
+}
+
+pub async fn update_municipality(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &MunicipalityInput,
+) -> AppResult<Municipality> {
+    let before = get_municipality(&mut *tx, id).await?;
+    sqlx::query!(
+        "UPDATE municipalities SET name = $2, org_number = $3, county = $4, updated_at = now() WHERE id = $1",
+        id,
+        input.name,
+        input.org_number,
+        input.county
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
+    let after = get_municipality(&mut *tx, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(id), "municipality", id, before.snapshot(), after.snapshot()))
+        .await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- bodies
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Body {
+    pub id: Uuid,
+    /// kf, ks, namnd, gemensam_namnd or bolagsstyrelse.
+    pub kind: String,
+    pub name: String,
+    pub company_name: Option<String>,
+}
+
+impl Body {
+    pub fn kind_label(&self) -> &'static str {
+        BodyKind::parse(&self.kind).map(BodyKind::label).unwrap_or("")
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Typ": self.kind_label(), "Namn": self.name, "Bolag": self.company_name})
+    }
+}
+
+pub async fn list_bodies(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Body>> {
+    // KF and KS first, then the rest by name.
+    Ok(sqlx::query_as!(
+        Body,
+        "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1
+          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 ELSE 2 END, name",
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn get_body(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Body> {
+    Ok(sqlx::query_as!(
+        Body,
+        "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1 AND id = $2",
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+fn body_conflict(err: sqlx::Error) -> AppError {
+    match &err {
+        sqlx::Error::Database(db) if db.constraint() == Some("bodies_one_kf_ks") => {
+            field_error("kind", "Kommunen har redan ett organ av den sorten.")
+        }
+        _ => unique_as("name", "Det finns redan ett organ med det namnet.")(err),
+    }
+}
+
+pub async fn create_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &BodyInput) -> AppResult<Body> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO bodies (id, municipality_id, kind, name, company_name) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        m,
+        input.kind.code(),
+        input.name,
+        input.company_name
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(body_conflict)?;
+    let body = get_body(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "body", id, body.snapshot())).await?;
+    Ok(body)
+}
+
+pub async fn update_body(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &BodyInput,
+) -> AppResult<Body> {
+    let before = get_body(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE bodies SET kind = $3, name = $4, company_name = $5, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.kind.code(),
+        input.name,
+        input.company_name
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(body_conflict)?;
+    let after = get_body(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "body", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = get_body(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM bodies WHERE municipality_id = $1 AND id = $2", m, id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
+                "Organet används (det har förvaltningar, enheter eller roller) och kan inte tas bort förrän de har flyttats."
+                    .into(),
+            ),
+            _ => err.into(),
+        })?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "body", id, before.snapshot())).await
+}
+
+// ---------------------------------------------------------------- units
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: Uuid,
+    pub body_id: Uuid,
+    pub body_name: String,
+    /// forvaltning, sektor or enhet.
+    pub kind: String,
+    pub name: String,
+}
+
+impl Unit {
+    pub fn kind_label(&self) -> &'static str {
+        UnitKind::parse(&self.kind).map(UnitKind::label).unwrap_or("")
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Organ": self.body_name, "Typ": self.kind_label(), "Namn": self.name})
+    }
+}
+
+pub async fn list_units(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Unit>> {
+    Ok(sqlx::query_as!(
+        Unit,
+        "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
+           FROM units u JOIN bodies b ON b.id = u.body_id
+          WHERE u.municipality_id = $1 ORDER BY u.name",
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn get_unit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Unit> {
+    Ok(sqlx::query_as!(
+        Unit,
+        "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
+           FROM units u JOIN bodies b ON b.id = u.body_id
+          WHERE u.municipality_id = $1 AND u.id = $2",
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// A body id from a form must name a body of this municipality.
+async fn check_body(tx: &mut PgConnection, m: Uuid, body_id: Uuid) -> AppResult<()> {
+    match get_body(tx, m, body_id).await {
+        Err(AppError::NotFound) => Err(field_error("body_id", "Välj ett organ i listan.")),
+        other => other.map(|_| ()),
+    }
+}
+
+pub async fn create_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &UnitInput) -> AppResult<Unit> {
+    check_body(tx, m, input.body_id).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO units (id, municipality_id, body_id, kind, name) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        m,
+        input.body_id,
+        input.kind.code(),
+        input.name
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
+    let unit = get_unit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "unit", id, unit.snapshot())).await?;
+    Ok(unit)
+}
+
+pub async fn update_unit(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &UnitInput,
+) -> AppResult<Unit> {
+    let before = get_unit(&mut *tx, m, id).await?;
+    check_body(tx, m, input.body_id).await?;
+    sqlx::query!(
+        "UPDATE units SET body_id = $3, kind = $4, name = $5, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.body_id,
+        input.kind.code(),
+        input.name
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
+    let after = get_unit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "unit", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = get_unit(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM units WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await.map_err(
+        |err| match &err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
+                "Enheten har personer kopplade till sig och kan inte tas bort förrän de har flyttats.".into(),
+            ),
+            _ => err.into(),
+        },
+    )?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "unit", id, before.snapshot())).await
+}
+
+// ---------------------------------------------------------------- people
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    pub id: Uuid,
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    pub unit_id: Option<Uuid>,
+    pub unit_name: Option<String>,
+    pub user_id: Option<Uuid>,
+}
+
+impl Person {
+    fn snapshot(&self) -> Value {
+        json!({"Namn": self.name, "Titel": self.title, "E-post": self.email, "Enhet": self.unit_name})
+    }
+}
+
+/// People whose name, title or email contains `search`: one page of them, or all when `page` is None.
+pub async fn search_people(
+    db: &mut PgConnection,
+    m: Uuid,
+    search: &str,
+    page: Option<i64>,
+) -> AppResult<(Vec<Person>, Pager)> {
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM people p
+            WHERE p.municipality_id = $1
+              AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')"#,
+        m,
+        search
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    let pager = Pager::new(page.unwrap_or(1), total);
+    let (offset, limit) = if page.is_some() { (pager.offset(), pager.limit()) } else { (0, i64::MAX) };
+    let people = sqlx::query_as!(
+        Person,
+        r#"SELECT p.id, p.name, p.title, p.email, p.unit_id, u.name AS "unit_name?", p.user_id
+             FROM people p LEFT JOIN units u ON u.id = p.unit_id
+            WHERE p.municipality_id = $1
+              AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')
+            ORDER BY p.name, p.id OFFSET $3 LIMIT $4"#,
+        m,
+        search,
+        offset,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok((people, pager))
+}
+
+pub async fn get_person(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Person> {
+    Ok(sqlx::query_as!(
+        Person,
+        r#"SELECT p.id, p.name, p.title, p.email, p.unit_id, u.name AS "unit_name?", p.user_id
+             FROM people p LEFT JOIN units u ON u.id = p.unit_id
+            WHERE p.municipality_id = $1 AND p.id = $2"#,
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -> AppResult<()> {
+    let Some(unit_id) = unit_id else { return Ok(()) };
+    match get_unit(tx, m, unit_id).await {
+        Err(AppError::NotFound) => Err(field_error("unit_id", "Välj en enhet i listan.")),
+        other => other.map(|_| ()),
+    }
+}
+
+pub async fn create_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &PersonInput) -> AppResult<Person> {
+    check_unit(tx, m, input.unit_id).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO people (id, municipality_id, name, title, email, unit_id, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5))",
+        id,
+        m,
+        input.name,
+        input.title,
+        input.email,
+        input.unit_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let person = get_person(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "person", id, person.snapshot())).await?;
+    Ok(person)
+}
+
+pub async fn update_person(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &PersonInput,
+) -> AppResult<Person> {
+    let before = get_person(&mut *tx, m, id).await?;
+    check_unit(tx, m, input.unit_id).await?;
+    sqlx::query!(
+        "UPDATE people SET name = $3, title = $4, email = $5, unit_id = $6, updated_at = now(),
+                user_id = (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5)
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.name,
+        input.title,
+        input.email,
+        input.unit_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get_person(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "person", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = get_person(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM people WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "person", id, before.snapshot())).await
+}
+
+// ---------------------------------------------------------------- users and role grants
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct GrantView {
+    pub id: Uuid,
+    pub role: Role,
+    pub body_id: Option<Uuid>,
+    pub body_name: Option<String>,
+}
+
+impl GrantView {
+    pub fn role_label(&self) -> &'static str {
+        self.role.label()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub disabled: bool,
+    /// The user's roles in this municipality.
+    pub grants: Vec<GrantView>,
+}
+
+impl UserView {
+    pub fn roles_text(&self) -> String {
+        self.grants
+            .iter()
+            .map(|g| match &g.body_name {
+                Some(body) => format!("{} ({body})", g.role.label()),
+                None => g.role.label().to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+struct UserRow {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    disabled: bool,
+    grants: sqlx::types::Json<Vec<GrantView>>,
+}
+
+impl From<UserRow> for UserView {
+    fn from(r: UserRow) -> Self {
+        UserView { id: r.id, email: r.email, display_name: r.display_name, disabled: r.disabled, grants: r.grants.0 }
+    }
+}
+
+/// Users holding at least one role in the municipality, with those roles.
+pub async fn list_users(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<UserView>> {
+    let rows = sqlx::query_as!(
+        UserRow,
+        r#"SELECT u.id, u.email, u.display_name, u.disabled,
+                  json_agg(json_build_object('id', g.id, 'role', g.role, 'body_id', g.body_id, 'body_name', b.name)
+                           ORDER BY g.role, b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
+             FROM users u JOIN role_grants g ON g.user_id = u.id AND g.municipality_id = $1
+             LEFT JOIN bodies b ON b.id = g.body_id
+            GROUP BY u.id ORDER BY u.display_name"#,
+        m
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(UserView::from).collect())
+}
+
+/// A user as seen from this municipality: only users with a role here are visible.
+pub async fn get_user(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<UserView> {
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"SELECT u.id, u.email, u.display_name, u.disabled,
+                  json_agg(json_build_object('id', g.id, 'role', g.role, 'body_id', g.body_id, 'body_name', b.name)
+                           ORDER BY g.role, b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
+             FROM users u JOIN role_grants g ON g.user_id = u.id AND g.municipality_id = $1
+             LEFT JOIN bodies b ON b.id = g.body_id
+            WHERE u.id = $2
+            GROUP BY u.id"#,
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(row.into())
+}
+
+pub async fn find_user_id_by_email(db: impl PgExecutor<'_>, email: &str) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email).fetch_optional(db).await?)
+}
+
+/// Creates a login account (not tied to a municipality until it is granted a role).
+pub async fn create_account(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+    is_admin: bool,
+) -> AppResult<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO users (id, email, display_name, password_hash, is_admin) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        email,
+        display_name,
+        password_hash,
+        is_admin
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("email", "Det finns redan ett konto med den e-postadressen."))?;
+    // Link the account to people already registered with the same email.
+    sqlx::query!("UPDATE people SET user_id = $1 WHERE lower(email) = lower($2) AND user_id IS NULL", id, email)
+        .execute(&mut *tx)
+        .await?;
+    let after = json!({"E-post": email, "Namn": display_name, "Systemadministratör": is_admin});
+    audit_log::record(tx, actor, Change::created(None, "user", id, after)).await?;
+    Ok(id)
+}
+
+pub async fn add_grant(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    user_id: Uuid,
+    input: &GrantInput,
+) -> AppResult<Uuid> {
+    if let Some(body_id) = input.body_id {
+        check_body(tx, m, body_id).await?;
+    }
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO role_grants (id, user_id, municipality_id, role, body_id) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        user_id,
+        m,
+        input.role.code(),
+        input.body_id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("role", "Användaren har redan den rollen."))?;
+    let grant = get_grant(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "role_grant", id, grant_snapshot(&grant))).await?;
+    Ok(id)
+}
+
+struct GrantRow {
+    user_email: String,
+    role: String,
+    body_name: Option<String>,
+    user_id: Uuid,
+}
+
+async fn get_grant(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<GrantRow> {
+    Ok(sqlx::query_as!(
+        GrantRow,
+        r#"SELECT u.email AS user_email, g.role, b.name AS "body_name?", g.user_id
+             FROM role_grants g JOIN users u ON u.id = g.user_id LEFT JOIN bodies b ON b.id = g.body_id
+            WHERE g.municipality_id = $1 AND g.id = $2"#,
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+fn grant_snapshot(grant: &GrantRow) -> Value {
+    let role = Role::parse(&grant.role).map(Role::label).unwrap_or("");
+    json!({"Användare": grant.user_email, "Roll": role, "Organ": grant.body_name})
+}
+
+/// Removes a role; returns the user it belonged to.
+pub async fn remove_grant(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+    let grant = get_grant(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM role_grants WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "role_grant", id, grant_snapshot(&grant))).await?;
+    Ok(grant.user_id)
+}
+
+/// Overview counts for the start page.
+pub struct Counts {
+    pub bodies: i64,
+    pub units: i64,
+    pub people: i64,
+    pub users: i64,
+}
+
+pub async fn counts(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Counts> {
+    Ok(sqlx::query_as!(
+        Counts,
+        r#"SELECT (SELECT count(*) FROM bodies WHERE municipality_id = $1) AS "bodies!",
+                  (SELECT count(*) FROM units WHERE municipality_id = $1) AS "units!",
+                  (SELECT count(*) FROM people WHERE municipality_id = $1) AS "people!",
+                  (SELECT count(DISTINCT user_id) FROM role_grants WHERE municipality_id = $1) AS "users!""#,
+        m
+    )
+    .fetch_one(db)
+    .await?)
+}

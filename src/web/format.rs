@@ -1,0 +1,26 @@
+//! Dates and numbers as Swedish readers expect them, in Europe/Stockholm time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Stockholm;
+
+pub fn datetime(value: DateTime<Utc>) -> String {
+    value.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn date(value: NaiveDate) -> String {
+    value.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn shows_stockholm_time_across_daylight_saving() {
+        let winter = Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(datetime(winter), "2026-01-15 13:00");
+        assert_eq!(datetime(summer), "2026-07-15 14:00");
+    }
+}

@@ -1,0 +1,90 @@
+//! What the base layout needs on every page: the signed-in user, the municipality
+//! switcher, navigation for the user's roles, the CSRF token and a one-time message.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::auth::{Credential, MunicipalityRef, Principal};
+use crate::error::AppError;
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct ChromeUser {
+    pub name: String,
+    pub role_label: &'static str,
+    pub municipality: Option<MunicipalityRef>,
+    pub municipalities: Vec<MunicipalityRef>,
+}
+
+pub struct Chrome {
+    pub user: Option<ChromeUser>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+    pub nav: Vec<NavLink>,
+    /// The page's path, so that switching municipality can return to the same area.
+    pub path: String,
+}
+
+impl Chrome {
+    /// For pages shown before login and for error pages.
+    pub fn anonymous(csrf_token: &str) -> Self {
+        Chrome { user: None, csrf_token: csrf_token.to_string(), flash: None, nav: Vec::new(), path: String::new() }
+    }
+
+    pub fn for_principal(principal: &Principal, path: &str) -> Self {
+        let flash = match &principal.credential {
+            Credential::Session { flash, .. } => flash.clone(),
+            Credential::ApiToken => None,
+        };
+        Chrome {
+            user: Some(ChromeUser {
+                name: principal.display_name.clone(),
+                role_label: principal.main_role_label(),
+                municipality: principal.municipality.clone(),
+                municipalities: principal.municipalities.clone(),
+            }),
+            csrf_token: principal.csrf_token().to_string(),
+            flash,
+            nav: navigation(principal, path),
+            path: path.to_string(),
+        }
+    }
+
+    pub fn is_current_municipality(&self, id: &uuid::Uuid) -> bool {
+        self.user.as_ref().and_then(|u| u.municipality.as_ref()).is_some_and(|m| &m.id == id)
+    }
+}
+
+/// The main menu: one entry per area the user may open.
+fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
+    let has_municipality = principal.municipality.is_some();
+    let entries: [(&'static str, &'static str, bool); 5] = [
+        ("/", "Översikt", true),
+        ("/org", "Organisation", has_municipality),
+        ("/org/users", "Användare", has_municipality && principal.is_coordinator()),
+        ("/audit-log", "Ändringslogg", has_municipality && (principal.is_coordinator() || principal.is_auditor())),
+        ("/admin/municipalities", "Kommuner", principal.is_admin),
+    ];
+    // The deepest entry whose path the page is under is the current one.
+    let under =
+        |href: &str| path == href || (href != "/" && path.strip_prefix(href).is_some_and(|r| r.starts_with('/')));
+    let shown: Vec<_> = entries.into_iter().filter(|(_, _, shown)| *shown).collect();
+    let deepest = shown.iter().filter(|(href, _, _)| under(href)).map(|(href, _, _)| href.len()).max();
+    shown
+        .into_iter()
+        .map(|(href, label, _)| NavLink { href, label, current: under(href) && Some(href.len()) == deepest })
+        .collect()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let principal = parts.extensions.get::<Principal>().ok_or(AppError::Unauthenticated)?;
+        Ok(Chrome::for_principal(principal, parts.uri.path()))
+    }
+}

@@ -1,0 +1,74 @@
+//! What every area's pages share: the layout, error pages, security headers, static
+//! assets, cookies, pagination, CSV export and date formatting.
+
+pub mod assets;
+pub mod cookies;
+pub mod csv;
+pub mod errors;
+pub mod format;
+pub mod headers;
+pub mod layout;
+pub mod pagination;
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+pub use layout::Chrome;
+
+/// Post/redirect/get: every successful form post answers with this.
+pub fn see_other(location: &str) -> Response {
+    Redirect::to(location).into_response()
+}
+
+/// Empty-or-trimmed text from a form field.
+pub fn trimmed(value: &str) -> String {
+    value.trim().to_string()
+}
+
+/// Splits validation errors, which the form shows beside its fields, from other errors,
+/// which become an error page.
+pub fn split_validation<T>(
+    result: crate::error::AppResult<T>,
+) -> crate::error::AppResult<Result<T, crate::error::FieldErrors>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(crate::error::AppError::Validation(errors)) => Ok(Err(errors)),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "confirm_delete.html")]
+struct ConfirmDelete<'a> {
+    chrome: Chrome,
+    what: &'a str,
+    action: &'a str,
+    back: &'a str,
+}
+
+/// The page that asks "are you sure?" before a delete: works without JavaScript.
+pub fn confirm_delete(chrome: Chrome, what: &str, action: &str, back: &str) -> Response {
+    ConfirmDelete { chrome, what, action, back }.into_response()
+}
+
+/// A form page shown again with its errors.
+pub fn unprocessable(page: impl IntoResponse) -> Response {
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// One choice in a `<select>`, prepared for the template.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Choices from (value, label) pairs, with `selected` marked.
+pub fn options<V: ToString, L: ToString>(items: impl IntoIterator<Item = (V, L)>, selected: &str) -> Vec<SelectOption> {
+    items
+        .into_iter()
+        .map(|(value, label)| {
+            let value = value.to_string();
+            SelectOption { selected: value == selected, value, label: label.to_string() }
+        })
+        .collect()
+}

@@ -1,0 +1,88 @@
+//! Migrations and the private PostgreSQL that `lisa serve` starts.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::empty_database;
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_database() {
+    let pool = empty_database().await;
+    lisa::db::MIGRATOR.run(&pool).await.expect("migrations apply");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for table in ["audit_log", "bodies", "municipalities", "people", "role_grants", "sessions", "units", "users"] {
+        assert!(tables.iter().any(|t| t == table), "{table} exists");
+    }
+    // Running them again is a no-op.
+    lisa::db::MIGRATOR.run(&pool).await.unwrap();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_until_ready(port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+            && response.status() == 200
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+/// `lisa serve --demo` on a fresh data folder: starts its own PostgreSQL (as the
+/// `postgres` user when the tests run as root), fills the demo once, stops cleanly on
+/// SIGTERM, and a second start reuses the data.
+#[tokio::test]
+async fn serve_starts_a_private_postgresql_in_a_fresh_folder() {
+    let root = crate::support::test_data_dir().parent().unwrap().join(format!("serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let data_dir = root.join("pgdata");
+    let lisa = env!("CARGO_BIN_EXE_lisa");
+    for round in 0..2 {
+        let port = free_port();
+        let mut child = Command::new(lisa)
+            .args(["serve", "--demo"])
+            .env_remove("DATABASE_URL")
+            .env("LISA_DATA_DIR", &data_dir)
+            .env("LISA_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(wait_until_ready(port).await, "round {round}: Lisa answers /readyz");
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login = client.get(format!("http://127.0.0.1:{port}/login")).send().await.unwrap().text().await.unwrap();
+        let token = crate::support::csrf_in(&login).unwrap();
+        let response = client
+            .post(format!("http://127.0.0.1:{port}/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "samordnare@exempelby.se"),
+                ("password", "exempelby-demo"),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "round {round}: demo login works");
+        let start = client.get(format!("http://127.0.0.1:{port}/")).send().await.unwrap().text().await.unwrap();
+        assert!(start.contains("<span class=\"figure\">6</span> organ"), "round {round}: demo filled exactly once");
+
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+        assert!(status.success(), "round {round}: clean exit on SIGTERM");
+        assert!(!data_dir.join("postmaster.pid").exists(), "round {round}: PostgreSQL stopped with Lisa");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1,0 +1,12 @@
+//! Integration tests: a real PostgreSQL (a private server the tests start themselves,
+//! one fresh database per test), Lisa served on a real port, and a real Chromium.
+
+mod support;
+
+mod api;
+mod audit;
+mod auth;
+mod browser;
+mod database;
+mod org;
+mod tenancy;

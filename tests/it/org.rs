@@ -1,0 +1,210 @@
+//! The organisation pages: who may do what, validation that keeps input, CSV, search.
+
+use crate::support::{TestApp, body_id_by_name};
+
+#[tokio::test]
+async fn each_role_is_refused_where_it_must_be() {
+    let app = TestApp::spawn().await;
+    let bildning = body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let edit = format!("/org/bodies/{bildning}/edit");
+    let delete = format!("/org/bodies/{bildning}/delete");
+    // (path, roles that may open it)
+    let pages: Vec<(&str, &[&str])> = vec![
+        ("/", &["admin", "samordnare", "systemagare", "revisor", "ledamot", "medarbetare"]),
+        ("/org", &["admin", "samordnare", "systemagare", "revisor", "ledamot", "medarbetare"]),
+        ("/org/people", &["admin", "samordnare", "systemagare", "revisor", "ledamot", "medarbetare"]),
+        ("/org/bodies/new", &["admin", "samordnare"]),
+        (&edit, &["admin", "samordnare"]),
+        (&delete, &["admin", "samordnare"]),
+        ("/org/users", &["admin", "samordnare"]),
+        ("/org/users/new", &["admin", "samordnare"]),
+        ("/audit-log", &["admin", "samordnare", "revisor"]),
+        ("/audit-log.csv", &["admin", "samordnare", "revisor"]),
+        ("/admin/municipalities", &["admin"]),
+        ("/admin/municipalities/new", &["admin"]),
+    ];
+    for who in ["admin", "samordnare", "systemagare", "revisor", "ledamot", "medarbetare"] {
+        let client = app.login(&format!("{who}@exempelby.se")).await;
+        for (path, allowed) in &pages {
+            let status = app.get(&client, path).await.status().as_u16();
+            let expected = if allowed.contains(&who) { 200 } else { 403 };
+            assert_eq!(status, expected, "{who} GET {path}");
+        }
+        // No one but the coordinator and the administrator may change the organisation.
+        let create =
+            app.post_form(&client, "/org/bodies", &[("kind", "namnd"), ("name", &format!("Nämnd av {who}"))]).await;
+        let expected = if ["admin", "samordnare"].contains(&who) { 303 } else { 403 };
+        assert_eq!(create.status().as_u16(), expected, "{who} POST /org/bodies");
+    }
+    let anonymous = app.client();
+    let response = app.get(&anonymous, "/org").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login?next=%2Forg");
+}
+
+#[tokio::test]
+async fn a_body_is_created_edited_and_deleted_through_the_forms() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let created =
+        app.post_form(&client, "/org/bodies", &[("kind", "gemensam_namnd"), ("name", "Gemensamma IT-nämnden")]).await;
+    assert_eq!(created.status(), 303);
+    let overview = app.get(&client, "/org").await.text().await.unwrap();
+    assert!(overview.contains("Gemensamma IT-nämnden har lagts till."), "flash message");
+    assert!(overview.contains("Gemensamma IT-nämnden") && overview.contains("Gemensam nämnd"));
+    let id = body_id_by_name(app.pool(), app.exempelby, "Gemensamma IT-nämnden").await;
+
+    let renamed = app
+        .post_form(&client, &format!("/org/bodies/{id}"), &[("kind", "gemensam_namnd"), ("name", "IT-nämnden")])
+        .await;
+    assert_eq!(renamed.status(), 303);
+    let page = app.get(&client, &format!("/org/bodies/{id}")).await.text().await.unwrap();
+    assert!(page.contains("<h1>IT-nämnden</h1>"));
+    assert!(page.contains("Gemensamma IT-nämnden") && page.contains("Historik"), "history shows the old name");
+
+    let confirm = app.get(&client, &format!("/org/bodies/{id}/delete")).await.text().await.unwrap();
+    assert!(confirm.contains("Ta bort IT-nämnden?"));
+    let deleted = app.post_form(&client, &format!("/org/bodies/{id}/delete"), &[]).await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(app.get(&client, &format!("/org/bodies/{id}")).await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_input_gets_swedish_messages_and_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let response = app
+        .post_form(
+            &client,
+            "/org/bodies",
+            &[("kind", "bolagsstyrelse"), ("name", "Styrelsen för Exempelby Energi"), ("company_name", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Ange bolagets namn för en bolagsstyrelse."));
+    assert!(html.contains("value=\"Styrelsen för Exempelby Energi\""), "the name is kept");
+    assert!(html.contains("<option value=\"bolagsstyrelse\" selected>"), "the kind is kept");
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    let duplicate = app.post_form(&client, "/org/bodies", &[("kind", "ks"), ("name", "Kommunstyrelsen 2")]).await;
+    assert_eq!(duplicate.status(), 422);
+    assert!(duplicate.text().await.unwrap().contains("Kommunen har redan ett organ av den sorten."));
+
+    let same_name = app.post_form(&client, "/org/bodies", &[("kind", "namnd"), ("name", "Bildningsnämnden")]).await;
+    assert!(same_name.text().await.unwrap().contains("Det finns redan ett organ med det namnet."));
+
+    // A form with fields missing altogether is still answered with a page, never a 500.
+    let garbage = app.post_form(&client, "/org/units", &[("body_id", "inte-ett-id")]).await;
+    assert_eq!(garbage.status(), 422);
+
+    let in_use = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let refused = app.post_form(&client, &format!("/org/bodies/{in_use}/delete"), &[]).await;
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("kan inte tas bort"));
+}
+
+#[tokio::test]
+async fn people_are_searched_paged_and_exported() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    for i in 0..55 {
+        let created = app
+            .post_form(
+                &client,
+                "/org/people",
+                &[("name", &format!("Testperson {i:02}")), ("title", "Handläggare"), ("email", ""), ("unit_id", "")],
+            )
+            .await;
+        assert_eq!(created.status(), 303);
+    }
+    let first = app.get(&client, "/org/people?q=testperson").await.text().await.unwrap();
+    assert!(first.contains("55 personer.") && first.contains("Sida 1 av 2"));
+    assert!(first.contains(">Testperson 00</a>") && !first.contains(">Testperson 54</a>"));
+    let second = app.get(&client, "/org/people?q=testperson&page=2").await.text().await.unwrap();
+    assert!(second.contains(">Testperson 54</a>") && !second.contains(">Testperson 00</a>"));
+
+    let csv = app.get(&client, "/org/people.csv?q=karin").await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert_eq!(
+        text.trim_start_matches('\u{feff}'),
+        "Namn;Titel;E-post;Enhet;Har konto\nKarin Ström;Dataskyddsombud;karin.strom@exempelby.se;Kommunledningsförvaltningen;Nej\n"
+    );
+    let empty = app.get(&client, "/org/people?q=ingen-sådan").await.text().await.unwrap();
+    assert!(empty.contains("Ingen person matchar"));
+}
+
+#[tokio::test]
+async fn the_coordinator_grants_roles_to_new_and_existing_accounts() {
+    let app = TestApp::spawn().await;
+    let other = app.annanstad().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let created = app
+        .post_form(
+            &client,
+            "/org/users",
+            &[
+                ("email", "ny.agare@exempelby.se"),
+                ("display_name", "Nora Ny"),
+                ("password", "ett-långt-lösenord"),
+                ("role", "systemagare"),
+                ("body_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    assert_eq!(app.try_login(&app.client(), "ny.agare@exempelby.se", "ett-långt-lösenord").await.status(), 303);
+
+    // Annanstad's coordinator also becomes an auditor in Exempelby: one account, two municipalities.
+    let shared = app
+        .post_form(
+            &client,
+            "/org/users",
+            &[
+                ("email", "samordnare@annanstad.se"),
+                ("display_name", ""),
+                ("password", ""),
+                ("role", "revisor"),
+                ("body_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(shared.status(), 303);
+    let annan = app.login("samordnare@annanstad.se").await;
+    let home = app.get(&annan, "/").await.text().await.unwrap();
+    assert!(home.contains("Annanstad kommun") && home.contains("Exempelby kommun"), "the switcher lists both");
+    let switched = app
+        .post_form(
+            &annan,
+            "/municipality",
+            &[("municipality_id", &app.exempelby.to_string()), ("back", "/org/bodies/x")],
+        )
+        .await;
+    assert_eq!(switched.headers()["location"], "/org");
+    let exempelby_org = app.get(&annan, "/org").await.text().await.unwrap();
+    assert!(exempelby_org.contains("Bildningsnämnden"));
+    assert_eq!(app.get(&annan, "/org/users").await.status(), 403, "a revisor in Exempelby");
+    // It cannot switch to a municipality it has no role in.
+    let third = app.post_form(&client, "/municipality", &[("municipality_id", &other.municipality.to_string())]).await;
+    assert_eq!(third.status(), 403);
+
+    let bad = app
+        .post_form(
+            &client,
+            "/org/users",
+            &[
+                ("email", "inte-en-adress"),
+                ("display_name", ""),
+                ("password", "kort"),
+                ("role", "kung"),
+                ("body_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    for message in ["Ange en giltig e-postadress", "Välj en roll.", "minst 12 tecken", "Ange namnet."] {
+        assert!(html.contains(message), "{message}");
+    }
+}

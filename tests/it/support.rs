@@ -1,0 +1,254 @@
+//! The test harness: one private PostgreSQL per test run, a database per test cloned
+//! from a migrated template, and Lisa serving that database on a free port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lisa::auth::{Role, password};
+use lisa::config::PasswordCost;
+use lisa::db::local::{LocalPostgres, Tuning};
+use lisa::org::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput};
+use lisa::org::store;
+use lisa::{AppState, Config};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgPool};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+pub const DEMO_PASSWORD: &str = lisa::demo::PASSWORD;
+
+/// Where the test server keeps its data: `LISA_TEST_DATA_DIR`, or a folder in /tmp that
+/// the unprivileged `postgres` user can reach even when the checkout is under /root.
+pub fn test_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LISA_TEST_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    let checkout = Sha256::digest(env!("CARGO_MANIFEST_DIR").as_bytes());
+    std::env::temp_dir().join(format!("lisa-test-{}", hex::encode(&checkout[..6]))).join("pgdata")
+}
+
+struct Server {
+    local: LocalPostgres,
+    template: String,
+}
+
+static SERVER: OnceCell<Server> = OnceCell::const_new();
+
+/// Starts the shared test server once per process and migrates a template database,
+/// named after the migrations so that a changed migration gets a fresh template.
+async fn server() -> &'static Server {
+    SERVER
+        .get_or_init(|| async {
+            let local =
+                LocalPostgres::ensure_running(&test_data_dir(), Tuning::Disposable).await.expect("test PostgreSQL");
+            let mut hasher = Sha256::new();
+            for migration in lisa::db::MIGRATOR.iter() {
+                hasher.update(&migration.checksum);
+            }
+            let template = format!("lisa_template_{}", hex::encode(&hasher.finalize()[..6]));
+            let mut conn = local.connect("postgres").await.expect("connect to test PostgreSQL");
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&template)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            if !exists {
+                let building = format!("{template}_building_{}", std::process::id());
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let mut db = local.connect(&building).await.unwrap();
+                lisa::db::MIGRATOR.run(&mut db).await.expect("migrations apply");
+                db.close().await.unwrap();
+                // Renaming makes the finished template appear at once, never half-migrated.
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {template}")))
+                    .execute(&mut conn)
+                    .await;
+            }
+            conn.close().await.unwrap();
+            Server { local, template }
+        })
+        .await
+}
+
+/// A fresh, migrated database of this test's own.
+pub async fn fresh_database() -> PgPool {
+    let server = server().await;
+    let name = format!("test_{}", Uuid::new_v4().simple());
+    let mut conn = server.local.connect("postgres").await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {}", server.template)))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.unwrap();
+    PgPoolOptions::new().max_connections(8).connect_with(server.local.connect_options(&name)).await.unwrap()
+}
+
+/// An empty database (no migrations), for testing the migrations themselves.
+pub async fn empty_database() -> PgPool {
+    let server = server().await;
+    let name = format!("empty_{}", Uuid::new_v4().simple());
+    let mut conn = server.local.connect("postgres").await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    PgPoolOptions::new().max_connections(2).connect_with(server.local.connect_options(&name)).await.unwrap()
+}
+
+pub fn test_config() -> Config {
+    Config {
+        database_url: None,
+        data_dir: test_data_dir(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        secure_cookies: false,
+        trust_forwarded_for: false,
+        session_idle: std::time::Duration::from_secs(3600),
+        session_absolute: std::time::Duration::from_secs(8 * 3600),
+        password_cost: PasswordCost::Fast,
+    }
+}
+
+/// Lisa serving a fresh database on a free port, with the demo municipality.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub exempelby: Uuid,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let pool = fresh_database().await;
+        let state = AppState { pool, config: Arc::new(test_config()) };
+        assert!(lisa::demo::seed(&state).await.unwrap());
+        let exempelby = store::find_municipality_by_org_number(&state.pool, "212000-0142").await.unwrap().unwrap().id;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(lisa::serve(listener, state.clone(), std::future::pending()));
+        TestApp { addr, state, exempelby }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.state.pool
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// A client logged in as `email` with the demo password.
+    pub async fn login(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self.try_login(&client, email, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), 303, "login as {email} failed");
+        client
+    }
+
+    pub async fn try_login(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf(client, "/login").await;
+        client
+            .post(self.url("/login"))
+            .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The CSRF token in the forms of the page at `path`.
+    pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        csrf_in(&html).unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Posts a form with the session's CSRF token.
+    pub async fn post_form(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf(client, "/").await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        client.post(self.url(path)).form(&form).send().await.unwrap()
+    }
+
+    /// A personal API token for `email` in its first municipality.
+    pub async fn api_token(&self, email: &str, municipality: Uuid) -> String {
+        let user = store::find_user_id_by_email(self.pool(), email).await.unwrap().unwrap();
+        lisa::auth::session::create_api_token(self.pool(), user, municipality, "test").await.unwrap()
+    }
+
+    pub fn api(&self, token: &str) -> ApiClient {
+        ApiClient { base: self.url("/api/v1"), token: token.to_string(), http: reqwest::Client::new() }
+    }
+
+    /// A second municipality with its own coordinator (`samordnare@annanstad.se`) and one body.
+    pub async fn annanstad(&self) -> Other {
+        let actor = lisa::audit_log::Actor::system("test");
+        let mut tx = self.pool().begin().await.unwrap();
+        let input = MunicipalityInput {
+            name: "Annanstad kommun".into(),
+            org_number: "212000-0159".into(),
+            county: "Norrbottens län".into(),
+        };
+        let m = store::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
+        let body = BodyInput { kind: BodyKind::Namnd, name: "Annanstads socialnämnd".into(), company_name: None };
+        let body_id = store::create_body(&mut tx, &actor, m, &body).await.unwrap().id;
+        let hash = password::hash(DEMO_PASSWORD.into(), PasswordCost::Fast).await.unwrap();
+        let user = store::create_account(&mut tx, &actor, "samordnare@annanstad.se", "Anna Annan", &hash, false)
+            .await
+            .unwrap();
+        store::add_grant(&mut tx, &actor, m, user, &GrantInput { role: Role::Samordnare, body_id: None })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        Other { municipality: m, body_id }
+    }
+}
+
+pub struct Other {
+    pub municipality: Uuid,
+    pub body_id: Uuid,
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    Some(html[start..].split('"').next()?.to_string())
+}
+
+pub struct ApiClient {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl ApiClient {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap()
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2")
+        .bind(m)
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}

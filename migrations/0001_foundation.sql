@@ -80,9 +80,7 @@ CREATE INDEX role_grants_user ON role_grants (user_id);
 CREATE TABLE sessions (
     token_hash bytea PRIMARY KEY,
     user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    municipality_id uuid REFERENCES municipalities(id),
     csrf_token text NOT NULL,
-    flash text,
     created_at timestamptz NOT NULL DEFAULT now(),
     last_seen_at timestamptz NOT NULL DEFAULT now()
 );

@@ -28,11 +28,27 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::Config;
+use web::cache::TtlCache;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// Who is behind each session or token, for a few seconds (see `auth::session`).
+    pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
+    /// The start page's figures per municipality, for a few seconds.
+    pub overview: Arc<TtlCache<uuid::Uuid, org::store::Counts>>,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config) -> Self {
+        AppState {
+            pool,
+            config: Arc::new(config),
+            identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
+            overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
+        }
+    }
 }
 
 #[derive(OpenApi)]
@@ -84,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
+        .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))
         .route("/static/{name}", get(web::assets::serve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -1,7 +1,6 @@
 //! The `lisa` command: serve the web application, migrate, and administer accounts.
 
 use std::io::BufRead;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -110,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let database = Database::open(&config).await?;
     database.migrate().await?;
-    let state = AppState { pool: database.pool.clone(), config: Arc::new(config) };
+    let state = AppState::new(database.pool.clone(), config);
     let result = run(cli.command, &state).await;
     state.pool.close().await;
     database.close().await?;

@@ -64,8 +64,8 @@ pub struct Grant {
 /// How the request was authenticated.
 #[derive(Clone, Debug)]
 pub enum Credential {
-    /// A browser session: carries the CSRF token its forms must echo, and a one-time message.
-    Session { token_hash: Vec<u8>, csrf_token: String, flash: Option<String> },
+    /// A browser session: carries the CSRF token its forms must echo.
+    Session { token_hash: Vec<u8>, csrf_token: String },
     /// A personal API token (`Authorization: Bearer`).
     ApiToken,
 }

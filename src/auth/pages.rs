@@ -15,7 +15,7 @@ use super::model::{Credential, Principal, ThrottleVerdict, check_new_password, s
 use super::{password, session, store};
 use crate::AppState;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::{Chrome, cookies, see_other};
+use crate::web::{Chrome, cookies, flash, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
@@ -117,7 +117,7 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
     if let Credential::Session { token_hash, .. } = &principal.credential {
-        session::delete(&state.pool, token_hash).await?;
+        session::delete(&state, token_hash).await?;
     }
     let mut response = see_other("/login");
     response
@@ -167,10 +167,8 @@ pub async fn change_password(
     }
     let hash = password::hash(form.new, state.config.password_cost).await?;
     store::set_password_hash(&state.pool, principal.user_id, &hash).await?;
-    session::delete_others(&state.pool, principal.user_id, token_hash).await?;
-    session::set_flash(&state.pool, &principal, "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut.")
-        .await?;
-    Ok(see_other("/"))
+    session::delete_others(&state, principal.user_id, token_hash).await?;
+    Ok(flash::see_other_with(&state, "/", "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut."))
 }
 
 #[derive(Deserialize)]
@@ -180,14 +178,19 @@ pub struct SwitchForm {
     back: String,
 }
 
+/// Switching municipality is a cookie, checked against the user's grants on every request.
 pub async fn switch_municipality(
     State(state): State<AppState>,
     principal: Principal,
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Response> {
-    session::switch_municipality(&state.pool, &principal, form.municipality_id).await?;
+    principal.require(principal.municipalities.iter().any(|m| m.id == form.municipality_id))?;
     // Ids in the old page's address belong to the old municipality: go to the area's start instead.
     let back = safe_next(Some(&form.back));
     let area = back.split('/').nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_else(|| "/".into());
-    Ok(see_other(&area))
+    let mut response = see_other(&area);
+    let cookie =
+        cookies::set(session::MUNICIPALITY_COOKIE, &form.municipality_id.to_string(), state.config.secure_cookies);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }

@@ -22,6 +22,8 @@ use crate::web::cookies;
 pub const SESSION_COOKIE: &str = "lisa_session";
 /// CSRF token for forms shown before login (the login form itself).
 pub const ANON_CSRF_COOKIE: &str = "lisa_csrf";
+/// The municipality a session works in, as chosen in the header.
+pub const MUNICIPALITY_COOKIE: &str = "lisa_municipality";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body the CSRF check reads; uploads send the token in the query or header.
@@ -46,9 +48,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub async fn create(pool: &PgPool, user_id: Uuid) -> AppResult<String> {
     let token = random_token();
     sqlx::query!(
-        "INSERT INTO sessions (token_hash, user_id, municipality_id, csrf_token)
-         VALUES ($1, $2, (SELECT municipality_id FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
-                          WHERE g.user_id = $2 ORDER BY m.name LIMIT 1), $3)",
+        "INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES ($1, $2, $3)",
         token_hash(&token),
         user_id,
         random_token(),
@@ -58,33 +58,30 @@ pub async fn create(pool: &PgPool, user_id: Uuid) -> AppResult<String> {
     Ok(token)
 }
 
-pub async fn delete(pool: &PgPool, hash: &[u8]) -> AppResult<()> {
-    sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", hash).execute(pool).await?;
+pub async fn delete(state: &AppState, hash: &[u8]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", hash).execute(&state.pool).await?;
+    state.identities.remove(&hash.to_vec());
     Ok(())
 }
 
 /// Ends every other session of the user (after a password change).
-pub async fn delete_others(pool: &PgPool, user_id: Uuid, keep: &[u8]) -> AppResult<()> {
-    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", user_id, keep).execute(pool).await?;
+pub async fn delete_others(state: &AppState, user_id: Uuid, keep: &[u8]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", user_id, keep)
+        .execute(&state.pool)
+        .await?;
+    forget_user(state, user_id);
     Ok(())
 }
 
-/// Leaves a one-time message for the next page the session shows.
-pub async fn set_flash(pool: &PgPool, principal: &Principal, message: &str) -> AppResult<()> {
-    if let Credential::Session { token_hash, .. } = &principal.credential {
-        sqlx::query!("UPDATE sessions SET flash = $2 WHERE token_hash = $1", token_hash, message).execute(pool).await?;
-    }
-    Ok(())
+/// Drops the cached identity of a user whose roles or account changed, so that this
+/// instance sees the change at once (others within the cache's time to live).
+pub fn forget_user(state: &AppState, user_id: Uuid) {
+    state.identities.remove_where(|identity| identity.user_id == user_id);
 }
 
-pub async fn switch_municipality(pool: &PgPool, principal: &Principal, municipality_id: Uuid) -> AppResult<()> {
-    principal.require(principal.municipalities.iter().any(|m| m.id == municipality_id))?;
-    if let Credential::Session { token_hash, .. } = &principal.credential {
-        sqlx::query!("UPDATE sessions SET municipality_id = $2 WHERE token_hash = $1", token_hash, municipality_id)
-            .execute(pool)
-            .await?;
-    }
-    Ok(())
+/// Drops every cached identity (e.g. when a municipality is added: administrators see all).
+pub fn forget_everyone(state: &AppState) {
+    state.identities.remove_where(|_| true);
 }
 
 /// Creates a personal API token for the user in one municipality; returns the token.
@@ -128,34 +125,38 @@ fn presented_credential(headers: &HeaderMap) -> Option<Presented> {
     cookies::get(headers, SESSION_COOKIE).map(Presented::Session)
 }
 
-struct AuthRow {
+/// Who a session or API token belongs to, with all their municipalities and grants.
+/// Cached briefly per token, so that most requests need no query to know who is asking.
+#[derive(Clone, Debug)]
+pub struct Identity {
     user_id: Uuid,
-    municipality_id: Option<Uuid>,
-    csrf_token: Option<String>,
-    flash: Option<String>,
-    created_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
     email: String,
     display_name: String,
     is_admin: bool,
     disabled: bool,
+    /// The session's CSRF token; None for API tokens.
+    csrf_token: Option<String>,
+    /// The municipality an API token works in.
+    token_municipality: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
     municipalities: Json<Vec<MunicipalityRef>>,
     grants: Json<Vec<(Uuid, Grant)>>,
 }
 
 /// One query loads the session or token, the user, their municipalities and grants.
-async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<AuthRow>> {
+async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
     Ok(sqlx::query_as!(
-        AuthRow,
+        Identity,
         r#"
         WITH credential AS (
-            SELECT user_id, municipality_id, csrf_token, flash, created_at, last_seen_at
+            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, created_at, last_seen_at
               FROM sessions WHERE token_hash = $1 AND $2
             UNION ALL
-            SELECT user_id, municipality_id, NULL, NULL, created_at, COALESCE(last_used_at, created_at)
+            SELECT user_id, NULL, municipality_id, created_at, COALESCE(last_used_at, created_at)
               FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL
         )
-        SELECT c.user_id AS "user_id!", c.municipality_id, c.csrf_token, c.flash,
+        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality,
                c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
                u.email, u.display_name, u.is_admin, u.disabled,
                COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
@@ -174,6 +175,39 @@ async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<
     .await?)
 }
 
+/// The identity behind a live session or token, from the cache or the database. An
+/// expired session is deleted; a live one is marked as used (at most once a minute).
+async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
+    let key = hash.to_vec();
+    let config = &state.config;
+    let now = Utc::now();
+    let live = |i: &Identity| {
+        !is_session || session_is_live(i.created_at, i.last_seen_at, now, config.session_idle, config.session_absolute)
+    };
+    if let Some(identity) = state.identities.get(&key).filter(|i| live(i)) {
+        return Ok(Some(identity));
+    }
+    let Some(mut identity) = load(&state.pool, hash, is_session).await? else { return Ok(None) };
+    if !live(&identity) {
+        delete(state, hash).await?;
+        return Ok(None);
+    }
+    if (now - identity.last_seen_at) > chrono::Duration::seconds(60) {
+        if is_session {
+            sqlx::query!("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1", hash, now)
+                .execute(&state.pool)
+                .await?;
+        } else {
+            sqlx::query!("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1", hash, now)
+                .execute(&state.pool)
+                .await?;
+        }
+        identity.last_seen_at = now;
+    }
+    state.identities.insert(key, identity.clone());
+    Ok(Some(identity))
+}
+
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Principal>> {
     let Some(presented) = presented_credential(headers) else { return Ok(None) };
     let (token, is_session) = match &presented {
@@ -181,58 +215,47 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
         Presented::ApiToken(t) => (t.as_str(), false),
     };
     let hash = token_hash(token);
-    let row = load(&state.pool, &hash, is_session).await?;
-    let Some(row) = row.filter(|r| !r.disabled) else {
+    let Some(identity) = identity(state, &hash, is_session).await?.filter(|i| !i.disabled) else {
         // A wrong bearer token is an error; a stale cookie just means "not logged in".
         return if is_session { Ok(None) } else { Err(AppError::Unauthenticated) };
     };
+    let config = &state.config;
     let now = Utc::now();
-    if is_session {
-        let config = &state.config;
-        if !session_is_live(row.created_at, row.last_seen_at, now, config.session_idle, config.session_absolute) {
-            delete(&state.pool, &hash).await?;
-            return Ok(None);
-        }
+    if is_session
+        && !session_is_live(
+            identity.created_at,
+            identity.last_seen_at,
+            now,
+            config.session_idle,
+            config.session_absolute,
+        )
+    {
+        delete(state, &hash).await?;
+        return Ok(None);
     }
-    let municipalities = row.municipalities.0;
-    // The stored municipality may have become unavailable (grant revoked): fall back to the first.
-    let current = row
-        .municipality_id
+    // A session works in the municipality chosen in the header (a cookie, checked here
+    // against the user's grants), else the first; a token in the one it was made for.
+    let wanted = match is_session {
+        true => cookies::get(headers, MUNICIPALITY_COOKIE).and_then(|v| Uuid::parse_str(&v).ok()),
+        false => identity.token_municipality,
+    };
+    let municipalities = identity.municipalities.0;
+    let current = wanted
         .and_then(|id| municipalities.iter().find(|m| m.id == id))
-        .or(municipalities.first())
+        .or(if is_session { municipalities.first() } else { None })
         .cloned();
-    let grants =
-        row.grants.0.into_iter().filter(|(m, _)| Some(*m) == current.as_ref().map(|c| c.id)).map(|(_, g)| g).collect();
-
-    if is_session {
-        let changed_municipality = current.as_ref().map(|m| m.id) != row.municipality_id;
-        let stale = (now - row.last_seen_at) > chrono::Duration::seconds(60);
-        if row.flash.is_some() || changed_municipality || stale {
-            sqlx::query!(
-                "UPDATE sessions SET last_seen_at = $2, flash = NULL, municipality_id = $3 WHERE token_hash = $1",
-                hash,
-                now,
-                current.as_ref().map(|m| m.id),
-            )
-            .execute(&state.pool)
-            .await?;
-        }
-    } else if (now - row.last_seen_at) > chrono::Duration::seconds(60) {
-        sqlx::query!("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1", hash, now)
-            .execute(&state.pool)
-            .await?;
-    }
-
-    let credential = match (is_session, row.csrf_token) {
-        (true, Some(csrf_token)) => Credential::Session { token_hash: hash, csrf_token, flash: row.flash },
+    let current_id = current.as_ref().map(|m| m.id);
+    let grants = identity.grants.0.into_iter().filter(|(m, _)| Some(*m) == current_id).map(|(_, g)| g).collect();
+    let credential = match identity.csrf_token {
+        Some(csrf_token) if is_session => Credential::Session { token_hash: hash, csrf_token },
         _ => Credential::ApiToken,
     };
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     Ok(Some(Principal {
-        user_id: row.user_id,
-        email: row.email,
-        display_name: row.display_name,
-        is_admin: row.is_admin,
+        user_id: identity.user_id,
+        email: identity.email,
+        display_name: identity.display_name,
+        is_admin: identity.is_admin,
         municipality: current,
         grants,
         municipalities,

@@ -11,7 +11,7 @@ use super::store::{self, Body, Municipality, Person, Unit, UserView};
 use super::{create_user_with_grant, may_manage};
 use crate::AppState;
 use crate::audit_log::Actor;
-use crate::auth::{MunicipalityRef, Principal, Role};
+use crate::auth::{MunicipalityRef, Principal, Role, session};
 use crate::error::{AppError, AppResult, Problem};
 use crate::web::pagination::ListQuery;
 
@@ -278,6 +278,7 @@ pub async fn create_user(
     principal.require(may_manage(&principal))?;
     let m = principal.tenant()?;
     let id = create_user_with_grant(&state, &principal, m, &form).await?;
+    session::forget_user(&state, id);
     Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
 }
 
@@ -296,6 +297,7 @@ pub async fn add_grant(
     let mut tx = state.pool.begin().await?;
     store::add_grant(&mut tx, &Actor::from(&principal), m, id, &input).await?;
     tx.commit().await?;
+    session::forget_user(&state, id);
     Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
 }
 
@@ -314,6 +316,7 @@ pub async fn remove_grant(
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
+    session::forget_user(&state, id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -342,6 +345,7 @@ pub async fn create_municipality(
     let mut tx = state.pool.begin().await?;
     let created = store::create_municipality(&mut tx, &Actor::from(&principal), &input).await?;
     tx.commit().await?;
+    session::forget_everyone(&state);
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -358,5 +362,6 @@ pub async fn update_municipality(
     let mut tx = state.pool.begin().await?;
     let updated = store::update_municipality(&mut tx, &Actor::from(&principal), id, &input).await?;
     tx.commit().await?;
+    session::forget_everyone(&state);
     Ok(Json(updated))
 }

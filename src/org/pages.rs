@@ -17,7 +17,7 @@ use crate::audit_log::{self, Actor, Entry};
 use crate::auth::{Principal, Role, session};
 use crate::error::{AppResult, FieldErrors};
 use crate::web::pagination::{ListQuery, Pager};
-use crate::web::{Chrome, SelectOption, confirm_delete, options, see_other, split_validation, unprocessable};
+use crate::web::{Chrome, SelectOption, confirm_delete, flash, options, split_validation, unprocessable};
 
 // ---------------------------------------------------------------- overview
 
@@ -108,10 +108,7 @@ pub async fn create_body(
         }
     };
     match saved {
-        Ok(body) => {
-            session::set_flash(&state.pool, &principal, &format!("{} har lagts till.", body.name)).await?;
-            Ok(see_other("/org"))
-        }
+        Ok(body) => Ok(flash::see_other_with(&state, "/org", &format!("{} har lagts till.", body.name))),
         Err(errors) => Ok(unprocessable(body_form(chrome, form, errors, None))),
     }
 }
@@ -147,10 +144,7 @@ pub async fn update_body(
         }
     };
     match saved {
-        Ok(_) => {
-            session::set_flash(&state.pool, &principal, "Ändringarna är sparade.").await?;
-            Ok(see_other(&format!("/org/bodies/{id}")))
-        }
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/bodies/{id}"), "Ändringarna är sparade.")),
         Err(errors) => Ok(unprocessable(body_form(chrome, form, errors, Some(id)))),
     }
 }
@@ -175,8 +169,7 @@ pub async fn delete_body(
     let mut tx = state.pool.begin().await?;
     store::delete_body(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
     tx.commit().await?;
-    session::set_flash(&state.pool, &principal, "Organet är borttaget.").await?;
-    Ok(see_other("/org"))
+    Ok(flash::see_other_with(&state, "/org", "Organet är borttaget."))
 }
 
 // ---------------------------------------------------------------- units
@@ -265,10 +258,11 @@ pub async fn create_unit(
         }
     };
     match saved {
-        Ok(unit) => {
-            session::set_flash(&state.pool, &principal, &format!("{} har lagts till.", unit.name)).await?;
-            Ok(see_other(&format!("/org/bodies/{}", unit.body_id)))
-        }
+        Ok(unit) => Ok(flash::see_other_with(
+            &state,
+            &format!("/org/bodies/{}", unit.body_id),
+            &format!("{} har lagts till.", unit.name),
+        )),
         Err(errors) => Ok(unprocessable(unit_form(&state, m, chrome, form, errors, None).await?)),
     }
 }
@@ -305,10 +299,7 @@ pub async fn update_unit(
         }
     };
     match saved {
-        Ok(_) => {
-            session::set_flash(&state.pool, &principal, "Ändringarna är sparade.").await?;
-            Ok(see_other(&format!("/org/units/{id}")))
-        }
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/units/{id}"), "Ändringarna är sparade.")),
         Err(errors) => Ok(unprocessable(unit_form(&state, m, chrome, form, errors, Some(id)).await?)),
     }
 }
@@ -335,8 +326,7 @@ pub async fn delete_unit(
     let body_id = store::get_unit(&mut *tx, m, id).await?.body_id;
     store::delete_unit(&mut tx, &Actor::from(&principal), m, id).await?;
     tx.commit().await?;
-    session::set_flash(&state.pool, &principal, "Enheten är borttagen.").await?;
-    Ok(see_other(&format!("/org/bodies/{body_id}")))
+    Ok(flash::see_other_with(&state, &format!("/org/bodies/{body_id}"), "Enheten är borttagen."))
 }
 
 // ---------------------------------------------------------------- people
@@ -458,10 +448,11 @@ pub async fn create_person(
         }
     };
     match saved {
-        Ok(person) => {
-            session::set_flash(&state.pool, &principal, &format!("{} har lagts till.", person.name)).await?;
-            Ok(see_other(&format!("/org/people/{}", person.id)))
-        }
+        Ok(person) => Ok(flash::see_other_with(
+            &state,
+            &format!("/org/people/{}", person.id),
+            &format!("{} har lagts till.", person.name),
+        )),
         Err(errors) => Ok(unprocessable(person_form(&state, m, chrome, form, errors, None).await?)),
     }
 }
@@ -503,10 +494,7 @@ pub async fn update_person(
         }
     };
     match saved {
-        Ok(_) => {
-            session::set_flash(&state.pool, &principal, "Ändringarna är sparade.").await?;
-            Ok(see_other(&format!("/org/people/{id}")))
-        }
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/people/{id}"), "Ändringarna är sparade.")),
         Err(errors) => Ok(unprocessable(person_form(&state, m, chrome, form, errors, Some(id)).await?)),
     }
 }
@@ -531,8 +519,7 @@ pub async fn delete_person(
     let mut tx = state.pool.begin().await?;
     store::delete_person(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
     tx.commit().await?;
-    session::set_flash(&state.pool, &principal, "Personen är borttagen.").await?;
-    Ok(see_other("/org/people"))
+    Ok(flash::see_other_with(&state, "/org/people", "Personen är borttagen."))
 }
 
 // ---------------------------------------------------------------- users and roles
@@ -627,8 +614,8 @@ pub async fn create_user(
     let m = principal.tenant()?;
     match split_validation(create_user_with_grant(&state, &principal, m, &form).await)? {
         Ok(user_id) => {
-            session::set_flash(&state.pool, &principal, "Användaren har fått sin roll.").await?;
-            Ok(see_other(&format!("/org/users/{user_id}")))
+            session::forget_user(&state, user_id);
+            Ok(flash::see_other_with(&state, &format!("/org/users/{user_id}"), "Användaren har fått sin roll."))
         }
         Err(errors) => Ok(unprocessable(user_form(&state, m, chrome, form, errors).await?)),
     }
@@ -650,14 +637,12 @@ pub async fn add_grant(
             let mut tx = state.pool.begin().await?;
             let saved = split_validation(store::add_grant(&mut tx, &Actor::from(&principal), m, id, &input).await)?;
             tx.commit().await?;
+            session::forget_user(&state, id);
             saved
         }
     };
     match saved {
-        Ok(_) => {
-            session::set_flash(&state.pool, &principal, "Rollen är tillagd.").await?;
-            Ok(see_other(&format!("/org/users/{id}")))
-        }
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), "Rollen är tillagd.")),
         Err(errors) => Ok(unprocessable(user_page(&state, m, chrome, user, form, errors).await?)),
     }
 }
@@ -672,10 +657,11 @@ pub async fn remove_grant(
     let mut tx = state.pool.begin().await?;
     store::remove_grant(&mut tx, &Actor::from(&principal), m, grant_id).await?;
     tx.commit().await?;
-    session::set_flash(&state.pool, &principal, "Rollen är borttagen.").await?;
+    session::forget_user(&state, user_id);
     // With its last role gone the user is no longer visible here.
     let still_here = store::get_user(&state.pool, m, user_id).await.is_ok();
-    Ok(see_other(&if still_here { format!("/org/users/{user_id}") } else { "/org/users".into() }))
+    let back = if still_here { format!("/org/users/{user_id}") } else { "/org/users".into() };
+    Ok(flash::see_other_with(&state, &back, "Rollen är borttagen."))
 }
 
 // ---------------------------------------------------------------- municipalities (system administrators)
@@ -744,14 +730,12 @@ pub async fn save_municipality(
                 None => store::create_municipality(&mut tx, &actor, &input).await,
             })?;
             tx.commit().await?;
+            session::forget_everyone(&state);
             saved
         }
     };
     match saved {
-        Ok(m) => {
-            session::set_flash(&state.pool, &principal, &format!("{} är sparad.", m.name)).await?;
-            Ok(see_other("/admin/municipalities"))
-        }
+        Ok(m) => Ok(flash::see_other_with(&state, "/admin/municipalities", &format!("{} är sparad.", m.name))),
         Err(errors) => Ok(unprocessable(MunicipalityFormPage { chrome, form, errors, id })),
     }
 }

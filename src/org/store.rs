@@ -641,6 +641,7 @@ pub async fn remove_grant(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uui
 }
 
 /// Overview counts for the start page.
+#[derive(Clone, Debug)]
 pub struct Counts {
     pub bodies: i64,
     pub units: i64,

@@ -23,8 +23,16 @@ struct StartPage {
 }
 
 async fn start(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    // Read by everyone on every visit, so served from a cache a few seconds old at most.
     let counts = match &principal.municipality {
-        Some(m) => Some(store::counts(&state.pool, m.id).await?),
+        Some(m) => match state.overview.get(&m.id) {
+            Some(counts) => Some(counts),
+            None => {
+                let counts = store::counts(&state.pool, m.id).await?;
+                state.overview.insert(m.id, counts.clone());
+                Some(counts)
+            }
+        },
         None => None,
     };
     Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator() }.into_response())

@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::auth::{Credential, MunicipalityRef, Principal};
+use crate::auth::{MunicipalityRef, Principal};
 use crate::error::AppError;
 
 pub struct NavLink {
@@ -35,11 +35,7 @@ impl Chrome {
         Chrome { user: None, csrf_token: csrf_token.to_string(), flash: None, nav: Vec::new(), path: String::new() }
     }
 
-    pub fn for_principal(principal: &Principal, path: &str) -> Self {
-        let flash = match &principal.credential {
-            Credential::Session { flash, .. } => flash.clone(),
-            Credential::ApiToken => None,
-        };
+    pub fn for_principal(principal: &Principal, path: &str, flash: Option<String>) -> Self {
         Chrome {
             user: Some(ChromeUser {
                 name: principal.display_name.clone(),
@@ -85,6 +81,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let principal = parts.extensions.get::<Principal>().ok_or(AppError::Unauthenticated)?;
-        Ok(Chrome::for_principal(principal, parts.uri.path()))
+        Ok(Chrome::for_principal(principal, parts.uri.path(), super::flash::read(&parts.headers)))
     }
 }

@@ -2,9 +2,11 @@
 //! assets, cookies, pagination, CSV export and date formatting.
 
 pub mod assets;
+pub mod cache;
 pub mod cookies;
 pub mod csv;
 pub mod errors;
+pub mod flash;
 pub mod format;
 pub mod headers;
 pub mod layout;

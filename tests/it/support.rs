@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use lisa::auth::{Role, password};
 use lisa::config::PasswordCost;
@@ -120,7 +119,7 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let pool = fresh_database().await;
-        let state = AppState { pool, config: Arc::new(test_config()) };
+        let state = AppState::new(pool, test_config());
         assert!(lisa::demo::seed(&state).await.unwrap());
         let exempelby = store::find_municipality_by_org_number(&state.pool, "212000-0142").await.unwrap().unwrap().id;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,222 @@
+//! Benchmark: starts Lisa on a private PostgreSQL with the demo municipality, logs in as
+//! the coordinator, and measures requests per second and p50/p99 latency for the start
+//! page beside `/healthz` (the floor: the same server doing no work), with keep-alive
+//! connections from a small built-in HTTP/1.1 client.
+//!
+//! `cargo run --release --bin bench [-- --seconds 5 --connections 32]`
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use lisa::db::Database;
+use lisa::{AppState, Config};
+
+struct Options {
+    seconds: u64,
+    connections: usize,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut options = Options { seconds: 5, connections: 32 };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = pair.get(1).context("every option needs a value")?;
+        match pair[0].as_str() {
+            "--seconds" => options.seconds = value.parse()?,
+            "--connections" => options.connections = value.parse()?,
+            other => bail!("unknown option {other}"),
+        }
+    }
+    Ok(options)
+}
+
+/// One keep-alive connection speaking just enough HTTP/1.1.
+struct Connection {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Connection {
+    async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection { stream, buffer: Vec::with_capacity(64 * 1024) })
+    }
+
+    async fn send(&mut self, request: &[u8]) -> anyhow::Result<Reply> {
+        self.stream.write_all(request).await?;
+        let header_end = loop {
+            if let Some(pos) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break pos + 4;
+            }
+            self.fill().await?;
+        };
+        let headers = String::from_utf8_lossy(&self.buffer[..header_end]).to_string();
+        let status = headers.get(9..12).and_then(|s| s.parse().ok()).context("no status line")?;
+        let length: usize = headers
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+            .context("the benchmark client needs Content-Length")?
+            .parse()?;
+        while self.buffer.len() < header_end + length {
+            self.fill().await?;
+        }
+        let body = self.buffer[header_end..header_end + length].to_vec();
+        self.buffer.drain(..header_end + length);
+        Ok(Reply { status, headers, body })
+    }
+
+    async fn fill(&mut self) -> anyhow::Result<()> {
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk).await?;
+        if n == 0 {
+            bail!("connection closed");
+        }
+        self.buffer.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+}
+
+fn get(path: &str, cookie: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\n\r\n").into_bytes()
+}
+
+fn cookie_value(headers: &str, name: &str) -> Option<String> {
+    headers.lines().filter_map(|l| l.strip_prefix("set-cookie: ")).find_map(|c| {
+        let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+        pair.strip_prefix(&format!("{name}=")).map(str::to_string)
+    })
+}
+
+async fn login(addr: std::net::SocketAddr) -> anyhow::Result<String> {
+    let mut conn = Connection::open(addr).await?;
+    let page = conn.send(&get("/login", "")).await?;
+    let anon = cookie_value(&page.headers, "lisa_csrf").context("no CSRF cookie")?;
+    let html = String::from_utf8_lossy(&page.body);
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).context("no CSRF field")? + marker.len();
+    let token = &html[start..start + 64];
+    let form = format!("csrf_token={token}&email=samordnare%40exempelby.se&password={}&next=%2F", lisa::demo::PASSWORD);
+    let request = format!(
+        "POST /login HTTP/1.1\r\nHost: bench\r\nCookie: lisa_csrf={anon}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let reply = conn.send(request.as_bytes()).await?;
+    if reply.status != 303 {
+        bail!("login failed with {}", reply.status);
+    }
+    let session = cookie_value(&reply.headers, "lisa_session").context("no session cookie")?;
+    Ok(format!("lisa_session={session}"))
+}
+
+struct Figures {
+    requests: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `connections` clients request `path` as fast as they can for `seconds` (after a warm-up).
+async fn measure(addr: std::net::SocketAddr, path: &str, cookie: &str, options: &Options) -> anyhow::Result<Figures> {
+    let request = Arc::new(get(path, cookie));
+    let run = |duration: Duration| {
+        let request = request.clone();
+        async move {
+            let mut tasks = Vec::new();
+            for _ in 0..options.connections {
+                let request = request.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut conn = Connection::open(addr).await?;
+                    let mut latencies = Vec::new();
+                    let end = Instant::now() + duration;
+                    while Instant::now() < end {
+                        let started = Instant::now();
+                        let reply = conn.send(&request).await?;
+                        if reply.status != 200 {
+                            bail!("status {}", reply.status);
+                        }
+                        latencies.push(started.elapsed());
+                    }
+                    anyhow::Ok(latencies)
+                }));
+            }
+            let mut all = Vec::new();
+            for task in tasks {
+                all.extend(task.await??);
+            }
+            anyhow::Ok(all)
+        }
+    };
+    run(Duration::from_secs(1)).await?;
+    let started = Instant::now();
+    let mut latencies = run(Duration::from_secs(options.seconds)).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Ok(Figures {
+        requests: latencies.len(),
+        per_second: latencies.len() as f64 / elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+    })
+}
+
+fn print(name: &str, f: &Figures) {
+    println!(
+        "{name:<28} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} requests)",
+        f.per_second,
+        f.p50.as_secs_f64() * 1000.0,
+        f.p99.as_secs_f64() * 1000.0,
+        f.requests
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = options()?;
+    let mut config = Config::from_env()?;
+    if std::env::var_os("LISA_DATA_DIR").is_none() {
+        config.data_dir = ".lisa/bench/pgdata".into();
+    }
+    let database = Database::open(&config).await?;
+    database.migrate().await?;
+    let state = AppState::new(database.pool.clone(), config);
+    lisa::demo::seed(&state).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(lisa::serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    let cookie = login(addr).await?;
+    println!(
+        "Lisa benchmark: {} connections, {} s per measurement, {} cores",
+        options.connections,
+        options.seconds,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    let floor = measure(addr, "/healthz", "", &options).await?;
+    print("/healthz (floor)", &floor);
+    let start = measure(addr, "/", &cookie, &options).await?;
+    print("/ (start page, logged in)", &start);
+    println!(
+        "start page throughput = {:.0} % of /healthz (target ≥ 30 %)",
+        100.0 * start.per_second / floor.per_second
+    );
+
+    let _ = stop.send(());
+    server.await??;
+    state.pool.close().await;
+    database.close().await
+}

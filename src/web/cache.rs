@@ -1,0 +1,73 @@
+//! A small in-process cache with a time to live, for reads that many requests repeat
+//! (who is signed in, overview figures). Entries are at most `ttl` old, so a change made
+//! through another instance shows here within that time; changes made here invalidate
+//! their entries at once.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct TtlCache<K, V> {
+    entries: Mutex<HashMap<K, (Instant, V)>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        TtlCache { entries: Mutex::new(HashMap::new()), ttl, capacity }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, V)>> {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, key: &K) -> Option<V> {
+        let entries = self.lock();
+        entries.get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, value)| value.clone())
+    }
+
+    pub fn insert(&self, key: K, value: V) {
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity {
+            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (Instant::now(), value));
+    }
+
+    pub fn remove(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    /// Drops every entry for which `stale` is true.
+    pub fn remove_where(&self, stale: impl Fn(&V) -> bool) {
+        self.lock().retain(|_, (_, value)| !stale(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_and_can_be_removed() {
+        let cache = TtlCache::new(Duration::from_millis(50), 2);
+        cache.insert("a", 1);
+        assert_eq!(cache.get(&"a"), Some(1));
+        cache.remove(&"a");
+        assert_eq!(cache.get(&"a"), None);
+        cache.insert("b", 2);
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(cache.get(&"b"), None, "expired");
+        cache.insert("c", 3);
+        cache.insert("d", 4);
+        cache.insert("e", 5);
+        assert_eq!(cache.get(&"e"), Some(5), "full caches make room");
+        cache.remove_where(|v| *v == 5);
+        assert_eq!(cache.get(&"e"), None);
+    }
+}

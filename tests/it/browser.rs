@@ -65,6 +65,23 @@ impl Drop for Driver {
     }
 }
 
+/// Waits until the browser shows `path` (after a click that navigates).
+async fn wait_for_path(browser: &fantoccini::Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while browser.current_url().await.unwrap().path() != path {
+        assert!(Instant::now() < deadline, "never reached {path}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn log_in_as_coordinator(app: &TestApp, browser: &fantoccini::Client) {
+    browser.goto(&app.url("/login")).await.unwrap();
+    browser.find(Locator::Css("#email")).await.unwrap().send_keys("samordnare@exempelby.se").await.unwrap();
+    browser.find(Locator::Css("#password")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
+    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(browser, "/").await;
+}
+
 #[tokio::test]
 async fn the_coordinator_logs_in_creates_a_namnd_and_sees_it_listed() {
     let app = TestApp::spawn().await;
@@ -73,24 +90,95 @@ async fn the_coordinator_logs_in_creates_a_namnd_and_sees_it_listed() {
 
     browser.goto(&app.url("/")).await.unwrap();
     assert!(browser.current_url().await.unwrap().path().starts_with("/login"), "sent to login");
-    browser.find(Locator::Css("#email")).await.unwrap().send_keys("samordnare@exempelby.se").await.unwrap();
-    browser.find(Locator::Css("#password")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
-    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    log_in_as_coordinator(&app, &browser).await;
     let heading = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Välkommen, Sara Lind");
 
     browser.find(Locator::LinkText("Organisation")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/org").await;
     browser.find(Locator::LinkText("Lägg till organ")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/org/bodies/new").await;
     browser.find(Locator::Css("#kind option[value=namnd]")).await.unwrap().click().await.unwrap();
     browser.find(Locator::Css("#name")).await.unwrap().send_keys("Kultur- och fritidsnämnden").await.unwrap();
     browser.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
 
-    assert_eq!(browser.current_url().await.unwrap().path(), "/org");
+    wait_for_path(&browser, "/org").await;
     let flash = browser.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
     assert_eq!(flash, "Kultur- och fritidsnämnden har lagts till.");
     let listed = browser.find(Locator::LinkText("Kultur- och fritidsnämnden")).await.unwrap();
     listed.click().await.unwrap();
+    browser.wait().for_element(Locator::Css(".facts")).await.unwrap();
     let facts = browser.find(Locator::Css(".facts")).await.unwrap().text().await.unwrap();
     assert!(facts.contains("Nämnd"));
     browser.close().await.unwrap();
+}
+
+/// axe-core, installed by scripts/test (npm package axe-core, pinned there).
+fn axe_source() -> String {
+    let path = std::env::var("LISA_AXE_JS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/axe/node_modules/axe-core/axe.min.js").into());
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{path} is missing: run scripts/test, which installs axe-core"))
+}
+
+/// WCAG 2.1 A and AA violations on the current page, as "rule: count" lines.
+async fn accessibility_violations(browser: &fantoccini::Client, axe: &str) -> Vec<String> {
+    browser.execute(&format!("{axe}\nreturn true;"), vec![]).await.unwrap();
+    let result = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(result).unwrap()
+}
+
+#[tokio::test]
+async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
+    let app = TestApp::spawn().await;
+    let axe = axe_source();
+    let driver = Driver::start();
+    let browser = driver.client().await;
+
+    browser.goto(&app.url("/login")).await.unwrap();
+    let mut found = Vec::new();
+    found.extend(accessibility_violations(&browser, &axe).await.into_iter().map(|v| format!("/login {v}")));
+    log_in_as_coordinator(&app, &browser).await;
+
+    let bildning = crate::support::body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let pages = [
+        "/".to_string(),
+        "/org".into(),
+        format!("/org/bodies/{bildning}"),
+        "/org/people".into(),
+        "/org/users".into(),
+        "/audit-log".into(),
+        "/org/bodies/new".into(),
+        "/finns-inte".into(),
+    ];
+    for page in &pages {
+        browser.goto(&app.url(page)).await.unwrap();
+        found.extend(accessibility_violations(&browser, &axe).await.into_iter().map(|v| format!("{page} {v}")));
+    }
+    // A form shown again with its errors.
+    browser.goto(&app.url("/org/bodies/new")).await.unwrap();
+    browser.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap();
+    found.extend(accessibility_violations(&browser, &axe).await.into_iter().map(|v| format!("form with errors {v}")));
+    // Control: the check finds a violation when there is one (an input without a label).
+    browser
+        .execute(
+            "document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"control\">'); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let control = accessibility_violations(&browser, &axe).await;
+    assert!(control.iter().any(|v| v.starts_with("label:")), "axe reports an unlabelled field: {control:?}");
+    browser.close().await.unwrap();
+    assert!(found.is_empty(), "accessibility violations:\n{}", found.join("\n"));
 }

@@ -79,6 +79,24 @@ async fn serve_starts_a_private_postgresql_in_a_fresh_folder() {
         let start = client.get(format!("http://127.0.0.1:{port}/")).send().await.unwrap().text().await.unwrap();
         assert!(start.contains("<span class=\"figure\">6</span> organ"), "round {round}: demo filled exactly once");
 
+        // The CLI connects to the server that `serve` started, and leaves it running.
+        let token = Command::new(lisa)
+            .args(["token", "create", "--email", "samordnare@exempelby.se"])
+            .env_remove("DATABASE_URL")
+            .env("LISA_DATA_DIR", &data_dir)
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(token.status.success(), "round {round}: token create beside serve");
+        let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+        let me = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200, "round {round}: the new token works and the server still runs");
+
         Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
         let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
         assert!(status.success(), "round {round}: clean exit on SIGTERM");

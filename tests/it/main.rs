@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod cli;
 mod database;
 mod org;
 mod tenancy;

@@ -86,6 +86,13 @@ pub async fn fresh_database() -> PgPool {
     PgPoolOptions::new().max_connections(8).connect_with(server.local.connect_options(&name)).await.unwrap()
 }
 
+/// A `DATABASE_URL` for a test database (a Unix socket in the test server's folder).
+pub fn database_url(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    let name = options.get_database().expect("test pools name their database");
+    format!("postgres://lisa@localhost/{name}?host={}", test_data_dir().display())
+}
+
 /// An empty database (no migrations), for testing the migrations themselves.
 pub async fn empty_database() -> PgPool {
     let server = server().await;

@@ -15,7 +15,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     }
     let actor = Actor::system("Lisa (demodata)");
     let mut tx = state.pool.begin().await?;
-    org::demo::seed(&mut tx, &actor, state.config.password_cost).await?;
+    let municipality = org::demo::seed(&mut tx, &actor, state.config.password_cost).await?;
+    crate::audits::demo::seed(&mut tx, &actor, municipality).await?;
     tx.commit().await?;
     Ok(true)
 }

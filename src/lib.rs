@@ -2,6 +2,7 @@
 //! This crate builds the web application from its areas; `main.rs` is the CLI.
 
 pub mod audit_log;
+pub mod audits;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -64,6 +65,7 @@ struct ApiDoc;
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(org::api())
+        .merge(audits::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -96,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(org::router())
+        .merge(audits::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

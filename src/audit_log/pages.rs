@@ -22,6 +22,8 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("person", "Person"),
     ("user", "Användare"),
     ("role_grant", "Roll"),
+    ("audit", "Granskning"),
+    ("recommendation", "Rekommendation"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

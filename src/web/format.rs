@@ -11,6 +11,11 @@ pub fn date(value: NaiveDate) -> String {
     value.format("%Y-%m-%d").to_string()
 }
 
+/// Today's date in Sweden.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Stockholm).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,11 @@ impl Chrome {
 /// The main menu: one entry per area the user may open.
 fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
     let has_municipality = principal.municipality.is_some();
-    let entries: [(&'static str, &'static str, bool); 5] = [
+    let reads_audits = has_municipality && crate::audits::may_read(principal);
+    let entries: [(&'static str, &'static str, bool); 7] = [
         ("/", "Översikt", true),
+        ("/audits", "Granskningar", reads_audits),
+        ("/recommendations", "Rekommendationer", reads_audits),
         ("/org", "Organisation", has_municipality),
         ("/org/users", "Användare", has_municipality && principal.is_coordinator()),
         ("/audit-log", "Ändringslogg", has_municipality && (principal.is_coordinator() || principal.is_auditor())),

@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod csv;
 pub mod errors;
 pub mod flash;
+pub mod form;
 pub mod format;
 pub mod headers;
 pub mod layout;

@@ -69,7 +69,11 @@ impl Drop for Driver {
 async fn wait_for_path(browser: &fantoccini::Client, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while browser.current_url().await.unwrap().path() != path {
-        assert!(Instant::now() < deadline, "never reached {path}");
+        if Instant::now() > deadline {
+            let at = browser.current_url().await.unwrap();
+            let main = browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap_or_default();
+            panic!("never reached {path}; at {at}, showing:\n{}", main.chars().take(1500).collect::<String>());
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -157,6 +161,9 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
         "/org/people".into(),
         "/org/users".into(),
         "/audit-log".into(),
+        "/audits".into(),
+        "/audits/new".into(),
+        "/recommendations".into(),
         "/org/bodies/new".into(),
         "/finns-inte".into(),
     ];
@@ -181,4 +188,57 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     assert!(control.iter().any(|v| v.starts_with("label:")), "axe reports an unlabelled field: {control:?}");
     browser.close().await.unwrap();
     assert!(found.is_empty(), "accessibility violations:\n{}", found.join("\n"));
+}
+
+#[tokio::test]
+async fn an_auditor_pastes_recommendations_fixes_a_row_and_finds_them_in_the_register() {
+    let app = TestApp::spawn().await;
+    let token = app.api_token("revisor@exempelby.se", app.exempelby).await;
+    let ks = crate::support::body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let audit: serde_json::Value = app
+        .api(&token)
+        .send(
+            reqwest::Method::POST,
+            "/audits",
+            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna", "body_ids": [ks]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let audit_id = audit["id"].as_str().unwrap();
+
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    browser.goto(&app.url("/login")).await.unwrap();
+    browser.find(Locator::Css("#email")).await.unwrap().send_keys("revisor@exempelby.se").await.unwrap();
+    browser.find(Locator::Css("#password")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
+    browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/").await;
+
+    browser.goto(&app.url(&format!("/audits/{audit_id}"))).await.unwrap();
+    browser.find(Locator::LinkText("Klistra in rekommendationer från rapporten")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, &format!("/audits/{audit_id}/import")).await;
+    let pasted = "Vi rekommenderar kommunstyrelsen att:\n\u{F0B7} upprätta en förteckning över\nverksamhetens informationstillgångar\n\u{F0B7} utse systemägare\n7\n\u{F0B7} utbilda förtroendevalda i informationssäkerhet";
+    browser.find(Locator::Css("#text")).await.unwrap().send_keys(pasted).await.unwrap();
+    browser.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, &format!("/audits/{audit_id}/import/preview")).await;
+    let heading = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Förhandsgranska 3 rekommendationer");
+
+    // Fix the second row: the pasted text was too terse.
+    let second = browser.find(Locator::Css("#text_1")).await.unwrap();
+    second.clear().await.unwrap();
+    second.send_keys("utse systemägare för samtliga verksamhetssystem").await.unwrap();
+    browser.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/recommendations").await;
+
+    let flash = browser.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert_eq!(flash, "3 rekommendationer är sparade.");
+    let table = browser.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("upprätta en förteckning över verksamhetens informationstillgångar"));
+    assert!(table.contains("utse systemägare för samtliga verksamhetssystem"));
+    assert!(table.contains("utbilda förtroendevalda i informationssäkerhet"));
+    assert!(table.contains("Kommunstyrelsen") && table.contains("Öppen"));
+    browser.close().await.unwrap();
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod api;
 mod audit;
+mod audits;
 mod auth;
 mod browser;
 mod cli;

@@ -258,3 +258,7 @@ pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {
         .await
         .unwrap()
 }
+
+pub async fn municipality_by_name(pool: &PgPool, name: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM municipalities WHERE name = $1").bind(name).fetch_one(pool).await.unwrap()
+}

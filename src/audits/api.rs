@@ -1,0 +1,202 @@
+//! JSON API for audits and recommendations, under `/api/v1`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::model::{AuditForm, NewRecommendation, Transition};
+use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
+use super::{change_status, may_edit, may_read, parse_for, today};
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult, Problem};
+
+const TAG: &str = "Granskningar";
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ParseRequest {
+    /// The recommendations section of a report, as pasted from the PDF.
+    pub text: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ParsedItem {
+    pub text: String,
+    /// The addressee as written in the heading above the item, e.g. "kommunstyrelsen".
+    pub addressed_to: Option<String>,
+    /// The municipality's bodies that the addressee names.
+    pub body_ids: Vec<Uuid>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ParseResult {
+    pub items: Vec<ParsedItem>,
+    /// Lines dropped as page furniture or headings.
+    pub ignored: Vec<String>,
+}
+
+/// Splits pasted report text into recommendations with their addressees. Saves nothing.
+#[utoipa::path(post, path = "/recommendations/parse", tag = TAG, request_body = ParseRequest,
+    responses((status = 200, body = ParseResult), (status = 403, body = Problem)))]
+pub async fn parse(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(request): Json<ParseRequest>,
+) -> AppResult<Json<ParseResult>> {
+    principal.require(may_edit(&principal))?;
+    Ok(Json(parse_for(&state, &principal, &request.text).await?))
+}
+
+#[utoipa::path(get, path = "/audits", tag = TAG, responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = Problem)))]
+pub async fn list_audits(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<AuditSummary>>> {
+    principal.require(may_read(&principal))?;
+    Ok(Json(store::list_audits(&state.pool, principal.tenant()?).await?))
+}
+
+#[utoipa::path(get, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Audit), (status = 404, body = Problem)))]
+pub async fn get_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Audit>> {
+    principal.require(may_read(&principal))?;
+    Ok(Json(store::get_audit(&state.pool, principal.tenant()?, id).await?))
+}
+
+#[utoipa::path(post, path = "/audits", tag = TAG, request_body = AuditForm,
+    responses((status = 201, body = Audit), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<AuditForm>,
+) -> AppResult<(StatusCode, Json<Audit>)> {
+    principal.require(may_edit(&principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let audit = store::create_audit(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(audit)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewRecommendations {
+    pub items: Vec<NewRecommendation>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub ids: Vec<Uuid>,
+}
+
+/// Adds recommendations to an audit (e.g. the items from `/recommendations/parse`).
+#[utoipa::path(post, path = "/audits/{id}/recommendations", tag = TAG, params(("id" = Uuid, Path)), request_body = NewRecommendations,
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_recommendations(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(request): Json<NewRecommendations>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    principal.require(may_edit(&principal))?;
+    if request.items.is_empty() {
+        return Err(AppError::BadRequest("Inga rekommendationer att spara.".into()));
+    }
+    for item in &request.items {
+        item.check().map_err(AppError::Validation)?;
+    }
+    let mut tx = state.pool.begin().await?;
+    let ids =
+        store::add_recommendations(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &request.items).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { ids })))
+}
+
+/// The recommendation register, with filters.
+#[utoipa::path(get, path = "/recommendations", tag = TAG, params(Filter),
+    responses((status = 200, body = Vec<Recommendation>), (status = 403, body = Problem)))]
+pub async fn list_recommendations(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Json<Vec<Recommendation>>> {
+    principal.require(may_read(&principal))?;
+    Ok(Json(store::list_recommendations(&state.pool, principal.tenant()?, &filter, today()).await?))
+}
+
+#[utoipa::path(get, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Recommendation), (status = 404, body = Problem)))]
+pub async fn get_recommendation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Recommendation>> {
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
+    principal.require(may_read(&principal) || store::is_responsible(&mut *conn, m, id, principal.user_id).await?)?;
+    Ok(Json(recommendation))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StatusRequest {
+    pub transition: Transition,
+    /// Required to verify or reopen.
+    #[serde(default)]
+    pub comment: String,
+    /// What was done: required to claim the recommendation done.
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// Claims a recommendation done, verifies it, or reopens it. Illegal changes get 422 with the reason.
+#[utoipa::path(post, path = "/recommendations/{id}/status", tag = TAG, params(("id" = Uuid, Path)), request_body = StatusRequest,
+    responses((status = 200, body = Recommendation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(request): Json<StatusRequest>,
+) -> AppResult<Json<Recommendation>> {
+    let changed =
+        change_status(&state, &principal, id, request.transition, &request.comment, &request.evidence).await?;
+    Ok(Json(changed))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct FollowUpRequest {
+    pub recommendation_id: Uuid,
+    pub result: super::model::FollowUpResult,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// In a follow-up audit: the verdict on an earlier recommendation. Partly met and not met
+/// carry it into the follow-up (kvarstår).
+#[utoipa::path(post, path = "/audits/{id}/follow-up-assessments", tag = TAG, params(("id" = Uuid, Path)), request_body = FollowUpRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assess_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(request): Json<FollowUpRequest>,
+) -> AppResult<StatusCode> {
+    principal.require(may_edit(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    let actor = Actor::from(&principal);
+    store::assess_follow_up(
+        &mut tx,
+        &actor,
+        principal.tenant()?,
+        id,
+        request.recommendation_id,
+        request.result,
+        &request.comment,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,161 @@
+//! Exempelby's audits: an audit two years ago with eight recommendations, and last
+//! year's follow-up in which some were met, some partly, and some remain.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{AuditInput, FollowUpResult, NewRecommendation, Status};
+use super::store;
+use crate::audit_log::Actor;
+use crate::error::AppResult;
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+async fn body(tx: &mut PgConnection, m: Uuid, name: &str) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar!("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2", m, name)
+        .fetch_one(tx)
+        .await?)
+}
+
+/// (text, addressed to, priority, status now, verdict in the follow-up)
+const RECOMMENDATIONS: [(&str, &[&str], &str, Status, FollowUpResult); 8] = [
+    (
+        "Fastställ vem som äger respektive informationstillgång och verksamhetssystem, och dokumentera det.",
+        &["Kommunstyrelsen"],
+        "hog",
+        Status::Verifierad,
+        FollowUpResult::Atgardad,
+    ),
+    (
+        "Säkerställ att samtliga verksamhetssystem informationsklassas enligt kommunens klassningsmodell.",
+        &["Bildningsnämnden", "Välfärdsnämnden"],
+        "hog",
+        Status::Oppen,
+        FollowUpResult::Delvis,
+    ),
+    (
+        "Genomför riskanalyser för befintliga verksamhetskritiska system och följ upp att de leder till åtgärder.",
+        &["Kommunstyrelsen"],
+        "hog",
+        Status::Oppen,
+        FollowUpResult::EjAtgardad,
+    ),
+    (
+        "Skriv in informationssäkerhetskrav i avtal med leverantörer och följ upp dem med efterlevnadskontroller.",
+        &["Kommunstyrelsen"],
+        "medel",
+        Status::Atgardad,
+        FollowUpResult::Delvis,
+    ),
+    (
+        "Ta fram en incidentrutin som är känd i hela organisationen, med eskalering till den externa IT-leverantören.",
+        &["Kommunstyrelsen", "Välfärdsnämnden"],
+        "hog",
+        Status::Ateroppnad,
+        FollowUpResult::EjAtgardad,
+    ),
+    (
+        "Följ upp deltagandet i den årliga utbildningen i informationssäkerhet, även bland förtroendevalda.",
+        &["Bildningsnämnden"],
+        "medel",
+        Status::Verifierad,
+        FollowUpResult::Atgardad,
+    ),
+    (
+        "Genomför behörighetsgranskning minst årligen för system som hanterar känsliga personuppgifter.",
+        &["Välfärdsnämnden"],
+        "medel",
+        Status::Oppen,
+        FollowUpResult::Delvis,
+    ),
+    (
+        "Rapportera informationssäkerhetsarbetet till kommunstyrelsen minst en gång per år.",
+        &["Kommunstyrelsen"],
+        "lag",
+        Status::Oppen,
+        FollowUpResult::EjAtgardad,
+    ),
+];
+
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()> {
+    let ks = body(tx, m, "Kommunstyrelsen").await?;
+    let bildning = body(tx, m, "Bildningsnämnden").await?;
+    let valfard = body(tx, m, "Välfärdsnämnden").await?;
+    let first = store::create_audit(
+        tx,
+        actor,
+        m,
+        &AuditInput {
+            title: "Granskning av informationssäkerhet".into(),
+            audit_firm: "Revisionsbyrån Exempel AB".into(),
+            commissioned_by: "revisorerna".into(),
+            kind: "granskning".into(),
+            report_date: date(2024, 4, 15),
+            plan_year: Some(2024),
+            overall_assessment: "Vi bedömer att kommunstyrelsen och nämnderna endast delvis har säkerställt ett ändamålsenligt \
+                                 informationssäkerhetsarbete. Ansvaret för system och information är otydligt och riskanalyser saknas."
+                .into(),
+            response_deadline: date(2024, 6, 30),
+            body_ids: vec![ks, bildning, valfard],
+            follows: Vec::new(),
+        },
+    )
+    .await?;
+
+    let mut made = Vec::new();
+    for (text, bodies, priority, status, verdict) in RECOMMENDATIONS {
+        let mut body_ids = Vec::new();
+        for name in bodies {
+            body_ids.push(body(tx, m, name).await?);
+        }
+        let item = NewRecommendation {
+            text: text.into(),
+            body_ids,
+            priority: Some(priority.into()),
+            target_date: date(2025, 3, 31),
+        };
+        let id = store::add_recommendations(tx, actor, m, first.id, &[item]).await?[0];
+        let (comment, evidence) = match status {
+            Status::Atgardad => ("", Some("Säkerhetskrav ingår nu i avtalsmallen; kontroller planeras under året.")),
+            Status::Verifierad => (
+                "Underlaget är granskat och styrker att rekommendationen är åtgärdad.",
+                Some("Beslut och dokumentation bifogade."),
+            ),
+            Status::Ateroppnad => {
+                ("Rutinen finns men är inte känd i verksamheten enligt stickprov.", Some("Incidentrutin antagen."))
+            }
+            Status::Oppen => ("", None),
+        };
+        if status != Status::Oppen {
+            store::set_status(tx, actor, m, id, status, comment, evidence).await?;
+        }
+        made.push((id, verdict));
+    }
+
+    let follow_up = store::create_audit(
+        tx,
+        actor,
+        m,
+        &AuditInput {
+            title: "Uppföljning av granskning av informationssäkerhet".into(),
+            audit_firm: "Revisionsbyrån Exempel AB".into(),
+            commissioned_by: "revisorerna".into(),
+            kind: "uppfoljande".into(),
+            report_date: date(2025, 5, 20),
+            plan_year: Some(2025),
+            overall_assessment: "Två av åtta rekommendationer har hörsammats. Övriga kvarstår helt eller delvis."
+                .into(),
+            response_deadline: date(2025, 8, 31),
+            body_ids: vec![ks, bildning, valfard],
+            follows: vec![first.id],
+        },
+    )
+    .await?;
+    for (id, verdict) in made {
+        store::assess_follow_up(tx, actor, m, follow_up.id, id, verdict, "Enligt uppföljningens iakttagelser.").await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Audits (granskningar) and their recommendations, through to closure: the loop the
+//! auditors keep finding broken.
+
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod paste;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::{Principal, Role};
+use crate::error::{AppError, AppResult, FieldErrors};
+use model::{BodyRef, Standing, Transition};
+
+/// Auditors and the coordinator record audits and recommendations.
+pub fn may_edit(principal: &Principal) -> bool {
+    principal.is_coordinator() || principal.is_auditor()
+}
+
+/// Who reads the audits: also board members and system owners (often the responsible ones).
+/// Employees see only recommendations they are responsible for.
+pub fn may_read(principal: &Principal) -> bool {
+    may_edit(principal) || principal.has_role(Role::Fortroendevald) || principal.has_role(Role::Systemagare)
+}
+
+pub fn today() -> chrono::NaiveDate {
+    crate::web::format::today()
+}
+
+/// Splits pasted text and matches each addressee to the municipality's bodies.
+pub async fn parse_for(state: &AppState, principal: &Principal, text: &str) -> AppResult<api::ParseResult> {
+    let m = principal.tenant()?;
+    let bodies = crate::org::store::list_bodies(&state.pool, m).await?;
+    let refs: Vec<BodyRef> = bodies
+        .iter()
+        .filter_map(|b| {
+            Some(BodyRef {
+                id: b.id,
+                kind: crate::org::model::BodyKind::parse(&b.kind)?,
+                name: &b.name,
+                company_name: b.company_name.as_deref(),
+            })
+        })
+        .collect();
+    let known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
+    let parsed = paste::parse(text, &known);
+    let items = parsed
+        .items
+        .into_iter()
+        .map(|item| api::ParsedItem {
+            body_ids: item.addressed_to.as_deref().map(|to| model::match_bodies(to, &refs)).unwrap_or_default(),
+            text: item.text,
+            addressed_to: item.addressed_to,
+        })
+        .collect();
+    Ok(api::ParseResult { items, ignored: parsed.ignored })
+}
+
+/// Applies a change of status by the rules in `model::apply`, for pages and API alike.
+pub async fn change_status(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    transition: Transition,
+    comment: &str,
+    evidence: &str,
+) -> AppResult<store::Recommendation> {
+    let m = principal.tenant()?;
+    let mut tx = state.pool.begin().await?;
+    let current = store::get_recommendation(&mut *tx, m, id).await?;
+    let responsible = store::is_responsible(&mut *tx, m, id, principal.user_id).await?;
+    principal.require(may_read(principal) || responsible)?;
+    let standing = Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible };
+    let has_evidence = !evidence.trim().is_empty() || !current.evidence.trim().is_empty();
+    let status = model::apply(current.status(), transition, standing, comment, has_evidence).map_err(|refused| {
+        if refused.forbidden {
+            AppError::Forbidden
+        } else {
+            AppError::Validation(FieldErrors::from([("transition".to_string(), refused.message.to_string())]))
+        }
+    })?;
+    let evidence = (transition == Transition::Claim && !evidence.trim().is_empty()).then_some(evidence);
+    let changed = store::set_status(&mut tx, &Actor::from(principal), m, id, status, comment, evidence).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+pub fn router() -> Router<AppState> {
+    use pages::*;
+    Router::new()
+        .route("/audits", get(list).post(create))
+        .route("/audits/new", get(new))
+        .route("/audits/{id}", get(show))
+        .route("/audits/{id}/import", get(import_form).post(import_save))
+        .route("/audits/{id}/import/preview", post(import_preview))
+        .route("/recommendations", get(register))
+        .route("/recommendations.csv", get(register_csv))
+        .route("/recommendations/{id}", get(recommendation))
+        .route("/recommendations/{id}/status", post(status))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    use api::*;
+    OpenApiRouter::new()
+        .routes(routes!(parse))
+        .routes(routes!(list_audits, create_audit))
+        .routes(routes!(get_audit))
+        .routes(routes!(add_recommendations))
+        .routes(routes!(assess_follow_up))
+        .routes(routes!(list_recommendations))
+        .routes(routes!(get_recommendation))
+        .routes(routes!(set_status))
+}

@@ -1,0 +1,605 @@
+//! Audits and recommendations: pure rules, tested without a database.
+
+use uuid::Uuid;
+
+use crate::org::model::BodyKind;
+
+/// What the matcher needs to know about a body.
+pub struct BodyRef<'a> {
+    pub id: Uuid,
+    pub kind: BodyKind,
+    pub name: &'a str,
+    pub company_name: Option<&'a str>,
+}
+
+fn simplify(text: &str) -> String {
+    text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The municipality's bodies that an addressee as written in a report refers to:
+/// "kommunstyrelsen", "nämnderna" (every nämnd), "styrelsen för X AB", a nämnd by name,
+/// or several joined with "och", "samt" or commas.
+pub fn match_bodies(addressee: &str, bodies: &[BodyRef]) -> Vec<Uuid> {
+    let mut matched: Vec<Uuid> = Vec::new();
+    let text = simplify(addressee);
+    let parts = text.split(", ").flat_map(|p| p.split(" och ")).flat_map(|p| p.split(" samt ")).map(str::trim);
+    for part in parts.filter(|p| !p.is_empty()) {
+        let found: Vec<Uuid> = match part {
+            "kommunstyrelsen" | "ks" => bodies.iter().filter(|b| b.kind == BodyKind::Ks).map(|b| b.id).collect(),
+            "kommunfullmäktige" | "fullmäktige" | "kf" => {
+                bodies.iter().filter(|b| b.kind == BodyKind::Kf).map(|b| b.id).collect()
+            }
+            "nämnderna" | "samtliga nämnder" | "alla nämnder" | "berörda nämnder" => bodies
+                .iter()
+                .filter(|b| matches!(b.kind, BodyKind::Namnd | BodyKind::GemensamNamnd))
+                .map(|b| b.id)
+                .collect(),
+            _ => {
+                let exact: Vec<Uuid> = bodies.iter().filter(|b| simplify(b.name) == part).map(|b| b.id).collect();
+                if !exact.is_empty() {
+                    exact
+                } else if part.contains("styrelse") {
+                    // "styrelsen för Exempelby Bostäder AB", "bolagsstyrelsen", "styrelsen".
+                    let boards: Vec<&BodyRef> = bodies.iter().filter(|b| b.kind == BodyKind::Bolagsstyrelse).collect();
+                    let named: Vec<Uuid> = boards
+                        .iter()
+                        .filter(|b| {
+                            let company = b.company_name.map(simplify).unwrap_or_default();
+                            (!company.is_empty() && part.contains(&company)) || part.contains(&simplify(b.name))
+                        })
+                        .map(|b| b.id)
+                        .collect();
+                    if named.is_empty() && boards.len() == 1 && !part.contains(" för ") {
+                        vec![boards[0].id]
+                    } else {
+                        named
+                    }
+                } else {
+                    bodies
+                        .iter()
+                        .filter(|b| simplify(b.name).contains(part) || part.contains(&simplify(b.name)))
+                        .map(|b| b.id)
+                        .collect()
+                }
+            }
+        };
+        for id in found {
+            if !matched.contains(&id) {
+                matched.push(id);
+            }
+        }
+    }
+    matched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exempelby() -> Vec<BodyRef<'static>> {
+        let body = |n: u128, kind, name, company| BodyRef { id: Uuid::from_u128(n), kind, name, company_name: company };
+        vec![
+            body(1, BodyKind::Kf, "Kommunfullmäktige", None),
+            body(2, BodyKind::Ks, "Kommunstyrelsen", None),
+            body(3, BodyKind::Namnd, "Bildningsnämnden", None),
+            body(4, BodyKind::Namnd, "Välfärdsnämnden", None),
+            body(5, BodyKind::Namnd, "Tekniska nämnden", None),
+            body(6, BodyKind::Bolagsstyrelse, "Styrelsen för Exempelby Bostäder AB", Some("Exempelby Bostäder AB")),
+        ]
+    }
+
+    fn ids(numbers: &[u128]) -> Vec<Uuid> {
+        numbers.iter().map(|n| Uuid::from_u128(*n)).collect()
+    }
+
+    #[test]
+    fn addressees_match_the_bodies_they_name() {
+        let bodies = exempelby();
+        assert_eq!(match_bodies("kommunstyrelsen", &bodies), ids(&[2]));
+        assert_eq!(match_bodies("Kommunstyrelsen", &bodies), ids(&[2]));
+        assert_eq!(match_bodies("nämnderna", &bodies), ids(&[3, 4, 5]));
+        assert_eq!(match_bodies("Tekniska  nämnden", &bodies), ids(&[5]));
+        assert_eq!(match_bodies("styrelsen för Exempelby Bostäder AB", &bodies), ids(&[6]));
+        assert_eq!(match_bodies("bolagsstyrelsen", &bodies), ids(&[6]));
+        assert_eq!(match_bodies("kommunstyrelsen och nämnderna", &bodies), ids(&[2, 3, 4, 5]));
+        assert_eq!(match_bodies("Bildningsnämnden, Välfärdsnämnden samt kommunstyrelsen", &bodies), ids(&[3, 4, 2]));
+        assert!(match_bodies("styrelsen för Annat Bolag AB", &bodies).is_empty());
+        assert!(match_bodies("revisorerna", &bodies).is_empty());
+    }
+}
+
+/// Where a recommendation stands on its way to closure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Öppen: nothing claimed yet.
+    Oppen,
+    /// Åtgärdad enligt ansvarig: the responsible person says it is done, with evidence.
+    Atgardad,
+    /// Verifierad: an auditor has checked the evidence.
+    Verifierad,
+    /// Återöppnad: an auditor found the claim wanting.
+    Ateroppnad,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Oppen, Status::Atgardad, Status::Verifierad, Status::Ateroppnad];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Oppen => "oppen",
+            Status::Atgardad => "atgardad",
+            Status::Verifierad => "verifierad",
+            Status::Ateroppnad => "ateroppnad",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Oppen => "Öppen",
+            Status::Atgardad => "Åtgärdad enligt ansvarig",
+            Status::Verifierad => "Verifierad",
+            Status::Ateroppnad => "Återöppnad",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Still awaiting work by the municipality.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Oppen | Status::Ateroppnad)
+    }
+}
+
+/// A change of status someone asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    /// The responsible person (or the coordinator) claims the recommendation is done.
+    Claim,
+    /// An auditor confirms it.
+    Verify,
+    /// An auditor sends it back.
+    Reopen,
+}
+
+/// In what capacity the user acts on this recommendation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Standing {
+    pub auditor: bool,
+    pub coordinator: bool,
+    /// Named responsible for the recommendation or one of its actions.
+    pub responsible: bool,
+}
+
+/// Why a change of status is refused, in Swedish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub message: &'static str,
+    /// The user may not make this change at all (as opposed to: not now, or not like this).
+    pub forbidden: bool,
+}
+
+impl From<&'static str> for Refused {
+    fn from(message: &'static str) -> Self {
+        Refused { message, forbidden: false }
+    }
+}
+
+fn forbidden(message: &'static str) -> Refused {
+    Refused { message, forbidden: true }
+}
+
+/// The status after `transition`, or why it is refused.
+pub fn apply(
+    current: Status,
+    transition: Transition,
+    who: Standing,
+    comment: &str,
+    has_evidence: bool,
+) -> Result<Status, Refused> {
+    let comment = comment.trim();
+    match transition {
+        Transition::Claim => {
+            if !(who.responsible || who.coordinator) {
+                return Err(forbidden(
+                    "Bara den ansvarige eller samordnaren kan anmäla en rekommendation som åtgärdad.",
+                ));
+            }
+            if !current.is_open() {
+                return Err("Bara en öppen eller återöppnad rekommendation kan anmälas som åtgärdad.".into());
+            }
+            if !has_evidence {
+                return Err("Beskriv vad som har gjorts (underlag) innan rekommendationen anmäls som åtgärdad.".into());
+            }
+            Ok(Status::Atgardad)
+        }
+        Transition::Verify => {
+            if !who.auditor {
+                return Err(forbidden("Bara en revisor kan verifiera en rekommendation."));
+            }
+            if current != Status::Atgardad {
+                return Err("Bara en rekommendation som anmälts som åtgärdad kan verifieras.".into());
+            }
+            if comment.is_empty() {
+                return Err("Skriv en kommentar till verifieringen.".into());
+            }
+            Ok(Status::Verifierad)
+        }
+        Transition::Reopen => {
+            if !who.auditor {
+                return Err(forbidden("Bara en revisor kan återöppna en rekommendation."));
+            }
+            if current.is_open() {
+                return Err("Rekommendationen är redan öppen.".into());
+            }
+            if comment.is_empty() {
+                return Err("Ange varför rekommendationen återöppnas.".into());
+            }
+            Ok(Status::Ateroppnad)
+        }
+    }
+}
+
+/// What the actions taken so far add up to.
+pub fn progress(action_statuses: &[&str]) -> &'static str {
+    if action_statuses.is_empty() {
+        "Inga åtgärder"
+    } else if action_statuses.iter().all(|s| *s == "klar") {
+        "Åtgärderna är klara"
+    } else if action_statuses.iter().any(|s| *s == "pagar" || *s == "klar") {
+        "Pågår"
+    } else {
+        "Planerad"
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    const AUDITOR: Standing = Standing { auditor: true, coordinator: false, responsible: false };
+    const COORDINATOR: Standing = Standing { auditor: false, coordinator: true, responsible: false };
+    const RESPONSIBLE: Standing = Standing { auditor: false, coordinator: false, responsible: true };
+    const READER: Standing = Standing { auditor: false, coordinator: false, responsible: false };
+
+    /// (from, transition, who, comment, has evidence) → the new status, or refused.
+    type Case = (Status, Transition, Standing, &'static str, bool, Result<Status, ()>);
+
+    #[test]
+    fn every_transition_from_every_status_by_every_standing() {
+        use Status::*;
+        use Transition::*;
+        let cases: Vec<Case> = vec![
+            (Oppen, Claim, RESPONSIBLE, "", true, Ok(Atgardad)),
+            (Oppen, Claim, COORDINATOR, "", true, Ok(Atgardad)),
+            (Ateroppnad, Claim, RESPONSIBLE, "", true, Ok(Atgardad)),
+            (Oppen, Claim, RESPONSIBLE, "", false, Err(())),
+            (Oppen, Claim, AUDITOR, "", true, Err(())),
+            (Oppen, Claim, READER, "", true, Err(())),
+            (Atgardad, Claim, RESPONSIBLE, "", true, Err(())),
+            (Verifierad, Claim, COORDINATOR, "", true, Err(())),
+            (Atgardad, Verify, AUDITOR, "Underlaget visar att rutinen är antagen.", false, Ok(Verifierad)),
+            (Atgardad, Verify, AUDITOR, "  ", true, Err(())),
+            (Atgardad, Verify, COORDINATOR, "OK", true, Err(())),
+            (Atgardad, Verify, RESPONSIBLE, "OK", true, Err(())),
+            (Oppen, Verify, AUDITOR, "OK", true, Err(())),
+            (Ateroppnad, Verify, AUDITOR, "OK", true, Err(())),
+            (Verifierad, Verify, AUDITOR, "OK", true, Err(())),
+            (Atgardad, Reopen, AUDITOR, "Rutinen är inte beslutad.", true, Ok(Ateroppnad)),
+            (Verifierad, Reopen, AUDITOR, "Uppföljningen visar brister.", true, Ok(Ateroppnad)),
+            (Atgardad, Reopen, AUDITOR, "", true, Err(())),
+            (Oppen, Reopen, AUDITOR, "Skäl", true, Err(())),
+            (Ateroppnad, Reopen, AUDITOR, "Skäl", true, Err(())),
+            (Verifierad, Reopen, COORDINATOR, "Skäl", true, Err(())),
+        ];
+        for (from, transition, who, comment, evidence, expected) in cases {
+            let result = apply(from, transition, who, comment, evidence);
+            assert_eq!(result.map_err(|_| ()), expected, "{from:?} {transition:?} {who:?}");
+        }
+        assert_eq!(
+            apply(Oppen, Claim, RESPONSIBLE, "", false),
+            Err("Beskriv vad som har gjorts (underlag) innan rekommendationen anmäls som åtgärdad.".into())
+        );
+        assert!(apply(Atgardad, Verify, COORDINATOR, "OK", true).unwrap_err().forbidden);
+        assert!(!apply(Oppen, Verify, AUDITOR, "OK", true).unwrap_err().forbidden);
+    }
+
+    #[test]
+    fn progress_comes_from_the_actions() {
+        assert_eq!(progress(&[]), "Inga åtgärder");
+        assert_eq!(progress(&["planerad", "planerad"]), "Planerad");
+        assert_eq!(progress(&["planerad", "pagar"]), "Pågår");
+        assert_eq!(progress(&["klar", "planerad"]), "Pågår");
+        assert_eq!(progress(&["klar", "klar"]), "Åtgärderna är klara");
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.code()), Some(status));
+        }
+    }
+}
+
+/// A follow-up audit's verdict on an earlier recommendation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpResult {
+    Atgardad,
+    Delvis,
+    EjAtgardad,
+    Inaktuell,
+}
+
+impl FollowUpResult {
+    pub const ALL: [FollowUpResult; 4] =
+        [FollowUpResult::Atgardad, FollowUpResult::Delvis, FollowUpResult::EjAtgardad, FollowUpResult::Inaktuell];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FollowUpResult::Atgardad => "atgardad",
+            FollowUpResult::Delvis => "delvis",
+            FollowUpResult::EjAtgardad => "ej_atgardad",
+            FollowUpResult::Inaktuell => "inaktuell",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FollowUpResult::Atgardad => "Åtgärdad",
+            FollowUpResult::Delvis => "Delvis åtgärdad",
+            FollowUpResult::EjAtgardad => "Ej åtgärdad",
+            FollowUpResult::Inaktuell => "Inaktuell",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Not fully met: the recommendation remains (kvarstår) and is carried into the follow-up.
+    pub fn remains(self) -> bool {
+        matches!(self, FollowUpResult::Delvis | FollowUpResult::EjAtgardad)
+    }
+}
+
+/// Days since the recommendation was first made (its first report), never negative.
+pub fn age_in_days(first_reported: chrono::NaiveDate, today: chrono::NaiveDate) -> i64 {
+    (today - first_reported).num_days().max(0)
+}
+
+#[cfg(test)]
+mod follow_up_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn partly_and_not_met_remain() {
+        assert!(FollowUpResult::Delvis.remains());
+        assert!(FollowUpResult::EjAtgardad.remains());
+        assert!(!FollowUpResult::Atgardad.remains());
+        assert!(!FollowUpResult::Inaktuell.remains());
+    }
+
+    #[test]
+    fn age_counts_from_the_first_report() {
+        let first = NaiveDate::from_ymd_opt(2021, 3, 1).unwrap();
+        assert_eq!(age_in_days(first, NaiveDate::from_ymd_opt(2023, 3, 1).unwrap()), 730);
+        assert_eq!(age_in_days(first, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()), 0);
+    }
+}
+
+pub const KINDS: [(&str, &str); 3] =
+    [("granskning", "Granskning"), ("forstudie", "Förstudie"), ("uppfoljande", "Uppföljande granskning")];
+pub const COMMISSIONERS: [(&str, &str); 2] =
+    [("revisorerna", "Revisorerna"), ("lekmannarevisorerna", "Lekmannarevisorerna")];
+pub const PRIORITIES: [(&str, &str); 3] = [("lag", "Låg"), ("medel", "Medel"), ("hog", "Hög")];
+
+pub fn kind_label(code: &str) -> &'static str {
+    KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+pub fn priority_label(code: Option<&str>) -> &'static str {
+    PRIORITIES.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej angiven")
+}
+
+/// An audit as typed into the form or sent to the API: plain strings, nothing lost.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub audit_firm: String,
+    /// revisorerna or lekmannarevisorerna.
+    #[serde(default)]
+    pub commissioned_by: String,
+    /// granskning, forstudie or uppfoljande.
+    #[serde(default)]
+    pub kind: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub report_date: String,
+    #[serde(default)]
+    pub plan_year: String,
+    #[serde(default)]
+    pub overall_assessment: String,
+    /// The boards' answers are due by this date, YYYY-MM-DD.
+    #[serde(default)]
+    pub response_deadline: String,
+    /// The audited bodies.
+    #[serde(default)]
+    pub body_ids: Vec<String>,
+    /// For a follow-up: the audits it follows up.
+    #[serde(default)]
+    pub follows: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct AuditInput {
+    pub title: String,
+    pub audit_firm: String,
+    pub commissioned_by: String,
+    pub kind: String,
+    pub report_date: Option<chrono::NaiveDate>,
+    pub plan_year: Option<i32>,
+    pub overall_assessment: String,
+    pub response_deadline: Option<chrono::NaiveDate>,
+    pub body_ids: Vec<Uuid>,
+    pub follows: Vec<Uuid>,
+}
+
+pub fn optional_date(errors: &mut crate::error::FieldErrors, field: &str, value: &str) -> Option<chrono::NaiveDate> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.insert(field.into(), "Ange ett datum som ÅÅÅÅ-MM-DD.".into());
+    }
+    parsed
+}
+
+fn ids(errors: &mut crate::error::FieldErrors, field: &str, values: &[String]) -> Vec<Uuid> {
+    let parsed: Vec<Option<Uuid>> =
+        values.iter().filter(|v| !v.trim().is_empty()).map(|v| Uuid::parse_str(v.trim()).ok()).collect();
+    if parsed.iter().any(Option::is_none) {
+        errors.insert(field.into(), "Välj i listan.".into());
+    }
+    let mut ids: Vec<Uuid> = parsed.into_iter().flatten().collect();
+    ids.dedup();
+    ids
+}
+
+impl AuditForm {
+    pub fn validate(&self) -> Result<AuditInput, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        let title = self.title.trim().to_string();
+        if title.is_empty() {
+            errors.insert("title".into(), "Ange granskningens titel.".into());
+        }
+        if !COMMISSIONERS.iter().any(|(c, _)| *c == self.commissioned_by.trim()) {
+            errors.insert("commissioned_by".into(), "Välj vilka revisorer som beställt granskningen.".into());
+        }
+        if !KINDS.iter().any(|(c, _)| *c == self.kind.trim()) {
+            errors.insert("kind".into(), "Välj typ av granskning.".into());
+        }
+        let report_date = optional_date(&mut errors, "report_date", &self.report_date);
+        let response_deadline = optional_date(&mut errors, "response_deadline", &self.response_deadline);
+        let plan_year = match self.plan_year.trim() {
+            "" => None,
+            year => match year.parse::<i32>() {
+                Ok(y) if (2000..=2100).contains(&y) => Some(y),
+                _ => {
+                    errors.insert("plan_year".into(), "Ange ett årtal, t.ex. 2024.".into());
+                    None
+                }
+            },
+        };
+        let body_ids = ids(&mut errors, "body_ids", &self.body_ids);
+        if body_ids.is_empty() && !errors.contains_key("body_ids") {
+            errors.insert("body_ids".into(), "Välj minst ett granskat organ.".into());
+        }
+        let follows = ids(&mut errors, "follows", &self.follows);
+        if self.kind.trim() == "uppfoljande" && follows.is_empty() && !errors.contains_key("follows") {
+            errors.insert("follows".into(), "Välj vilken granskning som följs upp.".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(AuditInput {
+            title,
+            audit_firm: self.audit_firm.trim().to_string(),
+            commissioned_by: self.commissioned_by.trim().to_string(),
+            kind: self.kind.trim().to_string(),
+            report_date,
+            plan_year,
+            overall_assessment: self.overall_assessment.trim().to_string(),
+            response_deadline,
+            body_ids,
+            follows,
+        })
+    }
+}
+
+/// A recommendation to add to an audit.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewRecommendation {
+    pub text: String,
+    #[serde(default)]
+    pub body_ids: Vec<Uuid>,
+    /// lag, medel or hog.
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub target_date: Option<chrono::NaiveDate>,
+}
+
+impl NewRecommendation {
+    /// Swedish messages for what is wrong, keyed by field.
+    pub fn check(&self) -> Result<(), crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        if self.text.trim().is_empty() {
+            errors.insert("text".into(), "Rekommendationen saknar text.".into());
+        }
+        if self.body_ids.is_empty() {
+            errors.insert("body_ids".into(), "Välj minst ett organ som rekommendationen riktas till.".into());
+        }
+        if self.priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
+            errors.insert("priority".into(), "Prioritet är låg, medel eller hög.".into());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn audit_forms_are_validated_with_every_message_at_once() {
+        let errors = AuditForm {
+            kind: "uppfoljande".into(),
+            report_date: "14/3".into(),
+            plan_year: "tjugo".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        for field in ["title", "commissioned_by", "report_date", "plan_year", "body_ids", "follows"] {
+            assert!(errors.contains_key(field), "{field}");
+        }
+        let ok = AuditForm {
+            title: "Granskning av informationssäkerhet".into(),
+            commissioned_by: "revisorerna".into(),
+            kind: "granskning".into(),
+            report_date: "2024-03-14".into(),
+            body_ids: vec![Uuid::from_u128(1).to_string(), Uuid::from_u128(1).to_string()],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.body_ids.len(), 1);
+        assert_eq!(ok.report_date, chrono::NaiveDate::from_ymd_opt(2024, 3, 14));
+    }
+}
+
+/// The median of some numbers (the lower middle for an even count), or None.
+pub fn median(values: &mut [i64]) -> Option<i64> {
+    values.sort_unstable();
+    (!values.is_empty()).then(|| values[(values.len() - 1) / 2])
+}
+
+#[cfg(test)]
+mod median_tests {
+    #[test]
+    fn medians() {
+        assert_eq!(super::median(&mut []), None);
+        assert_eq!(super::median(&mut [5]), Some(5));
+        assert_eq!(super::median(&mut [9, 1, 5]), Some(5));
+        assert_eq!(super::median(&mut [4, 1, 3, 2]), Some(2));
+    }
+}

@@ -1,0 +1,471 @@
+//! Pages for audits, the recommendation register, a recommendation's way to closure, and
+//! the paste import with its editable preview.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{self, AuditForm, COMMISSIONERS, KINDS, NewRecommendation, PRIORITIES, Status, Transition};
+use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
+use super::{change_status, may_edit, may_read, parse_for, today};
+use crate::AppState;
+use crate::audit_log::{self, Actor, Entry};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::org::store::{Body, list_bodies};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+// ---------------------------------------------------------------- audits
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    audits: Vec<AuditSummary>,
+    may_edit: bool,
+}
+
+pub async fn list(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let audits = store::list_audits(&state.pool, principal.tenant()?).await?;
+    Ok(ListPage { chrome, audits, may_edit: may_edit(&principal) }.into_response())
+}
+
+/// A checkbox in a list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn choices(items: impl IntoIterator<Item = (Uuid, String)>, checked: &[String]) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(id, label)| {
+            let value = id.to_string();
+            Choice { checked: checked.contains(&value), value, label }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: AuditForm,
+    errors: FieldErrors,
+    kinds: Vec<SelectOption>,
+    commissioners: Vec<SelectOption>,
+    bodies: Vec<Choice>,
+    audits: Vec<Choice>,
+}
+
+async fn form_page(
+    state: &AppState,
+    m: Uuid,
+    chrome: Chrome,
+    form: AuditForm,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    let bodies = choices(list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name)), &form.body_ids);
+    let audits = choices(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &form.follows);
+    Ok(FormPage {
+        kinds: options(KINDS, &form.kind),
+        commissioners: options(COMMISSIONERS, &form.commissioned_by),
+        chrome,
+        form,
+        errors,
+        bodies,
+        audits,
+    })
+}
+
+pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let form = AuditForm { kind: "granskning".into(), commissioned_by: "revisorerna".into(), ..AuditForm::default() };
+    Ok(form_page(&state, principal.tenant()?, chrome, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let form = AuditForm {
+        title: pairs.get("title"),
+        audit_firm: pairs.get("audit_firm"),
+        commissioned_by: pairs.get("commissioned_by"),
+        kind: pairs.get("kind"),
+        report_date: pairs.get("report_date"),
+        plan_year: pairs.get("plan_year"),
+        overall_assessment: pairs.get("overall_assessment"),
+        response_deadline: pairs.get("response_deadline"),
+        body_ids: pairs.all("body_ids"),
+        follows: pairs.all("follows"),
+    };
+    let saved = match form.validate() {
+        Err(errors) => Err(errors),
+        Ok(input) => {
+            let mut tx = state.pool.begin().await?;
+            let saved = split_validation(store::create_audit(&mut tx, &Actor::from(&principal), m, &input).await)?;
+            tx.commit().await?;
+            saved
+        }
+    };
+    match saved {
+        Ok(audit) => {
+            Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är registrerad."))
+        }
+        Err(errors) => Ok(unprocessable(form_page(&state, m, chrome, form, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    audit: Audit,
+    recommendations: Vec<Recommendation>,
+    history: Vec<Entry>,
+    may_edit: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let audit = store::get_audit(&state.pool, m, id).await?;
+    let filter = Filter { audit_id: id.to_string(), ..Filter::default() };
+    let recommendations = store::list_recommendations(&state.pool, m, &filter, today()).await?;
+    let history = audit_log::history(&state.pool, m, "audit", id).await?;
+    Ok(ShowPage { chrome, audit, recommendations, history, may_edit: may_edit(&principal) }.into_response())
+}
+
+// ---------------------------------------------------------------- paste import
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    audit: Audit,
+    text: String,
+    errors: FieldErrors,
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let audit = store::get_audit(&state.pool, principal.tenant()?, id).await?;
+    Ok(ImportPage { chrome, audit, text: String::new(), errors: FieldErrors::new() }.into_response())
+}
+
+/// One editable row of the preview.
+pub struct Row {
+    pub index: usize,
+    pub text: String,
+    pub addressed_to: String,
+    pub include: bool,
+    pub bodies: Vec<Choice>,
+    pub error: Option<String>,
+}
+
+impl Row {
+    fn new(index: usize, text: String, addressed_to: String, bodies: &[Body], checked: &[String]) -> Self {
+        let bodies = choices(bodies.iter().map(|b| (b.id, b.name.clone())), checked);
+        Row { index, text, addressed_to, include: true, bodies, error: None }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/preview.html")]
+struct PreviewPage {
+    chrome: Chrome,
+    audit: Audit,
+    rows: Vec<Row>,
+    ignored: Vec<String>,
+}
+
+pub async fn import_preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let audit = store::get_audit(&state.pool, m, id).await?;
+    let text = pairs.get("text");
+    let parsed = parse_for(&state, &principal, &text).await?;
+    if parsed.items.is_empty() {
+        let errors = FieldErrors::from([("text".to_string(), "Hittade inga rekommendationer i texten.".to_string())]);
+        return Ok(unprocessable(ImportPage { chrome, audit, text, errors }));
+    }
+    let bodies = list_bodies(&state.pool, m).await?;
+    let rows = parsed
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let checked: Vec<String> = item.body_ids.iter().map(Uuid::to_string).collect();
+            Row::new(index, item.text, item.addressed_to.unwrap_or_default(), &bodies, &checked)
+        })
+        .collect();
+    Ok(PreviewPage { chrome, audit, rows, ignored: parsed.ignored }.into_response())
+}
+
+/// Saves the rows of the preview as edited; shows it again when a row is incomplete.
+pub async fn import_save(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let audit = store::get_audit(&state.pool, m, id).await?;
+    let bodies = list_bodies(&state.pool, m).await?;
+    let count: usize =
+        pairs.get("rows").parse().map_err(|_| AppError::BadRequest("Förhandsvisningen saknar rader.".into()))?;
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for index in 0..count.min(500) {
+        let text = pairs.get(&format!("text_{index}"));
+        let include = pairs.get(&format!("include_{index}")) == "1";
+        let checked = pairs.all(&format!("bodies_{index}"));
+        let item = NewRecommendation {
+            text: text.clone(),
+            body_ids: checked.iter().filter_map(|v| Uuid::parse_str(v).ok()).collect(),
+            priority: None,
+            target_date: None,
+        };
+        let error =
+            if include { item.check().err().map(|e| e.into_values().collect::<Vec<_>>().join(" ")) } else { None };
+        if include && error.is_none() {
+            items.push(item);
+        }
+        rows.push(Row {
+            include,
+            error,
+            ..Row::new(index, text, pairs.get(&format!("addressed_to_{index}")), &bodies, &checked)
+        });
+    }
+    if rows.iter().any(|r| r.error.is_some()) || items.is_empty() {
+        return Ok(unprocessable(PreviewPage { chrome, audit, rows, ignored: Vec::new() }));
+    }
+    let mut tx = state.pool.begin().await?;
+    store::add_recommendations(&mut tx, &Actor::from(&principal), m, id, &items).await?;
+    tx.commit().await?;
+    let message = format!("{} rekommendationer är sparade.", items.len());
+    Ok(flash::see_other_with(&state, &format!("/recommendations?audit_id={id}"), &message))
+}
+
+// ---------------------------------------------------------------- the register
+
+/// The figures at the top of the register.
+pub struct Counts {
+    pub open: usize,
+    pub claimed: usize,
+    pub verified: usize,
+    pub overdue: usize,
+    pub median_age_days: Option<i64>,
+}
+
+fn counts(recommendations: &[Recommendation], today: NaiveDate) -> Counts {
+    let mut ages: Vec<i64> =
+        recommendations.iter().filter(|r| r.status().is_open()).filter_map(|r| r.age_days(today)).collect();
+    Counts {
+        open: recommendations.iter().filter(|r| r.status().is_open()).count(),
+        claimed: recommendations.iter().filter(|r| r.status() == Status::Atgardad).count(),
+        verified: recommendations.iter().filter(|r| r.status() == Status::Verifierad).count(),
+        overdue: recommendations.iter().filter(|r| r.is_overdue(today)).count(),
+        median_age_days: model::median(&mut ages),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    recommendations: Vec<Recommendation>,
+    counts: Counts,
+    filter: Filter,
+    bodies: Vec<SelectOption>,
+    statuses: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
+    audits: Vec<SelectOption>,
+    query: String,
+    today: NaiveDate,
+    no_errors: FieldErrors,
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("body_id", filter.body_id.as_str()),
+        ("status", filter.status.as_str()),
+        ("priority", filter.priority.as_str()),
+        ("audit_id", filter.audit_id.as_str()),
+        ("overdue", filter.overdue.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let today = today();
+    let recommendations = store::list_recommendations(&state.pool, m, &filter, today).await?;
+    let bodies = options(list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
+    let audits =
+        options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
+    Ok(RegisterPage {
+        counts: counts(&recommendations, today),
+        statuses: options(Status::ALL.map(|s| (s.code(), s.label())), &filter.status),
+        priorities: options(PRIORITIES, &filter.priority),
+        query: filter_query(&filter),
+        chrome,
+        recommendations,
+        filter,
+        bodies,
+        audits,
+        today,
+        no_errors: FieldErrors::new(),
+    }
+    .into_response())
+}
+
+pub async fn register_csv(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let today = today();
+    let recommendations = store::list_recommendations(&state.pool, principal.tenant()?, &filter, today).await?;
+    let rows: Vec<Vec<String>> = recommendations
+        .iter()
+        .map(|r| {
+            vec![
+                r.audit_title.clone(),
+                r.position.to_string(),
+                r.text.clone(),
+                r.bodies_text(),
+                r.priority_label().to_string(),
+                r.status_label().to_string(),
+                r.target_date.map(crate::web::format::date).unwrap_or_default(),
+                r.age_days(today).map(|d| d.to_string()).unwrap_or_default(),
+                if r.is_overdue(today) { "Ja" } else { "Nej" }.to_string(),
+                r.carried_into.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "rekommendationer.csv",
+        &[
+            "Granskning",
+            "Nr",
+            "Rekommendation",
+            "Organ",
+            "Prioritet",
+            "Status",
+            "Måldatum",
+            "Ålder (dagar)",
+            "Försenad",
+            "Kvarstår i",
+        ],
+        &rows,
+    )
+}
+
+// ---------------------------------------------------------------- one recommendation
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/recommendation.html")]
+struct RecommendationPage {
+    chrome: Chrome,
+    recommendation: Recommendation,
+    history: Vec<Entry>,
+    today: NaiveDate,
+    may_claim: bool,
+    may_judge: bool,
+    errors: FieldErrors,
+}
+
+async fn recommendation_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    errors: FieldErrors,
+) -> AppResult<RecommendationPage> {
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
+    let responsible = store::is_responsible(&mut *conn, m, id, principal.user_id).await?;
+    principal.require(may_read(principal) || responsible)?;
+    let history = audit_log::history(&state.pool, m, "recommendation", id).await?;
+    Ok(RecommendationPage {
+        may_claim: recommendation.status().is_open() && (responsible || principal.is_coordinator()),
+        may_judge: principal.is_auditor(),
+        chrome,
+        recommendation,
+        history,
+        today: today(),
+        errors,
+    })
+}
+
+pub async fn recommendation(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(recommendation_page(&state, &principal, chrome, id, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let transition = match pairs.get("transition").as_str() {
+        "claim" => Transition::Claim,
+        "verify" => Transition::Verify,
+        "reopen" => Transition::Reopen,
+        _ => return Err(AppError::BadRequest("Okänd statusändring.".into())),
+    };
+    match split_validation(
+        change_status(&state, &principal, id, transition, &pairs.get("comment"), &pairs.get("evidence")).await,
+    )? {
+        Ok(changed) => {
+            let message = format!("Status: {}.", changed.status_label());
+            Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), &message))
+        }
+        Err(errors) => Ok(unprocessable(recommendation_page(&state, &principal, chrome, id, errors).await?)),
+    }
+}

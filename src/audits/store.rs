@@ -1,0 +1,467 @@
+//! Queries for audits and recommendations, scoped by municipality; every change writes
+//! the audit log in the caller's transaction.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{AuditInput, FollowUpResult, NewRecommendation, Status};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BodyName {
+    pub id: Uuid,
+    pub name: String,
+}
+
+fn names(bodies: &[BodyName]) -> String {
+    bodies.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Audit {
+    pub id: Uuid,
+    pub title: String,
+    pub audit_firm: String,
+    /// revisorerna or lekmannarevisorerna.
+    pub commissioned_by: String,
+    /// granskning, forstudie or uppfoljande.
+    pub kind: String,
+    pub report_date: Option<NaiveDate>,
+    pub plan_year: Option<i32>,
+    pub overall_assessment: String,
+    pub response_deadline: Option<NaiveDate>,
+    #[schema(value_type = Vec<BodyName>)]
+    pub bodies: Json<Vec<BodyName>>,
+    /// The audits this one follows up.
+    #[schema(value_type = Vec<AuditRef>)]
+    pub follows: Json<Vec<AuditRef>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+impl Audit {
+    pub fn kind_label(&self) -> &'static str {
+        super::model::kind_label(&self.kind)
+    }
+
+    pub fn bodies_text(&self) -> String {
+        names(&self.bodies)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by,
+            "Typ": self.kind_label(), "Rapportdatum": self.report_date, "Revisionsplan": self.plan_year,
+            "Samlad bedömning": self.overall_assessment, "Svar senast": self.response_deadline,
+            "Granskade organ": self.bodies_text(),
+        })
+    }
+}
+
+pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
+    Ok(sqlx::query_as!(
+        Audit,
+        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind, a.report_date, a.plan_year,
+                  a.overall_assessment, a.response_deadline,
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                              FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
+                      AS "bodies!: Json<Vec<BodyName>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
+                              FROM audit_follow_ups u JOIN audits f ON f.id = u.followed_audit_id WHERE u.audit_id = a.id), '[]')
+                      AS "follows!: Json<Vec<AuditRef>>"
+             FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub kind: String,
+    pub report_date: Option<NaiveDate>,
+    pub recommendations: i64,
+    pub open: i64,
+}
+
+impl AuditSummary {
+    pub fn kind_label(&self) -> &'static str {
+        super::model::kind_label(&self.kind)
+    }
+}
+
+pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<AuditSummary>> {
+    Ok(sqlx::query_as!(
+        AuditSummary,
+        r#"SELECT a.id, a.title, a.kind, a.report_date,
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status IN ('oppen', 'ateroppnad')) AS "open!"
+             FROM audits a WHERE a.municipality_id = $1
+            ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+fn field_error(field: &str, message: &str) -> AppError {
+    AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
+}
+
+/// Ids from a form must name rows of this municipality.
+async fn check_ids(tx: &mut PgConnection, m: Uuid, table: &str, ids: &[Uuid], field: &str) -> AppResult<()> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let ids = ids.as_slice();
+    let found: i64 = match table {
+        "bodies" => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
+                m,
+                ids
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        _ => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
+                m,
+                ids
+            )
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    if found as usize != ids.len() {
+        return Err(field_error(field, "Välj bland kommunens egna uppgifter."));
+    }
+    Ok(())
+}
+
+pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
+    check_ids(tx, m, "bodies", &input.body_ids, "body_ids").await?;
+    check_ids(tx, m, "audits", &input.follows, "follows").await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO audits (id, municipality_id, title, audit_firm, commissioned_by, kind, report_date, plan_year,
+                             overall_assessment, response_deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        m,
+        input.title,
+        input.audit_firm,
+        input.commissioned_by,
+        input.kind,
+        input.report_date,
+        input.plan_year,
+        input.overall_assessment,
+        input.response_deadline
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.body_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.follows
+    )
+    .execute(&mut *tx)
+    .await?;
+    let audit = get_audit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "audit", id, audit.snapshot())).await?;
+    Ok(audit)
+}
+
+// ---------------------------------------------------------------- recommendations
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Recommendation {
+    pub id: Uuid,
+    pub audit_id: Uuid,
+    pub audit_title: String,
+    /// The date of the report that first made the recommendation: its age counts from here.
+    pub first_reported: Option<NaiveDate>,
+    pub position: i32,
+    pub text: String,
+    pub priority: Option<String>,
+    pub areas: Vec<String>,
+    pub responsible_person_id: Option<Uuid>,
+    pub responsible_name: Option<String>,
+    pub target_date: Option<NaiveDate>,
+    pub status: String,
+    pub status_comment: String,
+    pub evidence: String,
+    #[schema(value_type = Vec<BodyName>)]
+    pub bodies: Json<Vec<BodyName>>,
+    /// Follow-up audits that found it not (fully) met: it was carried into them.
+    #[schema(value_type = Vec<AuditRef>)]
+    pub carried_into: Json<Vec<AuditRef>>,
+}
+
+impl Recommendation {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Oppen)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.status().label()
+    }
+
+    pub fn bodies_text(&self) -> String {
+        names(&self.bodies)
+    }
+
+    pub fn priority_label(&self) -> &'static str {
+        super::model::priority_label(self.priority.as_deref())
+    }
+
+    pub fn age_days(&self, today: NaiveDate) -> Option<i64> {
+        self.first_reported.map(|d| super::model::age_in_days(d, today))
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status().is_open() && self.target_date.is_some_and(|d| d < today)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "Text": self.text, "Organ": self.bodies_text(), "Prioritet": self.priority_label(),
+            "Ansvarig": self.responsible_name, "Måldatum": self.target_date, "Status": self.status_label(),
+            "Kommentar": self.status_comment, "Underlag": self.evidence,
+        })
+    }
+}
+
+/// Filters for the recommendation register.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub body_id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub audit_id: String,
+    /// "1" for only overdue (open and past the target date).
+    #[serde(default)]
+    pub overdue: String,
+}
+
+pub async fn list_recommendations(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<Recommendation>> {
+    select_recommendations(db, m, filter, today, None).await
+}
+
+/// The one query for recommendations: the register's filters, or one by id.
+async fn select_recommendations(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    id: Option<Uuid>,
+) -> AppResult<Vec<Recommendation>> {
+    let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
+    let audit_id = Uuid::parse_str(filter.audit_id.trim()).ok();
+    Ok(sqlx::query_as!(
+        Recommendation,
+        r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, r.position, r.text,
+                  r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
+                  r.status, r.status_comment, r.evidence,
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                              FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
+                      AS "bodies!: Json<Vec<BodyName>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
+                              FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                             WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')), '[]')
+                      AS "carried_into!: Json<Vec<AuditRef>>"
+             FROM recommendations r
+             JOIN audits a ON a.id = r.audit_id
+             LEFT JOIN people p ON p.id = r.responsible_person_id
+            WHERE r.municipality_id = $1
+              AND ($2 = '' OR r.text ILIKE '%' || $2 || '%')
+              AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM recommendation_bodies rb WHERE rb.recommendation_id = r.id AND rb.body_id = $3))
+              AND ($4 = '' OR r.status = $4)
+              AND ($5 = '' OR r.priority = $5)
+              AND ($6::uuid IS NULL OR r.audit_id = $6
+                   OR EXISTS (SELECT 1 FROM follow_up_assessments fa
+                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result IN ('delvis', 'ej_atgardad')))
+              AND ($7 = '' OR (r.status IN ('oppen', 'ateroppnad') AND r.target_date < $8))
+              AND ($9::uuid IS NULL OR r.id = $9)
+            ORDER BY a.report_date NULLS LAST, r.position"#,
+        m,
+        filter.q.trim(),
+        body_id,
+        filter.status.trim(),
+        filter.priority.trim(),
+        audit_id,
+        filter.overdue.trim(),
+        today,
+        id,
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn get_recommendation(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Recommendation> {
+    // The date only matters with the overdue filter, which is off here.
+    let unused = NaiveDate::default();
+    select_recommendations(db, m, &Filter::default(), unused, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Adds recommendations to an audit, numbered after those it has.
+pub async fn add_recommendations(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    audit_id: Uuid,
+    items: &[NewRecommendation],
+) -> AppResult<Vec<Uuid>> {
+    get_audit(&mut *tx, m, audit_id).await?;
+    let all_bodies: Vec<Uuid> = items.iter().flat_map(|i| i.body_ids.iter().copied()).collect();
+    check_ids(tx, m, "bodies", &all_bodies, "body_ids").await?;
+    let mut position: i32 = sqlx::query_scalar!(
+        r#"SELECT COALESCE(max(position), 0) AS "n!" FROM recommendations WHERE audit_id = $1"#,
+        audit_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut ids = Vec::new();
+    for item in items {
+        position += 1;
+        let id = Uuid::new_v4();
+        sqlx::query!(
+            "INSERT INTO recommendations (id, municipality_id, audit_id, position, text, priority, target_date)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id,
+            m,
+            audit_id,
+            position,
+            item.text,
+            item.priority,
+            item.target_date
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO recommendation_bodies (municipality_id, recommendation_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+            m,
+            id,
+            &item.body_ids
+        )
+        .execute(&mut *tx)
+        .await?;
+        let created = get_recommendation(&mut *tx, m, id).await?;
+        audit_log::record(tx, actor, Change::created(Some(m), "recommendation", id, created.snapshot())).await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Records a change of status with its comment (and, for a claim, the evidence).
+pub async fn set_status(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    status: Status,
+    comment: &str,
+    evidence: Option<&str>,
+) -> AppResult<Recommendation> {
+    let before = get_recommendation(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE recommendations SET status = $3, status_comment = $4, evidence = COALESCE($5, evidence), updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        status.code(),
+        comment.trim(),
+        evidence.map(str::trim)
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get_recommendation(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", id, before.snapshot(), after.snapshot()))
+        .await?;
+    Ok(after)
+}
+
+/// Whether the user is named responsible for the recommendation or one of its actions.
+pub async fn is_responsible(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM people p
+                WHERE p.municipality_id = $1 AND p.user_id = $3
+                  AND (p.id = (SELECT responsible_person_id FROM recommendations WHERE id = $2)
+                       OR p.id IN (SELECT owner_person_id FROM actions WHERE recommendation_id = $2))
+           ) AS "yes!""#,
+        m,
+        id,
+        user_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// A follow-up audit's verdict on an earlier recommendation (replacing an earlier verdict
+/// by the same follow-up). Verdicts that are not "met" carry the recommendation into the follow-up.
+pub async fn assess_follow_up(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    audit_id: Uuid,
+    recommendation_id: Uuid,
+    result: FollowUpResult,
+    comment: &str,
+) -> AppResult<()> {
+    let audit = get_audit(&mut *tx, m, audit_id).await?;
+    if audit.kind != "uppfoljande" {
+        return Err(field_error("audit_id", "Bara en uppföljande granskning bedömer tidigare rekommendationer."));
+    }
+    let recommendation = get_recommendation(&mut *tx, m, recommendation_id).await?;
+    if recommendation.audit_id == audit_id {
+        return Err(field_error("recommendation_id", "En granskning kan inte följa upp sina egna rekommendationer."));
+    }
+    sqlx::query!(
+        "INSERT INTO follow_up_assessments (municipality_id, audit_id, recommendation_id, result, comment)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (audit_id, recommendation_id) DO UPDATE SET result = $4, comment = $5, assessed_at = now()",
+        m,
+        audit_id,
+        recommendation_id,
+        result.code(),
+        comment.trim()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Uppföljning": audit.title, "Bedömning": result.label(), "Kommentar": comment.trim()});
+    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
+}

@@ -1,0 +1,291 @@
+//! Audits and recommendations over HTTP: the parse contract, status rules, carry-over,
+//! the register and its CSV, permissions and tenant isolation.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{ApiClient, TestApp, body_id_by_name};
+
+const PASTED: &str = "Granskning av informationssäkerhet\n\
+    5.1 Rekommendationer\n\
+    Utifrån granskningens iakttagelser rekommenderar vi kommunstyrelsen att:\n\
+    • säkerställa att samtliga system har en utsedd\n\
+    systemägare\n\
+    • ta fram en incidentrutin som är känd i hela organisationen\n\
+    12\n\
+    Granskning av informationssäkerhet\n\
+    Vi rekommenderar därför nämnderna att prioritera nedanstående:\n\
+    • genomföra informationsklassning av verksamhets-\n\
+    kritiska system";
+
+async fn audit(api: &ApiClient, app: &TestApp, title: &str, kind: &str, date: &str, follows: &[&str]) -> String {
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let response = api
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": title, "kind": kind, "commissioned_by": "revisorerna", "report_date": date,
+                   "body_ids": [ks.to_string()], "follows": follows}),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+async fn status(api: &ApiClient, id: &str, body: Value) -> reqwest::Response {
+    api.send(Method::POST, &format!("/recommendations/{id}/status"), body).await
+}
+
+async fn recommend(api: &ApiClient, app: &TestApp, audit_id: &str, text: &str) -> String {
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let response = api
+        .send(
+            Method::POST,
+            &format!("/audits/{audit_id}/recommendations"),
+            json!({"items": [{"text": text, "body_ids": [ks]}]}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    response.json::<Value>().await.unwrap()["ids"][0].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_parse_api_splits_matches_and_saves_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.api_token("revisor@exempelby.se", app.exempelby).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM recommendations").fetch_one(app.pool()).await.unwrap()
+    };
+    let before = count().await;
+    let response = app.api(&token).send(Method::POST, "/recommendations/parse", json!({"text": PASTED})).await;
+    assert_eq!(response.status(), 200);
+    let parsed: Value = response.json().await.unwrap();
+    let items = parsed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["text"], "säkerställa att samtliga system har en utsedd systemägare");
+    assert_eq!(items[0]["addressed_to"], "kommunstyrelsen");
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    assert_eq!(items[0]["body_ids"], json!([ks]));
+    assert_eq!(items[2]["text"], "genomföra informationsklassning av verksamhetskritiska system");
+    assert_eq!(items[2]["addressed_to"], "nämnderna");
+    assert_eq!(items[2]["body_ids"].as_array().unwrap().len(), 3, "all three nämnder");
+    assert!(parsed["ignored"].as_array().unwrap().iter().any(|l| l == "12"));
+    assert_eq!(count().await, before, "nothing saved");
+
+    let employee = app.api_token("medarbetare@exempelby.se", app.exempelby).await;
+    assert_eq!(
+        app.api(&employee).send(Method::POST, "/recommendations/parse", json!({"text": PASTED})).await.status(),
+        403
+    );
+    let board = app.api_token("ledamot@exempelby.se", app.exempelby).await;
+    assert_eq!(
+        app.api(&board).send(Method::POST, "/recommendations/parse", json!({"text": PASTED})).await.status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn status_changes_follow_the_rules_and_show_on_the_timeline() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let board = app.api(&app.api_token("ledamot@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av informationssäkerhet", "granskning", "2024-03-14", &[]).await;
+    let id = recommend(&auditor, &app, &audit_id, "Ta fram en incidentrutin.").await;
+
+    let early = status(&auditor, &id, json!({"transition": "verify", "comment": "Ser bra ut"})).await;
+    assert_eq!(early.status(), 422);
+    assert_eq!(
+        early.json::<Value>().await.unwrap()["errors"]["transition"],
+        "Bara en rekommendation som anmälts som åtgärdad kan verifieras."
+    );
+    let no_evidence = status(&coordinator, &id, json!({"transition": "claim"})).await;
+    assert_eq!(no_evidence.status(), 422);
+    assert_eq!(status(&board, &id, json!({"transition": "claim", "evidence": "Klart"})).await.status(), 403);
+    assert_eq!(status(&auditor, &id, json!({"transition": "claim", "evidence": "Klart"})).await.status(), 403);
+    let claimed = status(
+        &coordinator,
+        &id,
+        json!({"transition": "claim", "evidence": "Incidentrutinen antogs av KS 2024-09-11 § 112."}),
+    )
+    .await;
+    assert_eq!(claimed.status(), 200);
+    assert_eq!(claimed.json::<Value>().await.unwrap()["status"], "atgardad");
+    assert_eq!(status(&coordinator, &id, json!({"transition": "verify", "comment": "OK"})).await.status(), 403);
+    assert_eq!(status(&auditor, &id, json!({"transition": "verify", "comment": " "})).await.status(), 422);
+    let verified =
+        status(&auditor, &id, json!({"transition": "verify", "comment": "Rutinen är antagen och publicerad."})).await;
+    assert_eq!(verified.json::<Value>().await.unwrap()["status"], "verifierad");
+    let reopened =
+        status(&auditor, &id, json!({"transition": "reopen", "comment": "Rutinen är okänd i verksamheten."})).await;
+    assert_eq!(reopened.json::<Value>().await.unwrap()["status"], "ateroppnad");
+
+    let client = app.login("revisor@exempelby.se").await;
+    let page = app.get(&client, &format!("/recommendations/{id}")).await.text().await.unwrap();
+    for step in ["Åtgärdad enligt ansvarig", "Verifierad", "Återöppnad", "Rutinen är okänd i verksamheten."] {
+        assert!(page.contains(step), "timeline shows {step}");
+    }
+    // The page's own form: verifying a reopened recommendation is refused with the reason.
+    let refused = app
+        .post_form(&client, &format!("/recommendations/{id}/status"), &[("transition", "verify"), ("comment", "OK")])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bara en rekommendation som anmälts som åtgärdad kan verifieras."));
+}
+
+#[tokio::test]
+async fn recommendations_not_met_are_carried_across_two_follow_ups_with_age_from_the_first_audit() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let first = audit(&auditor, &app, "Informationssäkerhet 2021", "granskning", "2021-03-01", &[]).await;
+    let remains = recommend(&auditor, &app, &first, "Utse systemägare för alla system.").await;
+    let met = recommend(&auditor, &app, &first, "Anta en informationssäkerhetspolicy.").await;
+    let second = audit(&auditor, &app, "Uppföljning 2023", "uppfoljande", "2023-03-01", &[&first]).await;
+    let third = audit(&auditor, &app, "Uppföljning 2025", "uppfoljande", "2025-03-01", &[&second]).await;
+    for (follow_up, id, result) in
+        [(&second, &remains, "delvis"), (&second, &met, "atgardad"), (&third, &remains, "ej_atgardad")]
+    {
+        let response = auditor
+            .send(
+                Method::POST,
+                &format!("/audits/{follow_up}/follow-up-assessments"),
+                json!({"recommendation_id": id, "result": result, "comment": "Enligt uppföljningen."}),
+            )
+            .await;
+        assert_eq!(response.status(), 204);
+    }
+    let in_third: Vec<Value> = auditor.get(&format!("/recommendations?audit_id={third}")).await.json().await.unwrap();
+    assert_eq!(in_third.len(), 1, "only the one not met is carried into 2025");
+    assert_eq!(in_third[0]["id"], remains.as_str());
+    assert_eq!(in_third[0]["audit_id"], first.as_str(), "linked, not copied");
+    assert_eq!(in_third[0]["first_reported"], "2021-03-01");
+    let carried: Vec<&str> =
+        in_third[0]["carried_into"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(carried, ["Uppföljning 2023", "Uppföljning 2025"]);
+    let in_second: Vec<Value> = auditor.get(&format!("/recommendations?audit_id={second}")).await.json().await.unwrap();
+    assert_eq!(in_second.len(), 1, "the met one is not carried");
+
+    let own = auditor
+        .send(
+            Method::POST,
+            &format!("/audits/{first}/follow-up-assessments"),
+            json!({"recommendation_id": remains, "result": "delvis"}),
+        )
+        .await;
+    assert_eq!(own.status(), 422, "an ordinary audit does not assess");
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.get(&client, &format!("/recommendations/{remains}")).await.text().await.unwrap();
+    assert!(page.contains("Först lämnad") && page.contains("2021-03-01") && page.contains("Uppföljning 2025"));
+}
+
+#[tokio::test]
+async fn the_register_counts_filters_and_exports() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av leverantörsstyrning", "granskning", "2024-05-02", &[]).await;
+    recommend(&auditor, &app, &audit_id, "Skriv in säkerhetskrav i avtalen.").await;
+    recommend(&auditor, &app, &audit_id, "=Genomför efterlevnadskontroller.").await;
+    let client = app.login("ledamot@exempelby.se").await;
+    let page = app.get(&client, &format!("/recommendations?audit_id={audit_id}")).await.text().await.unwrap();
+    assert!(page.contains("<span class=\"figure\">2</span> öppna"));
+    let filtered =
+        app.get(&client, &format!("/recommendations?audit_id={audit_id}&q=avtalen")).await.text().await.unwrap();
+    assert!(filtered.contains("1 rekommendationer."));
+    let csv = app
+        .get(&client, &format!("/recommendations.csv?audit_id={audit_id}&q=efterlevnad"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "Granskning;Nr;Rekommendation;Organ;Prioritet;Status;Måldatum;Ålder (dagar);Försenad;Kvarstår i"
+    );
+    assert!(lines[1].starts_with(
+        "Granskning av leverantörsstyrning;2;'=Genomför efterlevnadskontroller.;Kommunstyrelsen;Ej angiven;Öppen;;"
+    ));
+    assert_eq!(lines.len(), 2);
+}
+
+#[tokio::test]
+async fn roles_and_municipalities_are_kept_apart() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av IT-drift", "granskning", "2024-01-10", &[]).await;
+    let id = recommend(&auditor, &app, &audit_id, "Testa återläsning av säkerhetskopior.").await;
+
+    let employee = app.login("medarbetare@exempelby.se").await;
+    for path in [
+        "/audits",
+        "/recommendations",
+        "/recommendations.csv",
+        &format!("/audits/{audit_id}"),
+        &format!("/recommendations/{id}"),
+    ] {
+        assert_eq!(app.get(&employee, path).await.status(), 403, "employee {path}");
+    }
+    let board = app.login("ledamot@exempelby.se").await;
+    assert_eq!(app.get(&board, &format!("/audits/{audit_id}")).await.status(), 200);
+    assert_eq!(app.get(&board, "/audits/new").await.status(), 403);
+    assert_eq!(app.get(&board, &format!("/audits/{audit_id}/import")).await.status(), 403);
+    let create = app
+        .post_form(&board, "/audits", &[("title", "X"), ("kind", "granskning"), ("commissioned_by", "revisorerna")])
+        .await;
+    assert_eq!(create.status(), 403);
+
+    app.annanstad().await;
+    let stranger = app.login("samordnare@annanstad.se").await;
+    for path in [format!("/audits/{audit_id}"), format!("/recommendations/{id}"), format!("/audits/{audit_id}/import")]
+    {
+        assert_eq!(app.get(&stranger, &path).await.status(), 404, "stranger {path}");
+    }
+    let listed = app.get(&stranger, "/recommendations").await.text().await.unwrap();
+    assert!(!listed.contains("återläsning"));
+    let other = app.api(
+        &app.api_token(
+            "samordnare@annanstad.se",
+            crate::support::municipality_by_name(app.pool(), "Annanstad kommun").await,
+        )
+        .await,
+    );
+    assert_eq!(other.get(&format!("/recommendations/{id}")).await.status(), 404);
+    assert_eq!(
+        other
+            .send(
+                Method::POST,
+                &format!("/recommendations/{id}/status"),
+                json!({"transition": "claim", "evidence": "x"})
+            )
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        other
+            .send(
+                Method::POST,
+                &format!("/audits/{audit_id}/recommendations"),
+                json!({"items": [{"text": "x", "body_ids": []}]})
+            )
+            .await
+            .status(),
+        422
+    );
+}
+
+#[tokio::test]
+async fn the_demo_has_an_audit_and_a_follow_up_in_which_most_recommendations_remain() {
+    let app = TestApp::spawn().await;
+    let api = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audits: Vec<Value> = api.get("/audits").await.json().await.unwrap();
+    assert_eq!(audits.len(), 2);
+    let follow_up = audits.iter().find(|a| a["kind"] == "uppfoljande").unwrap()["id"].as_str().unwrap().to_string();
+    let all: Vec<Value> = api.get("/recommendations").await.json().await.unwrap();
+    assert_eq!(all.len(), 8);
+    let count = |status: &str| all.iter().filter(|r| r["status"] == status).count();
+    assert_eq!((count("oppen"), count("atgardad"), count("verifierad"), count("ateroppnad")), (4, 1, 2, 1));
+    let remaining: Vec<Value> = api.get(&format!("/recommendations?audit_id={follow_up}")).await.json().await.unwrap();
+    assert_eq!(remaining.len(), 6, "six of eight remain after the follow-up");
+}

@@ -1,6 +1,7 @@
 //! Lisa: the information-security management system for Swedish municipalities.
 //! This crate builds the web application from its areas; `main.rs` is the CLI.
 
+pub mod actions;
 pub mod audit_log;
 pub mod audits;
 pub mod auth;
@@ -66,6 +67,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(org::api())
         .merge(audits::api())
+        .merge(actions::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -99,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(org::router())
         .merge(audits::router())
+        .merge(actions::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

@@ -24,6 +24,7 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("role_grant", "Roll"),
     ("audit", "Granskning"),
     ("recommendation", "Rekommendation"),
+    ("action", "Åtgärd"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

@@ -200,3 +200,28 @@ pub async fn assess_follow_up(
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Changes a recommendation's text, priority, areas, responsible person and target date.
+#[utoipa::path(put, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = super::model::RecommendationForm,
+    responses((status = 200, body = Recommendation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_recommendation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<super::model::RecommendationForm>,
+) -> AppResult<Json<Recommendation>> {
+    Ok(Json(super::edit(&state, &principal, id, &form).await?))
+}
+
+/// Records an addressed body's answer (yttrande): what will be done, by when, and the decision.
+#[utoipa::path(put, path = "/recommendations/{id}/responses", tag = TAG, params(("id" = Uuid, Path)), request_body = super::model::ResponseForm,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_response(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<super::model::ResponseForm>,
+) -> AppResult<StatusCode> {
+    super::respond(&state, &principal, id, &form).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -79,7 +79,10 @@ pub async fn change_status(
     let responsible = store::is_responsible(&mut *tx, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
     let standing = Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible };
-    let has_evidence = !evidence.trim().is_empty() || !current.evidence.trim().is_empty();
+    let actions = crate::actions::store::for_recommendation(&mut *tx, m, id).await?;
+    let has_evidence = !evidence.trim().is_empty()
+        || !current.evidence.trim().is_empty()
+        || actions.iter().any(|a| a.notes.iter().any(|n| n.is_evidence));
     let status = model::apply(current.status(), transition, standing, comment, has_evidence).map_err(|refused| {
         if refused.forbidden {
             AppError::Forbidden
@@ -89,6 +92,32 @@ pub async fn change_status(
     })?;
     let evidence = (transition == Transition::Claim && !evidence.trim().is_empty()).then_some(evidence);
     let changed = store::set_status(&mut tx, &Actor::from(principal), m, id, status, comment, evidence).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Saves a board's answer (the coordinator records them).
+pub async fn respond(state: &AppState, principal: &Principal, id: Uuid, form: &model::ResponseForm) -> AppResult<()> {
+    principal.require(principal.is_coordinator())?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    store::set_response(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves a recommendation's details (auditors and the coordinator).
+pub async fn edit(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &model::RecommendationForm,
+) -> AppResult<store::Recommendation> {
+    principal.require(may_edit(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let changed =
+        store::update_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -105,6 +134,8 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations.csv", get(register_csv))
         .route("/recommendations/{id}", get(recommendation))
         .route("/recommendations/{id}/status", post(status))
+        .route("/recommendations/{id}/edit", get(edit_form).post(edit))
+        .route("/recommendations/{id}/responses", post(respond))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -116,6 +147,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(add_recommendations))
         .routes(routes!(assess_follow_up))
         .routes(routes!(list_recommendations))
-        .routes(routes!(get_recommendation))
+        .routes(routes!(get_recommendation, update_recommendation))
+        .routes(routes!(set_response))
         .routes(routes!(set_status))
 }

@@ -603,3 +603,178 @@ mod median_tests {
         assert_eq!(super::median(&mut [4, 1, 3, 2]), Some(2));
     }
 }
+
+/// Area tags for recommendations.
+pub const AREAS: [(&str, &str); 10] = [
+    ("styrning", "Styrning"),
+    ("organisation", "Organisation"),
+    ("klassning", "Klassning"),
+    ("riskanalys", "Riskanalys"),
+    ("leverantorer", "Leverantörer"),
+    ("incidenter", "Incidenter"),
+    ("utbildning", "Utbildning"),
+    ("behorigheter", "Behörigheter"),
+    ("kontinuitet", "Kontinuitet"),
+    ("uppfoljning", "Uppföljning"),
+];
+
+pub fn area_label(code: &str) -> &'static str {
+    AREAS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// A recommendation's editable details.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct RecommendationForm {
+    #[serde(default)]
+    pub text: String,
+    /// lag, medel, hog or empty.
+    #[serde(default)]
+    pub priority: String,
+    /// Area tags, e.g. "klassning", "incidenter".
+    #[serde(default)]
+    pub areas: Vec<String>,
+    #[serde(default)]
+    pub responsible_person_id: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub target_date: String,
+}
+
+#[derive(Debug)]
+pub struct RecommendationEdit {
+    pub text: String,
+    pub priority: Option<String>,
+    pub areas: Vec<String>,
+    pub responsible_person_id: Option<Uuid>,
+    pub target_date: Option<chrono::NaiveDate>,
+}
+
+impl RecommendationForm {
+    pub fn validate(&self) -> Result<RecommendationEdit, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        let text = self.text.trim().to_string();
+        if text.is_empty() {
+            errors.insert("text".into(), "Rekommendationen saknar text.".into());
+        }
+        let priority = Some(self.priority.trim().to_string()).filter(|p| !p.is_empty());
+        if priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
+            errors.insert("priority".into(), "Prioritet är låg, medel eller hög.".into());
+        }
+        let mut areas: Vec<String> =
+            self.areas.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+        areas.sort();
+        areas.dedup();
+        if areas.iter().any(|a| !AREAS.iter().any(|(c, _)| c == a)) {
+            errors.insert("areas".into(), "Välj områden i listan.".into());
+        }
+        let responsible = ids(&mut errors, "responsible_person_id", std::slice::from_ref(&self.responsible_person_id));
+        let target_date = optional_date(&mut errors, "target_date", &self.target_date);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RecommendationEdit {
+            text,
+            priority,
+            areas,
+            responsible_person_id: responsible.first().copied(),
+            target_date,
+        })
+    }
+}
+
+/// A board's written answer (yttrande) to a recommendation.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ResponseForm {
+    #[serde(default)]
+    pub body_id: String,
+    /// What will be done.
+    #[serde(default)]
+    pub text: String,
+    /// By when, YYYY-MM-DD.
+    #[serde(default)]
+    pub planned_by: String,
+    /// E.g. "KS 2024-02-14 § 23".
+    #[serde(default)]
+    pub decision_reference: String,
+    #[serde(default)]
+    pub decision_date: String,
+}
+
+#[derive(Debug)]
+pub struct ResponseInput {
+    pub body_id: Uuid,
+    pub text: String,
+    pub planned_by: Option<chrono::NaiveDate>,
+    pub decision_reference: String,
+    pub decision_date: Option<chrono::NaiveDate>,
+}
+
+impl ResponseForm {
+    pub fn validate(&self) -> Result<ResponseInput, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        let body_id = Uuid::parse_str(self.body_id.trim()).ok();
+        if body_id.is_none() {
+            errors.insert("body_id".into(), "Välj vilket organ som svarar.".into());
+        }
+        let text = self.text.trim().to_string();
+        if text.is_empty() {
+            errors.insert("text".into(), "Skriv vad organet ska göra.".into());
+        }
+        let planned_by = optional_date(&mut errors, "planned_by", &self.planned_by);
+        let decision_date = optional_date(&mut errors, "decision_date", &self.decision_date);
+        match (body_id, errors.is_empty()) {
+            (Some(body_id), true) => Ok(ResponseInput {
+                body_id,
+                text,
+                planned_by,
+                decision_reference: self.decision_reference.trim().to_string(),
+                decision_date,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A body's answer is overdue when the deadline has passed without one.
+pub fn response_overdue(deadline: Option<chrono::NaiveDate>, answered: bool, today: chrono::NaiveDate) -> bool {
+    !answered && deadline.is_some_and(|d| d < today)
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn recommendation_edits_are_validated() {
+        let errors = RecommendationForm {
+            priority: "akut".into(),
+            areas: vec!["väder".into()],
+            target_date: "snart".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["areas", "priority", "target_date", "text"]);
+        let ok = RecommendationForm {
+            text: "Utse ägare".into(),
+            areas: vec!["styrning".into(), "styrning".into()],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!((ok.priority, ok.areas, ok.responsible_person_id), (None, vec!["styrning".to_string()], None));
+    }
+
+    #[test]
+    fn responses_are_overdue_only_after_the_deadline_without_an_answer() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 6, d);
+        assert!(response_overdue(day(30), false, day(30).unwrap().succ_opt().unwrap()));
+        assert!(!response_overdue(day(30), false, day(30).unwrap()));
+        assert!(!response_overdue(day(30), true, day(30).unwrap().succ_opt().unwrap()));
+        assert!(!response_overdue(None, false, day(1).unwrap()));
+        assert!(
+            ResponseForm { body_id: "x".into(), ..Default::default() }.validate().unwrap_err().contains_key("body_id")
+        );
+    }
+}

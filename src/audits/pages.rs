@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{self, AuditForm, COMMISSIONERS, KINDS, NewRecommendation, PRIORITIES, Status, Transition};
+use super::model::{
+    self, AREAS, AuditForm, COMMISSIONERS, KINDS, NewRecommendation, PRIORITIES, RecommendationForm, ResponseForm,
+    Status, Transition,
+};
 use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use super::{change_status, may_edit, may_read, parse_for, today};
 use crate::AppState;
@@ -401,15 +404,30 @@ pub async fn register_csv(
 
 // ---------------------------------------------------------------- one recommendation
 
+/// An addressed body and its answer, if it has given one.
+pub struct Answer {
+    pub body_name: String,
+    pub response: Option<store::BodyResponse>,
+    pub overdue: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audits/recommendation.html")]
 struct RecommendationPage {
     chrome: Chrome,
     recommendation: Recommendation,
+    actions: Vec<crate::actions::store::Action>,
+    progress: &'static str,
+    answers: Vec<Answer>,
     history: Vec<Entry>,
     today: NaiveDate,
     may_claim: bool,
     may_judge: bool,
+    may_edit: bool,
+    may_plan: bool,
+    is_coordinator: bool,
+    people: Vec<SelectOption>,
+    addressed: Vec<SelectOption>,
     errors: FieldErrors,
 }
 
@@ -426,13 +444,36 @@ async fn recommendation_page(
     let responsible = store::is_responsible(&mut *conn, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
     let history = audit_log::history(&state.pool, m, "recommendation", id).await?;
+    let actions = crate::actions::store::for_recommendation(&mut *conn, m, id).await?;
+    let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
+    let responses = store::responses(&mut *conn, m, id).await?;
+    let today = today();
+    let answers = recommendation
+        .bodies
+        .iter()
+        .map(|b| {
+            let response = responses.iter().find(|r| r.body_id == b.id).cloned();
+            let overdue = model::response_overdue(recommendation.response_deadline, response.is_some(), today);
+            Answer { body_name: b.name.clone(), response, overdue }
+        })
+        .collect();
+    let (mut people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
+    people.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(RecommendationPage {
         may_claim: recommendation.status().is_open() && (responsible || principal.is_coordinator()),
         may_judge: principal.is_auditor(),
+        may_edit: may_edit(principal),
+        may_plan: crate::actions::may_create(principal),
+        is_coordinator: principal.is_coordinator(),
+        progress: model::progress(&statuses),
+        people: options(people.into_iter().map(|p| (p.id, p.name)), ""),
+        addressed: options(recommendation.bodies.iter().map(|b| (b.id, b.name.clone())), ""),
         chrome,
         recommendation,
+        actions,
+        answers,
         history,
-        today: today(),
+        today,
         errors,
     })
 }
@@ -466,6 +507,108 @@ pub async fn status(
             let message = format!("Status: {}.", changed.status_label());
             Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), &message))
         }
+        Err(errors) => Ok(unprocessable(recommendation_page(&state, &principal, chrome, id, errors).await?)),
+    }
+}
+
+// ---------------------------------------------------------------- editing and answers
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/recommendation_form.html")]
+struct EditPage {
+    chrome: Chrome,
+    id: Uuid,
+    form: RecommendationForm,
+    errors: FieldErrors,
+    priorities: Vec<SelectOption>,
+    areas: Vec<Choice>,
+    people: Vec<SelectOption>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    m: Uuid,
+    chrome: Chrome,
+    id: Uuid,
+    form: RecommendationForm,
+    errors: FieldErrors,
+) -> AppResult<EditPage> {
+    let mut conn = state.pool.acquire().await?;
+    let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
+    let areas = AREAS
+        .iter()
+        .map(|(code, label)| Choice {
+            value: code.to_string(),
+            label: label.to_string(),
+            checked: form.areas.iter().any(|a| a == code),
+        })
+        .collect();
+    Ok(EditPage {
+        priorities: options(PRIORITIES, &form.priority),
+        people: options(people.into_iter().map(|p| (p.id, p.name)), &form.responsible_person_id),
+        areas,
+        chrome,
+        id,
+        form,
+        errors,
+    })
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let r = store::get_recommendation(&state.pool, m, id).await?;
+    let form = RecommendationForm {
+        text: r.text,
+        priority: r.priority.unwrap_or_default(),
+        areas: r.areas,
+        responsible_person_id: r.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        target_date: r.target_date.map(crate::web::format::date).unwrap_or_default(),
+    };
+    Ok(edit_page(&state, m, chrome, id, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = RecommendationForm {
+        text: pairs.get("text"),
+        priority: pairs.get("priority"),
+        areas: pairs.all("areas"),
+        responsible_person_id: pairs.get("responsible_person_id"),
+        target_date: pairs.get("target_date"),
+    };
+    match split_validation(super::edit(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Ändringarna är sparade.")),
+        Err(errors) => Ok(unprocessable(edit_page(&state, principal.tenant()?, chrome, id, form, errors).await?)),
+    }
+}
+
+pub async fn respond(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = ResponseForm {
+        body_id: pairs.get("body_id"),
+        text: pairs.get("text"),
+        planned_by: pairs.get("planned_by"),
+        decision_reference: pairs.get("decision_reference"),
+        decision_date: pairs.get("decision_date"),
+    };
+    match split_validation(super::respond(&state, &principal, id, &form).await)? {
+        Ok(()) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Yttrandet är sparat.")),
         Err(errors) => Ok(unprocessable(recommendation_page(&state, &principal, chrome, id, errors).await?)),
     }
 }

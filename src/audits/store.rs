@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{AuditInput, FollowUpResult, NewRecommendation, Status};
+use super::model::{AuditInput, FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, FieldErrors};
 
@@ -203,6 +203,8 @@ pub struct Recommendation {
     pub audit_title: String,
     /// The date of the report that first made the recommendation: its age counts from here.
     pub first_reported: Option<NaiveDate>,
+    /// When the addressed bodies' answers were due (the audit's deadline).
+    pub response_deadline: Option<NaiveDate>,
     pub position: i32,
     pub text: String,
     pub priority: Option<String>,
@@ -248,6 +250,7 @@ impl Recommendation {
     fn snapshot(&self) -> Value {
         json!({
             "Text": self.text, "Organ": self.bodies_text(), "Prioritet": self.priority_label(),
+            "Områden": self.areas.iter().map(|a| super::model::area_label(a)).collect::<Vec<_>>().join(", "),
             "Ansvarig": self.responsible_name, "Måldatum": self.target_date, "Status": self.status_label(),
             "Kommentar": self.status_comment, "Underlag": self.evidence,
         })
@@ -293,7 +296,7 @@ async fn select_recommendations(
     let audit_id = Uuid::parse_str(filter.audit_id.trim()).ok();
     Ok(sqlx::query_as!(
         Recommendation,
-        r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, r.position, r.text,
+        r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
                   r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
                   r.status, r.status_comment, r.evidence,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
@@ -463,5 +466,101 @@ pub async fn assess_follow_up(
     .execute(&mut *tx)
     .await?;
     let after = json!({"Uppföljning": audit.title, "Bedömning": result.label(), "Kommentar": comment.trim()});
+    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
+}
+
+/// Changes a recommendation's text, priority, areas, responsible person and target date.
+pub async fn update_recommendation(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    edit: &RecommendationEdit,
+) -> AppResult<Recommendation> {
+    let before = get_recommendation(&mut *tx, m, id).await?;
+    if let Some(person) = edit.responsible_person_id {
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM people WHERE municipality_id = $1 AND id = $2) AS "yes!""#,
+            m,
+            person
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !exists {
+            return Err(field_error("responsible_person_id", "Välj en person i listan."));
+        }
+    }
+    sqlx::query!(
+        "UPDATE recommendations SET text = $3, priority = $4, areas = $5, responsible_person_id = $6, target_date = $7, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        edit.text,
+        edit.priority,
+        &edit.areas,
+        edit.responsible_person_id,
+        edit.target_date
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get_recommendation(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", id, before.snapshot(), after.snapshot()))
+        .await?;
+    Ok(after)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct BodyResponse {
+    pub body_id: Uuid,
+    pub body_name: String,
+    pub text: String,
+    pub planned_by: Option<NaiveDate>,
+    pub decision_reference: String,
+    pub decision_date: Option<NaiveDate>,
+}
+
+pub async fn responses(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<BodyResponse>> {
+    Ok(sqlx::query_as!(
+        BodyResponse,
+        "SELECT r.body_id, b.name AS body_name, r.text, r.planned_by, r.decision_reference, r.decision_date
+           FROM recommendation_responses r JOIN bodies b ON b.id = r.body_id
+          WHERE r.municipality_id = $1 AND r.recommendation_id = $2 ORDER BY b.name",
+        m,
+        recommendation_id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Records (or replaces) the answer of one addressed body.
+pub async fn set_response(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    recommendation_id: Uuid,
+    input: &ResponseInput,
+) -> AppResult<()> {
+    let recommendation = get_recommendation(&mut *tx, m, recommendation_id).await?;
+    let Some(body) = recommendation.bodies.iter().find(|b| b.id == input.body_id) else {
+        return Err(field_error("body_id", "Välj ett av de organ som rekommendationen riktas till."));
+    };
+    sqlx::query!(
+        "INSERT INTO recommendation_responses (id, municipality_id, recommendation_id, body_id, text, planned_by, decision_reference, decision_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (recommendation_id, body_id)
+         DO UPDATE SET text = $5, planned_by = $6, decision_reference = $7, decision_date = $8, updated_at = now()",
+        Uuid::new_v4(),
+        m,
+        recommendation_id,
+        input.body_id,
+        input.text,
+        input.planned_by,
+        input.decision_reference,
+        input.decision_date
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Yttrande från": body.name, "Åtgärd": input.text, "Klart": input.planned_by,
+                       "Beslut": input.decision_reference, "Beslutsdatum": input.decision_date});
     audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
 }

@@ -289,3 +289,107 @@ async fn the_demo_has_an_audit_and_a_follow_up_in_which_most_recommendations_rem
     let remaining: Vec<Value> = api.get(&format!("/recommendations?audit_id={follow_up}")).await.json().await.unwrap();
     assert_eq!(remaining.len(), 6, "six of eight remain after the follow-up");
 }
+
+async fn person_id(app: &TestApp, name: &str) -> String {
+    sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM people WHERE name = $1")
+        .bind(name)
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn responsible_people_and_action_owners_record_progress_and_claim_with_evidence() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av klassning", "granskning", "2024-02-01", &[]).await;
+    let id = recommend(&auditor, &app, &audit_id, "Klassa informationen i lärplattformen.").await;
+
+    // The coordinator names Johan Berg (the demo system owner) responsible.
+    let johan = person_id(&app, "Johan Berg").await;
+    let edit = json!({"text": "Klassa informationen i lärplattformen.", "priority": "hog", "areas": ["klassning"], "responsible_person_id": johan, "target_date": "2025-01-31"});
+    let edited = coordinator.send(Method::PUT, &format!("/recommendations/{id}"), edit.clone()).await;
+    assert_eq!(edited.status(), 200);
+    let body: Value = edited.json().await.unwrap();
+    assert_eq!((body["priority"].as_str(), body["responsible_name"].as_str()), (Some("hog"), Some("Johan Berg")));
+    let board = app.api(&app.api_token("ledamot@exempelby.se", app.exempelby).await);
+    assert_eq!(board.send(Method::PUT, &format!("/recommendations/{id}"), edit).await.status(), 403);
+
+    // An action owned by Anna Nilsson, an employee who cannot read audits otherwise.
+    let anna = person_id(&app, "Anna Nilsson").await;
+    let planned = coordinator
+        .send(Method::POST, "/actions", json!({"recommendation_id": id, "title": "Inventera informationsmängder", "owner_person_id": anna, "due_date": "2024-12-01"}))
+        .await;
+    assert_eq!(planned.status(), 201);
+    let action_id = planned.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let employee = app.api(&app.api_token("medarbetare@exempelby.se", app.exempelby).await);
+    assert_eq!(employee.get(&format!("/actions/{action_id}")).await.status(), 200, "the owner reads her action");
+    let noted = employee
+        .send(Method::POST, &format!("/actions/{action_id}/notes"), json!({"note": "Förteckningen är klar och godkänd av förvaltningschefen.", "status": "klar", "is_evidence": true}))
+        .await;
+    assert_eq!(noted.status(), 200);
+    assert_eq!(noted.json::<Value>().await.unwrap()["status"], "klar");
+    let johan_api = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    assert_eq!(
+        johan_api.send(Method::POST, &format!("/actions/{action_id}/notes"), json!({"note": "x"})).await.status(),
+        403,
+        "not his action"
+    );
+
+    // Evidence in the action's notes is enough for the responsible person's claim.
+    let claimed = status(&johan_api, &id, json!({"transition": "claim"})).await;
+    assert_eq!(claimed.status(), 200);
+    assert_eq!(claimed.json::<Value>().await.unwrap()["status"], "atgardad");
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.get(&client, &format!("/recommendations/{id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("Inventera informationsmängder")
+            && page.contains("Åtgärderna är klara")
+            && page.contains("Klassning")
+    );
+}
+
+#[tokio::test]
+async fn answers_from_the_boards_are_recorded_and_missing_ones_flagged_after_the_deadline() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let bildning = body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let created = auditor
+        .send(Method::POST, "/audits", json!({"title": "Granskning av behörigheter", "kind": "granskning", "commissioned_by": "revisorerna",
+                                               "report_date": "2024-01-15", "response_deadline": "2024-03-31", "body_ids": [ks, bildning]}))
+        .await;
+    let audit_id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let added = auditor
+        .send(
+            Method::POST,
+            &format!("/audits/{audit_id}/recommendations"),
+            json!({"items": [{"text": "Granska behörigheter årligen.", "body_ids": [ks, bildning]}]}),
+        )
+        .await;
+    let id = added.json::<Value>().await.unwrap()["ids"][0].as_str().unwrap().to_string();
+
+    let answer = json!({"body_id": ks, "text": "Rutin för årlig behörighetsgranskning tas fram.", "planned_by": "2024-09-30", "decision_reference": "KS 2024-03-20 § 41", "decision_date": "2024-03-20"});
+    assert_eq!(
+        auditor.send(Method::PUT, &format!("/recommendations/{id}/responses"), answer.clone()).await.status(),
+        403
+    );
+    assert_eq!(coordinator.send(Method::PUT, &format!("/recommendations/{id}/responses"), answer).await.status(), 204);
+    let valfard = body_id_by_name(app.pool(), app.exempelby, "Välfärdsnämnden").await;
+    let not_addressed = coordinator
+        .send(Method::PUT, &format!("/recommendations/{id}/responses"), json!({"body_id": valfard, "text": "x"}))
+        .await;
+    assert_eq!(not_addressed.status(), 422);
+
+    let client = app.login("revisor@exempelby.se").await;
+    let page = app.get(&client, &format!("/recommendations/{id}")).await.text().await.unwrap();
+    assert!(page.contains("KS 2024-03-20 § 41"));
+    assert!(
+        page.contains("Yttrande saknas – svaret skulle ha lämnats senast 2024-03-31"),
+        "Bildningsnämnden has not answered"
+    );
+}

@@ -1,0 +1,75 @@
+//! Actions (åtgärder): one table for everything that needs doing, linked to where it
+//! comes from (so far: audit recommendations; later also risks and security measures).
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use model::{ActionForm, NoteForm};
+use store::Action;
+
+/// The coordinator plans actions.
+pub fn may_create(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+/// Who may read an action: those who read audits, and the action's owner.
+async fn require_read(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<bool> {
+    let owner = store::is_owner(&state.pool, principal.tenant()?, id, principal.user_id).await?;
+    principal.require(owner || crate::audits::may_read(principal))?;
+    Ok(owner)
+}
+
+/// Creates an action from a form, for a recommendation when one is given.
+pub async fn create(
+    state: &AppState,
+    principal: &Principal,
+    recommendation_id: Option<Uuid>,
+    form: &ActionForm,
+) -> AppResult<Action> {
+    principal.require(may_create(principal))?;
+    let m = principal.tenant()?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    if let Some(id) = recommendation_id {
+        crate::audits::store::get_recommendation(&mut *tx, m, id).await?;
+    }
+    let action = store::create(&mut tx, &Actor::from(principal), m, recommendation_id, &input).await?;
+    tx.commit().await?;
+    Ok(action)
+}
+
+/// A progress note or evidence, by the action's owner or the coordinator.
+pub async fn add_note(state: &AppState, principal: &Principal, id: Uuid, form: &NoteForm) -> AppResult<Action> {
+    let m = principal.tenant()?;
+    store::get(&state.pool, m, id).await?;
+    let owner = require_read(state, principal, id).await?;
+    principal.require(owner || principal.is_coordinator())?;
+    form.check().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let action = store::add_note(&mut tx, &Actor::from(principal), m, id, form, crate::web::format::today()).await?;
+    tx.commit().await?;
+    Ok(action)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/actions", post(pages::create))
+        .route("/actions/{id}", get(pages::show))
+        .route("/actions/{id}/notes", post(pages::add_note))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::create)).routes(routes!(api::get)).routes(routes!(api::add_note))
+}

@@ -1,0 +1,85 @@
+//! The action page, and the forms that plan actions and record progress.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::model::{ActionForm, NoteForm, STATUSES};
+use super::store::{self, Action};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    action: Action,
+    history: Vec<Entry>,
+    may_update: bool,
+    statuses: Vec<SelectOption>,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let m = principal.tenant()?;
+    let action = store::get(&state.pool, m, id).await?;
+    let owner = super::require_read(state, principal, id).await?;
+    let history = audit_log::history(&state.pool, m, "action", id).await?;
+    let statuses = options(STATUSES, &action.status);
+    Ok(ShowPage { chrome, action, history, may_update: owner || principal.is_coordinator(), statuses, errors })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(show_page(&state, &principal, chrome, id, FieldErrors::new()).await?.into_response())
+}
+
+/// Plans an action from the recommendation page; errors are shown there.
+pub async fn create(State(state): State<AppState>, principal: Principal, pairs: FormPairs) -> AppResult<Response> {
+    let recommendation_id = uuid::Uuid::parse_str(&pairs.get("recommendation_id")).ok();
+    let form = ActionForm {
+        title: pairs.get("title"),
+        description: pairs.get("description"),
+        owner_person_id: pairs.get("owner_person_id"),
+        due_date: pairs.get("due_date"),
+    };
+    let back = recommendation_id.map(|id| format!("/recommendations/{id}")).unwrap_or_else(|| "/".into());
+    match split_validation(super::create(&state, &principal, recommendation_id, &form).await)? {
+        Ok(action) => Ok(flash::see_other_with(&state, &format!("/actions/{}", action.id), "Åtgärden är planerad.")),
+        Err(errors) => {
+            let message = errors.into_values().collect::<Vec<_>>().join(" ");
+            Ok(flash::see_other_with(&state, &back, &format!("Åtgärden sparades inte: {message}")))
+        }
+    }
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form =
+        NoteForm { note: pairs.get("note"), status: pairs.get("status"), is_evidence: pairs.get("is_evidence") == "1" };
+    match split_validation(super::add_note(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Anteckningen är sparad.")),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, errors).await?)),
+    }
+}

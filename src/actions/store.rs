@@ -1,0 +1,184 @@
+//! Queries for actions and their notes, scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{ActionInput, NoteForm, status_label};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Note {
+    pub noted_on: NaiveDate,
+    pub note: String,
+    pub is_evidence: bool,
+    pub author_name: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Action {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// planerad, pagar or klar.
+    pub status: String,
+    pub recommendation_id: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+    #[schema(value_type = Vec<Note>)]
+    pub notes: Json<Vec<Note>>,
+}
+
+impl Action {
+    pub fn status_label(&self) -> &'static str {
+        status_label(&self.status)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Åtgärd": self.title, "Beskrivning": self.description, "Ansvarig": self.owner_name,
+               "Klart senast": self.due_date, "Status": self.status_label()})
+    }
+}
+
+/// The actions for a recommendation (all when `recommendation_id` is None), or one by id.
+async fn select(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    recommendation_id: Option<Uuid>,
+    id: Option<Uuid>,
+) -> AppResult<Vec<Action>> {
+    Ok(sqlx::query_as!(
+        Action,
+        r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", a.due_date, a.status,
+                  a.recommendation_id, a.updated_at,
+                  COALESCE((SELECT json_agg(json_build_object('noted_on', n.noted_on, 'note', n.note, 'is_evidence', n.is_evidence,
+                                                              'author_name', n.author_name) ORDER BY n.noted_on, n.created_at)
+                              FROM action_notes n WHERE n.action_id = a.id), '[]') AS "notes!: Json<Vec<Note>>"
+             FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
+            WHERE a.municipality_id = $1
+              AND ($2::uuid IS NULL OR a.recommendation_id = $2)
+              AND ($3::uuid IS NULL OR a.id = $3)
+            ORDER BY a.due_date NULLS LAST, a.created_at"#,
+        m,
+        recommendation_id,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn for_recommendation(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Some(recommendation_id), None).await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action> {
+    select(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>) -> AppResult<()> {
+    let Some(person) = person else { return Ok(()) };
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM people WHERE municipality_id = $1 AND id = $2) AS "yes!""#,
+        m,
+        person
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if exists {
+        Ok(())
+    } else {
+        Err(AppError::Validation(FieldErrors::from([(
+            "owner_person_id".to_string(),
+            "Välj en person i listan.".to_string(),
+        )])))
+    }
+}
+
+/// Adds an action; `recommendation_id` links it to the recommendation it comes from.
+pub async fn create(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    recommendation_id: Option<Uuid>,
+    input: &ActionInput,
+) -> AppResult<Action> {
+    check_person(tx, m, input.owner_person_id).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO actions (id, municipality_id, title, description, owner_person_id, due_date, recommendation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        m,
+        input.title,
+        input.description,
+        input.owner_person_id,
+        input.due_date,
+        recommendation_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "action", id, action.snapshot())).await?;
+    Ok(action)
+}
+
+/// Adds a note, and changes the status when one is given.
+pub async fn add_note(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    form: &NoteForm,
+    today: NaiveDate,
+) -> AppResult<Action> {
+    let (note, is_evidence) = (form.note.trim(), form.is_evidence);
+    let status = Some(form.status.as_str()).filter(|s| !s.is_empty());
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "INSERT INTO action_notes (id, municipality_id, action_id, noted_on, note, is_evidence, author_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Uuid::new_v4(),
+        m,
+        id,
+        today,
+        note,
+        is_evidence,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    if let Some(status) = status {
+        sqlx::query!(
+            "UPDATE actions SET status = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+            m,
+            id,
+            status
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after = get(&mut *tx, m, id).await?;
+    let mut after_snapshot = after.snapshot();
+    after_snapshot[if is_evidence { "Underlag" } else { "Anteckning" }] = json!(note);
+    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after_snapshot)).await?;
+    Ok(after)
+}
+
+/// Whether the user is the person who owns the action.
+pub async fn is_owner(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM actions a JOIN people p ON p.id = a.owner_person_id
+                           WHERE a.municipality_id = $1 AND a.id = $2 AND p.user_id = $3) AS "yes!""#,
+        m,
+        id,
+        user_id
+    )
+    .fetch_one(db)
+    .await?)
+}

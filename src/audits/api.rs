@@ -225,3 +225,84 @@ pub async fn set_response(
     super::respond(&state, &principal, id, &form).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewQuestion {
+    pub text: String,
+}
+
+#[utoipa::path(get, path = "/audits/{id}/questions", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<store::Question>), (status = 404, body = Problem)))]
+pub async fn list_questions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<store::Question>>> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    store::get_audit(&state.pool, m, id).await?;
+    Ok(Json(store::questions(&state.pool, m, id).await?))
+}
+
+/// Adds an audit question (revisionsfråga).
+#[utoipa::path(post, path = "/audits/{id}/questions", tag = TAG, params(("id" = Uuid, Path)), request_body = NewQuestion,
+    responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_question(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(request): Json<NewQuestion>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    principal.require(may_edit(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    let question =
+        store::add_question(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &request.text).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { ids: vec![question] })))
+}
+
+/// Records the assessment of one audited body on a question, on the municipality's scale.
+#[utoipa::path(put, path = "/questions/{id}/assessments", tag = TAG, params(("id" = Uuid, Path)), request_body = store::Assessment,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assess(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(assessment): Json<store::Assessment>,
+) -> AppResult<StatusCode> {
+    principal.require(may_edit(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::assess(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &assessment).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scale {
+    /// The steps, best first, e.g. ["Ja", "I allt väsentligt", "Delvis", "Nej", "Ej bedömd"].
+    pub assessment_scale: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/audit-settings", tag = TAG, responses((status = 200, body = Scale)))]
+pub async fn get_settings(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Scale>> {
+    principal.require(may_read(&principal))?;
+    Ok(Json(Scale { assessment_scale: store::scale(&state.pool, principal.tenant()?).await? }))
+}
+
+/// Sets the municipality's assessment scale (coordinator).
+#[utoipa::path(put, path = "/audit-settings", tag = TAG, request_body = Scale,
+    responses((status = 200, body = Scale), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(request): Json<Scale>,
+) -> AppResult<Json<Scale>> {
+    principal.require(principal.is_coordinator())?;
+    let steps = super::model::check_scale(&request.assessment_scale).map_err(|message| {
+        AppError::Validation(crate::error::FieldErrors::from([("assessment_scale".to_string(), message.to_string())]))
+    })?;
+    let mut tx = state.pool.begin().await?;
+    store::set_scale(&mut tx, &Actor::from(&principal), principal.tenant()?, &steps).await?;
+    tx.commit().await?;
+    Ok(Json(Scale { assessment_scale: steps }))
+}

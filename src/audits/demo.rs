@@ -105,6 +105,28 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
     )
     .await?;
 
+    let questions = [
+        (
+            "Finns en ändamålsenlig styrning och organisation för informationssäkerhetsarbetet?",
+            ["Delvis", "Delvis", "Nej"],
+        ),
+        (
+            "Är verksamhetens information klassad och finns riskanalyser för verksamhetskritiska system?",
+            ["Nej", "Delvis", "Nej"],
+        ),
+        (
+            "Finns rutiner för att rapportera och följa upp informationssäkerhetsincidenter?",
+            ["Ja", "I allt väsentligt", "Delvis"],
+        ),
+    ];
+    for (text, verdicts) in questions {
+        let question = store::add_question(tx, actor, m, first.id, text).await?;
+        for (body_id, verdict) in [ks, bildning, valfard].into_iter().zip(verdicts) {
+            let assessment = store::Assessment { body_id, assessment: verdict.into(), comment: String::new() };
+            store::assess(tx, actor, m, question, &assessment).await?;
+        }
+    }
+
     let mut made = Vec::new();
     for (text, bodies, priority, status, verdict) in RECOMMENDATIONS {
         let mut body_ids = Vec::new();

@@ -136,6 +136,8 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations/{id}/status", post(status))
         .route("/recommendations/{id}/edit", get(edit_form).post(edit))
         .route("/recommendations/{id}/responses", post(respond))
+        .route("/audits/{id}/questions", post(add_question))
+        .route("/questions/{id}/assessments", post(assess))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -149,5 +151,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list_recommendations))
         .routes(routes!(get_recommendation, update_recommendation))
         .routes(routes!(set_response))
+        .routes(routes!(list_questions, add_question))
+        .routes(routes!(assess))
+        .routes(routes!(get_settings, set_settings))
         .routes(routes!(set_status))
 }

@@ -135,9 +135,36 @@ pub async fn create(
 struct ShowPage {
     chrome: Chrome,
     audit: Audit,
+    questions: Vec<store::Question>,
+    scale: Vec<String>,
     recommendations: Vec<Recommendation>,
     history: Vec<Entry>,
     may_edit: bool,
+}
+
+/// One cell of the questions × bodies table: the word, and a class that colours it.
+pub struct Cell {
+    pub word: String,
+    pub class: &'static str,
+    pub comment: String,
+}
+
+impl ShowPage {
+    fn cell(&self, question: &store::Question, body_id: &Uuid) -> Cell {
+        match question.assessment_for(body_id) {
+            Some(a) => Cell {
+                class: model::assessment_class(&self.scale, &a.assessment),
+                word: a.assessment.clone(),
+                comment: a.comment.clone(),
+            },
+            None => Cell { word: "–".into(), class: "assessment-none", comment: String::new() },
+        }
+    }
+
+    fn scale_choices(&self, question: &store::Question, body_id: &Uuid) -> Vec<SelectOption> {
+        let current = question.assessment_for(body_id).map(|a| a.assessment.as_str()).unwrap_or("");
+        options(self.scale.iter().map(|s| (s.clone(), s.clone())), current)
+    }
 }
 
 pub async fn show(
@@ -152,7 +179,10 @@ pub async fn show(
     let filter = Filter { audit_id: id.to_string(), ..Filter::default() };
     let recommendations = store::list_recommendations(&state.pool, m, &filter, today()).await?;
     let history = audit_log::history(&state.pool, m, "audit", id).await?;
-    Ok(ShowPage { chrome, audit, recommendations, history, may_edit: may_edit(&principal) }.into_response())
+    let questions = store::questions(&state.pool, m, id).await?;
+    let scale = store::scale(&state.pool, m).await?;
+    Ok(ShowPage { chrome, audit, questions, scale, recommendations, history, may_edit: may_edit(&principal) }
+        .into_response())
 }
 
 // ---------------------------------------------------------------- paste import
@@ -611,4 +641,51 @@ pub async fn respond(
         Ok(()) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Yttrandet är sparat.")),
         Err(errors) => Ok(unprocessable(recommendation_page(&state, &principal, chrome, id, errors).await?)),
     }
+}
+
+// ---------------------------------------------------------------- questions
+
+pub async fn add_question(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    let added = split_validation(
+        store::add_question(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &pairs.get("text")).await,
+    )?;
+    tx.commit().await?;
+    let message = if added.is_ok() {
+        "Revisionsfrågan är tillagd."
+    } else {
+        "Skriv revisionsfrågan innan du lägger till den."
+    };
+    Ok(flash::see_other_with(&state, &format!("/audits/{id}"), message))
+}
+
+/// Saves the assessments of every audited body on one question.
+pub async fn assess(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let audit_id = Uuid::parse_str(&pairs.get("audit_id"))
+        .map_err(|_| AppError::BadRequest("Granskningen saknas i formuläret.".into()))?;
+    let mut tx = state.pool.begin().await?;
+    for (key, value) in pairs.0.iter().filter(|(k, v)| k.starts_with("assessment_") && !v.trim().is_empty()) {
+        let Ok(body_id) = Uuid::parse_str(&key["assessment_".len()..]) else { continue };
+        let assessment = store::Assessment {
+            body_id,
+            assessment: value.trim().to_string(),
+            comment: pairs.get(&format!("comment_{body_id}")),
+        };
+        store::assess(&mut tx, &Actor::from(&principal), m, id, &assessment).await?;
+    }
+    tx.commit().await?;
+    Ok(flash::see_other_with(&state, &format!("/audits/{audit_id}"), "Bedömningarna är sparade."))
 }

@@ -393,3 +393,64 @@ async fn answers_from_the_boards_are_recorded_and_missing_ones_flagged_after_the
         "Bildningsnämnden has not answered"
     );
 }
+
+#[tokio::test]
+async fn questions_are_assessed_per_audited_body_on_the_municipalitys_scale() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av kontinuitet", "granskning", "2024-06-01", &[]).await;
+    let added = auditor
+        .send(
+            Method::POST,
+            &format!("/audits/{audit_id}/questions"),
+            json!({"text": "Finns kontinuitetsplaner för kritiska system?"}),
+        )
+        .await;
+    assert_eq!(added.status(), 201);
+    let question = added.json::<Value>().await.unwrap()["ids"][0].as_str().unwrap().to_string();
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let assess = |body: Value| {
+        let path = format!("/questions/{question}/assessments");
+        let api = &auditor;
+        async move { api.send(Method::PUT, &path, body).await }
+    };
+    assert_eq!(
+        assess(json!({"body_id": ks, "assessment": "Delvis", "comment": "Planer saknas för två system."}))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        assess(json!({"body_id": ks, "assessment": "Kanske", "comment": ""})).await.status(),
+        422,
+        "off the scale"
+    );
+    let bildning = body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    assert_eq!(
+        assess(json!({"body_id": bildning, "assessment": "Ja", "comment": ""})).await.status(),
+        422,
+        "not audited"
+    );
+
+    let listed: Vec<Value> = auditor.get(&format!("/audits/{audit_id}/questions")).await.json().await.unwrap();
+    assert_eq!(listed[0]["assessments"][0]["assessment"], "Delvis");
+    let client = app.login("ledamot@exempelby.se").await;
+    let page = app.get(&client, &format!("/audits/{audit_id}")).await.text().await.unwrap();
+    assert!(page.contains("<span class=\"assessment assessment-poor\">Delvis</span>"), "colour and the word");
+
+    // The coordinator sets another scale; auditors may not.
+    let scale = json!({"assessment_scale": ["Uppfyllt", "Delvis uppfyllt", "Ej uppfyllt"]});
+    assert_eq!(auditor.send(Method::PUT, "/audit-settings", scale.clone()).await.status(), 403);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    assert_eq!(
+        coordinator.send(Method::PUT, "/audit-settings", json!({"assessment_scale": ["Ja"]})).await.status(),
+        422
+    );
+    assert_eq!(coordinator.send(Method::PUT, "/audit-settings", scale).await.status(), 200);
+    assert_eq!(assess(json!({"body_id": ks, "assessment": "Ej uppfyllt", "comment": ""})).await.status(), 204);
+    assert_eq!(
+        assess(json!({"body_id": ks, "assessment": "Delvis", "comment": ""})).await.status(),
+        422,
+        "the old scale no longer applies"
+    );
+}

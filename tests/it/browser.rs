@@ -154,7 +154,17 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     log_in_as_coordinator(&app, &browser).await;
 
     let bildning = crate::support::body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let demo_audit: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM audits WHERE kind = 'granskning'").fetch_one(app.pool()).await.unwrap();
+    let demo_recommendation: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM recommendations WHERE status = 'ateroppnad'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
     let pages = [
+        format!("/audits/{demo_audit}"),
+        format!("/recommendations/{demo_recommendation}"),
+        format!("/recommendations/{demo_recommendation}/edit"),
         "/".to_string(),
         "/org".into(),
         format!("/org/bodies/{bildning}"),

@@ -131,6 +131,7 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/import", get(import_form).post(import_save))
         .route("/audits/{id}/import/preview", post(import_preview))
         .route("/recommendations", get(register))
+        .route("/recommendations/review", get(review))
         .route("/recommendations.csv", get(register_csv))
         .route("/recommendations/{id}", get(recommendation))
         .route("/recommendations/{id}/status", post(status))

@@ -346,6 +346,8 @@ struct RegisterPage {
     query: String,
     today: NaiveDate,
     no_errors: FieldErrors,
+    /// When filtered to one body: its name, for the heading (the per-body view).
+    body_name: Option<String>,
 }
 
 fn filter_query(filter: &Filter) -> String {
@@ -356,6 +358,7 @@ fn filter_query(filter: &Filter) -> String {
         ("priority", filter.priority.as_str()),
         ("audit_id", filter.audit_id.as_str()),
         ("overdue", filter.overdue.as_str()),
+        ("carried", filter.carried.as_str()),
     ])
     .unwrap_or_default()
 }
@@ -370,7 +373,9 @@ pub async fn register(
     let m = principal.tenant()?;
     let today = today();
     let recommendations = store::list_recommendations(&state.pool, m, &filter, today).await?;
-    let bodies = options(list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
+    let all_bodies = list_bodies(&state.pool, m).await?;
+    let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
+    let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
     let audits =
         options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
     Ok(RegisterPage {
@@ -385,8 +390,45 @@ pub async fn register(
         audits,
         today,
         no_errors: FieldErrors::new(),
+        body_name,
     }
     .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/review.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    sections: Vec<(&'static str, &'static str, Vec<Recommendation>)>,
+}
+
+/// The auditors' view: what awaits verification, what is overdue, what was carried over.
+pub async fn review(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let today = today();
+    let list = |filter: Filter| {
+        let pool = state.pool.clone();
+        async move { store::list_recommendations(&pool, m, &filter, today).await }
+    };
+    let awaiting = list(Filter { status: Status::Atgardad.code().into(), ..Filter::default() }).await?;
+    let overdue = list(Filter { overdue: "1".into(), ..Filter::default() }).await?;
+    let carried = list(Filter { carried: "1".into(), ..Filter::default() }).await?;
+    let carried = carried.into_iter().filter(|r| r.status() != Status::Verifierad).collect();
+    let sections = vec![
+        (
+            "Väntar på verifiering",
+            "Anmälda som åtgärdade av den ansvarige. Granska underlaget och verifiera eller återöppna.",
+            awaiting,
+        ),
+        ("Försenade", "Öppna rekommendationer vars måldatum har passerat.", overdue),
+        (
+            "Kvarstår från tidigare granskningar",
+            "Bedömda som delvis eller inte åtgärdade i en uppföljande granskning.",
+            carried,
+        ),
+    ];
+    Ok(ReviewPage { chrome, sections }.into_response())
 }
 
 pub async fn register_csv(

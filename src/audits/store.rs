@@ -273,6 +273,9 @@ pub struct Filter {
     /// "1" for only overdue (open and past the target date).
     #[serde(default)]
     pub overdue: String,
+    /// "1" for only those carried over from an earlier audit (found not met in a follow-up).
+    #[serde(default)]
+    pub carried: String,
 }
 
 pub async fn list_recommendations(
@@ -319,6 +322,8 @@ async fn select_recommendations(
                                WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result IN ('delvis', 'ej_atgardad')))
               AND ($7 = '' OR (r.status IN ('oppen', 'ateroppnad') AND r.target_date < $8))
               AND ($9::uuid IS NULL OR r.id = $9)
+              AND ($10 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
+                                        WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')))
             ORDER BY a.report_date NULLS LAST, r.position"#,
         m,
         filter.q.trim(),
@@ -329,6 +334,7 @@ async fn select_recommendations(
         filter.overdue.trim(),
         today,
         id,
+        filter.carried.trim(),
     )
     .fetch_all(db)
     .await?)

@@ -454,3 +454,20 @@ async fn questions_are_assessed_per_audited_body_on_the_municipalitys_scale() {
         "the old scale no longer applies"
     );
 }
+
+#[tokio::test]
+async fn the_auditors_view_and_the_per_body_view() {
+    let app = TestApp::spawn().await;
+    let client = app.login("revisor@exempelby.se").await;
+    let review = app.get(&client, "/recommendations/review").await.text().await.unwrap();
+    assert!(review.contains("Väntar på verifiering (1)"), "the demo's claimed one");
+    assert!(review.contains("Kvarstår från tidigare granskningar (6)"), "six remain after the follow-up");
+    assert!(review.contains("Försenade (5)"), "open past the target date");
+    let bildning = body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let page = app.get(&client, &format!("/recommendations?body_id={bildning}")).await.text().await.unwrap();
+    assert!(page.contains("<h1>Rekommendationer till Bildningsnämnden</h1>") && page.contains("2 rekommendationer."));
+    let carried = app.get(&client, "/recommendations?carried=1").await.text().await.unwrap();
+    assert!(carried.contains("6 rekommendationer."));
+    let employee = app.login("medarbetare@exempelby.se").await;
+    assert_eq!(app.get(&employee, "/recommendations/review").await.status(), 403);
+}

@@ -306,3 +306,28 @@ pub async fn set_settings(
     tx.commit().await?;
     Ok(Json(Scale { assessment_scale: steps }))
 }
+
+/// Uploads the report (the request body is the PDF itself; at most 20 MB).
+#[utoipa::path(put, path = "/audits/{id}/report", tag = TAG, params(("id" = Uuid, Path)),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> AppResult<StatusCode> {
+    super::upload_report(&state, &principal, id, "rapport.pdf", &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Downloads the report.
+#[utoipa::path(get, path = "/audits/{id}/report", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "application/pdf"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_report(
+    state: State<AppState>,
+    principal: Principal,
+    id: Path<Uuid>,
+) -> AppResult<axum::response::Response> {
+    super::download_report(state, principal, id).await
+}

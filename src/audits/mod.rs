@@ -122,6 +122,52 @@ pub async fn edit(
     Ok(changed)
 }
 
+/// Stores an uploaded report after checking it.
+pub async fn upload_report(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    file_name: &str,
+    content: &[u8],
+) -> AppResult<()> {
+    principal.require(may_edit(principal))?;
+    let m = principal.tenant()?;
+    store::get_audit(&state.pool, m, id).await?;
+    let file_name = model::check_report(file_name, content)
+        .map_err(|message| AppError::Validation(FieldErrors::from([("report".to_string(), message.to_string())])))?;
+    let mut tx = state.pool.begin().await?;
+    store::save_report(&mut tx, &Actor::from(principal), m, id, &file_name, content).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The report as a download, for those who may read the audit.
+pub async fn download_report(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    principal: Principal,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    principal.require(may_read(&principal))?;
+    let report = store::report(&state.pool, principal.tenant()?, id).await?;
+    let ascii: String = report
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .collect();
+    let encoded = serde_urlencoded::to_string([("f", &report.file_name)]).unwrap_or_default().replace('+', "%20");
+    let disposition =
+        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encoded.trim_start_matches("f="));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        report.content,
+    )
+        .into_response())
+}
+
 pub fn router() -> Router<AppState> {
     use pages::*;
     Router::new()
@@ -138,6 +184,12 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations/{id}/edit", get(edit_form).post(edit))
         .route("/recommendations/{id}/responses", post(respond))
         .route("/audits/{id}/questions", post(add_question))
+        .route(
+            "/audits/{id}/report",
+            get(download_report)
+                .post(upload_report_form)
+                .layer(axum::extract::DefaultBodyLimit::max(model::MAX_REPORT_BYTES + 64 * 1024)),
+        )
         .route("/questions/{id}/assessments", post(assess))
 }
 
@@ -155,5 +207,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list_questions, add_question))
         .routes(routes!(assess))
         .routes(routes!(get_settings, set_settings))
+        .routes(routes!(get_report, put_report))
         .routes(routes!(set_status))
 }

@@ -833,3 +833,37 @@ mod scale_tests {
         assert_eq!(assessment_class(&two, "Okänt"), "assessment-none");
     }
 }
+
+/// Largest report file accepted.
+pub const MAX_REPORT_BYTES: usize = 20 * 1024 * 1024;
+
+/// Checks an uploaded report: a PDF (by its content, not its name) within the size limit.
+/// Returns the file name to store: its last path part, without control characters.
+pub fn check_report(file_name: &str, content: &[u8]) -> Result<String, &'static str> {
+    if content.is_empty() {
+        return Err("Välj en PDF-fil med rapporten.");
+    }
+    if content.len() > MAX_REPORT_BYTES {
+        return Err("Rapporten får vara högst 20 MB.");
+    }
+    if !content.starts_with(b"%PDF-") {
+        return Err("Filen är ingen PDF. Ladda upp rapporten som PDF.");
+    }
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    Ok(if clean.trim().is_empty() { "rapport.pdf".to_string() } else { clean.trim().to_string() })
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn reports_must_be_pdfs_within_the_limit_with_safe_names() {
+        assert_eq!(check_report("../../etc/Rapport \"IS\".pdf", b"%PDF-1.7 ..."), Ok("Rapport IS.pdf".to_string()));
+        assert_eq!(check_report("", b"%PDF-1.4"), Ok("rapport.pdf".to_string()));
+        assert!(check_report("rapport.pdf", b"<html>").is_err());
+        assert!(check_report("rapport.pdf", b"").is_err());
+        assert!(check_report("rapport.pdf", &vec![b'%'; MAX_REPORT_BYTES + 1]).is_err());
+    }
+}

@@ -731,3 +731,31 @@ pub async fn assess(
     tx.commit().await?;
     Ok(flash::see_other_with(&state, &format!("/audits/{audit_id}"), "Bedömningarna är sparade."))
 }
+
+/// The upload form on the audit page (multipart; the CSRF token travels in the address).
+pub async fn upload_report_form(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let mut upload = None;
+    while let Some(field) =
+        multipart.next_field().await.map_err(|_| AppError::BadRequest("Filen kunde inte läsas.".into()))?
+    {
+        if field.name() == Some("report") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("Filen är för stor eller kunde inte läsas.".into()))?;
+            upload = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = upload.unwrap_or_default();
+    let message = match split_validation(super::upload_report(&state, &principal, id, &name, &bytes).await)? {
+        Ok(()) => "Rapporten är uppladdad.".to_string(),
+        Err(errors) => format!("Rapporten laddades inte upp: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
+    };
+    Ok(flash::see_other_with(&state, &format!("/audits/{id}"), &message))
+}

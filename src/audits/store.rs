@@ -40,6 +40,8 @@ pub struct Audit {
     /// The audits this one follows up.
     #[schema(value_type = Vec<AuditRef>)]
     pub follows: Json<Vec<AuditRef>>,
+    /// The uploaded report's file name, when there is one.
+    pub report_file_name: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -77,7 +79,8 @@ pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
                               FROM audit_follow_ups u JOIN audits f ON f.id = u.followed_audit_id WHERE u.audit_id = a.id), '[]')
-                      AS "follows!: Json<Vec<AuditRef>>"
+                      AS "follows!: Json<Vec<AuditRef>>",
+                  (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name
              FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
         m,
         id
@@ -704,4 +707,47 @@ pub async fn assess(
     .await?;
     let after = json!({"Revisionsfråga": question.text, "Organ": body.name, "Bedömning": assessment.assessment, "Kommentar": assessment.comment.trim()});
     audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit.id, json!({}), after)).await
+}
+
+/// Stores (or replaces) the audit's report file.
+pub async fn save_report(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    audit_id: Uuid,
+    file_name: &str,
+    content: &[u8],
+) -> AppResult<()> {
+    get_audit(&mut *tx, m, audit_id).await?;
+    let sha256 = <sha2::Sha256 as sha2::Digest>::digest(content).to_vec();
+    sqlx::query!(
+        "INSERT INTO audit_reports (audit_id, municipality_id, file_name, size_bytes, sha256, content) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (audit_id) DO UPDATE SET file_name = $3, size_bytes = $4, sha256 = $5, content = $6, uploaded_at = now()",
+        audit_id,
+        m,
+        file_name,
+        content.len() as i32,
+        sha256,
+        content
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Rapport": file_name, "Storlek (byte)": content.len(), "SHA-256": hex::encode(&sha256)});
+    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit_id, json!({}), after)).await
+}
+
+pub struct Report {
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Report> {
+    Ok(sqlx::query_as!(
+        Report,
+        "SELECT file_name, content FROM audit_reports WHERE municipality_id = $1 AND audit_id = $2",
+        m,
+        audit_id
+    )
+    .fetch_one(db)
+    .await?)
 }

@@ -471,3 +471,58 @@ async fn the_auditors_view_and_the_per_body_view() {
     let employee = app.login("medarbetare@exempelby.se").await;
     assert_eq!(app.get(&employee, "/recommendations/review").await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning med rapport", "granskning", "2024-09-01", &[]).await;
+    let pdf = b"%PDF-1.7\n% Lisa test report\n".to_vec();
+    let token = app.api_token("revisor@exempelby.se", app.exempelby).await;
+    let url = app.url(&format!("/api/v1/audits/{audit_id}/report"));
+    let put = |body: Vec<u8>| reqwest::Client::new().put(&url).bearer_auth(&token).body(body).send();
+    assert_eq!(put(b"<html>not a report</html>".to_vec()).await.unwrap().status(), 422);
+    assert_eq!(put(pdf.clone()).await.unwrap().status(), 204);
+
+    // The page's upload form: multipart, with the CSRF token in the address.
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let csrf = app.csrf(&coordinator, &format!("/audits/{audit_id}")).await;
+    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 uppladdad".to_vec())
+        .file_name("Granskning av IS 2024 – slutlig.pdf");
+    let form = reqwest::multipart::Form::new().part("report", part);
+    let uploaded = coordinator
+        .post(app.url(&format!("/audits/{audit_id}/report?csrf_token={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 303);
+    let without_token =
+        reqwest::multipart::Form::new().part("report", reqwest::multipart::Part::bytes(pdf.clone()).file_name("x.pdf"));
+    assert_eq!(
+        coordinator
+            .post(app.url(&format!("/audits/{audit_id}/report")))
+            .multipart(without_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let board = app.login("ledamot@exempelby.se").await;
+    let download = app.get(&board, &format!("/audits/{audit_id}/report")).await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    let disposition = download.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"Granskning av IS 2024 _ slutlig.pdf\"; filename*=UTF-8''Granskning%20av%20IS%202024%20%E2%80%93%20slutlig.pdf"
+    );
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"%PDF-1.4 uppladdad");
+    let employee = app.login("medarbetare@exempelby.se").await;
+    assert_eq!(app.get(&employee, &format!("/audits/{audit_id}/report")).await.status(), 403);
+    app.annanstad().await;
+    let stranger = app.login("samordnare@annanstad.se").await;
+    assert_eq!(app.get(&stranger, &format!("/audits/{audit_id}/report")).await.status(), 404);
+}

@@ -184,6 +184,7 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations/{id}/edit", get(edit_form).post(edit))
         .route("/recommendations/{id}/responses", post(respond))
         .route("/audits/{id}/questions", post(add_question))
+        .route("/audits/{id}/follow-ups", post(assess_follow_ups))
         .route(
             "/audits/{id}/report",
             get(download_report)

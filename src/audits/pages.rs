@@ -138,6 +138,8 @@ struct ShowPage {
     questions: Vec<store::Question>,
     scale: Vec<String>,
     recommendations: Vec<Recommendation>,
+    /// For a follow-up: the followed audits' recommendations and this audit's verdict on each.
+    followed: Vec<(Recommendation, Vec<SelectOption>, String)>,
     history: Vec<Entry>,
     may_edit: bool,
 }
@@ -181,8 +183,21 @@ pub async fn show(
     let history = audit_log::history(&state.pool, m, "audit", id).await?;
     let questions = store::questions(&state.pool, m, id).await?;
     let scale = store::scale(&state.pool, m).await?;
-    Ok(ShowPage { chrome, audit, questions, scale, recommendations, history, may_edit: may_edit(&principal) }
-        .into_response())
+    let verdicts = store::follow_up_verdicts(&state.pool, m, id).await?;
+    let mut followed = Vec::new();
+    for earlier in audit.follows.iter() {
+        let filter = Filter { audit_id: earlier.id.to_string(), ..Filter::default() };
+        for r in store::list_recommendations(&state.pool, m, &filter, today()).await? {
+            let verdict = verdicts.iter().find(|v| v.recommendation_id == r.id);
+            let chosen = verdict.map(|v| v.result.as_str()).unwrap_or("");
+            let results = options(model::FollowUpResult::ALL.map(|f| (f.code(), f.label())), chosen);
+            followed.push((r, results, verdict.map(|v| v.comment.clone()).unwrap_or_default()));
+        }
+    }
+    // Recommendations carried into this follow-up are shown with the follow-up assessment.
+    let recommendations = recommendations.into_iter().filter(|r| r.audit_id == id).collect();
+    let may_edit = may_edit(&principal);
+    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, history, may_edit }.into_response())
 }
 
 // ---------------------------------------------------------------- paste import
@@ -343,6 +358,9 @@ struct RegisterPage {
     statuses: Vec<SelectOption>,
     priorities: Vec<SelectOption>,
     audits: Vec<SelectOption>,
+    areas: Vec<SelectOption>,
+    ages: Vec<SelectOption>,
+    sorts: Vec<SelectOption>,
     query: String,
     today: NaiveDate,
     no_errors: FieldErrors,
@@ -359,6 +377,9 @@ fn filter_query(filter: &Filter) -> String {
         ("audit_id", filter.audit_id.as_str()),
         ("overdue", filter.overdue.as_str()),
         ("carried", filter.carried.as_str()),
+        ("area", filter.area.as_str()),
+        ("min_age_days", filter.min_age_days.as_str()),
+        ("sort", filter.sort.as_str()),
     ])
     .unwrap_or_default()
 }
@@ -382,6 +403,12 @@ pub async fn register(
         counts: counts(&recommendations, today),
         statuses: options(Status::ALL.map(|s| (s.code(), s.label())), &filter.status),
         priorities: options(PRIORITIES, &filter.priority),
+        areas: options(AREAS, &filter.area),
+        ages: options(
+            [("365", "Äldre än ett år"), ("730", "Äldre än två år"), ("1095", "Äldre än tre år")],
+            &filter.min_age_days,
+        ),
+        sorts: options([("age", "Äldst först"), ("target", "Måldatum"), ("status", "Status")], &filter.sort),
         query: filter_query(&filter),
         chrome,
         recommendations,
@@ -758,4 +785,25 @@ pub async fn upload_report_form(
         Err(errors) => format!("Rapporten laddades inte upp: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
     };
     Ok(flash::see_other_with(&state, &format!("/audits/{id}"), &message))
+}
+
+/// Saves a follow-up audit's verdicts on the recommendations it follows up.
+pub async fn assess_follow_ups(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let mut tx = state.pool.begin().await?;
+    for (key, value) in pairs.0.iter().filter(|(k, v)| k.starts_with("result_") && !v.trim().is_empty()) {
+        let Ok(recommendation_id) = Uuid::parse_str(&key["result_".len()..]) else { continue };
+        let result = model::FollowUpResult::parse(value.trim())
+            .ok_or_else(|| AppError::BadRequest("Okänd bedömning.".into()))?;
+        let comment = pairs.get(&format!("comment_{recommendation_id}"));
+        store::assess_follow_up(&mut tx, &Actor::from(&principal), m, id, recommendation_id, result, &comment).await?;
+    }
+    tx.commit().await?;
+    Ok(flash::see_other_with(&state, &format!("/audits/{id}"), "Uppföljningens bedömningar är sparade."))
 }

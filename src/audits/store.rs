@@ -279,6 +279,15 @@ pub struct Filter {
     /// "1" for only those carried over from an earlier audit (found not met in a follow-up).
     #[serde(default)]
     pub carried: String,
+    /// An area tag, e.g. "klassning".
+    #[serde(default)]
+    pub area: String,
+    /// Only those first made at least this many days ago.
+    #[serde(default)]
+    pub min_age_days: String,
+    /// "age" (oldest first), "target" (earliest target date first), "status"; default: by audit.
+    #[serde(default)]
+    pub sort: String,
 }
 
 pub async fn list_recommendations(
@@ -327,7 +336,12 @@ async fn select_recommendations(
               AND ($9::uuid IS NULL OR r.id = $9)
               AND ($10 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
                                         WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')))
-            ORDER BY a.report_date NULLS LAST, r.position"#,
+              AND ($11 = '' OR $11 = ANY(r.areas))
+              AND ($12::int IS NULL OR a.report_date <= $8::date - $12::int)
+            ORDER BY CASE WHEN $13 = 'age' THEN a.report_date END ASC NULLS LAST,
+                     CASE WHEN $13 = 'target' THEN r.target_date END ASC NULLS LAST,
+                     CASE WHEN $13 = 'status' THEN r.status END,
+                     a.report_date NULLS LAST, r.position"#,
         m,
         filter.q.trim(),
         body_id,
@@ -338,6 +352,9 @@ async fn select_recommendations(
         today,
         id,
         filter.carried.trim(),
+        filter.area.trim(),
+        filter.min_age_days.trim().parse::<i32>().ok(),
+        filter.sort.trim(),
     )
     .fetch_all(db)
     .await?)
@@ -749,5 +766,24 @@ pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResu
         audit_id
     )
     .fetch_one(db)
+    .await?)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FollowUpVerdict {
+    pub recommendation_id: Uuid,
+    pub result: String,
+    pub comment: String,
+}
+
+/// The verdicts a follow-up audit has given so far.
+pub async fn follow_up_verdicts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<FollowUpVerdict>> {
+    Ok(sqlx::query_as!(
+        FollowUpVerdict,
+        "SELECT recommendation_id, result, comment FROM follow_up_assessments WHERE municipality_id = $1 AND audit_id = $2",
+        m,
+        audit_id
+    )
+    .fetch_all(db)
     .await?)
 }

@@ -526,3 +526,53 @@ async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
     let stranger = app.login("samordnare@annanstad.se").await;
     assert_eq!(app.get(&stranger, &format!("/audits/{audit_id}/report")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_follow_up_audits_page_assesses_the_recommendations_it_follows_up() {
+    let app = TestApp::spawn().await;
+    let follow_up: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM audits WHERE kind = 'uppfoljande'").fetch_one(app.pool()).await.unwrap();
+    let target: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM recommendations WHERE position = 8").fetch_one(app.pool()).await.unwrap();
+    let client = app.login("revisor@exempelby.se").await;
+    let page = app.get(&client, &format!("/audits/{follow_up}")).await.text().await.unwrap();
+    assert!(page.contains("Uppföljning av tidigare rekommendationer"));
+    assert!(page.contains(&format!("<select id=\"result_{target}\"")));
+    let saved = app
+        .post_form(
+            &client,
+            &format!("/audits/{follow_up}/follow-ups"),
+            &[(&format!("result_{target}"), "atgardad"), (&format!("comment_{target}"), "Rapport lämnad i mars.")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let result: String =
+        sqlx::query_scalar("SELECT result FROM follow_up_assessments WHERE audit_id = $1 AND recommendation_id = $2")
+            .bind(follow_up)
+            .bind(target)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(result, "atgardad");
+    let board = app.login("ledamot@exempelby.se").await;
+    let refused = app
+        .post_form(&board, &format!("/audits/{follow_up}/follow-ups"), &[(&format!("result_{target}"), "delvis")])
+        .await;
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn the_register_filters_by_area_and_age_and_sorts() {
+    let app = TestApp::spawn().await;
+    let api = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&api, &app, "Ny granskning", "granskning", &crate::support::days_ago(30), &[]).await;
+    let id = recommend(&api, &app, &audit_id, "Klassa e-arkivet.").await;
+    let edit = json!({"text": "Klassa e-arkivet.", "areas": ["klassning", "styrning"], "target_date": "2024-01-01"});
+    assert_eq!(api.send(Method::PUT, &format!("/recommendations/{id}"), edit).await.status(), 200);
+    let by_area: Vec<Value> = api.get("/recommendations?area=klassning").await.json().await.unwrap();
+    assert_eq!(by_area.len(), 1);
+    let old: Vec<Value> = api.get("/recommendations?min_age_days=365").await.json().await.unwrap();
+    assert_eq!(old.len(), 8, "the demo's 2024 recommendations, not the new one");
+    let by_target: Vec<Value> = api.get("/recommendations?sort=target").await.json().await.unwrap();
+    assert_eq!(by_target[0]["id"], id.as_str(), "the earliest target date first");
+}

@@ -262,3 +262,8 @@ pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {
 pub async fn municipality_by_name(pool: &PgPool, name: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM municipalities WHERE name = $1").bind(name).fetch_one(pool).await.unwrap()
 }
+
+/// A date `days` before today, as YYYY-MM-DD.
+pub fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+}

@@ -14,6 +14,12 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+async fn person(tx: &mut PgConnection, m: Uuid, name: &str) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar!("SELECT id FROM people WHERE municipality_id = $1 AND name = $2", m, name)
+        .fetch_one(tx)
+        .await?)
+}
+
 async fn body(tx: &mut PgConnection, m: Uuid, name: &str) -> AppResult<Uuid> {
     Ok(sqlx::query_scalar!("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2", m, name)
         .fetch_one(tx)
@@ -176,8 +182,102 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
         },
     )
     .await?;
-    for (id, verdict) in made {
-        store::assess_follow_up(tx, actor, m, follow_up.id, id, verdict, "Enligt uppföljningens iakttagelser.").await?;
+    for (id, verdict) in &made {
+        store::assess_follow_up(tx, actor, m, follow_up.id, *id, *verdict, "Enligt uppföljningens iakttagelser.")
+            .await?;
+    }
+    let ids: Vec<Uuid> = made.iter().map(|(id, _)| *id).collect();
+    answers_and_actions(tx, actor, m, &ids).await
+}
+
+/// The boards' answers (Bildningsnämnden never answered on the second one), responsible
+/// people, and actions in various states.
+async fn answers_and_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    use super::model::{RecommendationEdit, ResponseInput};
+    use crate::actions::model::{ActionInput, NoteForm};
+    let answers = [
+        (
+            0,
+            "Kommunstyrelsen",
+            "Systemägare och informationsägare utses och förs in i systemförteckningen.",
+            "KS 2024-06-12 § 87",
+        ),
+        (1, "Välfärdsnämnden", "Klassning genomförs för verksamhetssystemen under hösten.", "VFN 2024-06-18 § 54"),
+        (2, "Kommunstyrelsen", "Riskanalyser tas fram för de verksamhetskritiska systemen.", "KS 2024-06-12 § 87"),
+        (3, "Kommunstyrelsen", "Avtalsmallen kompletteras med säkerhetskrav.", "KS 2024-06-12 § 87"),
+        (4, "Kommunstyrelsen", "En gemensam incidentrutin tas fram med IT-leverantören.", "KS 2024-06-12 § 87"),
+    ];
+    for (index, body_name, text, reference) in answers {
+        let input = ResponseInput {
+            body_id: body(tx, m, body_name).await?,
+            text: text.into(),
+            planned_by: date(2024, 12, 31),
+            decision_reference: reference.into(),
+            decision_date: date(2024, 6, 12),
+        };
+        store::set_response(tx, actor, m, ids[index], &input).await?;
+    }
+    for (index, owner, areas) in
+        [(1, "Johan Berg", ["klassning"]), (2, "Sara Lind", ["riskanalys"]), (4, "Erik Sund", ["incidenter"])]
+    {
+        let current = store::get_recommendation(&mut *tx, m, ids[index]).await?;
+        let edit = RecommendationEdit {
+            text: current.text,
+            priority: current.priority,
+            areas: areas.iter().map(|a| a.to_string()).collect(),
+            responsible_person_id: Some(person(tx, m, owner).await?),
+            target_date: current.target_date,
+        };
+        store::update_recommendation(tx, actor, m, ids[index], &edit).await?;
+    }
+    let actions = [
+        (
+            1,
+            "Klassa informationen i lärplattformen",
+            "Johan Berg",
+            "pagar",
+            "Klassningen är påbörjad tillsammans med systemförvaltaren.",
+            false,
+        ),
+        (1, "Klassa elevhälsans journalsystem", "Johan Berg", "", "", false),
+        (
+            3,
+            "Ta in säkerhetskrav i avtalsmallen",
+            "Sara Lind",
+            "klar",
+            "Avtalsmallen med bilaga om informationssäkerhet är beslutad.",
+            true,
+        ),
+        (
+            4,
+            "Ta fram incidentrutin med IT-leverantören",
+            "Erik Sund",
+            "klar",
+            "Rutinen är antagen och publicerad på intranätet.",
+            true,
+        ),
+        (
+            4,
+            "Informera alla chefer om incidentrutinen",
+            "Anna Nilsson",
+            "pagar",
+            "Information given på två av fem ledningsgrupper.",
+            false,
+        ),
+    ];
+    for (index, title, owner, status, note, is_evidence) in actions {
+        let input = ActionInput {
+            title: title.into(),
+            description: String::new(),
+            owner_person_id: Some(person(tx, m, owner).await?),
+            due_date: date(2025, 3, 31),
+        };
+        let action = crate::actions::store::create(tx, actor, m, Some(ids[index]), &input).await?;
+        if !note.is_empty() {
+            let form = NoteForm { note: note.into(), status: status.into(), is_evidence };
+            crate::actions::store::add_note(tx, actor, m, action.id, &form, date(2025, 2, 1).unwrap_or_default())
+                .await?;
+        }
     }
     Ok(())
 }

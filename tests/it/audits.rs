@@ -569,10 +569,26 @@ async fn the_register_filters_by_area_and_age_and_sorts() {
     let id = recommend(&api, &app, &audit_id, "Klassa e-arkivet.").await;
     let edit = json!({"text": "Klassa e-arkivet.", "areas": ["klassning", "styrning"], "target_date": "2024-01-01"});
     assert_eq!(api.send(Method::PUT, &format!("/recommendations/{id}"), edit).await.status(), 200);
-    let by_area: Vec<Value> = api.get("/recommendations?area=klassning").await.json().await.unwrap();
+    let by_area: Vec<Value> = api.get("/recommendations?area=styrning").await.json().await.unwrap();
     assert_eq!(by_area.len(), 1);
     let old: Vec<Value> = api.get("/recommendations?min_age_days=365").await.json().await.unwrap();
     assert_eq!(old.len(), 8, "the demo's 2024 recommendations, not the new one");
     let by_target: Vec<Value> = api.get("/recommendations?sort=target").await.json().await.unwrap();
     assert_eq!(by_target[0]["id"], id.as_str(), "the earliest target date first");
+}
+
+#[tokio::test]
+async fn the_demo_recommendations_have_answers_owners_and_actions() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let second: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM recommendations WHERE position = 2").fetch_one(app.pool()).await.unwrap();
+    let page = app.get(&client, &format!("/recommendations/{second}")).await.text().await.unwrap();
+    assert!(page.contains("VFN 2024-06-18 § 54"), "Välfärdsnämnden answered");
+    assert!(page.contains("Yttrande saknas – svaret skulle ha lämnats senast 2024-06-30"), "Bildningsnämnden did not");
+    assert!(
+        page.contains("Johan Berg")
+            && page.contains("Klassa informationen i lärplattformen")
+            && page.contains("(Pågår)")
+    );
 }

@@ -227,6 +227,7 @@ async fn answers_and_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, ids:
             areas: areas.iter().map(|a| a.to_string()).collect(),
             responsible_person_id: Some(person(tx, m, owner).await?),
             target_date: current.target_date,
+            question_ids: current.questions.iter().map(|q| q.id).collect(),
         };
         store::update_recommendation(tx, actor, m, ids[index], &edit).await?;
     }

@@ -638,6 +638,9 @@ pub struct RecommendationForm {
     /// YYYY-MM-DD.
     #[serde(default)]
     pub target_date: String,
+    /// The audit questions the recommendation answers (of the same audit).
+    #[serde(default)]
+    pub question_ids: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -647,6 +650,7 @@ pub struct RecommendationEdit {
     pub areas: Vec<String>,
     pub responsible_person_id: Option<Uuid>,
     pub target_date: Option<chrono::NaiveDate>,
+    pub question_ids: Vec<Uuid>,
 }
 
 impl RecommendationForm {
@@ -669,6 +673,7 @@ impl RecommendationForm {
         }
         let responsible = ids(&mut errors, "responsible_person_id", std::slice::from_ref(&self.responsible_person_id));
         let target_date = optional_date(&mut errors, "target_date", &self.target_date);
+        let question_ids = ids(&mut errors, "question_ids", &self.question_ids);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -678,6 +683,7 @@ impl RecommendationForm {
             areas,
             responsible_person_id: responsible.first().copied(),
             target_date,
+            question_ids,
         })
     }
 }

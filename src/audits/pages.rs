@@ -622,6 +622,7 @@ struct EditPage {
     priorities: Vec<SelectOption>,
     areas: Vec<Choice>,
     people: Vec<SelectOption>,
+    questions: Vec<Choice>,
 }
 
 async fn edit_page(
@@ -633,6 +634,10 @@ async fn edit_page(
     errors: FieldErrors,
 ) -> AppResult<EditPage> {
     let mut conn = state.pool.acquire().await?;
+    let audit_id = store::get_recommendation(&mut *conn, m, id).await?.audit_id;
+    let questions = store::questions(&mut *conn, m, audit_id).await?;
+    let questions =
+        choices(questions.into_iter().map(|q| (q.id, format!("{}. {}", q.position, q.text))), &form.question_ids);
     let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
     let areas = AREAS
         .iter()
@@ -646,6 +651,7 @@ async fn edit_page(
         priorities: options(PRIORITIES, &form.priority),
         people: options(people.into_iter().map(|p| (p.id, p.name)), &form.responsible_person_id),
         areas,
+        questions,
         chrome,
         id,
         form,
@@ -668,6 +674,7 @@ pub async fn edit_form(
         areas: r.areas,
         responsible_person_id: r.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
         target_date: r.target_date.map(crate::web::format::date).unwrap_or_default(),
+        question_ids: r.questions.iter().map(|q| q.id.to_string()).collect(),
     };
     Ok(edit_page(&state, m, chrome, id, form, FieldErrors::new()).await?.into_response())
 }
@@ -685,6 +692,7 @@ pub async fn edit(
         areas: pairs.all("areas"),
         responsible_person_id: pairs.get("responsible_person_id"),
         target_date: pairs.get("target_date"),
+        question_ids: pairs.all("question_ids"),
     };
     match split_validation(super::edit(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Ändringarna är sparade.")),

@@ -223,6 +223,16 @@ pub struct Recommendation {
     /// Follow-up audits that found it not (fully) met: it was carried into them.
     #[schema(value_type = Vec<AuditRef>)]
     pub carried_into: Json<Vec<AuditRef>>,
+    /// The audit questions it answers.
+    #[schema(value_type = Vec<QuestionRef>)]
+    pub questions: Json<Vec<QuestionRef>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct QuestionRef {
+    pub id: Uuid,
+    pub position: i32,
+    pub text: String,
 }
 
 impl Recommendation {
@@ -256,6 +266,7 @@ impl Recommendation {
             "Områden": self.areas.iter().map(|a| super::model::area_label(a)).collect::<Vec<_>>().join(", "),
             "Ansvarig": self.responsible_name, "Måldatum": self.target_date, "Status": self.status_label(),
             "Kommentar": self.status_comment, "Underlag": self.evidence,
+            "Revisionsfrågor": self.questions.iter().map(|q| q.position.to_string()).collect::<Vec<_>>().join(", "),
         })
     }
 }
@@ -320,7 +331,10 @@ async fn select_recommendations(
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
                               FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
                              WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')), '[]')
-                      AS "carried_into!: Json<Vec<AuditRef>>"
+                      AS "carried_into!: Json<Vec<AuditRef>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', q.id, 'position', q.position, 'text', q.text) ORDER BY q.position)
+                              FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
+                             WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>"
              FROM recommendations r
              JOIN audits a ON a.id = r.audit_id
              LEFT JOIN people p ON p.id = r.responsible_person_id
@@ -526,6 +540,26 @@ pub async fn update_recommendation(
         &edit.areas,
         edit.responsible_person_id,
         edit.target_date
+    )
+    .execute(&mut *tx)
+    .await?;
+    let linkable: i64 = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_questions WHERE municipality_id = $1 AND audit_id = $2 AND id = ANY($3)"#,
+        m,
+        before.audit_id,
+        &edit.question_ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if linkable as usize != edit.question_ids.len() {
+        return Err(field_error("question_ids", "Välj bland granskningens egna revisionsfrågor."));
+    }
+    sqlx::query!("DELETE FROM recommendation_questions WHERE recommendation_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO recommendation_questions (municipality_id, recommendation_id, question_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &edit.question_ids
     )
     .execute(&mut *tx)
     .await?;

@@ -438,6 +438,25 @@ async fn questions_are_assessed_per_audited_body_on_the_municipalitys_scale() {
     let page = app.get(&client, &format!("/audits/{audit_id}")).await.text().await.unwrap();
     assert!(page.contains("<span class=\"assessment assessment-poor\">Delvis</span>"), "colour and the word");
 
+    // A recommendation is linked to the questions it answers, of its own audit only.
+    let id = recommend(&auditor, &app, &audit_id, "Ta fram kontinuitetsplaner.").await;
+    let link = |question_ids: Vec<String>| json!({"text": "Ta fram kontinuitetsplaner.", "question_ids": question_ids});
+    let linked = auditor.send(Method::PUT, &format!("/recommendations/{id}"), link(vec![question.clone()])).await;
+    assert_eq!(linked.status(), 200);
+    assert_eq!(
+        linked.json::<Value>().await.unwrap()["questions"][0]["text"],
+        "Finns kontinuitetsplaner för kritiska system?"
+    );
+    let foreign: uuid::Uuid = sqlx::query_scalar("SELECT id FROM audit_questions WHERE audit_id <> $1 LIMIT 1")
+        .bind(uuid::Uuid::parse_str(&audit_id).unwrap())
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        auditor.send(Method::PUT, &format!("/recommendations/{id}"), link(vec![foreign.to_string()])).await.status(),
+        422
+    );
+
     // The coordinator sets another scale; auditors may not.
     let scale = json!({"assessment_scale": ["Uppfyllt", "Delvis uppfyllt", "Ej uppfyllt"]});
     assert_eq!(auditor.send(Method::PUT, "/audit-settings", scale.clone()).await.status(), 403);

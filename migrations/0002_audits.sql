@@ -180,3 +180,19 @@ CREATE TABLE action_notes (
     created_at timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (municipality_id, action_id) REFERENCES actions(municipality_id, id) ON DELETE CASCADE
 );
+
+-- Files attached to an action as evidence of what was done.
+CREATE TABLE action_files (
+    id uuid PRIMARY KEY,
+    municipality_id uuid NOT NULL,
+    action_id uuid NOT NULL,
+    file_name text NOT NULL,
+    content_type text NOT NULL,
+    size_bytes integer NOT NULL,
+    sha256 bytea NOT NULL,
+    content bytea NOT NULL,
+    uploaded_by text NOT NULL,
+    uploaded_at timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (municipality_id, action_id) REFERENCES actions(municipality_id, id) ON DELETE CASCADE
+);
+CREATE INDEX action_files_action ON action_files (action_id);

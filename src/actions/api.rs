@@ -53,3 +53,26 @@ pub async fn add_note(
 ) -> AppResult<Json<Action>> {
     Ok(Json(super::add_note(&state, &principal, id, &form).await?))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FileQuery {
+    /// The file's name, e.g. "beslut.pdf".
+    pub file_name: String,
+}
+
+/// Attaches a file as evidence (the request body is the file; at most 20 MB).
+#[utoipa::path(post, path = "/actions/{id}/files", tag = TAG, params(("id" = Uuid, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn attach_file(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(query): axum::extract::Query<FileQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Action>> {
+    let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    super::attach_file(&state, &principal, id, &query.file_name, content_type, &body).await?;
+    Ok(Json(store::get(&state.pool, principal.tenant()?, id).await?))
+}

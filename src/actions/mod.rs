@@ -63,13 +63,64 @@ pub async fn add_note(state: &AppState, principal: &Principal, id: Uuid, form: &
     Ok(action)
 }
 
+/// Attaches an evidence file, by the action's owner or the coordinator.
+pub async fn attach_file(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> AppResult<()> {
+    let m = principal.tenant()?;
+    store::get(&state.pool, m, id).await?;
+    let owner = require_read(state, principal, id).await?;
+    principal.require(owner || principal.is_coordinator())?;
+    let refuse = |message: &str| {
+        AppError::Validation(crate::error::FieldErrors::from([("file".to_string(), message.to_string())]))
+    };
+    if content.is_empty() {
+        return Err(refuse("Välj en fil att bifoga."));
+    }
+    if content.len() > crate::web::files::MAX_FILE_BYTES {
+        return Err(refuse("Filen får vara högst 20 MB."));
+    }
+    let name = crate::web::files::safe_name(file_name, "underlag");
+    let content_type = if content_type.trim().is_empty() { "application/octet-stream" } else { content_type.trim() };
+    let mut tx = state.pool.begin().await?;
+    store::attach_file(&mut tx, &Actor::from(principal), m, id, &name, content_type, content).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An attached file as a download (always an attachment, whatever its type).
+pub async fn download_file(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    principal: Principal,
+    axum::extract::Path((id, file_id)): axum::extract::Path<(Uuid, Uuid)>,
+) -> AppResult<axum::response::Response> {
+    let file = store::file(&state.pool, principal.tenant()?, id, file_id).await?;
+    require_read(&state, &principal, id).await?;
+    Ok(crate::web::files::download(&file.file_name, &file.content_type, file.content))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/actions", post(pages::create))
         .route("/actions/{id}", get(pages::show))
         .route("/actions/{id}/notes", post(pages::add_note))
+        .route(
+            "/actions/{id}/files",
+            post(pages::attach_file)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::files::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/actions/{id}/files/{file_id}", get(download_file))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::create)).routes(routes!(api::get)).routes(routes!(api::add_note))
+    OpenApiRouter::new()
+        .routes(routes!(api::create))
+        .routes(routes!(api::get))
+        .routes(routes!(api::add_note))
+        .routes(routes!(api::attach_file))
 }

@@ -33,6 +33,23 @@ pub struct Action {
     pub updated_at: DateTime<Utc>,
     #[schema(value_type = Vec<Note>)]
     pub notes: Json<Vec<Note>>,
+    /// Files attached as evidence.
+    #[schema(value_type = Vec<FileRef>)]
+    pub files: Json<Vec<FileRef>>,
+}
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FileRef {
+    pub id: Uuid,
+    pub file_name: String,
+    pub size_bytes: i32,
+}
+
+impl Action {
+    /// Notes marked as evidence, or attached files.
+    pub fn has_evidence(&self) -> bool {
+        self.notes.iter().any(|n| n.is_evidence) || !self.files.is_empty()
+    }
 }
 
 impl Action {
@@ -59,7 +76,10 @@ async fn select(
                   a.recommendation_id, a.updated_at,
                   COALESCE((SELECT json_agg(json_build_object('noted_on', n.noted_on, 'note', n.note, 'is_evidence', n.is_evidence,
                                                               'author_name', n.author_name) ORDER BY n.noted_on, n.created_at)
-                              FROM action_notes n WHERE n.action_id = a.id), '[]') AS "notes!: Json<Vec<Note>>"
+                              FROM action_notes n WHERE n.action_id = a.id), '[]') AS "notes!: Json<Vec<Note>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'file_name', f.file_name, 'size_bytes', f.size_bytes)
+                                            ORDER BY f.uploaded_at)
+                              FROM action_files f WHERE f.action_id = a.id), '[]') AS "files!: Json<Vec<FileRef>>"
              FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
             WHERE a.municipality_id = $1
               AND ($2::uuid IS NULL OR a.recommendation_id = $2)
@@ -178,6 +198,56 @@ pub async fn is_owner(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid)
         m,
         id,
         user_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Attaches a file as evidence.
+pub async fn attach_file(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> AppResult<()> {
+    let before = get(&mut *tx, m, id).await?;
+    let sha256 = <sha2::Sha256 as sha2::Digest>::digest(content).to_vec();
+    sqlx::query!(
+        "INSERT INTO action_files (id, municipality_id, action_id, file_name, content_type, size_bytes, sha256, content, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        Uuid::new_v4(),
+        m,
+        id,
+        file_name,
+        content_type,
+        content.len() as i32,
+        sha256,
+        content,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mut after = before.snapshot();
+    after["Bifogad fil"] = json!(format!("{file_name} ({} byte, SHA-256 {})", content.len(), hex::encode(&sha256)));
+    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after)).await
+}
+
+pub struct StoredFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uuid) -> AppResult<StoredFile> {
+    Ok(sqlx::query_as!(
+        StoredFile,
+        "SELECT file_name, content_type, content FROM action_files WHERE municipality_id = $1 AND action_id = $2 AND id = $3",
+        m,
+        action_id,
+        file_id
     )
     .fetch_one(db)
     .await?)

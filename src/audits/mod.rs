@@ -80,9 +80,8 @@ pub async fn change_status(
     principal.require(may_read(principal) || responsible)?;
     let standing = Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible };
     let actions = crate::actions::store::for_recommendation(&mut *tx, m, id).await?;
-    let has_evidence = !evidence.trim().is_empty()
-        || !current.evidence.trim().is_empty()
-        || actions.iter().any(|a| a.notes.iter().any(|n| n.is_evidence));
+    let has_evidence =
+        !evidence.trim().is_empty() || !current.evidence.trim().is_empty() || actions.iter().any(|a| a.has_evidence());
     let status = model::apply(current.status(), transition, standing, comment, has_evidence).map_err(|refused| {
         if refused.forbidden {
             AppError::Forbidden
@@ -147,25 +146,9 @@ pub async fn download_report(
     principal: Principal,
     axum::extract::Path(id): axum::extract::Path<Uuid>,
 ) -> AppResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     principal.require(may_read(&principal))?;
     let report = store::report(&state.pool, principal.tenant()?, id).await?;
-    let ascii: String = report
-        .file_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
-        .collect();
-    let encoded = serde_urlencoded::to_string([("f", &report.file_name)]).unwrap_or_default().replace('+', "%20");
-    let disposition =
-        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encoded.trim_start_matches("f="));
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        report.content,
-    )
-        .into_response())
+    Ok(crate::web::files::download(&report.file_name, "application/pdf", report.content))
 }
 
 pub fn router() -> Router<AppState> {
@@ -189,7 +172,7 @@ pub fn router() -> Router<AppState> {
             "/audits/{id}/report",
             get(download_report)
                 .post(upload_report_form)
-                .layer(axum::extract::DefaultBodyLimit::max(model::MAX_REPORT_BYTES + 64 * 1024)),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::files::MAX_FILE_BYTES + 64 * 1024)),
         )
         .route("/questions/{id}/assessments", post(assess))
 }

@@ -840,24 +840,19 @@ mod scale_tests {
     }
 }
 
-/// Largest report file accepted.
-pub const MAX_REPORT_BYTES: usize = 20 * 1024 * 1024;
-
 /// Checks an uploaded report: a PDF (by its content, not its name) within the size limit.
 /// Returns the file name to store: its last path part, without control characters.
 pub fn check_report(file_name: &str, content: &[u8]) -> Result<String, &'static str> {
     if content.is_empty() {
         return Err("Välj en PDF-fil med rapporten.");
     }
-    if content.len() > MAX_REPORT_BYTES {
+    if content.len() > crate::web::files::MAX_FILE_BYTES {
         return Err("Rapporten får vara högst 20 MB.");
     }
     if !content.starts_with(b"%PDF-") {
         return Err("Filen är ingen PDF. Ladda upp rapporten som PDF.");
     }
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
-    Ok(if clean.trim().is_empty() { "rapport.pdf".to_string() } else { clean.trim().to_string() })
+    Ok(crate::web::files::safe_name(file_name, "rapport.pdf"))
 }
 
 #[cfg(test)]
@@ -870,6 +865,6 @@ mod report_tests {
         assert_eq!(check_report("", b"%PDF-1.4"), Ok("rapport.pdf".to_string()));
         assert!(check_report("rapport.pdf", b"<html>").is_err());
         assert!(check_report("rapport.pdf", b"").is_err());
-        assert!(check_report("rapport.pdf", &vec![b'%'; MAX_REPORT_BYTES + 1]).is_err());
+        assert!(check_report("rapport.pdf", &vec![b'%'; crate::web::files::MAX_FILE_BYTES + 1]).is_err());
     }
 }

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod cookies;
 pub mod csv;
 pub mod errors;
+pub mod files;
 pub mod flash;
 pub mod form;
 pub mod format;

@@ -331,6 +331,25 @@ async fn responsible_people_and_action_owners_record_progress_and_claim_with_evi
         .await;
     assert_eq!(noted.status(), 200);
     assert_eq!(noted.json::<Value>().await.unwrap()["status"], "klar");
+    // She attaches the decision as a file; the coordinator downloads it, always as an attachment.
+    let employee_token = app.api_token("medarbetare@exempelby.se", app.exempelby).await;
+    let attached = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/actions/{action_id}/files?file_name=beslut%20%C3%A5tg%C3%A4rd.pdf")))
+        .bearer_auth(&employee_token)
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.4 beslut".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), 200);
+    let file = attached.json::<Value>().await.unwrap()["files"][0].clone();
+    assert_eq!(file["file_name"], "beslut åtgärd.pdf");
+    let coordinator_client = app.login("samordnare@exempelby.se").await;
+    let download =
+        app.get(&coordinator_client, &format!("/actions/{action_id}/files/{}", file["id"].as_str().unwrap())).await;
+    assert_eq!(download.status(), 200);
+    assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"%PDF-1.4 beslut");
     let johan_api = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
     assert_eq!(
         johan_api.send(Method::POST, &format!("/actions/{action_id}/notes"), json!({"note": "x"})).await.status(),

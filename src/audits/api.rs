@@ -74,12 +74,7 @@ pub async fn create_audit(
     principal: Principal,
     Json(form): Json<AuditForm>,
 ) -> AppResult<(StatusCode, Json<Audit>)> {
-    principal.require(may_edit(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let audit = store::create_audit(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(audit)))
+    Ok((StatusCode::CREATED, Json(super::save_audit(&state, &principal, None, &form).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -330,4 +325,27 @@ pub async fn get_report(
     id: Path<Uuid>,
 ) -> AppResult<axum::response::Response> {
     super::download_report(state, principal, id).await
+}
+
+#[utoipa::path(put, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = AuditForm,
+    responses((status = 200, body = Audit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<AuditForm>,
+) -> AppResult<Json<Audit>> {
+    Ok(Json(super::save_audit(&state, &principal, Some(id), &form).await?))
+}
+
+/// Removes a recommendation entered by mistake (409 once actions, answers, follow-ups or status changes hang on it).
+#[utoipa::path(delete, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_recommendation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    super::delete_recommendation(&state, &principal, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

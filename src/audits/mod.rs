@@ -151,12 +151,40 @@ pub async fn download_report(
     Ok(crate::web::files::download(&report.file_name, "application/pdf", report.content))
 }
 
+/// Saves an audit from its form: a new one, or changes to an existing one.
+pub async fn save_audit(
+    state: &AppState,
+    principal: &Principal,
+    id: Option<Uuid>,
+    form: &model::AuditForm,
+) -> AppResult<store::Audit> {
+    principal.require(may_edit(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let (m, actor) = (principal.tenant()?, Actor::from(principal));
+    let mut tx = state.pool.begin().await?;
+    let audit = match id {
+        Some(id) => store::update_audit(&mut tx, &actor, m, id, &input).await?,
+        None => store::create_audit(&mut tx, &actor, m, &input).await?,
+    };
+    tx.commit().await?;
+    Ok(audit)
+}
+
+pub async fn delete_recommendation(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Uuid> {
+    principal.require(may_edit(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let audit_id = store::delete_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(audit_id)
+}
+
 pub fn router() -> Router<AppState> {
     use pages::*;
     Router::new()
         .route("/audits", get(list).post(create))
         .route("/audits/new", get(new))
-        .route("/audits/{id}", get(show))
+        .route("/audits/{id}", get(show).post(update))
+        .route("/audits/{id}/edit", get(edit_audit))
         .route("/audits/{id}/import", get(import_form).post(import_save))
         .route("/audits/{id}/import/preview", post(import_preview))
         .route("/recommendations", get(register))
@@ -165,6 +193,7 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations/{id}", get(recommendation))
         .route("/recommendations/{id}/status", post(status))
         .route("/recommendations/{id}/edit", get(edit_form).post(edit))
+        .route("/recommendations/{id}/delete", get(confirm_delete_recommendation).post(delete_recommendation_page))
         .route("/recommendations/{id}/responses", post(respond))
         .route("/audits/{id}/questions", post(add_question))
         .route("/audits/{id}/follow-ups", post(assess_follow_ups))
@@ -182,11 +211,11 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(parse))
         .routes(routes!(list_audits, create_audit))
-        .routes(routes!(get_audit))
+        .routes(routes!(get_audit, update_audit))
         .routes(routes!(add_recommendations))
         .routes(routes!(assess_follow_up))
         .routes(routes!(list_recommendations))
-        .routes(routes!(get_recommendation, update_recommendation))
+        .routes(routes!(get_recommendation, update_recommendation, delete_recommendation))
         .routes(routes!(set_response))
         .routes(routes!(list_questions, add_question))
         .routes(routes!(assess))

@@ -59,6 +59,8 @@ fn choices(items: impl IntoIterator<Item = (Uuid, String)>, checked: &[String]) 
 #[template(path = "audits/form.html")]
 struct FormPage {
     chrome: Chrome,
+    /// None for a new audit.
+    id: Option<Uuid>,
     form: AuditForm,
     errors: FieldErrors,
     kinds: Vec<SelectOption>,
@@ -71,15 +73,18 @@ async fn form_page(
     state: &AppState,
     m: Uuid,
     chrome: Chrome,
+    id: Option<Uuid>,
     form: AuditForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
     let bodies = choices(list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name)), &form.body_ids);
-    let audits = choices(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &form.follows);
+    let others = store::list_audits(&state.pool, m).await?.into_iter().filter(|a| Some(a.id) != id);
+    let audits = choices(others.map(|a| (a.id, a.title)), &form.follows);
     Ok(FormPage {
         kinds: options(KINDS, &form.kind),
         commissioners: options(COMMISSIONERS, &form.commissioned_by),
         chrome,
+        id,
         form,
         errors,
         bodies,
@@ -90,18 +95,11 @@ async fn form_page(
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_edit(&principal))?;
     let form = AuditForm { kind: "granskning".into(), commissioned_by: "revisorerna".into(), ..AuditForm::default() };
-    Ok(form_page(&state, principal.tenant()?, chrome, form, FieldErrors::new()).await?.into_response())
+    Ok(form_page(&state, principal.tenant()?, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    principal: Principal,
-    chrome: Chrome,
-    pairs: FormPairs,
-) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
-    let m = principal.tenant()?;
-    let form = AuditForm {
+fn audit_form(pairs: &FormPairs) -> AuditForm {
+    AuditForm {
         title: pairs.get("title"),
         audit_firm: pairs.get("audit_firm"),
         commissioned_by: pairs.get("commissioned_by"),
@@ -112,22 +110,65 @@ pub async fn create(
         response_deadline: pairs.get("response_deadline"),
         body_ids: pairs.all("body_ids"),
         follows: pairs.all("follows"),
-    };
-    let saved = match form.validate() {
-        Err(errors) => Err(errors),
-        Ok(input) => {
-            let mut tx = state.pool.begin().await?;
-            let saved = split_validation(store::create_audit(&mut tx, &Actor::from(&principal), m, &input).await)?;
-            tx.commit().await?;
-            saved
-        }
-    };
-    match saved {
-        Ok(audit) => {
-            Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är registrerad."))
-        }
-        Err(errors) => Ok(unprocessable(form_page(&state, m, chrome, form, errors).await?)),
     }
+}
+
+async fn save(
+    state: AppState,
+    principal: Principal,
+    chrome: Chrome,
+    id: Option<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = audit_form(&pairs);
+    match split_validation(super::save_audit(&state, &principal, id, &form).await)? {
+        Ok(audit) => Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är sparad.")),
+        Err(errors) => Ok(unprocessable(form_page(&state, principal.tenant()?, chrome, id, form, errors).await?)),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    save(state, principal, chrome, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    save(state, principal, chrome, Some(id), pairs).await
+}
+
+pub async fn edit_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let a = store::get_audit(&state.pool, m, id).await?;
+    let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
+    let form = AuditForm {
+        title: a.title.clone(),
+        audit_firm: a.audit_firm.clone(),
+        commissioned_by: a.commissioned_by.clone(),
+        kind: a.kind.clone(),
+        report_date: date(a.report_date),
+        plan_year: a.plan_year.map(|y| y.to_string()).unwrap_or_default(),
+        overall_assessment: a.overall_assessment.clone(),
+        response_deadline: date(a.response_deadline),
+        body_ids: a.bodies.iter().map(|b| b.id.to_string()).collect(),
+        follows: a.follows.iter().map(|f| f.id.to_string()).collect(),
+    };
+    Ok(form_page(&state, m, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -814,4 +855,30 @@ pub async fn assess_follow_ups(
     }
     tx.commit().await?;
     Ok(flash::see_other_with(&state, &format!("/audits/{id}"), "Uppföljningens bedömningar är sparade."))
+}
+
+pub async fn confirm_delete_recommendation(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let r = store::get_recommendation(&state.pool, principal.tenant()?, id).await?;
+    let what = format!("rekommendation {} i {}", r.position, r.audit_title);
+    Ok(crate::web::confirm_delete(
+        chrome,
+        &what,
+        &format!("/recommendations/{id}/delete"),
+        &format!("/recommendations/{id}"),
+    ))
+}
+
+pub async fn delete_recommendation_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let audit_id = super::delete_recommendation(&state, &principal, id).await?;
+    Ok(flash::see_other_with(&state, &format!("/audits/{audit_id}"), "Rekommendationen är borttagen."))
 }

@@ -821,3 +821,79 @@ pub async fn follow_up_verdicts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid
     .fetch_all(db)
     .await?)
 }
+
+/// Changes an audit's facts, its audited bodies and the audits it follows up.
+pub async fn update_audit(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &AuditInput,
+) -> AppResult<Audit> {
+    let before = get_audit(&mut *tx, m, id).await?;
+    check_ids(tx, m, "bodies", &input.body_ids, "body_ids").await?;
+    check_ids(tx, m, "audits", &input.follows, "follows").await?;
+    if input.follows.contains(&id) {
+        return Err(field_error("follows", "En granskning kan inte följa upp sig själv."));
+    }
+    sqlx::query!(
+        "UPDATE audits SET title = $3, audit_firm = $4, commissioned_by = $5, kind = $6, report_date = $7, plan_year = $8,
+                           overall_assessment = $9, response_deadline = $10, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.title,
+        input.audit_firm,
+        input.commissioned_by,
+        input.kind,
+        input.report_date,
+        input.plan_year,
+        input.overall_assessment,
+        input.response_deadline
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audit_bodies WHERE audit_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.body_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audit_follow_ups WHERE audit_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.follows
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get_audit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "audit", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// Removes a recommendation entered by mistake: only while nothing hangs on it yet.
+pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+    let before = get_recommendation(&mut *tx, m, id).await?;
+    let in_use = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM actions WHERE recommendation_id = $1)
+               OR EXISTS (SELECT 1 FROM recommendation_responses WHERE recommendation_id = $1)
+               OR EXISTS (SELECT 1 FROM follow_up_assessments WHERE recommendation_id = $1) AS "yes!""#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if in_use || before.status() != Status::Oppen {
+        return Err(AppError::Conflict(
+            "Rekommendationen har åtgärder, yttranden, uppföljningar eller statusändringar och kan inte tas bort."
+                .into(),
+        ));
+    }
+    sqlx::query!("DELETE FROM recommendations WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "recommendation", id, before.snapshot())).await?;
+    Ok(before.audit_id)
+}

@@ -630,3 +630,46 @@ async fn the_demo_recommendations_have_answers_owners_and_actions() {
             && page.contains("(Pågår)")
     );
 }
+
+#[tokio::test]
+async fn audits_are_edited_and_mistaken_recommendations_removed_but_not_once_work_has_started() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av IT-säkerhet", "granskning", "2024-10-01", &[]).await;
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let changed = auditor
+        .send(Method::PUT, &format!("/audits/{audit_id}"), json!({"title": "Granskning av informationssäkerhet", "kind": "granskning",
+                "commissioned_by": "revisorerna", "report_date": "2024-10-02", "body_ids": [ks], "follows": [audit_id]}))
+        .await;
+    assert_eq!(changed.status(), 422, "an audit cannot follow itself up");
+    let changed = auditor
+        .send(
+            Method::PUT,
+            &format!("/audits/{audit_id}"),
+            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning",
+                "commissioned_by": "revisorerna", "report_date": "2024-10-02", "body_ids": [ks]}),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.get(&client, &format!("/audits/{audit_id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("Granskning av IT-säkerhet") && page.contains("Granskning av informationssäkerhet"),
+        "history shows the old title"
+    );
+
+    let mistaken = recommend(&auditor, &app, &audit_id, "Felinmatad rad.").await;
+    assert_eq!(app.get(&client, &format!("/recommendations/{mistaken}/delete")).await.status(), 200, "asks first");
+    assert_eq!(app.post_form(&client, &format!("/recommendations/{mistaken}/delete"), &[]).await.status(), 303);
+    assert_eq!(auditor.get(&format!("/recommendations/{mistaken}")).await.status(), 404);
+    let answered = recommend(&auditor, &app, &audit_id, "Besvarad rekommendation.").await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    coordinator
+        .send(
+            Method::PUT,
+            &format!("/recommendations/{answered}/responses"),
+            json!({"body_id": ks, "text": "Vi åtgärdar."}),
+        )
+        .await;
+    assert_eq!(auditor.send(Method::DELETE, &format!("/recommendations/{answered}"), json!({})).await.status(), 409);
+}

@@ -76,3 +76,15 @@ pub async fn attach_file(
     super::attach_file(&state, &principal, id, &query.file_name, content_type, &body).await?;
     Ok(Json(store::get(&state.pool, principal.tenant()?, id).await?))
 }
+
+/// Changes an action's title, description, owner and due date (coordinator).
+#[utoipa::path(put, path = "/actions/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ActionForm,
+    responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<ActionForm>,
+) -> AppResult<Json<Action>> {
+    Ok(Json(super::update(&state, &principal, id, &form).await?))
+}

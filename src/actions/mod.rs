@@ -50,6 +50,16 @@ pub async fn create(
     Ok(action)
 }
 
+/// Changes an action's details (the coordinator plans; owners report through notes).
+pub async fn update(state: &AppState, principal: &Principal, id: Uuid, form: &ActionForm) -> AppResult<Action> {
+    principal.require(may_create(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let action = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(action)
+}
+
 /// A progress note or evidence, by the action's owner or the coordinator.
 pub async fn add_note(state: &AppState, principal: &Principal, id: Uuid, form: &NoteForm) -> AppResult<Action> {
     let m = principal.tenant()?;
@@ -107,7 +117,7 @@ pub async fn download_file(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/actions", post(pages::create))
-        .route("/actions/{id}", get(pages::show))
+        .route("/actions/{id}", get(pages::show).post(pages::update))
         .route("/actions/{id}/notes", post(pages::add_note))
         .route(
             "/actions/{id}/files",
@@ -120,7 +130,7 @@ pub fn router() -> Router<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::create))
-        .routes(routes!(api::get))
+        .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_note))
         .routes(routes!(api::attach_file))
 }

@@ -22,23 +22,45 @@ struct ShowPage {
     action: Action,
     history: Vec<Entry>,
     may_update: bool,
+    may_plan: bool,
     statuses: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+    form: ActionForm,
     errors: FieldErrors,
 }
 
+/// The action page; `form` keeps what was typed into the edit form when it had errors.
 async fn show_page(
     state: &AppState,
     principal: &Principal,
     chrome: Chrome,
     id: Uuid,
+    form: Option<ActionForm>,
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let m = principal.tenant()?;
     let action = store::get(&state.pool, m, id).await?;
     let owner = super::require_read(state, principal, id).await?;
     let history = audit_log::history(&state.pool, m, "action", id).await?;
-    let statuses = options(STATUSES, &action.status);
-    Ok(ShowPage { chrome, action, history, may_update: owner || principal.is_coordinator(), statuses, errors })
+    let form = form.unwrap_or_else(|| ActionForm {
+        title: action.title.clone(),
+        description: action.description.clone(),
+        owner_person_id: action.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        due_date: action.due_date.map(crate::web::format::date).unwrap_or_default(),
+    });
+    let mut conn = state.pool.acquire().await?;
+    let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
+    Ok(ShowPage {
+        people: options(people.into_iter().map(|p| (p.id, p.name)), &form.owner_person_id),
+        statuses: options(STATUSES, &action.status),
+        may_update: owner || principal.is_coordinator(),
+        may_plan: super::may_create(principal),
+        chrome,
+        action,
+        history,
+        form,
+        errors,
+    })
 }
 
 pub async fn show(
@@ -47,7 +69,7 @@ pub async fn show(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    Ok(show_page(&state, &principal, chrome, id, FieldErrors::new()).await?.into_response())
+    Ok(show_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
 }
 
 /// Plans an action from the recommendation page; errors are shown there.
@@ -80,7 +102,7 @@ pub async fn add_note(
         NoteForm { note: pairs.get("note"), status: pairs.get("status"), is_evidence: pairs.get("is_evidence") == "1" };
     match split_validation(super::add_note(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Anteckningen är sparad.")),
-        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, errors).await?)),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
     }
 }
 
@@ -107,4 +129,23 @@ pub async fn attach_file(
             Err(errors) => format!("Filen bifogades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
         };
     Ok(flash::see_other_with(&state, &format!("/actions/{id}"), &message))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = ActionForm {
+        title: pairs.get("title"),
+        description: pairs.get("description"),
+        owner_person_id: pairs.get("owner_person_id"),
+        due_date: pairs.get("due_date"),
+    };
+    match split_validation(super::update(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Ändringarna är sparade.")),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+    }
 }

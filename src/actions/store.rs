@@ -252,3 +252,24 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uu
     .fetch_one(db)
     .await?)
 }
+
+/// Changes an action's title, description, owner and due date.
+pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &ActionInput) -> AppResult<Action> {
+    let before = get(&mut *tx, m, id).await?;
+    check_person(tx, m, input.owner_person_id).await?;
+    sqlx::query!(
+        "UPDATE actions SET title = $3, description = $4, owner_person_id = $5, due_date = $6, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.title,
+        input.description,
+        input.owner_person_id,
+        input.due_date
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}

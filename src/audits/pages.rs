@@ -181,6 +181,8 @@ struct ShowPage {
     recommendations: Vec<Recommendation>,
     /// For a follow-up: the followed audits' recommendations and this audit's verdict on each.
     followed: Vec<(Recommendation, Vec<SelectOption>, String)>,
+    /// Answers per addressed body, and whether the missing ones are late.
+    answers: Vec<(store::AnswerCount, bool)>,
     history: Vec<Entry>,
     may_edit: bool,
 }
@@ -238,7 +240,17 @@ pub async fn show(
     // Recommendations carried into this follow-up are shown with the follow-up assessment.
     let recommendations = recommendations.into_iter().filter(|r| r.audit_id == id).collect();
     let may_edit = may_edit(&principal);
-    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, history, may_edit }.into_response())
+    let today = today();
+    let answers = store::answer_counts(&state.pool, m, id)
+        .await?
+        .into_iter()
+        .map(|count| {
+            let late = model::response_overdue(audit.response_deadline, count.answered >= count.addressed, today);
+            (count, late)
+        })
+        .collect();
+    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, answers, history, may_edit }
+        .into_response())
 }
 
 // ---------------------------------------------------------------- paste import

@@ -897,3 +897,29 @@ pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid
     audit_log::record(tx, actor, Change::deleted(Some(m), "recommendation", id, before.snapshot())).await?;
     Ok(before.audit_id)
 }
+
+/// Per addressed body: how many of the audit's recommendations it has answered.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AnswerCount {
+    pub body_id: Uuid,
+    pub body_name: String,
+    pub addressed: i64,
+    pub answered: i64,
+}
+
+pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<AnswerCount>> {
+    Ok(sqlx::query_as!(
+        AnswerCount,
+        r#"SELECT b.id AS body_id, b.name AS body_name, count(*) AS "addressed!", count(rr.id) AS "answered!"
+             FROM recommendations r
+             JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
+             JOIN bodies b ON b.id = rb.body_id
+             LEFT JOIN recommendation_responses rr ON rr.recommendation_id = r.id AND rr.body_id = rb.body_id
+            WHERE r.municipality_id = $1 AND r.audit_id = $2
+            GROUP BY b.id, b.name ORDER BY b.name"#,
+        m,
+        audit_id
+    )
+    .fetch_all(db)
+    .await?)
+}

@@ -161,7 +161,11 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
             .fetch_one(app.pool())
             .await
             .unwrap();
+    let demo_action: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM actions LIMIT 1").fetch_one(app.pool()).await.unwrap();
     let pages = [
+        format!("/actions/{demo_action}"),
+        "/recommendations/review".to_string(),
         format!("/audits/{demo_audit}"),
         format!("/recommendations/{demo_recommendation}"),
         format!("/recommendations/{demo_recommendation}/edit"),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::{ActionInput, NoteForm, status_label};
 use crate::audit_log::{self, Actor, Change};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Note {
@@ -101,25 +101,6 @@ pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action
     select(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
 }
 
-async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>) -> AppResult<()> {
-    let Some(person) = person else { return Ok(()) };
-    let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM people WHERE municipality_id = $1 AND id = $2) AS "yes!""#,
-        m,
-        person
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if exists {
-        Ok(())
-    } else {
-        Err(AppError::Validation(FieldErrors::from([(
-            "owner_person_id".to_string(),
-            "Välj en person i listan.".to_string(),
-        )])))
-    }
-}
-
 /// Adds an action; `recommendation_id` links it to the recommendation it comes from.
 pub async fn create(
     tx: &mut PgConnection,
@@ -128,7 +109,7 @@ pub async fn create(
     recommendation_id: Option<Uuid>,
     input: &ActionInput,
 ) -> AppResult<Action> {
-    check_person(tx, m, input.owner_person_id).await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO actions (id, municipality_id, title, description, owner_person_id, due_date, recommendation_id)
@@ -256,7 +237,7 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uu
 /// Changes an action's title, description, owner and due date.
 pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &ActionInput) -> AppResult<Action> {
     let before = get(&mut *tx, m, id).await?;
-    check_person(tx, m, input.owner_person_id).await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     sqlx::query!(
         "UPDATE actions SET title = $3, description = $4, owner_person_id = $5, due_date = $6, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",

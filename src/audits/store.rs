@@ -518,18 +518,7 @@ pub async fn update_recommendation(
     edit: &RecommendationEdit,
 ) -> AppResult<Recommendation> {
     let before = get_recommendation(&mut *tx, m, id).await?;
-    if let Some(person) = edit.responsible_person_id {
-        let exists = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM people WHERE municipality_id = $1 AND id = $2) AS "yes!""#,
-            m,
-            person
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !exists {
-            return Err(field_error("responsible_person_id", "Välj en person i listan."));
-        }
-    }
+    crate::org::store::check_person(tx, m, edit.responsible_person_id, "responsible_person_id").await?;
     sqlx::query!(
         "UPDATE recommendations SET text = $3, priority = $4, areas = $5, responsible_person_id = $6, target_date = $7, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",

@@ -396,6 +396,15 @@ pub async fn get_person(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult
     .await?)
 }
 
+/// A person id from a form must name a person of this municipality.
+pub async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>, field: &str) -> AppResult<()> {
+    let Some(person) = person else { return Ok(()) };
+    match get_person(tx, m, person).await {
+        Err(AppError::NotFound) => Err(field_error(field, "Välj en person i listan.")),
+        other => other.map(|_| ()),
+    }
+}
+
 async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -> AppResult<()> {
     let Some(unit_id) = unit_id else { return Ok(()) };
     match get_unit(tx, m, unit_id).await {

@@ -673,3 +673,34 @@ async fn audits_are_edited_and_mistaken_recommendations_removed_but_not_once_wor
         .await;
     assert_eq!(auditor.send(Method::DELETE, &format!("/recommendations/{answered}"), json!({})).await.status(), 409);
 }
+
+#[tokio::test]
+async fn another_municipality_cannot_reach_actions_or_their_files() {
+    let app = TestApp::spawn().await;
+    let action: uuid::Uuid = sqlx::query_scalar("SELECT id FROM actions LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let attached: Value = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/actions/{action}/files?file_name=bevis.txt")))
+        .bearer_auth(app.api_token("samordnare@exempelby.se", app.exempelby).await)
+        .body("bevis")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let file = attached["files"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(coordinator.get(&format!("/actions/{action}")).await.status(), 200);
+
+    let annanstad = app.annanstad().await;
+    let stranger = app.api(&app.api_token("samordnare@annanstad.se", annanstad.municipality).await);
+    assert_eq!(stranger.get(&format!("/actions/{action}")).await.status(), 404);
+    assert_eq!(
+        stranger.send(Method::POST, &format!("/actions/{action}/notes"), json!({"note": "x"})).await.status(),
+        404
+    );
+    assert_eq!(stranger.send(Method::PUT, &format!("/actions/{action}"), json!({"title": "x"})).await.status(), 404);
+    let client = app.login("samordnare@annanstad.se").await;
+    assert_eq!(app.get(&client, &format!("/actions/{action}")).await.status(), 404);
+    assert_eq!(app.get(&client, &format!("/actions/{action}/files/{file}")).await.status(), 404);
+}

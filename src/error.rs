@@ -30,8 +30,6 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
-    #[error("too many requests")]
-    TooManyRequests(String),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -102,7 +100,6 @@ impl IntoResponse for AppError {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("Rätta de markerade fälten.".into()), errors)
             }
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg), FieldErrors::new()),
-            AppError::TooManyRequests(msg) => (StatusCode::TOO_MANY_REQUESTS, Some(msg), FieldErrors::new()),
             AppError::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 (StatusCode::INTERNAL_SERVER_ERROR, None, FieldErrors::new())

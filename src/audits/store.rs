@@ -123,41 +123,46 @@ fn field_error(field: &str, message: &str) -> AppError {
     AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
 }
 
-/// Ids from a form must name rows of this municipality.
-async fn check_ids(tx: &mut PgConnection, m: Uuid, table: &str, ids: &[Uuid], field: &str) -> AppResult<()> {
+fn distinct(ids: &[Uuid]) -> Vec<Uuid> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let ids = ids.as_slice();
-    let found: i64 = match table {
-        "bodies" => {
-            sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
-                m,
-                ids
-            )
-            .fetch_one(&mut *tx)
-            .await?
-        }
-        _ => {
-            sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
-                m,
-                ids
-            )
-            .fetch_one(&mut *tx)
-            .await?
-        }
-    };
-    if found as usize != ids.len() {
-        return Err(field_error(field, "Välj bland kommunens egna uppgifter."));
+    ids
+}
+
+/// Body ids from a form must name bodies of this municipality.
+async fn check_bodies(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    let ids = distinct(ids);
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize == ids.len() { Ok(()) } else { Err(field_error("body_ids", "Välj bland kommunens egna organ.")) }
+}
+
+/// Audit ids from a form must name audits of this municipality.
+async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    let ids = distinct(ids);
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize == ids.len() {
+        Ok(())
+    } else {
+        Err(field_error("follows", "Välj bland kommunens egna granskningar."))
     }
-    Ok(())
 }
 
 pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
-    check_ids(tx, m, "bodies", &input.body_ids, "body_ids").await?;
-    check_ids(tx, m, "audits", &input.follows, "follows").await?;
+    check_bodies(tx, m, &input.body_ids).await?;
+    check_audits(tx, m, &input.follows).await?;
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO audits (id, municipality_id, title, audit_firm, commissioned_by, kind, report_date, plan_year,
@@ -390,7 +395,7 @@ pub async fn add_recommendations(
 ) -> AppResult<Vec<Uuid>> {
     get_audit(&mut *tx, m, audit_id).await?;
     let all_bodies: Vec<Uuid> = items.iter().flat_map(|i| i.body_ids.iter().copied()).collect();
-    check_ids(tx, m, "bodies", &all_bodies, "body_ids").await?;
+    check_bodies(tx, m, &all_bodies).await?;
     let mut position: i32 = sqlx::query_scalar!(
         r#"SELECT COALESCE(max(position), 0) AS "n!" FROM recommendations WHERE audit_id = $1"#,
         audit_id
@@ -820,8 +825,8 @@ pub async fn update_audit(
     input: &AuditInput,
 ) -> AppResult<Audit> {
     let before = get_audit(&mut *tx, m, id).await?;
-    check_ids(tx, m, "bodies", &input.body_ids, "body_ids").await?;
-    check_ids(tx, m, "audits", &input.follows, "follows").await?;
+    check_bodies(tx, m, &input.body_ids).await?;
+    check_audits(tx, m, &input.follows).await?;
     if input.follows.contains(&id) {
         return Err(field_error("follows", "En granskning kan inte följa upp sig själv."));
     }

@@ -87,10 +87,6 @@ impl LocalPostgres {
         PgConnection::connect_with(&self.connect_options(database)).await
     }
 
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
-    }
-
     /// Stops the server, but only when this process started it: a server that was already
     /// running (say, beside a `lisa serve`) is left alone.
     pub async fn stop_if_started(self) -> anyhow::Result<()> {

@@ -32,12 +32,11 @@ struct Overview {
 pub async fn overview(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     let m = principal.tenant()?;
     let bodies = store::list_bodies(&state.pool, m).await?;
-    let mut units = store::list_units(&state.pool, m).await?;
+    let units = store::list_units(&state.pool, m).await?;
     let bodies = bodies
         .into_iter()
         .map(|body| {
-            let (mine, rest): (Vec<Unit>, Vec<Unit>) = units.drain(..).partition(|u| u.body_id == body.id);
-            units = rest;
+            let mine = units.iter().filter(|u| u.body_id == body.id).cloned().collect();
             (body, mine)
         })
         .collect();

@@ -23,11 +23,6 @@ pub fn see_other(location: &str) -> Response {
     Redirect::to(location).into_response()
 }
 
-/// Empty-or-trimmed text from a form field.
-pub fn trimmed(value: &str) -> String {
-    value.trim().to_string()
-}
-
 /// Splits validation errors, which the form shows beside its fields, from other errors,
 /// which become an error page.
 pub fn split_validation<T>(

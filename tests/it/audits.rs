@@ -704,3 +704,88 @@ async fn another_municipality_cannot_reach_actions_or_their_files() {
     assert_eq!(app.get(&client, &format!("/actions/{action}")).await.status(), 404);
     assert_eq!(app.get(&client, &format!("/actions/{action}/files/{file}")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn every_audit_route_refuses_another_municipality() {
+    let app = TestApp::spawn().await;
+    let audit: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM audits WHERE kind = 'granskning'").fetch_one(app.pool()).await.unwrap();
+    let follow_up: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM audits WHERE kind = 'uppfoljande'").fetch_one(app.pool()).await.unwrap();
+    let question: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM audit_questions LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let recommendation: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM recommendations WHERE position = 8").fetch_one(app.pool()).await.unwrap();
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await.to_string();
+    let annanstad = app.annanstad().await;
+    let client = app.login("samordnare@annanstad.se").await;
+
+    for path in [
+        format!("/audits/{audit}/edit"),
+        format!("/audits/{audit}/import"),
+        format!("/audits/{audit}/report"),
+        format!("/recommendations/{recommendation}/edit"),
+        format!("/recommendations/{recommendation}/delete"),
+    ] {
+        assert_eq!(app.get(&client, &path).await.status(), 404, "GET {path}");
+    }
+    let own_body = annanstad.body_id.to_string();
+    let audit_form = [
+        ("title", "Kapad"),
+        ("kind", "granskning"),
+        ("commissioned_by", "revisorerna"),
+        ("body_ids", own_body.as_str()),
+    ];
+    let posts: Vec<(String, Vec<(String, String)>)> = vec![
+        (format!("/audits/{audit}"), audit_form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        (format!("/audits/{audit}/questions"), vec![("text".into(), "Kapad fråga?".into())]),
+        (
+            format!("/questions/{question}/assessments"),
+            vec![("audit_id".into(), audit.to_string()), (format!("assessment_{ks}"), "Ja".into())],
+        ),
+        (format!("/audits/{follow_up}/follow-ups"), vec![(format!("result_{recommendation}"), "atgardad".into())]),
+        (format!("/audits/{audit}/import/preview"), vec![("text".into(), "• Kapa".into())]),
+        (format!("/recommendations/{recommendation}/edit"), vec![("text".into(), "Kapad".into())]),
+        (
+            format!("/recommendations/{recommendation}/responses"),
+            vec![("body_id".into(), ks.clone()), ("text".into(), "Kapad".into())],
+        ),
+        (format!("/recommendations/{recommendation}/delete"), vec![]),
+    ];
+    for (path, fields) in &posts {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(app.post_form(&client, path, &fields).await.status(), 404, "POST {path}");
+    }
+
+    let api = app.api(&app.api_token("samordnare@annanstad.se", annanstad.municipality).await);
+    let calls: Vec<(Method, String, Value)> = vec![
+        (Method::GET, format!("/audits/{audit}"), json!({})),
+        (
+            Method::PUT,
+            format!("/audits/{audit}"),
+            json!({"title": "x", "kind": "granskning", "commissioned_by": "revisorerna", "body_ids": [annanstad.body_id]}),
+        ),
+        (Method::GET, format!("/audits/{audit}/questions"), json!({})),
+        (Method::POST, format!("/audits/{audit}/questions"), json!({"text": "x"})),
+        (
+            Method::PUT,
+            format!("/questions/{question}/assessments"),
+            json!({"body_id": ks, "assessment": "Ja", "comment": ""}),
+        ),
+        (
+            Method::POST,
+            format!("/audits/{follow_up}/follow-up-assessments"),
+            json!({"recommendation_id": recommendation, "result": "delvis"}),
+        ),
+        (Method::PUT, format!("/recommendations/{recommendation}"), json!({"text": "x"})),
+        (Method::PUT, format!("/recommendations/{recommendation}/responses"), json!({"body_id": ks, "text": "x"})),
+        (Method::DELETE, format!("/recommendations/{recommendation}"), json!({})),
+        (Method::GET, format!("/audits/{audit}/report"), json!({})),
+    ];
+    for (method, path, body) in calls {
+        assert_eq!(api.send(method.clone(), &path, body).await.status(), 404, "{method} {path}");
+    }
+    let untouched: String =
+        sqlx::query_scalar("SELECT title FROM audits WHERE id = $1").bind(audit).fetch_one(app.pool()).await.unwrap();
+    assert_eq!(untouched, "Granskning av informationssäkerhet");
+}

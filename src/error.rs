@@ -122,3 +122,13 @@ pub type AppResult<T> = Result<T, AppError>;
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// A validation error on one field.
+pub fn field_error(field: &str, message: &str) -> AppError {
+    AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
+}
+
+/// Unique violations become a message on the field that must be unique.
+pub fn unique_as(field: &'static str, message: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |err| if is_unique_violation(&err) { field_error(field, message) } else { err.into() }
+}

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::model::{AuditInput, FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
 use crate::audit_log::{self, Actor, Change};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, field_error};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BodyName {
@@ -117,10 +117,6 @@ pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Audi
     )
     .fetch_all(db)
     .await?)
-}
-
-fn field_error(field: &str, message: &str) -> AppError {
-    AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
 }
 
 fn distinct(ids: &[Uuid]) -> Vec<Uuid> {

@@ -9,17 +9,8 @@ use uuid::Uuid;
 use super::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput, PersonInput, UnitInput, UnitKind};
 use crate::audit_log::{self, Actor, Change};
 use crate::auth::Role;
-use crate::error::{AppError, AppResult, FieldErrors, is_unique_violation};
+use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::Pager;
-
-fn field_error(field: &str, message: &str) -> AppError {
-    AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
-}
-
-/// Unique violations become a message on the field that must be unique.
-fn unique_as(field: &'static str, message: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |err| if is_unique_violation(&err) { field_error(field, message) } else { err.into() }
-}
 
 // ---------------------------------------------------------------- municipalities
 

@@ -202,9 +202,10 @@ ALTER TABLE actions
     ADD COLUMN system_id uuid,
     ADD COLUMN risk_id uuid,
     ADD COLUMN measure_id uuid,
-    ADD FOREIGN KEY (municipality_id, system_id) REFERENCES systems(municipality_id, id) ON DELETE CASCADE,
-    ADD FOREIGN KEY (municipality_id, risk_id) REFERENCES risks(municipality_id, id) ON DELETE CASCADE,
-    ADD FOREIGN KEY (municipality_id, measure_id) REFERENCES measures(municipality_id, id) ON DELETE CASCADE;
+    -- Removing what an action came from keeps the action: the work may still be needed.
+    ADD FOREIGN KEY (municipality_id, system_id) REFERENCES systems(municipality_id, id) ON DELETE SET NULL (system_id),
+    ADD FOREIGN KEY (municipality_id, risk_id) REFERENCES risks(municipality_id, id) ON DELETE SET NULL (risk_id),
+    ADD FOREIGN KEY (municipality_id, measure_id) REFERENCES measures(municipality_id, id) ON DELETE SET NULL (measure_id);
 UPDATE actions SET source = 'rekommendation' WHERE recommendation_id IS NOT NULL;
 CREATE INDEX actions_system ON actions (system_id);
 CREATE INDEX actions_risk ON actions (risk_id);

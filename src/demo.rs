@@ -17,6 +17,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     let mut tx = state.pool.begin().await?;
     let municipality = org::demo::seed(&mut tx, &actor, state.config.password_cost).await?;
     crate::audits::demo::seed(&mut tx, &actor, municipality).await?;
+    crate::systems::demo::seed(&mut tx, &actor, municipality).await?;
+    crate::risks::demo::seed(&mut tx, &actor, municipality).await?;
+    crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -5,12 +5,15 @@ pub mod actions;
 pub mod audit_log;
 pub mod audits;
 pub mod auth;
+pub mod classification;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod org;
 pub mod reports;
+pub mod risks;
+pub mod systems;
 pub mod web;
 
 use std::future::Future;
@@ -68,6 +71,9 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(org::api())
         .merge(audits::api())
         .merge(actions::api())
+        .merge(systems::api())
+        .merge(classification::api())
+        .merge(risks::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -102,6 +108,9 @@ pub fn router(state: AppState) -> Router {
         .merge(org::router())
         .merge(audits::router())
         .merge(actions::router())
+        .merge(systems::router())
+        .merge(classification::router())
+        .merge(risks::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

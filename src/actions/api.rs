@@ -1,13 +1,13 @@
 //! JSON API for actions.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::model::{ActionForm, NoteForm};
-use super::store::{self, Action};
+use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -16,13 +16,50 @@ const TAG: &str = "Åtgärder";
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAction {
-    /// The recommendation the action comes from (optional).
-    pub recommendation_id: Option<Uuid>,
+    /// Where the action comes from (all optional).
+    #[serde(flatten)]
+    pub origin: super::Origin,
     #[serde(flatten)]
     pub action: ActionForm,
 }
 
-/// Plans an action (coordinator).
+/// Every action, filtered, in priority and date order.
+#[utoipa::path(get, path = "/actions", tag = TAG, params(Filter), responses((status = 200, body = Vec<Action>), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Json<Vec<Action>>> {
+    principal.require(super::may_read_all(&principal))?;
+    Ok(Json(store::list(&state.pool, principal.tenant()?, &filter, crate::web::format::today()).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PlanDetail {
+    #[serde(flatten)]
+    pub plan: Plan,
+    pub actions: Vec<Action>,
+    /// Share of the plan's actions that are done, in percent.
+    pub progress_percent: usize,
+}
+
+/// A year's handlingsplan with its actions and progress.
+#[utoipa::path(get, path = "/plans/{year}", tag = TAG, params(("year" = i32, Path)),
+    responses((status = 200, body = PlanDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(year): Path<i32>,
+) -> AppResult<Json<PlanDetail>> {
+    principal.require(super::may_read_all(&principal))?;
+    let m = principal.tenant()?;
+    let plan = store::plan(&state.pool, m, year).await?;
+    let actions = store::plan_actions(&state.pool, m, plan.id).await?;
+    let done = actions.iter().filter(|a| a.status == "klar").count();
+    Ok(Json(PlanDetail { progress_percent: crate::web::format::percent(done, actions.len()), plan, actions }))
+}
+
+/// Plans an action: the coordinator any; owners of a risk analysis or system for their own.
 #[utoipa::path(post, path = "/actions", tag = TAG, request_body = NewAction,
     responses((status = 201, body = Action), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -30,7 +67,7 @@ pub async fn create(
     principal: Principal,
     Json(request): Json<NewAction>,
 ) -> AppResult<(StatusCode, Json<Action>)> {
-    let action = super::create(&state, &principal, request.recommendation_id, &request.action).await?;
+    let action = super::create(&state, &principal, &request.origin, &request.action).await?;
     Ok((StatusCode::CREATED, Json(action)))
 }
 
@@ -77,7 +114,7 @@ pub async fn attach_file(
     Ok(Json(store::get(&state.pool, principal.tenant()?, id).await?))
 }
 
-/// Changes an action's title, description, owner and due date (coordinator).
+/// Changes an action's title, description, owner, due date, priority and effort (coordinator).
 #[utoipa::path(put, path = "/actions/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ActionForm,
     responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(

@@ -1,7 +1,9 @@
 //! Actions (åtgärder): one table for everything that needs doing, linked to where it
-//! comes from (so far: audit recommendations; later also risks and security measures).
+//! comes from (audit recommendations, risks, unmet measures, level-4 analyses, or by hand),
+//! and the yearly handlingsplan the board decides.
 
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod store;
@@ -24,30 +26,82 @@ pub fn may_create(principal: &Principal) -> bool {
     principal.is_coordinator()
 }
 
-/// Who may read an action: those who read audits, and the action's owner.
+/// Who may read an action: those who read audits or systems, and the action's owner.
 async fn require_read(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<bool> {
     let owner = store::is_owner(&state.pool, principal.tenant()?, id, principal.user_id).await?;
-    principal.require(owner || crate::audits::may_read(principal))?;
+    principal.require(owner || may_read_all(principal))?;
     Ok(owner)
 }
 
-/// Creates an action from a form, for a recommendation when one is given.
-pub async fn create(
-    state: &AppState,
-    principal: &Principal,
-    recommendation_id: Option<Uuid>,
-    form: &ActionForm,
-) -> AppResult<Action> {
-    principal.require(may_create(principal))?;
+/// Where a new action comes from, as given by a form or the API.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Origin {
+    /// The recommendation the action answers.
+    pub recommendation_id: Option<Uuid>,
+    /// The risk it treats.
+    pub risk_id: Option<Uuid>,
+    /// The system it concerns.
+    pub system_id: Option<Uuid>,
+}
+
+/// Creates an action from a form. The coordinator plans any action; whoever may change
+/// a risk analysis plans treatments of its risks, and a system's owner actions for the system.
+pub async fn create(state: &AppState, principal: &Principal, origin: &Origin, form: &ActionForm) -> AppResult<Action> {
     let m = principal.tenant()?;
+    let mut links = store::ActionLinks::default();
+    let mut allowed = may_create(principal);
+    if let Some(id) = origin.recommendation_id {
+        crate::audits::store::get_recommendation(&state.pool, m, id).await?;
+        links = store::ActionLinks::recommendation(id);
+    } else if let Some(id) = origin.risk_id {
+        let (risk, _, editable) = crate::risks::readable_risk(state, principal, id).await?;
+        allowed |= editable;
+        links = store::ActionLinks {
+            source: store::Source::Risk,
+            risk_id: Some(id),
+            system_id: risk.system_id,
+            ..Default::default()
+        };
+    } else if let Some(id) = origin.system_id {
+        let system = crate::systems::readable(state, principal, id).await?;
+        allowed |= crate::systems::may_edit(principal, &system);
+        links.system_id = Some(id);
+    }
+    principal.require(allowed)?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    if let Some(id) = recommendation_id {
-        crate::audits::store::get_recommendation(&mut *tx, m, id).await?;
-    }
-    let action = store::create(&mut tx, &Actor::from(principal), m, recommendation_id, &input).await?;
+    let action = store::create(&mut tx, &Actor::from(principal), m, &links, "planerad", &input).await?;
     tx.commit().await?;
     Ok(action)
+}
+
+/// Sets a year's handlingsplan: its decision and resources (coordinator).
+pub async fn save_plan(state: &AppState, principal: &Principal, form: &model::PlanForm) -> AppResult<store::Plan> {
+    principal.require(may_create(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let plan = store::save_plan(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Chooses the actions in a year's handlingsplan (coordinator).
+pub async fn set_plan_actions(
+    state: &AppState,
+    principal: &Principal,
+    year: i32,
+    action_ids: &[Uuid],
+) -> AppResult<()> {
+    principal.require(may_create(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::set_plan_actions(&mut tx, &Actor::from(principal), principal.tenant()?, year, action_ids).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who reads the action list and the plans: those who read audits or systems.
+pub fn may_read_all(principal: &Principal) -> bool {
+    crate::audits::may_read(principal) || crate::systems::may_read(principal)
 }
 
 /// Changes an action's details (the coordinator plans; owners report through notes).
@@ -116,7 +170,12 @@ pub async fn download_file(
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/actions", post(pages::create))
+        .route("/actions", get(pages::list).post(pages::create))
+        .route("/actions.csv", get(pages::export))
+        .route("/actions/new", get(pages::new))
+        .route("/plans", get(pages::plans).post(pages::create_plan))
+        .route("/plans/{year}", get(pages::plan).post(pages::update_plan))
+        .route("/plans/{year}/actions", post(pages::set_plan_actions))
         .route("/actions/{id}", get(pages::show).post(pages::update))
         .route("/actions/{id}/notes", post(pages::add_note))
         .route(
@@ -129,7 +188,8 @@ pub fn router() -> Router<AppState> {
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(api::create))
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::plan))
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_note))
         .routes(routes!(api::attach_file))

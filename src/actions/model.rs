@@ -6,7 +6,27 @@ use uuid::Uuid;
 
 use crate::error::FieldErrors;
 
-pub const STATUSES: [(&str, &str); 3] = [("planerad", "Planerad"), ("pagar", "Pågår"), ("klar", "Klar")];
+pub const STATUSES: [(&str, &str); 4] =
+    [("foreslagen", "Föreslagen"), ("planerad", "Planerad"), ("pagar", "Pågår"), ("klar", "Klar")];
+
+pub const PRIORITIES: [(&str, &str); 3] = [("hog", "Hög"), ("medel", "Medel"), ("lag", "Låg")];
+
+pub fn priority_label(code: Option<&str>) -> &'static str {
+    PRIORITIES.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej satt")
+}
+
+/// Where actions come from: (code, label).
+pub const SOURCES: [(&str, &str); 5] = [
+    ("manuell", "Tillagd för hand"),
+    ("rekommendation", "Revisionsrekommendation"),
+    ("risk", "Riskbehandling"),
+    ("atgardskrav", "Ej uppfyllt åtgärdskrav"),
+    ("skyddsanalys", "Analys av skyddsbehov (nivå 4)"),
+];
+
+pub fn source_label(code: &str) -> &'static str {
+    SOURCES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
 
 pub fn status_label(code: &str) -> &'static str {
     STATUSES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
@@ -24,6 +44,12 @@ pub struct ActionForm {
     /// YYYY-MM-DD.
     #[serde(default)]
     pub due_date: String,
+    /// hog, medel or lag (optional).
+    #[serde(default)]
+    pub priority: String,
+    /// Estimated effort or cost, in words ("40 timmar", "120 000 kr").
+    #[serde(default)]
+    pub effort: String,
 }
 
 #[derive(Debug)]
@@ -32,6 +58,8 @@ pub struct ActionInput {
     pub description: String,
     pub owner_person_id: Option<Uuid>,
     pub due_date: Option<NaiveDate>,
+    pub priority: Option<String>,
+    pub effort: String,
 }
 
 impl ActionForm {
@@ -49,10 +77,71 @@ impl ActionForm {
             }),
         };
         let due_date = crate::audits::model::optional_date(&mut errors, "due_date", &self.due_date);
+        let priority = Some(self.priority.trim().to_string()).filter(|p| !p.is_empty());
+        if priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
+            errors.insert("priority".into(), "Prioriteten är hög, medel eller låg.".into());
+        }
         if errors.is_empty() {
-            Ok(ActionInput { title, description: self.description.trim().to_string(), owner_person_id, due_date })
+            Ok(ActionInput {
+                title,
+                description: self.description.trim().to_string(),
+                owner_person_id,
+                due_date,
+                priority,
+                effort: self.effort.trim().to_string(),
+            })
         } else {
             Err(errors)
+        }
+    }
+}
+
+/// A year's handlingsplan: its resources and the board's decision.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub resources: String,
+    #[serde(default)]
+    pub decided_by_body_id: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub decision_date: String,
+    /// E.g. "KS 2026-02-18 § 31".
+    #[serde(default)]
+    pub decision_reference: String,
+}
+
+impl PlanForm {
+    pub fn validate(&self) -> Result<super::store::PlanInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let year = self.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+        if year.is_none() {
+            errors.insert("year".into(), "Ange året som fyra siffror.".into());
+        }
+        let decided_by_body_id = match self.decided_by_body_id.trim() {
+            "" => None,
+            id => Uuid::parse_str(id).ok().or_else(|| {
+                errors.insert("decided_by_body_id".into(), "Välj ett organ i listan.".into());
+                None
+            }),
+        };
+        let decision_date = crate::audits::model::optional_date(&mut errors, "decision_date", &self.decision_date);
+        let decision_reference = self.decision_reference.trim().to_string();
+        if decision_date.is_some() == decision_reference.is_empty() && !errors.contains_key("decision_date") {
+            errors
+                .insert("decision_reference".into(), "Ange både beslutsdatum och paragraf, eller inget av dem.".into());
+        }
+        match year {
+            Some(year) if errors.is_empty() => Ok(super::store::PlanInput {
+                year,
+                resources: self.resources.trim().to_string(),
+                decided_by_body_id,
+                decision_date,
+                decision_reference,
+            }),
+            _ => Err(errors),
         }
     }
 }
@@ -62,7 +151,7 @@ impl ActionForm {
 pub struct NoteForm {
     #[serde(default)]
     pub note: String,
-    /// "planerad", "pagar" or "klar": the action's status after this note (optional).
+    /// "foreslagen", "planerad", "pagar" or "klar": the action's status after this note (optional).
     #[serde(default)]
     pub status: String,
     /// The note is evidence (underlag) of what was done.
@@ -77,7 +166,7 @@ impl NoteForm {
             errors.insert("note".into(), "Skriv vad som har hänt.".into());
         }
         if !self.status.is_empty() && !STATUSES.iter().any(|(c, _)| *c == self.status) {
-            errors.insert("status".into(), "Status är planerad, pågår eller klar.".into());
+            errors.insert("status".into(), "Status är föreslagen, planerad, pågår eller klar.".into());
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
@@ -89,15 +178,37 @@ mod tests {
 
     #[test]
     fn actions_need_a_title_and_valid_dates_and_owners() {
-        let errors = ActionForm { owner_person_id: "x".into(), due_date: "snart".into(), ..Default::default() }
-            .validate()
-            .unwrap_err();
-        assert_eq!(errors.keys().collect::<Vec<_>>(), ["due_date", "owner_person_id", "title"]);
+        let errors = ActionForm {
+            owner_person_id: "x".into(),
+            due_date: "snart".into(),
+            priority: "akut".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["due_date", "owner_person_id", "priority", "title"]);
         let ok =
             ActionForm { title: " Anta incidentrutin ".into(), due_date: "2026-12-31".into(), ..Default::default() }
                 .validate()
                 .unwrap();
         assert_eq!(ok.title, "Anta incidentrutin");
+    }
+
+    #[test]
+    fn plans_need_a_year_and_a_whole_decision() {
+        let errors = PlanForm { year: "26".into(), decision_reference: "KS § 31".into(), ..Default::default() }
+            .validate()
+            .unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["decision_reference", "year"]);
+        let plan = PlanForm {
+            year: "2026".into(),
+            decision_date: "2026-02-18".into(),
+            decision_reference: "KS 2026-02-18 § 31".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(plan.year, 2026);
     }
 
     #[test]

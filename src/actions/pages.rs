@@ -2,18 +2,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{ActionForm, NoteForm, STATUSES};
-use super::store::{self, Action};
+use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, SOURCES, STATUSES};
+use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+use crate::web::pagination::{ListQuery, Pager};
+use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actions/show.html")]
@@ -25,6 +27,7 @@ struct ShowPage {
     may_plan: bool,
     statuses: Vec<SelectOption>,
     people: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
     form: ActionForm,
     errors: FieldErrors,
 }
@@ -47,11 +50,13 @@ async fn show_page(
         description: action.description.clone(),
         owner_person_id: action.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
         due_date: action.due_date.map(crate::web::format::date).unwrap_or_default(),
+        priority: action.priority.clone().unwrap_or_default(),
+        effort: action.effort.clone(),
     });
-    let mut conn = state.pool.acquire().await?;
-    let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
+    let people = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ShowPage {
-        people: options(people.into_iter().map(|p| (p.id, p.name)), &form.owner_person_id),
+        people: options(people, &form.owner_person_id),
+        priorities: options(PRIORITIES, &form.priority),
         statuses: options(STATUSES, &action.status),
         may_update: owner || principal.is_coordinator(),
         may_plan: super::may_create(principal),
@@ -72,23 +77,356 @@ pub async fn show(
     Ok(show_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
 }
 
-/// Plans an action from the recommendation page; errors are shown there.
-pub async fn create(State(state): State<AppState>, principal: Principal, pairs: FormPairs) -> AppResult<Response> {
-    let recommendation_id = uuid::Uuid::parse_str(&pairs.get("recommendation_id")).ok();
-    let form = ActionForm {
+fn action_form(pairs: &FormPairs) -> ActionForm {
+    ActionForm {
         title: pairs.get("title"),
         description: pairs.get("description"),
         owner_person_id: pairs.get("owner_person_id"),
         due_date: pairs.get("due_date"),
-    };
-    let back = recommendation_id.map(|id| format!("/recommendations/{id}")).unwrap_or_else(|| "/".into());
-    match split_validation(super::create(&state, &principal, recommendation_id, &form).await)? {
-        Ok(action) => Ok(flash::see_other_with(&state, &format!("/actions/{}", action.id), "Åtgärden är planerad.")),
-        Err(errors) => {
-            let message = errors.into_values().collect::<Vec<_>>().join(" ");
-            Ok(flash::see_other_with(&state, &back, &format!("Åtgärden sparades inte: {message}")))
-        }
+        priority: pairs.get("priority"),
+        effort: pairs.get("effort"),
     }
+}
+
+/// Plans an action from the page it comes from (a recommendation, a risk, a system) or
+/// from the new-action page; errors are shown where the form was.
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let id = |name: &str| Uuid::parse_str(&pairs.get(name)).ok();
+    let origin = super::Origin {
+        recommendation_id: id("recommendation_id"),
+        risk_id: id("risk_id"),
+        system_id: id("system_id"),
+    };
+    let form = action_form(&pairs);
+    let back = match (origin.recommendation_id, origin.risk_id) {
+        (Some(r), _) => Some(format!("/recommendations/{r}")),
+        (None, Some(r)) => Some(format!("/risks/{r}")),
+        _ => None,
+    };
+    match split_validation(super::create(&state, &principal, &origin, &form).await)? {
+        Ok(action) => Ok(flash::see_other_with(&state, &format!("/actions/{}", action.id), "Åtgärden är planerad.")),
+        Err(errors) => match back {
+            Some(back) => {
+                let message = errors.into_values().collect::<Vec<_>>().join(" ");
+                Ok(flash::see_other_with(&state, &back, &format!("Åtgärden sparades inte: {message}")))
+            }
+            None => Ok(unprocessable(new_page(&state, &principal, chrome, form, errors).await?)),
+        },
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    form: ActionForm,
+    errors: FieldErrors,
+    people: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
+}
+
+async fn new_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    form: ActionForm,
+    errors: FieldErrors,
+) -> AppResult<NewPage> {
+    principal.require(super::may_create(principal))?;
+    let people = crate::org::store::person_names(&state.pool, principal.tenant()?).await?;
+    Ok(NewPage {
+        people: options(people, &form.owner_person_id),
+        priorities: options(PRIORITIES, &form.priority),
+        chrome,
+        form,
+        errors,
+    })
+}
+
+pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    Ok(new_page(&state, &principal, chrome, ActionForm::default(), FieldErrors::new()).await?.into_response())
+}
+
+// ---------------------------------------------------------------- list
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    actions: Vec<Action>,
+    pager: Pager,
+    filter: Filter,
+    query: String,
+    query_without_page: String,
+    statuses: Vec<SelectOption>,
+    sources: Vec<SelectOption>,
+    owners: Vec<SelectOption>,
+    may_create: bool,
+    today: NaiveDate,
+    no_errors: FieldErrors,
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("status", filter.status.as_str()),
+        ("source", filter.source.as_str()),
+        ("owner_person_id", filter.owner_person_id.as_str()),
+        ("late", filter.late.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+    Query(page): Query<PageQuery>,
+) -> AppResult<Response> {
+    principal.require(super::may_read_all(&principal))?;
+    let m = principal.tenant()?;
+    let today = crate::web::format::today();
+    let all = store::list(&state.pool, m, &filter, today).await?;
+    let pager = Pager::new(ListQuery { q: String::new(), page: page.page }.page(), all.len() as i64);
+    let actions = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    let owners = crate::org::store::person_names(&state.pool, m).await?;
+    Ok(ListPage {
+        statuses: options(STATUSES, &filter.status),
+        sources: options(SOURCES, &filter.source),
+        owners: options(owners, &filter.owner_person_id),
+        query: filter_query(&filter),
+        query_without_page: filter_query(&filter),
+        may_create: super::may_create(&principal),
+        no_errors: FieldErrors::new(),
+        chrome,
+        actions,
+        pager,
+        filter,
+        today,
+    }
+    .into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(super::may_read_all(&principal))?;
+    let actions = store::list(&state.pool, principal.tenant()?, &filter, crate::web::format::today()).await?;
+    let rows: Vec<Vec<String>> = actions
+        .into_iter()
+        .map(|a| {
+            vec![
+                a.title.clone(),
+                a.source_label().to_string(),
+                a.system_name.clone().unwrap_or_default(),
+                a.owner_name.clone().unwrap_or_default(),
+                a.priority_label().to_string(),
+                a.due_date.map(crate::web::format::date).unwrap_or_default(),
+                a.status_label().to_string(),
+                a.effort.clone(),
+                a.plan_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "atgarder.csv",
+        &[
+            "Åtgärd",
+            "Ursprung",
+            "System",
+            "Ansvarig",
+            "Prioritet",
+            "Klart senast",
+            "Status",
+            "Uppskattad insats",
+            "Handlingsplan",
+        ],
+        &rows,
+    )
+}
+
+// ---------------------------------------------------------------- handlingsplan
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/plans.html")]
+struct PlansPage {
+    chrome: Chrome,
+    plans: Vec<Plan>,
+    may_plan: bool,
+    form: PlanForm,
+    errors: FieldErrors,
+}
+
+async fn plans_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    form: PlanForm,
+    errors: FieldErrors,
+) -> AppResult<PlansPage> {
+    principal.require(super::may_read_all(principal))?;
+    Ok(PlansPage {
+        plans: store::plans(&state.pool, principal.tenant()?).await?,
+        may_plan: super::may_create(principal),
+        chrome,
+        form,
+        errors,
+    })
+}
+
+pub async fn plans(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    let year = chrono::Datelike::year(&crate::web::format::today());
+    let form = PlanForm { year: year.to_string(), ..PlanForm::default() };
+    Ok(plans_page(&state, &principal, chrome, form, FieldErrors::new()).await?.into_response())
+}
+
+fn plan_form(pairs: &FormPairs) -> PlanForm {
+    PlanForm {
+        year: pairs.get("year"),
+        resources: pairs.get("resources"),
+        decided_by_body_id: pairs.get("decided_by_body_id"),
+        decision_date: pairs.get("decision_date"),
+        decision_reference: pairs.get("decision_reference"),
+    }
+}
+
+pub async fn create_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = plan_form(&pairs);
+    match split_validation(super::save_plan(&state, &principal, &form).await)? {
+        Ok(plan) => Ok(flash::see_other_with(
+            &state,
+            &format!("/plans/{}", plan.year),
+            "Handlingsplanen är skapad. Välj dess åtgärder.",
+        )),
+        Err(errors) => Ok(unprocessable(plans_page(&state, &principal, chrome, form, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/plan.html")]
+struct PlanPage {
+    chrome: Chrome,
+    plan: Plan,
+    actions: Vec<Action>,
+    candidates: Vec<Choice>,
+    may_plan: bool,
+    bodies: Vec<SelectOption>,
+    form: PlanForm,
+    errors: FieldErrors,
+    today: NaiveDate,
+    history: Vec<Entry>,
+}
+
+impl PlanPage {
+    fn count(&self, status: &str) -> usize {
+        self.actions.iter().filter(|a| a.status == status).count()
+    }
+
+    fn late(&self) -> usize {
+        self.actions.iter().filter(|a| a.is_late(self.today)).count()
+    }
+
+    fn progress(&self) -> usize {
+        crate::web::format::percent(self.count("klar"), self.actions.len())
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    year: i32,
+    form: Option<PlanForm>,
+    errors: FieldErrors,
+) -> AppResult<PlanPage> {
+    principal.require(super::may_read_all(principal))?;
+    let m = principal.tenant()?;
+    let plan = store::plan(&state.pool, m, year).await?;
+    let actions = store::plan_actions(&state.pool, m, plan.id).await?;
+    let chosen: Vec<String> = actions.iter().map(|a| a.id.to_string()).collect();
+    let open = Filter::default();
+    let candidates = store::list(&state.pool, m, &open, crate::web::format::today())
+        .await?
+        .into_iter()
+        .filter(|a| a.status != "klar" || chosen.contains(&a.id.to_string()))
+        .map(|a| {
+            (a.id, format!("{} ({}, {})", a.title, a.source_label().to_lowercase(), a.status_label().to_lowercase()))
+        });
+    let form = form.unwrap_or_else(|| PlanForm {
+        year: plan.year.to_string(),
+        resources: plan.resources.clone(),
+        decided_by_body_id: plan.decided_by_body_id.map(|b| b.to_string()).unwrap_or_default(),
+        decision_date: plan.decision_date.map(crate::web::format::date).unwrap_or_default(),
+        decision_reference: plan.decision_reference.clone(),
+    });
+    let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
+    Ok(PlanPage {
+        candidates: choices(candidates, &chosen),
+        may_plan: super::may_create(principal),
+        bodies: options(bodies, &form.decided_by_body_id),
+        today: crate::web::format::today(),
+        history: audit_log::history(&state.pool, m, "action_plan", plan.id).await?,
+        chrome,
+        plan,
+        actions,
+        form,
+        errors,
+    })
+}
+
+pub async fn plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(year): Path<i32>,
+) -> AppResult<Response> {
+    Ok(plan_page(&state, &principal, chrome, year, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(year): Path<i32>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = PlanForm { year: year.to_string(), ..plan_form(&pairs) };
+    match split_validation(super::save_plan(&state, &principal, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/plans/{year}"), "Handlingsplanen är sparad.")),
+        Err(errors) => Ok(unprocessable(plan_page(&state, &principal, chrome, year, Some(form), errors).await?)),
+    }
+}
+
+pub async fn set_plan_actions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(year): Path<i32>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let ids: Vec<Uuid> = pairs.all("action_ids").iter().filter_map(|id| Uuid::parse_str(id).ok()).collect();
+    let message = match split_validation(super::set_plan_actions(&state, &principal, year, &ids).await)? {
+        Ok(()) => format!("Handlingsplanen har {} åtgärder.", ids.len()),
+        Err(errors) => format!("Planen sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
+    };
+    Ok(flash::see_other_with(&state, &format!("/plans/{year}"), &message))
 }
 
 pub async fn add_note(
@@ -138,12 +476,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    let form = ActionForm {
-        title: pairs.get("title"),
-        description: pairs.get("description"),
-        owner_person_id: pairs.get("owner_person_id"),
-        due_date: pairs.get("due_date"),
-    };
+    let form = action_form(&pairs);
     match split_validation(super::update(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Ändringarna är sparade.")),
         Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, Some(form), errors).await?)),

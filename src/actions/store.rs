@@ -1,15 +1,15 @@
-//! Queries for actions and their notes, scoped by municipality and audited.
+//! Queries for actions, their notes and the yearly handlingsplan, scoped by municipality and audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{ActionInput, NoteForm, status_label};
+use super::model::{ActionInput, NoteForm, priority_label, source_label, status_label};
 use crate::audit_log::{self, Actor, Change};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, field_error, unique_as};
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Note {
@@ -27,9 +27,22 @@ pub struct Action {
     pub owner_person_id: Option<Uuid>,
     pub owner_name: Option<String>,
     pub due_date: Option<NaiveDate>,
-    /// planerad, pagar or klar.
+    /// foreslagen, planerad, pagar or klar.
     pub status: String,
+    /// manuell, rekommendation, risk, atgardskrav or skyddsanalys.
+    pub source: String,
+    /// hog, medel or lag.
+    pub priority: Option<String>,
+    pub effort: String,
     pub recommendation_id: Option<Uuid>,
+    pub system_id: Option<Uuid>,
+    pub system_name: Option<String>,
+    pub risk_id: Option<Uuid>,
+    /// The risk analysis the risk belongs to.
+    pub risk_analysis_id: Option<Uuid>,
+    pub measure_id: Option<Uuid>,
+    /// Years of the handlingsplaner the action is in.
+    pub plan_years: Vec<i32>,
     pub updated_at: DateTime<Utc>,
     #[schema(value_type = Vec<Note>)]
     pub notes: Json<Vec<Note>>,
@@ -50,30 +63,113 @@ impl Action {
     pub fn has_evidence(&self) -> bool {
         self.notes.iter().any(|n| n.is_evidence) || !self.files.is_empty()
     }
-}
 
-impl Action {
     pub fn status_label(&self) -> &'static str {
         status_label(&self.status)
     }
 
+    pub fn source_label(&self) -> &'static str {
+        source_label(&self.source)
+    }
+
+    pub fn priority_label(&self) -> &'static str {
+        priority_label(self.priority.as_deref())
+    }
+
+    pub fn is_late(&self, today: NaiveDate) -> bool {
+        self.status != "klar" && self.due_date.is_some_and(|d| d < today)
+    }
+
     fn snapshot(&self) -> Value {
         json!({"Åtgärd": self.title, "Beskrivning": self.description, "Ansvarig": self.owner_name,
-               "Klart senast": self.due_date, "Status": self.status_label()})
+               "Klart senast": self.due_date, "Status": self.status_label(), "Prioritet": self.priority_label(),
+               "Uppskattad insats": self.effort})
     }
 }
 
-/// The actions for a recommendation (all when `recommendation_id` is None), or one by id.
+/// What an action comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    #[default]
+    Manual,
+    Recommendation,
+    Risk,
+    RequiredMeasure,
+    ProtectionAnalysis,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Manual => "manuell",
+            Source::Recommendation => "rekommendation",
+            Source::Risk => "risk",
+            Source::RequiredMeasure => "atgardskrav",
+            Source::ProtectionAnalysis => "skyddsanalys",
+        }
+    }
+}
+
+/// The links from an action back to where it came from.
+#[derive(Clone, Debug, Default)]
+pub struct ActionLinks {
+    pub source: Source,
+    pub recommendation_id: Option<Uuid>,
+    pub system_id: Option<Uuid>,
+    pub risk_id: Option<Uuid>,
+    pub measure_id: Option<Uuid>,
+}
+
+impl ActionLinks {
+    pub fn recommendation(id: Uuid) -> Self {
+        ActionLinks { source: Source::Recommendation, recommendation_id: Some(id), ..Default::default() }
+    }
+}
+
+/// Filters for the list of actions.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub owner_person_id: String,
+    /// "1" for only those past their due date and not done.
+    #[serde(default)]
+    pub late: String,
+}
+
+struct Selection {
+    recommendation_id: Option<Uuid>,
+    system_id: Option<Uuid>,
+    risk_id: Option<Uuid>,
+    plan_id: Option<Uuid>,
+    id: Option<Uuid>,
+}
+
+const EVERYTHING: Selection =
+    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, id: None };
+
+/// The one query for actions: by link, by plan, by id, or filtered.
 async fn select(
     db: impl PgExecutor<'_>,
     m: Uuid,
-    recommendation_id: Option<Uuid>,
-    id: Option<Uuid>,
+    by: Selection,
+    filter: &Filter,
+    today: NaiveDate,
 ) -> AppResult<Vec<Action>> {
+    let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", a.due_date, a.status,
-                  a.recommendation_id, a.updated_at,
+                  a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
+                  r.analysis_id AS "risk_analysis_id?", a.measure_id,
+                  ARRAY(SELECT ap.year FROM action_plan_items i JOIN action_plans ap ON ap.id = i.plan_id
+                         WHERE i.action_id = a.id ORDER BY ap.year) AS "plan_years!",
+                  a.updated_at,
                   COALESCE((SELECT json_agg(json_build_object('noted_on', n.noted_on, 'note', n.note, 'is_evidence', n.is_evidence,
                                                               'author_name', n.author_name) ORDER BY n.noted_on, n.created_at)
                               FROM action_notes n WHERE n.action_id = a.id), '[]') AS "notes!: Json<Vec<Note>>",
@@ -81,52 +177,137 @@ async fn select(
                                             ORDER BY f.uploaded_at)
                               FROM action_files f WHERE f.action_id = a.id), '[]') AS "files!: Json<Vec<FileRef>>"
              FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
+             LEFT JOIN systems s ON s.id = a.system_id
+             LEFT JOIN risks r ON r.id = a.risk_id
             WHERE a.municipality_id = $1
               AND ($2::uuid IS NULL OR a.recommendation_id = $2)
               AND ($3::uuid IS NULL OR a.id = $3)
-            ORDER BY a.due_date NULLS LAST, a.created_at"#,
+              AND ($4::uuid IS NULL OR a.system_id = $4)
+              AND ($5::uuid IS NULL OR a.risk_id = $5)
+              AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $6 AND i.action_id = a.id))
+              AND ($7 = '' OR a.title ILIKE '%' || $7 || '%' OR a.description ILIKE '%' || $7 || '%')
+              AND ($8 = '' OR a.status = $8)
+              AND ($9 = '' OR a.source = $9)
+              AND ($10::uuid IS NULL OR a.owner_person_id = $10)
+              AND ($11 <> '1' OR (a.status <> 'klar' AND a.due_date < $12))
+            ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
+                     a.due_date NULLS LAST, a.created_at"#,
         m,
-        recommendation_id,
-        id
+        by.recommendation_id,
+        by.id,
+        by.system_id,
+        by.risk_id,
+        by.plan_id,
+        filter.q.trim(),
+        filter.status.trim(),
+        filter.source.trim(),
+        owner,
+        filter.late.trim(),
+        today
     )
     .fetch_all(db)
     .await?)
 }
 
+pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
+    select(db, m, EVERYTHING, filter, today).await
+}
+
 pub async fn for_recommendation(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Some(recommendation_id), None).await
+    let by = Selection { recommendation_id: Some(recommendation_id), ..EVERYTHING };
+    select(db, m, by, &Filter::default(), NaiveDate::default()).await
+}
+
+pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { system_id: Some(system_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default())
+        .await
+}
+
+pub async fn for_risk(db: impl PgExecutor<'_>, m: Uuid, risk_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { risk_id: Some(risk_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action> {
-    select(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select(db, m, Selection { id: Some(id), ..EVERYTHING }, &Filter::default(), NaiveDate::default())
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
-/// Adds an action; `recommendation_id` links it to the recommendation it comes from.
+/// Adds an action with its links back to where it came from.
 pub async fn create(
     tx: &mut PgConnection,
     actor: &Actor,
     m: Uuid,
-    recommendation_id: Option<Uuid>,
+    links: &ActionLinks,
+    status: &str,
     input: &ActionInput,
 ) -> AppResult<Action> {
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     let id = Uuid::new_v4();
     sqlx::query!(
-        "INSERT INTO actions (id, municipality_id, title, description, owner_person_id, due_date, recommendation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO actions (id, municipality_id, title, description, owner_person_id, due_date, status, source, priority,
+                              effort, recommendation_id, system_id, risk_id, measure_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         id,
         m,
         input.title,
         input.description,
         input.owner_person_id,
         input.due_date,
-        recommendation_id
+        status,
+        links.source.code(),
+        input.priority,
+        input.effort,
+        links.recommendation_id,
+        links.system_id,
+        links.risk_id,
+        links.measure_id
     )
     .execute(&mut *tx)
     .await?;
     let action = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), "action", id, action.snapshot())).await?;
     Ok(action)
+}
+
+/// Creates an action for these links unless one that is not done exists already
+/// (so a repeated self-assessment or reclassification proposes each action once).
+#[allow(clippy::too_many_arguments)]
+pub async fn ensure(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    links: &ActionLinks,
+    title: &str,
+    description: &str,
+    owner_person_id: Option<Uuid>,
+    status: &str,
+) -> AppResult<()> {
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM actions WHERE municipality_id = $1 AND source = $2 AND status <> 'klar'
+                            AND system_id IS NOT DISTINCT FROM $3 AND measure_id IS NOT DISTINCT FROM $4
+                            AND risk_id IS NOT DISTINCT FROM $5) AS "yes!""#,
+        m,
+        links.source.code(),
+        links.system_id,
+        links.measure_id,
+        links.risk_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !exists {
+        let input = ActionInput {
+            title: title.into(),
+            description: description.into(),
+            owner_person_id,
+            due_date: None,
+            priority: None,
+            effort: String::new(),
+        };
+        create(tx, actor, m, links, status, &input).await?;
+    }
+    Ok(())
 }
 
 /// Adds a note, and changes the status when one is given.
@@ -234,23 +415,169 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uu
     .await?)
 }
 
-/// Changes an action's title, description, owner and due date.
+/// Changes an action's title, description, owner, due date, priority and effort.
 pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &ActionInput) -> AppResult<Action> {
     let before = get(&mut *tx, m, id).await?;
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     sqlx::query!(
-        "UPDATE actions SET title = $3, description = $4, owner_person_id = $5, due_date = $6, updated_at = now()
+        "UPDATE actions SET title = $3, description = $4, owner_person_id = $5, due_date = $6, priority = $7, effort = $8,
+                updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
         m,
         id,
         input.title,
         input.description,
         input.owner_person_id,
-        input.due_date
+        input.due_date,
+        input.priority,
+        input.effort
     )
     .execute(&mut *tx)
     .await?;
     let after = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after.snapshot())).await?;
     Ok(after)
+}
+
+// ---------------------------------------------------------------- handlingsplan
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Plan {
+    pub id: Uuid,
+    pub year: i32,
+    pub resources: String,
+    pub decided_by_body_id: Option<Uuid>,
+    pub decided_by_name: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    /// E.g. "KS 2026-02-18 § 31".
+    pub decision_reference: String,
+}
+
+impl Plan {
+    fn snapshot(&self) -> Value {
+        json!({"År": self.year, "Resurser": self.resources, "Beslutat av": self.decided_by_name,
+               "Beslutsdatum": self.decision_date, "Beslut": self.decision_reference})
+    }
+}
+
+pub async fn plans(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Plan>> {
+    Ok(sqlx::query_as!(
+        Plan,
+        r#"SELECT ap.id, ap.year, ap.resources, ap.decided_by_body_id, b.name AS "decided_by_name?", ap.decision_date,
+                  ap.decision_reference
+             FROM action_plans ap LEFT JOIN bodies b ON b.id = ap.decided_by_body_id
+            WHERE ap.municipality_id = $1 ORDER BY ap.year DESC"#,
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn plan(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Plan> {
+    Ok(sqlx::query_as!(
+        Plan,
+        r#"SELECT ap.id, ap.year, ap.resources, ap.decided_by_body_id, b.name AS "decided_by_name?", ap.decision_date,
+                  ap.decision_reference
+             FROM action_plans ap LEFT JOIN bodies b ON b.id = ap.decided_by_body_id
+            WHERE ap.municipality_id = $1 AND ap.year = $2"#,
+        m,
+        year
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn plan_actions(db: impl PgExecutor<'_>, m: Uuid, plan_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { plan_id: Some(plan_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
+}
+
+#[derive(Debug)]
+pub struct PlanInput {
+    pub year: i32,
+    pub resources: String,
+    pub decided_by_body_id: Option<Uuid>,
+    pub decision_date: Option<NaiveDate>,
+    pub decision_reference: String,
+}
+
+/// Creates or changes the plan for a year.
+pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &PlanInput) -> AppResult<Plan> {
+    crate::org::store::check_body(tx, m, input.decided_by_body_id, "decided_by_body_id").await?;
+    let before = match plan(&mut *tx, m, input.year).await {
+        Ok(plan) => Some(plan),
+        Err(AppError::NotFound) => None,
+        Err(other) => return Err(other),
+    };
+    sqlx::query!(
+        "INSERT INTO action_plans (id, municipality_id, year, resources, decided_by_body_id, decision_date, decision_reference)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (municipality_id, year) DO UPDATE SET resources = EXCLUDED.resources,
+             decided_by_body_id = EXCLUDED.decided_by_body_id, decision_date = EXCLUDED.decision_date,
+             decision_reference = EXCLUDED.decision_reference, updated_at = now()",
+        Uuid::new_v4(),
+        m,
+        input.year,
+        input.resources,
+        input.decided_by_body_id,
+        input.decision_date,
+        input.decision_reference
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("year", "Det finns redan en handlingsplan för året."))?;
+    let after = plan(&mut *tx, m, input.year).await?;
+    let change = match before {
+        Some(before) => Change::updated(Some(m), "action_plan", after.id, before.snapshot(), after.snapshot()),
+        None => Change::created(Some(m), "action_plan", after.id, after.snapshot()),
+    };
+    audit_log::record(tx, actor, change).await?;
+    Ok(after)
+}
+
+/// Sets which actions the plan holds.
+pub async fn set_plan_actions(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    year: i32,
+    action_ids: &[Uuid],
+) -> AppResult<()> {
+    let plan = plan(&mut *tx, m, year).await?;
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM actions WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        action_ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize != action_ids.len() {
+        return Err(field_error("action_ids", "Välj bland kommunens egna åtgärder."));
+    }
+    let titles = |actions: Vec<Action>| actions.into_iter().map(|a| a.title).collect::<Vec<_>>().join("; ");
+    let before = titles(plan_actions(&mut *tx, m, plan.id).await?);
+    sqlx::query!("DELETE FROM action_plan_items WHERE plan_id = $1", plan.id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO action_plan_items (municipality_id, plan_id, action_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        plan.id,
+        action_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Actions chosen for the plan are no longer mere proposals.
+    sqlx::query!(
+        "UPDATE actions SET status = 'planerad', updated_at = now()
+          WHERE municipality_id = $1 AND id = ANY($2) AND status = 'foreslagen'",
+        m,
+        action_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = titles(plan_actions(&mut *tx, m, plan.id).await?);
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), "action_plan", plan.id, json!({"Åtgärder": before}), json!({"Åtgärder": after})),
+    )
+    .await
 }

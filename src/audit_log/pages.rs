@@ -25,6 +25,16 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("audit", "Granskning"),
     ("recommendation", "Rekommendation"),
     ("action", "Åtgärd"),
+    ("action_plan", "Handlingsplan"),
+    ("system", "System"),
+    ("system_dependency", "Systemberoende"),
+    ("information_asset", "Informationsmängd"),
+    ("classification", "Klassning"),
+    ("measure", "Åtgärd i katalogen"),
+    ("measure_assessment", "Självskattning"),
+    ("risk_settings", "Riskskala"),
+    ("risk_analysis", "Riskanalys"),
+    ("risk", "Risk"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

@@ -272,8 +272,11 @@ async fn answers_and_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, ids:
             description: String::new(),
             owner_person_id: Some(person(tx, m, owner).await?),
             due_date: date(2025, 3, 31),
+            priority: None,
+            effort: String::new(),
         };
-        let action = crate::actions::store::create(tx, actor, m, Some(ids[index]), &input).await?;
+        let links = crate::actions::store::ActionLinks::recommendation(ids[index]);
+        let action = crate::actions::store::create(tx, actor, m, &links, "planerad", &input).await?;
         if !note.is_empty() {
             let form = NoteForm { note: note.into(), status: status.into(), is_evidence };
             crate::actions::store::add_note(tx, actor, m, action.id, &form, date(2025, 2, 1).unwrap_or_default())

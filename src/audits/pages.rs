@@ -20,7 +20,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::org::store::{Body, list_bodies};
 use crate::web::form::FormPairs;
-use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
 
 // ---------------------------------------------------------------- audits
 
@@ -36,23 +36,6 @@ pub async fn list(State(state): State<AppState>, principal: Principal, chrome: C
     principal.require(may_read(&principal))?;
     let audits = store::list_audits(&state.pool, principal.tenant()?).await?;
     Ok(ListPage { chrome, audits, may_edit: may_edit(&principal) }.into_response())
-}
-
-/// A checkbox in a list.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-fn choices(items: impl IntoIterator<Item = (Uuid, String)>, checked: &[String]) -> Vec<Choice> {
-    items
-        .into_iter()
-        .map(|(id, label)| {
-            let value = id.to_string();
-            Choice { checked: checked.contains(&value), value, label }
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]

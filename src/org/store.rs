@@ -256,15 +256,16 @@ pub async fn get_unit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<U
 }
 
 /// A body id from a form must name a body of this municipality.
-async fn check_body(tx: &mut PgConnection, m: Uuid, body_id: Uuid) -> AppResult<()> {
+pub async fn check_body(tx: &mut PgConnection, m: Uuid, body_id: Option<Uuid>, field: &str) -> AppResult<()> {
+    let Some(body_id) = body_id else { return Ok(()) };
     match get_body(tx, m, body_id).await {
-        Err(AppError::NotFound) => Err(field_error("body_id", "Välj ett organ i listan.")),
+        Err(AppError::NotFound) => Err(field_error(field, "Välj ett organ i listan.")),
         other => other.map(|_| ()),
     }
 }
 
 pub async fn create_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &UnitInput) -> AppResult<Unit> {
-    check_body(tx, m, input.body_id).await?;
+    check_body(tx, m, Some(input.body_id), "body_id").await?;
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO units (id, municipality_id, body_id, kind, name) VALUES ($1, $2, $3, $4, $5)",
@@ -290,7 +291,7 @@ pub async fn update_unit(
     input: &UnitInput,
 ) -> AppResult<Unit> {
     let before = get_unit(&mut *tx, m, id).await?;
-    check_body(tx, m, input.body_id).await?;
+    check_body(tx, m, Some(input.body_id), "body_id").await?;
     sqlx::query!(
         "UPDATE units SET body_id = $3, kind = $4, name = $5, updated_at = now() WHERE municipality_id = $1 AND id = $2",
         m,
@@ -396,7 +397,8 @@ pub async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>, 
     }
 }
 
-async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -> AppResult<()> {
+/// A unit id from a form must name a unit of this municipality.
+pub async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -> AppResult<()> {
     let Some(unit_id) = unit_id else { return Ok(()) };
     match get_unit(tx, m, unit_id).await {
         Err(AppError::NotFound) => Err(field_error("unit_id", "Välj en enhet i listan.")),
@@ -588,7 +590,7 @@ pub async fn add_grant(
     input: &GrantInput,
 ) -> AppResult<Uuid> {
     if let Some(body_id) = input.body_id {
-        check_body(tx, m, body_id).await?;
+        check_body(tx, m, Some(body_id), "body_id").await?;
     }
     let id = Uuid::new_v4();
     sqlx::query!(
@@ -660,4 +662,14 @@ pub async fn counts(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Counts> {
     )
     .fetch_one(db)
     .await?)
+}
+
+/// (id, name) of every person, for pick lists.
+pub async fn person_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM people WHERE municipality_id = $1 ORDER BY name, id", m)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
 }

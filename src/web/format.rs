@@ -12,6 +12,11 @@ pub fn date(value: NaiveDate) -> String {
 }
 
 /// Today's date in Sweden.
+/// `part` of `whole` in whole percent, rounded; 0 when `whole` is 0.
+pub fn percent(part: usize, whole: usize) -> usize {
+    (part * 100 + whole / 2).checked_div(whole).unwrap_or(0)
+}
+
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&Stockholm).date_naive()
 }
@@ -20,6 +25,11 @@ pub fn today() -> NaiveDate {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn percentages_round_and_survive_zero() {
+        assert_eq!((percent(2, 3), percent(1, 3), percent(0, 0), percent(5, 5)), (67, 33, 0, 100));
+    }
 
     #[test]
     fn shows_stockholm_time_across_daylight_saving() {

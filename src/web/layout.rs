@@ -59,8 +59,13 @@ impl Chrome {
 fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
     let has_municipality = principal.municipality.is_some();
     let reads_audits = has_municipality && crate::audits::may_read(principal);
-    let entries: [(&'static str, &'static str, bool); 7] = [
+    let reads_systems = has_municipality && crate::systems::may_read(principal);
+    let entries: [(&'static str, &'static str, bool); 11] = [
         ("/", "Översikt", true),
+        ("/systems", "System", reads_systems),
+        ("/risk-analyses", "Risker", has_municipality && crate::risks::may_read_overview(principal)),
+        ("/actions", "Åtgärder", has_municipality && crate::actions::may_read_all(principal)),
+        ("/catalogue", "Åtgärdskatalog", reads_systems),
         ("/audits", "Granskningar", reads_audits),
         ("/recommendations", "Rekommendationer", reads_audits),
         ("/org", "Organisation", has_municipality),

@@ -71,3 +71,21 @@ pub fn options<V: ToString, L: ToString>(items: impl IntoIterator<Item = (V, L)>
         })
         .collect()
 }
+
+/// A checkbox in a list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// Checkboxes from (id, label) pairs, with those in `checked` ticked.
+pub fn choices(items: impl IntoIterator<Item = (uuid::Uuid, String)>, checked: &[String]) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(id, label)| {
+            let value = id.to_string();
+            Choice { checked: checked.contains(&value), value, label }
+        })
+        .collect()
+}

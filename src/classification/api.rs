@@ -1,0 +1,93 @@
+//! JSON API for classifications, the requirement catalogue and self-assessments.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use super::model::{AssessmentForm, ClassificationForm, MeasureForm};
+use super::store::{self, Classification, Measure, RequiredMeasure};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+
+const TAG: &str = "Klassning";
+
+/// Every classification of an information asset, newest (current) first.
+#[utoipa::path(get, path = "/assets/{id}/classifications", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Classification>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn classifications(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<Classification>>> {
+    super::readable_asset(&state, &principal, id).await?;
+    Ok(Json(store::versions(&state.pool, principal.tenant()?, None, Some(id)).await?))
+}
+
+/// Classifies an information asset (a new version); the system's protection level follows.
+#[utoipa::path(post, path = "/assets/{id}/classifications", tag = TAG, params(("id" = Uuid, Path)), request_body = ClassificationForm,
+    responses((status = 201, body = Classification), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn classify(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<ClassificationForm>,
+) -> AppResult<(StatusCode, Json<Classification>)> {
+    Ok((StatusCode::CREATED, Json(super::classify(&state, &principal, id, &form).await?)))
+}
+
+/// The information owner approves the current classification.
+#[utoipa::path(post, path = "/assets/{id}/approval", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Classification), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Classification>> {
+    Ok(Json(super::approve(&state, &principal, id).await?))
+}
+
+/// The municipality's requirement catalogue.
+#[utoipa::path(get, path = "/catalogue", tag = TAG, responses((status = 200, body = Vec<Measure>), (status = 403, body = Problem)))]
+pub async fn catalogue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Measure>>> {
+    principal.require(crate::systems::may_read(&principal))?;
+    Ok(Json(store::catalogue(&state.pool, principal.tenant()?).await?))
+}
+
+/// Adds a measure to the catalogue (coordinator).
+#[utoipa::path(post, path = "/catalogue", tag = TAG, request_body = MeasureForm,
+    responses((status = 201, body = Measure), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<MeasureForm>,
+) -> AppResult<(StatusCode, Json<Measure>)> {
+    Ok((StatusCode::CREATED, Json(super::save_measure(&state, &principal, None, &form).await?)))
+}
+
+/// The measures a system's protection level requires, with their self-assessments.
+#[utoipa::path(get, path = "/systems/{id}/measures", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<RequiredMeasure>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn required_measures(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<RequiredMeasure>>> {
+    crate::systems::readable(&state, &principal, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    Ok(Json(store::required_measures(&mut conn, principal.tenant()?, id).await?))
+}
+
+/// Self-assesses a required measure; an unmet one becomes a proposed action.
+#[utoipa::path(put, path = "/systems/{id}/measures/{measure_id}", tag = TAG,
+    params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)), request_body = AssessmentForm,
+    responses((status = 200, body = RequiredMeasure), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assess(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, measure_id)): Path<(Uuid, Uuid)>,
+    Json(form): Json<AssessmentForm>,
+) -> AppResult<Json<RequiredMeasure>> {
+    Ok(Json(super::assess(&state, &principal, id, measure_id, &form).await?))
+}

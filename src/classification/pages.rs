@@ -1,0 +1,454 @@
+//! Pages for classifying an information asset, the self-assessment of required measures,
+//! and the requirement catalogue.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::model::{
+    APPLIES_TO, ASPECTS, ASSESSMENTS, AssessmentForm, CATALOGUE_COLUMNS, ClassificationForm, LEVELS, MeasureForm,
+};
+use super::store::{self, Classification, Measure, RequiredMeasure};
+use super::{is_information_owner, may_classify, readable_asset};
+use crate::AppState;
+use crate::audit_log::{self, Actor, Entry};
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::systems::store::{Asset, System};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+// ---------------------------------------------------------------- classifying an asset
+
+/// One aspect's row in the classification form.
+pub struct AspectField {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub levels: Vec<SelectOption>,
+    pub reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/asset.html")]
+struct AssetPage {
+    chrome: Chrome,
+    asset: Asset,
+    system: System,
+    versions: Vec<Classification>,
+    fields: Vec<AspectField>,
+    people: Vec<SelectOption>,
+    may_classify: bool,
+    may_approve: bool,
+    may_edit_asset: bool,
+    errors: FieldErrors,
+    history: Vec<Entry>,
+}
+
+impl AssetPage {
+    fn current(&self) -> Option<&Classification> {
+        self.versions.first()
+    }
+}
+
+fn fields(form: &ClassificationForm) -> Vec<AspectField> {
+    let values =
+        [(&form.k, &form.k_reason), (&form.r, &form.r_reason), (&form.t, &form.t_reason), (&form.s, &form.s_reason)];
+    ASPECTS
+        .iter()
+        .zip(values)
+        .map(|((code, label), (level, reason))| AspectField {
+            code,
+            label,
+            levels: options(LEVELS, level),
+            reason: reason.clone(),
+        })
+        .collect()
+}
+
+async fn asset_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    form: Option<ClassificationForm>,
+    errors: FieldErrors,
+) -> AppResult<AssetPage> {
+    let (asset, system) = readable_asset(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let versions = store::versions(&state.pool, m, None, Some(id)).await?;
+    // The form starts from the current classification, so a review changes only what changed.
+    let form = form.unwrap_or_else(|| match versions.first() {
+        Some(c) => ClassificationForm {
+            k: c.k.to_string(),
+            r: c.r.to_string(),
+            t: c.t.to_string(),
+            s: c.s.to_string(),
+            k_reason: c.k_reason.clone(),
+            r_reason: c.r_reason.clone(),
+            t_reason: c.t_reason.clone(),
+            s_reason: c.s_reason.clone(),
+        },
+        None => ClassificationForm::default(),
+    });
+    let owner = asset.owner_person_id.map(|p| p.to_string()).unwrap_or_default();
+    Ok(AssetPage {
+        fields: fields(&form),
+        people: options(crate::org::store::person_names(&state.pool, m).await?, &owner),
+        may_classify: may_classify(principal, &system, &asset),
+        may_approve: is_information_owner(principal, &asset),
+        may_edit_asset: crate::systems::may_edit(principal, &system),
+        history: audit_log::history(&state.pool, m, "information_asset", id).await?,
+        chrome,
+        asset,
+        system,
+        versions,
+        errors,
+    })
+}
+
+pub async fn asset(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(asset_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn classify(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = ClassificationForm {
+        k: pairs.get("k"),
+        r: pairs.get("r"),
+        t: pairs.get("t"),
+        s: pairs.get("s"),
+        k_reason: pairs.get("k_reason"),
+        r_reason: pairs.get("r_reason"),
+        t_reason: pairs.get("t_reason"),
+        s_reason: pairs.get("s_reason"),
+    };
+    match split_validation(super::classify(&state, &principal, id, &form).await)? {
+        Ok(c) => Ok(flash::see_other_with(
+            &state,
+            &format!("/assets/{id}"),
+            &format!("Klassningen {} är sparad som version {}.", c.triple(), c.version),
+        )),
+        Err(errors) => Ok(unprocessable(asset_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+    }
+}
+
+pub async fn approve(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let message = match super::approve(&state, &principal, id).await {
+        Ok(c) => format!("Du har godkänt klassningen {} (version {}).", c.triple(), c.version),
+        Err(AppError::Conflict(message)) => message,
+        Err(other) => return Err(other),
+    };
+    Ok(flash::see_other_with(&state, &format!("/assets/{id}"), &message))
+}
+
+// ---------------------------------------------------------------- required measures
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/measures.html")]
+struct MeasuresPage {
+    chrome: Chrome,
+    system: System,
+    measures: Vec<RequiredMeasure>,
+    statuses: Vec<(&'static str, &'static str)>,
+    may_assess: bool,
+    errors: FieldErrors,
+    /// The measure whose form had errors.
+    failed: Option<Uuid>,
+}
+
+impl MeasuresPage {
+    fn failed_on(&self, id: &Uuid) -> bool {
+        self.failed.as_ref() == Some(id)
+    }
+
+    fn count(&self, status: &str) -> usize {
+        self.measures.iter().filter(|m| m.status_code() == status).count()
+    }
+}
+
+async fn measures_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    errors: FieldErrors,
+    failed: Option<Uuid>,
+) -> AppResult<MeasuresPage> {
+    let system = crate::systems::readable(state, principal, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    Ok(MeasuresPage {
+        measures: store::required_measures(&mut conn, principal.tenant()?, id).await?,
+        statuses: ASSESSMENTS.to_vec(),
+        may_assess: crate::systems::may_edit(principal, &system),
+        chrome,
+        system,
+        errors,
+        failed,
+    })
+}
+
+pub async fn measures(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(measures_page(&state, &principal, chrome, id, FieldErrors::new(), None).await?.into_response())
+}
+
+pub async fn assess(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path((id, measure_id)): Path<(Uuid, Uuid)>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = AssessmentForm { status: pairs.get("status"), comment: pairs.get("comment") };
+    match split_validation(super::assess(&state, &principal, id, measure_id, &form).await)? {
+        Ok(assessed) => {
+            let message = if super::model::is_unmet(&form.status) {
+                format!(
+                    "Självskattningen av {} är sparad. Åtgärden är föreslagen i handlingsplanen.",
+                    assessed.measure.code
+                )
+            } else {
+                format!("Självskattningen av {} är sparad.", assessed.measure.code)
+            };
+            Ok(flash::see_other_with(&state, &format!("/systems/{id}/measures#measure-{measure_id}"), &message))
+        }
+        Err(errors) => {
+            Ok(unprocessable(measures_page(&state, &principal, chrome, id, errors, Some(measure_id)).await?))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- catalogue
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/catalogue.html")]
+struct CataloguePage {
+    chrome: Chrome,
+    measures: Vec<Measure>,
+    may_edit: bool,
+    form: MeasureForm,
+    errors: FieldErrors,
+    aspects: Vec<SelectOption>,
+    min_levels: Vec<SelectOption>,
+    applies: Vec<SelectOption>,
+    columns: String,
+    import_error: Option<String>,
+}
+
+fn measure_choices(form: &MeasureForm) -> (Vec<SelectOption>, Vec<SelectOption>, Vec<SelectOption>) {
+    (
+        options(ASPECTS, &form.aspect),
+        options([("1", "1 Måttlig skada"), ("2", "2 Betydande skada"), ("3", "3 Allvarlig skada")], &form.min_level),
+        options(APPLIES_TO, &form.applies_to),
+    )
+}
+
+async fn catalogue_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    form: MeasureForm,
+    errors: FieldErrors,
+    import_error: Option<String>,
+) -> AppResult<CataloguePage> {
+    principal.require(crate::systems::may_read(principal))?;
+    let (aspects, min_levels, applies) = measure_choices(&form);
+    Ok(CataloguePage {
+        measures: store::catalogue(&state.pool, principal.tenant()?).await?,
+        may_edit: principal.is_coordinator(),
+        columns: CATALOGUE_COLUMNS.join(";"),
+        chrome,
+        form,
+        errors,
+        aspects,
+        min_levels,
+        applies,
+        import_error,
+    })
+}
+
+pub async fn catalogue(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    let form = MeasureForm { min_level: "2".into(), applies_to: "leverantor".into(), ..MeasureForm::default() };
+    Ok(catalogue_page(&state, &principal, chrome, form, FieldErrors::new(), None).await?.into_response())
+}
+
+pub async fn catalogue_csv(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
+    principal.require(crate::systems::may_read(&principal))?;
+    let rows: Vec<Vec<String>> = store::catalogue(&state.pool, principal.tenant()?)
+        .await?
+        .into_iter()
+        .map(|m| {
+            vec![
+                m.code.clone(),
+                m.title.clone(),
+                m.category.clone(),
+                m.aspect.to_uppercase(),
+                m.min_level.to_string(),
+                m.applies_to_label().to_string(),
+                m.description,
+            ]
+        })
+        .collect();
+    crate::web::csv::response("atgardskatalog.csv", &CATALOGUE_COLUMNS, &rows)
+}
+
+fn measure_form(pairs: &FormPairs) -> MeasureForm {
+    MeasureForm {
+        code: pairs.get("code"),
+        title: pairs.get("title"),
+        description: pairs.get("description"),
+        category: pairs.get("category"),
+        aspect: pairs.get("aspect"),
+        min_level: pairs.get("min_level"),
+        applies_to: pairs.get("applies_to"),
+    }
+}
+
+pub async fn add_measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = measure_form(&pairs);
+    match split_validation(super::save_measure(&state, &principal, None, &form).await)? {
+        Ok(measure) => {
+            Ok(flash::see_other_with(&state, "/catalogue", &format!("Åtgärden {} är tillagd.", measure.code)))
+        }
+        Err(errors) => Ok(unprocessable(catalogue_page(&state, &principal, chrome, form, errors, None).await?)),
+    }
+}
+
+pub async fn add_starter(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
+    principal.require(principal.is_coordinator())?;
+    let mut tx = state.pool.begin().await?;
+    let added = store::add_starter_catalogue(&mut tx, &Actor::from(&principal), principal.tenant()?).await?;
+    tx.commit().await?;
+    Ok(flash::see_other_with(&state, "/catalogue", &format!("{added} åtgärder ur Lisas startkatalog är tillagda.")))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    match super::import_catalogue(&state, &principal, &text).await {
+        Ok(count) => Ok(flash::see_other_with(&state, "/catalogue", &format!("{count} åtgärder är inlästa."))),
+        Err(AppError::BadRequest(message)) => Ok(unprocessable(
+            catalogue_page(&state, &principal, chrome, MeasureForm::default(), FieldErrors::new(), Some(message))
+                .await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/measure.html")]
+struct MeasurePage {
+    chrome: Chrome,
+    id: Uuid,
+    form: MeasureForm,
+    errors: FieldErrors,
+    aspects: Vec<SelectOption>,
+    min_levels: Vec<SelectOption>,
+    applies: Vec<SelectOption>,
+    history: Vec<Entry>,
+}
+
+async fn measure_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    form: Option<MeasureForm>,
+    errors: FieldErrors,
+) -> AppResult<MeasurePage> {
+    principal.require(principal.is_coordinator())?;
+    let m = principal.tenant()?;
+    let measure = store::measure(&state.pool, m, id).await?;
+    let form = form.unwrap_or(MeasureForm {
+        code: measure.code,
+        title: measure.title,
+        description: measure.description,
+        category: measure.category,
+        aspect: measure.aspect,
+        min_level: measure.min_level.to_string(),
+        applies_to: measure.applies_to,
+    });
+    let (aspects, min_levels, applies) = measure_choices(&form);
+    Ok(MeasurePage {
+        history: audit_log::history(&state.pool, m, "measure", id).await?,
+        chrome,
+        id,
+        form,
+        errors,
+        aspects,
+        min_levels,
+        applies,
+    })
+}
+
+pub async fn measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(measure_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update_measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = measure_form(&pairs);
+    match split_validation(super::save_measure(&state, &principal, Some(id), &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, "/catalogue", "Åtgärden är ändrad.")),
+        Err(errors) => Ok(unprocessable(measure_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+    }
+}
+
+pub async fn confirm_delete_measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(principal.is_coordinator())?;
+    let measure = store::measure(&state.pool, principal.tenant()?, id).await?;
+    let what = format!("åtgärden {} {} och alla självskattningar av den", measure.code, measure.title);
+    Ok(crate::web::confirm_delete(chrome, &what, &format!("/catalogue/{id}/delete"), &format!("/catalogue/{id}")))
+}
+
+pub async fn delete_measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(principal.is_coordinator())?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_measure(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(flash::see_other_with(&state, "/catalogue", "Åtgärden är borttagen ur katalogen."))
+}

@@ -1,0 +1,472 @@
+//! Queries for classifications (versioned), the requirement catalogue and self-assessments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{
+    self, ClassificationInput, MeasureInput, ProtectionLevel, Requirement, STARTER_CATALOGUE, aspect_label,
+    assessment_label,
+};
+use crate::actions::store::{ActionLinks, Source};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, unique_as};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Classification {
+    pub id: Uuid,
+    pub asset_id: Uuid,
+    pub version: i32,
+    pub k: i16,
+    pub r: i16,
+    pub t: i16,
+    pub s: i16,
+    pub k_reason: String,
+    pub r_reason: String,
+    pub t_reason: String,
+    pub s_reason: String,
+    pub classified_by: String,
+    pub classified_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
+impl Classification {
+    pub fn level(&self) -> ProtectionLevel {
+        ProtectionLevel { k: self.k, r: self.r, t: self.t, s: self.s }
+    }
+
+    pub fn triple(&self) -> String {
+        self.level().triple()
+    }
+
+    pub fn classified_when(&self) -> String {
+        crate::web::format::datetime(self.classified_at)
+    }
+
+    pub fn approved_when(&self) -> String {
+        self.approved_at.map(crate::web::format::datetime).unwrap_or_default()
+    }
+
+    /// (aspect label, level label, reason) for display.
+    pub fn aspects(&self) -> [(&'static str, &'static str, &str); 4] {
+        [
+            (aspect_label("k"), model::level_label(self.k), self.k_reason.as_str()),
+            (aspect_label("r"), model::level_label(self.r), self.r_reason.as_str()),
+            (aspect_label("t"), model::level_label(self.t), self.t_reason.as_str()),
+            (aspect_label("s"), model::level_label(self.s), self.s_reason.as_str()),
+        ]
+    }
+
+    fn snapshot(&self, asset: &str) -> Value {
+        json!({"Information": asset, "Version": self.version, "K-R-T-S": self.triple(),
+               "Motivering K": self.k_reason, "Motivering R": self.r_reason, "Motivering T": self.t_reason,
+               "Motivering S": self.s_reason, "Godkänd av": self.approved_by})
+    }
+}
+
+/// Every version for the assets of a system (or one asset), newest first.
+pub async fn versions(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    system_id: Option<Uuid>,
+    asset_id: Option<Uuid>,
+) -> AppResult<Vec<Classification>> {
+    Ok(sqlx::query_as!(
+        Classification,
+        "SELECT c.id, c.asset_id, c.version, c.k, c.r, c.t, c.s, c.k_reason, c.r_reason, c.t_reason, c.s_reason,
+                c.classified_by, c.classified_at, c.approved_by, c.approved_at
+           FROM classifications c JOIN information_assets a ON a.id = c.asset_id
+          WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR a.system_id = $2) AND ($3::uuid IS NULL OR c.asset_id = $3)
+          ORDER BY c.asset_id, c.version DESC",
+        m,
+        system_id,
+        asset_id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// The current (latest) classification of each given version list's assets.
+pub fn current(versions: &[Classification]) -> Vec<&Classification> {
+    let mut latest: Vec<&Classification> = Vec::new();
+    for c in versions {
+        match latest.iter_mut().find(|l| l.asset_id == c.asset_id) {
+            Some(l) if l.version < c.version => *l = c,
+            Some(_) => {}
+            None => latest.push(c),
+        }
+    }
+    latest
+}
+
+/// Recomputes a system's protection level from its assets' current classifications, and
+/// when it reaches level 4 makes sure a task for a separate protection analysis exists.
+async fn recompute_level(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    system_id: Uuid,
+) -> AppResult<Option<ProtectionLevel>> {
+    let all = versions(&mut *tx, m, Some(system_id), None).await?;
+    let level = ProtectionLevel::max_over(current(&all).into_iter().map(Classification::level));
+    sqlx::query!(
+        "UPDATE systems SET level_k = $3, level_r = $4, level_t = $5, level_s = $6 WHERE municipality_id = $1 AND id = $2",
+        m,
+        system_id,
+        level.map(|l| l.k),
+        level.map(|l| l.r),
+        level.map(|l| l.t),
+        level.map(|l| l.s)
+    )
+    .execute(&mut *tx)
+    .await?;
+    if level.is_some_and(|l| l.has_level_4()) {
+        let system = crate::systems::store::get(&mut *tx, m, system_id).await?;
+        let links =
+            ActionLinks { source: Source::ProtectionAnalysis, system_id: Some(system_id), ..ActionLinks::default() };
+        let title = format!("Särskild analys av skyddsbehovet för {}", system.name);
+        let description = "Informationen är klassad på nivå 4 (synnerligen allvarlig skada). KLASSA ger inga krav för nivå 4: \
+                           skyddsbehovet ska analyseras särskilt, och säkerhetsskyddslagen kan vara tillämplig.";
+        crate::actions::store::ensure(tx, actor, m, &links, &title, description, system.owner_person_id, "planerad")
+            .await?;
+    }
+    Ok(level)
+}
+
+/// Classifies an asset as a new version; the system's level and review date follow.
+pub async fn classify(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    asset_id: Uuid,
+    input: &ClassificationInput,
+    today: NaiveDate,
+) -> AppResult<Classification> {
+    let asset = crate::systems::store::asset(&mut *tx, m, asset_id).await?;
+    let id = Uuid::new_v4();
+    let [k_reason, r_reason, t_reason, s_reason] = &input.reasons;
+    sqlx::query!(
+        "INSERT INTO classifications (id, municipality_id, asset_id, version, k, r, t, s, k_reason, r_reason, t_reason,
+                                      s_reason, classified_by)
+         VALUES ($1, $2, $3, (SELECT COALESCE(max(version), 0) + 1 FROM classifications WHERE asset_id = $3),
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        id,
+        m,
+        asset_id,
+        input.level.k,
+        input.level.r,
+        input.level.t,
+        input.level.s,
+        k_reason,
+        r_reason,
+        t_reason,
+        s_reason,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE systems SET reviewed_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        asset.system_id,
+        today
+    )
+    .execute(&mut *tx)
+    .await?;
+    recompute_level(tx, actor, m, asset.system_id).await?;
+    let classification =
+        versions(&mut *tx, m, None, Some(asset_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    audit_log::record(tx, actor, Change::created(Some(m), "classification", id, classification.snapshot(&asset.name)))
+        .await?;
+    Ok(classification)
+}
+
+/// The information owner approves the current classification of their information.
+pub async fn approve(tx: &mut PgConnection, actor: &Actor, m: Uuid, asset_id: Uuid) -> AppResult<Classification> {
+    let asset = crate::systems::store::asset(&mut *tx, m, asset_id).await?;
+    let before = versions(&mut *tx, m, None, Some(asset_id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::Conflict("Informationen är inte klassad än: det finns inget att godkänna.".into()))?;
+    sqlx::query!(
+        "UPDATE classifications SET approved_by = $3, approved_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        before.id,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = versions(&mut *tx, m, None, Some(asset_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), "classification", after.id, before.snapshot(&asset.name), after.snapshot(&asset.name)),
+    )
+    .await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- catalogue
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Measure {
+    pub id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    /// k, r, t or s.
+    pub aspect: String,
+    pub min_level: i16,
+    /// kommun or leverantor.
+    pub applies_to: String,
+}
+
+impl Measure {
+    pub fn aspect_label(&self) -> &'static str {
+        aspect_label(&self.aspect)
+    }
+
+    pub fn applies_to_label(&self) -> &'static str {
+        model::applies_to_label(&self.applies_to)
+    }
+
+    pub fn requirement(&self) -> Requirement<'_> {
+        Requirement { aspect: &self.aspect, min_level: self.min_level }
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Beteckning": self.code, "Åtgärd": self.title, "Beskrivning": self.description, "Kategori": self.category,
+               "Aspekt": self.aspect_label(), "Från nivå": self.min_level, "Gäller": self.applies_to_label()})
+    }
+}
+
+pub async fn catalogue(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Measure>> {
+    Ok(sqlx::query_as!(
+        Measure,
+        "SELECT id, code, title, description, category, aspect, min_level, applies_to
+           FROM measures WHERE municipality_id = $1 ORDER BY code",
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn measure(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Measure> {
+    Ok(sqlx::query_as!(
+        Measure,
+        "SELECT id, code, title, description, category, aspect, min_level, applies_to
+           FROM measures WHERE municipality_id = $1 AND id = $2",
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+const DUPLICATE_CODE: &str = "Katalogen har redan en åtgärd med den beteckningen.";
+
+pub async fn add_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &MeasureInput) -> AppResult<Measure> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO measures (id, municipality_id, code, title, description, category, aspect, min_level, applies_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        m,
+        input.code,
+        input.title,
+        input.description,
+        input.category,
+        input.aspect,
+        input.min_level,
+        input.applies_to
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("code", DUPLICATE_CODE))?;
+    let measure = measure(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "measure", id, measure.snapshot())).await?;
+    Ok(measure)
+}
+
+pub async fn update_measure(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &MeasureInput,
+) -> AppResult<Measure> {
+    let before = measure(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE measures SET code = $3, title = $4, description = $5, category = $6, aspect = $7, min_level = $8,
+                applies_to = $9, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.code,
+        input.title,
+        input.description,
+        input.category,
+        input.aspect,
+        input.min_level,
+        input.applies_to
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("code", DUPLICATE_CODE))?;
+    let after = measure(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "measure", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = measure(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM measures WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "measure", id, before.snapshot())).await
+}
+
+/// Loads Lisa's starter catalogue; measures whose code is already in use are left as they are.
+pub async fn add_starter_catalogue(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<usize> {
+    let existing: Vec<String> = catalogue(&mut *tx, m).await?.into_iter().map(|measure| measure.code).collect();
+    let mut added = 0;
+    for (code, category, aspect, min_level, applies_to, title) in STARTER_CATALOGUE {
+        if existing.iter().any(|c| c == code) {
+            continue;
+        }
+        let input = MeasureInput {
+            code: code.into(),
+            title: title.into(),
+            description: String::new(),
+            category: category.into(),
+            aspect: aspect.into(),
+            min_level,
+            applies_to: applies_to.into(),
+        };
+        add_measure(tx, actor, m, &input).await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+// ---------------------------------------------------------------- self-assessment
+
+/// A measure required of a system by its protection level, with the self-assessment if made.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RequiredMeasure {
+    #[serde(flatten)]
+    pub measure: Measure,
+    /// uppfylld, delvis, ej_uppfylld or ej_tillampligt; None when not assessed.
+    pub status: Option<String>,
+    pub comment: String,
+    pub assessed_by: Option<String>,
+    pub assessed_at: Option<DateTime<Utc>>,
+}
+
+impl RequiredMeasure {
+    pub fn status_label(&self) -> &'static str {
+        assessment_label(self.status.as_deref().unwrap_or(""))
+    }
+
+    pub fn status_code(&self) -> &str {
+        self.status.as_deref().unwrap_or("ej_bedomd")
+    }
+}
+
+/// The measures a system's protection level requires, in catalogue order.
+pub async fn required_measures(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<RequiredMeasure>> {
+    let system = crate::systems::store::get(&mut *db, m, system_id).await?;
+    let Some(level) = system.protection_level() else { return Ok(Vec::new()) };
+    let assessed = sqlx::query!(
+        "SELECT measure_id, status, comment, assessed_by, assessed_at FROM measure_assessments
+          WHERE municipality_id = $1 AND system_id = $2",
+        m,
+        system_id
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(catalogue(&mut *db, m)
+        .await?
+        .into_iter()
+        .filter(|measure| model::is_required(&level, &measure.requirement()))
+        .map(|measure| {
+            let found = assessed.iter().find(|a| a.measure_id == measure.id);
+            RequiredMeasure {
+                status: found.map(|a| a.status.clone()),
+                comment: found.map(|a| a.comment.clone()).unwrap_or_default(),
+                assessed_by: found.map(|a| a.assessed_by.clone()),
+                assessed_at: found.map(|a| a.assessed_at),
+                measure,
+            }
+        })
+        .collect())
+}
+
+/// Records the system owner's self-assessment; an unmet measure becomes a proposed action.
+pub async fn assess(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    system_id: Uuid,
+    measure_id: Uuid,
+    form: &model::AssessmentForm,
+) -> AppResult<RequiredMeasure> {
+    let required = required_measures(tx, m, system_id).await?;
+    let before = required.iter().find(|r| r.measure.id == measure_id).cloned().ok_or(AppError::NotFound)?;
+    sqlx::query!(
+        "INSERT INTO measure_assessments (id, municipality_id, system_id, measure_id, status, comment, assessed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (system_id, measure_id)
+         DO UPDATE SET status = EXCLUDED.status, comment = EXCLUDED.comment, assessed_by = EXCLUDED.assessed_by, assessed_at = now()",
+        Uuid::new_v4(),
+        m,
+        system_id,
+        measure_id,
+        form.status,
+        form.comment.trim(),
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let system = crate::systems::store::get(&mut *tx, m, system_id).await?;
+    if model::is_unmet(&form.status) {
+        let links = ActionLinks {
+            source: Source::RequiredMeasure,
+            system_id: Some(system_id),
+            measure_id: Some(measure_id),
+            ..ActionLinks::default()
+        };
+        let title = format!("{} {} – {}", before.measure.code, before.measure.title, system.name);
+        let description = format!("Självskattning: {}. {}", assessment_label(&form.status), form.comment.trim());
+        crate::actions::store::ensure(
+            tx,
+            actor,
+            m,
+            &links,
+            &title,
+            description.trim(),
+            system.owner_person_id,
+            "foreslagen",
+        )
+        .await?;
+    }
+    let after = required_measures(tx, m, system_id)
+        .await?
+        .into_iter()
+        .find(|r| r.measure.id == measure_id)
+        .ok_or(AppError::NotFound)?;
+    let snapshot = |r: &RequiredMeasure| {
+        json!({"System": system.name, "Åtgärd": format!("{} {}", r.measure.code, r.measure.title),
+               "Bedömning": r.status_label(), "Kommentar": r.comment})
+    };
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), "measure_assessment", measure_id, snapshot(&before), snapshot(&after)),
+    )
+    .await?;
+    Ok(after)
+}

@@ -1,0 +1,152 @@
+//! JSON API for risk analyses, risks, the register and the heat map.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::model::{AnalysisForm, Matrix, RiskForm, Scale};
+use super::store::{self, Analysis, Filter, Risk};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+
+const TAG: &str = "Risker";
+
+/// A risk with its value and level on the municipality's scale.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RiskView {
+    #[serde(flatten)]
+    pub risk: Risk,
+    pub value: i16,
+    /// lag, medel or hog.
+    pub level: &'static str,
+    pub residual_level: Option<&'static str>,
+}
+
+fn view(risk: Risk, scale: &Scale) -> RiskView {
+    RiskView {
+        value: risk.value(scale),
+        level: risk.level(scale).code(),
+        residual_level: risk.residual_level(scale).map(|l| l.code()),
+        risk,
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AnalysisDetail {
+    #[serde(flatten)]
+    pub analysis: Analysis,
+    pub risks: Vec<RiskView>,
+}
+
+#[utoipa::path(get, path = "/risk-analyses", tag = TAG, responses((status = 200, body = Vec<Analysis>), (status = 403, body = Problem)))]
+pub async fn analyses(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Analysis>>> {
+    principal.require(super::may_read_details(&principal))?;
+    Ok(Json(store::analyses(&state.pool, principal.tenant()?).await?))
+}
+
+/// Starts a risk analysis (coordinator, or a system owner for their system).
+#[utoipa::path(post, path = "/risk-analyses", tag = TAG, request_body = AnalysisForm,
+    responses((status = 201, body = Analysis), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<AnalysisForm>,
+) -> AppResult<(StatusCode, Json<Analysis>)> {
+    Ok((StatusCode::CREATED, Json(super::create_analysis(&state, &principal, &form).await?)))
+}
+
+#[utoipa::path(get, path = "/risk-analyses/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = AnalysisDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<AnalysisDetail>> {
+    let (analysis, _) = super::readable(&state, &principal, id).await?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let risks = store::risks(&state.pool, m, id).await?.into_iter().map(|r| view(r, &scale)).collect();
+    Ok(Json(AnalysisDetail { analysis, risks }))
+}
+
+#[utoipa::path(post, path = "/risk-analyses/{id}/risks", tag = TAG, params(("id" = Uuid, Path)), request_body = RiskForm,
+    responses((status = 201, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<RiskForm>,
+) -> AppResult<(StatusCode, Json<RiskView>)> {
+    let risk = super::add_risk(&state, &principal, id, &form).await?;
+    let scale = store::scale(&state.pool, principal.tenant()?).await?;
+    Ok((StatusCode::CREATED, Json(view(risk, &scale))))
+}
+
+/// The risk register across analyses.
+#[utoipa::path(get, path = "/risks", tag = TAG, params(Filter), responses((status = 200, body = Vec<RiskView>), (status = 403, body = Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Json<Vec<RiskView>>> {
+    principal.require(super::may_read_details(&principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let risks = store::register(&state.pool, m, &filter, &scale).await?;
+    Ok(Json(risks.into_iter().map(|r| view(r, &scale)).collect()))
+}
+
+#[utoipa::path(put, path = "/risks/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = RiskForm,
+    responses((status = 200, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<RiskForm>,
+) -> AppResult<Json<RiskView>> {
+    let risk = super::update_risk(&state, &principal, id, &form).await?;
+    let scale = store::scale(&state.pool, principal.tenant()?).await?;
+    Ok(Json(view(risk, &scale)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Acceptance {
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The owner of the analysis accepts the risk.
+#[utoipa::path(post, path = "/risks/{id}/acceptance", tag = TAG, params(("id" = Uuid, Path)), request_body = Acceptance,
+    responses((status = 200, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(acceptance): Json<Acceptance>,
+) -> AppResult<Json<RiskView>> {
+    let risk = super::accept(&state, &principal, id, &acceptance.comment).await?;
+    let scale = store::scale(&state.pool, principal.tenant()?).await?;
+    Ok(Json(view(risk, &scale)))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MatrixView {
+    pub scale: Scale,
+    /// counts[c-1][l-1]: risks with consequence c and likelihood l.
+    pub counts: Vec<Vec<usize>>,
+    pub total: usize,
+}
+
+/// The municipality's heat map as counts (board members too: no risk details).
+#[utoipa::path(get, path = "/risk-matrix", tag = TAG, responses((status = 200, body = MatrixView), (status = 403, body = Problem)))]
+pub async fn matrix(State(state): State<AppState>, principal: Principal) -> AppResult<Json<MatrixView>> {
+    principal.require(super::may_read_overview(&principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let matrix = Matrix::new(&scale, store::all_cells(&state.pool, m).await?);
+    let counts = matrix.rows.iter().rev().map(|row| row.iter().map(|c| c.count).collect()).collect();
+    Ok(Json(MatrixView { scale, counts, total: matrix.total }))
+}

@@ -1,0 +1,422 @@
+//! The risk scale, risk values, matrix cells and forms: pure rules, tested without a database.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FieldErrors;
+
+/// A municipality's scale: likelihood × consequence on 1..=max, and the thresholds
+/// at which a value is medium or high.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scale {
+    pub max: i16,
+    pub likelihood_steps: Vec<String>,
+    pub consequence_steps: Vec<String>,
+    pub medium_from: i16,
+    pub high_from: i16,
+}
+
+impl Scale {
+    /// The default 1–4 scale.
+    pub fn default_four() -> Scale {
+        Scale {
+            max: 4,
+            likelihood_steps: ["Låg", "Medel", "Hög", "Mycket hög"].map(String::from).to_vec(),
+            consequence_steps: ["Begränsad", "Måttlig", "Allvarlig", "Mycket allvarlig"].map(String::from).to_vec(),
+            medium_from: 4,
+            high_from: 9,
+        }
+    }
+
+    /// The common 1–5 alternative.
+    pub fn default_five() -> Scale {
+        Scale {
+            max: 5,
+            likelihood_steps: ["Mycket låg", "Låg", "Medel", "Hög", "Mycket hög"].map(String::from).to_vec(),
+            consequence_steps: ["Försumbar", "Begränsad", "Måttlig", "Allvarlig", "Mycket allvarlig"]
+                .map(String::from)
+                .to_vec(),
+            medium_from: 5,
+            high_from: 12,
+        }
+    }
+
+    pub fn value(&self, likelihood: i16, consequence: i16) -> i16 {
+        likelihood * consequence
+    }
+
+    pub fn level(&self, likelihood: i16, consequence: i16) -> RiskLevel {
+        let value = self.value(likelihood, consequence);
+        if value >= self.high_from {
+            RiskLevel::High
+        } else if value >= self.medium_from {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+
+    fn step(&self, errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<i16> {
+        match value.trim() {
+            "" if !required => None,
+            v => v.parse::<i16>().ok().filter(|n| (1..=self.max).contains(n)).or_else(|| {
+                errors.insert(field.into(), format!("Välj ett värde 1–{}.", self.max));
+                None
+            }),
+        }
+    }
+
+    /// Checks a scale entered by the coordinator.
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !(self.max == 4 || self.max == 5) {
+            errors.insert("max".into(), "Skalan är 1–4 eller 1–5.".into());
+        }
+        let size = self.max.max(0) as usize;
+        if self.likelihood_steps.len() != size || self.likelihood_steps.iter().any(|s| s.trim().is_empty()) {
+            errors.insert("likelihood_steps".into(), format!("Namnge alla {size} steg för sannolikhet."));
+        }
+        if self.consequence_steps.len() != size || self.consequence_steps.iter().any(|s| s.trim().is_empty()) {
+            errors.insert("consequence_steps".into(), format!("Namnge alla {size} steg för konsekvens."));
+        }
+        if !(1 < self.medium_from && self.medium_from < self.high_from && self.high_from <= self.max * self.max) {
+            errors.insert("high_from".into(), format!("Gränserna ska vara 1 < medel < hög ≤ {}.", self.max * self.max));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+impl RiskLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "lag",
+            RiskLevel::Medium => "medel",
+            RiskLevel::High => "hog",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "Låg",
+            RiskLevel::Medium => "Medel",
+            RiskLevel::High => "Hög",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<RiskLevel> {
+        [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High].into_iter().find(|l| l.code() == code)
+    }
+}
+
+/// One cell of the heat map.
+pub struct Cell {
+    pub likelihood: i16,
+    pub consequence: i16,
+    pub count: usize,
+    pub level: RiskLevel,
+    /// Position in the SVG, in px.
+    pub x: i32,
+    pub y: i32,
+}
+
+/// A risk matrix: consequence up the side (highest on top), likelihood along the bottom.
+pub struct Matrix {
+    pub scale: Scale,
+    pub rows: Vec<Vec<Cell>>,
+    pub total: usize,
+}
+
+pub const CELL_SIZE: i32 = 64;
+pub const MATRIX_MARGIN: i32 = 120;
+
+impl Matrix {
+    /// Counts (likelihood, consequence) pairs into their cells; pairs outside the scale are left out.
+    pub fn new(scale: &Scale, pairs: impl IntoIterator<Item = (i16, i16)>) -> Matrix {
+        let max = scale.max;
+        let mut counts = vec![0usize; (max * max) as usize];
+        let mut total = 0;
+        for (l, c) in pairs {
+            if (1..=max).contains(&l) && (1..=max).contains(&c) {
+                counts[((c - 1) * max + (l - 1)) as usize] += 1;
+                total += 1;
+            }
+        }
+        let rows = (1..=max)
+            .rev()
+            .map(|c| {
+                (1..=max)
+                    .map(|l| Cell {
+                        likelihood: l,
+                        consequence: c,
+                        count: counts[((c - 1) * max + (l - 1)) as usize],
+                        level: scale.level(l, c),
+                        x: MATRIX_MARGIN + (l as i32 - 1) * CELL_SIZE,
+                        y: (max - c) as i32 * CELL_SIZE,
+                    })
+                    .collect()
+            })
+            .collect();
+        Matrix { scale: scale.clone(), rows, total }
+    }
+
+    pub fn width(&self) -> i32 {
+        MATRIX_MARGIN + self.scale.max as i32 * CELL_SIZE + 8
+    }
+
+    pub fn height(&self) -> i32 {
+        self.scale.max as i32 * CELL_SIZE + 56
+    }
+
+    pub fn margin(&self) -> i32 {
+        MATRIX_MARGIN
+    }
+
+    pub fn cell_size(&self) -> i32 {
+        CELL_SIZE
+    }
+
+    pub fn grid_bottom(&self) -> i32 {
+        self.scale.max as i32 * CELL_SIZE
+    }
+
+    /// Label of a step (1-based) on the likelihood axis.
+    pub fn likelihood_label(&self, step: &i16) -> &str {
+        self.scale.likelihood_steps.get((*step - 1) as usize).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn consequence_label(&self, step: &i16) -> &str {
+        self.scale.consequence_steps.get((*step - 1) as usize).map(String::as_str).unwrap_or("")
+    }
+}
+
+pub const OBJECT_KINDS: [(&str, &str); 4] = [
+    ("system", "Ett informationssystem"),
+    ("process", "En process eller verksamhet"),
+    ("it_miljo", "Hela IT-miljön"),
+    ("valfardsteknik", "Välfärdsteknik"),
+];
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AnalysisForm {
+    #[serde(default)]
+    pub title: String,
+    /// system, process, it_miljo or valfardsteknik.
+    #[serde(default)]
+    pub object_kind: String,
+    /// The system analysed, when the object is a system.
+    #[serde(default)]
+    pub system_id: String,
+    /// The object in words (a process, the welfare technology …).
+    #[serde(default)]
+    pub object_text: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub analysed_on: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub owner_person_id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AnalysisInput {
+    pub title: String,
+    pub object_kind: String,
+    pub system_id: Option<Uuid>,
+    pub object_text: String,
+    pub analysed_on: NaiveDate,
+    pub participants: String,
+    pub owner_person_id: Option<Uuid>,
+}
+
+impl AnalysisForm {
+    pub fn validate(&self) -> Result<AnalysisInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = self.title.trim().to_string();
+        if title.is_empty() {
+            errors.insert("title".into(), "Ge riskanalysen en rubrik.".into());
+        }
+        let object_kind = self.object_kind.trim().to_string();
+        if !OBJECT_KINDS.iter().any(|(c, _)| *c == object_kind) {
+            errors.insert("object_kind".into(), "Välj vad som analyseras.".into());
+        }
+        let system_id = Uuid::parse_str(self.system_id.trim()).ok();
+        if object_kind == "system" && system_id.is_none() {
+            errors.insert("system_id".into(), "Välj systemet som analyseras.".into());
+        }
+        let object_text = self.object_text.trim().to_string();
+        if object_kind != "system" && !object_kind.is_empty() && object_text.is_empty() {
+            errors.insert("object_text".into(), "Beskriv vad som analyseras.".into());
+        }
+        let analysed_on = crate::audits::model::optional_date(&mut errors, "analysed_on", &self.analysed_on);
+        if analysed_on.is_none() && !errors.contains_key("analysed_on") {
+            errors.insert("analysed_on".into(), "Ange när analysen gjordes.".into());
+        }
+        let owner_person_id = match self.owner_person_id.trim() {
+            "" => None,
+            id => Uuid::parse_str(id).ok().or_else(|| {
+                errors.insert("owner_person_id".into(), "Välj en person i listan.".into());
+                None
+            }),
+        };
+        match analysed_on {
+            Some(analysed_on) if errors.is_empty() => Ok(AnalysisInput {
+                title,
+                system_id: if object_kind == "system" { system_id } else { None },
+                object_kind,
+                object_text,
+                analysed_on,
+                participants: self.participants.trim().to_string(),
+                owner_person_id,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct RiskForm {
+    /// The threat or undesired event.
+    #[serde(default)]
+    pub threat: String,
+    #[serde(default)]
+    pub likelihood: String,
+    #[serde(default)]
+    pub consequence: String,
+    #[serde(default)]
+    pub existing_measures: String,
+    /// After the treatment (optional).
+    #[serde(default)]
+    pub residual_likelihood: String,
+    #[serde(default)]
+    pub residual_consequence: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct RiskInput {
+    pub threat: String,
+    pub likelihood: i16,
+    pub consequence: i16,
+    pub existing_measures: String,
+    pub residual_likelihood: Option<i16>,
+    pub residual_consequence: Option<i16>,
+}
+
+impl RiskForm {
+    pub fn validate(&self, scale: &Scale) -> Result<RiskInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let threat = self.threat.trim().to_string();
+        if threat.is_empty() {
+            errors.insert("threat".into(), "Beskriv hotet eller den oönskade händelsen.".into());
+        }
+        let likelihood = scale.step(&mut errors, "likelihood", &self.likelihood, true);
+        let consequence = scale.step(&mut errors, "consequence", &self.consequence, true);
+        let residual_likelihood = scale.step(&mut errors, "residual_likelihood", &self.residual_likelihood, false);
+        let residual_consequence = scale.step(&mut errors, "residual_consequence", &self.residual_consequence, false);
+        if residual_likelihood.is_some() != residual_consequence.is_some() && errors.is_empty() {
+            errors.insert(
+                "residual_consequence".into(),
+                "Ange både sannolikhet och konsekvens för kvarvarande risk, eller ingen av dem.".into(),
+            );
+        }
+        match (likelihood, consequence) {
+            (Some(likelihood), Some(consequence)) if errors.is_empty() => Ok(RiskInput {
+                threat,
+                likelihood,
+                consequence,
+                existing_measures: self.existing_measures.trim().to_string(),
+                residual_likelihood,
+                residual_consequence,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_levels_follow_the_scale() {
+        let four = Scale::default_four();
+        assert_eq!(four.value(3, 4), 12);
+        assert_eq!(four.level(1, 3), RiskLevel::Low);
+        assert_eq!(four.level(2, 2), RiskLevel::Medium);
+        assert_eq!(four.level(4, 2), RiskLevel::Medium);
+        assert_eq!(four.level(3, 3), RiskLevel::High);
+        let five = Scale::default_five();
+        assert_eq!(five.level(1, 4), RiskLevel::Low);
+        assert_eq!(five.level(5, 1), RiskLevel::Medium);
+        assert_eq!(five.level(3, 4), RiskLevel::High);
+        assert!(four.check().is_ok() && five.check().is_ok());
+        let bad = Scale { medium_from: 9, high_from: 4, likelihood_steps: vec![], ..Scale::default_four() };
+        assert_eq!(bad.check().unwrap_err().keys().collect::<Vec<_>>(), ["high_from", "likelihood_steps"]);
+    }
+
+    #[test]
+    fn the_matrix_counts_each_cell_with_the_highest_consequence_on_top() {
+        let scale = Scale::default_four();
+        let matrix = Matrix::new(&scale, [(1, 4), (1, 4), (4, 1), (2, 3), (9, 9)]);
+        assert_eq!(matrix.total, 4);
+        assert_eq!(matrix.rows.len(), 4);
+        let top_left = &matrix.rows[0][0];
+        assert_eq!((top_left.likelihood, top_left.consequence, top_left.count), (1, 4, 2));
+        assert_eq!((top_left.x, top_left.y), (MATRIX_MARGIN, 0));
+        let bottom_right = &matrix.rows[3][3];
+        assert_eq!((bottom_right.likelihood, bottom_right.consequence, bottom_right.count), (4, 1, 1));
+        assert_eq!(matrix.rows[1][1].count, 1);
+        assert_eq!(matrix.rows[0][3].level, RiskLevel::High);
+    }
+
+    #[test]
+    fn risks_are_checked_against_the_scale() {
+        let scale = Scale::default_four();
+        let errors = RiskForm { likelihood: "5".into(), consequence: "".into(), ..Default::default() }
+            .validate(&scale)
+            .unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["consequence", "likelihood", "threat"]);
+        let half = RiskForm {
+            threat: "Utpressningsvirus".into(),
+            likelihood: "3".into(),
+            consequence: "4".into(),
+            residual_likelihood: "1".into(),
+            ..Default::default()
+        };
+        assert!(half.validate(&scale).unwrap_err().contains_key("residual_consequence"));
+        let ok = RiskForm { residual_consequence: "4".into(), ..half }.validate(&scale).unwrap();
+        assert_eq!((ok.likelihood, ok.consequence, ok.residual_likelihood), (3, 4, Some(1)));
+        assert!(
+            RiskForm { threat: "x".into(), likelihood: "5".into(), consequence: "5".into(), ..Default::default() }
+                .validate(&Scale::default_five())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn analyses_name_their_object() {
+        let errors = AnalysisForm { object_kind: "system".into(), analysed_on: "igår".into(), ..Default::default() }
+            .validate()
+            .unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["analysed_on", "system_id", "title"]);
+        let process = AnalysisForm {
+            title: "Löneprocessen".into(),
+            object_kind: "process".into(),
+            object_text: "Lön".into(),
+            analysed_on: "2026-03-01".into(),
+            system_id: Uuid::new_v4().to_string(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(process.system_id, None);
+    }
+}

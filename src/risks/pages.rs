@@ -1,0 +1,489 @@
+//! Pages for risk analyses, risks, the register and the municipality's risk scale.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::model::{AnalysisForm, Matrix, OBJECT_KINDS, RiskForm, RiskLevel, Scale};
+use super::store::{self, Analysis, Filter, Risk};
+use super::{may_read_details, may_read_overview, readable, readable_risk};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+fn steps(scale: &Scale, selected: &str) -> Vec<SelectOption> {
+    options((1..=scale.max).map(|n| (n, n)), selected)
+}
+
+// ---------------------------------------------------------------- analyses
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/analyses.html")]
+struct AnalysesPage {
+    chrome: Chrome,
+    analyses: Vec<Analysis>,
+    matrix: Matrix,
+    details: bool,
+    may_create: bool,
+    is_coordinator: bool,
+}
+
+pub async fn analyses(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_read_overview(&principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let details = may_read_details(&principal);
+    Ok(AnalysesPage {
+        analyses: if details { store::analyses(&state.pool, m).await? } else { Vec::new() },
+        matrix: Matrix::new(&scale, store::all_cells(&state.pool, m).await?),
+        may_create: principal.is_coordinator() || principal.has_role(crate::auth::Role::Systemagare),
+        is_coordinator: principal.is_coordinator(),
+        chrome,
+        details,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/analysis_form.html")]
+struct AnalysisFormPage {
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: AnalysisForm,
+    errors: FieldErrors,
+    kinds: Vec<SelectOption>,
+    systems: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+}
+
+async fn analysis_form_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: AnalysisForm,
+    errors: FieldErrors,
+) -> AppResult<AnalysisFormPage> {
+    let m = principal.tenant()?;
+    Ok(AnalysisFormPage {
+        kinds: options(OBJECT_KINDS, &form.object_kind),
+        systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
+        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
+        chrome,
+        id,
+        form,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    system_id: String,
+}
+
+pub async fn new_analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<NewQuery>,
+) -> AppResult<Response> {
+    principal.require(principal.is_coordinator() || principal.has_role(crate::auth::Role::Systemagare))?;
+    let form = AnalysisForm {
+        object_kind: "system".into(),
+        system_id: query.system_id,
+        analysed_on: crate::web::format::date(crate::web::format::today()),
+        ..AnalysisForm::default()
+    };
+    Ok(analysis_form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
+}
+
+fn analysis_form(pairs: &FormPairs) -> AnalysisForm {
+    AnalysisForm {
+        title: pairs.get("title"),
+        object_kind: pairs.get("object_kind"),
+        system_id: pairs.get("system_id"),
+        object_text: pairs.get("object_text"),
+        analysed_on: pairs.get("analysed_on"),
+        participants: pairs.get("participants"),
+        owner_person_id: pairs.get("owner_person_id"),
+    }
+}
+
+pub async fn create_analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = analysis_form(&pairs);
+    match split_validation(super::create_analysis(&state, &principal, &form).await)? {
+        Ok(a) => Ok(flash::see_other_with(
+            &state,
+            &format!("/risk-analyses/{}", a.id),
+            "Riskanalysen är skapad. Lägg till riskerna.",
+        )),
+        Err(errors) => Ok(unprocessable(analysis_form_page(&state, &principal, chrome, None, form, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/analysis.html")]
+struct AnalysisPage {
+    chrome: Chrome,
+    analysis: Analysis,
+    risks: Vec<Risk>,
+    scale: Scale,
+    matrix: Matrix,
+    editable: bool,
+    form: RiskForm,
+    errors: FieldErrors,
+    likelihoods: Vec<SelectOption>,
+    consequences: Vec<SelectOption>,
+    residual_likelihoods: Vec<SelectOption>,
+    residual_consequences: Vec<SelectOption>,
+    history: Vec<Entry>,
+}
+
+async fn analysis_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    form: RiskForm,
+    errors: FieldErrors,
+) -> AppResult<AnalysisPage> {
+    let (analysis, editable) = readable(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let risks = store::risks(&state.pool, m, id).await?;
+    Ok(AnalysisPage {
+        matrix: Matrix::new(&scale, risks.iter().map(|r| (r.likelihood, r.consequence))),
+        likelihoods: steps(&scale, &form.likelihood),
+        consequences: steps(&scale, &form.consequence),
+        residual_likelihoods: steps(&scale, &form.residual_likelihood),
+        residual_consequences: steps(&scale, &form.residual_consequence),
+        history: audit_log::history(&state.pool, m, "risk_analysis", id).await?,
+        chrome,
+        analysis,
+        risks,
+        scale,
+        editable,
+        form,
+        errors,
+    })
+}
+
+pub async fn analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(analysis_page(&state, &principal, chrome, id, RiskForm::default(), FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update_analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = analysis_form(&pairs);
+    match split_validation(super::update_analysis(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Ändringarna är sparade.")),
+        Err(errors) => Ok(unprocessable(analysis_form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+    }
+}
+
+fn risk_form(pairs: &FormPairs) -> RiskForm {
+    RiskForm {
+        threat: pairs.get("threat"),
+        likelihood: pairs.get("likelihood"),
+        consequence: pairs.get("consequence"),
+        existing_measures: pairs.get("existing_measures"),
+        residual_likelihood: pairs.get("residual_likelihood"),
+        residual_consequence: pairs.get("residual_consequence"),
+    }
+}
+
+pub async fn add_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = risk_form(&pairs);
+    match split_validation(super::add_risk(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Risken är tillagd.")),
+        Err(errors) => Ok(unprocessable(analysis_page(&state, &principal, chrome, id, form, errors).await?)),
+    }
+}
+
+// ---------------------------------------------------------------- one risk
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/risk.html")]
+struct RiskPage {
+    chrome: Chrome,
+    risk: Risk,
+    analysis: Analysis,
+    scale: Scale,
+    editable: bool,
+    may_accept: bool,
+    may_plan: bool,
+    actions: Vec<crate::actions::store::Action>,
+    people: Vec<SelectOption>,
+    form: RiskForm,
+    errors: FieldErrors,
+    likelihoods: Vec<SelectOption>,
+    consequences: Vec<SelectOption>,
+    residual_likelihoods: Vec<SelectOption>,
+    residual_consequences: Vec<SelectOption>,
+    history: Vec<Entry>,
+}
+
+async fn risk_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    form: Option<RiskForm>,
+    errors: FieldErrors,
+) -> AppResult<RiskPage> {
+    let (risk, analysis, editable) = readable_risk(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
+    let form = form.unwrap_or_else(|| RiskForm {
+        threat: risk.threat.clone(),
+        likelihood: risk.likelihood.to_string(),
+        consequence: risk.consequence.to_string(),
+        existing_measures: risk.existing_measures.clone(),
+        residual_likelihood: text(risk.residual_likelihood),
+        residual_consequence: text(risk.residual_consequence),
+    });
+    Ok(RiskPage {
+        likelihoods: steps(&scale, &form.likelihood),
+        consequences: steps(&scale, &form.consequence),
+        residual_likelihoods: steps(&scale, &form.residual_likelihood),
+        residual_consequences: steps(&scale, &form.residual_consequence),
+        may_accept: analysis.owner_user_id == Some(principal.user_id),
+        may_plan: crate::actions::may_create(principal) || editable,
+        actions: crate::actions::store::for_risk(&state.pool, m, id).await?,
+        people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
+        history: audit_log::history(&state.pool, m, "risk", id).await?,
+        chrome,
+        risk,
+        analysis,
+        scale,
+        editable,
+        form,
+        errors,
+    })
+}
+
+pub async fn risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(risk_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = risk_form(&pairs);
+    match split_validation(super::update_risk(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/risks/{id}"), "Risken är ändrad.")),
+        Err(errors) => Ok(unprocessable(risk_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+    }
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    super::accept(&state, &principal, id, &pairs.get("comment")).await?;
+    Ok(flash::see_other_with(&state, &format!("/risks/{id}"), "Du har accepterat risken."))
+}
+
+pub async fn confirm_delete_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let (risk, _, editable) = readable_risk(&state, &principal, id).await?;
+    principal.require(editable)?;
+    Ok(crate::web::confirm_delete(
+        chrome,
+        &format!("risken ”{}”", risk.threat),
+        &format!("/risks/{id}/delete"),
+        &format!("/risks/{id}"),
+    ))
+}
+
+pub async fn delete_risk(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let analysis_id = super::delete_risk(&state, &principal, id).await?;
+    Ok(flash::see_other_with(&state, &format!("/risk-analyses/{analysis_id}"), "Risken är borttagen."))
+}
+
+// ---------------------------------------------------------------- register
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    risks: Vec<Risk>,
+    scale: Scale,
+    filter: Filter,
+    query: String,
+    kinds: Vec<SelectOption>,
+    levels: Vec<SelectOption>,
+    accepted: Vec<SelectOption>,
+    no_errors: FieldErrors,
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("object_kind", filter.object_kind.as_str()),
+        ("level", filter.level.as_str()),
+        ("untreated", filter.untreated.as_str()),
+        ("accepted", filter.accepted.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+const LEVELS: [RiskLevel; 3] = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low];
+
+pub async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read_details(&principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    Ok(RegisterPage {
+        risks: store::register(&state.pool, m, &filter, &scale).await?,
+        kinds: options(OBJECT_KINDS, &filter.object_kind),
+        levels: options(LEVELS.map(|l| (l.code(), l.label())), &filter.level),
+        accepted: options([("1", "Accepterade"), ("0", "Ej accepterade")], &filter.accepted),
+        query: filter_query(&filter),
+        no_errors: FieldErrors::new(),
+        chrome,
+        scale,
+        filter,
+    }
+    .into_response())
+}
+
+pub async fn register_csv(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read_details(&principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = store::register(&state.pool, m, &filter, &scale)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.analysis_title.clone(),
+                r.object.clone(),
+                r.threat.clone(),
+                r.likelihood.to_string(),
+                r.consequence.to_string(),
+                r.value(&scale).to_string(),
+                r.level(&scale).label().to_string(),
+                r.existing_measures.clone(),
+                r.treatments.to_string(),
+                text(r.residual_likelihood),
+                text(r.residual_consequence),
+                r.accepted_by.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "risker.csv",
+        &[
+            "Riskanalys",
+            "Objekt",
+            "Hot eller händelse",
+            "Sannolikhet",
+            "Konsekvens",
+            "Riskvärde",
+            "Nivå",
+            "Befintliga åtgärder",
+            "Åtgärder",
+            "Kvarvarande sannolikhet",
+            "Kvarvarande konsekvens",
+            "Accepterad av",
+        ],
+        &rows,
+    )
+}
+
+// ---------------------------------------------------------------- scale
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    scale: Scale,
+    errors: FieldErrors,
+}
+
+pub async fn settings(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(principal.is_coordinator())?;
+    let scale = store::scale(&state.pool, principal.tenant()?).await?;
+    Ok(SettingsPage { chrome, scale, errors: FieldErrors::new() }.into_response())
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let number = |name: &str| pairs.get(name).parse::<i16>().unwrap_or(0);
+    let steps =
+        |name: &str| pairs.get(name).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let scale = Scale {
+        max: number("max"),
+        likelihood_steps: steps("likelihood_steps"),
+        consequence_steps: steps("consequence_steps"),
+        medium_from: number("medium_from"),
+        high_from: number("high_from"),
+    };
+    match split_validation(super::set_scale(&state, &principal, &scale).await)? {
+        Ok(()) => Ok(flash::see_other_with(&state, "/risk-analyses", "Riskskalan är sparad.")),
+        Err(errors) => Ok(unprocessable(SettingsPage { chrome, scale, errors })),
+    }
+}

@@ -1,0 +1,432 @@
+//! Queries for the risk scale, risk analyses and risks, scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{AnalysisInput, OBJECT_KINDS, RiskInput, RiskLevel, Scale};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, field_error};
+
+/// The municipality's scale, or the default 1–4 scale when none is set.
+pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Scale> {
+    let row = sqlx::query!(
+        "SELECT scale_max, likelihood_steps, consequence_steps, medium_from, high_from FROM risk_settings WHERE municipality_id = $1",
+        m
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row
+        .map(|r| Scale {
+            max: r.scale_max,
+            likelihood_steps: r.likelihood_steps,
+            consequence_steps: r.consequence_steps,
+            medium_from: r.medium_from,
+            high_from: r.high_from,
+        })
+        .unwrap_or_else(Scale::default_four))
+}
+
+/// Changes the scale. Risks already rated above a smaller scale's top keep their values
+/// and are refused: the coordinator rates them again first.
+pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, new: &Scale) -> AppResult<()> {
+    new.check().map_err(AppError::Validation)?;
+    let before = scale(&mut *tx, m).await?;
+    let too_high = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM risks WHERE municipality_id = $1
+             AND (GREATEST(likelihood, consequence, COALESCE(residual_likelihood, 0), COALESCE(residual_consequence, 0)) > $2)"#,
+        m,
+        i32::from(new.max)
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if too_high > 0 {
+        return Err(field_error(
+            "max",
+            &format!("{too_high} risker har värden över {}: bedöm dem på nytt först.", new.max),
+        ));
+    }
+    sqlx::query!(
+        "INSERT INTO risk_settings (municipality_id, scale_max, likelihood_steps, consequence_steps, medium_from, high_from)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (municipality_id) DO UPDATE SET scale_max = EXCLUDED.scale_max, likelihood_steps = EXCLUDED.likelihood_steps,
+             consequence_steps = EXCLUDED.consequence_steps, medium_from = EXCLUDED.medium_from, high_from = EXCLUDED.high_from",
+        m,
+        new.max,
+        &new.likelihood_steps,
+        &new.consequence_steps,
+        new.medium_from,
+        new.high_from
+    )
+    .execute(&mut *tx)
+    .await?;
+    let snapshot = |s: &Scale| {
+        json!({"Skala": format!("1–{}", s.max), "Sannolikhet": s.likelihood_steps.join(", "),
+               "Konsekvens": s.consequence_steps.join(", "), "Medel från": s.medium_from, "Hög från": s.high_from})
+    };
+    audit_log::record(tx, actor, Change::updated(Some(m), "risk_settings", m, snapshot(&before), snapshot(new))).await
+}
+
+// ---------------------------------------------------------------- analyses
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Analysis {
+    pub id: Uuid,
+    pub title: String,
+    /// system, process, it_miljo or valfardsteknik.
+    pub object_kind: String,
+    pub system_id: Option<Uuid>,
+    pub system_name: Option<String>,
+    pub object_text: String,
+    pub analysed_on: NaiveDate,
+    pub participants: String,
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+    pub risks_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Analysis {
+    pub fn object_kind_label(&self) -> &'static str {
+        crate::systems::model::label(&OBJECT_KINDS, &self.object_kind)
+    }
+
+    /// What was analysed, in words.
+    pub fn object(&self) -> &str {
+        self.system_name.as_deref().unwrap_or(&self.object_text)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Rubrik": self.title, "Objekt": format!("{}: {}", self.object_kind_label(), self.object()),
+               "Datum": self.analysed_on, "Deltagare": self.participants, "Ansvarig": self.owner_name})
+    }
+}
+
+async fn select_analyses(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Analysis>> {
+    Ok(sqlx::query_as!(
+        Analysis,
+        r#"SELECT ra.id, ra.title, ra.object_kind, ra.system_id, s.name AS "system_name?", ra.object_text, ra.analysed_on,
+                  ra.participants, ra.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
+                  (SELECT count(*) FROM risks r WHERE r.analysis_id = ra.id) AS "risks_count!", ra.updated_at
+             FROM risk_analyses ra LEFT JOIN systems s ON s.id = ra.system_id LEFT JOIN people p ON p.id = ra.owner_person_id
+            WHERE ra.municipality_id = $1 AND ($2::uuid IS NULL OR ra.id = $2)
+            ORDER BY ra.analysed_on DESC, ra.title"#,
+        m,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn analyses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Analysis>> {
+    select_analyses(db, m, None).await
+}
+
+pub async fn analysis(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Analysis> {
+    select_analyses(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+async fn check_analysis_links(tx: &mut PgConnection, m: Uuid, input: &AnalysisInput) -> AppResult<()> {
+    if let Some(system_id) = input.system_id
+        && let Err(AppError::NotFound) = crate::systems::store::get(&mut *tx, m, system_id).await
+    {
+        return Err(field_error("system_id", "Välj ett system i listan."));
+    }
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await
+}
+
+pub async fn create_analysis(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    input: &AnalysisInput,
+) -> AppResult<Analysis> {
+    check_analysis_links(tx, m, input).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO risk_analyses (id, municipality_id, title, object_kind, system_id, object_text, analysed_on, participants,
+                                    owner_person_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        m,
+        input.title,
+        input.object_kind,
+        input.system_id,
+        input.object_text,
+        input.analysed_on,
+        input.participants,
+        input.owner_person_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let analysis = analysis(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "risk_analysis", id, analysis.snapshot())).await?;
+    Ok(analysis)
+}
+
+pub async fn update_analysis(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &AnalysisInput,
+) -> AppResult<Analysis> {
+    let before = analysis(&mut *tx, m, id).await?;
+    check_analysis_links(tx, m, input).await?;
+    sqlx::query!(
+        "UPDATE risk_analyses SET title = $3, object_kind = $4, system_id = $5, object_text = $6, analysed_on = $7,
+                participants = $8, owner_person_id = $9, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.title,
+        input.object_kind,
+        input.system_id,
+        input.object_text,
+        input.analysed_on,
+        input.participants,
+        input.owner_person_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = analysis(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "risk_analysis", id, before.snapshot(), after.snapshot()))
+        .await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- risks
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Risk {
+    pub id: Uuid,
+    pub analysis_id: Uuid,
+    pub analysis_title: String,
+    pub object_kind: String,
+    pub system_id: Option<Uuid>,
+    /// The object of the analysis, in words.
+    pub object: String,
+    pub threat: String,
+    pub likelihood: i16,
+    pub consequence: i16,
+    pub existing_measures: String,
+    pub residual_likelihood: Option<i16>,
+    pub residual_consequence: Option<i16>,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub acceptance_comment: String,
+    /// How many treatment actions it has, and how many are done.
+    pub treatments: i64,
+    pub treatments_done: i64,
+    /// The owner of the analysis: they accept the residual risk.
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+}
+
+impl Risk {
+    pub fn value(&self, scale: &Scale) -> i16 {
+        scale.value(self.likelihood, self.consequence)
+    }
+
+    pub fn level(&self, scale: &Scale) -> RiskLevel {
+        scale.level(self.likelihood, self.consequence)
+    }
+
+    pub fn residual_level(&self, scale: &Scale) -> Option<RiskLevel> {
+        Some(scale.level(self.residual_likelihood?, self.residual_consequence?))
+    }
+
+    pub fn is_untreated(&self) -> bool {
+        self.treatments == 0 && self.accepted_at.is_none()
+    }
+
+    pub fn is_accepted(&self) -> bool {
+        self.accepted_at.is_some()
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Hot": self.threat, "Sannolikhet": self.likelihood, "Konsekvens": self.consequence,
+               "Befintliga åtgärder": self.existing_measures, "Kvarvarande sannolikhet": self.residual_likelihood,
+               "Kvarvarande konsekvens": self.residual_consequence, "Accepterad av": self.accepted_by,
+               "Kommentar till acceptans": self.acceptance_comment})
+    }
+}
+
+/// Filters for the risk register.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    #[serde(default)]
+    pub q: String,
+    /// system, process, it_miljo or valfardsteknik.
+    #[serde(default)]
+    pub object_kind: String,
+    /// lag, medel or hog.
+    #[serde(default)]
+    pub level: String,
+    /// "1" for only risks with no treatment action and no acceptance.
+    #[serde(default)]
+    pub untreated: String,
+    /// "1" accepted only, "0" not accepted only.
+    #[serde(default)]
+    pub accepted: String,
+}
+
+impl Filter {
+    pub fn keeps(&self, risk: &Risk, scale: &Scale) -> bool {
+        (self.level.is_empty() || risk.level(scale).code() == self.level)
+            && (self.untreated != "1" || risk.is_untreated())
+            && match self.accepted.as_str() {
+                "1" => risk.is_accepted(),
+                "0" => !risk.is_accepted(),
+                _ => true,
+            }
+    }
+}
+
+async fn select_risks(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    analysis_id: Option<Uuid>,
+    id: Option<Uuid>,
+    filter: &Filter,
+) -> AppResult<Vec<Risk>> {
+    Ok(sqlx::query_as!(
+        Risk,
+        r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind, ra.system_id,
+                  COALESCE(s.name, ra.object_text) AS "object!", r.threat, r.likelihood, r.consequence, r.existing_measures,
+                  r.residual_likelihood, r.residual_consequence, r.accepted_by, r.accepted_at, r.acceptance_comment,
+                  (SELECT count(*) FROM actions a WHERE a.risk_id = r.id) AS "treatments!",
+                  (SELECT count(*) FROM actions a WHERE a.risk_id = r.id AND a.status = 'klar') AS "treatments_done!",
+                  p.user_id AS owner_user_id
+             FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
+             LEFT JOIN systems s ON s.id = ra.system_id
+             LEFT JOIN people p ON p.id = ra.owner_person_id
+            WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.analysis_id = $2) AND ($3::uuid IS NULL OR r.id = $3)
+              AND ($4 = '' OR ra.object_kind = $4)
+              AND ($5 = '' OR r.threat ILIKE '%' || $5 || '%' OR ra.title ILIKE '%' || $5 || '%'
+                   OR COALESCE(s.name, ra.object_text) ILIKE '%' || $5 || '%')
+            ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
+        m,
+        analysis_id,
+        id,
+        filter.object_kind.trim(),
+        filter.q.trim()
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// The register across analyses.
+pub async fn register(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
+    Ok(select_risks(db, m, None, None, filter).await?.into_iter().filter(|r| filter.keeps(r, scale)).collect())
+}
+
+pub async fn risks(db: impl PgExecutor<'_>, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
+    select_risks(db, m, Some(analysis_id), None, &Filter::default()).await
+}
+
+pub async fn risk(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Risk> {
+    select_risks(db, m, None, Some(id), &Filter::default()).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// (likelihood, consequence) of every risk in the municipality, for the heat map.
+pub async fn all_cells(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(i16, i16)>> {
+    Ok(sqlx::query!("SELECT likelihood, consequence FROM risks WHERE municipality_id = $1", m)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.likelihood, r.consequence))
+        .collect())
+}
+
+pub async fn add_risk(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    analysis_id: Uuid,
+    input: &RiskInput,
+) -> AppResult<Risk> {
+    analysis(&mut *tx, m, analysis_id).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO risks (id, municipality_id, analysis_id, threat, likelihood, consequence, existing_measures,
+                            residual_likelihood, residual_consequence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        m,
+        analysis_id,
+        input.threat,
+        input.likelihood,
+        input.consequence,
+        input.existing_measures,
+        input.residual_likelihood,
+        input.residual_consequence
+    )
+    .execute(&mut *tx)
+    .await?;
+    let risk = risk(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "risk", id, risk.snapshot())).await?;
+    Ok(risk)
+}
+
+/// Changes a risk; a changed rating withdraws an earlier acceptance.
+pub async fn update_risk(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &RiskInput,
+) -> AppResult<Risk> {
+    let before = risk(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE risks SET threat = $3, likelihood = $4, consequence = $5, existing_measures = $6, residual_likelihood = $7,
+                residual_consequence = $8, updated_at = now(),
+                accepted_by = CASE WHEN (likelihood, consequence, residual_likelihood, residual_consequence)
+                                        IS NOT DISTINCT FROM ($4, $5, $7, $8) THEN accepted_by END,
+                accepted_at = CASE WHEN (likelihood, consequence, residual_likelihood, residual_consequence)
+                                        IS NOT DISTINCT FROM ($4, $5, $7, $8) THEN accepted_at END
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.threat,
+        input.likelihood,
+        input.consequence,
+        input.existing_measures,
+        input.residual_likelihood,
+        input.residual_consequence
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = risk(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "risk", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// The owner accepts the (residual) risk.
+pub async fn accept(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, comment: &str) -> AppResult<Risk> {
+    let before = risk(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE risks SET accepted_by = $3, accepted_at = now(), acceptance_comment = $4, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        actor.name,
+        comment.trim()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = risk(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "risk", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete_risk(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+    let before = risk(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM risks WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "risk", id, before.snapshot())).await?;
+    Ok(before.analysis_id)
+}

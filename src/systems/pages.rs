@@ -1,0 +1,518 @@
+//! Pages for the system inventory, one system with its information and dependencies,
+//! the CSV import with preview, and the coverage page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::model::{FLAGS, HOSTINGS, IMPORT_COLUMNS, ImportRow, LIFECYCLES, SystemForm};
+use super::store::{self, AssetForm, COVERAGES, CoverageRow, Dependency, Filter, System};
+use super::{may_create, may_edit, may_read, readable};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::classification::store::Classification;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::pagination::Pager;
+use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+
+fn today() -> NaiveDate {
+    crate::web::format::today()
+}
+
+// ---------------------------------------------------------------- list
+
+#[derive(Template, WebTemplate)]
+#[template(path = "systems/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    systems: Vec<System>,
+    pager: Pager,
+    filter: Filter,
+    query: String,
+    query_without_page: String,
+    bodies: Vec<SelectOption>,
+    owners: Vec<SelectOption>,
+    flags: Vec<SelectOption>,
+    coverages: Vec<SelectOption>,
+    may_create: bool,
+    today: NaiveDate,
+    no_errors: FieldErrors,
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("body_id", filter.body_id.as_str()),
+        ("owner_person_id", filter.owner_person_id.as_str()),
+        ("flag", filter.flag.as_str()),
+        ("classification", filter.classification.as_str()),
+        ("overdue", filter.overdue.as_str()),
+        ("no_risk_analysis", filter.no_risk_analysis.as_str()),
+        ("no_owner", filter.no_owner.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let all = store::list(&state.pool, m, &filter, today()).await?;
+    let pager = Pager::new(filter.page(), all.len() as i64);
+    let systems = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
+    let owners = crate::org::store::person_names(&state.pool, m).await?;
+    Ok(ListPage {
+        bodies: options(bodies, &filter.body_id),
+        owners: options(owners, &filter.owner_person_id),
+        flags: options(FLAGS, &filter.flag),
+        coverages: options(COVERAGES, &filter.classification),
+        query: filter_query(&filter),
+        query_without_page: filter_query(&filter),
+        may_create: may_create(&principal),
+        today: today(),
+        no_errors: FieldErrors::new(),
+        chrome,
+        systems,
+        pager,
+        filter,
+    }
+    .into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let today = today();
+    let systems = store::list(&state.pool, principal.tenant()?, &filter, today).await?;
+    let yes_no = |b: bool| if b { "ja" } else { "nej" }.to_string();
+    let rows: Vec<Vec<String>> = systems
+        .iter()
+        .map(|s| {
+            let mut row = vec![
+                s.name.clone(),
+                s.purpose.clone(),
+                s.body_name.clone().unwrap_or_default(),
+                s.owner_name.clone().unwrap_or_default(),
+                s.supplier_name.clone(),
+                s.operator_name.clone(),
+                s.hosting_label().to_string(),
+                s.users_count.map(|n| n.to_string()).unwrap_or_default(),
+                s.lifecycle_label().to_string(),
+            ];
+            row.extend(s.flags().map(yes_no));
+            row.extend([
+                s.administrators_text(),
+                s.protection_level().map(|l| l.triple()).unwrap_or_default(),
+                s.coverage().label().to_string(),
+                s.next_review().map(crate::web::format::date).unwrap_or_default(),
+                yes_no(s.is_review_overdue(today)),
+            ]);
+            row
+        })
+        .collect();
+    let mut headings: Vec<&str> = IMPORT_COLUMNS.to_vec();
+    headings.extend(["Systemförvaltare", "Skyddsnivå K-R-T-S", "Klassning", "Nästa översyn", "Översyn försenad"]);
+    crate::web::csv::response("system.csv", &headings, &rows)
+}
+
+// ---------------------------------------------------------------- one system
+
+/// An information asset with its current classification.
+pub struct AssetRow {
+    pub asset: store::Asset,
+    pub current: Option<Classification>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "systems/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    system: System,
+    assets: Vec<AssetRow>,
+    depends_on: Vec<Dependency>,
+    needed_by: Vec<Dependency>,
+    other_systems: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+    analyses: Vec<crate::risks::store::Analysis>,
+    actions: Vec<crate::actions::store::Action>,
+    history: Vec<Entry>,
+    may_edit: bool,
+    may_delete: bool,
+    today: NaiveDate,
+    asset_form: AssetForm,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    asset_form: AssetForm,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let system = readable(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let versions = crate::classification::store::versions(&state.pool, m, Some(id), None).await?;
+    let current = crate::classification::store::current(&versions);
+    let assets = store::assets(&state.pool, m, id)
+        .await?
+        .into_iter()
+        .map(|asset| AssetRow { current: current.iter().find(|c| c.asset_id == asset.id).map(|c| (*c).clone()), asset })
+        .collect();
+    let (depends_on, needed_by) = store::dependencies(&state.pool, m, id).await?;
+    let others = store::names(&state.pool, m).await?.into_iter().filter(|(other, _)| *other != id);
+    let analyses =
+        crate::risks::store::analyses(&state.pool, m).await?.into_iter().filter(|a| a.system_id == Some(id)).collect();
+    Ok(ShowPage {
+        may_edit: may_edit(principal, &system),
+        may_delete: may_create(principal),
+        other_systems: options(others, ""),
+        people: options(crate::org::store::person_names(&state.pool, m).await?, &asset_form.owner_person_id),
+        actions: crate::actions::store::for_system(&state.pool, m, id).await?,
+        history: audit_log::history(&state.pool, m, "system", id).await?,
+        today: today(),
+        chrome,
+        system,
+        assets,
+        depends_on,
+        needed_by,
+        analyses,
+        asset_form,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(show_page(&state, &principal, chrome, id, AssetForm::default(), FieldErrors::new()).await?.into_response())
+}
+
+fn asset_form(pairs: &FormPairs) -> AssetForm {
+    AssetForm {
+        name: pairs.get("name"),
+        description: pairs.get("description"),
+        owner_person_id: pairs.get("owner_person_id"),
+    }
+}
+
+pub async fn add_asset(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = asset_form(&pairs);
+    match split_validation(super::add_asset(&state, &principal, id, &form).await)? {
+        Ok(asset) => Ok(flash::see_other_with(
+            &state,
+            &format!("/assets/{}", asset.id),
+            "Informationsmängden är tillagd. Klassa den nu.",
+        )),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, form, errors).await?)),
+    }
+}
+
+pub async fn update_asset(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = asset_form(&pairs);
+    let message = match split_validation(super::update_asset(&state, &principal, id, &form).await)? {
+        Ok(_) => "Informationsmängden är ändrad.".to_string(),
+        Err(errors) => format!("Ändringen sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
+    };
+    Ok(flash::see_other_with(&state, &format!("/assets/{id}"), &message))
+}
+
+pub async fn add_dependency(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let target = Uuid::parse_str(&pairs.get("depends_on_system_id")).map_err(|_| pairs.get("external_party"));
+    let message =
+        match split_validation(super::add_dependency(&state, &principal, id, target, &pairs.get("description")).await)?
+        {
+            Ok(()) => "Beroendet är sparat.".to_string(),
+            Err(errors) => format!("Beroendet sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
+        };
+    Ok(flash::see_other_with(&state, &format!("/systems/{id}"), &message))
+}
+
+pub async fn remove_dependency(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, dependency_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    super::remove_dependency(&state, &principal, id, dependency_id).await?;
+    Ok(flash::see_other_with(&state, &format!("/systems/{id}"), "Beroendet är borttaget."))
+}
+
+pub async fn major_change(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    super::record_major_change(&state, &principal, id).await?;
+    Ok(flash::see_other_with(
+        &state,
+        &format!("/systems/{id}"),
+        "Den väsentliga förändringen är registrerad: klassningen ska ses över.",
+    ))
+}
+
+// ---------------------------------------------------------------- form
+
+#[derive(Template, WebTemplate)]
+#[template(path = "systems/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: SystemForm,
+    errors: FieldErrors,
+    bodies: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+    units: Vec<SelectOption>,
+    administrators: Vec<Choice>,
+    hostings: Vec<SelectOption>,
+    lifecycles: Vec<SelectOption>,
+    flags: Vec<Choice>,
+}
+
+async fn form_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: SystemForm,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    let m = principal.tenant()?;
+    let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
+    let units = crate::org::store::list_units(&state.pool, m).await?.into_iter().map(|u| (u.id, u.name));
+    let people = crate::org::store::person_names(&state.pool, m).await?;
+    let flags = FLAGS
+        .iter()
+        .map(|(field, label)| Choice { value: field.to_string(), label: label.to_string(), checked: form.flag(field) })
+        .collect();
+    Ok(FormPage {
+        bodies: options(bodies, &form.body_id),
+        units: options(units, &form.unit_id),
+        administrators: choices(people.clone(), &form.administrator_ids),
+        people: options(people, &form.owner_person_id),
+        hostings: options(HOSTINGS, &form.hosting),
+        lifecycles: options(LIFECYCLES, &form.lifecycle),
+        flags,
+        chrome,
+        id,
+        form,
+        errors,
+    })
+}
+
+fn system_form(pairs: &FormPairs) -> SystemForm {
+    let flags = pairs.all("flags");
+    let mut form = SystemForm {
+        name: pairs.get("name"),
+        purpose: pairs.get("purpose"),
+        body_id: pairs.get("body_id"),
+        owner_person_id: pairs.get("owner_person_id"),
+        unit_id: pairs.get("unit_id"),
+        administrator_ids: pairs.all("administrator_ids"),
+        supplier_name: pairs.get("supplier_name"),
+        operator_name: pairs.get("operator_name"),
+        hosting: pairs.get("hosting"),
+        users_count: pairs.get("users_count"),
+        lifecycle: pairs.get("lifecycle"),
+        review_interval_months: pairs.get("review_interval_months"),
+        ..SystemForm::default()
+    };
+    for (field, _) in FLAGS {
+        form.set_flag(field, flags.iter().any(|f| f == field));
+    }
+    form
+}
+
+pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_create(&principal))?;
+    let form = SystemForm { review_interval_months: "12".into(), ..SystemForm::default() };
+    Ok(form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = system_form(&pairs);
+    match split_validation(super::create(&state, &principal, &form).await)? {
+        Ok(system) => Ok(flash::see_other_with(&state, &format!("/systems/{}", system.id), "Systemet är sparat.")),
+        Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, None, form, errors).await?)),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let s = readable(&state, &principal, id).await?;
+    principal.require(may_edit(&principal, &s))?;
+    let mut form = SystemForm {
+        name: s.name.clone(),
+        purpose: s.purpose.clone(),
+        body_id: s.body_id.map(|i| i.to_string()).unwrap_or_default(),
+        owner_person_id: s.owner_person_id.map(|i| i.to_string()).unwrap_or_default(),
+        unit_id: s.unit_id.map(|i| i.to_string()).unwrap_or_default(),
+        administrator_ids: s.administrators.iter().map(|p| p.id.to_string()).collect(),
+        supplier_name: s.supplier_name.clone(),
+        operator_name: s.operator_name.clone(),
+        hosting: s.hosting.clone(),
+        users_count: s.users_count.map(|n| n.to_string()).unwrap_or_default(),
+        lifecycle: s.lifecycle.clone(),
+        review_interval_months: s.review_interval_months.to_string(),
+        ..SystemForm::default()
+    };
+    for ((field, _), set) in FLAGS.iter().zip(s.flags()) {
+        form.set_flag(field, set);
+    }
+    Ok(form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = system_form(&pairs);
+    match split_validation(super::update(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/systems/{id}"), "Ändringarna är sparade.")),
+        Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+    }
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let system = readable(&state, &principal, id).await?;
+    principal.require(may_create(&principal))?;
+    let what = format!("systemet {} med dess informationsmängder, klassningar och självskattningar", system.name);
+    Ok(crate::web::confirm_delete(chrome, &what, &format!("/systems/{id}/delete"), &format!("/systems/{id}")))
+}
+
+pub async fn delete(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    super::delete(&state, &principal, id).await?;
+    Ok(flash::see_other_with(&state, "/systems", "Systemet är borttaget."))
+}
+
+// ---------------------------------------------------------------- import
+
+#[derive(Template, WebTemplate)]
+#[template(path = "systems/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    text: String,
+    error: Option<String>,
+    rows: Vec<ImportRow>,
+    columns: String,
+}
+
+impl ImportPage {
+    fn valid(&self) -> usize {
+        self.rows.iter().filter(|r| r.errors.is_empty()).count()
+    }
+}
+
+fn import_page(chrome: Chrome, text: String, error: Option<String>, rows: Vec<ImportRow>) -> ImportPage {
+    ImportPage { chrome, text, error, rows, columns: IMPORT_COLUMNS.join(";") }
+}
+
+pub async fn import_form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_create(&principal))?;
+    Ok(import_page(chrome, String::new(), None, Vec::new()).into_response())
+}
+
+pub async fn import_preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    match super::preview_import(&state, &principal, &text).await {
+        Ok(rows) => Ok(import_page(chrome, text, None, rows).into_response()),
+        Err(crate::error::AppError::BadRequest(message)) => {
+            Ok(unprocessable(import_page(chrome, text, Some(message), Vec::new())))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn import_confirm(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    match super::confirm_import(&state, &principal, &text).await {
+        Ok((saved, skipped)) => {
+            let message = if skipped == 0 {
+                format!("{saved} system är inlästa.")
+            } else {
+                format!("{saved} system är inlästa. {skipped} rader med fel lästes inte in.")
+            };
+            Ok(flash::see_other_with(&state, "/systems", &message))
+        }
+        Err(crate::error::AppError::BadRequest(message)) => {
+            Ok(unprocessable(import_page(chrome, text, Some(message), Vec::new())))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+// ---------------------------------------------------------------- coverage
+
+#[derive(Template, WebTemplate)]
+#[template(path = "systems/coverage.html")]
+struct CoveragePage {
+    chrome: Chrome,
+    rows: Vec<CoverageRow>,
+    total: CoverageRow,
+}
+
+pub async fn coverage(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let systems = store::list(&state.pool, principal.tenant()?, &Filter::default(), today()).await?;
+    let (rows, total) = store::coverage(&systems, today());
+    Ok(CoveragePage { chrome, rows, total }.into_response())
+}

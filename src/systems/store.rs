@@ -1,0 +1,748 @@
+//! Queries for systems, their administrators, dependencies and information assets,
+//! scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{self, FLAGS, HOSTINGS, LIFECYCLES, SystemInput};
+use crate::audit_log::{self, Actor, Change};
+use crate::classification::model::ProtectionLevel;
+use crate::error::{AppError, AppResult, field_error, unique_as};
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct System {
+    pub id: Uuid,
+    pub name: String,
+    pub purpose: String,
+    pub body_id: Option<Uuid>,
+    pub body_name: Option<String>,
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub unit_name: Option<String>,
+    #[schema(value_type = Vec<PersonRef>)]
+    pub administrators: Json<Vec<PersonRef>>,
+    #[serde(skip)]
+    pub administrator_user_ids: Vec<Uuid>,
+    pub supplier_name: String,
+    pub operator_name: String,
+    /// egen, leverantor, gemensam_it or moln.
+    pub hosting: String,
+    pub users_count: Option<i32>,
+    /// planerad, i_drift, avvecklas or avvecklad.
+    pub lifecycle: String,
+    pub is_critical: bool,
+    pub is_nis: bool,
+    pub is_security_protection: bool,
+    pub is_welfare_tech: bool,
+    pub has_personal_data: bool,
+    pub has_sensitive_personal_data: bool,
+    pub review_interval_months: i32,
+    /// When the classification was last reviewed.
+    pub reviewed_on: Option<NaiveDate>,
+    /// When a major change last asked for a new review.
+    pub major_change_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub level_k: Option<i16>,
+    #[serde(skip)]
+    pub level_r: Option<i16>,
+    #[serde(skip)]
+    pub level_t: Option<i16>,
+    #[serde(skip)]
+    pub level_s: Option<i16>,
+    pub assets_count: i64,
+    pub classified_assets: i64,
+    /// The date of the latest risk analysis of the system.
+    pub last_risk_analysis: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How far a system's information is classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    Classified,
+    Partly,
+    Unclassified,
+}
+
+impl Coverage {
+    pub fn code(self) -> &'static str {
+        match self {
+            Coverage::Classified => "klassad",
+            Coverage::Partly => "delvis",
+            Coverage::Unclassified => "ej_klassad",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Coverage::Classified => "Klassad",
+            Coverage::Partly => "Delvis klassad",
+            Coverage::Unclassified => "Ej klassad",
+        }
+    }
+}
+
+pub const COVERAGES: [(&str, &str); 3] =
+    [("klassad", "Klassad"), ("delvis", "Delvis klassad"), ("ej_klassad", "Ej klassad")];
+
+impl System {
+    pub fn protection_level(&self) -> Option<ProtectionLevel> {
+        ProtectionLevel::from_columns(self.level_k, self.level_r, self.level_t, self.level_s)
+    }
+
+    pub fn triple(&self) -> String {
+        self.protection_level().map(|l| l.triple()).unwrap_or_else(|| "–".into())
+    }
+
+    pub fn has_level_4(&self) -> bool {
+        self.protection_level().is_some_and(|l| l.has_level_4())
+    }
+
+    pub fn coverage(&self) -> Coverage {
+        if self.classified_assets == 0 {
+            Coverage::Unclassified
+        } else if self.classified_assets < self.assets_count {
+            Coverage::Partly
+        } else {
+            Coverage::Classified
+        }
+    }
+
+    pub fn next_review(&self) -> Option<NaiveDate> {
+        model::next_review(self.reviewed_on, self.major_change_on, self.review_interval_months)
+    }
+
+    pub fn is_review_overdue(&self, today: NaiveDate) -> bool {
+        model::is_review_overdue(self.next_review(), today)
+    }
+
+    /// A risk analysis made within the review interval counts as current.
+    pub fn has_current_risk_analysis(&self, today: NaiveDate) -> bool {
+        self.last_risk_analysis
+            .is_some_and(|d| model::next_review(Some(d), None, self.review_interval_months) >= Some(today))
+    }
+
+    /// The system owner or one of its administrators.
+    pub fn is_kept_by(&self, user_id: Uuid) -> bool {
+        self.owner_user_id == Some(user_id) || self.administrator_user_ids.contains(&user_id)
+    }
+
+    pub fn hosting_label(&self) -> &'static str {
+        model::label(&HOSTINGS, &self.hosting)
+    }
+
+    pub fn lifecycle_label(&self) -> &'static str {
+        model::label(&LIFECYCLES, &self.lifecycle)
+    }
+
+    pub fn flags(&self) -> [bool; 6] {
+        [
+            self.is_critical,
+            self.is_nis,
+            self.is_security_protection,
+            self.is_welfare_tech,
+            self.has_personal_data,
+            self.has_sensitive_personal_data,
+        ]
+    }
+
+    /// Labels of the properties that are set.
+    pub fn flag_labels(&self) -> Vec<&'static str> {
+        FLAGS.iter().zip(self.flags()).filter(|(_, set)| *set).map(|((_, label), _)| *label).collect()
+    }
+
+    pub fn administrators_text(&self) -> String {
+        self.administrators.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "Namn": self.name, "Syfte": self.purpose, "Ansvarigt organ": self.body_name, "Systemägare": self.owner_name,
+            "Enhet": self.unit_name, "Systemförvaltare": self.administrators_text(), "Leverantör": self.supplier_name,
+            "Driftleverantör": self.operator_name, "Driftform": self.hosting_label(), "Antal användare": self.users_count,
+            "Livscykel": self.lifecycle_label(), "Egenskaper": self.flag_labels().join(", "),
+            "Granskningsintervall (månader)": self.review_interval_months, "Väsentlig förändring": self.major_change_on,
+        })
+    }
+}
+
+/// Filters for the system list; the SQL narrows by text, body, owner and property,
+/// the rest is decided by the rules in `System`.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub body_id: String,
+    #[serde(default)]
+    pub owner_person_id: String,
+    /// One of the property fields, e.g. "is_critical".
+    #[serde(default)]
+    pub flag: String,
+    /// klassad, delvis or ej_klassad.
+    #[serde(default)]
+    pub classification: String,
+    /// "1" for only those whose classification review is overdue.
+    #[serde(default)]
+    pub overdue: String,
+    /// "1" for only those without a current risk analysis.
+    #[serde(default)]
+    pub no_risk_analysis: String,
+    /// "1" for only those without a named system owner.
+    #[serde(default)]
+    pub no_owner: String,
+    pub page: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        [&self.q, &self.body_id, &self.owner_person_id, &self.flag, &self.classification, &self.overdue]
+            .iter()
+            .chain([&&self.no_risk_analysis, &&self.no_owner])
+            .all(|v| v.trim().is_empty())
+    }
+
+    pub fn keeps(&self, system: &System, today: NaiveDate) -> bool {
+        (self.classification.is_empty() || system.coverage().code() == self.classification)
+            && (self.overdue != "1" || system.is_review_overdue(today))
+            && (self.no_risk_analysis != "1" || !system.has_current_risk_analysis(today))
+            && (self.no_owner != "1" || system.owner_person_id.is_none())
+    }
+
+    pub fn page(&self) -> i64 {
+        self.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    }
+}
+
+async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uuid>) -> AppResult<Vec<System>> {
+    let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
+    let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
+    let flag = FLAGS.iter().position(|(f, _)| *f == filter.flag).map(|i| i as i32);
+    Ok(sqlx::query_as!(
+        System,
+        r#"SELECT s.id, s.name, s.purpose, s.body_id, b.name AS "body_name?", s.owner_person_id, o.name AS "owner_name?",
+                  o.user_id AS owner_user_id, s.unit_id, u.name AS "unit_name?",
+                  COALESCE((SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY p.name)
+                              FROM system_administrators sa JOIN people p ON p.id = sa.person_id
+                             WHERE sa.system_id = s.id), '[]') AS "administrators!: Json<Vec<PersonRef>>",
+                  ARRAY(SELECT p.user_id FROM system_administrators sa JOIN people p ON p.id = sa.person_id
+                         WHERE sa.system_id = s.id AND p.user_id IS NOT NULL) AS "administrator_user_ids!",
+                  s.supplier_name, s.operator_name, s.hosting, s.users_count, s.lifecycle,
+                  s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech, s.has_personal_data,
+                  s.has_sensitive_personal_data, s.review_interval_months, s.reviewed_on, s.major_change_on,
+                  s.level_k, s.level_r, s.level_t, s.level_s,
+                  (SELECT count(*) FROM information_assets a WHERE a.system_id = s.id) AS "assets_count!",
+                  (SELECT count(*) FROM information_assets a
+                    WHERE a.system_id = s.id AND EXISTS (SELECT 1 FROM classifications c WHERE c.asset_id = a.id)) AS "classified_assets!",
+                  (SELECT max(ra.analysed_on) FROM risk_analyses ra WHERE ra.system_id = s.id) AS last_risk_analysis,
+                  s.updated_at
+             FROM systems s
+             LEFT JOIN bodies b ON b.id = s.body_id
+             LEFT JOIN people o ON o.id = s.owner_person_id
+             LEFT JOIN units u ON u.id = s.unit_id
+            WHERE s.municipality_id = $1
+              AND ($2::uuid IS NULL OR s.id = $2)
+              AND ($3 = '' OR s.name ILIKE '%' || $3 || '%' OR s.purpose ILIKE '%' || $3 || '%'
+                   OR s.supplier_name ILIKE '%' || $3 || '%')
+              AND ($4::uuid IS NULL OR s.body_id = $4)
+              AND ($5::uuid IS NULL OR s.owner_person_id = $5)
+              AND ($6::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
+                                             s.has_personal_data, s.has_sensitive_personal_data])[$6 + 1])
+            ORDER BY s.name, s.id"#,
+        m,
+        id,
+        filter.q.trim(),
+        body_id,
+        owner_id,
+        flag
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Systems that pass the filter (all pages).
+pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
+    Ok(select(db, m, filter, None).await?.into_iter().filter(|s| filter.keeps(s, today)).collect())
+}
+
+pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {
+    select(db, m, &Filter::default(), Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Names of the municipality's systems (for pick lists and the import's duplicate check).
+pub async fn names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM systems WHERE municipality_id = $1 ORDER BY name", m)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
+}
+
+async fn check_links(tx: &mut PgConnection, m: Uuid, input: &SystemInput) -> AppResult<()> {
+    crate::org::store::check_body(tx, m, input.body_id, "body_id").await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
+    crate::org::store::check_unit(tx, m, input.unit_id).await?;
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM people WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &input.administrator_ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize != input.administrator_ids.len() {
+        return Err(field_error("administrator_ids", "Välj systemförvaltare bland kommunens personer."));
+    }
+    Ok(())
+}
+
+async fn set_administrators(tx: &mut PgConnection, m: Uuid, id: Uuid, people: &[Uuid]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM system_administrators WHERE system_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO system_administrators (municipality_id, system_id, person_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        people
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+const DUPLICATE: &str = "Det finns redan ett system med det namnet.";
+
+pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &SystemInput) -> AppResult<System> {
+    check_links(tx, m, input).await?;
+    let id = Uuid::new_v4();
+    let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
+    sqlx::query!(
+        "INSERT INTO systems (id, municipality_id, name, purpose, body_id, owner_person_id, unit_id, supplier_name,
+                              operator_name, hosting, users_count, lifecycle, is_critical, is_nis, is_security_protection,
+                              is_welfare_tech, has_personal_data, has_sensitive_personal_data, review_interval_months)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+        id,
+        m,
+        input.name,
+        input.purpose,
+        input.body_id,
+        input.owner_person_id,
+        input.unit_id,
+        input.supplier_name,
+        input.operator_name,
+        input.hosting,
+        input.users_count,
+        input.lifecycle,
+        critical,
+        nis,
+        protection,
+        welfare,
+        personal,
+        sensitive,
+        input.review_interval_months
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", DUPLICATE))?;
+    set_administrators(tx, m, id, &input.administrator_ids).await?;
+    let system = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "system", id, system.snapshot())).await?;
+    Ok(system)
+}
+
+pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &SystemInput) -> AppResult<System> {
+    let before = get(&mut *tx, m, id).await?;
+    check_links(tx, m, input).await?;
+    let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
+    sqlx::query!(
+        "UPDATE systems SET name = $3, purpose = $4, body_id = $5, owner_person_id = $6, unit_id = $7, supplier_name = $8,
+                operator_name = $9, hosting = $10, users_count = $11, lifecycle = $12, is_critical = $13, is_nis = $14,
+                is_security_protection = $15, is_welfare_tech = $16, has_personal_data = $17,
+                has_sensitive_personal_data = $18, review_interval_months = $19, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.name,
+        input.purpose,
+        input.body_id,
+        input.owner_person_id,
+        input.unit_id,
+        input.supplier_name,
+        input.operator_name,
+        input.hosting,
+        input.users_count,
+        input.lifecycle,
+        critical,
+        nis,
+        protection,
+        welfare,
+        personal,
+        sensitive,
+        input.review_interval_months
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", DUPLICATE))?;
+    set_administrators(tx, m, id, &input.administrator_ids).await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "system", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// Records a major change: the classification is due for review from that day.
+pub async fn record_major_change(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    on: NaiveDate,
+) -> AppResult<System> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE systems SET major_change_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        on
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "system", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!("DELETE FROM systems WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "system", id, before.snapshot())).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- dependencies
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Dependency {
+    pub id: Uuid,
+    pub system_id: Uuid,
+    pub system_name: String,
+    pub depends_on_system_id: Option<Uuid>,
+    pub depends_on_name: Option<String>,
+    pub external_party: Option<String>,
+    pub description: String,
+}
+
+impl Dependency {
+    pub fn target(&self) -> &str {
+        self.depends_on_name.as_deref().or(self.external_party.as_deref()).unwrap_or("")
+    }
+}
+
+/// What the system depends on, and what depends on it.
+pub async fn dependencies(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(Vec<Dependency>, Vec<Dependency>)> {
+    let all = sqlx::query_as!(
+        Dependency,
+        r#"SELECT d.id, d.system_id, s.name AS system_name, d.depends_on_system_id, t.name AS "depends_on_name?",
+                  d.external_party, d.description
+             FROM system_dependencies d JOIN systems s ON s.id = d.system_id
+             LEFT JOIN systems t ON t.id = d.depends_on_system_id
+            WHERE d.municipality_id = $1 AND (d.system_id = $2 OR d.depends_on_system_id = $2)
+            ORDER BY s.name, t.name NULLS LAST, d.external_party"#,
+        m,
+        id
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(all.into_iter().partition(|d| d.system_id == id))
+}
+
+pub async fn add_dependency(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    target: Result<Uuid, String>,
+    description: &str,
+) -> AppResult<()> {
+    let system = get(&mut *tx, m, id).await?;
+    let (target_id, external) = match target {
+        Ok(target_id) => {
+            if target_id == id {
+                return Err(field_error("depends_on_system_id", "Ett system kan inte bero av sig självt."));
+            }
+            if let Err(AppError::NotFound) = get(&mut *tx, m, target_id).await {
+                return Err(field_error("depends_on_system_id", "Välj ett system i listan."));
+            }
+            (Some(target_id), None)
+        }
+        Err(party) if party.trim().is_empty() => {
+            return Err(field_error("depends_on_system_id", "Välj ett system eller skriv namnet på en extern part."));
+        }
+        Err(party) => (None, Some(party.trim().to_string())),
+    };
+    let dependency_id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO system_dependencies (id, municipality_id, system_id, depends_on_system_id, external_party, description)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        dependency_id,
+        m,
+        id,
+        target_id,
+        external,
+        description.trim()
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("depends_on_system_id", "Beroendet finns redan."))?;
+    let (mine, _) = dependencies(&mut *tx, m, id).await?;
+    let added = mine.iter().find(|d| d.id == dependency_id).map(|d| d.target().to_string()).unwrap_or_default();
+    audit_log::record(
+        tx,
+        actor,
+        Change::created(
+            Some(m),
+            "system_dependency",
+            dependency_id,
+            json!({"System": system.name, "Beror av": added, "Beskrivning": description.trim()}),
+        ),
+    )
+    .await
+}
+
+pub async fn remove_dependency(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    dependency_id: Uuid,
+) -> AppResult<()> {
+    let (mine, _) = dependencies(&mut *tx, m, id).await?;
+    let dependency = mine.into_iter().find(|d| d.id == dependency_id).ok_or(AppError::NotFound)?;
+    sqlx::query!("DELETE FROM system_dependencies WHERE municipality_id = $1 AND id = $2", m, dependency_id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::deleted(Some(m), "system_dependency", dependency_id,
+            json!({"System": dependency.system_name, "Beror av": dependency.target(), "Beskrivning": dependency.description})),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- information assets
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AssetForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The information owner (a person).
+    #[serde(default)]
+    pub owner_person_id: String,
+}
+
+pub struct AssetInput {
+    pub name: String,
+    pub description: String,
+    pub owner_person_id: Option<Uuid>,
+}
+
+impl AssetForm {
+    pub fn validate(&self) -> Result<AssetInput, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            errors.insert("name".into(), "Ange vilken information det gäller.".into());
+        }
+        let owner_person_id = match self.owner_person_id.trim() {
+            "" => None,
+            id => Uuid::parse_str(id).ok().or_else(|| {
+                errors.insert("owner_person_id".into(), "Välj en person i listan.".into());
+                None
+            }),
+        };
+        if errors.is_empty() {
+            Ok(AssetInput { name, description: self.description.trim().to_string(), owner_person_id })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Asset {
+    pub id: Uuid,
+    pub system_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+}
+
+impl Asset {
+    fn snapshot(&self) -> Value {
+        json!({"Information": self.name, "Beskrivning": self.description, "Informationsägare": self.owner_name})
+    }
+}
+
+async fn select_assets(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    system_id: Option<Uuid>,
+    id: Option<Uuid>,
+) -> AppResult<Vec<Asset>> {
+    Ok(sqlx::query_as!(
+        Asset,
+        r#"SELECT a.id, a.system_id, a.name, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id
+             FROM information_assets a LEFT JOIN people p ON p.id = a.owner_person_id
+            WHERE a.municipality_id = $1 AND ($2::uuid IS NULL OR a.system_id = $2) AND ($3::uuid IS NULL OR a.id = $3)
+            ORDER BY a.name"#,
+        m,
+        system_id,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn assets(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Asset>> {
+    select_assets(db, m, Some(system_id), None).await
+}
+
+pub async fn asset(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Asset> {
+    select_assets(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+const DUPLICATE_ASSET: &str = "Systemet har redan en informationsmängd med det namnet.";
+
+pub async fn add_asset(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    system_id: Uuid,
+    input: &AssetInput,
+) -> AppResult<Asset> {
+    get(&mut *tx, m, system_id).await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO information_assets (id, municipality_id, system_id, name, description, owner_person_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        m,
+        system_id,
+        input.name,
+        input.description,
+        input.owner_person_id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", DUPLICATE_ASSET))?;
+    let asset = asset(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "information_asset", id, asset.snapshot())).await?;
+    Ok(asset)
+}
+
+pub async fn update_asset(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &AssetInput,
+) -> AppResult<Asset> {
+    let before = asset(&mut *tx, m, id).await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
+    sqlx::query!(
+        "UPDATE information_assets SET name = $3, description = $4, owner_person_id = $5, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.name,
+        input.description,
+        input.owner_person_id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", DUPLICATE_ASSET))?;
+    let after = asset(&mut *tx, m, id).await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), "information_asset", id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- coverage
+
+/// The questions the board and the auditors ask first, for one body (or all).
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct CoverageRow {
+    pub body_id: Option<Uuid>,
+    pub body_name: String,
+    pub systems: usize,
+    pub critical: usize,
+    pub classified: usize,
+    pub current_risk_analysis: usize,
+    pub named_owner: usize,
+    pub overdue_reviews: usize,
+}
+
+impl CoverageRow {
+    fn add(&mut self, system: &System, today: NaiveDate) {
+        self.systems += 1;
+        self.critical += usize::from(system.is_critical);
+        self.classified += usize::from(system.coverage() == Coverage::Classified);
+        self.current_risk_analysis += usize::from(system.has_current_risk_analysis(today));
+        self.named_owner += usize::from(system.owner_person_id.is_some());
+        self.overdue_reviews += usize::from(system.is_review_overdue(today));
+    }
+
+    /// The body's id for a filter link (empty for systems without a body).
+    pub fn body_query(&self) -> String {
+        self.body_id.map(|b| b.to_string()).unwrap_or_default()
+    }
+
+    pub fn share(&self, part: &usize) -> String {
+        if self.systems == 0 { "–".into() } else { format!("{} %", crate::web::format::percent(*part, self.systems)) }
+    }
+}
+
+/// Coverage per responsible body and in total, over systems that are not retired.
+pub fn coverage(systems: &[System], today: NaiveDate) -> (Vec<CoverageRow>, CoverageRow) {
+    let mut rows: Vec<CoverageRow> = Vec::new();
+    let mut total = CoverageRow { body_name: "Hela kommunen".into(), ..CoverageRow::default() };
+    for system in systems.iter().filter(|s| s.lifecycle != "avvecklad") {
+        let index = match rows.iter().position(|r| r.body_id == system.body_id) {
+            Some(index) => index,
+            None => {
+                rows.push(CoverageRow {
+                    body_id: system.body_id,
+                    body_name: system.body_name.clone().unwrap_or_else(|| "Inget ansvarigt organ".into()),
+                    ..CoverageRow::default()
+                });
+                rows.len() - 1
+            }
+        };
+        rows[index].add(system, today);
+        total.add(system, today);
+    }
+    rows.sort_by(|a, b| (a.body_id.is_none(), &a.body_name).cmp(&(b.body_id.is_none(), &b.body_name)));
+    (rows, total)
+}

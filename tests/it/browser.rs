@@ -163,7 +163,33 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
             .unwrap();
     let demo_action: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM actions LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let pool = app.pool().clone();
+    let one = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, uuid::Uuid>(sql).fetch_one(&pool).await.unwrap() }
+    };
+    let system = one("SELECT id FROM systems WHERE name = 'Omsorgsdokumentation'").await;
+    let asset = one("SELECT id FROM information_assets WHERE name = 'Social dokumentation'").await;
+    let analysis = one("SELECT id FROM risk_analyses WHERE object_kind = 'it_miljo'").await;
+    let risk = one("SELECT id FROM risks ORDER BY likelihood * consequence DESC LIMIT 1").await;
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     let pages = [
+        "/systems".to_string(),
+        format!("/systems/{system}"),
+        format!("/systems/{system}/edit"),
+        format!("/systems/{system}/measures"),
+        format!("/assets/{asset}"),
+        "/systems/import".into(),
+        "/coverage".into(),
+        "/catalogue".into(),
+        "/risk-analyses".into(),
+        "/risk-analyses/new".into(),
+        format!("/risk-analyses/{analysis}"),
+        format!("/risks/{risk}"),
+        "/risks".into(),
+        "/actions".into(),
+        "/plans".into(),
+        format!("/plans/{year}"),
         format!("/actions/{demo_action}"),
         "/recommendations/review".to_string(),
         format!("/audits/{demo_audit}"),
@@ -254,5 +280,57 @@ async fn an_auditor_pastes_recommendations_fixes_a_row_and_finds_them_in_the_reg
     assert!(table.contains("utse systemägare för samtliga verksamhetssystem"));
     assert!(table.contains("utbilda förtroendevalda i informationssäkerhet"));
     assert!(table.contains("Kommunstyrelsen") && table.contains("Öppen"));
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_coordinator_classifies_information_and_sees_the_systems_level_change() {
+    let app = TestApp::spawn().await;
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    log_in_as_coordinator(&app, &browser).await;
+
+    browser.find(Locator::LinkText("System")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/systems").await;
+    browser.find(Locator::LinkText("Skolplattformen")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#protection-level")).await.unwrap();
+    let system_path = browser.current_url().await.unwrap().path().to_string();
+    let before = browser.find(Locator::Css("#protection-level")).await.unwrap().text().await.unwrap();
+    assert_eq!(before, "2-3-2-2");
+
+    browser.find(Locator::LinkText("Frånvaro")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#asset-level")).await.unwrap();
+    let asset_path = browser.current_url().await.unwrap().path().to_string();
+    assert_eq!(
+        browser.find(Locator::Css("#asset-level")).await.unwrap().text().await.unwrap(),
+        "Informationen är inte klassad än."
+    );
+    for (aspect, level) in [("k", "3"), ("r", "2"), ("t", "4"), ("s", "1")] {
+        browser.find(Locator::Css(&format!("#{aspect} option[value='{level}']"))).await.unwrap().click().await.unwrap();
+        browser
+            .find(Locator::Css(&format!("#{aspect}_reason")))
+            .await
+            .unwrap()
+            .send_keys("Frånvaro är känslig och behövs samma dag.")
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Css("form[action$='/classifications'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, &asset_path).await;
+    let flash = browser.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert_eq!(flash, "Klassningen 3-2-4-1 är sparad som version 1.");
+
+    browser.find(Locator::LinkText("Skolplattformen")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, &system_path).await;
+    let after = browser.find(Locator::Css("#protection-level")).await.unwrap().text().await.unwrap();
+    assert_eq!(after, "3-3-4-2");
+    let warning = browser.find(Locator::Css(".warning")).await.unwrap().text().await.unwrap();
+    assert!(warning.starts_with("Nivå 4"), "{warning}");
     browser.close().await.unwrap();
 }

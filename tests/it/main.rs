@@ -11,4 +11,5 @@ mod browser;
 mod cli;
 mod database;
 mod org;
+mod systems;
 mod tenancy;

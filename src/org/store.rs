@@ -71,6 +71,8 @@ pub async fn create_municipality(
     .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
     let created = get_municipality(&mut *tx, id).await?;
     audit_log::record(tx, actor, Change::created(Some(id), "municipality", id, created.snapshot())).await?;
+    // A new municipality starts with Lisa's requirement catalogue, which it may then edit.
+    crate::classification::store::add_starter_catalogue(tx, actor, id).await?;
     Ok(created)
 }
 

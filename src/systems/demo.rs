@@ -299,7 +299,6 @@ fn id_of(items: &[(Uuid, String)], name: &str) -> Option<Uuid> {
 }
 
 pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Result<()> {
-    crate::classification::store::add_starter_catalogue(tx, actor, m).await?;
     let bodies: Vec<(Uuid, String)> =
         crate::org::store::list_bodies(&mut *tx, m).await?.into_iter().map(|b| (b.id, b.name)).collect();
     let people = crate::org::store::person_names(&mut *tx, m).await?;

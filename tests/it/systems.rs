@@ -407,6 +407,11 @@ async fn another_municipality_cannot_reach_systems_assets_risks_or_plans() {
     let listed = api.get("/systems").await.text().await.unwrap();
     assert_eq!(listed, "[]", "Annanstad has no systems of its own");
     assert_eq!(json_of(api.get("/risk-matrix").await, 200).await["total"], 0);
+    // A new municipality starts with its own copy of Lisa's starter catalogue.
+    let catalogue = json_of(api.get("/catalogue").await, 200).await;
+    let theirs: Vec<&str> = catalogue.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(theirs.len(), lisa::classification::model::STARTER_CATALOGUE.len());
+    assert!(!theirs.contains(&measure.to_string().as_str()));
 
     // Exempelby cannot make Annanstad's body responsible for its system.
     let coordinator = coordinator_api(&app).await;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod incidents;
 pub mod org;
 pub mod reports;
 pub mod risks;
@@ -74,6 +75,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(systems::api())
         .merge(classification::api())
         .merge(risks::api())
+        .merge(incidents::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(systems::router())
         .merge(classification::router())
         .merge(risks::router())
+        .merge(incidents::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

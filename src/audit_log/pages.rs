@@ -35,6 +35,8 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("risk_settings", "Riskskala"),
     ("risk_analysis", "Riskanalys"),
     ("risk", "Risk"),
+    ("incident", "Incident"),
+    ("incident_receivers", "Incidentmottagare"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

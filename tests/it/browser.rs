@@ -79,8 +79,12 @@ async fn wait_for_path(browser: &fantoccini::Client, path: &str) {
 }
 
 async fn log_in_as_coordinator(app: &TestApp, browser: &fantoccini::Client) {
+    log_in(app, browser, "samordnare@exempelby.se").await;
+}
+
+async fn log_in(app: &TestApp, browser: &fantoccini::Client, email: &str) {
     browser.goto(&app.url("/login")).await.unwrap();
-    browser.find(Locator::Css("#email")).await.unwrap().send_keys("samordnare@exempelby.se").await.unwrap();
+    browser.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
     browser.find(Locator::Css("#password")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
     browser.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_path(browser, "/").await;
@@ -173,7 +177,12 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let analysis = one("SELECT id FROM risk_analyses WHERE object_kind = 'it_miljo'").await;
     let risk = one("SELECT id FROM risks ORDER BY likelihood * consequence DESC LIMIT 1").await;
     let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let incident = one("SELECT id FROM incidents WHERE significant").await;
     let pages = [
+        "/incidents".to_string(),
+        "/incidents/report".into(),
+        format!("/incidents/{incident}"),
+        "/incidents/summary".into(),
         "/systems".to_string(),
         format!("/systems/{system}"),
         format!("/systems/{system}/edit"),
@@ -332,5 +341,41 @@ async fn the_coordinator_classifies_information_and_sees_the_systems_level_chang
     assert_eq!(after, "3-3-4-2");
     let warning = browser.find(Locator::Css(".warning")).await.unwrap().text().await.unwrap();
     assert!(warning.starts_with("Nivå 4"), "{warning}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_employee_reports_an_incident_and_the_coordinator_sees_its_clock() {
+    let app = TestApp::spawn().await;
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    log_in(&app, &browser, "medarbetare@exempelby.se").await;
+    browser.find(Locator::LinkText("Rapportera incident")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/incidents/report").await;
+    browser
+        .find(Locator::Css("#title"))
+        .await
+        .unwrap()
+        .send_keys("Journalutdrag skickat till fel brukare")
+        .await
+        .unwrap();
+    browser.find(Locator::Css("input[name=personal_data]")).await.unwrap().click().await.unwrap();
+    browser.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let flash = browser.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.starts_with("Tack! Din rapport har nummer INC-"), "{flash}");
+    let path = browser.current_url().await.unwrap().path().to_string();
+    let reference = flash.split_whitespace().find(|w| w.starts_with("INC-")).unwrap().trim_end_matches('.').to_string();
+    browser.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#email")).await.unwrap();
+
+    log_in_as_coordinator(&app, &browser).await;
+    browser.find(Locator::LinkText("Incidenter")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/incidents").await;
+    browser.find(Locator::LinkText(&reference)).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, &path).await;
+    let clocks = browser.find(Locator::Css("#clocks")).await.unwrap().text().await.unwrap();
+    assert!(clocks.contains("Anmälan till IMY"), "{clocks}");
+    assert!(clocks.contains("Pågår") && clocks.contains("kvar"), "{clocks}");
     browser.close().await.unwrap();
 }

@@ -75,5 +75,8 @@ async fn the_cli_migrates_and_adds_municipalities_users_and_tokens() {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(logged, ["municipality", "user", "role_grant"]);
+    let measures = logged.iter().filter(|e| *e == "measure").count();
+    assert_eq!(measures, lisa::classification::model::STARTER_CATALOGUE.len(), "the new municipality's catalogue");
+    let others: Vec<&String> = logged.iter().filter(|e| *e != "measure").collect();
+    assert_eq!(others, ["municipality", "user", "role_grant"]);
 }

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod database;
+mod incidents;
 mod org;
 mod systems;
 mod tenancy;

@@ -1,0 +1,115 @@
+//! JSON API for incidents, their clocks, timeline, reports and the yearly summary.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::clocks::Clock;
+use super::model::{EventForm, HandlingForm, ReportForm, SentReportForm};
+use super::pages::YearQuery;
+use super::store::{self, Filter, Incident};
+use super::summary::Summary;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+
+const TAG: &str = "Incidenter";
+
+/// An incident with its number and its legal clocks as of now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    /// INC-2026-0042.
+    pub reference: String,
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub clocks: Vec<Clock>,
+}
+
+impl From<Incident> for IncidentView {
+    fn from(incident: Incident) -> Self {
+        IncidentView { reference: incident.reference(), clocks: incident.clocks(Utc::now()), incident }
+    }
+}
+
+/// Every incident (coordinator and receivers).
+#[utoipa::path(get, path = "/incidents", tag = TAG, params(Filter), responses((status = 200, body = Vec<IncidentView>), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Json<Vec<IncidentView>>> {
+    principal.require(super::is_handler(&state, &principal).await?)?;
+    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    Ok(Json(incidents.into_iter().map(IncidentView::from).collect()))
+}
+
+/// Reports an incident (anyone with a role in the municipality).
+#[utoipa::path(post, path = "/incidents", tag = TAG, request_body = ReportForm,
+    responses((status = 201, body = IncidentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<ReportForm>,
+) -> AppResult<(StatusCode, Json<IncidentView>)> {
+    Ok((StatusCode::CREATED, Json(super::report(&state, &principal, &form).await?.into())))
+}
+
+/// One incident: handlers see everything, the reporter their own report.
+#[utoipa::path(get, path = "/incidents/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<IncidentView>> {
+    let (incident, _) = super::readable(&state, &principal, id).await?;
+    Ok(Json(incident.into()))
+}
+
+/// Records the handling: category, severity, impact, legal assessment, escalation, analysis, status.
+#[utoipa::path(put, path = "/incidents/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = HandlingForm,
+    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn handle(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<HandlingForm>,
+) -> AppResult<Json<IncidentView>> {
+    Ok(Json(super::handle(&state, &principal, id, &form).await?.into()))
+}
+
+#[utoipa::path(post, path = "/incidents/{id}/events", tag = TAG, params(("id" = Uuid, Path)), request_body = EventForm,
+    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_event(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<EventForm>,
+) -> AppResult<Json<IncidentView>> {
+    Ok(Json(super::add_event(&state, &principal, id, &form).await?.into()))
+}
+
+/// Records a report sent to IMY or MCF; a late one needs reasons.
+#[utoipa::path(post, path = "/incidents/{id}/reports", tag = TAG, params(("id" = Uuid, Path)), request_body = SentReportForm,
+    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<SentReportForm>,
+) -> AppResult<Json<IncidentView>> {
+    Ok(Json(super::add_report(&state, &principal, id, &form).await?.into()))
+}
+
+/// The year's summary by category, severity and system, and reporting compliance.
+#[utoipa::path(get, path = "/incidents/summary", tag = TAG, params(YearQuery), responses((status = 200, body = Summary), (status = 403, body = Problem)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<YearQuery>,
+) -> AppResult<Json<Summary>> {
+    Ok(Json(super::pages::summary_of(&state, &principal, query.year).await?.1))
+}

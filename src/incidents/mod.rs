@@ -1,0 +1,155 @@
+//! Incidents: reported by anyone on a short form, handled by the coordinator and the named
+//! receivers, with the legal clocks (IMY, the CSIRT at MCF) computed from the reports made.
+
+pub mod api;
+pub mod clocks;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod store;
+pub mod summary;
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::{DateTime, Datelike, Utc};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::{Principal, Role};
+use crate::error::{AppError, AppResult};
+use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
+use store::Incident;
+
+/// Anyone with a role in the municipality may report: reporting must never be hard.
+pub fn may_report(principal: &Principal) -> bool {
+    principal.municipality.is_some() && (principal.is_admin || !principal.grants.is_empty())
+}
+
+/// The coordinator and the named receivers handle every incident.
+pub async fn is_handler(state: &AppState, principal: &Principal) -> AppResult<bool> {
+    Ok(principal.is_coordinator() || store::is_receiver(&state.pool, principal.tenant()?, principal.user_id).await?)
+}
+
+/// Who reads the yearly summary: handlers, auditors and board members.
+pub async fn may_read_summary(state: &AppState, principal: &Principal) -> AppResult<bool> {
+    Ok(is_handler(state, principal).await? || principal.is_auditor() || principal.has_role(Role::Fortroendevald))
+}
+
+/// How the principal may see one incident.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The coordinator, a receiver, or the åtgärdsansvarig: everything, and may change it.
+    Handle,
+    /// The reporter: what they reported and how it is going.
+    Reporter,
+}
+
+pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Incident, Access)> {
+    let incident = store::get(&state.pool, principal.tenant()?, id).await?;
+    if is_handler(state, principal).await? || incident.responsible_user_id == Some(principal.user_id) {
+        Ok((incident, Access::Handle))
+    } else if incident.reporter_user_id == Some(principal.user_id) {
+        Ok((incident, Access::Reporter))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub async fn report(state: &AppState, principal: &Principal, form: &ReportForm) -> AppResult<Incident> {
+    principal.require(may_report(principal))?;
+    let now = now();
+    let input = form.validate(now).map_err(AppError::Validation)?;
+    let year = now.with_timezone(&chrono_tz::Europe::Stockholm).year();
+    let mut tx = state.pool.begin().await?;
+    let incident = store::report(&mut tx, &Actor::from(principal), principal.tenant()?, &input, year).await?;
+    tx.commit().await?;
+    Ok(incident)
+}
+
+async fn require_handle(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Incident> {
+    let (incident, access) = readable(state, principal, id).await?;
+    principal.require(access == Access::Handle)?;
+    Ok(incident)
+}
+
+pub async fn handle(state: &AppState, principal: &Principal, id: Uuid, form: &HandlingForm) -> AppResult<Incident> {
+    require_handle(state, principal, id).await?;
+    let input = form.validate(now()).map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let incident = store::handle(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(incident)
+}
+
+pub async fn add_event(state: &AppState, principal: &Principal, id: Uuid, form: &EventForm) -> AppResult<Incident> {
+    require_handle(state, principal, id).await?;
+    let (at, text) = form.validate(now()).map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let incident = store::add_event(&mut tx, &Actor::from(principal), principal.tenant()?, id, at, &text).await?;
+    tx.commit().await?;
+    Ok(incident)
+}
+
+/// Records a report made to IMY or MCF; one made after its deadline needs reasons.
+pub async fn add_report(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &SentReportForm,
+) -> AppResult<Incident> {
+    let incident = require_handle(state, principal, id).await?;
+    let now = now();
+    let clocks = incident.clocks(now);
+    let (kind, sent_at) =
+        form.validate(now, |kind, at| clocks::needs_late_reason(&clocks, kind, at)).map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let incident = store::add_report(
+        &mut tx,
+        &Actor::from(principal),
+        principal.tenant()?,
+        id,
+        (kind, sent_at),
+        &form.reference,
+        &form.late_reason,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(incident)
+}
+
+pub async fn set_receivers(state: &AppState, principal: &Principal, people: &[Uuid]) -> AppResult<()> {
+    principal.require(principal.is_coordinator())?;
+    let mut tx = state.pool.begin().await?;
+    store::set_receivers(&mut tx, &Actor::from(principal), principal.tenant()?, people).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/incidents", get(pages::list))
+        .route("/incidents.csv", get(pages::export))
+        .route("/incidents/report", get(pages::report_form).post(pages::report))
+        .route("/incidents/mine", get(pages::mine))
+        .route("/incidents/summary", get(pages::summary))
+        .route("/incidents/receivers", get(pages::receivers).post(pages::set_receivers))
+        .route("/incidents/{id}", get(pages::show).post(pages::handle))
+        .route("/incidents/{id}/events", post(pages::add_event))
+        .route("/incidents/{id}/reports", post(pages::add_report))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::report))
+        .routes(routes!(api::get, api::handle))
+        .routes(routes!(api::add_event))
+        .routes(routes!(api::add_report))
+        .routes(routes!(api::summary))
+}

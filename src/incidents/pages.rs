@@ -1,0 +1,444 @@
+//! Pages: the report form anyone uses, "my reports", the handlers' list and incident page
+//! with its clocks, the yearly summary and the receivers.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, Utc};
+use uuid::Uuid;
+
+use super::clocks::{Clock, ReportKind};
+use super::model::{
+    CATEGORIES, EventForm, HandlingForm, ReportForm, SEVERITIES, STATUSES, SentReportForm, local_input,
+};
+use super::store::{self, Filter, Incident};
+use super::summary::{Summary, summarise};
+use super::{Access, is_handler, may_read_summary, may_report, readable};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::pagination::Pager;
+use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+
+async fn system_names(state: &AppState, principal: &Principal) -> AppResult<Vec<(Uuid, String)>> {
+    crate::systems::store::names(&state.pool, principal.tenant()?).await
+}
+
+// ---------------------------------------------------------------- reporting
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    form: ReportForm,
+    errors: FieldErrors,
+    systems: Vec<Choice>,
+}
+
+async fn report_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    form: ReportForm,
+    errors: FieldErrors,
+) -> AppResult<ReportPage> {
+    principal.require(may_report(principal))?;
+    Ok(ReportPage { systems: choices(system_names(state, principal).await?, &form.system_ids), chrome, form, errors })
+}
+
+pub async fn report_form(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    let form = ReportForm { discovered_at: local_input(Utc::now()), ..ReportForm::default() };
+    Ok(report_page(&state, &principal, chrome, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = ReportForm {
+        title: pairs.get("title"),
+        description: pairs.get("description"),
+        discovered_at: pairs.get("discovered_at"),
+        system_ids: pairs.all("system_ids"),
+        information: pairs.get("information"),
+        personal_data: pairs.get("personal_data") == "1",
+        ongoing: pairs.get("ongoing") == "1",
+    };
+    match split_validation(super::report(&state, &principal, &form).await)? {
+        Ok(incident) => Ok(flash::see_other_with(
+            &state,
+            &format!("/incidents/{}", incident.id),
+            &format!("Tack! Din rapport har nummer {}. Incidentmottagaren tar hand om den.", incident.reference()),
+        )),
+        Err(errors) => Ok(unprocessable(report_page(&state, &principal, chrome, form, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/mine.html")]
+struct MinePage {
+    chrome: Chrome,
+    incidents: Vec<Incident>,
+}
+
+pub async fn mine(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_report(&principal))?;
+    let filter = Filter { reporter: Some(principal.user_id), ..Filter::default() };
+    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    Ok(MinePage { chrome, incidents }.into_response())
+}
+
+// ---------------------------------------------------------------- the handlers' list
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    incidents: Vec<Incident>,
+    pager: Pager,
+    filter: Filter,
+    query: String,
+    query_without_page: String,
+    statuses: Vec<SelectOption>,
+    categories: Vec<SelectOption>,
+    severities: Vec<SelectOption>,
+    now: DateTime<Utc>,
+    is_coordinator: bool,
+    no_errors: FieldErrors,
+}
+
+impl ListPage {
+    /// The most pressing clock of an incident: overdue first, then the nearest running one.
+    fn next_clock(&self, incident: &Incident) -> Option<Clock> {
+        let clocks = incident.clocks(self.now);
+        clocks
+            .iter()
+            .find(|c| c.state_code() == "overdue")
+            .or_else(|| clocks.iter().find(|c| c.state_code() == "running"))
+            .cloned()
+    }
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("status", filter.status.as_str()),
+        ("category", filter.category.as_str()),
+        ("severity", filter.severity.as_str()),
+        ("year", filter.year.as_str()),
+        ("personal_data", filter.personal_data.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(is_handler(&state, &principal).await?)?;
+    let all = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    let page = filter.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let pager = Pager::new(page, all.len() as i64);
+    let incidents = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    Ok(ListPage {
+        statuses: options(STATUSES, &filter.status),
+        categories: options(CATEGORIES, &filter.category),
+        severities: options(SEVERITIES, &filter.severity),
+        query: filter_query(&filter),
+        query_without_page: filter_query(&filter),
+        now: Utc::now(),
+        is_coordinator: principal.is_coordinator(),
+        no_errors: FieldErrors::new(),
+        chrome,
+        incidents,
+        pager,
+        filter,
+    }
+    .into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(is_handler(&state, &principal).await?)?;
+    let now = Utc::now();
+    let rows: Vec<Vec<String>> = store::list(&state.pool, principal.tenant()?, &filter)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let clocks = i.clocks(now);
+            vec![
+                i.reference(),
+                i.title.clone(),
+                i.discovered_text(),
+                i.status_label().to_string(),
+                i.category_label().to_string(),
+                i.severity_label().to_string(),
+                i.systems_text(),
+                if i.personal_data { "ja" } else { "nej" }.to_string(),
+                if i.significant { "ja" } else { "nej" }.to_string(),
+                clocks.iter().map(|c| format!("{}: {}", c.kind.code(), c.state_label())).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "incidenter.csv",
+        &[
+            "Nummer",
+            "Rubrik",
+            "Upptäckt",
+            "Status",
+            "Kategori",
+            "Allvarlighet",
+            "System",
+            "Personuppgifter",
+            "Betydande",
+            "Rapporter",
+        ],
+        &rows,
+    )
+}
+
+// ---------------------------------------------------------------- one incident
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    incident: Incident,
+    clocks: Vec<Clock>,
+    now: DateTime<Utc>,
+    handles: bool,
+    form: HandlingForm,
+    errors: FieldErrors,
+    statuses: Vec<SelectOption>,
+    categories: Vec<SelectOption>,
+    severities: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+    systems: Vec<Choice>,
+    report_kinds: Vec<SelectOption>,
+    now_input: String,
+    history: Vec<Entry>,
+}
+
+fn handling_form(incident: &Incident) -> HandlingForm {
+    HandlingForm {
+        status: incident.status.clone(),
+        category: incident.category.clone().unwrap_or_default(),
+        severity: incident.severity.clone().unwrap_or_default(),
+        impact_k: incident.impact_k,
+        impact_r: incident.impact_r,
+        impact_t: incident.impact_t,
+        personal_data: incident.personal_data,
+        significant: incident.significant,
+        imy_exempt_reason: incident.imy_exempt_reason.clone(),
+        responsible_person_id: incident.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        system_ids: incident.systems.iter().map(|s| s.id.to_string()).collect(),
+        supplier_name: incident.supplier_name.clone(),
+        escalated_at: incident.escalated_at.map(local_input).unwrap_or_default(),
+        supplier_reference: incident.supplier_reference.clone(),
+        measures: incident.measures.clone(),
+        cause: incident.cause.clone(),
+        lessons: incident.lessons.clone(),
+        handled_at: incident.handled_at.map(local_input).unwrap_or_default(),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    form: Option<HandlingForm>,
+    errors: FieldErrors,
+) -> AppResult<ShowPage> {
+    let (incident, access) = readable(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let now = Utc::now();
+    let handles = access == Access::Handle;
+    let form = form.unwrap_or_else(|| handling_form(&incident));
+    let (people, systems, history) = if handles {
+        (
+            crate::org::store::person_names(&state.pool, m).await?,
+            system_names(state, principal).await?,
+            audit_log::history(&state.pool, m, "incident", id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    Ok(ShowPage {
+        clocks: incident.clocks(now),
+        statuses: options(STATUSES, &form.status),
+        categories: options(CATEGORIES, &form.category),
+        severities: options(SEVERITIES, &form.severity),
+        people: options(people, &form.responsible_person_id),
+        systems: choices(systems, &form.system_ids),
+        report_kinds: options(ReportKind::ALL.map(|k| (k.code(), k.label())), ""),
+        now_input: local_input(now),
+        chrome,
+        incident,
+        now,
+        handles,
+        form,
+        errors,
+        history,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(show_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn handle(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let flag = |name: &str| pairs.get(name) == "1";
+    let form = HandlingForm {
+        status: pairs.get("status"),
+        category: pairs.get("category"),
+        severity: pairs.get("severity"),
+        impact_k: flag("impact_k"),
+        impact_r: flag("impact_r"),
+        impact_t: flag("impact_t"),
+        personal_data: flag("personal_data"),
+        significant: flag("significant"),
+        imy_exempt_reason: pairs.get("imy_exempt_reason"),
+        responsible_person_id: pairs.get("responsible_person_id"),
+        system_ids: pairs.all("system_ids"),
+        supplier_name: pairs.get("supplier_name"),
+        escalated_at: pairs.get("escalated_at"),
+        supplier_reference: pairs.get("supplier_reference"),
+        measures: pairs.get("measures"),
+        cause: pairs.get("cause"),
+        lessons: pairs.get("lessons"),
+        handled_at: pairs.get("handled_at"),
+    };
+    match split_validation(super::handle(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Incidenten är uppdaterad.")),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+    }
+}
+
+pub async fn add_event(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = EventForm { occurred_at: pairs.get("occurred_at"), text: pairs.get("text") };
+    match split_validation(super::add_event(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Händelsen är sparad i tidslinjen.")),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
+    }
+}
+
+pub async fn add_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = SentReportForm {
+        kind: pairs.get("kind"),
+        sent_at: pairs.get("sent_at"),
+        reference: pairs.get("reference"),
+        late_reason: pairs.get("late_reason"),
+    };
+    match split_validation(super::add_report(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Rapporten är registrerad.")),
+        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
+    }
+}
+
+// ---------------------------------------------------------------- summary and receivers
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/summary.html")]
+struct SummaryPage {
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    summary: Summary,
+}
+
+impl SummaryPage {
+    fn sections(&self) -> [(&'static str, &Vec<super::summary::Count>); 3] {
+        [
+            ("Per kategori", &self.summary.by_category),
+            ("Per allvarlighet", &self.summary.by_severity),
+            ("Per system", &self.summary.by_system),
+        ]
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The year of discovery; this year when absent.
+    pub year: Option<i32>,
+}
+
+/// The summary of a year's incidents (for pages and the API).
+pub async fn summary_of(state: &AppState, principal: &Principal, year: Option<i32>) -> AppResult<(i32, Summary)> {
+    principal.require(may_read_summary(state, principal).await?)?;
+    let year = year.unwrap_or_else(|| crate::web::format::today().year());
+    let filter = Filter { year: year.to_string(), ..Filter::default() };
+    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    Ok((year, summarise(&incidents, Utc::now())))
+}
+
+pub async fn summary(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<YearQuery>,
+) -> AppResult<Response> {
+    let (year, summary) = summary_of(&state, &principal, query.year).await?;
+    let this_year = crate::web::format::today().year();
+    Ok(SummaryPage { chrome, year, years: (this_year - 4..=this_year).rev().collect(), summary }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incidents/receivers.html")]
+struct ReceiversPage {
+    chrome: Chrome,
+    people: Vec<Choice>,
+    no_errors: FieldErrors,
+}
+
+pub async fn receivers(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(principal.is_coordinator())?;
+    let m = principal.tenant()?;
+    let chosen: Vec<String> = store::receivers(&state.pool, m).await?.into_iter().map(|p| p.id.to_string()).collect();
+    let people = choices(crate::org::store::person_names(&state.pool, m).await?, &chosen);
+    Ok(ReceiversPage { chrome, people, no_errors: FieldErrors::new() }.into_response())
+}
+
+pub async fn set_receivers(
+    State(state): State<AppState>,
+    principal: Principal,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let people: Vec<Uuid> = pairs.all("person_ids").iter().filter_map(|p| Uuid::parse_str(p).ok()).collect();
+    super::set_receivers(&state, &principal, &people).await?;
+    Ok(flash::see_other_with(&state, "/incidents/receivers", "Incidentmottagarna är sparade."))
+}

@@ -1,0 +1,470 @@
+//! Queries for incidents, their timeline, reports to authorities and the receivers,
+//! scoped by municipality and audited.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::clocks::{self, Clock, Facts, ReportKind};
+use super::model::{CATEGORIES, HandlingInput, ReportInput, SEVERITIES, STATUSES, label, reference};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, field_error};
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SystemRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Event {
+    pub occurred_at: DateTime<Utc>,
+    pub text: String,
+    pub author_name: String,
+}
+
+impl Event {
+    pub fn occurred_text(&self) -> String {
+        crate::web::format::datetime(self.occurred_at)
+    }
+}
+
+impl SentReport {
+    pub fn sent_text(&self) -> String {
+        crate::web::format::datetime(self.sent_at)
+    }
+
+    pub fn kind_label(&self) -> &'static str {
+        ReportKind::parse(&self.kind).map(ReportKind::label).unwrap_or("")
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SentReport {
+    /// imy, csirt, incidentanmalan, lagesrapport or slutrapport.
+    pub kind: String,
+    pub sent_at: DateTime<Utc>,
+    pub sent_by: String,
+    pub reference: String,
+    pub late_reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Incident {
+    pub id: Uuid,
+    pub year: i32,
+    pub number: i32,
+    pub title: String,
+    pub description: String,
+    pub discovered_at: DateTime<Utc>,
+    pub reported_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub reporter_user_id: Option<Uuid>,
+    pub reporter_name: String,
+    pub information: String,
+    pub personal_data: bool,
+    pub ongoing: bool,
+    /// ny, utreds, atgardad or stangd.
+    pub status: String,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub impact_k: bool,
+    pub impact_r: bool,
+    pub impact_t: bool,
+    pub responsible_person_id: Option<Uuid>,
+    pub responsible_name: Option<String>,
+    #[serde(skip)]
+    pub responsible_user_id: Option<Uuid>,
+    pub significant: bool,
+    pub imy_exempt_reason: String,
+    pub supplier_name: String,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub supplier_reference: String,
+    pub measures: String,
+    pub cause: String,
+    pub lessons: String,
+    pub handled_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Vec<SystemRef>)]
+    pub systems: Json<Vec<SystemRef>>,
+    #[schema(value_type = Vec<Event>)]
+    pub events: Json<Vec<Event>>,
+    #[schema(value_type = Vec<SentReport>)]
+    pub reports: Json<Vec<SentReport>>,
+}
+
+impl Incident {
+    /// INC-2026-0042.
+    pub fn reference(&self) -> String {
+        reference(self.year, self.number)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        label(&STATUSES, Some(&self.status))
+    }
+
+    pub fn category_label(&self) -> &'static str {
+        label(&CATEGORIES, self.category.as_deref())
+    }
+
+    pub fn severity_label(&self) -> &'static str {
+        label(&SEVERITIES, self.severity.as_deref())
+    }
+
+    pub fn systems_text(&self) -> String {
+        self.systems.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn discovered_text(&self) -> String {
+        crate::web::format::datetime(self.discovered_at)
+    }
+
+    pub fn reported_text(&self) -> String {
+        crate::web::format::datetime(self.reported_at)
+    }
+
+    pub fn impact_text(&self) -> String {
+        let parts: Vec<&str> =
+            [(self.impact_k, "konfidentialitet"), (self.impact_r, "riktighet"), (self.impact_t, "tillgänglighet")]
+                .into_iter()
+                .filter(|(set, _)| *set)
+                .map(|(_, l)| l)
+                .collect();
+        if parts.is_empty() { "Ej bedömd".into() } else { parts.join(", ") }
+    }
+
+    /// The legal clocks as of `now`.
+    pub fn clocks(&self, now: DateTime<Utc>) -> Vec<Clock> {
+        let reports: Vec<(ReportKind, DateTime<Utc>)> =
+            self.reports.iter().filter_map(|r| Some((ReportKind::parse(&r.kind)?, r.sent_at))).collect();
+        let facts = Facts {
+            discovered_at: self.discovered_at,
+            personal_data: self.personal_data,
+            imy_exempt: !self.imy_exempt_reason.is_empty(),
+            significant: self.significant,
+            // An incident reported as no longer ongoing was over when it was reported.
+            handled_at: self.handled_at.or(if self.ongoing { None } else { Some(self.reported_at) }),
+            reports: &reports,
+        };
+        clocks::clocks(&facts, now)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "Rubrik": self.title, "Beskrivning": self.description, "Upptäckt": self.discovered_text(),
+            "System": self.systems_text(), "Information": self.information, "Personuppgifter": self.personal_data,
+            "Pågår": self.ongoing, "Status": self.status_label(), "Kategori": self.category_label(),
+            "Allvarlighet": self.severity_label(), "Påverkan": self.impact_text(), "Åtgärdsansvarig": self.responsible_name,
+            "Betydande incident": self.significant, "Skäl att inte anmäla till IMY": self.imy_exempt_reason,
+            "Leverantör": self.supplier_name, "Eskalerad": self.escalated_at.map(crate::web::format::datetime),
+            "Leverantörens referens": self.supplier_reference, "Åtgärder": self.measures, "Orsak": self.cause,
+            "Lärdomar": self.lessons, "Hanterad": self.handled_at.map(crate::web::format::datetime),
+        })
+    }
+}
+
+/// Filters for the incident list.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub severity: String,
+    /// The year of discovery.
+    #[serde(default)]
+    pub year: String,
+    /// "1" for personal-data breaches only.
+    #[serde(default)]
+    pub personal_data: String,
+    /// Only this reporter's (set by Lisa for "my reports", not from the address).
+    #[serde(skip)]
+    pub reporter: Option<Uuid>,
+    pub page: Option<String>,
+}
+
+async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uuid>) -> AppResult<Vec<Incident>> {
+    let year = filter.year.trim().parse::<i32>().ok();
+    Ok(sqlx::query_as!(
+        Incident,
+        r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
+                  i.reporter_name, i.information, i.personal_data, i.ongoing, i.status, i.category, i.severity,
+                  i.impact_k, i.impact_r, i.impact_t, i.responsible_person_id, p.name AS "responsible_name?",
+                  p.user_id AS "responsible_user_id?", i.significant, i.imy_exempt_reason, i.supplier_name, i.escalated_at,
+                  i.supplier_reference, i.measures, i.cause, i.lessons, i.handled_at, i.closed_at,
+                  COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name) ORDER BY s.name)
+                              FROM incident_systems x JOIN systems s ON s.id = x.system_id WHERE x.incident_id = i.id), '[]')
+                      AS "systems!: Json<Vec<SystemRef>>",
+                  COALESCE((SELECT json_agg(json_build_object('occurred_at', e.occurred_at, 'text', e.text,
+                                                              'author_name', e.author_name) ORDER BY e.occurred_at, e.created_at)
+                              FROM incident_events e WHERE e.incident_id = i.id), '[]') AS "events!: Json<Vec<Event>>",
+                  COALESCE((SELECT json_agg(json_build_object('kind', r.kind, 'sent_at', r.sent_at, 'sent_by', r.sent_by,
+                                                              'reference', r.reference, 'late_reason', r.late_reason)
+                                            ORDER BY r.sent_at)
+                              FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>"
+             FROM incidents i LEFT JOIN people p ON p.id = i.responsible_person_id
+            WHERE i.municipality_id = $1
+              AND ($2::uuid IS NULL OR i.id = $2)
+              AND ($3 = '' OR i.title ILIKE '%' || $3 || '%' OR i.description ILIKE '%' || $3 || '%'
+                   OR ('INC-' || i.year || '-' || lpad(i.number::text, 4, '0')) ILIKE '%' || $3 || '%')
+              AND ($4 = '' OR i.status = $4)
+              AND ($5 = '' OR i.category = $5)
+              AND ($6 = '' OR i.severity = $6)
+              AND ($7::int IS NULL OR extract(year FROM i.discovered_at AT TIME ZONE 'Europe/Stockholm') = $7)
+              AND ($8 <> '1' OR i.personal_data)
+              AND ($9::uuid IS NULL OR i.reporter_user_id = $9)
+            ORDER BY i.discovered_at DESC, i.number DESC"#,
+        m,
+        id,
+        filter.q.trim(),
+        filter.status.trim(),
+        filter.category.trim(),
+        filter.severity.trim(),
+        year,
+        filter.personal_data.trim(),
+        filter.reporter
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
+    select(db, m, filter, None).await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Incident> {
+    select(db, m, &Filter::default(), Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid]) -> AppResult<()> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM systems WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        systems
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize != systems.len() {
+        return Err(field_error("system_ids", "Välj system i listan."));
+    }
+    sqlx::query!("DELETE FROM incident_systems WHERE incident_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO incident_systems (municipality_id, incident_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        systems
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Files a report. Numbers run per municipality and year; a lock per municipality keeps
+/// two reports filed at once from taking the same number.
+pub async fn report(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    input: &ReportInput,
+    year: i32,
+) -> AppResult<Incident> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 42))", m.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO incidents (id, municipality_id, year, number, title, description, discovered_at, reporter_user_id,
+                                reporter_name, information, personal_data, ongoing)
+         VALUES ($1, $2, $3, (SELECT COALESCE(max(number), 0) + 1 FROM incidents WHERE municipality_id = $2 AND year = $3),
+                 $4, $5, $6, $7, $8, $9, $10, $11)",
+        id,
+        m,
+        year,
+        input.title,
+        input.description,
+        input.discovered_at,
+        actor.user_id,
+        actor.name,
+        input.information,
+        input.personal_data,
+        input.ongoing
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_systems(tx, m, id, &input.system_ids).await?;
+    let incident = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "incident", id, incident.snapshot())).await?;
+    Ok(incident)
+}
+
+pub async fn handle(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &HandlingInput,
+) -> AppResult<Incident> {
+    let before = get(&mut *tx, m, id).await?;
+    crate::org::store::check_person(tx, m, input.responsible_person_id, "responsible_person_id").await?;
+    let [k, r, t] = input.impact;
+    sqlx::query!(
+        "UPDATE incidents SET status = $3, category = $4, severity = $5, impact_k = $6, impact_r = $7, impact_t = $8,
+                personal_data = $9, significant = $10, imy_exempt_reason = $11, responsible_person_id = $12,
+                supplier_name = $13, escalated_at = $14, supplier_reference = $15, measures = $16, cause = $17,
+                lessons = $18, handled_at = $19, ongoing = ($19::timestamptz IS NULL AND ongoing),
+                closed_at = CASE WHEN $3 = 'stangd' THEN COALESCE(closed_at, now()) END, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.status,
+        input.category,
+        input.severity,
+        k,
+        r,
+        t,
+        input.personal_data,
+        input.significant,
+        input.imy_exempt_reason,
+        input.responsible_person_id,
+        input.supplier_name,
+        input.escalated_at,
+        input.supplier_reference,
+        input.measures,
+        input.cause,
+        input.lessons,
+        input.handled_at
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_systems(tx, m, id, &input.system_ids).await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn add_event(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    at: DateTime<Utc>,
+    text: &str,
+) -> AppResult<Incident> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "INSERT INTO incident_events (id, municipality_id, incident_id, occurred_at, text, author_name)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        Uuid::new_v4(),
+        m,
+        id,
+        at,
+        text,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    let mut logged = after.snapshot();
+    logged["Händelse"] = json!(format!("{}: {text}", crate::web::format::datetime(at)));
+    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), logged)).await?;
+    Ok(after)
+}
+
+pub async fn add_report(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    (kind, sent_at): (ReportKind, DateTime<Utc>),
+    reference: &str,
+    late_reason: &str,
+) -> AppResult<Incident> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, reference, late_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        Uuid::new_v4(),
+        m,
+        id,
+        kind.code(),
+        sent_at,
+        actor.name,
+        reference.trim(),
+        late_reason.trim()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    let mut logged = after.snapshot();
+    logged["Rapport"] =
+        json!(format!("{} {} {}", kind.label(), crate::web::format::datetime(sent_at), reference.trim()));
+    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), logged)).await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- receivers
+
+pub async fn receivers(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<SystemRef>> {
+    Ok(sqlx::query_as!(
+        SystemRef,
+        "SELECT p.id, p.name FROM incident_receivers r JOIN people p ON p.id = r.person_id
+          WHERE r.municipality_id = $1 ORDER BY p.name",
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Whether the user is a named incident receiver in the municipality.
+pub async fn is_receiver(db: impl PgExecutor<'_>, m: Uuid, user_id: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM incident_receivers r JOIN people p ON p.id = r.person_id
+                           WHERE r.municipality_id = $1 AND p.user_id = $2) AS "yes!""#,
+        m,
+        user_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: Uuid, people: &[Uuid]) -> AppResult<()> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM people WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        people
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize != people.len() {
+        return Err(field_error("person_ids", "Välj bland kommunens personer."));
+    }
+    let names = |r: Vec<SystemRef>| r.into_iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+    let before = names(receivers(&mut *tx, m).await?);
+    sqlx::query!("DELETE FROM incident_receivers WHERE municipality_id = $1", m).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO incident_receivers (municipality_id, person_id) SELECT $1, unnest($2::uuid[])",
+        m,
+        people
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = names(receivers(&mut *tx, m).await?);
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(
+            Some(m),
+            "incident_receivers",
+            m,
+            json!({"Incidentmottagare": before}),
+            json!({"Incidentmottagare": after}),
+        ),
+    )
+    .await
+}

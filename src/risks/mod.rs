@@ -150,6 +150,7 @@ pub fn router() -> Router<AppState> {
         .route("/risk-analyses", get(pages::analyses).post(pages::create_analysis))
         .route("/risk-analyses/new", get(pages::new_analysis))
         .route("/risk-analyses/{id}", get(pages::analysis).post(pages::update_analysis))
+        .route("/risk-analyses/{id}/edit", get(pages::edit_analysis))
         .route("/risk-analyses/{id}/risks", post(pages::add_risk))
         .route("/risks", get(pages::register))
         .route("/risks.csv", get(pages::register_csv))

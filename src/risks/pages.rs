@@ -104,6 +104,26 @@ pub async fn new_analysis(
     Ok(analysis_form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
+pub async fn edit_analysis(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let (a, editable) = readable(&state, &principal, id).await?;
+    principal.require(editable)?;
+    let form = AnalysisForm {
+        title: a.title,
+        object_kind: a.object_kind,
+        system_id: a.system_id.map(|s| s.to_string()).unwrap_or_default(),
+        object_text: a.object_text,
+        analysed_on: crate::web::format::date(a.analysed_on),
+        participants: a.participants,
+        owner_person_id: a.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
+    };
+    Ok(analysis_form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
+}
+
 fn analysis_form(pairs: &FormPairs) -> AnalysisForm {
     AnalysisForm {
         title: pairs.get("title"),

@@ -376,6 +376,7 @@ async fn another_municipality_cannot_reach_systems_assets_risks_or_plans() {
         format!("/systems/{school}/delete"),
         format!("/assets/{pupils}"),
         format!("/risk-analyses/{analysis}"),
+        format!("/risk-analyses/{analysis}/edit"),
         format!("/risks/{risk}"),
         format!("/catalogue/{measure}"),
         "/plans/2026".to_string(),
@@ -475,4 +476,44 @@ async fn the_handlingsplan_gathers_actions_from_every_source_with_its_decision()
     assert_eq!(plan["progress_percent"], 0);
     let csv = app.get(&client, "/actions.csv?source=risk").await.text().await.unwrap();
     assert!(csv.contains("Riskbehandling") && !csv.contains("Revisionsrekommendation"));
+}
+
+#[tokio::test]
+async fn dependencies_show_both_ways_and_refuse_nonsense() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let school = system_id(&app, "Skolplattformen").await;
+    let archive = system_id(&app, "E-arkiv").await;
+    let added = app
+        .post_form(
+            &client,
+            &format!("/systems/{school}/dependencies"),
+            &[("depends_on_system_id", &archive.to_string()), ("description", "Betyg arkiveras")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let archive_page = app.get(&client, &format!("/systems/{archive}")).await.text().await.unwrap();
+    let needed_by = &archive_page[archive_page.find("Behövs av").unwrap()..];
+    assert!(needed_by.contains(&format!("<a href=\"/systems/{school}\">Skolplattformen</a> – Betyg arkiveras")));
+    let school_page = app.get(&client, &format!("/systems/{school}")).await.text().await.unwrap();
+    assert!(school_page.contains(&format!("<a href=\"/systems/{archive}\">E-arkiv</a>")));
+
+    // Itself, twice, or nothing at all: refused with a message, nothing stored.
+    for fields in [
+        vec![("depends_on_system_id", school.to_string())],
+        vec![("depends_on_system_id", archive.to_string())],
+        vec![("external_party", String::new())],
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = app.post_form(&client, &format!("/systems/{school}/dependencies"), &fields).await;
+        assert_eq!(refused.status(), 303);
+        let page = app.get(&client, &format!("/systems/{school}")).await.text().await.unwrap();
+        assert!(page.contains("Beroendet sparades inte"), "{fields:?}");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM system_dependencies WHERE system_id = $1")
+        .bind(school)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 2, "Katalogtjänst from the demo, and E-arkiv");
 }

@@ -1,6 +1,7 @@
 //! Lisa: the information-security management system for Swedish municipalities.
 //! This crate builds the web application from its areas; `main.rs` is the CLI.
 
+pub mod access_reviews;
 pub mod actions;
 pub mod audit_log;
 pub mod audits;
@@ -76,6 +77,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(classification::api())
         .merge(risks::api())
         .merge(incidents::api())
+        .merge(access_reviews::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -114,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(classification::router())
         .merge(risks::router())
         .merge(incidents::router())
+        .merge(access_reviews::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

@@ -37,6 +37,7 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("risk", "Risk"),
     ("incident", "Incident"),
     ("incident_receivers", "Incidentmottagare"),
+    ("access_review", "Behörighetsgranskning"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

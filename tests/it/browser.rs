@@ -179,7 +179,9 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     let incident = one("SELECT id FROM incidents WHERE significant").await;
     let pages = [
-        "/incidents".to_string(),
+        "/access-reviews".to_string(),
+        "/access-reviews/new".into(),
+        "/incidents".into(),
         "/incidents/report".into(),
         format!("/incidents/{incident}"),
         "/incidents/summary".into(),

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod access_reviews;
 mod api;
 mod audit;
 mod audits;

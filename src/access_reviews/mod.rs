@@ -1,0 +1,43 @@
+//! Access reviews (behörighetsgranskning): per system, at least yearly, from a
+//! system-generated extract covering accounts and roles; overdue and missing ones listed.
+
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use model::ReviewForm;
+use store::Review;
+
+/// The coordinator, and the system's owner and administrators, record reviews.
+pub async fn record(state: &AppState, principal: &Principal, form: &ReviewForm) -> AppResult<Review> {
+    let today = crate::web::format::today();
+    let input = form.validate(today).map_err(AppError::Validation)?;
+    let system = crate::systems::readable(state, principal, input.system_id).await?;
+    principal.require(crate::systems::may_edit(principal, &system))?;
+    let mut tx = state.pool.begin().await?;
+    let review = store::record(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(review)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/access-reviews", get(pages::list).post(pages::record))
+        .route("/access-reviews.csv", get(pages::export))
+        .route("/access-reviews/new", get(pages::new))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::standings, api::record)).routes(routes!(api::for_system))
+}

@@ -1,0 +1,187 @@
+//! Pages: which systems lack a current access review, and the form to record one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::ReviewForm;
+use super::store::{self, SystemStanding};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Filter {
+    /// saknas, forsenad or aktuell.
+    #[serde(default)]
+    pub standing: String,
+    /// "1" for critical systems only.
+    #[serde(default)]
+    pub critical: String,
+}
+
+async fn filtered(
+    state: &AppState,
+    principal: &Principal,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<SystemStanding>> {
+    principal.require(crate::systems::may_read(principal))?;
+    Ok(store::standings(&state.pool, principal.tenant()?)
+        .await?
+        .into_iter()
+        .filter(|s| filter.standing.is_empty() || s.standing(today).code() == filter.standing)
+        .filter(|s| filter.critical != "1" || s.is_critical)
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "access_reviews/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    systems: Vec<SystemStanding>,
+    filter: Filter,
+    standings: Vec<SelectOption>,
+    query: String,
+    today: NaiveDate,
+    no_errors: FieldErrors,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    let today = crate::web::format::today();
+    let systems = filtered(&state, &principal, &filter, today).await?;
+    let query = serde_urlencoded::to_string([("standing", &filter.standing), ("critical", &filter.critical)])
+        .unwrap_or_default();
+    Ok(ListPage {
+        standings: options(
+            [("saknas", "Aldrig granskad"), ("forsenad", "Försenad"), ("aktuell", "Aktuell")],
+            &filter.standing,
+        ),
+        no_errors: FieldErrors::new(),
+        chrome,
+        systems,
+        filter,
+        query,
+        today,
+    }
+    .into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    let today = crate::web::format::today();
+    let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
+    let rows: Vec<Vec<String>> = filtered(&state, &principal, &filter, today)
+        .await?
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.system_name.clone(),
+                if s.is_critical { "ja" } else { "nej" }.into(),
+                date(s.last_reviewed_on),
+                match s.last_complete {
+                    Some(true) => "ja".into(),
+                    Some(false) => "nej".into(),
+                    None => String::new(),
+                },
+                date(s.next_due),
+                s.standing(today).label().into(),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "behorighetsgranskningar.csv",
+        &["System", "Verksamhetskritiskt", "Senast granskad", "Fullständig", "Nästa granskning", "Läge"],
+        &rows,
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "access_reviews/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: ReviewForm,
+    errors: FieldErrors,
+    systems: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+}
+
+async fn form_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    form: ReviewForm,
+    errors: FieldErrors,
+) -> AppResult<FormPage> {
+    principal.require(crate::systems::may_read(principal))?;
+    let m = principal.tenant()?;
+    Ok(FormPage {
+        systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
+        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.reviewer_person_id),
+        chrome,
+        form,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    system_id: String,
+}
+
+pub async fn new(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<NewQuery>,
+) -> AppResult<Response> {
+    let form = ReviewForm {
+        system_id: query.system_id,
+        reviewed_on: crate::web::format::date(crate::web::format::today()),
+        ..ReviewForm::default()
+    };
+    Ok(form_page(&state, &principal, chrome, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let flag = |name: &str| pairs.get(name) == "1";
+    let form = ReviewForm {
+        system_id: pairs.get("system_id"),
+        reviewed_on: pairs.get("reviewed_on"),
+        reviewer_person_id: pairs.get("reviewer_person_id"),
+        from_system_extract: flag("from_system_extract"),
+        accounts_checked: flag("accounts_checked"),
+        roles_checked: flag("roles_checked"),
+        accounts_removed: pairs.get("accounts_removed"),
+        roles_changed: pairs.get("roles_changed"),
+        findings: pairs.get("findings"),
+        next_due: pairs.get("next_due"),
+    };
+    match split_validation(super::record(&state, &principal, &form).await)? {
+        Ok(review) => Ok(flash::see_other_with(
+            &state,
+            &format!("/systems/{}", review.system_id),
+            &format!("Behörighetsgranskningen är registrerad. Nästa granskning senast {}.", review.next_due),
+        )),
+        Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, form, errors).await?)),
+    }
+}

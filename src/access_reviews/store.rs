@@ -1,0 +1,131 @@
+//! Queries for access reviews, scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{ReviewInput, Standing, is_complete};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, field_error};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Review {
+    pub id: Uuid,
+    pub system_id: Uuid,
+    pub system_name: String,
+    pub reviewed_on: NaiveDate,
+    pub reviewer_person_id: Option<Uuid>,
+    pub reviewer_name: Option<String>,
+    pub from_system_extract: bool,
+    pub accounts_checked: bool,
+    pub roles_checked: bool,
+    pub accounts_removed: i32,
+    pub roles_changed: i32,
+    pub findings: String,
+    pub next_due: NaiveDate,
+    pub recorded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Review {
+    /// From a system-generated extract, accounts and roles both checked.
+    pub fn is_complete(&self) -> bool {
+        is_complete([self.from_system_extract, self.accounts_checked, self.roles_checked])
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"System": self.system_name, "Granskad": self.reviewed_on, "Granskare": self.reviewer_name,
+               "Systemgenererat underlag": self.from_system_extract, "Konton granskade": self.accounts_checked,
+               "Roller granskade": self.roles_checked, "Borttagna konton": self.accounts_removed,
+               "Ändrade roller": self.roles_changed, "Iakttagelser": self.findings, "Nästa granskning": self.next_due})
+    }
+}
+
+async fn select(db: impl PgExecutor<'_>, m: Uuid, system_id: Option<Uuid>, id: Option<Uuid>) -> AppResult<Vec<Review>> {
+    Ok(sqlx::query_as!(
+        Review,
+        r#"SELECT r.id, r.system_id, s.name AS system_name, r.reviewed_on, r.reviewer_person_id, p.name AS "reviewer_name?",
+                  r.from_system_extract, r.accounts_checked, r.roles_checked, r.accounts_removed, r.roles_changed, r.findings,
+                  r.next_due, r.recorded_by, r.created_at
+             FROM access_reviews r JOIN systems s ON s.id = r.system_id LEFT JOIN people p ON p.id = r.reviewer_person_id
+            WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.system_id = $2) AND ($3::uuid IS NULL OR r.id = $3)
+            ORDER BY r.reviewed_on DESC, r.created_at DESC"#,
+        m,
+        system_id,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Review>> {
+    select(db, m, Some(system_id), None).await
+}
+
+pub async fn record(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &ReviewInput) -> AppResult<Review> {
+    crate::org::store::check_person(tx, m, input.reviewer_person_id, "reviewer_person_id").await?;
+    if let Err(AppError::NotFound) = crate::systems::store::get(&mut *tx, m, input.system_id).await {
+        return Err(field_error("system_id", "Välj system."));
+    }
+    let id = Uuid::new_v4();
+    let [extract, accounts, roles] = input.checks;
+    sqlx::query!(
+        "INSERT INTO access_reviews (id, municipality_id, system_id, reviewed_on, reviewer_person_id, from_system_extract,
+                                     accounts_checked, roles_checked, accounts_removed, roles_changed, findings, next_due,
+                                     recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        id,
+        m,
+        input.system_id,
+        input.reviewed_on,
+        input.reviewer_person_id,
+        extract,
+        accounts,
+        roles,
+        input.accounts_removed,
+        input.roles_changed,
+        input.findings,
+        input.next_due,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let review = select(&mut *tx, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)?;
+    audit_log::record(tx, actor, Change::created(Some(m), "access_review", id, review.snapshot())).await?;
+    Ok(review)
+}
+
+/// Each system (not retired) with its latest review, if any.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SystemStanding {
+    pub system_id: Uuid,
+    pub system_name: String,
+    pub is_critical: bool,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub next_due: Option<NaiveDate>,
+    pub last_complete: Option<bool>,
+}
+
+impl SystemStanding {
+    pub fn standing(&self, today: NaiveDate) -> Standing {
+        Standing::of(self.next_due, today)
+    }
+}
+
+pub async fn standings(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<SystemStanding>> {
+    Ok(sqlx::query_as!(
+        SystemStanding,
+        r#"SELECT s.id AS system_id, s.name AS system_name, s.is_critical, r.reviewed_on AS "last_reviewed_on?",
+                  r.next_due AS "next_due?", (r.from_system_extract AND r.accounts_checked AND r.roles_checked) AS last_complete
+             FROM systems s
+             LEFT JOIN LATERAL (SELECT * FROM access_reviews a WHERE a.system_id = s.id
+                                 ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
+            WHERE s.municipality_id = $1 AND s.lifecycle <> 'avvecklad'
+            ORDER BY s.is_critical DESC, s.name"#,
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}

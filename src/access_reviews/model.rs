@@ -62,7 +62,7 @@ impl ReviewForm {
         if system_id.is_none() {
             errors.insert("system_id".into(), "Välj system.".into());
         }
-        let reviewed_on = crate::audits::model::optional_date(&mut errors, "reviewed_on", &self.reviewed_on);
+        let reviewed_on = crate::web::form::optional_date(&mut errors, "reviewed_on", &self.reviewed_on);
         match reviewed_on {
             None if !errors.contains_key("reviewed_on") => {
                 errors.insert("reviewed_on".into(), "Ange när granskningen gjordes.".into());
@@ -72,16 +72,15 @@ impl ReviewForm {
             }
             _ => {}
         }
-        let reviewer_person_id = match self.reviewer_person_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("reviewer_person_id".into(), "Välj en person i listan.".into());
-                None
-            }),
-        };
+        let reviewer_person_id = crate::web::form::optional_id(
+            &mut errors,
+            "reviewer_person_id",
+            &self.reviewer_person_id,
+            "Välj en person i listan.",
+        );
         let accounts_removed = count(&mut errors, "accounts_removed", &self.accounts_removed);
         let roles_changed = count(&mut errors, "roles_changed", &self.roles_changed);
-        let next_due = crate::audits::model::optional_date(&mut errors, "next_due", &self.next_due);
+        let next_due = crate::web::form::optional_date(&mut errors, "next_due", &self.next_due);
         match (system_id, reviewed_on) {
             (Some(system_id), Some(reviewed_on)) if errors.is_empty() => Ok(ReviewInput {
                 system_id,

@@ -69,14 +69,13 @@ impl ActionForm {
         if title.is_empty() {
             errors.insert("title".into(), "Beskriv åtgärden kort.".into());
         }
-        let owner_person_id = match self.owner_person_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("owner_person_id".into(), "Välj en person i listan.".into());
-                None
-            }),
-        };
-        let due_date = crate::audits::model::optional_date(&mut errors, "due_date", &self.due_date);
+        let owner_person_id = crate::web::form::optional_id(
+            &mut errors,
+            "owner_person_id",
+            &self.owner_person_id,
+            "Välj en person i listan.",
+        );
+        let due_date = crate::web::form::optional_date(&mut errors, "due_date", &self.due_date);
         let priority = Some(self.priority.trim().to_string()).filter(|p| !p.is_empty());
         if priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
             errors.insert("priority".into(), "Prioriteten är hög, medel eller låg.".into());
@@ -120,14 +119,13 @@ impl PlanForm {
         if year.is_none() {
             errors.insert("year".into(), "Ange året som fyra siffror.".into());
         }
-        let decided_by_body_id = match self.decided_by_body_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("decided_by_body_id".into(), "Välj ett organ i listan.".into());
-                None
-            }),
-        };
-        let decision_date = crate::audits::model::optional_date(&mut errors, "decision_date", &self.decision_date);
+        let decided_by_body_id = crate::web::form::optional_id(
+            &mut errors,
+            "decided_by_body_id",
+            &self.decided_by_body_id,
+            "Välj ett organ i listan.",
+        );
+        let decision_date = crate::web::form::optional_date(&mut errors, "decision_date", &self.decision_date);
         let decision_reference = self.decision_reference.trim().to_string();
         if decision_date.is_some() == decision_reference.is_empty() && !errors.contains_key("decision_date") {
             errors

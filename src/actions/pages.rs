@@ -199,7 +199,7 @@ pub async fn list(
     let today = crate::web::format::today();
     let all = store::list(&state.pool, m, &filter, today).await?;
     let pager = Pager::new(ListQuery { q: String::new(), page: page.page }.page(), all.len() as i64);
-    let actions = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    let actions = pager.page_of(all);
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
         statuses: options(STATUSES, &filter.status),

@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::web::form::optional_date;
+
 use crate::org::model::BodyKind;
 
 /// What the matcher needs to know about a body.
@@ -449,18 +451,6 @@ pub struct AuditInput {
     pub response_deadline: Option<chrono::NaiveDate>,
     pub body_ids: Vec<Uuid>,
     pub follows: Vec<Uuid>,
-}
-
-pub fn optional_date(errors: &mut crate::error::FieldErrors, field: &str, value: &str) -> Option<chrono::NaiveDate> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.insert(field.into(), "Ange ett datum som ÅÅÅÅ-MM-DD.".into());
-    }
-    parsed
 }
 
 fn ids(errors: &mut crate::error::FieldErrors, field: &str, values: &[String]) -> Vec<Uuid> {

@@ -349,7 +349,7 @@ pub async fn import(
     chrome: Chrome,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    let text = pairs.raw("text");
     match super::import_catalogue(&state, &principal, &text).await {
         Ok(count) => Ok(flash::see_other_with(&state, "/catalogue", &format!("{count} åtgärder är inlästa."))),
         Err(AppError::BadRequest(message)) => Ok(unprocessable(

@@ -219,13 +219,12 @@ impl HandlingForm {
         if status == "stangd" && self.lessons.trim().is_empty() {
             errors.insert("lessons".into(), "Skriv vad ni lärde er innan incidenten stängs.".into());
         }
-        let responsible_person_id = match self.responsible_person_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("responsible_person_id".into(), "Välj en person i listan.".into());
-                None
-            }),
-        };
+        let responsible_person_id = crate::web::form::optional_id(
+            &mut errors,
+            "responsible_person_id",
+            &self.responsible_person_id,
+            "Välj en person i listan.",
+        );
         let system_ids: Vec<Uuid> = self.system_ids.iter().filter_map(|id| Uuid::parse_str(id.trim()).ok()).collect();
         if errors.is_empty() {
             Ok(HandlingInput {

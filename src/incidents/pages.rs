@@ -146,7 +146,7 @@ pub async fn list(
     let all = store::list(&state.pool, principal.tenant()?, &filter).await?;
     let page = filter.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
     let pager = Pager::new(page, all.len() as i64);
-    let incidents = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    let incidents = pager.page_of(all);
     Ok(ListPage {
         statuses: options(STATUSES, &filter.status),
         categories: options(CATEGORIES, &filter.category),

@@ -256,17 +256,16 @@ impl AnalysisForm {
         if object_kind != "system" && !object_kind.is_empty() && object_text.is_empty() {
             errors.insert("object_text".into(), "Beskriv vad som analyseras.".into());
         }
-        let analysed_on = crate::audits::model::optional_date(&mut errors, "analysed_on", &self.analysed_on);
+        let analysed_on = crate::web::form::optional_date(&mut errors, "analysed_on", &self.analysed_on);
         if analysed_on.is_none() && !errors.contains_key("analysed_on") {
             errors.insert("analysed_on".into(), "Ange när analysen gjordes.".into());
         }
-        let owner_person_id = match self.owner_person_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("owner_person_id".into(), "Välj en person i listan.".into());
-                None
-            }),
-        };
+        let owner_person_id = crate::web::form::optional_id(
+            &mut errors,
+            "owner_person_id",
+            &self.owner_person_id,
+            "Välj en person i listan.",
+        );
         match analysed_on {
             Some(analysed_on) if errors.is_empty() => Ok(AnalysisInput {
                 title,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::FieldErrors;
+use crate::web::form::optional_id;
 
 pub const HOSTINGS: [(&str, &str); 4] = [
     ("egen", "Egen drift"),
@@ -115,16 +116,6 @@ pub struct SystemInput {
     pub lifecycle: String,
     pub flags: [bool; 6],
     pub review_interval_months: i32,
-}
-
-fn optional_id(errors: &mut FieldErrors, field: &str, value: &str, message: &str) -> Option<Uuid> {
-    match value.trim() {
-        "" => None,
-        id => Uuid::parse_str(id).ok().or_else(|| {
-            errors.insert(field.into(), message.into());
-            None
-        }),
-    }
 }
 
 impl SystemForm {

@@ -68,7 +68,7 @@ pub async fn list(
     let m = principal.tenant()?;
     let all = store::list(&state.pool, m, &filter, today()).await?;
     let pager = Pager::new(filter.page(), all.len() as i64);
-    let systems = all.into_iter().skip(pager.offset() as usize).take(pager.limit() as usize).collect();
+    let systems = pager.page_of(all);
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
@@ -469,7 +469,7 @@ pub async fn import_preview(
     chrome: Chrome,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    let text = pairs.raw("text");
     match super::preview_import(&state, &principal, &text).await {
         Ok(rows) => Ok(import_page(chrome, text, None, rows).into_response()),
         Err(crate::error::AppError::BadRequest(message)) => {
@@ -485,7 +485,7 @@ pub async fn import_confirm(
     chrome: Chrome,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    let text = pairs.0.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    let text = pairs.raw("text");
     match super::confirm_import(&state, &principal, &text).await {
         Ok((saved, skipped)) => {
             let message = if skipped == 0 {

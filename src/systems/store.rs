@@ -567,13 +567,12 @@ impl AssetForm {
         if name.is_empty() {
             errors.insert("name".into(), "Ange vilken information det gäller.".into());
         }
-        let owner_person_id = match self.owner_person_id.trim() {
-            "" => None,
-            id => Uuid::parse_str(id).ok().or_else(|| {
-                errors.insert("owner_person_id".into(), "Välj en person i listan.".into());
-                None
-            }),
-        };
+        let owner_person_id = crate::web::form::optional_id(
+            &mut errors,
+            "owner_person_id",
+            &self.owner_person_id,
+            "Välj en person i listan.",
+        );
         if errors.is_empty() {
             Ok(AssetInput { name, description: self.description.trim().to_string(), owner_person_id })
         } else {

@@ -2,8 +2,33 @@
 //! struct cannot hold: the body is read as name–value pairs.
 
 use axum::extract::{FromRequest, Request};
+use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
+
+/// An optional date from a form field (YYYY-MM-DD): None when empty; a message on `field` when unreadable.
+pub fn optional_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<chrono::NaiveDate> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.insert(field.into(), "Ange ett datum som ÅÅÅÅ-MM-DD.".into());
+    }
+    parsed
+}
+
+/// An optional id from a form field: None when empty; `message` on `field` when it is not an id.
+pub fn optional_id(errors: &mut FieldErrors, field: &str, value: &str, message: &str) -> Option<Uuid> {
+    match value.trim() {
+        "" => None,
+        id => Uuid::parse_str(id).ok().or_else(|| {
+            errors.insert(field.into(), message.into());
+            None
+        }),
+    }
+}
 
 pub struct FormPairs(pub Vec<(String, String)>);
 
@@ -11,6 +36,11 @@ impl FormPairs {
     /// The first value of `name`, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> String {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+    }
+
+    /// The first value of `name` exactly as sent (pasted text keeps its layout); empty when absent.
+    pub fn raw(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
     /// Every value of `name`.

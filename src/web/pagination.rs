@@ -44,6 +44,11 @@ impl Pager {
         PER_PAGE
     }
 
+    /// This page's rows of a list that was filtered in full.
+    pub fn page_of<T>(&self, all: Vec<T>) -> Vec<T> {
+        all.into_iter().skip(self.offset() as usize).take(self.limit() as usize).collect()
+    }
+
     pub fn previous(&self) -> Option<i64> {
         (self.page > 1).then_some(self.page - 1)
     }
@@ -63,6 +68,7 @@ mod tests {
         assert_eq!(Pager::new(1, 50).pages, 1);
         assert_eq!(Pager::new(1, 51).pages, 2);
         let last = Pager::new(9, 120);
+        assert_eq!(last.page_of((0..120).collect::<Vec<_>>()), (100..120).collect::<Vec<_>>());
         assert_eq!((last.page, last.offset(), last.next(), last.previous()), (3, 100, None, Some(2)));
         let query = ListQuery { q: "  ks ".into(), page: Some("x".into()) };
         assert_eq!((query.page(), query.search()), (1, "ks"));

@@ -20,6 +20,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::systems::demo::seed(&mut tx, &actor, municipality).await?;
     crate::risks::demo::seed(&mut tx, &actor, municipality).await?;
     crate::access_reviews::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    crate::suppliers::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     crate::incidents::demo::seed(&mut tx, &actor, municipality, chrono::Utc::now()).await?;
     crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     tx.commit().await?;

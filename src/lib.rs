@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod org;
 pub mod reports;
 pub mod risks;
+pub mod suppliers;
 pub mod systems;
 pub mod web;
 
@@ -78,6 +79,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(risks::api())
         .merge(incidents::api())
         .merge(access_reviews::api())
+        .merge(suppliers::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -117,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(risks::router())
         .merge(incidents::router())
         .merge(access_reviews::router())
+        .merge(suppliers::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

@@ -1,6 +1,6 @@
 //! Access reviews (behörighetsgranskning): the form and the rules for when one is due.
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -46,13 +46,7 @@ pub struct ReviewInput {
 }
 
 fn count(errors: &mut FieldErrors, field: &str, value: &str) -> i32 {
-    match value.trim() {
-        "" => 0,
-        n => n.parse::<i32>().ok().filter(|n| *n >= 0).unwrap_or_else(|| {
-            errors.insert(field.into(), "Ange ett antal, 0 eller fler.".into());
-            0
-        }),
-    }
+    crate::web::form::number_in(errors, field, value, 0, i32::MAX, 0)
 }
 
 impl ReviewForm {
@@ -99,7 +93,7 @@ impl ReviewForm {
 
 /// At least yearly.
 pub fn default_next_due(reviewed_on: NaiveDate) -> NaiveDate {
-    reviewed_on.checked_add_months(Months::new(12)).unwrap_or(reviewed_on)
+    crate::web::format::months_after(reviewed_on, 12)
 }
 
 /// A review counts in full only when made from a system-generated extract and covering

@@ -16,12 +16,13 @@ pub fn priority_label(code: Option<&str>) -> &'static str {
 }
 
 /// Where actions come from: (code, label).
-pub const SOURCES: [(&str, &str); 5] = [
+pub const SOURCES: [(&str, &str); 6] = [
     ("manuell", "Tillagd för hand"),
     ("rekommendation", "Revisionsrekommendation"),
     ("risk", "Riskbehandling"),
     ("atgardskrav", "Ej uppfyllt åtgärdskrav"),
     ("skyddsanalys", "Analys av skyddsbehov (nivå 4)"),
+    ("efterlevnadskontroll", "Avtalskrav som inte uppfylls"),
 ];
 
 pub fn source_label(code: &str) -> &'static str {

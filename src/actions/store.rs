@@ -29,7 +29,7 @@ pub struct Action {
     pub due_date: Option<NaiveDate>,
     /// foreslagen, planerad, pagar or klar.
     pub status: String,
-    /// manuell, rekommendation, risk, atgardskrav or skyddsanalys.
+    /// manuell, rekommendation, risk, atgardskrav, skyddsanalys or efterlevnadskontroll.
     pub source: String,
     /// hog, medel or lag.
     pub priority: Option<String>,
@@ -96,6 +96,7 @@ pub enum Source {
     Risk,
     RequiredMeasure,
     ProtectionAnalysis,
+    ComplianceCheck,
 }
 
 impl Source {
@@ -106,6 +107,7 @@ impl Source {
             Source::Risk => "risk",
             Source::RequiredMeasure => "atgardskrav",
             Source::ProtectionAnalysis => "skyddsanalys",
+            Source::ComplianceCheck => "efterlevnadskontroll",
         }
     }
 }

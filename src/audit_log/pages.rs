@@ -38,6 +38,12 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("incident", "Incident"),
     ("incident_receivers", "Incidentmottagare"),
     ("access_review", "Behörighetsgranskning"),
+    ("supplier", "Leverantör"),
+    ("contract", "Avtal"),
+    ("compliance_check", "Efterlevnadskontroll"),
+    ("document", "Styrdokument"),
+    ("training_campaign", "Utbildningsinsats"),
+    ("training_participation", "Deltagande i utbildning"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

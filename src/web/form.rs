@@ -30,6 +30,23 @@ pub fn optional_id(errors: &mut FieldErrors, field: &str, value: &str, message: 
     }
 }
 
+/// A whole number from a form field within `min..=max`; `default` when empty; a message on
+/// `field` when it is not such a number.
+pub fn number_in(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32, default: i32) -> i32 {
+    match value.trim() {
+        "" => default,
+        n => n.parse::<i32>().ok().filter(|n| (min..=max).contains(n)).unwrap_or_else(|| {
+            let message = if max == i32::MAX {
+                format!("Ange ett antal, {min} eller fler.")
+            } else {
+                format!("Ange ett heltal från {min} till {max}.")
+            };
+            errors.insert(field.into(), message);
+            default
+        }),
+    }
+}
+
 pub struct FormPairs(pub Vec<(String, String)>);
 
 impl FormPairs {

@@ -1,0 +1,114 @@
+//! JSON API for suppliers, contracts and compliance checks.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use super::model::{CheckForm, ContractForm, SupplierForm};
+use super::store::{self, Check, ContractStanding, Supplier};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult, Problem};
+
+const TAG: &str = "Leverantörer";
+
+/// The municipality's suppliers; a shared one says how many other municipalities share it, nothing more.
+#[utoipa::path(get, path = "/suppliers", tag = TAG, responses((status = 200, body = Vec<Supplier>), (status = 403, body = Problem)))]
+pub async fn suppliers(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Supplier>>> {
+    principal.require(super::may_read(&principal))?;
+    Ok(Json(store::suppliers(&state.pool, principal.tenant()?).await?))
+}
+
+/// Adds a supplier (coordinator).
+#[utoipa::path(post, path = "/suppliers", tag = TAG, request_body = SupplierForm,
+    responses((status = 201, body = Supplier), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<SupplierForm>,
+) -> AppResult<(StatusCode, Json<Supplier>)> {
+    Ok((StatusCode::CREATED, Json(super::create_supplier(&state, &principal, &form).await?)))
+}
+
+#[utoipa::path(get, path = "/suppliers/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Supplier), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Supplier>> {
+    Ok(Json(super::readable_supplier(&state, &principal, id).await?))
+}
+
+/// Changes a supplier (coordinator).
+#[utoipa::path(put, path = "/suppliers/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = SupplierForm,
+    responses((status = 200, body = Supplier), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<SupplierForm>,
+) -> AppResult<Json<Supplier>> {
+    Ok(Json(super::update_supplier(&state, &principal, id, &form).await?))
+}
+
+/// Contracts with their requirements, checks due, missing requirements and notice period.
+#[utoipa::path(get, path = "/contracts", tag = TAG, responses((status = 200, body = Vec<ContractStanding>), (status = 403, body = Problem)))]
+pub async fn contracts(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<ContractStanding>>> {
+    Ok(Json(super::visible_standings(&state, &principal).await?))
+}
+
+async fn standing(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<ContractStanding> {
+    let mut conn = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    store::standings(&mut conn, principal.tenant()?, Some(id), today).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Adds a contract (coordinator).
+#[utoipa::path(post, path = "/contracts", tag = TAG, request_body = ContractForm,
+    responses((status = 201, body = ContractStanding), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<ContractForm>,
+) -> AppResult<(StatusCode, Json<ContractStanding>)> {
+    let contract = super::create_contract(&state, &principal, &form).await?;
+    Ok((StatusCode::CREATED, Json(standing(&state, &principal, contract.id).await?)))
+}
+
+#[utoipa::path(get, path = "/contracts/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = ContractStanding), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<ContractStanding>> {
+    super::readable_contract(&state, &principal, id).await?;
+    Ok(Json(standing(&state, &principal, id).await?))
+}
+
+/// Changes a contract (coordinator or the contract's owner).
+#[utoipa::path(put, path = "/contracts/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ContractForm,
+    responses((status = 200, body = ContractStanding), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<ContractForm>,
+) -> AppResult<Json<ContractStanding>> {
+    super::update_contract(&state, &principal, id, &form).await?;
+    Ok(Json(standing(&state, &principal, id).await?))
+}
+
+/// Records a compliance check of one requirement; one not met proposes a follow-up action.
+#[utoipa::path(post, path = "/contracts/{id}/checks", tag = TAG, params(("id" = Uuid, Path)), request_body = CheckForm,
+    responses((status = 201, body = Check), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_check(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<CheckForm>,
+) -> AppResult<(StatusCode, Json<Check>)> {
+    Ok((StatusCode::CREATED, Json(super::record_check(&state, &principal, id, &form).await?)))
+}

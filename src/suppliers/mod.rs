@@ -1,0 +1,165 @@
+//! Suppliers and contracts: the security requirements written into each contract (from the
+//! requirement catalogue), those the covered systems need but the contract lacks, compliance
+//! checks against them with a check interval, and contracts that have reached their notice period.
+
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use model::{CheckForm, ContractForm, SupplierForm};
+use store::{Check, Contract, Supplier};
+
+/// Coordinators, auditors, board members and system owners read suppliers and contracts.
+pub fn may_read(principal: &Principal) -> bool {
+    crate::systems::may_read(principal)
+}
+
+/// The coordinator keeps the supplier register and adds contracts.
+pub fn may_manage(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+/// The coordinator and the contract's owner (beställaransvarig) change it and record checks.
+pub fn may_edit(principal: &Principal, contract: &Contract) -> bool {
+    may_manage(principal) || contract.is_owned_by(principal.user_id)
+}
+
+pub async fn readable_supplier(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Supplier> {
+    let supplier = store::supplier(&state.pool, principal.tenant()?, id).await?;
+    principal.require(may_read(principal))?;
+    Ok(supplier)
+}
+
+/// A contract the principal may read (404 for another municipality's, 403 without the right).
+pub async fn readable_contract(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Contract> {
+    let contract = store::contract(&state.pool, principal.tenant()?, id).await?;
+    principal.require(may_read(principal) || contract.is_owned_by(principal.user_id))?;
+    Ok(contract)
+}
+
+/// Contracts with their standing that the principal may see: all for readers, their own for contract owners.
+pub async fn visible_standings(state: &AppState, principal: &Principal) -> AppResult<Vec<store::ContractStanding>> {
+    let mut conn = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    let all = store::standings(&mut conn, principal.tenant()?, None, today).await?;
+    if may_read(principal) {
+        return Ok(all);
+    }
+    let own: Vec<_> = all.into_iter().filter(|s| s.contract.is_owned_by(principal.user_id)).collect();
+    principal.require(!own.is_empty())?;
+    Ok(own)
+}
+
+pub async fn create_supplier(state: &AppState, principal: &Principal, form: &SupplierForm) -> AppResult<Supplier> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let supplier = store::create_supplier(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(supplier)
+}
+
+pub async fn update_supplier(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &SupplierForm,
+) -> AppResult<Supplier> {
+    readable_supplier(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let supplier = store::update_supplier(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(supplier)
+}
+
+pub async fn delete_supplier(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    readable_supplier(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_supplier(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_contract(state: &AppState, principal: &Principal, form: &ContractForm) -> AppResult<Contract> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let contract = store::create_contract(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+pub async fn update_contract(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &ContractForm,
+) -> AppResult<Contract> {
+    let contract = readable_contract(state, principal, id).await?;
+    principal.require(may_edit(principal, &contract))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    // Only the coordinator moves a contract to another supplier.
+    if input.supplier_id != contract.supplier_id {
+        principal.require(may_manage(principal))?;
+    }
+    let mut tx = state.pool.begin().await?;
+    let contract = store::update_contract(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+pub async fn record_check(
+    state: &AppState,
+    principal: &Principal,
+    contract_id: Uuid,
+    form: &CheckForm,
+) -> AppResult<Check> {
+    let contract = readable_contract(state, principal, contract_id).await?;
+    principal.require(may_edit(principal, &contract))?;
+    let input = form.validate(&contract.measure_ids, crate::web::format::today()).map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let check = store::record_check(&mut tx, &Actor::from(principal), principal.tenant()?, &contract, &input).await?;
+    tx.commit().await?;
+    Ok(check)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/suppliers", get(pages::suppliers).post(pages::create_supplier))
+        .route("/suppliers.csv", get(pages::export_suppliers))
+        .route("/suppliers/new", get(pages::new_supplier))
+        .route("/suppliers/{id}", get(pages::supplier).post(pages::update_supplier))
+        .route("/suppliers/{id}/edit", get(pages::edit_supplier))
+        .route("/suppliers/{id}/delete", get(pages::confirm_delete_supplier).post(pages::delete_supplier))
+        .route("/contracts", get(pages::contracts).post(pages::create_contract))
+        .route("/contracts.csv", get(pages::export_contracts))
+        .route("/contracts/new", get(pages::new_contract))
+        .route("/contracts/{id}", get(pages::contract).post(pages::update_contract))
+        .route("/contracts/{id}/edit", get(pages::edit_contract))
+        .route("/contracts/{id}/checks", post(pages::record_check))
+        .route("/compliance-checks.csv", get(pages::export_checks))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::suppliers, api::create_supplier))
+        .routes(routes!(api::supplier, api::update_supplier))
+        .routes(routes!(api::contracts, api::create_contract))
+        .routes(routes!(api::contract, api::update_contract))
+        .routes(routes!(api::record_check))
+}

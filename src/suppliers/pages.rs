@@ -1,0 +1,631 @@
+//! Pages: the supplier register, one supplier, the contract list with what needs attention,
+//! one contract with its requirements and compliance checks, and their forms.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::model::{CheckForm, ContractForm, KINDS, RESULTS, SupplierForm};
+use super::store::{self, Check, ContractStanding, Supplier};
+use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::pagination::{ListQuery, Pager};
+use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+
+fn today() -> NaiveDate {
+    crate::web::format::today()
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "ja" } else { "nej" }.into()
+}
+
+// ---------------------------------------------------------------- suppliers
+
+fn matching_suppliers(all: Vec<Supplier>, q: &str) -> Vec<Supplier> {
+    let q = q.to_lowercase();
+    all.into_iter()
+        .filter(|s| q.is_empty() || s.name.to_lowercase().contains(&q) || s.org_number.contains(&q))
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/list.html")]
+struct SuppliersPage {
+    chrome: Chrome,
+    suppliers: Vec<Supplier>,
+    pager: Pager,
+    q: String,
+    query_without_page: String,
+    may_manage: bool,
+}
+
+pub async fn suppliers(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let all = matching_suppliers(store::suppliers(&state.pool, principal.tenant()?).await?, query.search());
+    let pager = Pager::new(query.page(), all.len() as i64);
+    Ok(SuppliersPage {
+        suppliers: pager.page_of(all),
+        pager,
+        query_without_page: serde_urlencoded::to_string([("q", query.search())]).unwrap_or_default(),
+        q: query.search().into(),
+        may_manage: may_manage(&principal),
+        chrome,
+    }
+    .into_response())
+}
+
+pub async fn export_suppliers(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let rows: Vec<Vec<String>> =
+        matching_suppliers(store::suppliers(&state.pool, principal.tenant()?).await?, query.search())
+            .into_iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.org_number.clone(),
+                    s.kind_label().into(),
+                    s.contact.clone(),
+                    s.incident_contact.clone(),
+                    s.escalation_path.clone(),
+                    yes_no(s.is_shared),
+                    s.contract_count.to_string(),
+                ]
+            })
+            .collect();
+    crate::web::csv::response(
+        "leverantorer.csv",
+        &[
+            "Leverantör",
+            "Organisationsnummer",
+            "Slag",
+            "Kontakt",
+            "Kontakt vid incident",
+            "Eskaleringsväg",
+            "Delad",
+            "Avtal",
+        ],
+        &rows,
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/supplier.html")]
+struct SupplierPage {
+    chrome: Chrome,
+    supplier: Supplier,
+    contracts: Vec<ContractStanding>,
+    history: Vec<Entry>,
+    may_manage: bool,
+}
+
+pub async fn supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let supplier = readable_supplier(&state, &principal, id).await?;
+    let m = principal.tenant()?;
+    let contracts =
+        super::visible_standings(&state, &principal).await?.into_iter().filter(|c| c.contract.supplier_id == id);
+    Ok(SupplierPage {
+        contracts: contracts.collect(),
+        history: audit_log::history(&state.pool, m, "supplier", id).await?,
+        may_manage: may_manage(&principal),
+        chrome,
+        supplier,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/supplier_form.html")]
+struct SupplierFormPage {
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: SupplierForm,
+    kinds: Vec<SelectOption>,
+    errors: FieldErrors,
+}
+
+fn supplier_form_page(chrome: Chrome, id: Option<Uuid>, form: SupplierForm, errors: FieldErrors) -> SupplierFormPage {
+    SupplierFormPage { kinds: options(KINDS, &form.kind), chrome, id, form, errors }
+}
+
+fn supplier_form(pairs: &FormPairs) -> SupplierForm {
+    SupplierForm {
+        name: pairs.get("name"),
+        org_number: pairs.get("org_number"),
+        kind: pairs.get("kind"),
+        contact: pairs.get("contact"),
+        incident_contact: pairs.get("incident_contact"),
+        escalation_path: pairs.get("escalation_path"),
+        is_shared: pairs.get("is_shared") == "1",
+    }
+}
+
+pub async fn new_supplier(principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_manage(&principal))?;
+    Ok(supplier_form_page(chrome, None, SupplierForm::default(), FieldErrors::new()).into_response())
+}
+
+pub async fn create_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = supplier_form(&pairs);
+    match split_validation(super::create_supplier(&state, &principal, &form).await)? {
+        Ok(s) => Ok(flash::see_other_with(&state, &format!("/suppliers/{}", s.id), "Leverantören är tillagd.")),
+        Err(errors) => Ok(unprocessable(supplier_form_page(chrome, None, form, errors))),
+    }
+}
+
+pub async fn edit_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let s = readable_supplier(&state, &principal, id).await?;
+    principal.require(may_manage(&principal))?;
+    let form = SupplierForm {
+        name: s.name,
+        org_number: s.org_number,
+        kind: s.kind,
+        contact: s.contact,
+        incident_contact: s.incident_contact,
+        escalation_path: s.escalation_path,
+        is_shared: s.is_shared,
+    };
+    Ok(supplier_form_page(chrome, Some(id), form, FieldErrors::new()).into_response())
+}
+
+pub async fn update_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = supplier_form(&pairs);
+    match split_validation(super::update_supplier(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/suppliers/{id}"), "Leverantören är sparad.")),
+        Err(errors) => Ok(unprocessable(supplier_form_page(chrome, Some(id), form, errors))),
+    }
+}
+
+pub async fn confirm_delete_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let s = readable_supplier(&state, &principal, id).await?;
+    principal.require(may_manage(&principal))?;
+    let back = format!("/suppliers/{id}");
+    Ok(crate::web::confirm_delete(chrome, &format!("leverantören {}", s.name), &format!("{back}/delete"), &back))
+}
+
+pub async fn delete_supplier(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    super::delete_supplier(&state, &principal, id).await?;
+    Ok(flash::see_other_with(&state, "/suppliers", "Leverantören är borttagen."))
+}
+
+// ---------------------------------------------------------------- contracts
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ContractFilter {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub supplier_id: String,
+    /// uppsagning, kontroll, saknade_krav, ej_uppfyllda or utan_pub.
+    #[serde(default)]
+    pub attention: String,
+    pub page: Option<String>,
+}
+
+const ATTENTIONS: [(&str, &str); 5] = [
+    ("uppsagning", "Uppsägningstiden har börjat"),
+    ("kontroll", "Kontroll försenad"),
+    ("saknade_krav", "Saknar krav som systemen behöver"),
+    ("ej_uppfyllda", "Krav uppfylls inte"),
+    ("utan_pub", "Saknar personuppgiftsbiträdesavtal"),
+];
+
+impl ContractFilter {
+    fn keeps(&self, s: &ContractStanding) -> bool {
+        let q = self.q.trim().to_lowercase();
+        let c = &s.contract;
+        (q.is_empty()
+            || c.title.to_lowercase().contains(&q)
+            || c.supplier_name.to_lowercase().contains(&q)
+            || c.reference.to_lowercase().contains(&q))
+            && (self.supplier_id.is_empty() || c.supplier_id.to_string() == self.supplier_id)
+            && match self.attention.as_str() {
+                "uppsagning" => s.in_notice_period,
+                "kontroll" => s.overdue_checks() > 0,
+                "saknade_krav" => !s.missing_requirements.is_empty(),
+                "ej_uppfyllda" => s.unmet() > 0,
+                "utan_pub" => !c.has_dpa,
+                _ => true,
+            }
+    }
+
+    fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", &self.q),
+            ("supplier_id", &self.supplier_id),
+            ("attention", &self.attention),
+        ])
+        .unwrap_or_default()
+    }
+
+    fn page(&self) -> i64 {
+        ListQuery { q: String::new(), page: self.page.clone() }.page()
+    }
+}
+
+async fn filtered(
+    state: &AppState,
+    principal: &Principal,
+    filter: &ContractFilter,
+) -> AppResult<Vec<ContractStanding>> {
+    Ok(super::visible_standings(state, principal).await?.into_iter().filter(|s| filter.keeps(s)).collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/contracts.html")]
+struct ContractsPage {
+    chrome: Chrome,
+    contracts: Vec<ContractStanding>,
+    in_notice: Vec<ContractStanding>,
+    pager: Pager,
+    filter: ContractFilter,
+    query: String,
+    query_without_page: String,
+    supplier_options: Vec<SelectOption>,
+    attentions: Vec<SelectOption>,
+    may_manage: bool,
+    no_errors: FieldErrors,
+}
+
+pub async fn contracts(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<ContractFilter>,
+) -> AppResult<Response> {
+    let all = filtered(&state, &principal, &filter).await?;
+    let in_notice = all.iter().filter(|s| s.in_notice_period).cloned().collect();
+    let pager = Pager::new(filter.page(), all.len() as i64);
+    let suppliers = store::suppliers(&state.pool, principal.tenant()?).await?.into_iter().map(|s| (s.id, s.name));
+    Ok(ContractsPage {
+        contracts: pager.page_of(all),
+        in_notice,
+        pager,
+        query: filter.query(),
+        query_without_page: filter.query(),
+        supplier_options: options(suppliers, &filter.supplier_id),
+        attentions: options(ATTENTIONS, &filter.attention),
+        may_manage: may_manage(&principal),
+        no_errors: FieldErrors::new(),
+        chrome,
+        filter,
+    }
+    .into_response())
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(crate::web::format::date).unwrap_or_default()
+}
+
+pub async fn export_contracts(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<ContractFilter>,
+) -> AppResult<Response> {
+    let rows: Vec<Vec<String>> = filtered(&state, &principal, &filter)
+        .await?
+        .iter()
+        .map(|s| {
+            let c = &s.contract;
+            vec![
+                c.title.clone(),
+                c.supplier_name.clone(),
+                c.reference.clone(),
+                date(c.starts_on),
+                date(c.ends_on),
+                c.notice_months.to_string(),
+                date(s.notice_deadline),
+                yes_no(s.in_notice_period),
+                c.owner_name.clone().unwrap_or_default(),
+                yes_no(c.has_dpa),
+                c.systems_text(),
+                s.requirements.len().to_string(),
+                s.missing_requirements.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "),
+                s.overdue_checks().to_string(),
+                s.unmet().to_string(),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "avtal.csv",
+        &[
+            "Avtal",
+            "Leverantör",
+            "Avtalsnummer",
+            "Gäller från",
+            "Gäller till",
+            "Uppsägningstid (månader)",
+            "Senast uppsägning",
+            "Uppsägningstiden har börjat",
+            "Beställaransvarig",
+            "Personuppgiftsbiträdesavtal",
+            "System",
+            "Säkerhetskrav i avtalet",
+            "Krav som saknas",
+            "Kontroller försenade",
+            "Krav som inte uppfylls",
+        ],
+        &rows,
+    )
+}
+
+pub async fn export_checks(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let rows: Vec<Vec<String>> = store::checks(&state.pool, principal.tenant()?, None)
+        .await?
+        .into_iter()
+        .map(|c| {
+            vec![
+                crate::web::format::date(c.checked_on),
+                c.supplier_name.clone(),
+                c.contract_title.clone(),
+                format!("{} {}", c.measure_code, c.measure_title),
+                c.method.clone(),
+                c.result_label().into(),
+                c.evidence.clone(),
+                c.checked_by.clone(),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "efterlevnadskontroller.csv",
+        &["Kontrollerat", "Leverantör", "Avtal", "Krav", "Metod", "Resultat", "Underlag", "Registrerat av"],
+        &rows,
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/contract.html")]
+struct ContractPage {
+    chrome: Chrome,
+    standing: ContractStanding,
+    checks: Vec<Check>,
+    history: Vec<Entry>,
+    may_edit: bool,
+    check_form: CheckForm,
+    requirement_options: Vec<SelectOption>,
+    results: Vec<SelectOption>,
+    errors: FieldErrors,
+}
+
+async fn contract_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    check_form: CheckForm,
+    errors: FieldErrors,
+) -> AppResult<ContractPage> {
+    let contract = readable_contract(state, principal, id).await?;
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let standing =
+        store::standings(&mut conn, m, Some(id), today()).await?.pop().ok_or(crate::error::AppError::NotFound)?;
+    let requirements = standing.requirements.iter().map(|r| (r.measure_id, format!("{} {}", r.code, r.title)));
+    Ok(ContractPage {
+        requirement_options: options(requirements, &check_form.measure_id),
+        results: options(RESULTS, &check_form.result),
+        checks: store::checks(&mut *conn, m, Some(id)).await?,
+        history: audit_log::history(&state.pool, m, "contract", id).await?,
+        may_edit: may_edit(principal, &contract),
+        chrome,
+        standing,
+        check_form,
+        errors,
+    })
+}
+
+pub async fn contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let form = CheckForm { checked_on: crate::web::format::date(today()), ..CheckForm::default() };
+    Ok(contract_page(&state, &principal, chrome, id, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn record_check(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = CheckForm {
+        measure_id: pairs.get("measure_id"),
+        checked_on: pairs.get("checked_on"),
+        method: pairs.get("method"),
+        result: pairs.get("result"),
+        evidence: pairs.get("evidence"),
+    };
+    match split_validation(super::record_check(&state, &principal, id, &form).await)? {
+        Ok(check) => {
+            let message = if check.action_id.is_some() {
+                "Kontrollen är registrerad. Kravet uppfylls inte fullt ut – en uppföljande åtgärd är föreslagen."
+            } else {
+                "Kontrollen är registrerad."
+            };
+            Ok(flash::see_other_with(&state, &format!("/contracts/{id}"), message))
+        }
+        Err(errors) => Ok(unprocessable(contract_page(&state, &principal, chrome, id, form, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "suppliers/contract_form.html")]
+struct ContractFormPage {
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: ContractForm,
+    supplier_options: Vec<SelectOption>,
+    people: Vec<SelectOption>,
+    systems: Vec<Choice>,
+    supplier_measures: Vec<Choice>,
+    own_measures: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+async fn contract_form_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Option<Uuid>,
+    form: ContractForm,
+    errors: FieldErrors,
+) -> AppResult<ContractFormPage> {
+    let m = principal.tenant()?;
+    let suppliers = store::suppliers(&state.pool, m).await?.into_iter().map(|s| (s.id, s.name));
+    let catalogue = crate::classification::store::catalogue(&state.pool, m).await?;
+    let measures = |supplier: bool| {
+        let picked = catalogue.iter().filter(|me| (me.applies_to == "leverantor") == supplier).map(|me| {
+            (me.id, format!("{} {} (från nivå {} på {})", me.code, me.title, me.min_level, me.aspect_label()))
+        });
+        choices(picked, &form.measure_ids)
+    };
+    Ok(ContractFormPage {
+        supplier_options: options(suppliers, &form.supplier_id),
+        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
+        systems: choices(crate::systems::store::names(&state.pool, m).await?, &form.system_ids),
+        supplier_measures: measures(true),
+        own_measures: measures(false),
+        chrome,
+        id,
+        form,
+        errors,
+    })
+}
+
+fn contract_form(pairs: &FormPairs) -> ContractForm {
+    ContractForm {
+        supplier_id: pairs.get("supplier_id"),
+        title: pairs.get("title"),
+        reference: pairs.get("reference"),
+        starts_on: pairs.get("starts_on"),
+        ends_on: pairs.get("ends_on"),
+        notice_months: pairs.get("notice_months"),
+        owner_person_id: pairs.get("owner_person_id"),
+        sla_summary: pairs.get("sla_summary"),
+        has_dpa: pairs.get("has_dpa") == "1",
+        check_interval_months: pairs.get("check_interval_months"),
+        system_ids: pairs.all("system_ids"),
+        measure_ids: pairs.all("measure_ids"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewContractQuery {
+    #[serde(default)]
+    supplier_id: String,
+}
+
+pub async fn new_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<NewContractQuery>,
+) -> AppResult<Response> {
+    principal.require(may_manage(&principal))?;
+    let form =
+        ContractForm { supplier_id: query.supplier_id, check_interval_months: "12".into(), ..Default::default() };
+    Ok(contract_form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn create_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = contract_form(&pairs);
+    match split_validation(super::create_contract(&state, &principal, &form).await)? {
+        Ok(c) => Ok(flash::see_other_with(&state, &format!("/contracts/{}", c.id), "Avtalet är tillagt.")),
+        Err(errors) => Ok(unprocessable(contract_form_page(&state, &principal, chrome, None, form, errors).await?)),
+    }
+}
+
+pub async fn edit_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let c = readable_contract(&state, &principal, id).await?;
+    principal.require(may_edit(&principal, &c))?;
+    let form = ContractForm {
+        supplier_id: c.supplier_id.to_string(),
+        title: c.title,
+        reference: c.reference,
+        starts_on: date(c.starts_on),
+        ends_on: date(c.ends_on),
+        notice_months: c.notice_months.to_string(),
+        owner_person_id: c.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        sla_summary: c.sla_summary,
+        has_dpa: c.has_dpa,
+        check_interval_months: c.check_interval_months.to_string(),
+        system_ids: c.system_ids.iter().map(Uuid::to_string).collect(),
+        measure_ids: c.measure_ids.iter().map(Uuid::to_string).collect(),
+    };
+    Ok(contract_form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update_contract(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let form = contract_form(&pairs);
+    match split_validation(super::update_contract(&state, &principal, id, &form).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/contracts/{id}"), "Avtalet är sparat.")),
+        Err(errors) => Ok(unprocessable(contract_form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+    }
+}

@@ -1,0 +1,627 @@
+//! Queries for suppliers, contracts and compliance checks, scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{
+    CheckInput, ContractInput, SupplierInput, has_ended, is_check_overdue, is_in_notice_period, kind_label, next_check,
+    notice_deadline, result_label,
+};
+use crate::actions::model::ActionInput;
+use crate::actions::store::{ActionLinks, Source};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, field_error, unique_as};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Supplier {
+    pub id: Uuid,
+    pub name: String,
+    pub org_number: String,
+    /// it_drift, systemleverantor, molntjanst or samagt_bolag.
+    pub kind: String,
+    pub contact: String,
+    pub incident_contact: String,
+    pub escalation_path: String,
+    pub is_shared: bool,
+    /// How many other municipalities have marked the same company (by organisation number) as shared.
+    /// Nothing else of theirs is visible.
+    pub shared_with: i64,
+    pub contract_count: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Supplier {
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Leverantör": self.name, "Organisationsnummer": self.org_number, "Slag": self.kind_label(),
+               "Kontakt": self.contact, "Kontakt vid incident": self.incident_contact,
+               "Eskaleringsväg": self.escalation_path, "Delad med andra kommuner": self.is_shared})
+    }
+}
+
+async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Supplier>> {
+    Ok(sqlx::query_as!(
+        Supplier,
+        r#"SELECT s.id, s.name, s.org_number, s.kind, s.contact, s.incident_contact, s.escalation_path, s.is_shared,
+                  (SELECT count(DISTINCT o.municipality_id) FROM suppliers o
+                    WHERE s.is_shared AND o.is_shared AND o.org_number = s.org_number
+                      AND o.municipality_id <> s.municipality_id) AS "shared_with!",
+                  (SELECT count(*) FROM contracts c WHERE c.supplier_id = s.id) AS "contract_count!",
+                  s.updated_at
+             FROM suppliers s
+            WHERE s.municipality_id = $1 AND ($2::uuid IS NULL OR s.id = $2)
+            ORDER BY s.name"#,
+        m,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn suppliers(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Supplier>> {
+    select_suppliers(db, m, None).await
+}
+
+pub async fn supplier(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Supplier> {
+    select_suppliers(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+const NAME_TAKEN: &str = "Det finns redan en leverantör med det namnet.";
+
+pub async fn create_supplier(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    input: &SupplierInput,
+) -> AppResult<Supplier> {
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO suppliers (id, municipality_id, name, org_number, kind, contact, incident_contact, escalation_path,
+                                is_shared)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        m,
+        input.name,
+        input.org_number,
+        input.kind,
+        input.contact,
+        input.incident_contact,
+        input.escalation_path,
+        input.is_shared
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", NAME_TAKEN))?;
+    let supplier = supplier(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "supplier", id, supplier.snapshot())).await?;
+    Ok(supplier)
+}
+
+pub async fn update_supplier(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &SupplierInput,
+) -> AppResult<Supplier> {
+    let before = supplier(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE suppliers SET name = $3, org_number = $4, kind = $5, contact = $6, incident_contact = $7,
+                escalation_path = $8, is_shared = $9, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.name,
+        input.org_number,
+        input.kind,
+        input.contact,
+        input.incident_contact,
+        input.escalation_path,
+        input.is_shared
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("name", NAME_TAKEN))?;
+    let after = supplier(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "supplier", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// Only a supplier without contracts can be removed: contracts and their checks are evidence.
+pub async fn delete_supplier(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = supplier(&mut *tx, m, id).await?;
+    if before.contract_count > 0 {
+        return Err(AppError::Conflict("Leverantören har avtal och kan inte tas bort.".into()));
+    }
+    sqlx::query!("DELETE FROM suppliers WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "supplier", id, before.snapshot())).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- contracts
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Contract {
+    pub id: Uuid,
+    pub supplier_id: Uuid,
+    pub supplier_name: String,
+    pub title: String,
+    pub reference: String,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub notice_months: i16,
+    /// Beställaransvarig.
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+    pub sla_summary: String,
+    /// A personuppgiftsbiträdesavtal is signed.
+    pub has_dpa: bool,
+    pub check_interval_months: i16,
+    pub system_ids: Vec<Uuid>,
+    pub system_names: Vec<String>,
+    /// The security requirements written into the contract (measures of the catalogue).
+    pub measure_ids: Vec<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Contract {
+    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
+        self.owner_user_id == Some(user_id)
+    }
+
+    pub fn notice_deadline(&self) -> Option<NaiveDate> {
+        notice_deadline(self.ends_on, self.notice_months)
+    }
+
+    pub fn is_in_notice_period(&self, today: NaiveDate) -> bool {
+        is_in_notice_period(self.ends_on, self.notice_months, today)
+    }
+
+    pub fn has_ended(&self, today: NaiveDate) -> bool {
+        has_ended(self.ends_on, today)
+    }
+
+    pub fn systems(&self) -> impl Iterator<Item = (&Uuid, &String)> {
+        self.system_ids.iter().zip(self.system_names.iter())
+    }
+
+    pub fn systems_text(&self) -> String {
+        self.system_names.join(", ")
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Avtal": self.title, "Leverantör": self.supplier_name, "Avtalsnummer": self.reference,
+               "Gäller från": self.starts_on, "Gäller till": self.ends_on, "Uppsägningstid (månader)": self.notice_months,
+               "Beställaransvarig": self.owner_name, "SLA": self.sla_summary, "Personuppgiftsbiträdesavtal": self.has_dpa,
+               "Kontrollintervall (månader)": self.check_interval_months, "System": self.system_names,
+               "Säkerhetskrav": self.measure_ids.len()})
+    }
+}
+
+async fn select_contracts(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    supplier_id: Option<Uuid>,
+    id: Option<Uuid>,
+) -> AppResult<Vec<Contract>> {
+    Ok(sqlx::query_as!(
+        Contract,
+        r#"SELECT c.id, c.supplier_id, s.name AS supplier_name, c.title, c.reference, c.starts_on, c.ends_on,
+                  c.notice_months, c.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id, c.sla_summary,
+                  c.has_dpa, c.check_interval_months,
+                  COALESCE(sys.ids, '{}') AS "system_ids!", COALESCE(sys.names, '{}') AS "system_names!",
+                  COALESCE((SELECT array_agg(r.measure_id) FROM contract_requirements r WHERE r.contract_id = c.id), '{}')
+                      AS "measure_ids!",
+                  c.updated_at
+             FROM contracts c
+             JOIN suppliers s ON s.id = c.supplier_id
+             LEFT JOIN people p ON p.id = c.owner_person_id
+             LEFT JOIN LATERAL (SELECT array_agg(y.id ORDER BY y.name) AS ids, array_agg(y.name ORDER BY y.name) AS names
+                                  FROM contract_systems cs JOIN systems y ON y.id = cs.system_id
+                                 WHERE cs.contract_id = c.id) sys ON true
+            WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.supplier_id = $2) AND ($3::uuid IS NULL OR c.id = $3)
+            ORDER BY s.name, c.title"#,
+        m,
+        supplier_id,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn contracts(db: impl PgExecutor<'_>, m: Uuid, supplier_id: Option<Uuid>) -> AppResult<Vec<Contract>> {
+    select_contracts(db, m, supplier_id, None).await
+}
+
+pub async fn contract(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Contract> {
+    select_contracts(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// Contracts covering a system.
+pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Contract>> {
+    Ok(select_contracts(db, m, None, None).await?.into_iter().filter(|c| c.system_ids.contains(&system_id)).collect())
+}
+
+/// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
+async fn check_links(tx: &mut PgConnection, m: Uuid, input: &ContractInput) -> AppResult<()> {
+    if let Err(AppError::NotFound) = supplier(&mut *tx, m, input.supplier_id).await {
+        return Err(field_error("supplier_id", "Välj leverantör."));
+    }
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
+    let systems = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM systems WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &input.system_ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if systems != input.system_ids.len() as i64 {
+        return Err(field_error("system_ids", "Välj bland kommunens system."));
+    }
+    let measures = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM measures WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &input.measure_ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if measures != input.measure_ids.len() as i64 {
+        return Err(field_error("measure_ids", "Välj krav ur kommunens kravkatalog."));
+    }
+    Ok(())
+}
+
+async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &ContractInput) -> AppResult<()> {
+    sqlx::query!("DELETE FROM contract_systems WHERE municipality_id = $1 AND contract_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO contract_systems (municipality_id, contract_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.system_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM contract_requirements WHERE municipality_id = $1 AND contract_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO contract_requirements (municipality_id, contract_id, measure_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.measure_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_contract(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    input: &ContractInput,
+) -> AppResult<Contract> {
+    check_links(tx, m, input).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO contracts (id, municipality_id, supplier_id, title, reference, starts_on, ends_on, notice_months,
+                                owner_person_id, sla_summary, has_dpa, check_interval_months)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        id,
+        m,
+        input.supplier_id,
+        input.title,
+        input.reference,
+        input.starts_on,
+        input.ends_on,
+        input.notice_months,
+        input.owner_person_id,
+        input.sla_summary,
+        input.has_dpa,
+        input.check_interval_months
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_links(tx, m, id, input).await?;
+    let contract = contract(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "contract", id, contract.snapshot())).await?;
+    Ok(contract)
+}
+
+pub async fn update_contract(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &ContractInput,
+) -> AppResult<Contract> {
+    let before = contract(&mut *tx, m, id).await?;
+    check_links(tx, m, input).await?;
+    sqlx::query!(
+        "UPDATE contracts SET supplier_id = $3, title = $4, reference = $5, starts_on = $6, ends_on = $7,
+                notice_months = $8, owner_person_id = $9, sla_summary = $10, has_dpa = $11, check_interval_months = $12,
+                updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.supplier_id,
+        input.title,
+        input.reference,
+        input.starts_on,
+        input.ends_on,
+        input.notice_months,
+        input.owner_person_id,
+        input.sla_summary,
+        input.has_dpa,
+        input.check_interval_months
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_links(tx, m, id, input).await?;
+    let after = contract(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "contract", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------- compliance checks
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Check {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub contract_title: String,
+    pub supplier_name: String,
+    pub measure_id: Uuid,
+    pub measure_code: String,
+    pub measure_title: String,
+    pub checked_on: NaiveDate,
+    pub method: String,
+    /// uppfylls, delvis or uppfylls_ej.
+    pub result: String,
+    pub evidence: String,
+    /// The follow-up action when the requirement is not met.
+    pub action_id: Option<Uuid>,
+    pub checked_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Check {
+    pub fn result_label(&self) -> &'static str {
+        result_label(&self.result)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Avtal": self.contract_title, "Krav": format!("{} {}", self.measure_code, self.measure_title),
+               "Kontrollerat": self.checked_on, "Metod": self.method, "Resultat": self.result_label(),
+               "Underlag": self.evidence})
+    }
+}
+
+/// Checks, newest first, of one contract or of all.
+pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_id: Option<Uuid>) -> AppResult<Vec<Check>> {
+    Ok(sqlx::query_as!(
+        Check,
+        r#"SELECT k.id, k.contract_id, c.title AS contract_title, s.name AS supplier_name, k.measure_id,
+                  me.code AS measure_code, me.title AS measure_title, k.checked_on, k.method, k.result, k.evidence,
+                  k.action_id, k.checked_by, k.created_at
+             FROM compliance_checks k
+             JOIN contracts c ON c.id = k.contract_id
+             JOIN suppliers s ON s.id = c.supplier_id
+             JOIN measures me ON me.id = k.measure_id
+            WHERE k.municipality_id = $1 AND ($2::uuid IS NULL OR k.contract_id = $2)
+            ORDER BY k.checked_on DESC, k.created_at DESC"#,
+        m,
+        contract_id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Records a check; a requirement not fully met gets a proposed follow-up action for the contract
+/// owner, or keeps the one still open from an earlier check of the same requirement.
+pub async fn record_check(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    contract: &Contract,
+    input: &CheckInput,
+) -> AppResult<Check> {
+    let action_id = if super::model::is_met(&input.result) {
+        None
+    } else {
+        let open = sqlx::query_scalar!(
+            "SELECT k.action_id FROM compliance_checks k JOIN actions a ON a.id = k.action_id
+              WHERE k.municipality_id = $1 AND k.contract_id = $2 AND k.measure_id = $3 AND a.status <> 'klar'
+              ORDER BY k.checked_on DESC LIMIT 1",
+            m,
+            contract.id,
+            input.measure_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
+        match open {
+            Some(id) => Some(id),
+            None => {
+                let measure = crate::classification::store::measure(&mut *tx, m, input.measure_id).await?;
+                let links =
+                    ActionLinks { source: Source::ComplianceCheck, measure_id: Some(measure.id), ..Default::default() };
+                let action = ActionInput {
+                    title: format!("{}: krav {} uppfylls inte", contract.supplier_name, measure.code),
+                    description: format!(
+                        "Efterlevnadskontroll {} av avtalet ”{}”: {} – {}.",
+                        input.checked_on, contract.title, measure.title, input.method
+                    ),
+                    owner_person_id: contract.owner_person_id,
+                    due_date: None,
+                    priority: None,
+                    effort: String::new(),
+                };
+                Some(crate::actions::store::create(tx, actor, m, &links, "foreslagen", &action).await?.id)
+            }
+        }
+    };
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO compliance_checks (id, municipality_id, contract_id, measure_id, checked_on, method, result, evidence,
+                                        action_id, checked_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        m,
+        contract.id,
+        input.measure_id,
+        input.checked_on,
+        input.method,
+        input.result,
+        input.evidence,
+        action_id,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let check =
+        checks(&mut *tx, m, Some(contract.id)).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+    audit_log::record(tx, actor, Change::created(Some(m), "compliance_check", id, check.snapshot())).await?;
+    Ok(check)
+}
+
+/// One requirement of a contract with its latest check and when the next is due.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RequirementStatus {
+    pub measure_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub last_checked_on: Option<NaiveDate>,
+    /// The latest result: uppfylls, delvis or uppfylls_ej; null when never checked.
+    pub last_result: Option<String>,
+    pub next_check: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+impl RequirementStatus {
+    pub fn result_label(&self) -> &'static str {
+        self.last_result.as_deref().map(result_label).unwrap_or("Ej kontrollerat")
+    }
+}
+
+/// The contract's requirements in catalogue order, from its checks (newest first).
+pub fn requirement_statuses(
+    contract: &Contract,
+    catalogue: &[crate::classification::store::Measure],
+    checks: &[Check],
+    today: NaiveDate,
+) -> Vec<RequirementStatus> {
+    catalogue
+        .iter()
+        .filter(|measure| contract.measure_ids.contains(&measure.id))
+        .map(|measure| {
+            let latest = checks.iter().find(|c| c.contract_id == contract.id && c.measure_id == measure.id);
+            let last = latest.map(|c| c.checked_on);
+            RequirementStatus {
+                measure_id: measure.id,
+                code: measure.code.clone(),
+                title: measure.title.clone(),
+                last_checked_on: last,
+                last_result: latest.map(|c| c.result.clone()),
+                next_check: next_check(last, contract.starts_on, contract.check_interval_months),
+                overdue: !contract.has_ended(today)
+                    && is_check_overdue(last, contract.starts_on, contract.check_interval_months, today),
+            }
+        })
+        .collect()
+}
+
+/// A supplier measure the covered systems require that the contract lacks.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MissingRequirement {
+    pub measure_id: Uuid,
+    pub code: String,
+    pub title: String,
+    /// The covered systems whose protection level requires it.
+    pub systems: Vec<String>,
+}
+
+/// A contract with the state of its requirements: what the list, the contract page and the API show.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ContractStanding {
+    #[serde(flatten)]
+    pub contract: Contract,
+    pub requirements: Vec<RequirementStatus>,
+    pub missing_requirements: Vec<MissingRequirement>,
+    /// The last day to give notice; null for a contract until further notice.
+    pub notice_deadline: Option<NaiveDate>,
+    pub in_notice_period: bool,
+    pub has_ended: bool,
+}
+
+impl ContractStanding {
+    pub fn overdue_checks(&self) -> usize {
+        self.requirements.iter().filter(|r| r.overdue).count()
+    }
+
+    /// Requirements whose latest check found them not (fully) met.
+    pub fn unmet(&self) -> usize {
+        self.requirements.iter().filter(|r| r.last_result.as_deref().is_some_and(|x| !super::model::is_met(x))).count()
+    }
+}
+
+/// Contracts (all, or one) with their requirements, checks due and missing requirements: five queries in all.
+pub async fn standings(
+    db: &mut PgConnection,
+    m: Uuid,
+    contract_id: Option<Uuid>,
+    today: NaiveDate,
+) -> AppResult<Vec<ContractStanding>> {
+    let contracts = select_contracts(&mut *db, m, None, contract_id).await?;
+    let checks = checks(&mut *db, m, contract_id).await?;
+    let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
+    let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
+    let entries: Vec<super::model::CatalogueEntry> = catalogue
+        .iter()
+        .map(|measure| super::model::CatalogueEntry {
+            id: measure.id,
+            requirement: measure.requirement(),
+            applies_to_supplier: measure.applies_to == "leverantor",
+        })
+        .collect();
+    Ok(contracts
+        .into_iter()
+        .map(|contract| {
+            let covered: Vec<(&str, Option<crate::classification::model::ProtectionLevel>)> = systems
+                .iter()
+                .filter(|s| contract.system_ids.contains(&s.id))
+                .map(|s| (s.name.as_str(), s.protection_level()))
+                .collect();
+            let missing_requirements = super::model::missing_requirements(&covered, &entries, &contract.measure_ids)
+                .into_iter()
+                .filter_map(|(id, needing)| {
+                    let measure = catalogue.iter().find(|me| me.id == id)?;
+                    Some(MissingRequirement {
+                        measure_id: id,
+                        code: measure.code.clone(),
+                        title: measure.title.clone(),
+                        systems: needing.into_iter().map(String::from).collect(),
+                    })
+                })
+                .collect();
+            ContractStanding {
+                requirements: requirement_statuses(&contract, &catalogue, &checks, today),
+                missing_requirements,
+                notice_deadline: contract.notice_deadline(),
+                in_notice_period: contract.is_in_notice_period(today),
+                has_ended: contract.has_ended(today),
+                contract,
+            }
+        })
+        .collect())
+}

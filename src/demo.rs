@@ -21,6 +21,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::risks::demo::seed(&mut tx, &actor, municipality).await?;
     crate::access_reviews::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     crate::suppliers::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    crate::documents::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    let year = chrono::Datelike::year(&crate::web::format::today()) as i16;
+    crate::training::demo::seed(&mut tx, &actor, municipality, year).await?;
     crate::incidents::demo::seed(&mut tx, &actor, municipality, chrono::Utc::now()).await?;
     crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     tx.commit().await?;

@@ -10,6 +10,7 @@ pub mod classification;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod incidents;
 pub mod org;
@@ -17,6 +18,7 @@ pub mod reports;
 pub mod risks;
 pub mod suppliers;
 pub mod systems;
+pub mod training;
 pub mod web;
 
 use std::future::Future;
@@ -80,6 +82,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(incidents::api())
         .merge(access_reviews::api())
         .merge(suppliers::api())
+        .merge(documents::api())
+        .merge(training::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 
@@ -120,6 +124,8 @@ pub fn router(state: AppState) -> Router {
         .merge(incidents::router())
         .merge(access_reviews::router())
         .merge(suppliers::router())
+        .merge(documents::router())
+        .merge(training::router())
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)

@@ -140,19 +140,9 @@ pub async fn attach_file(
     store::get(&state.pool, m, id).await?;
     let owner = require_read(state, principal, id).await?;
     principal.require(owner || principal.is_coordinator())?;
-    let refuse = |message: &str| {
-        AppError::Validation(crate::error::FieldErrors::from([("file".to_string(), message.to_string())]))
-    };
-    if content.is_empty() {
-        return Err(refuse("Välj en fil att bifoga."));
-    }
-    if content.len() > crate::web::files::MAX_FILE_BYTES {
-        return Err(refuse("Filen får vara högst 20 MB."));
-    }
-    let name = crate::web::files::safe_name(file_name, "underlag");
-    let content_type = if content_type.trim().is_empty() { "application/octet-stream" } else { content_type.trim() };
+    let (name, content_type) = crate::web::files::accept_upload(file_name, content_type, content, "underlag")?;
     let mut tx = state.pool.begin().await?;
-    store::attach_file(&mut tx, &Actor::from(principal), m, id, &name, content_type, content).await?;
+    store::attach_file(&mut tx, &Actor::from(principal), m, id, &name, &content_type, content).await?;
     tx.commit().await?;
     Ok(())
 }

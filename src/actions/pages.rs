@@ -449,18 +449,9 @@ pub async fn attach_file(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let unreadable = || crate::error::AppError::BadRequest("Filen är för stor eller kunde inte läsas.".into());
-    let mut upload = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let content_type = field.content_type().unwrap_or("").to_string();
-            upload = Some((name, content_type, field.bytes().await.map_err(|_| unreadable())?));
-        }
-    }
-    let (name, content_type, bytes) = upload.unwrap_or_default();
+    let (name, content_type, bytes) = crate::web::files::read_upload(multipart).await?;
     let message =
         match split_validation(super::attach_file(&state, &principal, id, &name, &content_type, &bytes).await)? {
             Ok(()) => "Filen är bifogad.".to_string(),

@@ -43,7 +43,6 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("compliance_check", "Efterlevnadskontroll"),
     ("document", "Styrdokument"),
     ("training_campaign", "Utbildningsinsats"),
-    ("training_participation", "Deltagande i utbildning"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

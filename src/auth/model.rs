@@ -93,6 +93,11 @@ impl Principal {
         self.municipality.as_ref().map(|m| m.id).ok_or(AppError::NoMunicipality)
     }
 
+    /// Has some role in the current municipality (or administers Lisa).
+    pub fn is_member(&self) -> bool {
+        self.municipality.is_some() && (self.is_admin || !self.grants.is_empty())
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

@@ -25,7 +25,7 @@ use store::Incident;
 
 /// Anyone with a role in the municipality may report: reporting must never be hard.
 pub fn may_report(principal: &Principal) -> bool {
-    principal.municipality.is_some() && (principal.is_admin || !principal.grants.is_empty())
+    principal.is_member()
 }
 
 /// The coordinator and the named receivers handle every incident.

@@ -3,6 +3,8 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::{AppError, AppResult, field_error};
+
 /// Largest file accepted anywhere in Lisa.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
@@ -11,6 +13,38 @@ pub fn safe_name(file_name: &str, fallback: &str) -> String {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
     if clean.trim().is_empty() { fallback.to_string() } else { clean.trim().to_string() }
+}
+
+/// The file sent in the `file` field of a multipart form: (name, content type, content).
+pub async fn read_upload(mut multipart: axum::extract::Multipart) -> AppResult<(String, String, Vec<u8>)> {
+    let unreadable = || AppError::BadRequest("Filen är för stor eller kunde inte läsas.".into());
+    let mut upload = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let content_type = field.content_type().unwrap_or("").to_string();
+            upload = (name, content_type, field.bytes().await.map_err(|_| unreadable())?.to_vec());
+        }
+    }
+    Ok(upload)
+}
+
+/// Refuses an empty or too large file (a message on the `file` field); returns the name to store
+/// and the content type to serve it with.
+pub fn accept_upload(
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+    fallback: &str,
+) -> AppResult<(String, String)> {
+    if content.is_empty() {
+        return Err(field_error("file", "Välj en fil att bifoga."));
+    }
+    if content.len() > MAX_FILE_BYTES {
+        return Err(field_error("file", "Filen får vara högst 20 MB."));
+    }
+    let content_type = if content_type.trim().is_empty() { "application/octet-stream" } else { content_type.trim() };
+    Ok((safe_name(file_name, fallback), content_type.to_string()))
 }
 
 /// A download: always an attachment, with an ASCII name beside the UTF-8 one.

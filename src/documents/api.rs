@@ -1,0 +1,73 @@
+//! JSON API for governing documents.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::model::DocumentForm;
+use super::store::Document;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, Problem};
+
+const TAG: &str = "Styrdokument";
+
+/// A document with its derived review date.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    #[serde(flatten)]
+    pub document: Document,
+    pub next_review: Option<chrono::NaiveDate>,
+    pub review_overdue: bool,
+}
+
+impl From<Document> for DocumentView {
+    fn from(document: Document) -> Self {
+        DocumentView {
+            next_review: document.next_review(),
+            review_overdue: document.is_review_overdue(crate::web::format::today()),
+            document,
+        }
+    }
+}
+
+/// The documents the caller may see (drafts only for the coordinator and their owners).
+#[utoipa::path(get, path = "/documents", tag = TAG, responses((status = 200, body = Vec<DocumentView>), (status = 403, body = Problem)))]
+pub async fn list(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<DocumentView>>> {
+    Ok(Json(super::visible(&state, &principal).await?.into_iter().map(DocumentView::from).collect()))
+}
+
+/// Adds a document (coordinator).
+#[utoipa::path(post, path = "/documents", tag = TAG, request_body = DocumentForm,
+    responses((status = 201, body = DocumentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(form): Json<DocumentForm>,
+) -> AppResult<(StatusCode, Json<DocumentView>)> {
+    Ok((StatusCode::CREATED, Json(super::create(&state, &principal, &form).await?.into())))
+}
+
+#[utoipa::path(get, path = "/documents/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<DocumentView>> {
+    Ok(Json(super::readable(&state, &principal, id).await?.into()))
+}
+
+/// Changes a document (coordinator or its owner).
+#[utoipa::path(put, path = "/documents/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = DocumentForm,
+    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<DocumentForm>,
+) -> AppResult<Json<DocumentView>> {
+    Ok(Json(super::update(&state, &principal, id, &form).await?.into()))
+}

@@ -1,0 +1,135 @@
+//! Governing documents (styrdokument): policies, guidelines, routines and instructions with
+//! their decision, owner, review interval and audience; overdue reviews, and documents that
+//! contradict each other on who is ultimately responsible.
+
+pub mod api;
+pub mod demo;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use model::DocumentForm;
+use store::Document;
+
+/// Everyone in the municipality reads the documents in force: they are meant to be known.
+pub fn may_read(principal: &Principal) -> bool {
+    principal.is_member()
+}
+
+/// The coordinator keeps the register, flags conflicts and removes drafts.
+pub fn may_manage(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+/// The coordinator and the document's owner change it and record reviews.
+pub fn may_edit(principal: &Principal, document: &Document) -> bool {
+    may_manage(principal) || document.is_owned_by(principal.user_id)
+}
+
+/// Drafts are seen only by those who may change them.
+pub fn may_see(principal: &Principal, document: &Document) -> bool {
+    may_read(principal) && (document.status != "utkast" || may_edit(principal, document))
+}
+
+pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
+    let document = store::get(&state.pool, principal.tenant()?, id).await?;
+    principal.require(may_see(principal, &document))?;
+    Ok(document)
+}
+
+/// The documents the principal may see.
+pub async fn visible(state: &AppState, principal: &Principal) -> AppResult<Vec<Document>> {
+    principal.require(may_read(principal))?;
+    Ok(store::list(&state.pool, principal.tenant()?).await?.into_iter().filter(|d| may_see(principal, d)).collect())
+}
+
+pub async fn create(state: &AppState, principal: &Principal, form: &DocumentForm) -> AppResult<Document> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let document = store::create(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(document)
+}
+
+pub async fn update(state: &AppState, principal: &Principal, id: Uuid, form: &DocumentForm) -> AppResult<Document> {
+    let document = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, &document))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let document = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(document)
+}
+
+pub async fn mark_reviewed(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
+    let document = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, &document))?;
+    let mut tx = state.pool.begin().await?;
+    let today = crate::web::format::today();
+    let document = store::mark_reviewed(&mut tx, &Actor::from(principal), principal.tenant()?, id, today).await?;
+    tx.commit().await?;
+    Ok(document)
+}
+
+pub async fn set_conflict(state: &AppState, principal: &Principal, id: Uuid, note: &str) -> AppResult<Document> {
+    readable(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let document = store::set_conflict(&mut tx, &Actor::from(principal), principal.tenant()?, id, note).await?;
+    tx.commit().await?;
+    Ok(document)
+}
+
+pub async fn attach_file(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    upload: (String, String, Vec<u8>),
+) -> AppResult<Document> {
+    let document = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, &document))?;
+    let (file_name, content_type, content) = upload;
+    let (name, content_type) = crate::web::files::accept_upload(&file_name, &content_type, &content, "styrdokument")?;
+    let mut tx = state.pool.begin().await?;
+    let m = principal.tenant()?;
+    let document = store::attach_file(&mut tx, &Actor::from(principal), m, id, &name, &content_type, &content).await?;
+    tx.commit().await?;
+    Ok(document)
+}
+
+pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    readable(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(pages::list).post(pages::create))
+        .route("/documents.csv", get(pages::export))
+        .route("/documents/new", get(pages::new))
+        .route("/documents/{id}", get(pages::show).post(pages::update))
+        .route("/documents/{id}/edit", get(pages::edit))
+        .route("/documents/{id}/reviewed", post(pages::mark_reviewed))
+        .route("/documents/{id}/conflict", post(pages::set_conflict))
+        .route("/documents/{id}/file", get(pages::download).post(pages::attach_file))
+        .route("/documents/{id}/delete", get(pages::confirm_delete).post(pages::delete))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list, api::create)).routes(routes!(api::get, api::update))
+}

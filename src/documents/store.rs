@@ -1,0 +1,281 @@
+//! Queries for governing documents, scoped by municipality and audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::model::{DocumentInput, is_review_overdue, kind_label, next_review, status_label};
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, unique_as};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Document {
+    pub id: Uuid,
+    pub title: String,
+    /// policy, riktlinje, rutin or instruktion.
+    pub kind: String,
+    pub decided_by_body_id: Option<Uuid>,
+    pub decided_by_name: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub decision_reference: String,
+    pub owner_person_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
+    pub responsible_body_id: Option<Uuid>,
+    pub responsible_body_name: Option<String>,
+    pub review_interval_months: i16,
+    pub last_reviewed_on: Option<NaiveDate>,
+    /// utkast, gallande or upphavd.
+    pub status: String,
+    pub link_url: String,
+    /// Role codes of those who must know the document.
+    pub audience: Vec<String>,
+    /// The coordinator's note when the document contradicts another.
+    pub conflict_note: String,
+    pub file_name: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Document {
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        status_label(&self.status)
+    }
+
+    pub fn next_review(&self) -> Option<NaiveDate> {
+        next_review(self.decided_on, self.last_reviewed_on, self.review_interval_months)
+    }
+
+    pub fn is_review_overdue(&self, today: NaiveDate) -> bool {
+        is_review_overdue(&self.status, self.next_review(), today)
+    }
+
+    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
+        self.owner_user_id == Some(user_id)
+    }
+
+    /// "KS 2021-05-26 § 177" when given, else the body and date.
+    pub fn decision_text(&self) -> String {
+        if !self.decision_reference.is_empty() {
+            return self.decision_reference.clone();
+        }
+        let date = self.decided_on.map(crate::web::format::date).unwrap_or_default();
+        format!("{} {}", self.decided_by_name.as_deref().unwrap_or(""), date).trim().to_string()
+    }
+
+    pub fn audience_text(&self) -> String {
+        self.audience
+            .iter()
+            .filter_map(|code| crate::auth::Role::parse(code).map(|r| r.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({"Titel": self.title, "Slag": self.kind_label(), "Beslutat av": self.decided_by_name,
+               "Beslutsdatum": self.decided_on, "Beslut": self.decision_reference, "Dokumentägare": self.owner_name,
+               "Ytterst ansvarig enligt dokumentet": self.responsible_body_name,
+               "Översyn (månader)": self.review_interval_months, "Senast översett": self.last_reviewed_on,
+               "Status": self.status_label(), "Länk": self.link_url, "Ska kännas till av": self.audience_text(),
+               "Motstridighet": self.conflict_note, "Fil": self.file_name})
+    }
+}
+
+async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Document>> {
+    Ok(sqlx::query_as!(
+        Document,
+        r#"SELECT d.id, d.title, d.kind, d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
+                  d.decision_reference, d.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id,
+                  d.responsible_body_id, rb.name AS "responsible_body_name?", d.review_interval_months,
+                  d.last_reviewed_on, d.status, d.link_url, d.audience, d.conflict_note, d.file_name, d.updated_at
+             FROM documents d
+             LEFT JOIN bodies db ON db.id = d.decided_by_body_id
+             LEFT JOIN bodies rb ON rb.id = d.responsible_body_id
+             LEFT JOIN people p ON p.id = d.owner_person_id
+            WHERE d.municipality_id = $1 AND ($2::uuid IS NULL OR d.id = $2)
+            ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title"#,
+        m,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Document>> {
+    select(db, m, None).await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Document> {
+    select(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+const TITLE_TAKEN: &str = "Det finns redan ett styrdokument med den titeln.";
+
+async fn check_links(tx: &mut PgConnection, m: Uuid, input: &DocumentInput) -> AppResult<()> {
+    crate::org::store::check_body(tx, m, input.decided_by_body_id, "decided_by_body_id").await?;
+    crate::org::store::check_body(tx, m, input.responsible_body_id, "responsible_body_id").await?;
+    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await
+}
+
+pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &DocumentInput) -> AppResult<Document> {
+    check_links(tx, m, input).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO documents (id, municipality_id, title, kind, decided_by_body_id, decided_on, decision_reference,
+                                owner_person_id, responsible_body_id, review_interval_months, last_reviewed_on, status,
+                                link_url, audience)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        id,
+        m,
+        input.title,
+        input.kind,
+        input.decided_by_body_id,
+        input.decided_on,
+        input.decision_reference,
+        input.owner_person_id,
+        input.responsible_body_id,
+        input.review_interval_months,
+        input.last_reviewed_on,
+        input.status,
+        input.link_url,
+        &input.audience
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("title", TITLE_TAKEN))?;
+    let document = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "document", id, document.snapshot())).await?;
+    Ok(document)
+}
+
+pub async fn update(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &DocumentInput,
+) -> AppResult<Document> {
+    let before = get(&mut *tx, m, id).await?;
+    check_links(tx, m, input).await?;
+    sqlx::query!(
+        "UPDATE documents SET title = $3, kind = $4, decided_by_body_id = $5, decided_on = $6, decision_reference = $7,
+                owner_person_id = $8, responsible_body_id = $9, review_interval_months = $10, last_reviewed_on = $11,
+                status = $12, link_url = $13, audience = $14, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.title,
+        input.kind,
+        input.decided_by_body_id,
+        input.decided_on,
+        input.decision_reference,
+        input.owner_person_id,
+        input.responsible_body_id,
+        input.review_interval_months,
+        input.last_reviewed_on,
+        input.status,
+        input.link_url,
+        &input.audience
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as("title", TITLE_TAKEN))?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// Records that the document was reviewed today without a new decision.
+pub async fn mark_reviewed(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    today: NaiveDate,
+) -> AppResult<Document> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE documents SET last_reviewed_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        today
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// Flags the document as contradicting another (an empty note clears the flag).
+pub async fn set_conflict(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, note: &str) -> AppResult<Document> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE documents SET conflict_note = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        note.trim()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+pub async fn attach_file(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> AppResult<Document> {
+    let before = get(&mut *tx, m, id).await?;
+    sqlx::query!(
+        "UPDATE documents SET file_name = $3, content_type = $4, content = $5, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        file_name,
+        content_type,
+        content
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}
+
+/// (file name, content type, content) of the uploaded file.
+pub async fn file(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(String, String, Vec<u8>)> {
+    let row = sqlx::query!(
+        "SELECT file_name, content_type, content FROM documents WHERE municipality_id = $1 AND id = $2",
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?;
+    match (row.file_name, row.content_type, row.content) {
+        (Some(name), Some(content_type), Some(content)) => Ok((name, content_type, content)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+    let before = get(&mut *tx, m, id).await?;
+    if before.status == "gallande" {
+        return Err(AppError::Conflict("Ett gällande styrdokument tas inte bort: markera det som upphävt.".into()));
+    }
+    sqlx::query!("DELETE FROM documents WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), "document", id, before.snapshot())).await?;
+    Ok(())
+}

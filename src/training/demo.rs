@@ -1,0 +1,45 @@
+//! Exempelby's training: the yearly basic course for two years, where elected officials lag
+//! behind, and a deeper course for system owners this year.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{CampaignInput, GroupCount};
+use crate::audit_log::Actor;
+
+/// (group, in group, completed)
+type Counts = &'static [(&'static str, i32, i32)];
+
+/// (name, years before this one, counts)
+const CAMPAIGNS: [(&str, i16, Counts); 3] = [
+    (
+        "Grundutbildning i informationssäkerhet",
+        1,
+        &[("alla", 2140, 1390), ("fortroendevalda", 61, 9), ("chefer", 118, 87)],
+    ),
+    (
+        "Grundutbildning i informationssäkerhet",
+        0,
+        &[("alla", 2175, 1701), ("fortroendevalda", 61, 17), ("chefer", 121, 104)],
+    ),
+    ("Fördjupning för systemägare och systemförvaltare", 0, &[("systemagare", 34, 29), ("forvaltare", 52, 38)]),
+];
+
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, this_year: i16) -> anyhow::Result<()> {
+    for (name, years_ago, groups) in CAMPAIGNS {
+        let year = this_year - years_ago;
+        let description = "Webbutbildning i lärplattformen med avslutande test.".to_string();
+        let campaign =
+            super::store::create(tx, actor, m, &CampaignInput { name: name.into(), year, description }).await?;
+        let counts: Vec<GroupCount> = groups
+            .iter()
+            .map(|(group, in_group, completed)| GroupCount {
+                target_group: (*group).into(),
+                in_group: *in_group,
+                completed: *completed,
+            })
+            .collect();
+        super::store::set_participation(tx, actor, m, campaign.id, &counts, true).await?;
+    }
+    Ok(())
+}

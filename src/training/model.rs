@@ -173,9 +173,9 @@ pub fn parse_export(text: &str) -> Result<ImportSummary, String> {
         .map(|h| h.trim().to_lowercase())
         .collect();
     let find = |names: &[&str]| headings.iter().position(|h| names.iter().any(|n| h.starts_with(n)));
-    let group_column = find(&["målgrupp", "grupp", "roll"])
+    let group_column = find(&["målgrupp", "grupp", "roll", "role", "group", "target"])
         .ok_or("Exporten saknar en kolumn för målgrupp (Målgrupp, Grupp eller Roll).")?;
-    let done_column = find(&["genomförd", "slutförd", "status", "klar"])
+    let done_column = find(&["genomförd", "slutförd", "status", "klar", "complet", "finished"])
         .ok_or("Exporten saknar en kolumn för genomförande (Genomförd, Slutförd, Status eller Klar).")?;
     let mut counts: Vec<GroupCount> = Vec::new();
     let mut errors = Vec::new();

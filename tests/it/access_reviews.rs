@@ -5,15 +5,6 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
-async fn system(app: &TestApp, name: &str) -> uuid::Uuid {
-    sqlx::query_scalar("SELECT id FROM systems WHERE municipality_id = $1 AND name = $2")
-        .bind(app.exempelby)
-        .bind(name)
-        .fetch_one(app.pool())
-        .await
-        .unwrap()
-}
-
 fn standing_of(all: &Value, name: &str) -> String {
     all.as_array().unwrap().iter().find(|s| s["system_name"] == name).unwrap()["standing"].as_str().unwrap().to_string()
 }
@@ -27,8 +18,8 @@ async fn the_system_owner_records_a_review_and_the_lists_show_what_is_missing_or
     assert_eq!(standing_of(&before, "Elevhälsojournal"), "saknas");
     assert_eq!(standing_of(&before, "Katalogtjänst"), "aktuell");
 
-    let school = system(&app, "Skolplattformen").await;
-    let payroll = system(&app, "Lönesystem").await;
+    let school = app.system_id("Skolplattformen").await;
+    let payroll = app.system_id("Lönesystem").await;
     let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
     let today = chrono::Utc::now().date_naive();
     let review = json!({"system_id": school.to_string(), "reviewed_on": today.format("%Y-%m-%d").to_string(),

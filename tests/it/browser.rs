@@ -178,8 +178,24 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let risk = one("SELECT id FROM risks ORDER BY likelihood * consequence DESC LIMIT 1").await;
     let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     let incident = one("SELECT id FROM incidents WHERE significant").await;
+    let contract = one("SELECT id FROM contracts WHERE title = 'Drift av kommunens gemensamma IT-miljö'").await;
+    let supplier = one("SELECT id FROM suppliers WHERE is_shared").await;
+    let document = one("SELECT id FROM documents WHERE title = 'Informationssäkerhetspolicy'").await;
+    let campaign = one("SELECT id FROM training_campaigns ORDER BY year DESC, name LIMIT 1").await;
     let pages = [
-        "/access-reviews".to_string(),
+        "/suppliers".to_string(),
+        format!("/suppliers/{supplier}"),
+        "/suppliers/new".into(),
+        "/contracts".into(),
+        format!("/contracts/{contract}"),
+        format!("/contracts/{contract}/edit"),
+        "/documents".into(),
+        format!("/documents/{document}"),
+        format!("/documents/{document}/edit"),
+        "/training".into(),
+        format!("/training/{campaign}"),
+        format!("/training/{campaign}/import"),
+        "/access-reviews".into(),
         "/access-reviews/new".into(),
         "/incidents".into(),
         "/incidents/report".into(),
@@ -379,5 +395,48 @@ async fn an_employee_reports_an_incident_and_the_coordinator_sees_its_clock() {
     let clocks = browser.find(Locator::Css("#clocks")).await.unwrap().text().await.unwrap();
     assert!(clocks.contains("Anmälan till IMY"), "{clocks}");
     assert!(clocks.contains("Pågår") && clocks.contains("kvar"), "{clocks}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_contract_owner_records_a_compliance_check_and_a_follow_up_is_proposed() {
+    let app = TestApp::spawn().await;
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    log_in(&app, &browser, "systemagare@exempelby.se").await;
+    browser.find(Locator::LinkText("Leverantörer")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/suppliers").await;
+    browser.find(Locator::LinkText("Avtal och kontroller")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/contracts").await;
+    browser.find(Locator::LinkText("Skolplattform")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#check-heading")).await.unwrap();
+    let select = browser.find(Locator::Css("#measure_id")).await.unwrap();
+    select.select_by_label("B-03 Flerfaktorsautentisering för alla användare").await.unwrap();
+    browser
+        .find(Locator::Css("#method"))
+        .await
+        .unwrap()
+        .send_keys("Test av inloggning med leverantören")
+        .await
+        .unwrap();
+    browser.find(Locator::Css("#result")).await.unwrap().select_by_label("Uppfylls delvis").await.unwrap();
+    browser
+        .find(Locator::Css("#evidence"))
+        .await
+        .unwrap()
+        .send_keys("Administratörer saknar flerfaktor")
+        .await
+        .unwrap();
+    browser.find(Locator::Css("form[action$='/checks'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    let flash = browser.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("en uppföljande åtgärd är föreslagen"), "{flash}");
+    let requirements = browser.find(Locator::Css("#requirements")).await.unwrap().text().await.unwrap();
+    let mfa = requirements.lines().find(|l| l.starts_with("B-03")).unwrap().to_string();
+    assert!(mfa.contains("Uppfylls delvis") && !mfa.contains("försenad"), "{mfa}");
+    browser.find(Locator::Css("#checks a")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("h1")).await.unwrap();
+    let title = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(title, "Edusys AB: krav B-03 uppfylls inte");
     browser.close().await.unwrap();
 }

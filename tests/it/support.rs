@@ -194,6 +194,15 @@ impl TestApp {
         ApiClient { base: self.url("/api/v1"), token: token.to_string(), http: reqwest::Client::new() }
     }
 
+    /// The id from `sql`, which takes Exempelby's id and a name (or code) as $1 and $2.
+    pub async fn id_of(&self, sql: &'static str, name: &str) -> Uuid {
+        sqlx::query_scalar(sql).bind(self.exempelby).bind(name).fetch_one(self.pool()).await.unwrap()
+    }
+
+    pub async fn system_id(&self, name: &str) -> Uuid {
+        self.id_of("SELECT id FROM systems WHERE municipality_id = $1 AND name = $2", name).await
+    }
+
     /// A second municipality with its own coordinator (`samordnare@annanstad.se`) and one body.
     pub async fn annanstad(&self) -> Other {
         let actor = lisa::audit_log::Actor::system("test");

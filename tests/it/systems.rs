@@ -12,11 +12,11 @@ async fn coordinator_api(app: &TestApp) -> ApiClient {
 }
 
 async fn id_of(app: &TestApp, sql: &'static str, name: &str) -> Uuid {
-    sqlx::query_scalar(sql).bind(app.exempelby).bind(name).fetch_one(app.pool()).await.unwrap()
+    app.id_of(sql, name).await
 }
 
 async fn system_id(app: &TestApp, name: &str) -> Uuid {
-    id_of(app, "SELECT id FROM systems WHERE municipality_id = $1 AND name = $2", name).await
+    app.system_id(name).await
 }
 
 async fn person_id(app: &TestApp, name: &str) -> Uuid {

@@ -186,8 +186,14 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(unique_as("title", TITLE_TAKEN))?;
-    let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
+    logged_update(tx, actor, m, before).await
+}
+
+/// Reads the document back after a change and records the change in the audit log.
+async fn logged_update(tx: &mut PgConnection, actor: &Actor, m: Uuid, before: Document) -> AppResult<Document> {
+    let after = get(&mut *tx, m, before.id).await?;
+    let change = Change::updated(Some(m), "document", before.id, before.snapshot(), after.snapshot());
+    audit_log::record(tx, actor, change).await?;
     Ok(after)
 }
 
@@ -208,9 +214,7 @@ pub async fn mark_reviewed(
     )
     .execute(&mut *tx)
     .await?;
-    let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
-    Ok(after)
+    logged_update(tx, actor, m, before).await
 }
 
 /// Flags the document as contradicting another (an empty note clears the flag).
@@ -224,9 +228,7 @@ pub async fn set_conflict(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uui
     )
     .execute(&mut *tx)
     .await?;
-    let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
-    Ok(after)
+    logged_update(tx, actor, m, before).await
 }
 
 pub async fn attach_file(
@@ -250,9 +252,7 @@ pub async fn attach_file(
     )
     .execute(&mut *tx)
     .await?;
-    let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "document", id, before.snapshot(), after.snapshot())).await?;
-    Ok(after)
+    logged_update(tx, actor, m, before).await
 }
 
 /// (file name, content type, content) of the uploaded file.

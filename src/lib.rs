@@ -84,6 +84,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(suppliers::api())
         .merge(documents::api())
         .merge(training::api())
+        .merge(reports::api())
         .routes(utoipa_axum::routes!(audit_log::pages::api_list))
 }
 

@@ -43,6 +43,7 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("compliance_check", "Efterlevnadskontroll"),
     ("document", "Styrdokument"),
     ("training_campaign", "Utbildningsinsats"),
+    ("annual_report", "Årsrapport"),
 ];
 
 pub fn entity_label(code: &str) -> &str {

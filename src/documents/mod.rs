@@ -41,6 +41,19 @@ pub fn may_see(principal: &Principal, document: &Document) -> bool {
     may_read(principal) && (document.status != "utkast" || may_edit(principal, document))
 }
 
+/// Documents in force that name different bodies as ultimately responsible, as (body, titles).
+pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {
+    let named: Vec<(&str, &str)> = documents
+        .iter()
+        .filter(|d| d.status == "gallande")
+        .filter_map(|d| Some((d.title.as_str(), d.responsible_body_name.as_deref()?)))
+        .collect();
+    model::responsibility_conflict(&named)
+        .into_iter()
+        .map(|(body, titles)| (body.to_string(), titles.into_iter().map(String::from).collect()))
+        .collect()
+}
+
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
     let document = store::get(&state.pool, principal.tenant()?, id).await?;
     principal.require(may_see(principal, &document))?;

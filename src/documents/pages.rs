@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{DocumentForm, KINDS, STATUSES, audiences, responsibility_conflict};
+use super::model::{DocumentForm, KINDS, STATUSES, audiences};
 use super::store::Document;
 use super::{may_edit, may_manage, readable};
 use crate::AppState;
@@ -66,19 +66,6 @@ impl Filter {
     }
 }
 
-/// Documents in force that name different bodies as ultimately responsible, as (body, titles).
-pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {
-    let named: Vec<(&str, &str)> = documents
-        .iter()
-        .filter(|d| d.status == "gallande")
-        .filter_map(|d| Some((d.title.as_str(), d.responsible_body_name.as_deref()?)))
-        .collect();
-    responsibility_conflict(&named)
-        .into_iter()
-        .map(|(body, titles)| (body.to_string(), titles.into_iter().map(String::from).collect()))
-        .collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "documents/list.html")]
 struct ListPage {
@@ -107,7 +94,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let today = today();
     let all = super::visible(&state, &principal).await?;
-    let conflicts = conflicts(&all);
+    let conflicts = super::conflicts(&all);
     let overdue = all.iter().filter(|d| d.is_review_overdue(today)).count();
     let kept: Vec<Document> = all.into_iter().filter(|d| filter.keeps(d, today)).collect();
     let page = ListQuery { q: String::new(), page: filter.page.clone() }.page();

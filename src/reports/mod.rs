@@ -1,43 +1,134 @@
-//! Dashboards and (later) the annual report. For now: the start page, which shows the
-//! signed-in user where they are and what the municipality has registered.
+//! The start page and the board's annual report (ledningens genomgång): key figures from every
+//! area with the previous year beside them, per body, SVG charts, the coordinator's judgement
+//! and proposals, the board's decisions; frozen when published; as HTML and as PDF.
 
-use askama::Template;
-use askama_web::WebTemplate;
+pub mod api;
+pub mod charts;
+pub mod figures;
+pub mod pages;
+pub mod pdf;
+pub mod store;
+
 use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::Principal;
-use crate::error::AppResult;
-use crate::org::store::{self, Counts};
-use crate::web::Chrome;
+use crate::audit_log::Actor;
+use crate::auth::{Principal, Role};
+use crate::error::{AppError, AppResult};
+use figures::Figures;
+use store::{Report, ReportText};
 
-#[derive(Template, WebTemplate)]
-#[template(path = "reports/start.html")]
-struct StartPage {
-    chrome: Chrome,
-    counts: Option<Counts>,
-    is_coordinator: bool,
+/// Board members and auditors read published reports; the coordinator prepares them.
+pub fn may_read(principal: &Principal) -> bool {
+    may_prepare(principal) || principal.is_auditor() || principal.has_role(Role::Fortroendevald)
 }
 
-async fn start(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    // Read by everyone on every visit, so served from a cache a few seconds old at most.
-    let counts = match &principal.municipality {
-        Some(m) => match state.overview.get(&m.id) {
-            Some(counts) => Some(counts),
-            None => {
-                let counts = store::counts(&state.pool, m.id).await?;
-                state.overview.insert(m.id, counts.clone());
-                Some(counts)
-            }
-        },
-        None => None,
+pub fn may_prepare(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+/// A report the principal may read: drafts only for the coordinator.
+pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Report> {
+    let report = store::get(&state.pool, principal.tenant()?, id).await?;
+    principal.require(may_read(principal) && (report.is_published() || may_prepare(principal)))?;
+    Ok(report)
+}
+
+/// The reports the principal may read, newest year first.
+pub async fn visible(state: &AppState, principal: &Principal) -> AppResult<Vec<Report>> {
+    principal.require(may_read(principal))?;
+    let all = store::list(&state.pool, principal.tenant()?).await?;
+    Ok(all.into_iter().filter(|r| r.is_published() || may_prepare(principal)).collect())
+}
+
+/// A published report's frozen figures; a draft's computed now.
+pub async fn figures_of(state: &AppState, principal: &Principal, report: &Report) -> AppResult<Figures> {
+    if let Some(snapshot) = &report.snapshot {
+        return Ok(snapshot.0.clone());
+    }
+    let mut conn = state.pool.acquire().await?;
+    figures::compute(&mut conn, principal.tenant()?, i32::from(report.year), crate::web::format::today()).await
+}
+
+/// What the report shows: its figures, the previous year's published ones, and the key rows.
+pub struct Contents {
+    pub figures: Figures,
+    pub previous: Option<Figures>,
+    pub key_rows: Vec<figures::KeyRow>,
+}
+
+pub async fn contents(state: &AppState, principal: &Principal, report: &Report) -> AppResult<Contents> {
+    let figures = figures_of(state, principal, report).await?;
+    let previous = store::published_figures(&state.pool, principal.tenant()?, i32::from(report.year) - 1).await?;
+    let key_rows = figures::key_rows(&figures, previous.as_ref());
+    Ok(Contents { figures, previous, key_rows })
+}
+
+pub async fn create(state: &AppState, principal: &Principal, year: &str) -> AppResult<Report> {
+    principal.require(may_prepare(principal))?;
+    let year = match year.trim().parse::<i16>() {
+        Ok(year) if (2000..=2100).contains(&year) => year,
+        _ => return Err(crate::error::field_error("year", "Ange ett år, t.ex. 2026.")),
     };
-    Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator() }.into_response())
+    let mut tx = state.pool.begin().await?;
+    let report = store::create(&mut tx, &Actor::from(principal), principal.tenant()?, year).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+pub async fn update(state: &AppState, principal: &Principal, id: Uuid, text: &ReportText) -> AppResult<Report> {
+    readable(state, principal, id).await?;
+    principal.require(may_prepare(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let report = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, text).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Freezes the figures as they are now.
+pub async fn publish(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Report> {
+    let report = readable(state, principal, id).await?;
+    principal.require(may_prepare(principal))?;
+    if report.is_published() {
+        return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
+    }
+    let figures = figures_of(state, principal, &report).await?;
+    let mut tx = state.pool.begin().await?;
+    let report = store::publish(&mut tx, &Actor::from(principal), principal.tenant()?, id, &figures).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The report as PDF.
+pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Report, Vec<u8>)> {
+    let report = readable(state, principal, id).await?;
+    let contents = contents(state, principal, &report).await?;
+    let municipality = principal.municipality.as_ref().map(|m| m.name.clone()).unwrap_or_default();
+    let charts = charts::all(&contents.figures);
+    let source = pdf::source(&municipality, &report, &contents.figures, &contents.key_rows, &charts);
+    // Typesetting is CPU work: keep it off the threads that serve requests.
+    let bytes =
+        tokio::task::spawn_blocking(move || pdf::render(source)).await.map_err(|e| AppError::Internal(e.into()))??;
+    Ok((report, bytes))
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(start))
+    Router::new()
+        .route("/", get(pages::start))
+        .route("/reports", get(pages::list).post(pages::create))
+        .route("/reports/{id}", get(pages::show).post(pages::update))
+        .route("/reports/{id}/publish", post(pages::publish))
+        .route("/reports/{id}/pdf", get(pages::pdf))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get))
+        .routes(routes!(api::pdf))
+        .routes(routes!(api::publish))
 }

@@ -60,7 +60,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
     let has_municipality = principal.municipality.is_some();
     let reads_audits = has_municipality && crate::audits::may_read(principal);
     let reads_systems = has_municipality && crate::systems::may_read(principal);
-    let entries: [(&'static str, &'static str, bool); 17] = [
+    let entries: [(&'static str, &'static str, bool); 18] = [
         ("/", "Översikt", true),
         ("/incidents", "Incidenter", has_municipality && principal.is_coordinator()),
         ("/incidents/report", "Rapportera incident", crate::incidents::may_report(principal)),
@@ -72,6 +72,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
         ("/suppliers", "Leverantörer", has_municipality && crate::suppliers::may_read(principal)),
         ("/documents", "Styrdokument", crate::documents::may_read(principal)),
         ("/training", "Utbildning", has_municipality && crate::training::may_read(principal)),
+        ("/reports", "Årsrapport", has_municipality && crate::reports::may_read(principal)),
         ("/audits", "Granskningar", reads_audits),
         ("/recommendations", "Rekommendationer", reads_audits),
         ("/org", "Organisation", has_municipality),

@@ -1,0 +1,440 @@
+//! The annual report's key figures: what every area knows, counted for one municipality and
+//! year. Stored as the published report's snapshot, so every type here is (de)serialisable.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::Stockholm;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::AppResult;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Count {
+    pub label: String,
+    pub count: usize,
+}
+
+/// Systems that are not retired, for the municipality or one body.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SystemFigures {
+    pub name: String,
+    pub systems: usize,
+    pub critical: usize,
+    pub classified: usize,
+    pub current_risk_analysis: usize,
+    pub named_owner: usize,
+    pub overdue_reviews: usize,
+    /// Audit recommendations addressed to the body that are not verified (municipality: all).
+    pub open_recommendations: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RiskFigures {
+    pub low: usize,
+    pub medium: usize,
+    pub high: usize,
+    /// High risks with neither a treatment action nor an acceptance.
+    pub untreated_high: usize,
+    /// Scale size and counts per (likelihood, consequence), for the matrix chart.
+    pub scale_max: i16,
+    pub medium_from: i16,
+    pub high_from: i16,
+    pub cells: Vec<(i16, i16, usize)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanFigures {
+    pub total: usize,
+    pub done: usize,
+    pub in_progress: usize,
+    pub late: usize,
+    pub decision_reference: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecommendationFigures {
+    /// Open or reopened.
+    pub open: usize,
+    /// Reported as done by the municipality, not yet verified by the auditors.
+    pub claimed: usize,
+    pub verified: usize,
+    /// Median age in days of those not verified.
+    pub median_age_days: Option<i64>,
+    /// Carried over from an earlier audit by a follow-up that found them not met.
+    pub carried_over: usize,
+    /// Per year of first report: (year, open, claimed, verified) as things stand.
+    pub by_year: Vec<(i32, usize, usize, usize)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncidentFigures {
+    pub total: usize,
+    pub personal_data: usize,
+    pub significant: usize,
+    pub by_category: Vec<Count>,
+    pub by_severity: Vec<Count>,
+    pub reports_in_time: usize,
+    pub reports_late: usize,
+    /// Incidents discovered per month, January first.
+    pub per_month: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SupplierFigures {
+    pub contracts: usize,
+    pub with_requirements: usize,
+    /// Contracts lacking supplier requirements their systems' levels call for.
+    pub missing_requirements: usize,
+    pub checks_in_year: usize,
+    pub overdue_checks: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DocumentFigures {
+    pub in_force: usize,
+    pub overdue_review: usize,
+    /// Documents in force that name different bodies as ultimately responsible.
+    pub responsibility_conflict: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainingFigure {
+    pub label: String,
+    pub in_group: i32,
+    pub completed: i32,
+    pub rate: usize,
+}
+
+/// Everything the report shows in figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Figures {
+    pub year: i32,
+    pub computed_on: NaiveDate,
+    pub systems: SystemFigures,
+    pub bodies: Vec<SystemFigures>,
+    pub risks: RiskFigures,
+    /// None when the year has no handlingsplan.
+    pub plan: Option<PlanFigures>,
+    pub recommendations: RecommendationFigures,
+    pub incidents: IncidentFigures,
+    pub suppliers: SupplierFigures,
+    pub documents: DocumentFigures,
+    /// Empty when no training is recorded for the year.
+    pub training: Vec<TrainingFigure>,
+}
+
+impl Figures {
+    pub fn share(&self, part: usize) -> String {
+        share(part, self.systems.systems)
+    }
+}
+
+/// "75 %" of a whole, "–" of nothing.
+pub fn share(part: usize, whole: usize) -> String {
+    if whole == 0 { "–".into() } else { format!("{} %", crate::web::format::percent(part, whole)) }
+}
+
+/// One line of the key figures: this year beside the previous year's published figure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct KeyRow {
+    pub section: &'static str,
+    pub label: String,
+    pub now: String,
+    /// "–" when there is no published report for the previous year, or it lacks the figure.
+    pub before: String,
+}
+
+/// The key figures as the report lists them, with the previous year's where it exists.
+pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
+    let mut rows = Vec::new();
+    let mut add = |section: &'static str, label: &str, value: &dyn Fn(&Figures) -> String| {
+        rows.push(KeyRow {
+            section,
+            label: label.into(),
+            now: value(now),
+            before: before.map(value).unwrap_or_else(|| "–".into()),
+        });
+    };
+    let n = |v: usize| v.to_string();
+    add("System", "Informationssystem", &|f| n(f.systems.systems));
+    add("System", "varav verksamhetskritiska", &|f| n(f.systems.critical));
+    add("System", "Andel klassade", &|f| f.share(f.systems.classified));
+    add("System", "Andel med aktuell riskanalys", &|f| f.share(f.systems.current_risk_analysis));
+    add("System", "Andel med utsedd systemägare", &|f| f.share(f.systems.named_owner));
+    add("System", "System med försenad översyn", &|f| n(f.systems.overdue_reviews));
+    add("Risker", "Höga risker", &|f| n(f.risks.high));
+    add("Risker", "varav obehandlade", &|f| n(f.risks.untreated_high));
+    add("Risker", "Medelhöga risker", &|f| n(f.risks.medium));
+    add("Risker", "Låga risker", &|f| n(f.risks.low));
+    let plan = |f: &Figures, part: fn(&PlanFigures) -> usize| {
+        f.plan.as_ref().map(|p| n(part(p))).unwrap_or_else(|| "Ingen plan".into())
+    };
+    add("Handlingsplan", "Åtgärder i årets handlingsplan", &|f| plan(f, |p| p.total));
+    add("Handlingsplan", "Klara", &|f| plan(f, |p| p.done));
+    add("Handlingsplan", "Pågår", &|f| plan(f, |p| p.in_progress));
+    add("Handlingsplan", "Försenade", &|f| plan(f, |p| p.late));
+    add("Revision", "Öppna rekommendationer", &|f| n(f.recommendations.open));
+    add("Revision", "Åtgärdade enligt kommunen, ej verifierade", &|f| n(f.recommendations.claimed));
+    add("Revision", "Verifierade av revisorerna", &|f| n(f.recommendations.verified));
+    add("Revision", "Medianålder för ej verifierade (dagar)", &|f| {
+        f.recommendations.median_age_days.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
+    });
+    add("Revision", "Överförda från tidigare granskningar", &|f| n(f.recommendations.carried_over));
+    add("Incidenter", "Incidenter under året", &|f| n(f.incidents.total));
+    add("Incidenter", "varav personuppgiftsincidenter", &|f| n(f.incidents.personal_data));
+    add("Incidenter", "varav betydande incidenter", &|f| n(f.incidents.significant));
+    add("Incidenter", "Lagstadgade rapporter i tid", &|f| n(f.incidents.reports_in_time));
+    add("Incidenter", "Lagstadgade rapporter för sent", &|f| n(f.incidents.reports_late));
+    add("Leverantörer", "Avtal", &|f| n(f.suppliers.contracts));
+    add("Leverantörer", "Avtal med säkerhetskrav", &|f| n(f.suppliers.with_requirements));
+    add("Leverantörer", "Avtal som saknar krav systemen behöver", &|f| n(f.suppliers.missing_requirements));
+    add("Leverantörer", "Efterlevnadskontroller under året", &|f| n(f.suppliers.checks_in_year));
+    add("Leverantörer", "Försenade kontroller", &|f| n(f.suppliers.overdue_checks));
+    add("Styrdokument", "Gällande styrdokument", &|f| n(f.documents.in_force));
+    add("Styrdokument", "Med försenad översyn", &|f| n(f.documents.overdue_review));
+    add("Styrdokument", "Motstridigt ytterst ansvar", &|f| {
+        if f.documents.responsibility_conflict { "Ja" } else { "Nej" }.into()
+    });
+    for group in &now.training {
+        let label = format!("Utbildning: {}", group.label);
+        let find = |f: &Figures| {
+            f.training
+                .iter()
+                .find(|g| g.label == group.label)
+                .map(|g| format!("{} % ({} av {})", g.rate, g.completed, g.in_group))
+                .unwrap_or_else(|| "–".into())
+        };
+        add("Utbildning", &label, &find);
+    }
+    rows
+}
+
+/// Incidents per month of discovery (Stockholm time), January first.
+pub fn per_month(discovered: impl Iterator<Item = DateTime<Utc>>) -> Vec<usize> {
+    let mut months = vec![0; 12];
+    for at in discovered {
+        months[at.with_timezone(&Stockholm).month0() as usize] += 1;
+    }
+    months
+}
+
+/// Recommendations by year of first report: (year, open, claimed, verified), oldest first.
+pub fn recommendations_by_year(items: &[(Option<NaiveDate>, &str)]) -> Vec<(i32, usize, usize, usize)> {
+    let mut years: Vec<(i32, usize, usize, usize)> = Vec::new();
+    for (reported, status) in items {
+        let Some(year) = reported.map(|d| d.year()) else { continue };
+        let index = match years.iter().position(|y| y.0 == year) {
+            Some(index) => index,
+            None => {
+                years.push((year, 0, 0, 0));
+                years.len() - 1
+            }
+        };
+        match *status {
+            "verifierad" => years[index].3 += 1,
+            "atgardad" => years[index].2 += 1,
+            _ => years[index].1 += 1,
+        }
+    }
+    years.sort();
+    years
+}
+
+/// Counts every area for `year`, as things stand on `today`. A fixed number of queries,
+/// however much data there is.
+pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate) -> AppResult<Figures> {
+    let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
+    let (per_body, total) = crate::systems::store::coverage(&systems, today);
+    let recommendations = crate::audits::store::list_recommendations(&mut *db, m, &Default::default(), today).await?;
+    let open_for = |body: Option<Uuid>| {
+        recommendations
+            .iter()
+            .filter(|r| r.status != "verifierad")
+            .filter(|r| body.is_none_or(|b| r.bodies.iter().any(|x| x.id == b)))
+            .count()
+    };
+    let as_figures = |row: &crate::systems::store::CoverageRow, open_recommendations: usize| SystemFigures {
+        name: row.body_name.clone(),
+        systems: row.systems,
+        critical: row.critical,
+        classified: row.classified,
+        current_risk_analysis: row.current_risk_analysis,
+        named_owner: row.named_owner,
+        overdue_reviews: row.overdue_reviews,
+        open_recommendations,
+    };
+    let bodies =
+        per_body.iter().map(|row| as_figures(row, row.body_id.map(|b| open_for(Some(b))).unwrap_or(0))).collect();
+
+    let scale = crate::risks::store::scale(&mut *db, m).await?;
+    let risks = crate::risks::store::register(&mut *db, m, &Default::default(), &scale).await?;
+    let level = |r: &crate::risks::store::Risk| r.level(&scale).code();
+    let mut cells: Vec<(i16, i16, usize)> = Vec::new();
+    for risk in &risks {
+        match cells.iter_mut().find(|c| c.0 == risk.likelihood && c.1 == risk.consequence) {
+            Some(cell) => cell.2 += 1,
+            None => cells.push((risk.likelihood, risk.consequence, 1)),
+        }
+    }
+    cells.sort();
+    let risk_figures = RiskFigures {
+        low: risks.iter().filter(|r| level(r) == "lag").count(),
+        medium: risks.iter().filter(|r| level(r) == "medel").count(),
+        high: risks.iter().filter(|r| level(r) == "hog").count(),
+        untreated_high: risks.iter().filter(|r| level(r) == "hog" && r.is_untreated()).count(),
+        scale_max: scale.max,
+        medium_from: scale.medium_from,
+        high_from: scale.high_from,
+        cells,
+    };
+
+    let plan = match crate::actions::store::plan(&mut *db, m, year).await {
+        Ok(plan) => {
+            let actions = crate::actions::store::plan_actions(&mut *db, m, plan.id).await?;
+            Some(PlanFigures {
+                total: actions.len(),
+                done: actions.iter().filter(|a| a.status == "klar").count(),
+                in_progress: actions.iter().filter(|a| a.status == "pagar").count(),
+                late: actions.iter().filter(|a| a.is_late(today)).count(),
+                decision_reference: plan.decision_reference,
+            })
+        }
+        Err(crate::error::AppError::NotFound) => None,
+        Err(other) => return Err(other),
+    };
+
+    let mut ages: Vec<i64> =
+        recommendations.iter().filter(|r| r.status != "verifierad").filter_map(|r| r.age_days(today)).collect();
+    let by_year: Vec<(Option<NaiveDate>, &str)> =
+        recommendations.iter().map(|r| (r.first_reported, r.status.as_str())).collect();
+    let recommendation_figures = RecommendationFigures {
+        open: recommendations.iter().filter(|r| r.status == "oppen" || r.status == "ateroppnad").count(),
+        claimed: recommendations.iter().filter(|r| r.status == "atgardad").count(),
+        verified: recommendations.iter().filter(|r| r.status == "verifierad").count(),
+        median_age_days: crate::audits::model::median(&mut ages),
+        carried_over: recommendations.iter().filter(|r| !r.carried_into.is_empty()).count(),
+        by_year: recommendations_by_year(&by_year),
+    };
+
+    let incident_filter = crate::incidents::store::Filter { year: year.to_string(), ..Default::default() };
+    let incidents = crate::incidents::store::list(&mut *db, m, &incident_filter).await?;
+    let summary = crate::incidents::summary::summarise(&incidents, Utc::now());
+    let to_counts = |list: Vec<crate::incidents::summary::Count>| {
+        list.into_iter().map(|c| Count { label: c.label, count: c.count }).collect()
+    };
+    let incident_figures = IncidentFigures {
+        total: summary.total,
+        personal_data: summary.personal_data,
+        significant: summary.significant,
+        by_category: to_counts(summary.by_category),
+        by_severity: to_counts(summary.by_severity),
+        reports_in_time: summary.reports_in_time,
+        reports_late: summary.reports_late,
+        per_month: per_month(incidents.iter().map(|i| i.discovered_at)),
+    };
+
+    let standings = crate::suppliers::store::standings(&mut *db, m, None, today).await?;
+    let checks = crate::suppliers::store::checks(&mut *db, m, None).await?;
+    let supplier_figures = SupplierFigures {
+        contracts: standings.len(),
+        with_requirements: standings.iter().filter(|s| !s.requirements.is_empty()).count(),
+        missing_requirements: standings.iter().filter(|s| !s.missing_requirements.is_empty()).count(),
+        checks_in_year: checks.iter().filter(|c| c.checked_on.year() == year).count(),
+        overdue_checks: standings.iter().map(|s| s.overdue_checks()).sum(),
+    };
+
+    let documents = crate::documents::store::list(&mut *db, m).await?;
+    let in_force: Vec<_> = documents.iter().filter(|d| d.status == "gallande").cloned().collect();
+    let document_figures = DocumentFigures {
+        in_force: in_force.len(),
+        overdue_review: in_force.iter().filter(|d| d.is_review_overdue(today)).count(),
+        responsibility_conflict: !crate::documents::conflicts(&in_force).is_empty(),
+    };
+
+    let campaigns = crate::training::store::campaigns(&mut *db, m).await?;
+    let per_year: Vec<(i16, &[crate::training::model::GroupCount])> =
+        campaigns.iter().map(|c| (c.year, c.groups.as_slice())).collect();
+    let training = crate::training::model::trend(&per_year)
+        .into_iter()
+        .find(|row| i32::from(row.year) == year)
+        .map(|row| {
+            row.groups
+                .into_iter()
+                .flatten()
+                .map(|g| TrainingFigure {
+                    label: g.label().into(),
+                    rate: g.rate(),
+                    in_group: g.in_group,
+                    completed: g.completed,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    Ok(Figures {
+        year,
+        computed_on: today,
+        systems: as_figures(&total, open_for(None)),
+        bodies,
+        risks: risk_figures,
+        plan,
+        recommendations: recommendation_figures,
+        incidents: incident_figures,
+        suppliers: supplier_figures,
+        documents: document_figures,
+        training,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn incidents_are_counted_in_the_stockholm_month_of_discovery() {
+        let new_year = Utc.with_ymd_and_hms(2025, 12, 31, 23, 30, 0).unwrap();
+        let march = Utc.with_ymd_and_hms(2026, 3, 10, 8, 0, 0).unwrap();
+        let months = per_month([new_year, march, march].into_iter());
+        assert_eq!((months[0], months[2], months.iter().sum::<usize>()), (1, 2, 3));
+    }
+
+    #[test]
+    fn recommendations_are_grouped_by_the_year_they_were_first_made() {
+        let d = |y| NaiveDate::from_ymd_opt(y, 5, 1);
+        let items = [
+            (d(2024), "oppen"),
+            (d(2022), "verifierad"),
+            (d(2024), "atgardad"),
+            (d(2024), "ateroppnad"),
+            (None, "oppen"),
+        ];
+        assert_eq!(recommendations_by_year(&items), vec![(2022, 0, 0, 1), (2024, 2, 1, 0)]);
+    }
+
+    #[test]
+    fn key_rows_put_the_previous_year_beside_this_one() {
+        let mut now = Figures { year: 2026, ..Default::default() };
+        now.systems.systems = 4;
+        now.systems.classified = 3;
+        now.training = vec![TrainingFigure { label: "Förtroendevalda".into(), in_group: 61, completed: 17, rate: 28 }];
+        let rows = key_rows(&now, None);
+        let row = |rows: &[KeyRow], label: &str| rows.iter().find(|r| r.label == label).unwrap().clone();
+        assert_eq!(row(&rows, "Andel klassade").now, "75 %");
+        assert_eq!(row(&rows, "Andel klassade").before, "–");
+        assert_eq!(row(&rows, "Klara").now, "Ingen plan");
+        let mut before = Figures { year: 2025, ..Default::default() };
+        before.systems.systems = 2;
+        before.systems.classified = 1;
+        let rows = key_rows(&now, Some(&before));
+        assert_eq!(row(&rows, "Andel klassade").before, "50 %");
+        assert_eq!(row(&rows, "Utbildning: Förtroendevalda").now, "28 % (17 av 61)");
+        assert_eq!(row(&rows, "Utbildning: Förtroendevalda").before, "–");
+    }
+
+    #[test]
+    fn shares_round_and_show_nothing_of_nothing() {
+        assert_eq!((share(2, 3), share(0, 0)), ("67 %".to_string(), "–".to_string()));
+    }
+}

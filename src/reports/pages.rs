@@ -1,0 +1,202 @@
+//! Pages: the start page, the list of annual reports, one report (printable), its PDF.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::charts::Chart;
+use super::figures::{Figures, KeyRow};
+use super::store::{Report, ReportText};
+use super::{may_prepare, readable};
+use crate::AppState;
+use crate::audit_log::{self, Entry};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::org::store::Counts;
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, flash, split_validation, unprocessable};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/start.html")]
+struct StartPage {
+    chrome: Chrome,
+    counts: Option<Counts>,
+    is_coordinator: bool,
+}
+
+pub async fn start(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    // Read by everyone on every visit, so served from a cache a few seconds old at most.
+    let counts = match &principal.municipality {
+        Some(m) => match state.overview.get(&m.id) {
+            Some(counts) => Some(counts),
+            None => {
+                let counts = crate::org::store::counts(&state.pool, m.id).await?;
+                state.overview.insert(m.id, counts.clone());
+                Some(counts)
+            }
+        },
+        None => None,
+    };
+    Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator() }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    reports: Vec<Report>,
+    may_prepare: bool,
+    year: String,
+    errors: FieldErrors,
+}
+
+async fn list_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    year: String,
+    errors: FieldErrors,
+) -> AppResult<ListPage> {
+    Ok(ListPage {
+        reports: super::visible(state, principal).await?,
+        may_prepare: may_prepare(principal),
+        chrome,
+        year,
+        errors,
+    })
+}
+
+pub async fn list(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    let year = chrono::Datelike::year(&crate::web::format::today()).to_string();
+    Ok(list_page(&state, &principal, chrome, year, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let year = pairs.get("year");
+    match split_validation(super::create(&state, &principal, &year).await)? {
+        Ok(report) => Ok(flash::see_other_with(
+            &state,
+            &format!("/reports/{}", report.id),
+            "Utkastet är skapat. Siffrorna räknas fram tills rapporten publiceras.",
+        )),
+        Err(errors) => Ok(unprocessable(list_page(&state, &principal, chrome, year, errors).await?)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    report: Report,
+    figures: Figures,
+    has_previous: bool,
+    key_rows: Vec<KeyRow>,
+    charts: Vec<Chart>,
+    history: Vec<Entry>,
+    may_prepare: bool,
+    text: ReportText,
+    errors: FieldErrors,
+}
+
+impl ReportPage {
+    /// The key rows of one section, in order; sections in the order they first appear.
+    fn sections(&self) -> Vec<(&'static str, Vec<&KeyRow>)> {
+        let mut sections: Vec<(&'static str, Vec<&KeyRow>)> = Vec::new();
+        for row in &self.key_rows {
+            match sections.iter_mut().find(|(s, _)| *s == row.section) {
+                Some((_, rows)) => rows.push(row),
+                None => sections.push((row.section, vec![row])),
+            }
+        }
+        sections
+    }
+
+    fn share(&self, part: &usize, whole: &usize) -> String {
+        super::figures::share(*part, *whole)
+    }
+}
+
+async fn report_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    text: Option<ReportText>,
+    errors: FieldErrors,
+) -> AppResult<ReportPage> {
+    let report = readable(state, principal, id).await?;
+    let contents = super::contents(state, principal, &report).await?;
+    let text = text.unwrap_or_else(|| ReportText {
+        summary: report.summary.clone(),
+        proposals: report.proposals.clone(),
+        decisions: report.decisions.clone(),
+        decision_reference: report.decision_reference.clone(),
+    });
+    let may_prepare = may_prepare(principal);
+    Ok(ReportPage {
+        charts: super::charts::all(&contents.figures),
+        history: if may_prepare {
+            audit_log::history(&state.pool, principal.tenant()?, "annual_report", id).await?
+        } else {
+            Vec::new()
+        },
+        has_previous: contents.previous.is_some(),
+        figures: contents.figures,
+        key_rows: contents.key_rows,
+        may_prepare,
+        chrome,
+        report,
+        text,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(report_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let text = ReportText {
+        summary: pairs.raw("summary"),
+        proposals: pairs.raw("proposals"),
+        decisions: pairs.raw("decisions"),
+        decision_reference: pairs.get("decision_reference"),
+    };
+    match split_validation(super::update(&state, &principal, id, &text).await)? {
+        Ok(_) => Ok(flash::see_other_with(&state, &format!("/reports/{id}"), "Rapporten är sparad.")),
+        Err(errors) => Ok(unprocessable(report_page(&state, &principal, chrome, id, Some(text), errors).await?)),
+    }
+}
+
+pub async fn publish(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    super::publish(&state, &principal, id).await?;
+    Ok(flash::see_other_with(
+        &state,
+        &format!("/reports/{id}"),
+        "Rapporten är publicerad. Siffrorna är nu låsta och styrelsen och revisorerna kan läsa den.",
+    ))
+}
+
+pub async fn pdf(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let (report, bytes) = super::pdf(&state, &principal, id).await?;
+    let name = format!("ledningens-genomgang-{}.pdf", report.year);
+    Ok(crate::web::files::download(&name, "application/pdf", bytes))
+}

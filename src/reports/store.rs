@@ -1,0 +1,161 @@
+//! Queries for annual reports, scoped by municipality and audited.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::figures::Figures;
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, unique_as};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub id: Uuid,
+    pub year: i16,
+    /// utkast or publicerad.
+    pub status: String,
+    pub summary: String,
+    pub proposals: String,
+    pub decisions: String,
+    pub decision_reference: String,
+    /// The figures frozen at publication; null for a draft.
+    #[serde(skip)]
+    pub snapshot: Option<Json<Figures>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub published_by: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Report {
+    pub fn is_published(&self) -> bool {
+        self.status == "publicerad"
+    }
+
+    /// When it was published, in Stockholm time; empty for a draft.
+    pub fn published_text(&self) -> String {
+        self.published_at.map(crate::web::format::datetime).unwrap_or_default()
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        if self.is_published() { "Publicerad" } else { "Utkast" }
+    }
+
+    fn snapshot_text(&self) -> Value {
+        json!({"År": self.year, "Status": self.status_label(), "Sammanfattande bedömning": self.summary,
+               "Förslag till beslut": self.proposals, "Beslut": self.decisions, "Beslutsparagraf": self.decision_reference})
+    }
+}
+
+async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Report>> {
+    Ok(sqlx::query_as!(
+        Report,
+        r#"SELECT id, year, status, summary, proposals, decisions, decision_reference,
+                  snapshot AS "snapshot: Json<Figures>", published_at, published_by, updated_at
+             FROM annual_reports
+            WHERE municipality_id = $1 AND ($2::uuid IS NULL OR id = $2)
+            ORDER BY year DESC, published_at DESC NULLS FIRST"#,
+        m,
+        id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Report>> {
+    select(db, m, None).await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Report> {
+    select(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// The figures of the latest report published for `year`, if any.
+pub async fn published_figures(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Option<Figures>> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT snapshot AS "snapshot!: Json<Figures>" FROM annual_reports
+            WHERE municipality_id = $1 AND year = $2 AND status = 'publicerad'
+            ORDER BY published_at DESC LIMIT 1"#,
+        m,
+        year as i16
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(found.map(|json| json.0))
+}
+
+pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, year: i16) -> AppResult<Report> {
+    let id = Uuid::new_v4();
+    sqlx::query!("INSERT INTO annual_reports (id, municipality_id, year) VALUES ($1, $2, $3)", id, m, year)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique_as("year", "Det finns redan ett utkast för det året."))?;
+    let report = get(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "annual_report", id, report.snapshot_text())).await?;
+    Ok(report)
+}
+
+/// The texts the coordinator writes.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ReportText {
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub proposals: String,
+    #[serde(default)]
+    pub decisions: String,
+    /// E.g. "KS 2027-03-15 § 42".
+    #[serde(default)]
+    pub decision_reference: String,
+}
+
+/// Changes the texts; a published report keeps its figures, only the board's decisions may be added to it.
+pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, text: &ReportText) -> AppResult<Report> {
+    let before = get(&mut *tx, m, id).await?;
+    let (summary, proposals) = if before.is_published() {
+        (before.summary.clone(), before.proposals.clone())
+    } else {
+        (text.summary.trim().to_string(), text.proposals.trim().to_string())
+    };
+    sqlx::query!(
+        "UPDATE annual_reports SET summary = $3, proposals = $4, decisions = $5, decision_reference = $6, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        summary,
+        proposals,
+        text.decisions.trim(),
+        text.decision_reference.trim()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
+    audit_log::record(tx, actor, change).await?;
+    Ok(after)
+}
+
+/// Freezes the figures: from now on the report shows these, whatever happens to the data.
+pub async fn publish(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, figures: &Figures) -> AppResult<Report> {
+    let before = get(&mut *tx, m, id).await?;
+    if before.is_published() {
+        return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
+    }
+    sqlx::query!(
+        "UPDATE annual_reports SET status = 'publicerad', snapshot = $3, published_at = now(), published_by = $4,
+                updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        Json(figures) as _,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get(&mut *tx, m, id).await?;
+    let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
+    audit_log::record(tx, actor, change).await?;
+    Ok(after)
+}

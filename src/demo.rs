@@ -26,6 +26,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::training::demo::seed(&mut tx, &actor, municipality, year).await?;
     crate::incidents::demo::seed(&mut tx, &actor, municipality, chrono::Utc::now()).await?;
     crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    crate::reports::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     tx.commit().await?;
     Ok(true)
 }

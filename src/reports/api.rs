@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::figures::{Figures, KeyRow};
-use super::store::Report;
+use super::store::{Report, ReportText};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -76,4 +76,16 @@ pub async fn publish(
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<Report>> {
     Ok(Json(super::publish(&state, &principal, id).await?))
+}
+
+/// Writes the coordinator's texts; once published, only the board's decisions and their reference change.
+#[utoipa::path(put, path = "/reports/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ReportText,
+    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(text): Json<ReportText>,
+) -> AppResult<Json<Report>> {
+    Ok(Json(super::update(&state, &principal, id, &text).await?))
 }

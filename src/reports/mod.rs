@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod charts;
+pub mod demo;
 pub mod figures;
 pub mod pages;
 pub mod pdf;
@@ -128,7 +129,7 @@ pub fn router() -> Router<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::list, api::create))
-        .routes(routes!(api::get))
+        .routes(routes!(api::get, api::update))
         .routes(routes!(api::pdf))
         .routes(routes!(api::publish))
 }

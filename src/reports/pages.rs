@@ -186,7 +186,23 @@ pub async fn update(
     }
 }
 
-pub async fn publish(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    // Publishing cannot be undone: the page asks the coordinator to confirm it.
+    if pairs.get("confirm") != "ja" {
+        readable(&state, &principal, id).await?;
+        principal.require(may_prepare(&principal))?;
+        let errors = FieldErrors::from([(
+            "confirm".to_string(),
+            "Kryssa i att du vill låsa siffrorna för att publicera.".to_string(),
+        )]);
+        return Ok(unprocessable(report_page(&state, &principal, chrome, id, None, errors).await?));
+    }
     super::publish(&state, &principal, id).await?;
     Ok(flash::see_other_with(
         &state,

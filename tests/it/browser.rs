@@ -182,8 +182,11 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let supplier = one("SELECT id FROM suppliers WHERE is_shared").await;
     let document = one("SELECT id FROM documents WHERE title = 'Informationssäkerhetspolicy'").await;
     let campaign = one("SELECT id FROM training_campaigns ORDER BY year DESC, name LIMIT 1").await;
+    let report = one("SELECT id FROM annual_reports WHERE status = 'publicerad'").await;
     let pages = [
-        "/suppliers".to_string(),
+        "/reports".to_string(),
+        format!("/reports/{report}"),
+        "/suppliers".into(),
         format!("/suppliers/{supplier}"),
         "/suppliers/new".into(),
         "/contracts".into(),
@@ -438,5 +441,38 @@ async fn a_contract_owner_records_a_compliance_check_and_a_follow_up_is_proposed
     browser.wait().for_element(Locator::Css("h1")).await.unwrap();
     let title = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(title, "Edusys AB: krav B-03 uppfylls inte");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_board_member_reads_the_published_annual_report() {
+    let app = TestApp::spawn().await;
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    log_in(&app, &browser, "ledamot@exempelby.se").await;
+    browser.find(Locator::LinkText("Årsrapport")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/reports").await;
+    let last_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1;
+    let title = format!("Ledningens genomgång {last_year}");
+    browser.find(Locator::LinkText(&title)).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#key-figures")).await.unwrap();
+    let status = browser.find(Locator::Css("#report-status")).await.unwrap().text().await.unwrap();
+    assert!(status.starts_with("Publicerad") && status.contains("låsta"), "{status}");
+    let summary = browser.find(Locator::Css("section[aria-labelledby=summary-heading]")).await.unwrap();
+    assert!(summary.text().await.unwrap().contains("bildningsnämnden och bostadsbolaget ligger efter"));
+    let key = browser.find(Locator::Css("#key-figures")).await.unwrap().text().await.unwrap();
+    assert!(key.contains("Informationssystem 26"), "{key}");
+    let decisions = browser.find(Locator::Css("#decisions-section")).await.unwrap().text().await.unwrap();
+    assert!(decisions.contains(&format!("KS {}-02-19 § 31", last_year + 1)), "{decisions}");
+    // The charts are drawn, and each one can be read as a table.
+    assert_eq!(browser.find_all(Locator::Css("figure.report-chart svg")).await.unwrap().len(), 4);
+    let matrix = browser.find(Locator::Css("#chart-risks")).await.unwrap();
+    matrix.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    let table = matrix.find(Locator::Css("table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("Konsekvens \\ Sannolikhet"), "{table}");
+    // Board members read; there is nothing to write or publish.
+    assert!(browser.find_all(Locator::Css("main form")).await.unwrap().is_empty());
+    let pdf = browser.find(Locator::LinkText("Ladda ner PDF")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(pdf.ends_with("/pdf"), "{pdf}");
     browser.close().await.unwrap();
 }

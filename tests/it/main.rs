@@ -14,6 +14,7 @@ mod database;
 mod documents;
 mod incidents;
 mod org;
+mod reports;
 mod suppliers;
 mod systems;
 mod tenancy;

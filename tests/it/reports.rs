@@ -1,0 +1,303 @@
+//! The annual report: key figures counted exactly on a known data set, the snapshot frozen on
+//! publishing, the PDF with its text, and who may read what.
+
+use chrono::NaiveDate;
+use lisa::reports::figures::{self, Count, RecommendationFigures, RiskFigures, TrainingFigure};
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+
+/// A small municipality whose every figure is known: Annanstad at the end of 2025.
+async fn known_data_set(app: &TestApp) -> Uuid {
+    let other = app.annanstad().await;
+    let (m, b) = (other.municipality, other.body_id);
+    let [p, s1, s2, s3, asset, analysis, audit, r1, r2, r3, campaign] = [(); 11].map(|_| Uuid::new_v4());
+    let id = Uuid::new_v4;
+    let sql = format!(
+        "INSERT INTO people (id, municipality_id, name) VALUES ('{p}', '{m}', 'Petra Ägare');
+         INSERT INTO systems (id, municipality_id, name, body_id, owner_person_id, is_critical, reviewed_on, lifecycle) VALUES
+           ('{s1}', '{m}', 'Journal', '{b}', '{p}', true, '2025-06-01', 'i_drift'),
+           ('{s2}', '{m}', 'Växel', '{b}', NULL, false, '2024-01-10', 'i_drift'),
+           ('{s3}', '{m}', 'Gamla arkivet', '{b}', '{p}', true, NULL, 'avvecklad');
+         INSERT INTO information_assets (id, municipality_id, system_id, name) VALUES ('{asset}', '{m}', '{s1}', 'Journalanteckningar');
+         INSERT INTO classifications (id, municipality_id, asset_id, version, k, r, t, s, classified_by, approved_by, approved_at)
+           VALUES ('{}', '{m}', '{asset}', 1, 3, 3, 2, 0, 'Petra Ägare', 'Petra Ägare', '2025-05-01');
+         INSERT INTO risk_analyses (id, municipality_id, title, object_kind, system_id, analysed_on)
+           VALUES ('{analysis}', '{m}', 'Journal 2025', 'system', '{s1}', '2025-03-01');
+         INSERT INTO risks (id, municipality_id, analysis_id, threat, likelihood, consequence, accepted_by, accepted_at) VALUES
+           ('{}', '{m}', '{analysis}', 'Obehörig läsning', 4, 4, NULL, NULL),
+           ('{}', '{m}', '{analysis}', 'Driftstopp', 3, 3, 'Petra Ägare', '2025-04-01'),
+           ('{}', '{m}', '{analysis}', 'Felsänt brev', 2, 2, NULL, NULL),
+           ('{}', '{m}', '{analysis}', 'Stöld av dator', 1, 1, NULL, NULL);
+         INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, personal_data,
+                                category, severity) VALUES
+           ('{r1}', '{m}', 2025, 1, 'Brev till fel mottagare', '2025-02-10 08:00Z', 'Ann', true, 'felsand_information', 'medel'),
+           ('{r2}', '{m}', 2025, 2, 'Obehörig i journalen', '2025-06-15 10:00Z', 'Ann', true, 'obehorig_atkomst', 'hog'),
+           ('{r3}', '{m}', 2025, 3, 'Växeln nere', '2025-06-20 12:00Z', 'Ann', false, 'driftavbrott', 'lag'),
+           ('{}', '{m}', 2024, 1, 'Förra året', '2024-11-01 12:00Z', 'Ann', false, 'driftavbrott', 'lag');
+         INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, late_reason) VALUES
+           ('{}', '{m}', '{r1}', 'imy', '2025-02-11 14:00Z', 'Sara', ''),
+           ('{}', '{m}', '{r2}', 'imy', '2025-06-18 18:00Z', 'Sara', 'Upptäckt inför helgen');
+         INSERT INTO audits (id, municipality_id, title, commissioned_by, kind, report_date)
+           VALUES ('{audit}', '{m}', 'Granskning av informationssäkerhet', 'revisorerna', 'granskning', '2024-05-01');
+         INSERT INTO recommendations (id, municipality_id, audit_id, position, text, status) VALUES
+           ('{r1}', '{m}', '{audit}', 1, 'Utse systemägare', 'oppen'),
+           ('{r2}', '{m}', '{audit}', 2, 'Klassa informationen', 'atgardad'),
+           ('{r3}', '{m}', '{audit}', 3, 'Anta en policy', 'verifierad');
+         INSERT INTO recommendation_bodies (municipality_id, recommendation_id, body_id) VALUES
+           ('{m}', '{r1}', '{b}'), ('{m}', '{r2}', '{b}'), ('{m}', '{r3}', '{b}');
+         INSERT INTO documents (id, municipality_id, title, kind, decided_on, status, responsible_body_id) VALUES
+           ('{}', '{m}', 'Informationssäkerhetspolicy', 'policy', '2021-05-26', 'gallande', '{b}'),
+           ('{}', '{m}', 'Riktlinje för klassning', 'riktlinje', '2025-01-15', 'gallande', NULL),
+           ('{}', '{m}', 'Rutin för incidenter', 'rutin', '2020-01-01', 'utkast', NULL);
+         INSERT INTO training_campaigns (id, municipality_id, name, year) VALUES ('{campaign}', '{m}', 'Grundkurs', 2025);
+         INSERT INTO training_participation (municipality_id, campaign_id, target_group, in_group, completed) VALUES
+           ('{m}', '{campaign}', 'alla', 200, 150), ('{m}', '{campaign}', 'fortroendevalda', 20, 5);",
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+        id(),
+    );
+    // Only generated ids are formatted into the statements.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(app.pool()).await.unwrap();
+    m
+}
+
+#[tokio::test]
+async fn key_figures_are_counted_exactly_on_a_known_data_set() {
+    let app = TestApp::spawn().await;
+    let m = known_data_set(&app).await;
+    let end_of_year = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let f = figures::compute(&mut conn, m, 2025, end_of_year).await.unwrap();
+
+    // The retired system is left out; Växel has no owner, no classification and an overdue review.
+    let s = &f.systems;
+    assert_eq!(
+        (s.systems, s.critical, s.classified, s.current_risk_analysis, s.named_owner, s.overdue_reviews),
+        (2, 1, 1, 1, 1, 1)
+    );
+    assert_eq!(s.open_recommendations, 2, "open and claimed, not verified");
+    assert_eq!(f.bodies.len(), 1);
+    assert_eq!(f.bodies[0].name, "Annanstads socialnämnd");
+    assert_eq!(f.bodies[0].open_recommendations, 2);
+
+    // Default 1–4 scale: 9 and up is high, 4 and up medium.
+    assert_eq!(
+        f.risks,
+        RiskFigures {
+            low: 1,
+            medium: 1,
+            high: 2,
+            untreated_high: 1,
+            scale_max: 4,
+            medium_from: 4,
+            high_from: 9,
+            cells: vec![(1, 1, 1), (2, 2, 1), (3, 3, 1), (4, 4, 1)],
+        }
+    );
+    assert_eq!(f.plan, None, "Annanstad has no handlingsplan for 2025");
+
+    // Both unverified were first made on 2024-05-01: 609 days before the end of 2025.
+    assert_eq!(
+        f.recommendations,
+        RecommendationFigures {
+            open: 1,
+            claimed: 1,
+            verified: 1,
+            median_age_days: Some(609),
+            carried_over: 0,
+            by_year: vec![(2024, 1, 1, 1)],
+        }
+    );
+
+    let i = &f.incidents;
+    assert_eq!((i.total, i.personal_data, i.significant, i.reports_in_time, i.reports_late), (3, 2, 0, 1, 1));
+    assert_eq!(i.per_month, vec![0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0]);
+    let count = |label: &str| Count { label: label.into(), count: 1 };
+    for expected in [count("Felsänd information"), count("Obehörig åtkomst"), count("Driftavbrott")] {
+        assert!(i.by_category.contains(&expected), "{:?}", i.by_category);
+    }
+
+    assert_eq!(f.suppliers.contracts, 0);
+    assert_eq!((f.documents.in_force, f.documents.overdue_review, f.documents.responsibility_conflict), (2, 1, false));
+    assert_eq!(
+        f.training,
+        vec![
+            TrainingFigure { label: "Alla medarbetare".into(), in_group: 200, completed: 150, rate: 75 },
+            TrainingFigure { label: "Förtroendevalda".into(), in_group: 20, completed: 5, rate: 25 },
+        ]
+    );
+
+    let rows = figures::key_rows(&f, None);
+    let row = |label: &str| rows.iter().find(|r| r.label == label).unwrap().now.clone();
+    assert_eq!(row("Andel klassade"), "50 %");
+    assert_eq!(row("Åtgärder i årets handlingsplan"), "Ingen plan");
+    assert_eq!(row("Utbildning: Förtroendevalda"), "25 % (5 av 20)");
+}
+
+async fn report_status(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM annual_reports WHERE id = $1::uuid")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+}
+
+async fn draft(coordinator: &crate::support::ApiClient, year: i32) -> String {
+    let created = coordinator.send(Method::POST, "/reports", json!({"year": year.to_string()})).await;
+    assert_eq!(created.status(), 201);
+    created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now().date_naive())
+}
+
+fn key_figure(detail: &Value, label: &str) -> String {
+    let rows = detail["key_rows"].as_array().unwrap();
+    rows.iter().find(|r| r["label"] == label).unwrap()["now"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_published_report_keeps_its_figures_when_the_data_changes() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let id = draft(&coordinator, this_year()).await;
+    let text = json!({"summary": "Arbetet går framåt men klassningen släpar.", "proposals": "Anta handlingsplanen.",
+                      "decisions": "", "decision_reference": ""});
+    assert_eq!(coordinator.send(Method::PUT, &format!("/reports/{id}"), text).await.status(), 200);
+    let published = coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await;
+    assert_eq!(published.status(), 200);
+    let before: Value = coordinator.get(&format!("/reports/{id}")).await.json().await.unwrap();
+    assert_eq!(key_figure(&before, "Informationssystem"), "26");
+
+    let body = crate::support::body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let new = json!({"name": "Nytt ärendesystem", "body_id": body.to_string()});
+    assert_eq!(coordinator.send(Method::POST, "/systems", new).await.status(), 201);
+
+    let after: Value = coordinator.get(&format!("/reports/{id}")).await.json().await.unwrap();
+    assert_eq!(after["figures"], before["figures"], "the published figures are frozen");
+    assert_eq!(
+        coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await.status(),
+        409,
+        "published once"
+    );
+    // After publishing only the board's decisions are added; the judgement stays as published.
+    let edit = json!({"summary": "Ändrad", "proposals": "", "decisions": "Handlingsplanen antas.",
+                      "decision_reference": "KS 2027-03-15 § 42"});
+    let edited: Value = coordinator.send(Method::PUT, &format!("/reports/{id}"), edit).await.json().await.unwrap();
+    assert_eq!(edited["summary"], "Arbetet går framåt men klassningen släpar.");
+    assert_eq!(
+        (edited["decisions"].as_str(), edited["decision_reference"].as_str()),
+        (Some("Handlingsplanen antas."), Some("KS 2027-03-15 § 42"))
+    );
+
+    // A new draft for the same year counts what is there now.
+    let second = draft(&coordinator, this_year()).await;
+    let now: Value = coordinator.get(&format!("/reports/{second}")).await.json().await.unwrap();
+    assert_eq!(key_figure(&now, "Informationssystem"), "27");
+    assert_eq!(
+        coordinator.send(Method::POST, "/reports", json!({"year": this_year().to_string()})).await.status(),
+        422,
+        "one draft per year"
+    );
+}
+
+#[tokio::test]
+async fn the_pdf_carries_the_report_text_and_figures() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let id = draft(&coordinator, this_year()).await;
+    let text = json!({"summary": "Klassningen släpar i Bildningsnämnden.", "proposals": "Kommunstyrelsen föreslås anta handlingsplanen.",
+                      "decisions": "", "decision_reference": ""});
+    assert_eq!(coordinator.send(Method::PUT, &format!("/reports/{id}"), text).await.status(), 200);
+    assert_eq!(coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await.status(), 200);
+
+    let board = app.api(&app.api_token("ledamot@exempelby.se", app.exempelby).await);
+    let response = board.get(&format!("/reports/{id}/pdf")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000, "{} bytes", pdf.len());
+
+    let file = std::env::temp_dir().join(format!("lisa-report-{id}.pdf"));
+    std::fs::write(&file, &pdf).unwrap();
+    let output = std::process::Command::new("pdftotext").args(["-layout"]).arg(&file).arg("-").output().unwrap();
+    std::fs::remove_file(&file).unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "Ledningens genomgång av informationssäkerheten",
+        &format!("Exempelby kommun – {}", this_year()),
+        "Klassningen släpar i Bildningsnämnden.",
+        "Kommunstyrelsen föreslås anta handlingsplanen.",
+        "Andel klassade",
+        "Utbildning: Förtroendevalda",
+        "Välfärdsnämnden",
+        "Kommunens riskmatris",
+        "Sannolikhet",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in the PDF text:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn board_members_and_auditors_read_published_reports_only_and_prepare_nothing() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let published = draft(&coordinator, this_year() - 1).await;
+    assert_eq!(coordinator.send(Method::POST, &format!("/reports/{published}/publish"), json!({})).await.status(), 200);
+    let unpublished = draft(&coordinator, this_year()).await;
+    let all: Value = coordinator.get("/reports").await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 3, "the demo's published report for last year and the two new ones");
+
+    for reader in ["ledamot@exempelby.se", "revisor@exempelby.se"] {
+        let api = app.api(&app.api_token(reader, app.exempelby).await);
+        let listed: Value = api.get("/reports").await.json().await.unwrap();
+        let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 2, "{reader}: the demo's and the new published report");
+        assert!(ids.contains(&published.as_str()) && !ids.contains(&unpublished.as_str()), "{reader}");
+        assert_eq!(api.get(&format!("/reports/{published}")).await.status(), 200);
+        assert_eq!(api.get(&format!("/reports/{unpublished}")).await.status(), 403, "{reader}");
+        assert_eq!(api.get(&format!("/reports/{unpublished}/pdf")).await.status(), 403, "{reader}");
+        assert_eq!(api.send(Method::POST, &format!("/reports/{unpublished}/publish"), json!({})).await.status(), 403);
+        assert_eq!(api.send(Method::POST, "/reports", json!({"year": "2030"})).await.status(), 403);
+    }
+    for outsider in ["medarbetare@exempelby.se", "systemagare@exempelby.se"] {
+        let api = app.api(&app.api_token(outsider, app.exempelby).await);
+        assert_eq!(api.get("/reports").await.status(), 403, "{outsider}");
+        assert_eq!(api.get(&format!("/reports/{published}")).await.status(), 403, "{outsider}");
+        assert_eq!(api.get(&format!("/reports/{published}/pdf")).await.status(), 403, "{outsider}");
+    }
+
+    let other = app.annanstad().await;
+    let stranger = app.api(&app.api_token("samordnare@annanstad.se", other.municipality).await);
+    assert_eq!(stranger.get(&format!("/reports/{published}")).await.status(), 404);
+    assert_eq!(stranger.get(&format!("/reports/{published}/pdf")).await.status(), 404);
+    assert!(stranger.get("/reports").await.json::<Value>().await.unwrap().as_array().unwrap().is_empty());
+
+    // The page: bad input is kept and explained in Swedish.
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.post_form(&client, "/reports", &[("year", "tjugo")]).await;
+    assert_eq!(page.status(), 422);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Ange ett år, t.ex. 2026.") && html.contains("value=\"tjugo\""));
+    // Publishing asks for confirmation first.
+    let page = app.post_form(&client, &format!("/reports/{unpublished}/publish"), &[]).await;
+    assert_eq!(page.status(), 422);
+    assert!(page.text().await.unwrap().contains("Kryssa i att du vill låsa siffrorna"));
+    assert_eq!(report_status(&app, &unpublished).await, "utkast");
+    let page = app.post_form(&client, &format!("/reports/{unpublished}/publish"), &[("confirm", "ja")]).await;
+    assert_eq!(page.status(), 303);
+    assert_eq!(report_status(&app, &unpublished).await, "publicerad");
+}

@@ -26,6 +26,9 @@ pub struct Action {
     pub description: String,
     pub owner_person_id: Option<Uuid>,
     pub owner_name: Option<String>,
+    /// The owner's login, for reminders and "my actions".
+    #[serde(skip)]
+    pub owner_user_id: Option<Uuid>,
     pub due_date: Option<NaiveDate>,
     /// foreslagen, planerad, pagar or klar.
     pub status: String,
@@ -166,8 +169,8 @@ async fn select(
     let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     Ok(sqlx::query_as!(
         Action,
-        r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", a.due_date, a.status,
-                  a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
+        r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
+                  a.due_date, a.status, a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
                   r.analysis_id AS "risk_analysis_id?", a.measure_id,
                   ARRAY(SELECT ap.year FROM action_plan_items i JOIN action_plans ap ON ap.id = i.plan_id
                          WHERE i.action_id = a.id ORDER BY ap.year) AS "plan_years!",

@@ -913,3 +913,33 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> 
     .fetch_all(db)
     .await?)
 }
+
+/// A body's missing response to an audit with a response deadline.
+pub struct MissingResponse {
+    pub audit_id: Uuid,
+    pub audit_title: String,
+    pub deadline: NaiveDate,
+    pub body_name: String,
+    pub recommendations: i64,
+}
+
+/// Per audit and addressed body: recommendations not yet verified that the body has not answered.
+pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<MissingResponse>> {
+    Ok(sqlx::query_as!(
+        MissingResponse,
+        r#"SELECT a.id AS audit_id, a.title AS audit_title, a.response_deadline AS "deadline!", b.name AS body_name,
+                  count(*) AS "recommendations!"
+             FROM recommendations r
+             JOIN audits a ON a.id = r.audit_id
+             JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
+             JOIN bodies b ON b.id = rb.body_id
+            WHERE r.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> 'verifierad'
+              AND NOT EXISTS (SELECT 1 FROM recommendation_responses x
+                               WHERE x.recommendation_id = r.id AND x.body_id = rb.body_id)
+            GROUP BY a.id, a.title, a.response_deadline, b.name
+            ORDER BY a.response_deadline, a.title, b.name"#,
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}

@@ -470,3 +470,24 @@ pub async fn assess(
     .await?;
     Ok(after)
 }
+
+/// A required measure the system's keepers assessed as only partly met or not met.
+pub struct UnmetMeasure {
+    pub system_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub status: String,
+}
+
+pub async fn unmet_measures(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<UnmetMeasure>> {
+    Ok(sqlx::query_as!(
+        UnmetMeasure,
+        "SELECT a.system_id, me.code, me.title, a.status
+           FROM measure_assessments a JOIN measures me ON me.id = a.measure_id
+          WHERE a.municipality_id = $1 AND a.status IN ('delvis', 'ej_uppfylld')
+          ORDER BY me.code",
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}

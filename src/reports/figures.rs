@@ -18,6 +18,9 @@ pub struct Count {
 /// Systems that are not retired, for the municipality or one body.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemFigures {
+    /// The body, so each board finds its own row (absent in the municipality's total).
+    #[serde(default)]
+    pub body_id: Option<Uuid>,
     pub name: String,
     pub systems: usize,
     pub critical: usize,
@@ -255,6 +258,7 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
             .count()
     };
     let as_figures = |row: &crate::systems::store::CoverageRow, open_recommendations: usize| SystemFigures {
+        body_id: row.body_id,
         name: row.body_name.clone(),
         systems: row.systems,
         critical: row.critical,

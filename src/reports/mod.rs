@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod charts;
+pub mod dashboards;
 pub mod demo;
 pub mod figures;
 pub mod pages;
 pub mod pdf;
 pub mod store;
+pub mod worklist;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -120,6 +122,7 @@ pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::start))
+        .route("/dashboard/{code}", get(pages::dashboard))
         .route("/reports", get(pages::list).post(pages::create))
         .route("/reports/{id}", get(pages::show).post(pages::update))
         .route("/reports/{id}/publish", post(pages::publish))

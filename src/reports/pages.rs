@@ -4,9 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::charts::Chart;
+use super::dashboards::{self, Dashboard};
 use super::figures::{Figures, KeyRow};
 use super::store::{Report, ReportText};
 use super::{may_prepare, readable};
@@ -26,7 +28,11 @@ struct StartPage {
     is_coordinator: bool,
 }
 
+/// The start page: the dashboard of the user's main role, or a plain welcome for the others.
 pub async fn start(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    if let Some(main) = dashboards::main_dashboard(&principal) {
+        return dashboard_page(&state, &principal, chrome, main).await;
+    }
     // Read by everyone on every visit, so served from a cache a few seconds old at most.
     let counts = match &principal.municipality {
         Some(m) => match state.overview.get(&m.id) {
@@ -40,6 +46,92 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         None => None,
     };
     Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator() }.into_response())
+}
+
+/// The other dashboards the user may open, for the links at the top.
+fn others(principal: &Principal, shown: Dashboard) -> Vec<(&'static str, &'static str)> {
+    Dashboard::ALL.into_iter().filter(|d| *d != shown && d.may_open(principal)).map(|d| (d.code(), d.label())).collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/dashboard_coordinator.html")]
+struct CoordinatorPage {
+    chrome: Chrome,
+    view: dashboards::CoordinatorView,
+    others: Vec<(&'static str, &'static str)>,
+    today: NaiveDate,
+}
+
+impl CoordinatorPage {
+    fn entity(&self, code: &str) -> String {
+        audit_log::pages::entity_label(code).to_string()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/dashboard_owner.html")]
+struct OwnerPage {
+    chrome: Chrome,
+    view: dashboards::OwnerView,
+    others: Vec<(&'static str, &'static str)>,
+    today: NaiveDate,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/dashboard_auditor.html")]
+struct AuditorPage {
+    chrome: Chrome,
+    view: dashboards::AuditorView,
+    others: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/dashboard_board.html")]
+struct BoardPage {
+    chrome: Chrome,
+    view: dashboards::BoardView,
+    others: Vec<(&'static str, &'static str)>,
+}
+
+impl BoardPage {
+    fn share(&self, part: &usize, whole: &usize) -> String {
+        super::figures::share(*part, *whole)
+    }
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    which: Dashboard,
+) -> AppResult<Response> {
+    let others = others(principal, which);
+    let today = crate::web::format::today();
+    Ok(match which {
+        Dashboard::Coordinator => {
+            CoordinatorPage { chrome, view: dashboards::coordinator(state, principal).await?, others, today }
+                .into_response()
+        }
+        Dashboard::Owner => {
+            OwnerPage { chrome, view: dashboards::owner(state, principal).await?, others, today }.into_response()
+        }
+        Dashboard::Auditor => {
+            AuditorPage { chrome, view: dashboards::auditor(state, principal).await?, others }.into_response()
+        }
+        Dashboard::Board => {
+            BoardPage { chrome, view: dashboards::board(state, principal).await?, others }.into_response()
+        }
+    })
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let which = Dashboard::parse(&code).ok_or(crate::error::AppError::NotFound)?;
+    dashboard_page(&state, &principal, chrome, which).await
 }
 
 #[derive(Template, WebTemplate)]

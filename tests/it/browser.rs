@@ -186,6 +186,9 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let pages = [
         "/reports".to_string(),
         format!("/reports/{report}"),
+        "/dashboard/systemagare".into(),
+        "/dashboard/revisor".into(),
+        "/dashboard/styrelse".into(),
         "/suppliers".into(),
         format!("/suppliers/{supplier}"),
         "/suppliers/new".into(),

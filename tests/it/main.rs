@@ -10,6 +10,7 @@ mod audits;
 mod auth;
 mod browser;
 mod cli;
+mod dashboards;
 mod database;
 mod documents;
 mod incidents;

@@ -1,0 +1,313 @@
+//! The dashboards: what each main role needs to see first. The start page after login is the
+//! dashboard of the user's main role; the others are reachable by those allowed to read them.
+
+use chrono::{Duration, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::figures::{KeyRow, SystemFigures};
+use super::store::Report;
+use super::worklist::{self, Item};
+use crate::AppState;
+use crate::audit_log::Entry;
+use crate::auth::{Principal, Role};
+use crate::error::AppResult;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dashboard {
+    Coordinator,
+    Owner,
+    Auditor,
+    Board,
+}
+
+impl Dashboard {
+    pub const ALL: [Dashboard; 4] = [Dashboard::Coordinator, Dashboard::Owner, Dashboard::Auditor, Dashboard::Board];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dashboard::Coordinator => "samordnare",
+            Dashboard::Owner => "systemagare",
+            Dashboard::Auditor => "revisor",
+            Dashboard::Board => "styrelse",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dashboard::Coordinator => "Samordnarens översikt",
+            Dashboard::Owner => "Mina system",
+            Dashboard::Auditor => "Revisionens översikt",
+            Dashboard::Board => "Styrelsens översikt",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Dashboard> {
+        Dashboard::ALL.into_iter().find(|d| d.code() == code)
+    }
+
+    /// Who may open it: the coordinator sees them all.
+    pub fn may_open(self, principal: &Principal) -> bool {
+        if principal.municipality.is_none() {
+            return false;
+        }
+        principal.is_coordinator()
+            || match self {
+                Dashboard::Coordinator => false,
+                Dashboard::Owner => principal.has_role(Role::Systemagare),
+                Dashboard::Auditor => principal.is_auditor(),
+                Dashboard::Board => principal.has_role(Role::Fortroendevald) || principal.is_auditor(),
+            }
+    }
+}
+
+/// The dashboard of the principal's main role, in the order roles are ranked; none for employees.
+pub fn main_dashboard(principal: &Principal) -> Option<Dashboard> {
+    principal.municipality.as_ref()?;
+    if principal.is_coordinator() {
+        return Some(Dashboard::Coordinator);
+    }
+    Role::ALL.into_iter().filter(|r| principal.has_role(*r)).find_map(|role| match role {
+        Role::Systemagare => Some(Dashboard::Owner),
+        Role::Revisor => Some(Dashboard::Auditor),
+        Role::Fortroendevald => Some(Dashboard::Board),
+        Role::Samordnare | Role::Medarbetare => None,
+    })
+}
+
+/// A gap in coverage, with a link to the systems it concerns.
+pub struct Gap {
+    pub label: &'static str,
+    pub count: usize,
+    pub link: &'static str,
+}
+
+pub struct CoordinatorView {
+    pub overdue: Vec<Item>,
+    pub soon: Vec<Item>,
+    pub changes_this_week: i64,
+    pub recent_changes: Vec<Entry>,
+    pub week_start: NaiveDate,
+    pub gaps: Vec<Gap>,
+}
+
+pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<CoordinatorView> {
+    principal.require(Dashboard::Coordinator.may_open(principal))?;
+    let m = principal.tenant()?;
+    let today = crate::web::format::today();
+    let mut conn = state.pool.acquire().await?;
+    let (overdue, soon) = worklist::split(worklist::collect(&mut conn, m, today, Utc::now()).await?, today);
+    let systems = crate::systems::store::list(&mut *conn, m, &Default::default(), today).await?;
+    let (_, total) = crate::systems::store::coverage(&systems, today);
+    let reviews = crate::access_reviews::store::standings(&mut *conn, m).await?;
+    let missing_reviews = reviews
+        .iter()
+        .filter(|r| r.is_critical && r.standing(today) == crate::access_reviews::model::Standing::Missing)
+        .count();
+    drop(conn);
+    let week_start = today - Duration::days(6);
+    let filter = crate::audit_log::Filter { from: week_start.to_string(), ..Default::default() };
+    let (recent_changes, pager) = crate::audit_log::search(&state.pool, m, &filter, Some(1)).await?;
+    let gaps = vec![
+        Gap { label: "System som inte är helt klassade", count: total.systems - total.classified, link: "/coverage" },
+        Gap {
+            label: "System utan utsedd systemägare",
+            count: total.systems - total.named_owner,
+            link: "/systems?no_owner=1",
+        },
+        Gap {
+            label: "System utan aktuell riskanalys",
+            count: total.systems - total.current_risk_analysis,
+            link: "/systems?no_risk_analysis=1",
+        },
+        Gap { label: "System med försenad översyn", count: total.overdue_reviews, link: "/systems?overdue=1" },
+        Gap {
+            label: "Verksamhetskritiska system utan behörighetsgenomgång",
+            count: missing_reviews,
+            link: "/access-reviews",
+        },
+    ];
+    Ok(CoordinatorView {
+        overdue,
+        soon,
+        changes_this_week: pager.total,
+        recent_changes: recent_changes.into_iter().take(8).collect(),
+        week_start,
+        gaps,
+    })
+}
+
+/// One of the owner's systems with its levels.
+pub struct OwnedSystem {
+    pub id: Uuid,
+    pub name: String,
+    pub levels: String,
+    pub next_review: Option<NaiveDate>,
+    pub review_overdue: bool,
+}
+
+pub struct OwnedRisk {
+    pub id: Uuid,
+    pub threat: String,
+    pub object: String,
+    pub level: &'static str,
+    pub untreated: bool,
+}
+
+pub struct OwnerView {
+    pub systems: Vec<OwnedSystem>,
+    /// (system name, code, title, status label)
+    pub unmet_measures: Vec<(String, String, String, &'static str)>,
+    pub risks: Vec<OwnedRisk>,
+    pub actions: Vec<crate::actions::store::Action>,
+    pub due: Vec<Item>,
+}
+
+pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerView> {
+    principal.require(Dashboard::Owner.may_open(principal))?;
+    let m = principal.tenant()?;
+    let me = principal.user_id;
+    let today = crate::web::format::today();
+    let mut conn = state.pool.acquire().await?;
+    let all = crate::systems::store::list(&mut *conn, m, &Default::default(), today).await?;
+    let mine: Vec<_> = all.into_iter().filter(|s| s.lifecycle != "avvecklad" && s.is_kept_by(me)).collect();
+    let is_mine = |id: Option<Uuid>| id.is_some_and(|id| mine.iter().any(|s| s.id == id));
+    let name_of = |id: Uuid| mine.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_default();
+    let unmet_measures = crate::classification::store::unmet_measures(&mut *conn, m)
+        .await?
+        .into_iter()
+        .filter(|u| is_mine(Some(u.system_id)))
+        .map(|u| {
+            let status = if u.status == "delvis" { "Delvis uppfyllt" } else { "Ej uppfyllt" };
+            (name_of(u.system_id), u.code, u.title, status)
+        })
+        .collect();
+    let scale = crate::risks::store::scale(&mut *conn, m).await?;
+    let risks = crate::risks::store::register(&mut *conn, m, &Default::default(), &scale)
+        .await?
+        .into_iter()
+        .filter(|r| is_mine(r.system_id) || r.owner_user_id == Some(me))
+        .filter(|r| !r.is_accepted())
+        .map(|r| OwnedRisk {
+            level: r.level(&scale).label(),
+            untreated: r.is_untreated(),
+            id: r.id,
+            threat: r.threat,
+            object: r.object,
+        })
+        .collect();
+    let actions = crate::actions::store::list(&mut *conn, m, &Default::default(), today)
+        .await?
+        .into_iter()
+        .filter(|a| a.status != "klar" && (a.owner_user_id == Some(me) || is_mine(a.system_id)))
+        .collect();
+    let items = worklist::collect(&mut conn, m, today, Utc::now()).await?;
+    let (overdue, soon) = worklist::split(
+        items.into_iter().filter(|i| i.owner_user_id == Some(me) || is_mine(i.system_id)).collect(),
+        today,
+    );
+    let systems = mine
+        .iter()
+        .map(|s| OwnedSystem {
+            id: s.id,
+            name: s.name.clone(),
+            levels: s.triple(),
+            next_review: s.next_review(),
+            review_overdue: s.is_review_overdue(today),
+        })
+        .collect();
+    Ok(OwnerView { systems, unmet_measures, risks, actions, due: overdue.into_iter().chain(soon).collect() })
+}
+
+/// Recommendations of one audit, or to one body, by status.
+pub struct StatusRow {
+    pub id: Option<Uuid>,
+    pub name: String,
+    pub open: usize,
+    pub claimed: usize,
+    pub verified: usize,
+}
+
+pub struct AuditorView {
+    pub per_audit: Vec<StatusRow>,
+    pub per_body: Vec<StatusRow>,
+    pub awaiting_verification: Vec<crate::audits::store::Recommendation>,
+    pub carried_over: Vec<crate::audits::store::Recommendation>,
+}
+
+fn tally(rows: &mut Vec<StatusRow>, id: Option<Uuid>, name: &str, status: &str) {
+    let index = match rows.iter().position(|r| r.id == id) {
+        Some(index) => index,
+        None => {
+            rows.push(StatusRow { id, name: name.into(), open: 0, claimed: 0, verified: 0 });
+            rows.len() - 1
+        }
+    };
+    match status {
+        "verifierad" => rows[index].verified += 1,
+        "atgardad" => rows[index].claimed += 1,
+        _ => rows[index].open += 1,
+    }
+}
+
+pub async fn auditor(state: &AppState, principal: &Principal) -> AppResult<AuditorView> {
+    principal.require(Dashboard::Auditor.may_open(principal))?;
+    let m = principal.tenant()?;
+    let today = crate::web::format::today();
+    let all = crate::audits::store::list_recommendations(&state.pool, m, &Default::default(), today).await?;
+    let mut per_audit = Vec::new();
+    let mut per_body = Vec::new();
+    for r in &all {
+        tally(&mut per_audit, Some(r.audit_id), &r.audit_title, &r.status);
+        for body in r.bodies.iter() {
+            tally(&mut per_body, Some(body.id), &body.name, &r.status);
+        }
+    }
+    per_body.sort_by(|a, b| a.name.cmp(&b.name));
+    let awaiting_verification = all.iter().filter(|r| r.status == "atgardad").cloned().collect();
+    let carried_over = all.into_iter().filter(|r| !r.carried_into.is_empty() && r.status != "verifierad").collect();
+    Ok(AuditorView { per_audit, per_body, awaiting_verification, carried_over })
+}
+
+pub struct BoardView {
+    pub report: Option<Report>,
+    pub key_rows: Vec<KeyRow>,
+    /// The bodies the member sits for; all of them for a member of the whole municipality.
+    pub bodies: Vec<SystemFigures>,
+}
+
+pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardView> {
+    principal.require(Dashboard::Board.may_open(principal))?;
+    let m = principal.tenant()?;
+    let latest = super::store::list(&state.pool, m).await?.into_iter().find(|r| r.is_published());
+    let Some(report) = latest else {
+        return Ok(BoardView { report: None, key_rows: Vec::new(), bodies: Vec::new() });
+    };
+    let contents = super::contents(state, principal, &report).await?;
+    let own: Vec<Uuid> =
+        principal.grants.iter().filter(|g| g.role == Role::Fortroendevald).filter_map(|g| g.body_id).collect();
+    let bodies = contents
+        .figures
+        .bodies
+        .into_iter()
+        .filter(|b| own.is_empty() || b.body_id.is_some_and(|id| own.contains(&id)))
+        .collect();
+    Ok(BoardView { report: Some(report), key_rows: contents.key_rows, bodies })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_rows_count_open_claimed_and_verified_per_key() {
+        let mut rows = Vec::new();
+        let a = Some(Uuid::from_u128(1));
+        for status in ["oppen", "ateroppnad", "atgardad", "verifierad"] {
+            tally(&mut rows, a, "Granskning 2024", status);
+        }
+        tally(&mut rows, Some(Uuid::from_u128(2)), "Uppföljning 2026", "oppen");
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].open, rows[0].claimed, rows[0].verified), (2, 1, 1));
+        assert_eq!((rows[1].name.as_str(), rows[1].open), ("Uppföljning 2026", 1));
+    }
+}

@@ -1,0 +1,112 @@
+//! The dashboards: the start page is the main role's dashboard, each one shows what that role
+//! needs, and none opens for those who may not read it.
+
+use crate::support::TestApp;
+
+async fn page(app: &TestApp, email: &str, path: &str) -> (u16, String) {
+    let client = app.login(email).await;
+    let response = app.get(&client, path).await;
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_start_page_is_the_dashboard_of_the_main_role() {
+    let app = TestApp::spawn().await;
+    for (email, heading) in [
+        ("samordnare@exempelby.se", "<h1>Samordnarens översikt</h1>"),
+        ("systemagare@exempelby.se", "<h1>Mina system</h1>"),
+        ("revisor@exempelby.se", "<h1>Revisionens översikt</h1>"),
+        ("ledamot@exempelby.se", "<h1>Informationssäkerheten – läget</h1>"),
+        ("medarbetare@exempelby.se", "Rapportera en incident"),
+    ] {
+        let (status, html) = page(&app, email, "/").await;
+        assert_eq!(status, 200, "{email}");
+        assert!(html.contains(heading), "{email}: {heading}");
+    }
+}
+
+#[tokio::test]
+async fn each_dashboard_opens_only_for_those_who_may_read_it() {
+    let app = TestApp::spawn().await;
+    let allowed = [
+        ("samordnare", ["samordnare@exempelby.se"].as_slice()),
+        ("systemagare", &["samordnare@exempelby.se", "systemagare@exempelby.se"]),
+        ("revisor", &["samordnare@exempelby.se", "revisor@exempelby.se"]),
+        ("styrelse", &["samordnare@exempelby.se", "revisor@exempelby.se", "ledamot@exempelby.se"]),
+    ];
+    let everyone = [
+        "samordnare@exempelby.se",
+        "systemagare@exempelby.se",
+        "revisor@exempelby.se",
+        "ledamot@exempelby.se",
+        "medarbetare@exempelby.se",
+    ];
+    for (code, readers) in allowed {
+        for email in everyone {
+            let (status, _) = page(&app, email, &format!("/dashboard/{code}")).await;
+            let expected = if readers.contains(&email) { 200 } else { 403 };
+            assert_eq!(status, expected, "{email} on /dashboard/{code}");
+        }
+    }
+    assert_eq!(page(&app, "samordnare@exempelby.se", "/dashboard/okand").await.0, 404);
+    app.annanstad().await;
+    let (status, html) = page(&app, "samordnare@annanstad.se", "/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Inget är försenat") && !html.contains("Skolplattform"),
+        "another municipality's work stays hidden"
+    );
+}
+
+#[tokio::test]
+async fn the_coordinator_sees_what_is_overdue_and_due_soon_in_every_area() {
+    let app = TestApp::spawn().await;
+    let (_, html) = page(&app, "samordnare@exempelby.se", "/").await;
+    let overdue = html.split("id=\"overdue\"").nth(1).unwrap().split("</section>").next().unwrap();
+    for area in [
+        "Översyn av system",
+        "Behörighetsgenomgång",
+        "Åtgärd",
+        "Incident",
+        "Svar till revisorerna",
+        "Efterlevnadskontroll",
+        "Styrdokument",
+    ] {
+        assert!(overdue.contains(&format!("<td>{area}</td>")), "{area} missing among the overdue");
+    }
+    assert!(overdue.contains("Se över Informationssäkerhetspolicy"));
+    assert!(overdue.contains("Kommunstyrelsen ska svara på Granskning av informationssäkerhet (1 rekommendation)"));
+    let gaps = html.split("id=\"gaps\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(gaps.contains("<span class=\"figure\">2</span> system utan utsedd systemägare"), "{gaps}");
+    let changes = html.split("id=\"changes\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(changes.contains("ändringar sedan"), "{changes}");
+}
+
+#[tokio::test]
+async fn the_system_owner_sees_their_own_systems_and_work_only() {
+    let app = TestApp::spawn().await;
+    let (_, html) = page(&app, "systemagare@exempelby.se", "/").await;
+    let systems = html.split("id=\"my-systems\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(systems.contains("Skolplattformen") && systems.contains("2-3-2-2"), "{systems}");
+    assert!(!systems.contains("Ekonomisystem"), "not Johan's");
+    let due = html.split("id=\"my-due\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(due.contains("Skolplattform") && !due.contains("Drift av kommunens gemensamma IT-miljö"), "{due}");
+    let actions = html.split("id=\"my-actions\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(actions.contains("Klassa informationen i lärplattformen"), "{actions}");
+}
+
+#[tokio::test]
+async fn auditors_see_status_per_audit_and_body_and_board_members_their_own_body() {
+    let app = TestApp::spawn().await;
+    let (_, html) = page(&app, "revisor@exempelby.se", "/").await;
+    let per_audit = html.split("id=\"per-audit\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(per_audit.contains("<td>5</td><td>1</td><td>2</td>"), "{per_audit}");
+    let awaiting = html.split("id=\"awaiting-verification\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(awaiting.contains("rekommendation 4"), "{awaiting}");
+
+    let (_, html) = page(&app, "ledamot@exempelby.se", "/").await;
+    let own = html.split("id=\"own-bodies\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(own.contains("<h2 id=\"body-heading\">Bildningsnämnden</h2>"), "{own}");
+    assert!(!own.contains("Välfärdsnämnden"), "only the member's own body");
+    assert!(html.contains("Läs hela rapporten"));
+}

@@ -26,6 +26,13 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub password_cost: PasswordCost,
+    /// Where reminders are emailed from; none means reminders are shown only in the app.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Lisa's address as users reach it, for links in email.
+    pub public_url: String,
+    /// Run the daily reminder job in this process (turn off on all but one of several instances).
+    pub run_reminders: bool,
 }
 
 impl Config {
@@ -51,6 +58,11 @@ impl Config {
             session_idle: minutes("LISA_SESSION_IDLE_MINUTES", 120)?,
             session_absolute: minutes("LISA_SESSION_MAX_MINUTES", 12 * 60)?,
             password_cost: PasswordCost::Standard,
+            smtp_url: var("LISA_SMTP_URL"),
+            mail_from: var("LISA_MAIL_FROM").unwrap_or_else(|| "Lisa <lisa@localhost>".into()),
+            public_url: var("LISA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+            run_reminders: !var("LISA_REMINDERS")
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no")),
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod incidents;
 pub mod org;
+pub mod reminders;
 pub mod reports;
 pub mod risks;
 pub mod suppliers;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audits::router())
         .merge(actions::router())
         .merge(systems::router())
+        .merge(reminders::router())
         .merge(classification::router())
         .merge(risks::router())
         .merge(incidents::router())
@@ -167,8 +169,12 @@ pub async fn serve(
             }
         }
     });
+    let reminders = state.config.run_reminders.then(|| tokio::spawn(reminders::daily(state.clone())));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
+    if let Some(job) = reminders {
+        job.abort();
+    }
     Ok(result?)
 }

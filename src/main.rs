@@ -30,6 +30,8 @@ enum Command {
     },
     /// Apply the database migrations.
     Migrate,
+    /// Run the reminder job once now (it also runs every morning inside `serve`).
+    Reminders,
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -131,6 +133,16 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             tracing::info!("Lisa stopped");
         }
         Command::Migrate => println!("migrations applied"),
+        Command::Reminders => {
+            let summary = lisa::reminders::run_once(state, lisa::web::format::today(), chrono::Utc::now()).await?;
+            println!(
+                "{} new reminders, {} emails sent, {} failed{}",
+                summary.created,
+                summary.emails_sent,
+                summary.emails_failed,
+                summary.last_error.map(|e| format!(" (last error: {e})")).unwrap_or_default()
+            );
+        }
         Command::User { command: UserCommand::Add { email, name, password: given, admin, municipality, role } } => {
             let password = match given {
                 Some(p) => p,

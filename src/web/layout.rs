@@ -60,7 +60,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
     let has_municipality = principal.municipality.is_some();
     let reads_audits = has_municipality && crate::audits::may_read(principal);
     let reads_systems = has_municipality && crate::systems::may_read(principal);
-    let entries: [(&'static str, &'static str, bool); 18] = [
+    let entries: [(&'static str, &'static str, bool); 19] = [
         ("/", "Översikt", true),
         ("/incidents", "Incidenter", has_municipality && principal.is_coordinator()),
         ("/incidents/report", "Rapportera incident", crate::incidents::may_report(principal)),
@@ -76,6 +76,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
         ("/audits", "Granskningar", reads_audits),
         ("/recommendations", "Rekommendationer", reads_audits),
         ("/org", "Organisation", has_municipality),
+        ("/reminders", "Påminnelser", principal.is_member()),
         ("/org/users", "Användare", has_municipality && principal.is_coordinator()),
         ("/audit-log", "Ändringslogg", has_municipality && (principal.is_coordinator() || principal.is_auditor())),
         ("/admin/municipalities", "Kommuner", principal.is_admin),

@@ -15,6 +15,7 @@ mod database;
 mod documents;
 mod incidents;
 mod org;
+mod reminders;
 mod reports;
 mod suppliers;
 mod systems;

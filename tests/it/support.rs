@@ -113,6 +113,11 @@ pub fn test_config() -> Config {
         session_idle: std::time::Duration::from_secs(3600),
         session_absolute: std::time::Duration::from_secs(8 * 3600),
         password_cost: PasswordCost::Fast,
+        smtp_url: None,
+        mail_from: "Lisa <lisa@exempelby.se>".into(),
+        public_url: "http://lisa.test".into(),
+        // Tests run the job themselves, at a time they choose.
+        run_reminders: false,
     }
 }
 

@@ -1,0 +1,59 @@
+//! The user's own reminders and the email preference.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+
+use super::store::{self, Reminder};
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
+use crate::error::AppResult;
+use crate::web::form::FormPairs;
+use crate::web::pagination::{ListQuery, Pager};
+use crate::web::{Chrome, flash};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reminders/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    reminders: Vec<Reminder>,
+    pager: Pager,
+    email_enabled: bool,
+    email_configured: bool,
+    today: chrono::NaiveDate,
+    query_without_page: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    principal.require(principal.is_member())?;
+    let mut conn = state.pool.acquire().await?;
+    let (reminders, pager) = store::for_user(&mut conn, principal.tenant()?, principal.user_id, query.page()).await?;
+    Ok(ListPage {
+        chrome,
+        reminders,
+        pager,
+        email_enabled: store::email_enabled(&mut *conn, principal.user_id).await?,
+        email_configured: state.config.smtp_url.is_some(),
+        today: crate::web::format::today(),
+        query_without_page: String::new(),
+    }
+    .into_response())
+}
+
+pub async fn settings(State(state): State<AppState>, principal: Principal, pairs: FormPairs) -> AppResult<Response> {
+    principal.require(principal.is_member())?;
+    let enabled = pairs.get("email") == "ja";
+    let mut tx = state.pool.begin().await?;
+    store::set_email(&mut tx, &Actor::from(&principal), principal.user_id, enabled).await?;
+    tx.commit().await?;
+    let message =
+        if enabled { "Du får påminnelser via e-post." } else { "Du får inte längre påminnelser via e-post." };
+    Ok(flash::see_other_with(&state, "/reminders", message))
+}

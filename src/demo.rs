@@ -1,6 +1,8 @@
 //! Demo data for `lisa serve --demo`: the fictional municipality Exempelby kommun.
 //! Each area seeds its own part; seeding runs once (a second start changes nothing).
 
+pub mod large;
+
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::org;

@@ -49,6 +49,10 @@ pub struct AppState {
     pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
     /// The start page's figures per municipality, for a few seconds.
     pub overview: Arc<TtlCache<uuid::Uuid, org::store::Counts>>,
+    /// The coordinator's dashboard per municipality (see `reports::dashboards`).
+    pub coordinator_views: Arc<TtlCache<uuid::Uuid, Arc<reports::dashboards::CoordinatorView>>>,
+    /// Municipalities whose coordinator dashboard is being recomputed in the background.
+    pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
 }
 
 impl AppState {
@@ -58,6 +62,8 @@ impl AppState {
             config: Arc::new(config),
             identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
             overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
+            coordinator_views: Arc::new(TtlCache::new(reports::dashboards::STALE_AFTER * 20, 10_000)),
+            refreshing: Arc::default(),
         }
     }
 }

@@ -32,6 +32,8 @@ enum Command {
     Migrate,
     /// Run the reminder job once now (it also runs every morning inside `serve`).
     Reminders,
+    /// Generate the large municipality Storby kommun (1,500 systems, 20,000 incidents …) for load tests.
+    GenerateLarge,
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -133,6 +135,12 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             tracing::info!("Lisa stopped");
         }
         Command::Migrate => println!("migrations applied"),
+        Command::GenerateLarge => {
+            let mut tx = state.pool.begin().await?;
+            lisa::demo::large::seed(&mut tx, state.config.password_cost, lisa::web::format::today()).await?;
+            tx.commit().await?;
+            println!("Storby kommun is ready; log in as {}", lisa::demo::large::COORDINATOR);
+        }
         Command::Reminders => {
             let summary = lisa::reminders::run_once(state, lisa::web::format::today(), chrono::Utc::now()).await?;
             println!(

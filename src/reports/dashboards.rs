@@ -1,6 +1,8 @@
 //! The dashboards: what each main role needs to see first. The start page after login is the
 //! dashboard of the user's main role; the others are reachable by those allowed to read them.
 
+use std::sync::Arc;
+
 use chrono::{Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -82,6 +84,8 @@ pub struct Gap {
 }
 
 pub struct CoordinatorView {
+    /// When the figures were computed (they are shared by the municipality's coordinators).
+    pub computed_at: chrono::DateTime<Utc>,
     pub overdue: Vec<Item>,
     pub soon: Vec<Item>,
     pub changes_this_week: i64,
@@ -90,9 +94,41 @@ pub struct CoordinatorView {
     pub gaps: Vec<Gap>,
 }
 
-pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<CoordinatorView> {
+/// How long a computed coordinator dashboard is served as it is. Many read it at once before
+/// a board meeting and it reads every area, so it is computed once per municipality and
+/// shared; after this it is still served while one background task computes a fresh one.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<Arc<CoordinatorView>> {
     principal.require(Dashboard::Coordinator.may_open(principal))?;
     let m = principal.tenant()?;
+    match state.coordinator_views.get_with_age(&m) {
+        Some((view, age)) if age < STALE_AFTER => Ok(view),
+        Some((view, _)) => {
+            let first = state.refreshing.lock().map(|mut set| set.insert(m)).unwrap_or(false);
+            if first {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    match compute_coordinator(&state, m).await {
+                        Ok(fresh) => state.coordinator_views.insert(m, Arc::new(fresh)),
+                        Err(err) => tracing::warn!(error = %err, "the coordinator dashboard could not be refreshed"),
+                    }
+                    if let Ok(mut set) = state.refreshing.lock() {
+                        set.remove(&m);
+                    }
+                });
+            }
+            Ok(view)
+        }
+        None => {
+            let view = Arc::new(compute_coordinator(state, m).await?);
+            state.coordinator_views.insert(m, view.clone());
+            Ok(view)
+        }
+    }
+}
+
+async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<CoordinatorView> {
     let today = crate::web::format::today();
     let mut conn = state.pool.acquire().await?;
     let (overdue, soon) = worklist::split(worklist::collect(&mut conn, m, today, Utc::now()).await?, today);
@@ -127,6 +163,7 @@ pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<C
         },
     ];
     Ok(CoordinatorView {
+        computed_at: Utc::now(),
         overdue,
         soon,
         changes_this_week: pager.total,

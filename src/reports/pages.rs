@@ -57,7 +57,7 @@ fn others(principal: &Principal, shown: Dashboard) -> Vec<(&'static str, &'stati
 #[template(path = "reports/dashboard_coordinator.html")]
 struct CoordinatorPage {
     chrome: Chrome,
-    view: dashboards::CoordinatorView,
+    view: std::sync::Arc<dashboards::CoordinatorView>,
     others: Vec<(&'static str, &'static str)>,
     today: NaiveDate,
 }
@@ -65,6 +65,10 @@ struct CoordinatorPage {
 impl CoordinatorPage {
     fn entity(&self, code: &str) -> String {
         audit_log::pages::entity_label(code).to_string()
+    }
+
+    fn computed_at(&self) -> String {
+        crate::web::format::datetime(self.view.computed_at)
     }
 }
 

@@ -39,6 +39,11 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         entries.insert(key, (Instant::now(), value));
     }
 
+    /// The entry however old, with its age: for callers that serve a stale value while they refresh it.
+    pub fn get_with_age(&self, key: &K) -> Option<(V, Duration)> {
+        self.lock().get(key).map(|(at, value)| (value.clone(), at.elapsed()))
+    }
+
     pub fn remove(&self, key: &K) {
         self.lock().remove(key);
     }

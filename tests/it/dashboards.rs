@@ -110,3 +110,60 @@ async fn auditors_see_status_per_audit_and_body_and_board_members_their_own_body
     assert!(!own.contains("Välfärdsnämnden"), "only the member's own body");
     assert!(html.contains("Läs hela rapporten"));
 }
+
+/// Counts the SQL statements sqlx runs on this thread while the guard lives.
+struct QueryCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// How many statements the dashboard's worklist and the annual report's figures take.
+async fn statements(app: &TestApp) -> (usize, usize) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(QueryCounter(count.clone()));
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let today = lisa::web::format::today();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let before = count.load(std::sync::atomic::Ordering::SeqCst);
+    let items = lisa::reports::worklist::collect(&mut conn, app.exempelby, today, chrono::Utc::now()).await.unwrap();
+    assert!(!items.is_empty());
+    let worklist = count.load(std::sync::atomic::Ordering::SeqCst) - before;
+    let before = count.load(std::sync::atomic::Ordering::SeqCst);
+    let year = chrono::Datelike::year(&today);
+    lisa::reports::figures::compute(&mut conn, app.exempelby, year, today).await.unwrap();
+    (worklist, count.load(std::sync::atomic::Ordering::SeqCst) - before)
+}
+
+#[tokio::test]
+async fn the_dashboard_and_the_report_take_the_same_number_of_queries_however_much_data_there_is() {
+    let app = TestApp::spawn().await;
+    // The first run also looks up types once per connection; count from the second.
+    statements(&app).await;
+    let (worklist, figures) = statements(&app).await;
+    assert!(worklist > 5 && figures > 5, "the counter sees the queries: {worklist}, {figures}");
+
+    // Many more systems, open incidents, actions, documents and recommendations.
+    let m = app.exempelby;
+    let sql = format!(
+        "INSERT INTO systems (id, municipality_id, name, reviewed_on)
+           SELECT gen_random_uuid(), '{m}', 'Extra ' || i, current_date - 400 FROM generate_series(1, 60) i;
+         INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, personal_data, status)
+           SELECT gen_random_uuid(), '{m}', 1999, i, 'Extra ' || i, now() - interval '1 hour', 'Test', true, 'ny'
+             FROM generate_series(1, 40) i;
+         INSERT INTO actions (id, municipality_id, title, due_date, status)
+           SELECT gen_random_uuid(), '{m}', 'Extra ' || i, current_date + 3, 'planerad' FROM generate_series(1, 50) i;
+         INSERT INTO documents (id, municipality_id, title, kind, decided_on)
+           SELECT gen_random_uuid(), '{m}', 'Extra ' || i, 'rutin', current_date - 2000 FROM generate_series(1, 20) i;
+         INSERT INTO recommendations (id, municipality_id, audit_id, position, text)
+           SELECT gen_random_uuid(), '{m}', (SELECT id FROM audits WHERE municipality_id = '{m}' LIMIT 1), 100 + i, 'Extra'
+             FROM generate_series(1, 30) i;"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(app.pool()).await.unwrap();
+    assert_eq!(statements(&app).await, (worklist, figures), "no query per row");
+}

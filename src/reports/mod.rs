@@ -106,6 +106,16 @@ pub async fn publish(state: &AppState, principal: &Principal, id: Uuid) -> AppRe
     Ok(report)
 }
 
+/// Turns the board's decisions into proposed actions for the next year's handlingsplan.
+pub async fn propose_actions(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<usize> {
+    readable(state, principal, id).await?;
+    principal.require(may_prepare(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let count = store::propose_actions(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
 /// The report as PDF.
 pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Report, Vec<u8>)> {
     let report = readable(state, principal, id).await?;
@@ -126,6 +136,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(pages::list).post(pages::create))
         .route("/reports/{id}", get(pages::show).post(pages::update))
         .route("/reports/{id}/publish", post(pages::publish))
+        .route("/reports/{id}/actions", post(pages::propose_actions))
         .route("/reports/{id}/pdf", get(pages::pdf))
 }
 

@@ -307,6 +307,27 @@ pub async fn publish(
     ))
 }
 
+pub async fn propose_actions(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    match split_validation(super::propose_actions(&state, &principal, id).await)? {
+        Ok(count) => {
+            let year = readable(&state, &principal, id).await?.year + 1;
+            Ok(flash::see_other_with(
+                &state,
+                &format!("/plans/{year}"),
+                &format!(
+                    "{count} åtgärder är föreslagna utifrån styrelsens beslut. Välj dem till handlingsplanen för {year}."
+                ),
+            ))
+        }
+        Err(errors) => Ok(unprocessable(report_page(&state, &principal, chrome, id, None, errors).await?)),
+    }
+}
+
 pub async fn pdf(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
     let (report, bytes) = super::pdf(&state, &principal, id).await?;
     let name = format!("ledningens-genomgang-{}.pdf", report.year);

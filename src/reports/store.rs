@@ -26,6 +26,8 @@ pub struct Report {
     pub snapshot: Option<Json<Figures>>,
     pub published_at: Option<DateTime<Utc>>,
     pub published_by: Option<String>,
+    /// When the decisions became proposed actions for the next year's handlingsplan.
+    pub actions_proposed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -53,7 +55,7 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
     Ok(sqlx::query_as!(
         Report,
         r#"SELECT id, year, status, summary, proposals, decisions, decision_reference,
-                  snapshot AS "snapshot: Json<Figures>", published_at, published_by, updated_at
+                  snapshot AS "snapshot: Json<Figures>", published_at, published_by, actions_proposed_at, updated_at
              FROM annual_reports
             WHERE municipality_id = $1 AND ($2::uuid IS NULL OR id = $2)
             ORDER BY year DESC, published_at DESC NULLS FIRST"#,
@@ -158,4 +160,85 @@ pub async fn publish(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, fi
     let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
     audit_log::record(tx, actor, change).await?;
     Ok(after)
+}
+
+/// The board's decisions as separate items: paragraphs, or numbered lines, without their numbers.
+pub fn decision_items(decisions: &str) -> Vec<String> {
+    decisions
+        .split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .split(|line| line.is_empty())
+        .flat_map(|paragraph| {
+            let numbered = paragraph.iter().filter(|l| starts_with_number(l)).count();
+            if numbered > 1 { paragraph.iter().map(|l| l.to_string()).collect() } else { vec![paragraph.join(" ")] }
+        })
+        .map(|item| strip_number(&item).to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+fn starts_with_number(line: &str) -> bool {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && matches!(line[digits..].chars().next(), Some('.' | ')'))
+}
+
+fn strip_number(item: &str) -> &str {
+    if starts_with_number(item) {
+        let digits = item.chars().take_while(char::is_ascii_digit).count();
+        item[digits + 1..].trim()
+    } else {
+        item.trim()
+    }
+}
+
+/// Proposes one action per decision, once per report; returns how many.
+pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<usize> {
+    let report = get(&mut *tx, m, id).await?;
+    if !report.is_published() || report.actions_proposed_at.is_some() {
+        return Err(AppError::Conflict(
+            "Besluten är redan förda till handlingsplanen, eller rapporten är inte publicerad.".into(),
+        ));
+    }
+    let items = decision_items(&report.decisions);
+    if items.is_empty() {
+        return Err(crate::error::field_error("decisions", "Registrera styrelsens beslut först."));
+    }
+    let description = format!(
+        "Beslut i ledningens genomgång {}{}.",
+        report.year,
+        if report.decision_reference.is_empty() { String::new() } else { format!(", {}", report.decision_reference) }
+    );
+    for item in &items {
+        let title: String = item.chars().take(200).collect();
+        let input = crate::actions::model::ActionInput {
+            title,
+            description: description.clone(),
+            owner_person_id: None,
+            due_date: None,
+            priority: None,
+            effort: String::new(),
+        };
+        crate::actions::store::create(&mut *tx, actor, m, &Default::default(), "foreslagen", &input).await?;
+    }
+    sqlx::query!("UPDATE annual_reports SET actions_proposed_at = now() WHERE municipality_id = $1 AND id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(items.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_are_split_into_paragraphs_or_numbered_lines() {
+        let text = "1. Varje nämnd utser systemägare.\n2. Riskanalyser görs\n\nKommunstyrelsen följer upp\narbetet i juni.\n\n";
+        assert_eq!(
+            decision_items(text),
+            vec!["Varje nämnd utser systemägare.", "Riskanalyser görs", "Kommunstyrelsen följer upp arbetet i juni."]
+        );
+        assert_eq!(decision_items("3) Utbilda förtroendevalda."), vec!["Utbilda förtroendevalda."]);
+        assert!(decision_items("  \n ").is_empty());
+    }
 }

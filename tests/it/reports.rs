@@ -301,3 +301,44 @@ async fn board_members_and_auditors_read_published_reports_only_and_prepare_noth
     assert_eq!(page.status(), 303);
     assert_eq!(report_status(&app, &unpublished).await, "publicerad");
 }
+
+#[tokio::test]
+async fn the_boards_decisions_become_proposed_actions_for_next_years_plan_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let id = draft(&coordinator, this_year()).await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let refused = app.post_form(&client, &format!("/reports/{id}/actions"), &[]).await;
+    assert_eq!(refused.status(), 409, "not before the report is published");
+    assert_eq!(coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await.status(), 200);
+    let none = app.post_form(&client, &format!("/reports/{id}/actions"), &[]).await;
+    assert_eq!(none.status(), 422);
+    assert!(none.text().await.unwrap().contains("Registrera styrelsens beslut först."));
+
+    let decisions = json!({"decisions": "1. Alla system ska ha en utsedd systemägare.\n2. Förtroendevalda utbildas under våren.",
+                           "decision_reference": "KS 2027-03-15 § 42"});
+    assert_eq!(coordinator.send(Method::PUT, &format!("/reports/{id}"), decisions).await.status(), 200);
+    let done = app.post_form(&client, &format!("/reports/{id}/actions"), &[]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], format!("/plans/{}", this_year() + 1).as_str());
+    let proposed: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT title, description, status FROM actions WHERE municipality_id = $1 AND description LIKE 'Beslut i ledningens%'
+          ORDER BY title",
+    )
+    .bind(app.exempelby)
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    let reference = format!("Beslut i ledningens genomgång {}, KS 2027-03-15 § 42.", this_year());
+    assert_eq!(
+        proposed,
+        vec![
+            ("Alla system ska ha en utsedd systemägare.".into(), reference.clone(), "foreslagen".into()),
+            ("Förtroendevalda utbildas under våren.".into(), reference, "foreslagen".into()),
+        ]
+    );
+    let again = app.post_form(&client, &format!("/reports/{id}/actions"), &[]).await;
+    assert_eq!(again.status(), 409, "once per report");
+    let board = app.login("ledamot@exempelby.se").await;
+    assert_eq!(app.post_form(&board, &format!("/reports/{id}/actions"), &[]).await.status(), 403);
+}

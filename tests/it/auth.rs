@@ -26,7 +26,8 @@ async fn login_succeeds_with_the_right_password_and_fails_without() {
 
     let start = app.get(&client, "/").await;
     assert_eq!(start.status(), 200);
-    assert!(start.text().await.unwrap().contains("Välkommen, Sara Lind"));
+    let start = start.text().await.unwrap();
+    assert!(start.contains("Samordnarens översikt") && start.contains("Sara Lind"), "the coordinator's dashboard");
 }
 
 #[tokio::test]

@@ -100,7 +100,7 @@ async fn the_coordinator_logs_in_creates_a_namnd_and_sees_it_listed() {
     assert!(browser.current_url().await.unwrap().path().starts_with("/login"), "sent to login");
     log_in_as_coordinator(&app, &browser).await;
     let heading = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(heading, "Välkommen, Sara Lind");
+    assert_eq!(heading, "Samordnarens översikt", "the start page is the coordinator's dashboard");
 
     browser.find(Locator::LinkText("Organisation")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/org").await;

@@ -1,6 +1,8 @@
 //! The annual report's key figures: what every area knows, counted for one municipality and
 //! year. Stored as the published report's snapshot, so every type here is (de)serialisable.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,18 @@ pub struct SystemFigures {
     pub overdue_reviews: usize,
     /// Audit recommendations addressed to the body that are not verified (municipality: all).
     pub open_recommendations: usize,
+    /// High risks in analyses of the body's systems, and those with neither treatment nor acceptance.
+    #[serde(default)]
+    pub high_risks: usize,
+    #[serde(default)]
+    pub untreated_high_risks: usize,
+    /// Incidents of the year that affected one of the body's systems.
+    #[serde(default)]
+    pub incidents: usize,
+    /// Late actions of the year's handlingsplan on the body's systems or their risks;
+    /// None when the year has no plan.
+    #[serde(default)]
+    pub late_actions: Option<usize>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -213,6 +227,57 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
     rows
 }
 
+/// The per-body table as the page and the PDF show it: headings and one row of cells per
+/// body, the body's name first.
+pub struct BodyTable {
+    pub headings: [&'static str; 10],
+    pub rows: Vec<Vec<String>>,
+}
+
+pub fn body_table(bodies: &[SystemFigures]) -> BodyTable {
+    let rows = bodies
+        .iter()
+        .map(|b| {
+            vec![
+                b.name.clone(),
+                b.systems.to_string(),
+                share(b.classified, b.systems),
+                share(b.current_risk_analysis, b.systems),
+                share(b.named_owner, b.systems),
+                b.overdue_reviews.to_string(),
+                high_risks(b.high_risks, b.untreated_high_risks),
+                b.incidents.to_string(),
+                b.late_actions.map(|n| n.to_string()).unwrap_or_else(|| "Ingen plan".into()),
+                b.open_recommendations.to_string(),
+            ]
+        })
+        .collect();
+    BodyTable {
+        headings: [
+            "Organ",
+            "System",
+            "Klassade",
+            "Aktuell riskanalys",
+            "Utsedd systemägare",
+            "Försenad översyn",
+            "Höga risker",
+            "Incidenter",
+            "Försenade åtgärder",
+            "Öppna rekommendationer",
+        ],
+        rows,
+    }
+}
+
+/// "3 (1 obehandlad)", or just the number when none are untreated.
+fn high_risks(high: usize, untreated: usize) -> String {
+    match untreated {
+        0 => high.to_string(),
+        1 => format!("{high} (1 obehandlad)"),
+        n => format!("{high} ({n} obehandlade)"),
+    }
+}
+
 /// Incidents per month of discovery (Stockholm time), January first.
 pub fn per_month(discovered: impl Iterator<Item = DateTime<Utc>>) -> Vec<usize> {
     let mut months = vec![0; 12];
@@ -250,27 +315,6 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
     let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
     let (per_body, total) = crate::systems::store::coverage(&systems, today);
     let recommendations = crate::audits::store::list_recommendations(&mut *db, m, &Default::default(), today).await?;
-    let open_for = |body: Option<Uuid>| {
-        recommendations
-            .iter()
-            .filter(|r| r.status != "verifierad")
-            .filter(|r| body.is_none_or(|b| r.bodies.iter().any(|x| x.id == b)))
-            .count()
-    };
-    let as_figures = |row: &crate::systems::store::CoverageRow, open_recommendations: usize| SystemFigures {
-        body_id: row.body_id,
-        name: row.body_name.clone(),
-        systems: row.systems,
-        critical: row.critical,
-        classified: row.classified,
-        current_risk_analysis: row.current_risk_analysis,
-        named_owner: row.named_owner,
-        overdue_reviews: row.overdue_reviews,
-        open_recommendations,
-    };
-    let bodies =
-        per_body.iter().map(|row| as_figures(row, row.body_id.map(|b| open_for(Some(b))).unwrap_or(0))).collect();
-
     let scale = crate::risks::store::scale(&mut *db, m).await?;
     let risks = crate::risks::store::register(&mut *db, m, &Default::default(), &scale).await?;
     let level = |r: &crate::risks::store::Risk| r.level(&scale).code();
@@ -293,18 +337,19 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         cells,
     };
 
-    let plan = match crate::actions::store::plan(&mut *db, m, year).await {
+    let (plan, plan_actions) = match crate::actions::store::plan(&mut *db, m, year).await {
         Ok(plan) => {
             let actions = crate::actions::store::plan_actions(&mut *db, m, plan.id).await?;
-            Some(PlanFigures {
+            let figures = PlanFigures {
                 total: actions.len(),
                 done: actions.iter().filter(|a| a.status == "klar").count(),
                 in_progress: actions.iter().filter(|a| a.status == "pagar").count(),
                 late: actions.iter().filter(|a| a.is_late(today)).count(),
                 decision_reference: plan.decision_reference,
-            })
+            };
+            (Some(figures), Some(actions))
         }
-        Err(crate::error::AppError::NotFound) => None,
+        Err(crate::error::AppError::NotFound) => (None, None),
         Err(other) => return Err(other),
     };
 
@@ -376,10 +421,53 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         })
         .unwrap_or_default();
 
+    // Each body's share of the risks, incidents and late actions, through the systems they
+    // concern; the row of systems without a body gets what concerns those systems.
+    let body_of: HashMap<Uuid, Option<Uuid>> = systems.iter().map(|s| (s.id, s.body_id)).collect();
+    let risk_body: HashMap<Uuid, Option<Uuid>> =
+        risks.iter().filter_map(|r| Some((r.id, *body_of.get(&r.system_id?)?))).collect();
+    let for_row = |row: &crate::systems::store::CoverageRow, whole: bool| {
+        let body = row.body_id;
+        let in_scope = |found: Option<&Option<Uuid>>| whole || found == Some(&body);
+        let high_risks: Vec<_> = risks.iter().filter(|r| level(r) == "hog" && in_scope(risk_body.get(&r.id))).collect();
+        SystemFigures {
+            body_id: body,
+            name: row.body_name.clone(),
+            systems: row.systems,
+            critical: row.critical,
+            classified: row.classified,
+            current_risk_analysis: row.current_risk_analysis,
+            named_owner: row.named_owner,
+            overdue_reviews: row.overdue_reviews,
+            open_recommendations: recommendations
+                .iter()
+                .filter(|r| r.status != "verifierad")
+                .filter(|r| whole || body.is_some_and(|b| r.bodies.iter().any(|x| x.id == b)))
+                .count(),
+            high_risks: high_risks.len(),
+            untreated_high_risks: high_risks.iter().filter(|r| r.is_untreated()).count(),
+            incidents: incidents
+                .iter()
+                .filter(|i| whole || i.systems.iter().any(|s| in_scope(body_of.get(&s.id))))
+                .count(),
+            late_actions: plan_actions.as_ref().map(|actions| {
+                actions
+                    .iter()
+                    .filter(|a| a.is_late(today))
+                    .filter(|a| {
+                        let on_system = a.system_id.and_then(|s| body_of.get(&s));
+                        in_scope(on_system.or_else(|| a.risk_id.and_then(|r| risk_body.get(&r))))
+                    })
+                    .count()
+            }),
+        }
+    };
+    let bodies = per_body.iter().map(|row| for_row(row, false)).collect();
+
     Ok(Figures {
         year,
         computed_on: today,
-        systems: as_figures(&total, open_for(None)),
+        systems: for_row(&total, true),
         bodies,
         risks: risk_figures,
         plan,
@@ -435,6 +523,14 @@ mod tests {
         assert_eq!(row(&rows, "Andel klassade").before, "50 %");
         assert_eq!(row(&rows, "Utbildning: Förtroendevalda").now, "28 % (17 av 61)");
         assert_eq!(row(&rows, "Utbildning: Förtroendevalda").before, "–");
+    }
+
+    #[test]
+    fn high_risks_name_the_untreated_in_swedish_number() {
+        assert_eq!(
+            (high_risks(0, 0), high_risks(2, 1), high_risks(3, 2)),
+            ("0".into(), "2 (1 obehandlad)".into(), "3 (2 obehandlade)".into())
+        );
     }
 
     #[test]

@@ -98,8 +98,8 @@ struct BoardPage {
 }
 
 impl BoardPage {
-    fn share(&self, part: &usize, whole: &usize) -> String {
-        super::figures::share(*part, *whole)
+    fn body_table(&self) -> super::figures::BodyTable {
+        super::figures::body_table(&self.view.bodies)
     }
 }
 
@@ -214,8 +214,8 @@ impl ReportPage {
         sections
     }
 
-    fn share(&self, part: &usize, whole: &usize) -> String {
-        super::figures::share(*part, *whole)
+    fn body_table(&self) -> super::figures::BodyTable {
+        super::figures::body_table(&self.figures.bodies)
     }
 }
 

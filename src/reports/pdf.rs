@@ -38,8 +38,9 @@ fn paragraphs(out: &mut String, text: &str, empty: &str) {
     }
 }
 
-fn table(out: &mut String, headings: &[String], rows: &[Vec<String>]) {
-    let _ = write!(out, "#table(columns: {}, stroke: 0.4pt + luma(180), inset: 4pt, table.header(", headings.len());
+/// `columns` is typst's column specification, e.g. `4` or `(2fr, 1fr)`.
+fn table(out: &mut String, columns: &str, headings: &[String], rows: &[Vec<String>]) {
+    let _ = write!(out, "#table(columns: {columns}, stroke: 0.4pt + luma(180), inset: 4pt, table.header(");
     for h in headings {
         let _ = write!(out, "strong({}), ", lit(h));
     }
@@ -85,35 +86,16 @@ pub fn source(municipality: &str, report: &Report, figures: &Figures, key: &[Key
     let headings = ["Område", "Nyckeltal", &report.year.to_string(), &(report.year - 1).to_string()].map(String::from);
     let rows: Vec<Vec<String>> =
         key.iter().map(|r| vec![r.section.to_string(), r.label.clone(), r.now.clone(), r.before.clone()]).collect();
-    table(&mut out, &headings, &rows);
+    table(&mut out, &headings.len().to_string(), &headings, &rows);
 
     let _ = writeln!(out, "== Per nämnd och bolag\n");
-    let headings = [
-        "Organ",
-        "System",
-        "Klassade",
-        "Aktuell riskanalys",
-        "Systemägare",
-        "Försenad översyn",
-        "Öppna rekommendationer",
-    ]
-    .map(String::from);
-    let rows: Vec<Vec<String>> = figures
-        .bodies
-        .iter()
-        .map(|b| {
-            vec![
-                b.name.clone(),
-                b.systems.to_string(),
-                super::figures::share(b.classified, b.systems),
-                super::figures::share(b.current_risk_analysis, b.systems),
-                super::figures::share(b.named_owner, b.systems),
-                b.overdue_reviews.to_string(),
-                b.open_recommendations.to_string(),
-            ]
-        })
-        .collect();
-    table(&mut out, &headings, &rows);
+    let bodies = super::figures::body_table(&figures.bodies);
+    let headings = bodies.headings.map(String::from);
+    // Ten columns fit the page in a smaller size, with long words hyphenated and the
+    // bodies' names given the widest column.
+    out.push_str("#[#set text(size: 8pt, hyphenate: true)\n");
+    table(&mut out, "(2fr, ..(1fr,) * 9)", &headings, &bodies.rows);
+    out.push_str("]\n\n");
 
     let _ = writeln!(out, "#pagebreak()\n== Diagram\n");
     for chart in charts {

@@ -2,7 +2,7 @@
 //! publishing, the PDF with its text, and who may read what.
 
 use chrono::NaiveDate;
-use lisa::reports::figures::{self, Count, RecommendationFigures, RiskFigures, TrainingFigure};
+use lisa::reports::figures::{self, Count, PlanFigures, RecommendationFigures, RiskFigures, TrainingFigure};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -13,7 +13,8 @@ use crate::support::TestApp;
 async fn known_data_set(app: &TestApp) -> Uuid {
     let other = app.annanstad().await;
     let (m, b) = (other.municipality, other.body_id);
-    let [p, s1, s2, s3, asset, analysis, audit, r1, r2, r3, campaign] = [(); 11].map(|_| Uuid::new_v4());
+    let [p, s1, s2, s3, asset, analysis, audit, r1, r2, r3, campaign, accepted, plan, a1, a2, a3, a4] =
+        [(); 17].map(|_| Uuid::new_v4());
     let id = Uuid::new_v4;
     let sql = format!(
         "INSERT INTO people (id, municipality_id, name) VALUES ('{p}', '{m}', 'Petra Ägare');
@@ -28,7 +29,7 @@ async fn known_data_set(app: &TestApp) -> Uuid {
            VALUES ('{analysis}', '{m}', 'Journal 2025', 'system', '{s1}', '2025-03-01');
          INSERT INTO risks (id, municipality_id, analysis_id, threat, likelihood, consequence, accepted_by, accepted_at) VALUES
            ('{}', '{m}', '{analysis}', 'Obehörig läsning', 4, 4, NULL, NULL),
-           ('{}', '{m}', '{analysis}', 'Driftstopp', 3, 3, 'Petra Ägare', '2025-04-01'),
+           ('{accepted}', '{m}', '{analysis}', 'Driftstopp', 3, 3, 'Petra Ägare', '2025-04-01'),
            ('{}', '{m}', '{analysis}', 'Felsänt brev', 2, 2, NULL, NULL),
            ('{}', '{m}', '{analysis}', 'Stöld av dator', 1, 1, NULL, NULL);
          INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, personal_data,
@@ -37,6 +38,16 @@ async fn known_data_set(app: &TestApp) -> Uuid {
            ('{r2}', '{m}', 2025, 2, 'Obehörig i journalen', '2025-06-15 10:00Z', 'Ann', true, 'obehorig_atkomst', 'hog'),
            ('{r3}', '{m}', 2025, 3, 'Växeln nere', '2025-06-20 12:00Z', 'Ann', false, 'driftavbrott', 'lag'),
            ('{}', '{m}', 2024, 1, 'Förra året', '2024-11-01 12:00Z', 'Ann', false, 'driftavbrott', 'lag');
+         INSERT INTO action_plans (id, municipality_id, year) VALUES ('{plan}', '{m}', 2025);
+         INSERT INTO actions (id, municipality_id, title, due_date, status, system_id, risk_id) VALUES
+           ('{a1}', '{m}', 'Ny växel', '2025-06-01', 'planerad', '{s2}', NULL),
+           ('{a2}', '{m}', 'Reservdrift', '2025-09-01', 'pagar', NULL, '{accepted}'),
+           ('{a3}', '{m}', 'Behörighetsöversyn', '2025-03-01', 'klar', '{s1}', NULL),
+           ('{a4}', '{m}', 'Utan system', '2025-03-01', 'planerad', NULL, NULL);
+         INSERT INTO action_plan_items (municipality_id, plan_id, action_id) VALUES
+           ('{m}', '{plan}', '{a1}'), ('{m}', '{plan}', '{a2}'), ('{m}', '{plan}', '{a3}'), ('{m}', '{plan}', '{a4}');
+         INSERT INTO incident_systems (municipality_id, incident_id, system_id) VALUES
+           ('{m}', '{r2}', '{s1}'), ('{m}', '{r3}', '{s2}');
          INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, late_reason) VALUES
            ('{}', '{m}', '{r1}', 'imy', '2025-02-11 14:00Z', 'Sara', ''),
            ('{}', '{m}', '{r2}', 'imy', '2025-06-18 18:00Z', 'Sara', 'Upptäckt inför helgen');
@@ -55,7 +66,6 @@ async fn known_data_set(app: &TestApp) -> Uuid {
          INSERT INTO training_campaigns (id, municipality_id, name, year) VALUES ('{campaign}', '{m}', 'Grundkurs', 2025);
          INSERT INTO training_participation (municipality_id, campaign_id, target_group, in_group, completed) VALUES
            ('{m}', '{campaign}', 'alla', 200, 150), ('{m}', '{campaign}', 'fortroendevalda', 20, 5);",
-        id(),
         id(),
         id(),
         id(),
@@ -89,7 +99,14 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
     assert_eq!(s.open_recommendations, 2, "open and claimed, not verified");
     assert_eq!(f.bodies.len(), 1);
     assert_eq!(f.bodies[0].name, "Annanstads socialnämnd");
-    assert_eq!(f.bodies[0].open_recommendations, 2);
+    let body = &f.bodies[0];
+    assert_eq!(body.open_recommendations, 2);
+    assert_eq!((body.high_risks, body.untreated_high_risks, body.incidents, body.late_actions), (2, 1, 2, Some(2)));
+    assert_eq!(
+        figures::body_table(&f.bodies).rows[0][6..],
+        ["2 (1 obehandlad)", "2", "2", "2"],
+        "the row the page and the PDF show"
+    );
 
     // Default 1–4 scale: 9 and up is high, 4 and up medium.
     assert_eq!(
@@ -105,7 +122,11 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
             cells: vec![(1, 1, 1), (2, 2, 1), (3, 3, 1), (4, 4, 1)],
         }
     );
-    assert_eq!(f.plan, None, "Annanstad has no handlingsplan for 2025");
+    // Two late actions concern the body's systems or their risks; one concerns no system.
+    assert_eq!(
+        f.plan,
+        Some(PlanFigures { total: 4, done: 1, in_progress: 1, late: 3, decision_reference: String::new() })
+    );
 
     // Both unverified were first made on 2024-05-01: 609 days before the end of 2025.
     assert_eq!(
@@ -141,7 +162,7 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
     let rows = figures::key_rows(&f, None);
     let row = |label: &str| rows.iter().find(|r| r.label == label).unwrap().now.clone();
     assert_eq!(row("Andel klassade"), "50 %");
-    assert_eq!(row("Åtgärder i årets handlingsplan"), "Ingen plan");
+    assert_eq!(row("Försenade"), "3");
     assert_eq!(row("Utbildning: Förtroendevalda"), "25 % (5 av 20)");
 }
 

@@ -139,7 +139,11 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             let mut tx = state.pool.begin().await?;
             lisa::demo::large::seed(&mut tx, state.config.password_cost, lisa::web::format::today()).await?;
             tx.commit().await?;
-            println!("Storby kommun is ready; log in as {}", lisa::demo::large::COORDINATOR);
+            println!(
+                "Storby kommun is ready; log in as {} or {}",
+                lisa::demo::large::COORDINATOR,
+                lisa::demo::large::SYSTEM_OWNER
+            );
         }
         Command::Reminders => {
             let summary = lisa::reminders::run_once(state, lisa::web::format::today(), chrono::Utc::now()).await?;

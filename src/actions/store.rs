@@ -153,10 +153,12 @@ struct Selection {
     risk_id: Option<Uuid>,
     plan_id: Option<Uuid>,
     id: Option<Uuid>,
+    /// Actions the user owns or that concern a system the user keeps.
+    kept_by: Option<Uuid>,
 }
 
 const EVERYTHING: Selection =
-    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, id: None };
+    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, id: None, kept_by: None };
 
 /// The one query for actions: by link, by plan, by id, or filtered.
 async fn select(
@@ -195,6 +197,7 @@ async fn select(
               AND ($9 = '' OR a.source = $9)
               AND ($10::uuid IS NULL OR a.owner_person_id = $10)
               AND ($11 <> '1' OR (a.status <> 'klar' AND a.due_date < $12))
+              AND ($13::uuid IS NULL OR p.user_id = $13 OR a.system_id IN (SELECT k FROM systems_kept_by($13) k))
             ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
                      a.due_date NULLS LAST, a.created_at"#,
         m,
@@ -208,7 +211,8 @@ async fn select(
         filter.source.trim(),
         owner,
         filter.late.trim(),
-        today
+        today,
+        by.kept_by
     )
     .fetch_all(db)
     .await?)
@@ -216,6 +220,11 @@ async fn select(
 
 pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
     select(db, m, EVERYTHING, filter, today).await
+}
+
+/// Actions the user owns or that concern a system the user keeps.
+pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { kept_by: Some(user), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
 }
 
 pub async fn for_recommendation(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {

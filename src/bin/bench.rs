@@ -184,7 +184,8 @@ fn print(name: &str, f: &Figures) {
     );
 }
 
-/// The large municipality: its coordinator dashboard, its published report page, and the PDF.
+/// The large municipality: its coordinator and system owner dashboards, its published report
+/// page, and the PDF.
 async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options) -> anyhow::Result<()> {
     let today = lisa::web::format::today();
     let started = Instant::now();
@@ -221,6 +222,9 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options) 
     println!("coordinator dashboard, first request: {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
     let dashboard = measure(addr, "/", &cookie, options).await?;
     print("/ (coordinator dashboard)", &dashboard);
+    let owner_cookie = login(addr, lisa::demo::large::SYSTEM_OWNER).await?;
+    let owner = measure(addr, "/", &owner_cookie, options).await?;
+    print("/ (system owner dashboard)", &owner);
     let page = measure(addr, &format!("/reports/{report}"), &cookie, options).await?;
     print("/reports/{id} (published)", &page);
     let mut slowest = Duration::ZERO;

@@ -1,7 +1,8 @@
 //! A large generated municipality for the benchmark, "Storby kommun": 1,500 systems, 6,000
 //! information assets, 3,000 risks, 20,000 incidents over five years, 400 recommendations
 //! across six audits, and the actions, documents and training that go with them. Made with
-//! set-based SQL so it takes seconds; the coordinator `samordnare@storby.se` has the demo password.
+//! set-based SQL so it takes seconds. The coordinator `samordnare@storby.se` and the system owner
+//! `systemagare@storby.se` (the person owning the most systems) have the demo password.
 
 use chrono::Datelike;
 use sqlx::PgConnection;
@@ -15,6 +16,7 @@ use crate::org::store;
 
 pub const ORG_NUMBER: &str = "212000-9999";
 pub const COORDINATOR: &str = "samordnare@storby.se";
+pub const SYSTEM_OWNER: &str = "systemagare@storby.se";
 
 const BODIES: [&str; 8] = [
     "Kommunstyrelsen",
@@ -133,5 +135,19 @@ pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::Naiv
         start = year - 4,
     );
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
+    let owner = store::create_account(&mut *tx, &actor, SYSTEM_OWNER, "Sven Systemägare", &hash, false).await?;
+    store::add_grant(&mut *tx, &actor, m, owner, &GrantInput { role: Role::Systemagare, body_id: None }).await?;
+    // The person who owns the most systems logs in as the system owner.
+    sqlx::query!(
+        "UPDATE people SET user_id = $1
+          WHERE id = (SELECT owner_person_id FROM systems WHERE municipality_id = $2 AND owner_person_id IS NOT NULL
+                       GROUP BY owner_person_id ORDER BY count(*) DESC, owner_person_id LIMIT 1)",
+        owner,
+        m
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Statistics for the new rows now, as autovacuum would make them soon after.
+    sqlx::raw_sql("ANALYZE").execute(&mut *tx).await?;
     Ok(m)
 }

@@ -1,6 +1,7 @@
 //! Reminders: a daily job inside Lisa finds what is due soon or overdue in every area (the
-//! same worklist as the dashboards), makes one reminder per owner and item, shows them in the
-//! app and emails them through the configured SMTP server to those who have not turned email off.
+//! same worklist as the dashboards), reminds each owner once before an item is due and weekly
+//! while it is overdue, shows the reminders in the app and emails them through the configured
+//! SMTP server to those who have not turned email off.
 
 pub mod mail;
 pub mod model;
@@ -45,6 +46,7 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
                         title: item.title.clone(),
                         link: item.link.clone(),
                         due: item.due,
+                        occasion: model::occasion(item.due, today),
                     }
                 })
             })

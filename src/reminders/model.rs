@@ -12,6 +12,21 @@ pub fn is_due_for_reminder(due: NaiveDate, today: NaiveDate) -> bool {
     due <= today + Duration::days(REMIND_DAYS)
 }
 
+/// Overdue items are reminded again after this many days.
+pub const REPEAT_OVERDUE_DAYS: i64 = 7;
+
+/// Which reminder of an item `today` belongs to: one while it is coming up (its due date),
+/// then one on the first overdue day and one every week after that. The job makes each
+/// occasion's reminder once, however often it runs.
+pub fn occasion(due: NaiveDate, today: NaiveDate) -> NaiveDate {
+    if today <= due {
+        return due;
+    }
+    let first_overdue = due + Duration::days(1);
+    let weeks = (today - first_overdue).num_days() / REPEAT_OVERDUE_DAYS;
+    first_overdue + Duration::days(weeks * REPEAT_OVERDUE_DAYS)
+}
+
 /// The owner when Lisa knows their login; otherwise the municipality's coordinators.
 pub fn recipients(item: &Item, coordinators: &[Uuid]) -> Vec<Uuid> {
     match item.owner_user_id {
@@ -83,6 +98,17 @@ mod tests {
         assert!(is_due_for_reminder(today - Duration::days(300), today));
         assert!(is_due_for_reminder(today + Duration::days(14), today));
         assert!(!is_due_for_reminder(today + Duration::days(15), today));
+    }
+
+    #[test]
+    fn an_item_is_reminded_once_while_coming_up_then_weekly_while_overdue() {
+        let due = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let on = |days: i64| occasion(due, due + Duration::days(days));
+        assert_eq!((on(-14), on(-1), on(0)), (due, due, due), "one reminder before it is due");
+        let first = due + Duration::days(1);
+        assert_eq!((on(1), on(7)), (first, first), "the first overdue week");
+        assert_eq!((on(8), on(14)), (first + Duration::days(7), first + Duration::days(7)));
+        assert_eq!(on(365), first + Duration::days(364), "a year late is still reminded weekly");
     }
 
     #[test]

@@ -39,9 +39,12 @@ pub struct NewReminder {
     pub title: String,
     pub link: String,
     pub due: NaiveDate,
+    /// See `model::occasion`.
+    pub occasion: NaiveDate,
 }
 
-/// Makes the reminders not made before (one per user, item and due date); returns how many are new.
+/// Makes the reminders not made before (one per user, item, due date and occasion);
+/// returns how many are new.
 pub async fn add(db: impl PgExecutor<'_>, m: Uuid, reminders: &[NewReminder]) -> AppResult<u64> {
     let ids: Vec<Uuid> = reminders.iter().map(|_| Uuid::new_v4()).collect();
     let users: Vec<Uuid> = reminders.iter().map(|r| r.user_id).collect();
@@ -49,19 +52,21 @@ pub async fn add(db: impl PgExecutor<'_>, m: Uuid, reminders: &[NewReminder]) ->
     let titles: Vec<String> = reminders.iter().map(|r| r.title.clone()).collect();
     let links: Vec<String> = reminders.iter().map(|r| r.link.clone()).collect();
     let dues: Vec<NaiveDate> = reminders.iter().map(|r| r.due).collect();
+    let occasions: Vec<NaiveDate> = reminders.iter().map(|r| r.occasion).collect();
     let result = sqlx::query!(
-        "INSERT INTO reminders (id, municipality_id, user_id, area, title, link, due)
-         SELECT id, $1, user_id, area, title, link, due
-           FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::date[])
-                AS t(id, user_id, area, title, link, due)
-         ON CONFLICT (municipality_id, user_id, link, title, due) DO NOTHING",
+        "INSERT INTO reminders (id, municipality_id, user_id, area, title, link, due, occasion)
+         SELECT id, $1, user_id, area, title, link, due, occasion
+           FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])
+                AS t(id, user_id, area, title, link, due, occasion)
+         ON CONFLICT (municipality_id, user_id, link, title, due, occasion) DO NOTHING",
         m,
         &ids,
         &users,
         &areas,
         &titles,
         &links,
-        &dues
+        &dues,
+        &occasions
     )
     .execute(db)
     .await?;

@@ -101,7 +101,11 @@ pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<Arc<CoordinatorView>> {
     principal.require(Dashboard::Coordinator.may_open(principal))?;
-    let m = principal.tenant()?;
+    shared_view(state, principal.tenant()?).await
+}
+
+/// The municipality's computed view, shared by everyone it is shown to (callers check who).
+async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView>> {
     match state.coordinator_views.get_with_age(&m) {
         Some((view, age)) if age < STALE_AFTER => Ok(view),
         Some((view, _)) => {
@@ -196,7 +200,9 @@ pub struct OwnerView {
     pub unmet_measures: Vec<(String, String, String, &'static str)>,
     pub risks: Vec<OwnedRisk>,
     pub actions: Vec<crate::actions::store::Action>,
+    /// The user's part of the municipality's shared worklist, and when that was computed.
     pub due: Vec<Item>,
+    pub computed_at: chrono::DateTime<Utc>,
 }
 
 pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerView> {
@@ -205,8 +211,13 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
     let me = principal.user_id;
     let today = crate::web::format::today();
     let mut conn = state.pool.acquire().await?;
-    let all = crate::systems::store::list(&mut *conn, m, &Default::default(), today).await?;
-    let mine: Vec<_> = all.into_iter().filter(|s| s.lifecycle != "avvecklad" && s.is_kept_by(me)).collect();
+    // Only the user's own systems, risks and actions are read; what is due comes from the
+    // municipality's shared worklist, so a large municipality costs each owner little.
+    let mine: Vec<_> = crate::systems::store::kept_by(&mut *conn, m, me)
+        .await?
+        .into_iter()
+        .filter(|s| s.lifecycle != "avvecklad")
+        .collect();
     let is_mine = |id: Option<Uuid>| id.is_some_and(|id| mine.iter().any(|s| s.id == id));
     let name_of = |id: Uuid| mine.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_default();
     let unmet_measures = crate::classification::store::unmet_measures(&mut *conn, m)
@@ -219,10 +230,9 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         })
         .collect();
     let scale = crate::risks::store::scale(&mut *conn, m).await?;
-    let risks = crate::risks::store::register(&mut *conn, m, &Default::default(), &scale)
+    let risks = crate::risks::store::kept_by(&mut *conn, m, me)
         .await?
         .into_iter()
-        .filter(|r| is_mine(r.system_id) || r.owner_user_id == Some(me))
         .filter(|r| !r.is_accepted())
         .map(|r| OwnedRisk {
             level: r.level(&scale).label(),
@@ -232,16 +242,14 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
             object: r.object,
         })
         .collect();
-    let actions = crate::actions::store::list(&mut *conn, m, &Default::default(), today)
-        .await?
-        .into_iter()
-        .filter(|a| a.status != "klar" && (a.owner_user_id == Some(me) || is_mine(a.system_id)))
-        .collect();
-    let items = worklist::collect(&mut conn, m, today, Utc::now()).await?;
-    let (overdue, soon) = worklist::split(
-        items.into_iter().filter(|i| i.owner_user_id == Some(me) || is_mine(i.system_id)).collect(),
-        today,
-    );
+    let actions =
+        crate::actions::store::kept_by(&mut *conn, m, me).await?.into_iter().filter(|a| a.status != "klar").collect();
+    drop(conn);
+    let shared = shared_view(state, m).await?;
+    let own = |items: &[Item]| -> Vec<Item> {
+        items.iter().filter(|i| i.owner_user_id == Some(me) || is_mine(i.system_id)).cloned().collect()
+    };
+    let due = own(&shared.overdue).into_iter().chain(own(&shared.soon)).collect();
     let systems = mine
         .iter()
         .map(|s| OwnedSystem {
@@ -252,7 +260,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
             review_overdue: s.is_review_overdue(today),
         })
         .collect();
-    Ok(OwnerView { systems, unmet_measures, risks, actions, due: overdue.into_iter().chain(soon).collect() })
+    Ok(OwnerView { systems, unmet_measures, risks, actions, due, computed_at: shared.computed_at })
 }
 
 /// Recommendations of one audit, or to one body, by status.

@@ -81,6 +81,12 @@ struct OwnerPage {
     today: NaiveDate,
 }
 
+impl OwnerPage {
+    fn computed_at(&self) -> String {
+        crate::web::format::datetime(self.view.computed_at)
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "reports/dashboard_auditor.html")]
 struct AuditorPage {

@@ -287,12 +287,15 @@ impl Filter {
     }
 }
 
+/// Risks of one analysis, one risk, or the register filtered; `kept_by`: only risks on the
+/// user's systems or in analyses the user owns.
 async fn select_risks(
     db: impl PgExecutor<'_>,
     m: Uuid,
     analysis_id: Option<Uuid>,
     id: Option<Uuid>,
     filter: &Filter,
+    kept_by: Option<Uuid>,
 ) -> AppResult<Vec<Risk>> {
     Ok(sqlx::query_as!(
         Risk,
@@ -309,12 +312,14 @@ async fn select_risks(
               AND ($4 = '' OR ra.object_kind = $4)
               AND ($5 = '' OR r.threat ILIKE '%' || $5 || '%' OR ra.title ILIKE '%' || $5 || '%'
                    OR COALESCE(s.name, ra.object_text) ILIKE '%' || $5 || '%')
+              AND ($6::uuid IS NULL OR p.user_id = $6 OR ra.system_id IN (SELECT k FROM systems_kept_by($6) k))
             ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
         m,
         analysis_id,
         id,
         filter.object_kind.trim(),
-        filter.q.trim()
+        filter.q.trim(),
+        kept_by
     )
     .fetch_all(db)
     .await?)
@@ -322,15 +327,20 @@ async fn select_risks(
 
 /// The register across analyses.
 pub async fn register(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
-    Ok(select_risks(db, m, None, None, filter).await?.into_iter().filter(|r| filter.keeps(r, scale)).collect())
+    Ok(select_risks(db, m, None, None, filter, None).await?.into_iter().filter(|r| filter.keeps(r, scale)).collect())
+}
+
+/// Risks on the user's systems or in analyses the user owns.
+pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Risk>> {
+    select_risks(db, m, None, None, &Filter::default(), Some(user)).await
 }
 
 pub async fn risks(db: impl PgExecutor<'_>, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
-    select_risks(db, m, Some(analysis_id), None, &Filter::default()).await
+    select_risks(db, m, Some(analysis_id), None, &Filter::default(), None).await
 }
 
 pub async fn risk(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Risk> {
-    select_risks(db, m, None, Some(id), &Filter::default()).await?.pop().ok_or(AppError::NotFound)
+    select_risks(db, m, None, Some(id), &Filter::default(), None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// (likelihood, consequence) of every risk in the municipality, for the heat map.

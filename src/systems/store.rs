@@ -227,7 +227,13 @@ impl Filter {
     }
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uuid>) -> AppResult<Vec<System>> {
+async fn select(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    id: Option<Uuid>,
+    kept_by: Option<Uuid>,
+) -> AppResult<Vec<System>> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let flag = FLAGS.iter().position(|(f, _)| *f == filter.flag).map(|i| i as i32);
@@ -261,13 +267,15 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uu
               AND ($5::uuid IS NULL OR s.owner_person_id = $5)
               AND ($6::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
                                              s.has_personal_data, s.has_sensitive_personal_data])[$6 + 1])
+              AND ($7::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($7) k))
             ORDER BY s.name, s.id"#,
         m,
         id,
         filter.q.trim(),
         body_id,
         owner_id,
-        flag
+        flag,
+        kept_by
     )
     .fetch_all(db)
     .await?)
@@ -275,11 +283,16 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uu
 
 /// Systems that pass the filter (all pages).
 pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
-    Ok(select(db, m, filter, None).await?.into_iter().filter(|s| filter.keeps(s, today)).collect())
+    Ok(select(db, m, filter, None, None).await?.into_iter().filter(|s| filter.keeps(s, today)).collect())
+}
+
+/// The systems the user keeps, as owner or administrator.
+pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<System>> {
+    select(db, m, &Filter::default(), None, Some(user)).await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {
-    select(db, m, &Filter::default(), Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select(db, m, &Filter::default(), Some(id), None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Names of the municipality's systems (for pick lists and the import's duplicate check).

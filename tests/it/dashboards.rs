@@ -1,6 +1,8 @@
 //! The dashboards: the start page is the main role's dashboard, each one shows what that role
 //! needs, and none opens for those who may not read it.
 
+use uuid::Uuid;
+
 use crate::support::TestApp;
 
 async fn page(app: &TestApp, email: &str, path: &str) -> (u16, String) {
@@ -88,7 +90,7 @@ async fn the_system_owner_sees_their_own_systems_and_work_only() {
     let (_, html) = page(&app, "systemagare@exempelby.se", "/").await;
     let systems = html.split("id=\"my-systems\"").nth(1).unwrap().split("</section>").next().unwrap();
     assert!(systems.contains("Skolplattformen") && systems.contains("2-3-2-2"), "{systems}");
-    assert!(!systems.contains("Ekonomisystem"), "not Johan's");
+    assert!(!systems.contains("Omsorgsdokumentation"), "not Johan's");
     let due = html.split("id=\"my-due\"").nth(1).unwrap().split("</section>").next().unwrap();
     assert!(due.contains("Skolplattform") && !due.contains("Drift av kommunens gemensamma IT-miljö"), "{due}");
     let actions = html.split("id=\"my-actions\"").nth(1).unwrap().split("</section>").next().unwrap();
@@ -177,4 +179,69 @@ async fn the_dashboard_and_the_report_take_the_same_number_of_queries_however_mu
     );
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(app.pool()).await.unwrap();
     assert_eq!(statements(&app).await, (worklist, figures), "no query per row");
+}
+
+#[tokio::test]
+async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actions_on_them() {
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let johan: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'systemagare@exempelby.se'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let kept =
+        |systems: Vec<lisa::systems::store::System>| systems.into_iter().map(|s| (s.id, s.name)).collect::<Vec<_>>();
+    let before = kept(lisa::systems::store::kept_by(&mut *conn, m, johan).await.unwrap());
+    assert!(before.iter().any(|s| s.1 == "Skolplattformen") && !before.iter().any(|s| s.1 == "Omsorgsdokumentation"));
+
+    // Made an administrator of Omsorgsdokumentation, Johan keeps it, its risks and its actions too.
+    sqlx::query(
+        "INSERT INTO system_administrators (municipality_id, system_id, person_id)
+         SELECT s.municipality_id, s.id, p.id FROM systems s, people p
+          WHERE s.municipality_id = $1 AND s.name = 'Omsorgsdokumentation' AND p.user_id = $2 AND p.municipality_id = $1",
+    )
+    .bind(m)
+    .bind(johan)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let after = kept(lisa::systems::store::kept_by(&mut *conn, m, johan).await.unwrap());
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    let is_kept = |id: Option<Uuid>| after.iter().any(|s| Some(s.0) == id);
+    let sorted = |mut ids: Vec<Uuid>| {
+        ids.sort();
+        ids
+    };
+
+    let scale = lisa::risks::store::scale(&mut *conn, m).await.unwrap();
+    let every_risk = lisa::risks::store::register(&mut *conn, m, &Default::default(), &scale).await.unwrap();
+    let expected: Vec<Uuid> =
+        every_risk.iter().filter(|r| is_kept(r.system_id) || r.owner_user_id == Some(johan)).map(|r| r.id).collect();
+    let risks: Vec<Uuid> =
+        lisa::risks::store::kept_by(&mut *conn, m, johan).await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(sorted(risks.clone()), sorted(expected));
+    assert!(
+        every_risk.iter().any(|r| r.object == "Omsorgsdokumentation" && risks.contains(&r.id)),
+        "Omsorgsdokumentation's risks"
+    );
+
+    let every_action =
+        lisa::actions::store::list(&mut *conn, m, &Default::default(), lisa::web::format::today()).await.unwrap();
+    let expected: Vec<Uuid> =
+        every_action.iter().filter(|a| is_kept(a.system_id) || a.owner_user_id == Some(johan)).map(|a| a.id).collect();
+    let actions: Vec<Uuid> =
+        lisa::actions::store::kept_by(&mut *conn, m, johan).await.unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(sorted(actions.clone()), sorted(expected));
+    assert!(
+        every_action
+            .iter()
+            .any(|a| a.system_name.as_deref() == Some("Omsorgsdokumentation") && actions.contains(&a.id))
+    );
+
+    // Someone who keeps nothing gets nothing.
+    let nobody = Uuid::new_v4();
+    assert!(lisa::systems::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
+    assert!(lisa::risks::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
+    assert!(lisa::actions::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
 }

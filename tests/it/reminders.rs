@@ -138,6 +138,21 @@ async fn the_daily_job_emails_owners_through_smtp_once_and_respects_opting_out()
     assert_eq!((second.created, second.emails_sent), (0, 0));
     assert_eq!(inbox.lock().unwrap().len(), received.len());
 
+    // A week later what is still overdue is reminded again, once.
+    let week_later = today + chrono::Duration::days(7);
+    let again = lisa::reminders::run_once(&job, week_later, Utc::now()).await.unwrap();
+    // Items already overdue at the first run, reminded on a later occasion.
+    let repeated: i64 = sqlx::query_scalar("SELECT count(*) FROM reminders WHERE due < $1 AND occasion > $1")
+        .bind(today)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!(repeated > 0 && again.created as i64 >= repeated, "{again:?}, {repeated} repeated");
+    let received = inbox.lock().unwrap().clone();
+    let sara = mail_to(&received, "samordnare@exempelby.se");
+    assert_eq!(sara.len(), 2, "a second email to the coordinator");
+    assert!(decoded(&sara[1].data).contains("försenad sedan"));
+
     // Turning email back on is in the audit log.
     let page = app.post_form(&johan, "/reminders/settings", &[("email", "ja")]).await;
     assert_eq!(page.status(), 303);

@@ -246,10 +246,13 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         crate::actions::store::kept_by(&mut *conn, m, me).await?.into_iter().filter(|a| a.status != "klar").collect();
     drop(conn);
     let shared = shared_view(state, m).await?;
-    let own = |items: &[Item]| -> Vec<Item> {
-        items.iter().filter(|i| i.owner_user_id == Some(me) || is_mine(i.system_id)).cloned().collect()
-    };
-    let due = own(&shared.overdue).into_iter().chain(own(&shared.soon)).collect();
+    let due = shared
+        .overdue
+        .iter()
+        .chain(&shared.soon)
+        .filter(|i| i.owner_user_id == Some(me) || is_mine(i.system_id))
+        .cloned()
+        .collect();
     let systems = mine
         .iter()
         .map(|s| OwnedSystem {

@@ -362,4 +362,7 @@ async fn the_boards_decisions_become_proposed_actions_for_next_years_plan_once()
     assert_eq!(again.status(), 409, "once per report");
     let board = app.login("ledamot@exempelby.se").await;
     assert_eq!(app.post_form(&board, &format!("/reports/{id}/actions"), &[]).await.status(), 403);
+    app.annanstad().await;
+    let stranger = app.login("samordnare@annanstad.se").await;
+    assert_eq!(app.post_form(&stranger, &format!("/reports/{id}/actions"), &[]).await.status(), 404);
 }

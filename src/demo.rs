@@ -3,6 +3,10 @@
 
 pub mod large;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::org;
@@ -28,7 +32,39 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::training::demo::seed(&mut tx, &actor, municipality, year).await?;
     crate::incidents::demo::seed(&mut tx, &actor, municipality, chrono::Utc::now()).await?;
     crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    let last_year = chrono::Datelike::year(&crate::web::format::today()) - 1;
+    registered_since(&mut tx, municipality, crate::reports::figures::end_of_day(day(last_year, 1, 1))).await?;
     crate::reports::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+fn day(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
+}
+
+/// Dates the demo's registrations as if the municipality had kept its register in Lisa since
+/// `since` (keeping their order), so that last year's report, counted as of 31 December, finds
+/// them. The dates things happened on (reports, incidents, reviews) are the demo's own.
+pub async fn registered_since(tx: &mut PgConnection, m: Uuid, since: DateTime<Utc>) -> anyhow::Result<()> {
+    let shift = |sql: &'static str| sqlx::query(sql).bind(m).bind(since);
+    for sql in [
+        "UPDATE systems SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE information_assets SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE classifications SET classified_at = classified_at - (now() - $2),
+                approved_at = approved_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE risk_analyses SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE risks SET created_at = created_at - (now() - $2), accepted_at = accepted_at - (now() - $2)
+          WHERE municipality_id = $1",
+        "UPDATE actions SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE action_status_changes SET changed_at = changed_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE recommendations SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE recommendation_status_changes SET changed_at = changed_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE follow_up_assessments SET assessed_at = assessed_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE contracts SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE compliance_checks SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+    ] {
+        shift(sql).execute(&mut *tx).await?;
+    }
+    Ok(())
 }

@@ -53,6 +53,9 @@ pub struct AppState {
     pub coordinator_views: Arc<TtlCache<uuid::Uuid, Arc<reports::dashboards::CoordinatorView>>>,
     /// Municipalities whose coordinator dashboard is being recomputed in the background.
     pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
+    /// How many changes each municipality has seen in this process, so that a dashboard
+    /// computed before a change is not stored after it (see `reports::dashboards::changed`).
+    pub changes: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, u64>>>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
             coordinator_views: Arc::new(TtlCache::new(reports::dashboards::STALE_AFTER * 20, 10_000)),
             refreshing: Arc::default(),
+            changes: Arc::default(),
         }
     }
 }
@@ -138,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)
+        .layer(middleware::from_fn_with_state(state.clone(), reports::dashboards::fresh_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))
         .route("/static/{name}", get(web::assets::serve))

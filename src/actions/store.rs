@@ -505,6 +505,35 @@ pub async fn plan_actions(db: impl PgExecutor<'_>, m: Uuid, plan_id: Uuid) -> Ap
     select(db, m, Selection { plan_id: Some(plan_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
 }
 
+/// The plan's actions as they stood at `by`: those registered by then, each with its status of then.
+pub async fn plan_actions_as_of(
+    db: &mut PgConnection,
+    m: Uuid,
+    plan_id: Uuid,
+    by: DateTime<Utc>,
+) -> AppResult<Vec<Action>> {
+    let actions = plan_actions(&mut *db, m, plan_id).await?;
+    let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
+    let then = sqlx::query!(
+        r#"SELECT a.id, COALESCE((SELECT sc.status FROM action_status_changes sc
+                                   WHERE sc.action_id = a.id AND sc.changed_at <= $3
+                                   ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!"
+             FROM actions a WHERE a.municipality_id = $1 AND a.id = ANY($2) AND a.created_at <= $3"#,
+        m,
+        &ids,
+        by
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(actions
+        .into_iter()
+        .filter_map(|action| {
+            let status = then.iter().find(|t| t.id == action.id)?.status.clone();
+            Some(Action { status, ..action })
+        })
+        .collect())
+}
+
 #[derive(Debug)]
 pub struct PlanInput {
     pub year: i32,

@@ -29,12 +29,16 @@ pub struct ParsedItem {
     pub addressed_to: Option<String>,
     /// The municipality's bodies that the addressee names.
     pub body_ids: Vec<Uuid>,
+    /// Lines removed from inside the item as page furniture (running headers, footers).
+    pub removed: Vec<String>,
+    /// The item as pasted, removed lines included.
+    pub original: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ParseResult {
     pub items: Vec<ParsedItem>,
-    /// Lines dropped as page furniture or headings.
+    /// Every line dropped as page furniture or headings, or as text outside the lists.
     pub ignored: Vec<String>,
 }
 
@@ -47,7 +51,7 @@ pub async fn parse(
     Json(request): Json<ParseRequest>,
 ) -> AppResult<Json<ParseResult>> {
     principal.require(may_edit(&principal))?;
-    Ok(Json(parse_for(&state, &principal, &request.text).await?))
+    Ok(Json(parse_for(&state, &principal, &request.text, &[]).await?))
 }
 
 #[utoipa::path(get, path = "/audits", tag = TAG, responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = Problem)))]

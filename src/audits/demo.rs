@@ -99,7 +99,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
             audit_firm: "Revisionsbyrån Exempel AB".into(),
             commissioned_by: "revisorerna".into(),
             kind: "granskning".into(),
-            report_date: date(2024, 4, 15),
+            report_date: date(2024, 4, 15).expect("a date"),
             plan_year: Some(2024),
             overall_assessment: "Vi bedömer att kommunstyrelsen och nämnderna endast delvis har säkerställt ett ändamålsenligt \
                                  informationssäkerhetsarbete. Ansvaret för system och information är otydligt och riskanalyser saknas."
@@ -172,7 +172,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
             audit_firm: "Revisionsbyrån Exempel AB".into(),
             commissioned_by: "revisorerna".into(),
             kind: "uppfoljande".into(),
-            report_date: date(2025, 5, 20),
+            report_date: date(2025, 5, 20).expect("a date"),
             plan_year: Some(2025),
             overall_assessment: "Två av åtta rekommendationer har hörsammats. Övriga kvarstår helt eller delvis."
                 .into(),
@@ -187,12 +187,18 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
             .await?;
     }
     let ids: Vec<Uuid> = made.iter().map(|(id, _)| *id).collect();
-    answers_and_actions(tx, actor, m, &ids).await
+    answers_and_actions(tx, actor, m, first.id, &ids).await
 }
 
 /// The boards' answers (Bildningsnämnden never answered on the second one), responsible
 /// people, and actions in various states.
-async fn answers_and_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+async fn answers_and_actions(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    first: Uuid,
+    ids: &[Uuid],
+) -> AppResult<()> {
     use super::model::{RecommendationEdit, ResponseInput};
     use crate::actions::model::{ActionInput, NoteForm};
     let answers = [
@@ -210,6 +216,7 @@ async fn answers_and_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, ids:
     for (index, body_name, text, reference) in answers {
         let input = ResponseInput {
             body_id: body(tx, m, body_name).await?,
+            audit_id: Some(first),
             text: text.into(),
             planned_by: date(2024, 12, 31),
             decision_reference: reference.into(),

@@ -35,8 +35,15 @@ pub fn today() -> chrono::NaiveDate {
     crate::web::format::today()
 }
 
-/// Splits pasted text and matches each addressee to the municipality's bodies.
-pub async fn parse_for(state: &AppState, principal: &Principal, text: &str) -> AppResult<api::ParseResult> {
+/// Splits pasted text and matches each addressee to the municipality's bodies. `headers`
+/// are names that appear in the report's running headers besides the municipality's (its
+/// title, the audit firm).
+pub async fn parse_for(
+    state: &AppState,
+    principal: &Principal,
+    text: &str,
+    headers: &[String],
+) -> AppResult<api::ParseResult> {
     let m = principal.tenant()?;
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?;
     let refs: Vec<BodyRef> = bodies
@@ -50,7 +57,8 @@ pub async fn parse_for(state: &AppState, principal: &Principal, text: &str) -> A
             })
         })
         .collect();
-    let known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
+    let mut known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
+    known.extend(headers.iter().filter(|h| !h.trim().is_empty()).cloned());
     let parsed = paste::parse(text, &known);
     let items = parsed
         .items
@@ -59,6 +67,8 @@ pub async fn parse_for(state: &AppState, principal: &Principal, text: &str) -> A
             body_ids: item.addressed_to.as_deref().map(|to| model::match_bodies(to, &refs)).unwrap_or_default(),
             text: item.text,
             addressed_to: item.addressed_to,
+            removed: item.removed,
+            original: item.original,
         })
         .collect();
     Ok(api::ParseResult { items, ignored: parsed.ignored })
@@ -159,8 +169,12 @@ pub async fn save_audit(
     form: &model::AuditForm,
 ) -> AppResult<store::Audit> {
     principal.require(may_edit(principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
+    if let Some(id) = id {
+        // Another municipality's audit is not found, whatever the form holds.
+        store::get_audit(&state.pool, m, id).await?;
+    }
+    let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let audit = match id {
         Some(id) => store::update_audit(&mut tx, &actor, m, id, &input).await?,

@@ -327,8 +327,9 @@ mod status_tests {
 }
 
 /// A follow-up audit's verdict on an earlier recommendation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum FollowUpResult {
     Atgardad,
     Delvis,
@@ -368,9 +369,18 @@ impl FollowUpResult {
     }
 }
 
-/// Days since the recommendation was first made (its first report), never negative.
-pub fn age_in_days(first_reported: chrono::NaiveDate, today: chrono::NaiveDate) -> i64 {
-    (today - first_reported).num_days().max(0)
+/// Whether a recommendation still awaits the municipality: not verified by the auditors, and
+/// not found met or no longer relevant by the latest follow-up.
+pub fn remains_open(status: Status, latest_verdict: Option<FollowUpResult>) -> bool {
+    status != Status::Verifierad
+        && !matches!(latest_verdict, Some(FollowUpResult::Atgardad | FollowUpResult::Inaktuell))
+}
+
+/// The age of a recommendation at a follow-up, as that audit's reader needs it:
+/// "2 år 1 mån vid uppföljningen 2023-11-15".
+pub fn age_at_follow_up(first_reported: chrono::NaiveDate, follow_up_on: chrono::NaiveDate) -> String {
+    use crate::web::format::{date, months_between, years_months};
+    format!("{} vid uppföljningen {}", years_months(months_between(first_reported, follow_up_on)), date(follow_up_on))
 }
 
 #[cfg(test)]
@@ -387,10 +397,30 @@ mod follow_up_tests {
     }
 
     #[test]
-    fn age_counts_from_the_first_report() {
-        let first = NaiveDate::from_ymd_opt(2021, 3, 1).unwrap();
-        assert_eq!(age_in_days(first, NaiveDate::from_ymd_opt(2023, 3, 1).unwrap()), 730);
-        assert_eq!(age_in_days(first, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()), 0);
+    fn age_at_a_follow_up_counts_from_the_first_report_to_the_follow_up() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(age_at_follow_up(d(2021, 10, 15), d(2023, 11, 15)), "2 år 1 mån vid uppföljningen 2023-11-15");
+        assert_eq!(age_at_follow_up(d(2021, 11, 30), d(2023, 11, 15)), "1 år 11 mån vid uppföljningen 2023-11-15");
+    }
+
+    #[test]
+    fn a_recommendation_remains_open_until_verified_or_found_met_or_obsolete() {
+        use FollowUpResult::*;
+        assert!(remains_open(Status::Oppen, None));
+        assert!(remains_open(Status::Atgardad, None), "claimed but not verified");
+        assert!(remains_open(Status::Ateroppnad, Some(EjAtgardad)));
+        assert!(remains_open(Status::Oppen, Some(Delvis)));
+        assert!(!remains_open(Status::Verifierad, None));
+        assert!(!remains_open(Status::Oppen, Some(Atgardad)));
+        assert!(!remains_open(Status::Oppen, Some(Inaktuell)));
+    }
+
+    #[test]
+    fn verdicts_round_trip_and_say_what_they_mean() {
+        for verdict in FollowUpResult::ALL {
+            assert_eq!(FollowUpResult::parse(verdict.code()), Some(verdict));
+        }
+        assert_eq!(FollowUpResult::EjAtgardad.label(), "Ej åtgärdad");
     }
 }
 
@@ -445,7 +475,7 @@ pub struct AuditInput {
     pub audit_firm: String,
     pub commissioned_by: String,
     pub kind: String,
-    pub report_date: Option<chrono::NaiveDate>,
+    pub report_date: chrono::NaiveDate,
     pub plan_year: Option<i32>,
     pub overall_assessment: String,
     pub response_deadline: Option<chrono::NaiveDate>,
@@ -478,6 +508,12 @@ impl AuditForm {
             errors.insert("kind".into(), "Välj typ av granskning.".into());
         }
         let report_date = optional_date(&mut errors, "report_date", &self.report_date);
+        if report_date.is_none() && !errors.contains_key("report_date") {
+            errors.insert(
+                "report_date".into(),
+                "Ange rapportens datum. Rekommendationernas ålder räknas från det.".into(),
+            );
+        }
         let response_deadline = optional_date(&mut errors, "response_deadline", &self.response_deadline);
         let plan_year = match self.plan_year.trim() {
             "" => None,
@@ -497,9 +533,7 @@ impl AuditForm {
         if self.kind.trim() == "uppfoljande" && follows.is_empty() && !errors.contains_key("follows") {
             errors.insert("follows".into(), "Välj vilken granskning som följs upp.".into());
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let (Some(report_date), true) = (report_date, errors.is_empty()) else { return Err(errors) };
         Ok(AuditInput {
             title,
             audit_firm: self.audit_firm.trim().to_string(),
@@ -573,7 +607,9 @@ mod form_tests {
         .validate()
         .unwrap();
         assert_eq!(ok.body_ids.len(), 1);
-        assert_eq!(ok.report_date, chrono::NaiveDate::from_ymd_opt(2024, 3, 14));
+        assert_eq!(Some(ok.report_date), chrono::NaiveDate::from_ymd_opt(2024, 3, 14));
+        let missing = AuditForm { report_date: " ".into(), ..Default::default() }.validate().unwrap_err();
+        assert_eq!(missing["report_date"], "Ange rapportens datum. Rekommendationernas ålder räknas från det.");
     }
 }
 
@@ -683,6 +719,9 @@ impl RecommendationForm {
 pub struct ResponseForm {
     #[serde(default)]
     pub body_id: String,
+    /// The audit whose request this answers; empty for the latest audit that asks.
+    #[serde(default)]
+    pub audit_id: String,
     /// What will be done.
     #[serde(default)]
     pub text: String,
@@ -699,6 +738,7 @@ pub struct ResponseForm {
 #[derive(Debug)]
 pub struct ResponseInput {
     pub body_id: Uuid,
+    pub audit_id: Option<Uuid>,
     pub text: String,
     pub planned_by: Option<chrono::NaiveDate>,
     pub decision_reference: String,
@@ -718,9 +758,12 @@ impl ResponseForm {
         }
         let planned_by = optional_date(&mut errors, "planned_by", &self.planned_by);
         let decision_date = optional_date(&mut errors, "decision_date", &self.decision_date);
+        let audit_id =
+            crate::web::form::optional_id(&mut errors, "audit_id", &self.audit_id, "Välj granskningen i listan.");
         match (body_id, errors.is_empty()) {
             (Some(body_id), true) => Ok(ResponseInput {
                 body_id,
+                audit_id,
                 text,
                 planned_by,
                 decision_reference: self.decision_reference.trim().to_string(),

@@ -32,6 +32,13 @@ struct ListPage {
     may_edit: bool,
 }
 
+impl ListPage {
+    /// Audits saved before a report date was required: listed for the coordinator to fix.
+    fn undated(&self) -> Vec<&AuditSummary> {
+        self.audits.iter().filter(|a| a.report_date.is_none()).collect()
+    }
+}
+
 pub async fn list(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let audits = store::list_audits(&state.pool, principal.tenant()?).await?;
@@ -168,6 +175,7 @@ struct ShowPage {
     answers: Vec<(store::AnswerCount, bool)>,
     history: Vec<Entry>,
     may_edit: bool,
+    today: NaiveDate,
 }
 
 /// One cell of the questions × bodies table: the word, and a class that colours it.
@@ -186,6 +194,14 @@ impl ShowPage {
                 comment: a.comment.clone(),
             },
             None => Cell { word: "–".into(), class: "assessment-none", comment: String::new() },
+        }
+    }
+
+    /// A followed recommendation's age at this follow-up's report date.
+    fn age_here(&self, recommendation: &Recommendation) -> String {
+        match (recommendation.first_reported, self.audit.report_date) {
+            (Some(first), Some(here)) => model::age_at_follow_up(first, here),
+            _ => "–".into(),
         }
     }
 
@@ -232,7 +248,7 @@ pub async fn show(
             (count, late)
         })
         .collect();
-    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, answers, history, may_edit }
+    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, answers, history, may_edit, today }
         .into_response())
 }
 
@@ -266,12 +282,28 @@ pub struct Row {
     pub include: bool,
     pub bodies: Vec<Choice>,
     pub error: Option<String>,
+    /// Lines Lisa removed from inside the row as page furniture, and the row as pasted.
+    pub removed: Vec<String>,
+    pub original: String,
 }
 
 impl Row {
     fn new(index: usize, text: String, addressed_to: String, bodies: &[Body], checked: &[String]) -> Self {
         let bodies = choices(bodies.iter().map(|b| (b.id, b.name.clone())), checked);
-        Row { index, text, addressed_to, include: true, bodies, error: None }
+        Row {
+            index,
+            text,
+            addressed_to,
+            include: true,
+            bodies,
+            error: None,
+            removed: Vec::new(),
+            original: String::new(),
+        }
+    }
+
+    fn has_body(&self) -> bool {
+        self.bodies.iter().any(|b| b.checked)
     }
 }
 
@@ -282,6 +314,38 @@ struct PreviewPage {
     audit: Audit,
     rows: Vec<Row>,
     ignored: Vec<String>,
+    /// Bodies for every row that has none of its own.
+    all_bodies: Vec<Choice>,
+    /// One message per row in error, keyed by the row's text field, for the summary on top.
+    errors: FieldErrors,
+}
+
+impl PreviewPage {
+    fn new(
+        chrome: Chrome,
+        audit: Audit,
+        rows: Vec<Row>,
+        ignored: Vec<String>,
+        bodies: &[Body],
+        all: &[String],
+    ) -> Self {
+        let errors = rows
+            .iter()
+            .filter_map(|r| Some((format!("text_{}", r.index), format!("Rad {}: {}", r.index + 1, r.error.as_ref()?))))
+            .collect();
+        let all_bodies = choices(bodies.iter().map(|b| (b.id, b.name.clone())), all);
+        PreviewPage { chrome, audit, rows, ignored, all_bodies, errors }
+    }
+
+    /// No row has a body: Lisa found no addressee in the text.
+    fn no_addressee(&self) -> bool {
+        !self.rows.iter().any(Row::has_body)
+    }
+}
+
+/// Names that appear in the report's running headers besides the municipality's.
+fn headers_of(audit: &Audit) -> Vec<String> {
+    vec![audit.title.clone(), audit.audit_firm.clone()]
 }
 
 pub async fn import_preview(
@@ -294,8 +358,8 @@ pub async fn import_preview(
     principal.require(may_edit(&principal))?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
-    let text = pairs.get("text");
-    let parsed = parse_for(&state, &principal, &text).await?;
+    let text = pairs.raw("text");
+    let parsed = parse_for(&state, &principal, &text, &headers_of(&audit)).await?;
     if parsed.items.is_empty() {
         let errors = FieldErrors::from([("text".to_string(), "Hittade inga rekommendationer i texten.".to_string())]);
         return Ok(unprocessable(ImportPage { chrome, audit, text, errors }));
@@ -307,13 +371,18 @@ pub async fn import_preview(
         .enumerate()
         .map(|(index, item)| {
             let checked: Vec<String> = item.body_ids.iter().map(Uuid::to_string).collect();
-            Row::new(index, item.text, item.addressed_to.unwrap_or_default(), &bodies, &checked)
+            Row {
+                removed: item.removed,
+                original: item.original,
+                ..Row::new(index, item.text, item.addressed_to.unwrap_or_default(), &bodies, &checked)
+            }
         })
         .collect();
-    Ok(PreviewPage { chrome, audit, rows, ignored: parsed.ignored }.into_response())
+    Ok(PreviewPage::new(chrome, audit, rows, parsed.ignored, &bodies, &[]).into_response())
 }
 
-/// Saves the rows of the preview as edited; shows it again when a row is incomplete.
+/// Saves the rows of the preview as edited; shows it again, as typed, when a row is
+/// incomplete, or with one row's pasted text restored when the coordinator asks for it.
 pub async fn import_save(
     State(state): State<AppState>,
     principal: Principal,
@@ -327,14 +396,19 @@ pub async fn import_save(
     let bodies = list_bodies(&state.pool, m).await?;
     let count: usize =
         pairs.get("rows").parse().map_err(|_| AppError::BadRequest("Förhandsvisningen saknar rader.".into()))?;
+    let all = pairs.all("all_bodies");
+    let restore: Option<usize> = pairs.get("restore").parse().ok();
     let mut rows = Vec::new();
     let mut items = Vec::new();
     for index in 0..count.min(500) {
-        let text = pairs.get(&format!("text_{index}"));
+        let original = pairs.raw(&format!("original_{index}"));
+        let restored = restore == Some(index) && !original.trim().is_empty();
+        let text = if restored { original.clone() } else { pairs.raw(&format!("text_{index}")) };
         let include = pairs.get(&format!("include_{index}")) == "1";
-        let checked = pairs.all(&format!("bodies_{index}"));
+        let own = pairs.all(&format!("bodies_{index}"));
+        let checked = if own.is_empty() { all.clone() } else { own };
         let item = NewRecommendation {
-            text: text.clone(),
+            text: text.trim().to_string(),
             body_ids: checked.iter().filter_map(|v| Uuid::parse_str(v).ok()).collect(),
             priority: None,
             target_date: None,
@@ -346,17 +420,30 @@ pub async fn import_save(
         }
         rows.push(Row {
             include,
-            error,
+            error: error.filter(|_| restore.is_none()),
+            removed: if restored { Vec::new() } else { pairs.all(&format!("removed_{index}")) },
+            original,
             ..Row::new(index, text, pairs.get(&format!("addressed_to_{index}")), &bodies, &checked)
         });
     }
+    let ignored = pairs.all("ignored");
+    if restore.is_some() {
+        return Ok(PreviewPage::new(chrome, audit, rows, ignored, &bodies, &all).into_response());
+    }
     if rows.iter().any(|r| r.error.is_some()) || items.is_empty() {
-        return Ok(unprocessable(PreviewPage { chrome, audit, rows, ignored: Vec::new() }));
+        let mut page = PreviewPage::new(chrome, audit, rows, ignored, &bodies, &all);
+        if items.is_empty() && page.errors.is_empty() {
+            page.errors.insert("include_0".into(), "Välj minst en rad att spara.".into());
+        }
+        return Ok(unprocessable(page));
     }
     let mut tx = state.pool.begin().await?;
     store::add_recommendations(&mut tx, &Actor::from(&principal), m, id, &items).await?;
     tx.commit().await?;
-    let message = format!("{} rekommendationer är sparade.", items.len());
+    let message = match items.len() {
+        1 => "1 rekommendation är sparad.".to_string(),
+        n => format!("{n} rekommendationer är sparade."),
+    };
     Ok(flash::see_other_with(&state, &format!("/recommendations?audit_id={id}"), &message))
 }
 
@@ -368,18 +455,22 @@ pub struct Counts {
     pub claimed: usize,
     pub verified: usize,
     pub overdue: usize,
-    pub median_age_days: Option<i64>,
+    /// The median age of the open ones, in years and months.
+    pub median_age: Option<String>,
 }
 
 fn counts(recommendations: &[Recommendation], today: NaiveDate) -> Counts {
-    let mut ages: Vec<i64> =
-        recommendations.iter().filter(|r| r.status().is_open()).filter_map(|r| r.age_days(today)).collect();
+    let mut ages: Vec<i64> = recommendations
+        .iter()
+        .filter(|r| r.status().is_open())
+        .filter_map(|r| r.age_months(today).map(i64::from))
+        .collect();
     Counts {
         open: recommendations.iter().filter(|r| r.status().is_open()).count(),
         claimed: recommendations.iter().filter(|r| r.status() == Status::Atgardad).count(),
         verified: recommendations.iter().filter(|r| r.status() == Status::Verifierad).count(),
         overdue: recommendations.iter().filter(|r| r.is_overdue(today)).count(),
-        median_age_days: model::median(&mut ages),
+        median_age: model::median(&mut ages).map(|m| crate::web::format::years_months(m as u32)),
     }
 }
 
@@ -396,6 +487,8 @@ struct RegisterPage {
     audits: Vec<SelectOption>,
     areas: Vec<SelectOption>,
     ages: Vec<SelectOption>,
+    verdicts: Vec<SelectOption>,
+    missing: Vec<SelectOption>,
     sorts: Vec<SelectOption>,
     query: String,
     today: NaiveDate,
@@ -415,6 +508,8 @@ fn filter_query(filter: &Filter) -> String {
         ("carried", filter.carried.as_str()),
         ("area", filter.area.as_str()),
         ("min_age_days", filter.min_age_days.as_str()),
+        ("verdict", filter.verdict.as_str()),
+        ("missing", filter.missing.as_str()),
         ("sort", filter.sort.as_str()),
     ])
     .unwrap_or_default()
@@ -444,6 +539,8 @@ pub async fn register(
             [("365", "Äldre än ett år"), ("730", "Äldre än två år"), ("1095", "Äldre än tre år")],
             &filter.min_age_days,
         ),
+        verdicts: verdict_options(&filter.verdict),
+        missing: options([("ansvarig", "Saknar ansvarig"), ("maldatum", "Saknar måldatum")], &filter.missing),
         sorts: options([("age", "Äldst först"), ("target", "Måldatum"), ("status", "Status")], &filter.sort),
         query: filter_query(&filter),
         chrome,
@@ -458,11 +555,18 @@ pub async fn register(
     .into_response())
 }
 
+/// The follow-up verdicts to filter by, and "not assessed".
+fn verdict_options(selected: &str) -> Vec<SelectOption> {
+    let verdicts = model::FollowUpResult::ALL.map(|v| (v.code(), v.label()));
+    options(verdicts.into_iter().chain([("ingen", "Ej bedömd i uppföljning")]), selected)
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audits/review.html")]
 struct ReviewPage {
     chrome: Chrome,
     sections: Vec<(&'static str, &'static str, Vec<Recommendation>)>,
+    today: NaiveDate,
 }
 
 /// The auditors' view: what awaits verification, what is overdue, what was carried over.
@@ -487,11 +591,11 @@ pub async fn review(State(state): State<AppState>, principal: Principal, chrome:
         ("Försenade", "Öppna rekommendationer vars måldatum har passerat.", overdue),
         (
             "Kvarstår från tidigare granskningar",
-            "Bedömda som delvis eller inte åtgärdade i en uppföljande granskning.",
+            "Bedömda som delvis eller inte åtgärdade i en uppföljande granskning. Åldern räknas från den första rapporten.",
             carried,
         ),
     ];
-    Ok(ReviewPage { chrome, sections }.into_response())
+    Ok(ReviewPage { chrome, sections, today }.into_response())
 }
 
 pub async fn register_csv(
@@ -513,8 +617,14 @@ pub async fn register_csv(
                 r.priority_label().to_string(),
                 r.status_label().to_string(),
                 r.target_date.map(crate::web::format::date).unwrap_or_default(),
-                r.age_days(today).map(|d| d.to_string()).unwrap_or_default(),
+                r.first_reported.map(crate::web::format::date).unwrap_or_default(),
+                r.age_text(today),
+                r.age_months(today).map(|m| m.to_string()).unwrap_or_default(),
                 if r.is_overdue(today) { "Ja" } else { "Nej" }.to_string(),
+                r.verdict_label().to_string(),
+                r.latest_follow_up_title.clone().unwrap_or_default(),
+                r.latest_follow_up_on.map(crate::web::format::date).unwrap_or_default(),
+                r.responsible_name.clone().unwrap_or_default(),
                 r.carried_into.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(", "),
             ]
         })
@@ -529,8 +639,14 @@ pub async fn register_csv(
             "Prioritet",
             "Status",
             "Måldatum",
-            "Ålder (dagar)",
+            "Först lämnad",
+            "Ålder",
+            "Ålder (månader)",
             "Försenad",
+            "Senaste bedömning i uppföljning",
+            "Uppföljning",
+            "Uppföljningens datum",
+            "Ansvarig",
             "Kvarstår i",
         ],
         &rows,
@@ -546,6 +662,12 @@ pub struct Answer {
     pub overdue: bool,
 }
 
+/// An audit that asks for answers on the recommendation, and each addressed body's answer to it.
+pub struct RequestAnswers {
+    pub request: store::Request,
+    pub answers: Vec<Answer>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audits/recommendation.html")]
 struct RecommendationPage {
@@ -553,7 +675,8 @@ struct RecommendationPage {
     recommendation: Recommendation,
     actions: Vec<crate::actions::store::Action>,
     progress: &'static str,
-    answers: Vec<Answer>,
+    requests: Vec<RequestAnswers>,
+    request_options: Vec<SelectOption>,
     history: Vec<Entry>,
     today: NaiveDate,
     may_claim: bool,
@@ -583,13 +706,24 @@ async fn recommendation_page(
     let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
     let responses = store::responses(&mut *conn, m, id).await?;
     let today = today();
-    let answers = recommendation
-        .bodies
-        .iter()
-        .map(|b| {
-            let response = responses.iter().find(|r| r.body_id == b.id).cloned();
-            let overdue = model::response_overdue(recommendation.response_deadline, response.is_some(), today);
-            Answer { body_name: b.name.clone(), response, overdue }
+    let requests = store::requests(&mut *conn, m, id).await?;
+    let latest = requests.last().map(|r| r.audit_id.to_string()).unwrap_or_default();
+    let request_options = options(requests.iter().map(|r| (r.audit_id, r.title.clone())), &latest);
+    let requests = requests
+        .into_iter()
+        .rev()
+        .map(|request| {
+            let answers = recommendation
+                .bodies
+                .iter()
+                .map(|b| {
+                    let response =
+                        responses.iter().find(|r| r.body_id == b.id && r.audit_id == request.audit_id).cloned();
+                    let overdue = model::response_overdue(request.response_deadline, response.is_some(), today);
+                    Answer { body_name: b.name.clone(), response, overdue }
+                })
+                .collect();
+            RequestAnswers { request, answers }
         })
         .collect();
     let (mut people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
@@ -606,7 +740,8 @@ async fn recommendation_page(
         chrome,
         recommendation,
         actions,
-        answers,
+        requests,
+        request_options,
         history,
         today,
         errors,
@@ -745,6 +880,7 @@ pub async fn respond(
 ) -> AppResult<Response> {
     let form = ResponseForm {
         body_id: pairs.get("body_id"),
+        audit_id: pairs.get("audit_id"),
         text: pairs.get("text"),
         planned_by: pairs.get("planned_by"),
         decision_reference: pairs.get("decision_reference"),

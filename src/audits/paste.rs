@@ -13,6 +13,11 @@ pub struct Item {
     pub text: String,
     /// The addressee as written in the heading above, e.g. "kommunstyrelsen".
     pub addressed_to: Option<String>,
+    /// Lines Lisa removed from inside this item as page furniture, as they were written.
+    pub removed: Vec<String>,
+    /// The item as it stood in the pasted text, the removed lines included, so that the
+    /// coordinator can restore it.
+    pub original: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -112,38 +117,84 @@ fn is_page_number(line: &str) -> bool {
     !parts.is_empty() && parts.len() <= 2 && parts.iter().all(|p| p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Page furniture: never part of a recommendation.
-fn is_furniture(line: &str, repeated: &[String], known: &[String]) -> bool {
+/// Phrases of the legal small print that audit firms put in their footers.
+const LEGAL: [&str; 6] = [
+    "rättigheter förbehållna",
+    "all rights reserved",
+    "member firm",
+    "limited by guarantee",
+    "medlemsföretag",
+    "document classification",
+];
+
+fn is_copyright(lower: &str) -> bool {
+    lower.contains('©') || lower.starts_with("copyright") || lower.starts_with("(c) ")
+}
+
+/// What is left of a line once the names of running headers, dates and numbers are taken out.
+fn words_besides(lower: &str, known: &[String]) -> usize {
+    let mut rest = lower.to_string();
+    for k in known.iter().filter(|k| !k.trim().is_empty()) {
+        rest = rest.replace(&k.to_lowercase(), " ");
+    }
+    rest.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty() && !matches!(*w, "sida" | "av" | "page" | "of"))
+        .count()
+}
+
+/// A line that says by itself that it is page furniture: a page number, a date, the firm's
+/// copyright and legal text, or little else than a known header (the municipality, the
+/// report's title, the firm).
+fn header_signal(line: &str, known: &[String]) -> Option<&'static str> {
     let l = line.trim();
     let lower = l.to_lowercase();
-    if is_page_number(l) || is_date(l) {
-        return true;
+    if is_page_number(l) {
+        return Some("sidnummer");
     }
-    if lower.contains('©')
-        || lower.starts_with("copyright")
-        || lower.starts_with("(c) ")
-        || lower.starts_with("document classification")
+    if is_date(l) {
+        return Some("datum");
+    }
+    if is_copyright(&lower)
+        || LEGAL.iter().any(|p| lower.contains(p))
         || lower.starts_with("dokumentklassificering")
         || lower.starts_with("informationsklass:")
     {
-        return true;
+        return Some("sidfot");
+    }
+    let names_a_header = known.iter().any(|k| !k.trim().is_empty() && lower.contains(&k.to_lowercase()));
+    let starts_lower = l.chars().next().is_some_and(char::is_lowercase);
+    (names_a_header && !starts_lower && strip_bullet(l).is_none() && words_besides(&lower, known) <= 2)
+        .then_some("sidhuvud")
+}
+
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end().trim_end_matches('*').ends_with(['.', ':', ';', '!', '?'])
+}
+
+/// Page furniture: never part of a recommendation. A line seen more than once is a running
+/// header or footer only when it looks like one, and never when it sits inside a sentence.
+fn furniture(line: &str, previous: Option<&str>, repeated: &[String], known: &[String]) -> Option<&'static str> {
+    let l = line.trim();
+    if let Some(reason) = header_signal(l, known) {
+        return Some(reason);
     }
     // A bold markdown line or a numbered section heading ("3.2 Rekommendationer").
     if (l.starts_with("**") && l.ends_with("**")) || l.starts_with('#') {
-        return true;
+        return Some("rubrik");
     }
     let first = l.split_whitespace().next().unwrap_or("");
     if first.contains('.')
         && first.split('.').filter(|p| !p.is_empty()).count() >= 2
         && first.split('.').all(|p| p.chars().all(|c| c.is_ascii_digit()))
     {
-        return true;
+        return Some("rubrik");
     }
-    // Running headers: short lines that repeat, or that name the municipality or report.
-    let short = l.chars().count() <= 90 && !l.ends_with('.') && !l.ends_with(':');
-    short
-        && (repeated.iter().any(|r| r == l)
-            || known.iter().any(|k| !k.is_empty() && lower.contains(&k.to_lowercase()) && strip_bullet(l).is_none()))
+    let title_like = l.chars().next().is_some_and(char::is_uppercase)
+        && l.split_whitespace().count() <= 12
+        && !ends_sentence(l)
+        && !l.ends_with(',');
+    let at_boundary = previous.is_none_or(|p| ends_sentence(p) || header_signal(p, known).is_some());
+    (repeated.iter().any(|r| r == l) && title_like && at_boundary).then_some("sidhuvud")
 }
 
 /// A single line that introduces recommendations (never furniture, never repeated-header).
@@ -155,9 +206,21 @@ fn is_heading(text: &str) -> bool {
 pub fn addressee(heading: &str) -> Option<String> {
     let text = heading.trim().trim_matches('*').trim().trim_end_matches(':').trim();
     let lower = text.to_lowercase();
+    // Report sentences slip ("rekommenderar vi styrelsen och att:"): stray joining words at
+    // either end of the addressee are dropped.
     let cut = |start: usize, end: usize| -> Option<String> {
-        let value = text.get(start..end)?.trim().trim_matches(',').trim();
-        (!value.is_empty()).then(|| value.to_string())
+        let mut words: Vec<&str> = text.get(start..end)?.split_whitespace().collect();
+        let stray = |w: &&str| {
+            matches!(w.trim_matches(',').to_lowercase().as_str(), "och" | "samt" | "även" | "också" | "vi" | "")
+        };
+        while words.last().is_some_and(stray) {
+            words.pop();
+        }
+        while words.first().is_some_and(stray) {
+            words.remove(0);
+        }
+        let value = words.join(" ").trim_matches(',').trim().to_string();
+        (!value.is_empty()).then_some(value)
     };
     // "... tillkommer följande rekommendation till kommunstyrelsen"
     if let Some(pos) = lower.find("rekommendation")
@@ -218,7 +281,8 @@ fn normalise(text: &str) -> String {
 }
 
 /// Splits pasted report text. `known_headers` are names that appear in running headers
-/// (the municipality's name, the report's title) and are dropped when alone on a line.
+/// (the municipality's name, the report's title, the audit firm) and are dropped when a line
+/// holds little else.
 pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
     let lines: Vec<String> = input
         .replace("\r\n", "\n")
@@ -227,7 +291,7 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
         .map(|l| l.replace('\u{ad}', "").replace(['\u{a0}', '\t'], " ").trim_end().to_string())
         .collect();
 
-    // Lines seen more than once are running headers or footers, unless they are headings or bullets.
+    // Lines seen more than once may be running headers or footers, unless they are headings or bullets.
     let mut repeated = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
@@ -240,39 +304,73 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
     }
 
     let mut parsed = Parsed::default();
-    // Furniture goes first, so that it can never split or join recommendations.
+    // Furniture goes first, so that it can never split or join recommendations; each kept
+    // line remembers the furniture removed just before it.
     let mut kept: Vec<&str> = Vec::new();
+    let mut removed_before: Vec<Vec<String>> = vec![Vec::new()];
+    let mut previous: Option<&str> = None;
+    let mut footer_lines_left = 0;
     for line in &lines {
         let t = line.trim();
-        if !t.is_empty() && !is_heading(t) && is_furniture(t, &repeated, known_headers) {
-            parsed.ignored.push(t.to_string());
-        } else if !(t.is_empty() && kept.last().is_some_and(|l: &&str| l.trim().is_empty())) {
-            kept.push(line);
+        if t.is_empty() {
+            footer_lines_left = 0;
+            if !kept.last().is_some_and(|l: &&str| l.trim().is_empty()) {
+                kept.push(line);
+                removed_before.push(Vec::new());
+            }
+            continue;
         }
+        // The small print of a footer runs on over lines of its own until its sentence ends.
+        let continues_footer = footer_lines_left > 0 && strip_bullet(t).is_none() && !is_heading(t);
+        let reason = if continues_footer {
+            footer_lines_left = if ends_sentence(t) { 0 } else { footer_lines_left - 1 };
+            Some("sidfot")
+        } else if is_heading(t) {
+            None
+        } else {
+            furniture(t, previous, &repeated, known_headers)
+        };
+        if !continues_footer && reason == Some("sidfot") && !ends_sentence(t) {
+            footer_lines_left = 3;
+        }
+        match reason {
+            Some(_) => {
+                parsed.ignored.push(t.to_string());
+                if let Some(before) = removed_before.last_mut() {
+                    before.push(t.to_string());
+                }
+            }
+            None => {
+                kept.push(line);
+                removed_before.push(Vec::new());
+            }
+        }
+        previous = Some(line);
     }
 
     let bullets = kept.iter().any(|l| strip_bullet(l).is_some());
     let mut addressee_now: Option<String> = None;
-    let mut current: Option<String> = None;
+    let mut current: Option<Open> = None;
     let mut after_blank = false;
-    let finish = |current: &mut Option<String>, parsed: &mut Parsed, to: &Option<String>| {
-        if let Some(text) = current.take() {
-            let text = normalise(&text);
-            if !text.is_empty() {
-                parsed.items.push(Item { text, addressed_to: to.clone() });
-            }
-        }
-    };
+    let mut last_text: Option<&str> = None;
 
     let mut i = 0;
     while i < kept.len() {
         let t = kept[i].trim();
+        let removed_here = &removed_before[i];
         i += 1;
         if t.is_empty() {
             after_blank = true;
             continue;
         }
-        if let Some(consumed) = heading_at(&kept[i - 1..]) {
+        // "Miljönämnden rekommenderas att …" right after an unfinished line continues that
+        // sentence; only "(vi) rekommenderar (vi) …" starts a heading anywhere.
+        let mid_sentence = current.is_some() && !after_blank && last_text.is_some_and(|l| !ends_sentence(l));
+        let heading = heading_at(&kept[i - 1..]).filter(|_| {
+            !mid_sentence || t.to_lowercase().contains("rekommenderar") || t.to_lowercase().contains("rekommendation")
+        });
+        last_text = Some(t);
+        if let Some(consumed) = heading {
             finish(&mut current, &mut parsed, &addressee_now);
             let mut heading = String::new();
             for line in &kept[i - 1..i - 1 + consumed] {
@@ -290,10 +388,10 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
         match strip_bullet(t) {
             Some(rest) if bullets => {
                 finish(&mut current, &mut parsed, &addressee_now);
-                current = Some(rest.to_string());
+                current = Some(Open::new(rest));
             }
             _ => match current.as_mut() {
-                Some(text) if !after_blank || continues_after_blank => join(text, t),
+                Some(open) if !after_blank || continues_after_blank => open.continue_with(removed_here, t),
                 _ if bullets => {
                     // Text outside the bullet lists is not a recommendation.
                     finish(&mut current, &mut parsed, &addressee_now);
@@ -302,7 +400,7 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
                 _ => {
                     // Without bullets every paragraph is a recommendation.
                     finish(&mut current, &mut parsed, &addressee_now);
-                    current = Some(t.to_string());
+                    current = Some(Open::new(t));
                 }
             },
         }
@@ -310,6 +408,44 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
     }
     finish(&mut current, &mut parsed, &addressee_now);
     parsed
+}
+
+/// The recommendation being read: its text, and its text as pasted with the furniture in it.
+struct Open {
+    text: String,
+    original: String,
+    removed: Vec<String>,
+}
+
+impl Open {
+    fn new(first: &str) -> Self {
+        Open { text: first.to_string(), original: first.to_string(), removed: Vec::new() }
+    }
+
+    /// A wrapped line continues the item; furniture removed between them was inside it.
+    fn continue_with(&mut self, removed: &[String], line: &str) {
+        for furniture in removed {
+            self.original.push(' ');
+            self.original.push_str(furniture);
+            self.removed.push(furniture.clone());
+        }
+        join(&mut self.text, line);
+        join(&mut self.original, line);
+    }
+}
+
+fn finish(current: &mut Option<Open>, parsed: &mut Parsed, to: &Option<String>) {
+    if let Some(open) = current.take() {
+        let text = normalise(&open.text);
+        if !text.is_empty() {
+            parsed.items.push(Item {
+                text,
+                addressed_to: to.clone(),
+                removed: open.removed,
+                original: normalise(&open.original),
+            });
+        }
+    }
 }
 
 /// Phrases that introduce a list of recommendations.
@@ -327,7 +463,9 @@ const HEADING_PHRASES: [&str; 7] = [
 /// heading phrase that ends, possibly after wrapping, with a colon.
 fn heading_at(lines: &[&str]) -> Option<usize> {
     let first = lines.first()?.trim();
-    if strip_bullet(first).is_some() {
+    // A heading starts a sentence: "miljönämnden rekommenderas att:" wrapped mid-sentence does not.
+    let starts_sentence = first.trim_start_matches(['*', '#', ' ']).chars().next().is_some_and(char::is_uppercase);
+    if strip_bullet(first).is_some() || !starts_sentence {
         return None;
     }
     let mut joined = String::new();
@@ -550,5 +688,100 @@ mod tests {
             Some("kommunstyrelsen")
         );
         assert_eq!(addressee("Rekommendationer:"), None);
+    }
+
+    #[test]
+    fn a_repeated_line_inside_sentences_is_kept() {
+        let input = "Vi rekommenderar kommunstyrelsen att:\n\
+            • säkerställa att systemägare utses för\n\
+            samtliga verksamhetssystem\n\
+            • säkerställa att riskanalyser görs för\n\
+            samtliga verksamhetssystem\n\
+            • följa upp att\n\
+            Informationssäkerhetspolicyn efterlevs\n\
+            • se över att\n\
+            Informationssäkerhetspolicyn efterlevs";
+        let parsed = parse(input, &[]);
+        assert_eq!(
+            texts(&parsed),
+            [
+                "säkerställa att systemägare utses för samtliga verksamhetssystem",
+                "säkerställa att riskanalyser görs för samtliga verksamhetssystem",
+                "följa upp att Informationssäkerhetspolicyn efterlevs",
+                "se över att Informationssäkerhetspolicyn efterlevs",
+            ]
+        );
+        assert!(parsed.ignored.is_empty(), "{:?}", parsed.ignored);
+    }
+
+    #[test]
+    fn a_running_header_is_dropped_even_mid_sentence_when_it_names_the_report() {
+        let known = ["Exempelby kommun".to_string(), "Granskning av informationssäkerhet".to_string()];
+        let input = "Vi rekommenderar kommunstyrelsen att:\n\
+            • upprätta rutiner som omfattar samtliga\n\
+            Granskning av informationssäkerhet\n\
+            Exempelby kommun\n\
+            verksamhetskritiska system.\n\
+            • Exempelby kommun ska säkerställa att\n\
+            behörigheter granskas.";
+        let parsed = parse(input, &known);
+        assert_eq!(
+            texts(&parsed),
+            [
+                "upprätta rutiner som omfattar samtliga verksamhetskritiska system.",
+                "Exempelby kommun ska säkerställa att behörigheter granskas.",
+            ]
+        );
+        assert_eq!(parsed.items[0].removed, ["Granskning av informationssäkerhet", "Exempelby kommun"]);
+        assert_eq!(
+            parsed.items[0].original,
+            "upprätta rutiner som omfattar samtliga Granskning av informationssäkerhet Exempelby kommun verksamhetskritiska system."
+        );
+        assert!(parsed.items[1].removed.is_empty());
+    }
+
+    #[test]
+    fn a_multi_line_footer_goes_with_its_copyright_line() {
+        let input = "Vi rekommenderar kommunstyrelsen att:\n\
+            • ta fram en kontinuitetsplan för\n\
+            © 2023 KPMG AB, a Swedish limited liability company and a member firm of the KPMG global\n\
+            organization of independent member firms affiliated with KPMG International Limited, a private\n\
+            English company limited by guarantee. All rights reserved.\n\
+            de verksamhetskritiska systemen.\n\
+            • testa återläsning årligen.";
+        let parsed = parse(input, &[]);
+        assert_eq!(
+            texts(&parsed),
+            ["ta fram en kontinuitetsplan för de verksamhetskritiska systemen.", "testa återläsning årligen."]
+        );
+        assert_eq!(parsed.items[0].removed.len(), 3);
+        assert_eq!(parsed.ignored.len(), 3);
+    }
+
+    #[test]
+    fn a_wrapped_line_that_starts_with_a_body_continues_the_recommendation() {
+        let input = "Vi rekommenderar kommunstyrelsen att:\n\
+            • säkerställa att den rutin som\n\
+            miljönämnden har beslutat om tillämpas i hela kommunen.\n\
+            • följa upp de åtgärder som\n\
+            Miljönämnden rekommenderas att vidta enligt\n\
+            revisionens tidigare rapport:\n\
+            kontinuitetsplaner och övningar.";
+        let parsed = parse(input, &[]);
+        assert_eq!(
+            texts(&parsed),
+            [
+                "säkerställa att den rutin som miljönämnden har beslutat om tillämpas i hela kommunen.",
+                "följa upp de åtgärder som Miljönämnden rekommenderas att vidta enligt revisionens tidigare rapport: kontinuitetsplaner och övningar.",
+            ]
+        );
+        assert!(parsed.items.iter().all(|i| i.addressed_to.as_deref() == Some("kommunstyrelsen")));
+    }
+
+    #[test]
+    fn clumsy_addressee_sentences_still_name_the_body() {
+        assert_eq!(addressee("Utifrån granskningen rekommenderar vi styrelsen och att:").as_deref(), Some("styrelsen"));
+        assert_eq!(addressee("Vi rekommenderar kommunstyrelsen, samt att:").as_deref(), Some("kommunstyrelsen"));
+        assert_eq!(addressee("Vi rekommenderar vi även nämnderna att:").as_deref(), Some("nämnderna"));
     }
 }

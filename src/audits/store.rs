@@ -1,7 +1,7 @@
 //! Queries for audits and recommendations, scoped by municipality; every change writes
 //! the audit log in the caller's transaction.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
@@ -227,6 +227,12 @@ pub struct Recommendation {
     /// The audit questions it answers.
     #[schema(value_type = Vec<QuestionRef>)]
     pub questions: Json<Vec<QuestionRef>>,
+    /// The latest follow-up audit's verdict on it, if a follow-up has assessed it.
+    pub latest_verdict: Option<FollowUpResult>,
+    /// That follow-up audit's report date.
+    pub latest_follow_up_on: Option<NaiveDate>,
+    pub latest_follow_up_id: Option<Uuid>,
+    pub latest_follow_up_title: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -253,8 +259,24 @@ impl Recommendation {
         super::model::priority_label(self.priority.as_deref())
     }
 
-    pub fn age_days(&self, today: NaiveDate) -> Option<i64> {
-        self.first_reported.map(|d| super::model::age_in_days(d, today))
+    /// Whole months since its first report.
+    pub fn age_months(&self, today: NaiveDate) -> Option<u32> {
+        self.first_reported.map(|d| crate::web::format::months_between(d, today))
+    }
+
+    /// Its age today in years and months, "–" without a report date.
+    pub fn age_text(&self, today: NaiveDate) -> String {
+        self.age_months(today).map(crate::web::format::years_months).unwrap_or_else(|| "–".into())
+    }
+
+    /// "Ej åtgärdad", or empty when no follow-up has assessed it.
+    pub fn verdict_label(&self) -> &'static str {
+        self.latest_verdict.map(FollowUpResult::label).unwrap_or("")
+    }
+
+    /// Its age at the latest follow-up: "2 år 1 mån vid uppföljningen 2023-11-15".
+    pub fn age_at_latest_follow_up(&self) -> Option<String> {
+        Some(super::model::age_at_follow_up(self.first_reported?, self.latest_follow_up_on?))
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
@@ -297,6 +319,13 @@ pub struct Filter {
     /// Only those first made at least this many days ago.
     #[serde(default)]
     pub min_age_days: String,
+    /// The latest follow-up verdict (atgardad, delvis, ej_atgardad, inaktuell), or "ingen"
+    /// for those no follow-up has assessed.
+    #[serde(default)]
+    pub verdict: String,
+    /// "ansvarig" or "maldatum": open recommendations that lack a responsible person or a target date.
+    #[serde(default)]
+    pub missing: String,
     /// "age" (oldest first), "target" (earliest target date first), "status"; default: by audit.
     #[serde(default)]
     pub sort: String,
@@ -335,10 +364,17 @@ async fn select_recommendations(
                       AS "carried_into!: Json<Vec<AuditRef>>",
                   COALESCE((SELECT json_agg(json_build_object('id', q.id, 'position', q.position, 'text', q.text) ORDER BY q.position)
                               FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
-                             WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>"
+                             WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>",
+                  v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
+                  v.audit_id AS "latest_follow_up_id?", v.title AS "latest_follow_up_title?"
              FROM recommendations r
              JOIN audits a ON a.id = r.audit_id
              LEFT JOIN people p ON p.id = r.responsible_person_id
+             LEFT JOIN LATERAL (
+                   SELECT fa.result, f.report_date, f.id AS audit_id, f.title
+                     FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                    WHERE fa.recommendation_id = r.id
+                    ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1) v ON true
             WHERE r.municipality_id = $1
               AND ($2 = '' OR r.text ILIKE '%' || $2 || '%')
               AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM recommendation_bodies rb WHERE rb.recommendation_id = r.id AND rb.body_id = $3))
@@ -353,6 +389,10 @@ async fn select_recommendations(
                                         WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')))
               AND ($11 = '' OR $11 = ANY(r.areas))
               AND ($12::int IS NULL OR a.report_date <= $8::date - $12::int)
+              AND ($14 = '' OR ($14 = 'ingen' AND v.result IS NULL) OR v.result = $14)
+              AND ($15 = '' OR (r.status IN ('oppen', 'ateroppnad')
+                                AND (($15 = 'ansvarig' AND r.responsible_person_id IS NULL)
+                                     OR ($15 = 'maldatum' AND r.target_date IS NULL))))
             ORDER BY CASE WHEN $13 = 'age' THEN a.report_date END ASC NULLS LAST,
                      CASE WHEN $13 = 'target' THEN r.target_date END ASC NULLS LAST,
                      CASE WHEN $13 = 'status' THEN r.status END,
@@ -370,6 +410,8 @@ async fn select_recommendations(
         filter.area.trim(),
         filter.min_age_days.trim().parse::<i32>().ok(),
         filter.sort.trim(),
+        filter.verdict.trim(),
+        filter.missing.trim(),
     )
     .fetch_all(db)
     .await?)
@@ -561,6 +603,8 @@ pub async fn update_recommendation(
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BodyResponse {
+    /// The audit whose request for answers this answers.
+    pub audit_id: Uuid,
     pub body_id: Uuid,
     pub body_name: String,
     pub text: String,
@@ -572,7 +616,7 @@ pub struct BodyResponse {
 pub async fn responses(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<BodyResponse>> {
     Ok(sqlx::query_as!(
         BodyResponse,
-        "SELECT r.body_id, b.name AS body_name, r.text, r.planned_by, r.decision_reference, r.decision_date
+        "SELECT r.audit_id, r.body_id, b.name AS body_name, r.text, r.planned_by, r.decision_reference, r.decision_date
            FROM recommendation_responses r JOIN bodies b ON b.id = r.body_id
           WHERE r.municipality_id = $1 AND r.recommendation_id = $2 ORDER BY b.name",
         m,
@@ -582,7 +626,37 @@ pub async fn responses(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid
     .await?)
 }
 
-/// Records (or replaces) the answer of one addressed body.
+/// An audit that asks the addressed bodies to answer on a recommendation: the audit that
+/// made it, and every follow-up that found it not (fully) met and so carries it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Request {
+    pub audit_id: Uuid,
+    pub title: String,
+    pub report_date: Option<NaiveDate>,
+    pub response_deadline: Option<NaiveDate>,
+}
+
+/// The requests for answers on a recommendation, oldest first.
+pub async fn requests(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Request>> {
+    Ok(sqlx::query_as!(
+        Request,
+        r#"SELECT a.id AS "audit_id!", a.title AS "title!", a.report_date, a.response_deadline
+             FROM audits a
+            WHERE a.municipality_id = $1
+              AND (a.id = (SELECT audit_id FROM recommendations WHERE municipality_id = $1 AND id = $2)
+                   OR a.id IN (SELECT fa.audit_id FROM follow_up_assessments fa
+                                WHERE fa.municipality_id = $1 AND fa.recommendation_id = $2
+                                  AND fa.result IN ('delvis', 'ej_atgardad')))
+            ORDER BY a.report_date NULLS FIRST, a.created_at"#,
+        m,
+        recommendation_id
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Records (or replaces) one addressed body's answer to one request: the audit named, or
+/// else the latest audit that asks about the recommendation.
 pub async fn set_response(
     tx: &mut PgConnection,
     actor: &Actor,
@@ -594,13 +668,23 @@ pub async fn set_response(
     let Some(body) = recommendation.bodies.iter().find(|b| b.id == input.body_id) else {
         return Err(field_error("body_id", "Välj ett av de organ som rekommendationen riktas till."));
     };
+    let requests = requests(&mut *tx, m, recommendation_id).await?;
+    let request = match input.audit_id {
+        Some(id) => requests.iter().find(|r| r.audit_id == id),
+        None => requests.last(),
+    };
+    let Some(request) = request else {
+        return Err(field_error("audit_id", "Välj en granskning som begär svar på rekommendationen."));
+    };
     sqlx::query!(
-        "INSERT INTO recommendation_responses (id, municipality_id, recommendation_id, body_id, text, planned_by, decision_reference, decision_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (recommendation_id, body_id)
-         DO UPDATE SET text = $5, planned_by = $6, decision_reference = $7, decision_date = $8, updated_at = now()",
+        "INSERT INTO recommendation_responses (id, municipality_id, audit_id, recommendation_id, body_id, text, planned_by,
+                                              decision_reference, decision_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (audit_id, recommendation_id, body_id)
+         DO UPDATE SET text = $6, planned_by = $7, decision_reference = $8, decision_date = $9, updated_at = now()",
         Uuid::new_v4(),
         m,
+        request.audit_id,
         recommendation_id,
         input.body_id,
         input.text,
@@ -610,8 +694,8 @@ pub async fn set_response(
     )
     .execute(&mut *tx)
     .await?;
-    let after = json!({"Yttrande från": body.name, "Åtgärd": input.text, "Klart": input.planned_by,
-                       "Beslut": input.decision_reference, "Beslutsdatum": input.decision_date});
+    let after = json!({"Yttrande från": body.name, "Svar till": request.title, "Åtgärd": input.text,
+                       "Klart": input.planned_by, "Beslut": input.decision_reference, "Beslutsdatum": input.decision_date});
     audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
 }
 
@@ -888,7 +972,8 @@ pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid
     Ok(before.audit_id)
 }
 
-/// Per addressed body: how many of the audit's recommendations it has answered.
+/// Per addressed body: how many of the recommendations the audit asks about (its own and
+/// those it carries) it has answered.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AnswerCount {
     pub body_id: Uuid,
@@ -904,8 +989,12 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> 
              FROM recommendations r
              JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
              JOIN bodies b ON b.id = rb.body_id
-             LEFT JOIN recommendation_responses rr ON rr.recommendation_id = r.id AND rr.body_id = rb.body_id
-            WHERE r.municipality_id = $1 AND r.audit_id = $2
+             LEFT JOIN recommendation_responses rr
+                    ON rr.audit_id = $2 AND rr.recommendation_id = r.id AND rr.body_id = rb.body_id
+            WHERE r.municipality_id = $1
+              AND (r.audit_id = $2
+                   OR EXISTS (SELECT 1 FROM follow_up_assessments fa WHERE fa.audit_id = $2 AND fa.recommendation_id = r.id
+                                 AND fa.result IN ('delvis', 'ej_atgardad')))
             GROUP BY b.id, b.name ORDER BY b.name"#,
         m,
         audit_id
@@ -923,23 +1012,121 @@ pub struct MissingResponse {
     pub recommendations: i64,
 }
 
-/// Per audit and addressed body: recommendations not yet verified that the body has not answered.
+/// Per audit with a response deadline and addressed body: the recommendations the audit asks
+/// about (its own, and those it carries from earlier audits) that are not verified and that
+/// the body has not answered for this audit.
 pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<MissingResponse>> {
     Ok(sqlx::query_as!(
         MissingResponse,
-        r#"SELECT a.id AS audit_id, a.title AS audit_title, a.response_deadline AS "deadline!", b.name AS body_name,
+        r#"WITH asked AS (
+               SELECT r.audit_id, r.id AS recommendation_id FROM recommendations r WHERE r.municipality_id = $1
+               UNION
+               SELECT fa.audit_id, fa.recommendation_id FROM follow_up_assessments fa
+                WHERE fa.municipality_id = $1 AND fa.result IN ('delvis', 'ej_atgardad'))
+           SELECT a.id AS audit_id, a.title AS audit_title, a.response_deadline AS "deadline!", b.name AS body_name,
                   count(*) AS "recommendations!"
-             FROM recommendations r
-             JOIN audits a ON a.id = r.audit_id
+             FROM asked x
+             JOIN audits a ON a.id = x.audit_id
+             JOIN recommendations r ON r.id = x.recommendation_id
              JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
              JOIN bodies b ON b.id = rb.body_id
-            WHERE r.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> 'verifierad'
-              AND NOT EXISTS (SELECT 1 FROM recommendation_responses x
-                               WHERE x.recommendation_id = r.id AND x.body_id = rb.body_id)
+            WHERE a.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> 'verifierad'
+              AND NOT EXISTS (SELECT 1 FROM recommendation_responses y
+                               WHERE y.audit_id = a.id AND y.recommendation_id = r.id AND y.body_id = rb.body_id)
             GROUP BY a.id, a.title, a.response_deadline, b.name
             ORDER BY a.response_deadline, a.title, b.name"#,
         m
     )
     .fetch_all(db)
+    .await?)
+}
+
+/// A recommendation as it stood at the end of a day: for the annual report, which counts
+/// what was registered by then, with the statuses and follow-up verdicts of then.
+#[derive(Clone, Debug)]
+pub struct RecommendationThen {
+    pub id: Uuid,
+    pub text: String,
+    pub audit_title: String,
+    pub first_reported: Option<NaiveDate>,
+    pub bodies: Json<Vec<BodyName>>,
+    pub status: String,
+    /// When it was verified, if it was by then.
+    pub verified_at: Option<DateTime<Utc>>,
+    pub latest_verdict: Option<FollowUpResult>,
+    pub latest_follow_up_on: Option<NaiveDate>,
+    pub responsible_name: Option<String>,
+}
+
+impl RecommendationThen {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Oppen)
+    }
+
+    /// Still awaiting the municipality, by the one rule in `model::remains_open`.
+    pub fn remains_open(&self) -> bool {
+        super::model::remains_open(self.status(), self.latest_verdict)
+    }
+}
+
+/// The recommendations registered by `by` whose report is dated on or before `on`, as they stood.
+pub async fn as_of(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    on: NaiveDate,
+    by: DateTime<Utc>,
+) -> AppResult<Vec<RecommendationThen>> {
+    Ok(sqlx::query_as!(
+        RecommendationThen,
+        r#"SELECT r.id, r.text, a.title AS audit_title, a.report_date AS first_reported,
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                              FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
+                      AS "bodies!: Json<Vec<BodyName>>",
+                  COALESCE((SELECT sc.status FROM recommendation_status_changes sc
+                             WHERE sc.recommendation_id = r.id AND sc.changed_at <= $3
+                             ORDER BY sc.changed_at DESC LIMIT 1), 'oppen') AS "status!",
+                  (SELECT max(sc.changed_at) FROM recommendation_status_changes sc
+                    WHERE sc.recommendation_id = r.id AND sc.status = 'verifierad' AND sc.changed_at <= $3) AS verified_at,
+                  v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
+                  p.name AS "responsible_name?"
+             FROM recommendations r
+             JOIN audits a ON a.id = r.audit_id
+             LEFT JOIN people p ON p.id = r.responsible_person_id
+             LEFT JOIN LATERAL (
+                   SELECT fa.result, f.report_date
+                     FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                    WHERE fa.recommendation_id = r.id AND f.report_date <= $2 AND fa.assessed_at <= $3
+                    ORDER BY f.report_date DESC, fa.assessed_at DESC LIMIT 1) v ON true
+            WHERE r.municipality_id = $1 AND a.report_date <= $2 AND r.created_at <= $3
+            ORDER BY a.report_date, r.position"#,
+        m,
+        on,
+        by
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// What the coordinator must complete in the audit register: open recommendations without a
+/// responsible person or a target date, and audits saved before a report date was required.
+pub struct Gaps {
+    pub audits: i64,
+    pub without_responsible: i64,
+    pub without_target: i64,
+    pub audits_without_date: i64,
+}
+
+pub async fn gaps(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Gaps> {
+    Ok(sqlx::query_as!(
+        Gaps,
+        r#"SELECT (SELECT count(*) FROM audits WHERE municipality_id = $1) AS "audits!",
+                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status IN ('oppen', 'ateroppnad')
+                      AND responsible_person_id IS NULL) AS "without_responsible!",
+                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status IN ('oppen', 'ateroppnad')
+                      AND target_date IS NULL) AS "without_target!",
+                  (SELECT count(*) FROM audits WHERE municipality_id = $1 AND report_date IS NULL) AS "audits_without_date!""#,
+        m
+    )
+    .fetch_one(db)
     .await?)
 }

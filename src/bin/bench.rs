@@ -204,8 +204,9 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options) 
             let actor = lisa::audit_log::Actor::system("bench");
             let mut tx = state.pool.begin().await?;
             let report = lisa::reports::store::create(&mut tx, &actor, m, last_year as i16).await?;
-            let figures = lisa::reports::figures::compute(&mut tx, m, last_year, today).await?;
-            lisa::reports::store::publish(&mut tx, &actor, m, report.id, &figures).await?;
+            let figures = lisa::reports::figures::compute(&mut tx, m, last_year, report.as_of_date()).await?;
+            let by = lisa::reports::store::Publisher { name: "Stina Stor", role: "Informationssäkerhetssamordnare" };
+            lisa::reports::store::publish(&mut tx, &actor, m, report.id, &figures, &by).await?;
             tx.commit().await?;
             println!(
                 "annual report {last_year} computed and published in {:.0} ms",

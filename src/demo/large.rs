@@ -147,6 +147,8 @@ pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::Naiv
     )
     .execute(&mut *tx)
     .await?;
+    let since = crate::reports::figures::end_of_day(super::day(year - 1, 1, 1));
+    super::registered_since(&mut *tx, m, since).await?;
     // Statistics for the new rows now, as autovacuum would make them soon after.
     sqlx::raw_sql("ANALYZE").execute(&mut *tx).await?;
     Ok(m)

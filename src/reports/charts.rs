@@ -7,7 +7,7 @@ use super::figures::{Figures, RiskFigures};
 const INK: &str = "#1b1f24";
 const GRID: &str = "#c9d1da";
 const BRAND: &str = "#0b4f6c";
-/// Open, claimed, verified.
+/// Open, claimed, closed.
 const STATUS_COLOURS: [&str; 3] = ["#a4161a", "#8a5a00", "#1b6e3a"];
 const LEVEL_COLOURS: [(&str, &str); 3] = [("lag", "#cfe8d5"), ("medel", "#ffe3a3"), ("hog", "#f4b6b6")];
 
@@ -56,7 +56,7 @@ pub fn recommendation_status(figures: &Figures) -> Chart {
         width,
         height,
         title,
-        "Staplade staplar per år då rekommendationen först lämnades: öppna, åtgärdade enligt kommunen och verifierade av revisorerna. Samma siffror finns i tabellen.",
+        "Staplade staplar per år då rekommendationen först lämnades: öppna, åtgärdade enligt kommunen men inte verifierade, och stängda. Samma siffror finns i tabellen.",
     );
     svg.push_str(&format!("<line x1=\"40\" y1=\"{base}\" x2=\"{width}\" y2=\"{base}\" stroke=\"{GRID}\"/>"));
     for (i, (year, open, claimed, verified)) in years.iter().enumerate() {
@@ -72,7 +72,7 @@ pub fn recommendation_status(figures: &Figures) -> Chart {
         svg.push_str(&text(x + column / 2, top - 4, "middle", &(open + claimed + verified).to_string()));
         svg.push_str(&text(x + column / 2, base + 16, "middle", &year.to_string()));
     }
-    for (i, (label, colour)) in ["Öppna", "Åtgärdade", "Verifierade"].iter().zip(STATUS_COLOURS).enumerate() {
+    for (i, (label, colour)) in ["Öppna", "Åtgärdade", "Stängda"].iter().zip(STATUS_COLOURS).enumerate() {
         let x = 40 + 95 * i as i32;
         svg.push_str(&rect(x, height - 20, 12, 12, colour));
         svg.push_str(&text(x + 16, height - 10, "start", label));
@@ -83,7 +83,7 @@ pub fn recommendation_status(figures: &Figures) -> Chart {
         title: title.into(),
         svg,
         width,
-        headings: ["År", "Öppna", "Åtgärdade", "Verifierade"].map(String::from).to_vec(),
+        headings: ["År", "Öppna", "Åtgärdade enligt kommunen", "Stängda"].map(String::from).to_vec(),
         rows: years
             .iter()
             .map(|(y, o, c, v)| vec![y.to_string(), o.to_string(), c.to_string(), v.to_string()])
@@ -91,10 +91,10 @@ pub fn recommendation_status(figures: &Figures) -> Chart {
     }
 }
 
-/// The share of each body's systems that is classified.
+/// The share of each body's systems that is classified (bodies that keep systems).
 pub fn classification_per_body(figures: &Figures) -> Chart {
     let title = "Andel klassade system per nämnd och bolag";
-    let bodies = &figures.bodies;
+    let bodies: Vec<_> = figures.bodies.iter().filter(|b| b.systems > 0).collect();
     let (label_width, bar_width, row) = (220, 300, 26);
     let height = 20 + row * bodies.len().max(1) as i32;
     let width = label_width + bar_width + 60;
@@ -236,20 +236,128 @@ pub fn risk_matrix(figures: &Figures) -> Chart {
     Chart { id: "chart-risks", title: title.into(), svg, width, headings, rows }
 }
 
-/// The four charts in the order the report shows them.
+/// Age bands of open recommendations, youngest first.
+const AGE_BANDS: [(&str, &str); 3] = [("Under 1 år", "#8a5a00"), ("1–2 år", "#c2410c"), ("Över 2 år", "#a4161a")];
+
+fn age_band(months: Option<u32>) -> usize {
+    match months.unwrap_or(0) {
+        m if m < 12 => 0,
+        m if m < 24 => 1,
+        _ => 2,
+    }
+}
+
+/// Each body's open recommendations on the report's date, stacked by how old they are: what
+/// the board is asked to act on.
+pub fn recommendation_age(figures: &Figures) -> Chart {
+    let title = "Öppna revisionsrekommendationer per organ och ålder";
+    let mut bodies: Vec<(String, [usize; 3])> = Vec::new();
+    for r in &figures.recommendation_list {
+        for name in &r.bodies {
+            let index = match bodies.iter().position(|(n, _)| n == name) {
+                Some(index) => index,
+                None => {
+                    bodies.push((name.clone(), [0; 3]));
+                    bodies.len() - 1
+                }
+            };
+            bodies[index].1[age_band(r.age_months)] += 1;
+        }
+    }
+    bodies.sort_by(|a, b| a.0.cmp(&b.0));
+    let most = bodies.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
+    let (label_width, bar_width, row) = (220, 280, 26);
+    let height = 50 + row * bodies.len().max(1) as i32;
+    let width = label_width + bar_width + 50;
+    let mut svg = open_svg(
+        "chart-recommendation-age",
+        width,
+        height,
+        title,
+        "Vågräta staplade staplar per organ: öppna rekommendationer yngre än ett år, ett till två år och äldre än två år. Samma siffror finns i tabellen.",
+    );
+    for (i, (name, counts)) in bodies.iter().enumerate() {
+        let y = 10 + row * i as i32;
+        svg.push_str(&text(label_width - 8, y + 14, "end", name));
+        let mut x = label_width;
+        for (count, (_, colour)) in counts.iter().zip(AGE_BANDS) {
+            let w = (*count as i32 * bar_width) / most as i32;
+            if w > 0 {
+                svg.push_str(&rect(x, y + 2, w, 16, colour));
+            }
+            x += w;
+        }
+        svg.push_str(&text(x + 6, y + 14, "start", &counts.iter().sum::<usize>().to_string()));
+    }
+    for (i, (label, colour)) in AGE_BANDS.iter().enumerate() {
+        let x = label_width + 100 * i as i32 - 100;
+        svg.push_str(&rect(x.max(10), height - 20, 12, 12, colour));
+        svg.push_str(&text(x.max(10) + 16, height - 10, "start", label));
+    }
+    svg.push_str("</svg>");
+    let mut headings = vec!["Organ".to_string()];
+    headings.extend(AGE_BANDS.iter().map(|(label, _)| label.to_string()));
+    headings.push("Öppna".into());
+    let rows = bodies
+        .iter()
+        .map(|(name, counts)| {
+            let mut row = vec![name.clone()];
+            row.extend(counts.iter().map(usize::to_string));
+            row.push(counts.iter().sum::<usize>().to_string());
+            row
+        })
+        .collect();
+    Chart { id: "chart-recommendation-age", title: title.into(), svg, width, headings, rows }
+}
+
+/// The chart read with the briefing (open recommendations by body and age), and the others.
+pub fn lead_and_rest(figures: &Figures) -> (Option<Chart>, Vec<Chart>) {
+    let mut charts = all(figures);
+    let lead = charts.first().is_some_and(|c| c.id == "chart-recommendation-age").then(|| charts.remove(0));
+    (lead, charts)
+}
+
+/// The charts that have something to show, in the order the report shows them.
 pub fn all(figures: &Figures) -> Vec<Chart> {
-    vec![
-        recommendation_status(figures),
-        classification_per_body(figures),
-        incidents_per_month(figures),
-        risk_matrix(figures),
-    ]
+    let mut charts = Vec::new();
+    if !figures.recommendation_list.is_empty() {
+        charts.push(recommendation_age(figures));
+    }
+    if !figures.recommendations.by_year.is_empty() {
+        charts.push(recommendation_status(figures));
+    }
+    if figures.bodies.iter().any(|b| b.systems > 0) {
+        charts.push(classification_per_body(figures));
+    }
+    if figures.incidents.per_month.iter().any(|n| *n > 0) {
+        charts.push(incidents_per_month(figures));
+    }
+    if !figures.risks.cells.is_empty() {
+        charts.push(risk_matrix(figures));
+    }
+    charts
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::figures::{IncidentFigures, RecommendationFigures, SystemFigures};
+    use crate::reports::figures::{IncidentFigures, RecommendationFigures, ReportedRecommendation, SystemFigures};
+
+    fn open(body: &str, age_months: u32) -> ReportedRecommendation {
+        ReportedRecommendation {
+            id: uuid::Uuid::nil(),
+            text: "Utse systemägare".into(),
+            audit_title: "Granskning".into(),
+            bodies: vec![body.into()],
+            body_ids: Vec::new(),
+            first_reported: None,
+            latest_verdict: None,
+            latest_follow_up_on: None,
+            age_months: Some(age_months),
+            status: "Öppen".into(),
+            responsible: None,
+        }
+    }
 
     fn figures() -> Figures {
         Figures {
@@ -261,7 +369,12 @@ mod tests {
                     classified: 3,
                     ..Default::default()
                 },
-                SystemFigures { name: "Tom nämnd".into(), ..Default::default() },
+                SystemFigures { name: "Tom nämnd".into(), systems: 2, ..Default::default() },
+            ],
+            recommendation_list: vec![
+                open("Kommunstyrelsen", 25),
+                open("Kommunstyrelsen", 3),
+                open("Bildningsnämnden", 13),
             ],
             recommendations: RecommendationFigures {
                 by_year: vec![(2023, 2, 1, 5), (2025, 4, 0, 0)],
@@ -302,7 +415,7 @@ mod tests {
         let classification = classification_per_body(&f);
         assert!(classification.svg.contains("Välfärdsnämnden &amp; &lt;bolaget&gt;"), "labels are escaped");
         assert_eq!(classification.rows[0][3], "75 %");
-        assert_eq!(classification.rows[1][3], "–");
+        assert_eq!(classification.rows[1][3], "0 %");
         let matrix = risk_matrix(&f);
         assert_eq!(matrix.rows[0], vec!["4", "0", "0", "2", "0"], "consequence 4 on top");
         assert_eq!(matrix.rows[3], vec!["1", "5", "0", "0", "0"]);
@@ -310,5 +423,17 @@ mod tests {
         let incidents = incidents_per_month(&f);
         assert_eq!(incidents.rows[2], vec!["mar", "3"]);
         assert_eq!(recommendation_status(&f).rows[0], vec!["2023", "2", "1", "5"]);
+        let ages = recommendation_age(&f);
+        assert_eq!(
+            ages.rows,
+            vec![vec!["Bildningsnämnden", "0", "1", "0", "1"], vec!["Kommunstyrelsen", "1", "0", "1", "2"]]
+        );
+    }
+
+    #[test]
+    fn charts_without_data_are_left_out() {
+        let ids: Vec<&str> = all(&Figures::default()).iter().map(|c| c.id).collect();
+        assert!(ids.is_empty(), "{ids:?}");
+        assert_eq!(all(&figures()).len(), 5);
     }
 }

@@ -83,15 +83,42 @@ pub struct Gap {
     pub link: &'static str,
 }
 
+/// A first step for a municipality that has just started with Lisa.
+pub struct Step {
+    pub label: &'static str,
+    pub link: &'static str,
+    pub done: bool,
+}
+
+/// The first steps, while some are left: the organisation, the system inventory, the latest
+/// audit with its recommendations, and the first report to the board.
+pub fn getting_started(bodies: i64, systems: usize, audits: i64, reports: usize) -> Option<Vec<Step>> {
+    let steps = vec![
+        Step { label: "Lägg in nämnder, bolag och personer", link: "/org", done: bodies > 0 },
+        Step { label: "Läs in systemförteckningen från en CSV-fil", link: "/systems/import", done: systems > 0 },
+        Step {
+            label: "Lägg in den senaste granskningen och klistra in dess rekommendationer",
+            link: "/audits/new",
+            done: audits > 0,
+        },
+        Step { label: "Ta fram den första årsrapporten till styrelsen", link: "/reports", done: reports > 0 },
+    ];
+    steps.iter().any(|s| !s.done).then_some(steps)
+}
+
 pub struct CoordinatorView {
     /// When the figures were computed (they are shared by the municipality's coordinators).
     pub computed_at: chrono::DateTime<Utc>,
+    /// First steps for a municipality that has just started.
+    pub getting_started: Option<Vec<Step>>,
     pub overdue: Vec<Item>,
     pub soon: Vec<Item>,
     pub changes_this_week: i64,
     pub recent_changes: Vec<Entry>,
     pub week_start: NaiveDate,
     pub gaps: Vec<Gap>,
+    /// What the audit register lacks (only the non-zero ones).
+    pub audit_gaps: Vec<Gap>,
 }
 
 /// How long a computed coordinator dashboard is served as it is. Many read it at once before
@@ -104,6 +131,47 @@ pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<A
     shared_view(state, principal.tenant()?).await
 }
 
+/// How many changes the municipality has seen in this process.
+fn change_count(state: &AppState, m: Uuid) -> u64 {
+    state.changes.lock().map(|counts| counts.get(&m).copied().unwrap_or(0)).unwrap_or(0)
+}
+
+/// Stores a computed view unless the municipality changed while it was computed.
+fn store_view(state: &AppState, m: Uuid, view: Arc<CoordinatorView>, computed_after: u64) {
+    if change_count(state, m) == computed_after {
+        state.coordinator_views.insert(m, view);
+    }
+}
+
+/// Marks the municipality's data as changed: the next read computes its view afresh, and a
+/// computation already under way does not store its older result. Other instances see the
+/// change within `STALE_AFTER`.
+pub fn changed(state: &AppState, m: Uuid) {
+    if let Ok(mut counts) = state.changes.lock() {
+        *counts.entry(m).or_default() += 1;
+    }
+    state.coordinator_views.remove(&m);
+    state.overview.remove(&m);
+}
+
+/// After every successful change (any method but GET and HEAD) by a signed-in user, the
+/// municipality's shared dashboard is recomputed, so whoever just saved sees it at once.
+pub async fn fresh_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let municipality = request.extensions().get::<Principal>().and_then(|p| p.municipality.as_ref().map(|m| m.id));
+    let response = next.run(request).await;
+    if let (true, Some(m)) = (writes, municipality)
+        && (response.status().is_success() || response.status().is_redirection())
+    {
+        changed(&state, m);
+    }
+    response
+}
+
 /// The municipality's computed view, shared by everyone it is shown to (callers check who).
 async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView>> {
     match state.coordinator_views.get_with_age(&m) {
@@ -113,8 +181,9 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
             if first {
                 let state = state.clone();
                 tokio::spawn(async move {
+                    let before = change_count(&state, m);
                     match compute_coordinator(&state, m).await {
-                        Ok(fresh) => state.coordinator_views.insert(m, Arc::new(fresh)),
+                        Ok(fresh) => store_view(&state, m, Arc::new(fresh), before),
                         Err(err) => tracing::warn!(error = %err, "the coordinator dashboard could not be refreshed"),
                     }
                     if let Ok(mut set) = state.refreshing.lock() {
@@ -125,8 +194,9 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
             Ok(view)
         }
         None => {
+            let before = change_count(state, m);
             let view = Arc::new(compute_coordinator(state, m).await?);
-            state.coordinator_views.insert(m, view.clone());
+            store_view(state, m, view.clone(), before);
             Ok(view)
         }
     }
@@ -143,6 +213,9 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
         .iter()
         .filter(|r| r.is_critical && r.standing(today) == crate::access_reviews::model::Standing::Missing)
         .count();
+    let audit_counts = crate::audits::store::gaps(&mut *conn, m).await?;
+    let bodies = crate::org::store::counts(&mut *conn, m).await?.bodies;
+    let reports = super::store::list(&mut *conn, m).await?.len();
     drop(conn);
     let week_start = today - Duration::days(6);
     let filter = crate::audit_log::Filter { from: week_start.to_string(), ..Default::default() };
@@ -166,14 +239,36 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
             link: "/access-reviews",
         },
     ];
+    let audit_gaps = [
+        Gap {
+            label: "Öppna rekommendationer som saknar ansvarig",
+            count: audit_counts.without_responsible as usize,
+            link: "/recommendations?missing=ansvarig",
+        },
+        Gap {
+            label: "Öppna rekommendationer som saknar måldatum",
+            count: audit_counts.without_target as usize,
+            link: "/recommendations?missing=maldatum",
+        },
+        Gap {
+            label: "Granskningar som saknar rapportdatum",
+            count: audit_counts.audits_without_date as usize,
+            link: "/audits#missing-report-date",
+        },
+    ]
+    .into_iter()
+    .filter(|gap| gap.count > 0)
+    .collect();
     Ok(CoordinatorView {
         computed_at: Utc::now(),
+        getting_started: getting_started(bodies, total.systems, audit_counts.audits, reports),
         overdue,
         soon,
         changes_this_week: pager.total,
         recent_changes: recent_changes.into_iter().take(8).collect(),
         week_start,
         gaps,
+        audit_gaps,
     })
 }
 
@@ -321,6 +416,10 @@ pub struct BoardView {
     pub key_rows: Vec<KeyRow>,
     /// The bodies the member sits for; all of them for a member of the whole municipality.
     pub bodies: Vec<SystemFigures>,
+    /// The open audit recommendations to those bodies in the report, oldest first.
+    pub recommendations: Vec<super::figures::ReportedRecommendation>,
+    /// The day the report's figures describe.
+    pub as_of: Option<NaiveDate>,
 }
 
 pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardView> {
@@ -328,23 +427,42 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
     let m = principal.tenant()?;
     let latest = super::store::list(&state.pool, m).await?.into_iter().find(|r| r.is_published());
     let Some(report) = latest else {
-        return Ok(BoardView { report: None, key_rows: Vec::new(), bodies: Vec::new() });
+        return Ok(BoardView {
+            report: None,
+            key_rows: Vec::new(),
+            bodies: Vec::new(),
+            recommendations: Vec::new(),
+            as_of: None,
+        });
     };
     let contents = super::contents(state, principal, &report).await?;
     let own: Vec<Uuid> =
         principal.grants.iter().filter(|g| g.role == Role::Fortroendevald).filter_map(|g| g.body_id).collect();
-    let bodies = contents
+    let mine = |id: Option<Uuid>| own.is_empty() || id.is_some_and(|id| own.contains(&id));
+    let as_of = Some(contents.figures.described_on());
+    let recommendations = contents
         .figures
-        .bodies
+        .recommendation_list
         .into_iter()
-        .filter(|b| own.is_empty() || b.body_id.is_some_and(|id| own.contains(&id)))
+        .filter(|r| own.is_empty() || r.body_ids.iter().any(|b| own.contains(b)))
         .collect();
-    Ok(BoardView { report: Some(report), key_rows: contents.key_rows, bodies })
+    let bodies = contents.figures.bodies.into_iter().filter(|b| mine(b.body_id)).collect();
+    Ok(BoardView { report: Some(report), key_rows: contents.key_rows, bodies, recommendations, as_of })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_steps_show_until_every_one_is_done() {
+        let steps = getting_started(0, 0, 0, 0).expect("an empty municipality gets first steps");
+        assert_eq!(steps.len(), 4);
+        assert!(steps.iter().all(|s| !s.done));
+        let steps = getting_started(5, 20, 0, 0).unwrap();
+        assert_eq!(steps.iter().map(|s| s.done).collect::<Vec<_>>(), [true, true, false, false]);
+        assert!(getting_started(5, 20, 1, 1).is_none());
+    }
 
     #[test]
     fn status_rows_count_open_claimed_and_verified_per_key() {

@@ -23,10 +23,11 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: chrono::
                     nästa års handlingsplan."
             .into(),
         decision_reference: format!("KS {}-02-19 § 31", today.year()),
+        as_of: String::new(),
     };
-    store::update(&mut *tx, actor, m, report.id, &text).await?;
-    let end_of_year = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
-    let figures = super::figures::compute(&mut *tx, m, year, end_of_year.min(today)).await?;
-    store::publish(&mut *tx, actor, m, report.id, &figures).await?;
+    let report = store::update(&mut *tx, actor, m, report.id, &text).await?;
+    let figures = super::figures::compute(&mut *tx, m, year, report.as_of_date()).await?;
+    let by = store::Publisher { name: "Sara Lind", role: crate::auth::Role::Samordnare.label() };
+    store::publish(&mut *tx, actor, m, report.id, &figures, &by).await?;
     Ok(())
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::audits::model::FollowUpResult;
+use crate::audits::store::RecommendationThen;
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -44,6 +46,9 @@ pub struct SystemFigures {
     /// None when the year has no plan.
     #[serde(default)]
     pub late_actions: Option<usize>,
+    /// Recommendations addressed to the body that were closed during the year.
+    #[serde(default)]
+    pub closed_recommendations: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -69,19 +74,64 @@ pub struct PlanFigures {
     pub decision_reference: String,
 }
 
+/// The audit recommendations as they stood on the report's date. "Open" follows the one rule
+/// in `audits::model::remains_open`: not verified, and not found met or obsolete by a follow-up.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecommendationFigures {
-    /// Open or reopened.
+    /// Still open, the claimed ones included.
     pub open: usize,
-    /// Reported as done by the municipality, not yet verified by the auditors.
+    /// Of the open: reported as done by the municipality, not yet verified by the auditors.
     pub claimed: usize,
+    /// Closed: verified, or found met or obsolete by a follow-up.
     pub verified: usize,
-    /// Median age in days of those not verified.
-    pub median_age_days: Option<i64>,
-    /// Carried over from an earlier audit by a follow-up that found them not met.
+    /// Closed during the report's year.
+    #[serde(default)]
+    pub closed_in_year: usize,
+    /// Median age in whole months of the open ones.
+    #[serde(default)]
+    pub median_age_months: Option<u32>,
+    /// Of the open: older than one year, and older than two.
+    #[serde(default)]
+    pub older_than_one_year: usize,
+    #[serde(default)]
+    pub older_than_two_years: usize,
+    /// Open ones that a follow-up found not (fully) met.
     pub carried_over: usize,
-    /// Per year of first report: (year, open, claimed, verified) as things stand.
+    /// Per year of first report: (year, open, claimed, closed).
     pub by_year: Vec<(i32, usize, usize, usize)>,
+}
+
+/// One open recommendation as it stood on the report's date, for the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportedRecommendation {
+    pub id: Uuid,
+    pub text: String,
+    /// The audit that first made it.
+    pub audit_title: String,
+    /// Names of the bodies it is addressed to.
+    pub bodies: Vec<String>,
+    #[serde(default)]
+    pub body_ids: Vec<Uuid>,
+    pub first_reported: Option<NaiveDate>,
+    /// The latest follow-up verdict by the report's date (a `FollowUpResult` code), or null.
+    pub latest_verdict: Option<FollowUpResult>,
+    pub latest_follow_up_on: Option<NaiveDate>,
+    /// Whole months from its first report to the report's date.
+    pub age_months: Option<u32>,
+    /// Where it stood, in words: "Öppen", "Åtgärdad enligt ansvarig" …
+    pub status: String,
+    pub responsible: Option<String>,
+}
+
+impl ReportedRecommendation {
+    /// "2 år 1 mån", or "–" without a report date.
+    pub fn age_text(&self) -> String {
+        self.age_months.map(crate::web::format::years_months).unwrap_or_else(|| "–".into())
+    }
+
+    pub fn verdict_label(&self) -> &'static str {
+        self.latest_verdict.map(FollowUpResult::label).unwrap_or("Ej bedömd")
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -128,6 +178,10 @@ pub struct TrainingFigure {
 pub struct Figures {
     pub year: i32,
     pub computed_on: NaiveDate,
+    /// The day the figures describe: what was registered in Lisa by its end, with the
+    /// statuses of then (absent in reports published before the rule).
+    #[serde(default)]
+    pub as_of: Option<NaiveDate>,
     pub systems: SystemFigures,
     pub bodies: Vec<SystemFigures>,
     pub risks: RiskFigures,
@@ -139,12 +193,48 @@ pub struct Figures {
     pub documents: DocumentFigures,
     /// Empty when no training is recorded for the year.
     pub training: Vec<TrainingFigure>,
+    /// The open recommendations as of the report's date, oldest first.
+    #[serde(default)]
+    pub recommendation_list: Vec<ReportedRecommendation>,
 }
 
 impl Figures {
     pub fn share(&self, part: usize) -> String {
         share(part, self.systems.systems)
     }
+
+    /// The day the figures describe.
+    pub fn described_on(&self) -> NaiveDate {
+        self.as_of.unwrap_or(self.computed_on)
+    }
+
+    /// Each body's part of the audit recommendations: bodies with open ones, or with ones
+    /// closed during the year, whether or not they keep systems.
+    pub fn recommendation_parts(&self) -> Vec<RecommendationPart<'_>> {
+        self.bodies
+            .iter()
+            .filter(|b| b.open_recommendations > 0 || b.closed_recommendations > 0)
+            .map(|body| RecommendationPart {
+                open: self
+                    .recommendation_list
+                    .iter()
+                    .filter(|r| body.body_id.is_some_and(|b| r.body_ids.contains(&b)))
+                    .collect(),
+                body,
+            })
+            .collect()
+    }
+
+    /// The bodies that keep systems, for the per-body table.
+    pub fn bodies_with_systems(&self) -> Vec<SystemFigures> {
+        self.bodies.iter().filter(|b| b.systems > 0).cloned().collect()
+    }
+}
+
+/// One body's open recommendations, oldest first, and how many it closed during the year.
+pub struct RecommendationPart<'a> {
+    pub body: &'a SystemFigures,
+    pub open: Vec<&'a ReportedRecommendation>,
 }
 
 /// "75 %" of a whole, "–" of nothing.
@@ -162,7 +252,8 @@ pub struct KeyRow {
     pub before: String,
 }
 
-/// The key figures as the report lists them, with the previous year's where it exists.
+/// The key figures as the report lists them, with the previous year's where it exists. A
+/// section that has nothing to count in either year is one row saying so, not rows of "–".
 pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
     let mut rows = Vec::new();
     let mut add = |section: &'static str, label: &str, value: &dyn Fn(&Figures) -> String| {
@@ -173,46 +264,74 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
             before: before.map(value).unwrap_or_else(|| "–".into()),
         });
     };
+    let either = |has: fn(&Figures) -> bool| has(now) || before.is_some_and(has);
     let n = |v: usize| v.to_string();
     add("System", "Informationssystem", &|f| n(f.systems.systems));
-    add("System", "varav verksamhetskritiska", &|f| n(f.systems.critical));
-    add("System", "Andel klassade", &|f| f.share(f.systems.classified));
-    add("System", "Andel med aktuell riskanalys", &|f| f.share(f.systems.current_risk_analysis));
-    add("System", "Andel med utsedd systemägare", &|f| f.share(f.systems.named_owner));
-    add("System", "System med försenad översyn", &|f| n(f.systems.overdue_reviews));
-    add("Risker", "Höga risker", &|f| n(f.risks.high));
-    add("Risker", "varav obehandlade", &|f| n(f.risks.untreated_high));
-    add("Risker", "Medelhöga risker", &|f| n(f.risks.medium));
-    add("Risker", "Låga risker", &|f| n(f.risks.low));
-    let plan = |f: &Figures, part: fn(&PlanFigures) -> usize| {
-        f.plan.as_ref().map(|p| n(part(p))).unwrap_or_else(|| "Ingen plan".into())
-    };
-    add("Handlingsplan", "Åtgärder i årets handlingsplan", &|f| plan(f, |p| p.total));
-    add("Handlingsplan", "Klara", &|f| plan(f, |p| p.done));
-    add("Handlingsplan", "Pågår", &|f| plan(f, |p| p.in_progress));
-    add("Handlingsplan", "Försenade", &|f| plan(f, |p| p.late));
-    add("Revision", "Öppna rekommendationer", &|f| n(f.recommendations.open));
-    add("Revision", "Åtgärdade enligt kommunen, ej verifierade", &|f| n(f.recommendations.claimed));
-    add("Revision", "Verifierade av revisorerna", &|f| n(f.recommendations.verified));
-    add("Revision", "Medianålder för ej verifierade (dagar)", &|f| {
-        f.recommendations.median_age_days.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
-    });
-    add("Revision", "Överförda från tidigare granskningar", &|f| n(f.recommendations.carried_over));
+    if either(|f| f.systems.systems > 0) {
+        add("System", "varav verksamhetskritiska", &|f| n(f.systems.critical));
+        add("System", "Andel klassade", &|f| f.share(f.systems.classified));
+        add("System", "Andel med aktuell riskanalys", &|f| f.share(f.systems.current_risk_analysis));
+        add("System", "Andel med utsedd systemägare", &|f| f.share(f.systems.named_owner));
+        add("System", "System med försenad översyn", &|f| n(f.systems.overdue_reviews));
+    }
+    if either(|f| f.risks.low + f.risks.medium + f.risks.high > 0) {
+        add("Risker", "Höga risker", &|f| n(f.risks.high));
+        add("Risker", "varav obehandlade", &|f| n(f.risks.untreated_high));
+        add("Risker", "Medelhöga risker", &|f| n(f.risks.medium));
+        add("Risker", "Låga risker", &|f| n(f.risks.low));
+    } else {
+        add("Risker", "Bedömda risker", &|_| "Inga".into());
+    }
+    if either(|f| f.plan.is_some()) {
+        let plan = |f: &Figures, part: fn(&PlanFigures) -> usize| {
+            f.plan.as_ref().map(|p| n(part(p))).unwrap_or_else(|| "Ingen plan".into())
+        };
+        add("Handlingsplan", "Åtgärder i årets handlingsplan", &|f| plan(f, |p| p.total));
+        add("Handlingsplan", "Klara", &|f| plan(f, |p| p.done));
+        add("Handlingsplan", "Pågår", &|f| plan(f, |p| p.in_progress));
+        add("Handlingsplan", "Försenade", &|f| plan(f, |p| p.late));
+    } else {
+        add("Handlingsplan", "Årets handlingsplan", &|_| "Ingen plan".into());
+    }
+    if either(|f| f.recommendations.open + f.recommendations.verified > 0) {
+        let r = |f: &Figures| f.recommendations.clone();
+        add("Revision", "Öppna rekommendationer", &|f| n(r(f).open));
+        add("Revision", "varav åtgärdade enligt kommunen, ej verifierade", &|f| n(r(f).claimed));
+        add("Revision", "varav äldre än ett år", &|f| n(r(f).older_than_one_year));
+        add("Revision", "Medianålder för öppna", &|f| {
+            r(f).median_age_months.map(crate::web::format::years_months).unwrap_or_else(|| "–".into())
+        });
+        add("Revision", "Kvarstår efter uppföljning", &|f| n(r(f).carried_over));
+        add("Revision", "Stängda under året", &|f| n(r(f).closed_in_year));
+    } else {
+        add("Revision", "Rekommendationer från revisionen", &|_| "Inga".into());
+    }
     add("Incidenter", "Incidenter under året", &|f| n(f.incidents.total));
-    add("Incidenter", "varav personuppgiftsincidenter", &|f| n(f.incidents.personal_data));
-    add("Incidenter", "varav betydande incidenter", &|f| n(f.incidents.significant));
-    add("Incidenter", "Lagstadgade rapporter i tid", &|f| n(f.incidents.reports_in_time));
-    add("Incidenter", "Lagstadgade rapporter för sent", &|f| n(f.incidents.reports_late));
+    if either(|f| f.incidents.total > 0) {
+        add("Incidenter", "varav personuppgiftsincidenter", &|f| n(f.incidents.personal_data));
+        add("Incidenter", "varav betydande incidenter", &|f| n(f.incidents.significant));
+        add("Incidenter", "Lagstadgade rapporter i tid", &|f| n(f.incidents.reports_in_time));
+        add("Incidenter", "Lagstadgade rapporter för sent", &|f| n(f.incidents.reports_late));
+    }
     add("Leverantörer", "Avtal", &|f| n(f.suppliers.contracts));
-    add("Leverantörer", "Avtal med säkerhetskrav", &|f| n(f.suppliers.with_requirements));
-    add("Leverantörer", "Avtal som saknar krav systemen behöver", &|f| n(f.suppliers.missing_requirements));
-    add("Leverantörer", "Efterlevnadskontroller under året", &|f| n(f.suppliers.checks_in_year));
-    add("Leverantörer", "Försenade kontroller", &|f| n(f.suppliers.overdue_checks));
+    if either(|f| f.suppliers.contracts > 0) {
+        add("Leverantörer", "Avtal med säkerhetskrav", &|f| n(f.suppliers.with_requirements));
+        add("Leverantörer", "Avtal som saknar krav systemen behöver", &|f| n(f.suppliers.missing_requirements));
+        add("Leverantörer", "Efterlevnadskontroller under året", &|f| n(f.suppliers.checks_in_year));
+        add("Leverantörer", "Försenade kontroller", &|f| n(f.suppliers.overdue_checks));
+    }
     add("Styrdokument", "Gällande styrdokument", &|f| n(f.documents.in_force));
-    add("Styrdokument", "Med försenad översyn", &|f| n(f.documents.overdue_review));
-    add("Styrdokument", "Motstridigt ytterst ansvar", &|f| {
-        if f.documents.responsibility_conflict { "Ja" } else { "Nej" }.into()
-    });
+    if either(|f| f.documents.in_force > 0) {
+        add("Styrdokument", "Med försenad översyn", &|f| n(f.documents.overdue_review));
+        add("Styrdokument", "Motstridigt ytterst ansvar", &|f| {
+            if f.documents.responsibility_conflict { "Ja" } else { "Nej" }.into()
+        });
+    }
+    if now.training.is_empty() {
+        add("Utbildning", "Utbildning under året", &|f| {
+            if f.training.is_empty() { "Ingen registrerad" } else { "Registrerad" }.into()
+        });
+    }
     for group in &now.training {
         let label = format!("Utbildning: {}", group.label);
         let find = |f: &Figures| {
@@ -287,10 +406,27 @@ pub fn per_month(discovered: impl Iterator<Item = DateTime<Utc>>) -> Vec<usize> 
     months
 }
 
-/// Recommendations by year of first report: (year, open, claimed, verified), oldest first.
-pub fn recommendations_by_year(items: &[(Option<NaiveDate>, &str)]) -> Vec<(i32, usize, usize, usize)> {
+/// Where a recommendation stood on the report's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stand {
+    Open,
+    /// Open, but reported as done by the municipality.
+    Claimed,
+    Closed,
+}
+
+fn stand(r: &RecommendationThen) -> Stand {
+    match (r.remains_open(), r.status()) {
+        (false, _) => Stand::Closed,
+        (true, crate::audits::model::Status::Atgardad) => Stand::Claimed,
+        (true, _) => Stand::Open,
+    }
+}
+
+/// Recommendations by year of first report: (year, open, claimed, closed), oldest first.
+pub fn recommendations_by_year(items: &[(Option<NaiveDate>, Stand)]) -> Vec<(i32, usize, usize, usize)> {
     let mut years: Vec<(i32, usize, usize, usize)> = Vec::new();
-    for (reported, status) in items {
+    for (reported, stand) in items {
         let Some(year) = reported.map(|d| d.year()) else { continue };
         let index = match years.iter().position(|y| y.0 == year) {
             Some(index) => index,
@@ -299,24 +435,91 @@ pub fn recommendations_by_year(items: &[(Option<NaiveDate>, &str)]) -> Vec<(i32,
                 years.len() - 1
             }
         };
-        match *status {
-            "verifierad" => years[index].3 += 1,
-            "atgardad" => years[index].2 += 1,
-            _ => years[index].1 += 1,
+        match stand {
+            Stand::Closed => years[index].3 += 1,
+            Stand::Claimed => years[index].2 += 1,
+            Stand::Open => years[index].1 += 1,
         }
     }
     years.sort();
     years
 }
 
-/// Counts every area for `year`, as things stand on `today`. A fixed number of queries,
-/// however much data there is.
-pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate) -> AppResult<Figures> {
-    let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
-    let (per_body, total) = crate::systems::store::coverage(&systems, today);
-    let recommendations = crate::audits::store::list_recommendations(&mut *db, m, &Default::default(), today).await?;
+/// The end of a Stockholm day: registrations are counted up to this instant.
+pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    match next.and_local_timezone(Stockholm) {
+        chrono::LocalResult::Single(at) | chrono::LocalResult::Ambiguous(at, _) => at.with_timezone(&Utc),
+        chrono::LocalResult::None => next.and_utc(),
+    }
+}
+
+/// When a closed recommendation was closed: verified, or else found met or obsolete by a follow-up.
+fn closed_on(r: &RecommendationThen) -> Option<NaiveDate> {
+    if r.remains_open() {
+        return None;
+    }
+    r.verified_at.map(|at| at.with_timezone(&Stockholm).date_naive()).or(r.latest_follow_up_on)
+}
+
+/// The recommendation figures and the open ones as of the report's date.
+fn recommendation_figures(
+    then: &[RecommendationThen],
+    year: i32,
+    as_of: NaiveDate,
+) -> (RecommendationFigures, Vec<ReportedRecommendation>) {
+    use crate::web::format::months_between;
+    let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
+    let open: Vec<&RecommendationThen> = then.iter().filter(|r| r.remains_open()).collect();
+    let age = |r: &RecommendationThen| r.first_reported.map(|d| months_between(d, as_of));
+    let mut ages: Vec<i64> = open.iter().filter_map(|r| age(r).map(i64::from)).collect();
+    let by_year: Vec<(Option<NaiveDate>, Stand)> = then.iter().map(|r| (r.first_reported, stand(r))).collect();
+    let figures = RecommendationFigures {
+        open: open.len(),
+        claimed: open.iter().filter(|r| stand(r) == Stand::Claimed).count(),
+        verified: then.len() - open.len(),
+        closed_in_year: then.iter().filter(|r| closed_on(r) >= Some(year_start)).count(),
+        median_age_months: crate::audits::model::median(&mut ages).map(|m| m as u32),
+        older_than_one_year: open.iter().filter(|r| age(r).is_some_and(|m| m >= 12)).count(),
+        older_than_two_years: open.iter().filter(|r| age(r).is_some_and(|m| m >= 24)).count(),
+        carried_over: open.iter().filter(|r| r.latest_verdict.is_some_and(FollowUpResult::remains)).count(),
+        by_year: recommendations_by_year(&by_year),
+    };
+    let list = open
+        .iter()
+        .map(|r| ReportedRecommendation {
+            id: r.id,
+            text: r.text.clone(),
+            audit_title: r.audit_title.clone(),
+            bodies: r.bodies.iter().map(|b| b.name.clone()).collect(),
+            body_ids: r.bodies.iter().map(|b| b.id).collect(),
+            first_reported: r.first_reported,
+            latest_verdict: r.latest_verdict,
+            latest_follow_up_on: r.latest_follow_up_on,
+            age_months: age(r),
+            status: r.status().label().into(),
+            responsible: r.responsible_name.clone(),
+        })
+        .collect();
+    (figures, list)
+}
+
+/// Counts every area for `year` as it stood on `as_of` (31 December, or the date the report
+/// states; today at the latest): what was registered in Lisa by the end of that day, with the
+/// statuses, verdicts, treatments and acceptances of then, so data added or changed later
+/// leaves a past year's figures as they were. A fixed number of queries, however much data.
+pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, as_of: NaiveDate) -> AppResult<Figures> {
+    let today = crate::web::format::today();
+    let as_of = as_of.min(today);
+    let by = end_of_day(as_of).min(Utc::now());
+    let system_filter = crate::systems::store::Filter { registered_by: Some(by), ..Default::default() };
+    let systems = crate::systems::store::list(&mut *db, m, &system_filter, as_of).await?;
+    let (mut per_body, total) = crate::systems::store::coverage(&systems, as_of);
+    let then = crate::audits::store::as_of(&mut *db, m, as_of, by).await?;
+    let (recommendation_figures, recommendation_list) = recommendation_figures(&then, year, as_of);
     let scale = crate::risks::store::scale(&mut *db, m).await?;
-    let risks = crate::risks::store::register(&mut *db, m, &Default::default(), &scale).await?;
+    let risk_filter = crate::risks::store::Filter { registered_by: Some(by), ..Default::default() };
+    let risks = crate::risks::store::register(&mut *db, m, &risk_filter, &scale).await?;
     let level = |r: &crate::risks::store::Risk| r.level(&scale).code();
     let mut cells: Vec<(i16, i16, usize)> = Vec::new();
     for risk in &risks {
@@ -339,12 +542,12 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
 
     let (plan, plan_actions) = match crate::actions::store::plan(&mut *db, m, year).await {
         Ok(plan) => {
-            let actions = crate::actions::store::plan_actions(&mut *db, m, plan.id).await?;
+            let actions = crate::actions::store::plan_actions_as_of(&mut *db, m, plan.id, by).await?;
             let figures = PlanFigures {
                 total: actions.len(),
                 done: actions.iter().filter(|a| a.status == "klar").count(),
                 in_progress: actions.iter().filter(|a| a.status == "pagar").count(),
-                late: actions.iter().filter(|a| a.is_late(today)).count(),
+                late: actions.iter().filter(|a| a.is_late(as_of)).count(),
                 decision_reference: plan.decision_reference,
             };
             (Some(figures), Some(actions))
@@ -353,22 +556,10 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         Err(other) => return Err(other),
     };
 
-    let mut ages: Vec<i64> =
-        recommendations.iter().filter(|r| r.status != "verifierad").filter_map(|r| r.age_days(today)).collect();
-    let by_year: Vec<(Option<NaiveDate>, &str)> =
-        recommendations.iter().map(|r| (r.first_reported, r.status.as_str())).collect();
-    let recommendation_figures = RecommendationFigures {
-        open: recommendations.iter().filter(|r| r.status == "oppen" || r.status == "ateroppnad").count(),
-        claimed: recommendations.iter().filter(|r| r.status == "atgardad").count(),
-        verified: recommendations.iter().filter(|r| r.status == "verifierad").count(),
-        median_age_days: crate::audits::model::median(&mut ages),
-        carried_over: recommendations.iter().filter(|r| !r.carried_into.is_empty()).count(),
-        by_year: recommendations_by_year(&by_year),
-    };
-
     let incident_filter = crate::incidents::store::Filter { year: year.to_string(), ..Default::default() };
-    let incidents = crate::incidents::store::list(&mut *db, m, &incident_filter).await?;
-    let summary = crate::incidents::summary::summarise(&incidents, Utc::now());
+    let mut incidents = crate::incidents::store::list(&mut *db, m, &incident_filter).await?;
+    incidents.retain(|i| i.reported_at <= by);
+    let summary = crate::incidents::summary::summarise(&incidents, by);
     let to_counts = |list: Vec<crate::incidents::summary::Count>| {
         list.into_iter().map(|c| Count { label: c.label, count: c.count }).collect()
     };
@@ -383,21 +574,26 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         per_month: per_month(incidents.iter().map(|i| i.discovered_at)),
     };
 
-    let standings = crate::suppliers::store::standings(&mut *db, m, None, today).await?;
+    let mut standings = crate::suppliers::store::standings(&mut *db, m, None, as_of).await?;
+    standings.retain(|s| s.contract.created_at <= by);
     let checks = crate::suppliers::store::checks(&mut *db, m, None).await?;
     let supplier_figures = SupplierFigures {
         contracts: standings.len(),
         with_requirements: standings.iter().filter(|s| !s.requirements.is_empty()).count(),
         missing_requirements: standings.iter().filter(|s| !s.missing_requirements.is_empty()).count(),
-        checks_in_year: checks.iter().filter(|c| c.checked_on.year() == year).count(),
+        checks_in_year: checks.iter().filter(|c| c.checked_on.year() == year && c.created_at <= by).count(),
         overdue_checks: standings.iter().map(|s| s.overdue_checks()).sum(),
     };
 
     let documents = crate::documents::store::list(&mut *db, m).await?;
-    let in_force: Vec<_> = documents.iter().filter(|d| d.status == "gallande").cloned().collect();
+    let in_force: Vec<_> = documents
+        .iter()
+        .filter(|d| d.status == "gallande" && d.decided_on.is_none_or(|on| on <= as_of))
+        .cloned()
+        .collect();
     let document_figures = DocumentFigures {
         in_force: in_force.len(),
-        overdue_review: in_force.iter().filter(|d| d.is_review_overdue(today)).count(),
+        overdue_review: in_force.iter().filter(|d| d.is_review_overdue(as_of)).count(),
         responsibility_conflict: !crate::documents::conflicts(&in_force).is_empty(),
     };
 
@@ -421,14 +617,30 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         })
         .unwrap_or_default();
 
+    // Every body with open recommendations gets its part, whether or not it keeps systems.
+    for r in then.iter().filter(|r| r.remains_open()) {
+        for body in r.bodies.iter() {
+            if !per_body.iter().any(|row| row.body_id == Some(body.id)) {
+                per_body.push(crate::systems::store::CoverageRow {
+                    body_id: Some(body.id),
+                    body_name: body.name.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    per_body.sort_by(|a, b| (a.body_id.is_none(), &a.body_name).cmp(&(b.body_id.is_none(), &b.body_name)));
+
     // Each body's share of the risks, incidents and late actions, through the systems they
     // concern; the row of systems without a body gets what concerns those systems.
     let body_of: HashMap<Uuid, Option<Uuid>> = systems.iter().map(|s| (s.id, s.body_id)).collect();
     let risk_body: HashMap<Uuid, Option<Uuid>> =
         risks.iter().filter_map(|r| Some((r.id, *body_of.get(&r.system_id?)?))).collect();
+    let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
     let for_row = |row: &crate::systems::store::CoverageRow, whole: bool| {
         let body = row.body_id;
         let in_scope = |found: Option<&Option<Uuid>>| whole || found == Some(&body);
+        let addressed = |r: &&RecommendationThen| whole || body.is_some_and(|b| r.bodies.iter().any(|x| x.id == b));
         let high_risks: Vec<_> = risks.iter().filter(|r| level(r) == "hog" && in_scope(risk_body.get(&r.id))).collect();
         SystemFigures {
             body_id: body,
@@ -439,11 +651,8 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
             current_risk_analysis: row.current_risk_analysis,
             named_owner: row.named_owner,
             overdue_reviews: row.overdue_reviews,
-            open_recommendations: recommendations
-                .iter()
-                .filter(|r| r.status != "verifierad")
-                .filter(|r| whole || body.is_some_and(|b| r.bodies.iter().any(|x| x.id == b)))
-                .count(),
+            open_recommendations: then.iter().filter(addressed).filter(|r| r.remains_open()).count(),
+            closed_recommendations: then.iter().filter(addressed).filter(|r| closed_on(r) >= Some(year_start)).count(),
             high_risks: high_risks.len(),
             untreated_high_risks: high_risks.iter().filter(|r| r.is_untreated()).count(),
             incidents: incidents
@@ -453,7 +662,7 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
             late_actions: plan_actions.as_ref().map(|actions| {
                 actions
                     .iter()
-                    .filter(|a| a.is_late(today))
+                    .filter(|a| a.is_late(as_of))
                     .filter(|a| {
                         let on_system = a.system_id.and_then(|s| body_of.get(&s));
                         in_scope(on_system.or_else(|| a.risk_id.and_then(|r| risk_body.get(&r))))
@@ -467,6 +676,7 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
     Ok(Figures {
         year,
         computed_on: today,
+        as_of: Some(as_of),
         systems: for_row(&total, true),
         bodies,
         risks: risk_figures,
@@ -476,6 +686,7 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, today: NaiveDate
         suppliers: supplier_figures,
         documents: document_figures,
         training,
+        recommendation_list,
     })
 }
 
@@ -496,13 +707,21 @@ mod tests {
     fn recommendations_are_grouped_by_the_year_they_were_first_made() {
         let d = |y| NaiveDate::from_ymd_opt(y, 5, 1);
         let items = [
-            (d(2024), "oppen"),
-            (d(2022), "verifierad"),
-            (d(2024), "atgardad"),
-            (d(2024), "ateroppnad"),
-            (None, "oppen"),
+            (d(2024), Stand::Open),
+            (d(2022), Stand::Closed),
+            (d(2024), Stand::Claimed),
+            (d(2024), Stand::Open),
+            (None, Stand::Open),
         ];
         assert_eq!(recommendations_by_year(&items), vec![(2022, 0, 0, 1), (2024, 2, 1, 0)]);
+    }
+
+    #[test]
+    fn a_day_ends_at_stockholm_midnight_in_winter_and_summer() {
+        let winter = end_of_day(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
+        assert_eq!(winter, Utc.with_ymd_and_hms(2025, 12, 31, 23, 0, 0).unwrap());
+        let summer = end_of_day(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+        assert_eq!(summer, Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap());
     }
 
     #[test]
@@ -515,7 +734,8 @@ mod tests {
         let row = |rows: &[KeyRow], label: &str| rows.iter().find(|r| r.label == label).unwrap().clone();
         assert_eq!(row(&rows, "Andel klassade").now, "75 %");
         assert_eq!(row(&rows, "Andel klassade").before, "–");
-        assert_eq!(row(&rows, "Klara").now, "Ingen plan");
+        assert_eq!(row(&rows, "Årets handlingsplan").now, "Ingen plan");
+        assert!(!rows.iter().any(|r| r.label == "Klara"), "no rows of nothing");
         let mut before = Figures { year: 2025, ..Default::default() };
         before.systems.systems = 2;
         before.systems.classified = 1;

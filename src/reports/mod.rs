@@ -3,6 +3,7 @@
 //! and proposals, the board's decisions; frozen when published; as HTML and as PDF.
 
 pub mod api;
+pub mod briefing;
 pub mod charts;
 pub mod dashboards;
 pub mod demo;
@@ -48,13 +49,13 @@ pub async fn visible(state: &AppState, principal: &Principal) -> AppResult<Vec<R
     Ok(all.into_iter().filter(|r| r.is_published() || may_prepare(principal)).collect())
 }
 
-/// A published report's frozen figures; a draft's computed now.
+/// A published report's frozen figures; a draft's computed now, as of its date.
 pub async fn figures_of(state: &AppState, principal: &Principal, report: &Report) -> AppResult<Figures> {
     if let Some(snapshot) = &report.snapshot {
         return Ok(snapshot.0.clone());
     }
     let mut conn = state.pool.acquire().await?;
-    figures::compute(&mut conn, principal.tenant()?, i32::from(report.year), crate::web::format::today()).await
+    figures::compute(&mut conn, principal.tenant()?, i32::from(report.year), report.as_of_date()).await
 }
 
 /// What the report shows: its figures, the previous year's published ones, and the key rows.
@@ -100,8 +101,10 @@ pub async fn publish(state: &AppState, principal: &Principal, id: Uuid) -> AppRe
         return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
     }
     let figures = figures_of(state, principal, &report).await?;
+    let role = if principal.has_role(Role::Samordnare) { Role::Samordnare.label() } else { "Systemadministratör" };
+    let by = store::Publisher { name: &principal.display_name, role };
     let mut tx = state.pool.begin().await?;
-    let report = store::publish(&mut tx, &Actor::from(principal), principal.tenant()?, id, &figures).await?;
+    let report = store::publish(&mut tx, &Actor::from(principal), principal.tenant()?, id, &figures, &by).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -122,7 +125,8 @@ pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult
     let contents = contents(state, principal, &report).await?;
     let municipality = principal.municipality.as_ref().map(|m| m.name.clone()).unwrap_or_default();
     let charts = charts::all(&contents.figures);
-    let source = pdf::source(&municipality, &report, &contents.figures, &contents.key_rows, &charts);
+    let briefing = briefing::briefing(&contents.figures, contents.previous.as_ref());
+    let source = pdf::source(&municipality, &report, &contents.figures, &contents.key_rows, &briefing, &charts);
     // Typesetting is CPU work: keep it off the threads that serve requests.
     let bytes =
         tokio::task::spawn_blocking(move || pdf::render(source)).await.map_err(|e| AppError::Internal(e.into()))??;

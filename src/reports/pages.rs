@@ -93,6 +93,7 @@ struct AuditorPage {
     chrome: Chrome,
     view: dashboards::AuditorView,
     others: Vec<(&'static str, &'static str)>,
+    today: NaiveDate,
 }
 
 #[derive(Template, WebTemplate)]
@@ -105,7 +106,8 @@ struct BoardPage {
 
 impl BoardPage {
     fn body_table(&self) -> super::figures::BodyTable {
-        super::figures::body_table(&self.view.bodies)
+        let with_systems: Vec<_> = self.view.bodies.iter().filter(|b| b.systems > 0).cloned().collect();
+        super::figures::body_table(&with_systems)
     }
 }
 
@@ -126,7 +128,7 @@ async fn dashboard_page(
             OwnerPage { chrome, view: dashboards::owner(state, principal).await?, others, today }.into_response()
         }
         Dashboard::Auditor => {
-            AuditorPage { chrome, view: dashboards::auditor(state, principal).await?, others }.into_response()
+            AuditorPage { chrome, view: dashboards::auditor(state, principal).await?, others, today }.into_response()
         }
         Dashboard::Board => {
             BoardPage { chrome, view: dashboards::board(state, principal).await?, others }.into_response()
@@ -200,6 +202,9 @@ struct ReportPage {
     figures: Figures,
     has_previous: bool,
     key_rows: Vec<KeyRow>,
+    briefing: Vec<super::briefing::Point>,
+    /// The chart read with the briefing: open recommendations by body and age.
+    lead_chart: Option<Chart>,
     charts: Vec<Chart>,
     history: Vec<Entry>,
     may_prepare: bool,
@@ -221,7 +226,7 @@ impl ReportPage {
     }
 
     fn body_table(&self) -> super::figures::BodyTable {
-        super::figures::body_table(&self.figures.bodies)
+        super::figures::body_table(&self.figures.bodies_with_systems())
     }
 }
 
@@ -240,10 +245,14 @@ async fn report_page(
         proposals: report.proposals.clone(),
         decisions: report.decisions.clone(),
         decision_reference: report.decision_reference.clone(),
+        as_of: report.as_of.map(crate::web::format::date).unwrap_or_default(),
     });
     let may_prepare = may_prepare(principal);
+    let (lead_chart, charts) = super::charts::lead_and_rest(&contents.figures);
     Ok(ReportPage {
-        charts: super::charts::all(&contents.figures),
+        briefing: super::briefing::briefing(&contents.figures, contents.previous.as_ref()),
+        lead_chart,
+        charts,
         history: if may_prepare {
             audit_log::history(&state.pool, principal.tenant()?, "annual_report", id).await?
         } else {
@@ -281,6 +290,7 @@ pub async fn update(
         proposals: pairs.raw("proposals"),
         decisions: pairs.raw("decisions"),
         decision_reference: pairs.get("decision_reference"),
+        as_of: pairs.get("as_of"),
     };
     match split_validation(super::update(&state, &principal, id, &text).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/reports/{id}"), "Rapporten är sparad.")),

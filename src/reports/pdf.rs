@@ -7,6 +7,7 @@ use std::fmt::Write;
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
 
+use super::briefing::Point;
 use super::charts::Chart;
 use super::figures::{Figures, KeyRow};
 use super::store::Report;
@@ -28,18 +29,30 @@ fn lit(text: &str) -> String {
     out
 }
 
+/// The writer's paragraphs, each with its own line breaks (numbered lines stay lines).
 fn paragraphs(out: &mut String, text: &str, empty: &str) {
-    let text = text.trim();
-    if text.is_empty() {
+    let laid_out = crate::web::format::paragraphs(text);
+    if laid_out.is_empty() {
         let _ = writeln!(out, "#emph({})\n", lit(empty));
     }
-    for paragraph in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        let _ = writeln!(out, "#par({})\n", lit(paragraph.trim()));
+    for lines in laid_out {
+        out.push_str("#par[");
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                out.push_str("#linebreak()");
+            }
+            let _ = write!(out, "#{}", lit(line));
+        }
+        out.push_str("]\n\n");
     }
 }
 
-/// `columns` is typst's column specification, e.g. `4` or `(2fr, 1fr)`.
+/// `columns` is typst's column specification, e.g. `4` or `(2fr, 1fr)`. A table without
+/// rows is left out: no page shows an empty table.
 fn table(out: &mut String, columns: &str, headings: &[String], rows: &[Vec<String>]) {
+    if rows.is_empty() {
+        return;
+    }
     let _ = write!(out, "#table(columns: {columns}, stroke: 0.4pt + luma(180), inset: 4pt, table.header(");
     for h in headings {
         let _ = write!(out, "strong({}), ", lit(h));
@@ -53,8 +66,27 @@ fn table(out: &mut String, columns: &str, headings: &[String], rows: &[Vec<Strin
     out.push_str(")\n\n");
 }
 
-/// The typst source of the report.
-pub fn source(municipality: &str, report: &Report, figures: &Figures, key: &[KeyRow], charts: &[Chart]) -> String {
+fn chart(out: &mut String, chart: &Chart) {
+    // A pixel is 0.75 pt; wide charts shrink to the text width.
+    let width = (f64::from(chart.width) * 0.75).min(480.0);
+    let _ = writeln!(
+        out,
+        "#figure(image(bytes({}), format: \"svg\", width: {width}pt), caption: {})\n",
+        lit(&chart.svg),
+        lit(&chart.title)
+    );
+}
+
+/// The typst source of the report. Page one tells the board the essentials: the state of
+/// things in a few sentences, the open recommendations by age, and what it is asked to decide.
+pub fn source(
+    municipality: &str,
+    report: &Report,
+    figures: &Figures,
+    key: &[KeyRow],
+    briefing: &[Point],
+    charts: &[Chart],
+) -> String {
     let mut out = String::new();
     out.push_str(
         "#set document(title: \"Ledningens genomgång av informationssäkerheten\")\n\
@@ -70,47 +102,95 @@ pub fn source(municipality: &str, report: &Report, figures: &Figures, key: &[Key
     );
     let _ = writeln!(out, "#align(center)[#text(size: 14pt, {})]\n", lit(&format!("{municipality} – {}", report.year)));
     let status = match report.published_at {
-        Some(at) => format!(
-            "Publicerad {} av {}",
-            crate::web::format::datetime(at),
-            report.published_by.as_deref().unwrap_or("")
-        ),
+        Some(at) => format!("Publicerad {} av {}", crate::web::format::datetime(at), report.publisher()),
         None => format!("Utkast – siffrorna beräknade {}", crate::web::format::date(figures.computed_on)),
     };
     let _ = writeln!(out, "#align(center)[#emph({})]\n", lit(&status));
+    let _ = writeln!(
+        out,
+        "#align(center)[{}]\n",
+        lit(&format!(
+            "Siffrorna avser läget den {}: det som var registrerat i Lisa vid dagens slut.",
+            crate::web::format::date(figures.described_on())
+        ))
+    );
+
+    let _ = writeln!(out, "== Läget i korthet\n");
+    for point in briefing {
+        let trend = point.trend.map(|t| format!(" ({})", t.label().to_lowercase())).unwrap_or_default();
+        let _ = writeln!(out, "- #{}", lit(&format!("{}{trend}", point.text)));
+    }
+    out.push('\n');
+    let (lead, rest): (Vec<&Chart>, Vec<&Chart>) = charts.iter().partition(|c| c.id == "chart-recommendation-age");
+    for c in lead {
+        chart(&mut out, c);
+    }
+    let _ = writeln!(out, "== Styrelsen ombeds besluta\n");
+    paragraphs(&mut out, &report.proposals, "Inga förslag till beslut är skrivna.");
 
     let _ = writeln!(out, "== Sammanfattande bedömning\n");
     paragraphs(&mut out, &report.summary, "Ingen bedömning är skriven.");
+
+    let _ = writeln!(out, "== Revisionens rekommendationer\n");
+    let parts = figures.recommendation_parts();
+    if parts.is_empty() {
+        let _ = writeln!(out, "#par({})\n", lit("Inga rekommendationer från revisionen var öppna."));
+    }
+    let headings = ["Rekommendation", "Granskning", "Ålder", "Senaste bedömning", "Ansvarig"].map(String::from);
+    for part in parts {
+        let _ = writeln!(out, "=== #{}\n", lit(&part.body.name));
+        let mut line = crate::web::format::count(part.open.len(), "öppen rekommendation", "öppna rekommendationer");
+        if part.body.closed_recommendations > 0 {
+            let closed = crate::web::format::count(part.body.closed_recommendations, "stängd", "stängda");
+            line.push_str(&format!("; {closed} under {}", report.year));
+        }
+        let _ = writeln!(out, "#par({})\n", lit(&format!("{line}.")));
+        let rows: Vec<Vec<String>> = part
+            .open
+            .iter()
+            .map(|r| {
+                let verdict = match r.latest_follow_up_on {
+                    Some(on) => format!("{} ({})", r.verdict_label(), crate::web::format::date(on)),
+                    None => r.verdict_label().to_string(),
+                };
+                vec![
+                    r.text.clone(),
+                    r.audit_title.clone(),
+                    r.age_text(),
+                    verdict,
+                    r.responsible.clone().unwrap_or_else(|| "Ingen utsedd".into()),
+                ]
+            })
+            .collect();
+        out.push_str("#[#set text(size: 9pt)\n");
+        table(&mut out, "(3fr, 1.6fr, 1fr, 1.4fr, 1.3fr)", &headings, &rows);
+        out.push_str("]\n\n");
+    }
 
     let _ = writeln!(out, "== Nyckeltal\n");
     let headings = ["Område", "Nyckeltal", &report.year.to_string(), &(report.year - 1).to_string()].map(String::from);
     let rows: Vec<Vec<String>> =
         key.iter().map(|r| vec![r.section.to_string(), r.label.clone(), r.now.clone(), r.before.clone()]).collect();
-    table(&mut out, &headings.len().to_string(), &headings, &rows);
+    table(&mut out, "(1fr, 2.4fr, 1fr, 1fr)", &headings, &rows);
 
-    let _ = writeln!(out, "== Per nämnd och bolag\n");
-    let bodies = super::figures::body_table(&figures.bodies);
-    let headings = bodies.headings.map(String::from);
-    // Ten columns fit the page in a smaller size, with long words hyphenated and the
-    // bodies' names given the widest column.
-    out.push_str("#[#set text(size: 8pt, hyphenate: true)\n");
-    table(&mut out, "(2fr, ..(1fr,) * 9)", &headings, &bodies.rows);
-    out.push_str("]\n\n");
-
-    let _ = writeln!(out, "#pagebreak()\n== Diagram\n");
-    for chart in charts {
-        // A pixel is 0.75 pt; wide charts shrink to the text width.
-        let width = (f64::from(chart.width) * 0.75).min(480.0);
-        let _ = writeln!(
-            out,
-            "#figure(image(bytes({}), format: \"svg\", width: {width}pt), caption: {})\n",
-            lit(&chart.svg),
-            lit(&chart.title)
-        );
+    let bodies = super::figures::body_table(&figures.bodies_with_systems());
+    if !bodies.rows.is_empty() {
+        let _ = writeln!(out, "== System per nämnd och bolag\n");
+        let headings = bodies.headings.map(String::from);
+        // Ten columns fit the page in a smaller size, with long words hyphenated and the
+        // bodies' names given the widest column.
+        out.push_str("#[#set text(size: 8pt, hyphenate: true)\n");
+        table(&mut out, "(2fr, ..(1fr,) * 9)", &headings, &bodies.rows);
+        out.push_str("]\n\n");
     }
 
-    let _ = writeln!(out, "== Förslag till beslut\n");
-    paragraphs(&mut out, &report.proposals, "Inga förslag.");
+    if !rest.is_empty() {
+        let _ = writeln!(out, "== Diagram\n");
+        for c in rest {
+            chart(&mut out, c);
+        }
+    }
+
     let _ = writeln!(out, "== Styrelsens beslut\n");
     paragraphs(&mut out, &report.decisions, "Inga beslut är registrerade än.");
     if !report.decision_reference.is_empty() {

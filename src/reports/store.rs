@@ -1,6 +1,6 @@
 //! Queries for annual reports, scoped by municipality and audited.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
@@ -25,7 +25,12 @@ pub struct Report {
     #[serde(skip)]
     pub snapshot: Option<Json<Figures>>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Who published it, by name.
     pub published_by: Option<String>,
+    /// In what role they published it.
+    pub published_by_role: Option<String>,
+    /// The day the figures describe when the coordinator stated one; else 31 December of the year.
+    pub as_of: Option<NaiveDate>,
     /// When the decisions became proposed actions for the next year's handlingsplan.
     pub actions_proposed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
@@ -45,8 +50,23 @@ impl Report {
         if self.is_published() { "Publicerad" } else { "Utkast" }
     }
 
+    /// The day its figures describe: the stated date, or 31 December of its year.
+    pub fn as_of_date(&self) -> NaiveDate {
+        self.as_of.or_else(|| NaiveDate::from_ymd_opt(i32::from(self.year), 12, 31)).unwrap_or_default()
+    }
+
+    /// "Anna Berg, Informationssäkerhetssamordnare"; empty for a draft.
+    pub fn publisher(&self) -> String {
+        match (&self.published_by, &self.published_by_role) {
+            (Some(name), Some(role)) => format!("{name}, {role}"),
+            (Some(name), None) => name.clone(),
+            _ => String::new(),
+        }
+    }
+
     fn snapshot_text(&self) -> Value {
-        json!({"År": self.year, "Status": self.status_label(), "Sammanfattande bedömning": self.summary,
+        json!({"År": self.year, "Status": self.status_label(), "Siffrorna avser": self.as_of_date(),
+               "Sammanfattande bedömning": self.summary,
                "Förslag till beslut": self.proposals, "Beslut": self.decisions, "Beslutsparagraf": self.decision_reference})
     }
 }
@@ -55,7 +75,8 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
     Ok(sqlx::query_as!(
         Report,
         r#"SELECT id, year, status, summary, proposals, decisions, decision_reference,
-                  snapshot AS "snapshot: Json<Figures>", published_at, published_by, actions_proposed_at, updated_at
+                  snapshot AS "snapshot: Json<Figures>", published_at, published_by, published_by_role, as_of,
+                  actions_proposed_at, updated_at
              FROM annual_reports
             WHERE municipality_id = $1 AND ($2::uuid IS NULL OR id = $2)
             ORDER BY year DESC, published_at DESC NULLS FIRST"#,
@@ -111,25 +132,39 @@ pub struct ReportText {
     /// E.g. "KS 2027-03-15 § 42".
     #[serde(default)]
     pub decision_reference: String,
+    /// The day the figures describe, YYYY-MM-DD; empty for 31 December of the report's year.
+    #[serde(default)]
+    pub as_of: String,
 }
 
 /// Changes the texts; a published report keeps its figures, only the board's decisions may be added to it.
 pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, text: &ReportText) -> AppResult<Report> {
     let before = get(&mut *tx, m, id).await?;
-    let (summary, proposals) = if before.is_published() {
-        (before.summary.clone(), before.proposals.clone())
+    let mut errors = crate::error::FieldErrors::new();
+    let as_of = crate::web::form::optional_date(&mut errors, "as_of", &text.as_of);
+    let year_start = NaiveDate::from_ymd_opt(i32::from(before.year), 1, 1);
+    if as_of.is_some_and(|d| Some(d) < year_start) {
+        errors.insert("as_of".into(), format!("Ange ett datum från och med {}-01-01.", before.year));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (summary, proposals, as_of) = if before.is_published() {
+        (before.summary.clone(), before.proposals.clone(), before.as_of)
     } else {
-        (text.summary.trim().to_string(), text.proposals.trim().to_string())
+        (text.summary.trim().to_string(), text.proposals.trim().to_string(), as_of)
     };
     sqlx::query!(
-        "UPDATE annual_reports SET summary = $3, proposals = $4, decisions = $5, decision_reference = $6, updated_at = now()
+        "UPDATE annual_reports SET summary = $3, proposals = $4, decisions = $5, decision_reference = $6, as_of = $7,
+                updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
         m,
         id,
         summary,
         proposals,
         text.decisions.trim(),
-        text.decision_reference.trim()
+        text.decision_reference.trim(),
+        as_of
     )
     .execute(&mut *tx)
     .await?;
@@ -139,23 +174,38 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, tex
     Ok(after)
 }
 
+/// Who publishes a report, as the report names them.
+pub struct Publisher<'a> {
+    pub name: &'a str,
+    pub role: &'a str,
+}
+
 /// Freezes the figures: from now on the report shows these, whatever happens to the data.
-pub async fn publish(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, figures: &Figures) -> AppResult<Report> {
+/// Only a draft is published, once, however many ask at the same moment.
+pub async fn publish(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    figures: &Figures,
+    by: &Publisher<'_>,
+) -> AppResult<Report> {
     let before = get(&mut *tx, m, id).await?;
-    if before.is_published() {
-        return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
-    }
-    sqlx::query!(
+    let published = sqlx::query!(
         "UPDATE annual_reports SET status = 'publicerad', snapshot = $3, published_at = now(), published_by = $4,
-                updated_at = now()
-          WHERE municipality_id = $1 AND id = $2",
+                published_by_role = $5, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2 AND status = 'utkast'",
         m,
         id,
         Json(figures) as _,
-        actor.name
+        by.name,
+        by.role
     )
     .execute(&mut *tx)
     .await?;
+    if published.rows_affected() == 0 {
+        return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
+    }
     let after = get(&mut *tx, m, id).await?;
     let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
     audit_log::record(tx, actor, change).await?;

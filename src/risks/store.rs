@@ -273,6 +273,10 @@ pub struct Filter {
     /// "1" accepted only, "0" not accepted only.
     #[serde(default)]
     pub accepted: String,
+    /// Only risks registered by then, with the treatments and acceptances of then: the
+    /// annual report's figures as of its date.
+    #[serde(skip)]
+    pub registered_by: Option<DateTime<Utc>>,
 }
 
 impl Filter {
@@ -301,8 +305,11 @@ async fn select_risks(
         Risk,
         r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind, ra.system_id,
                   COALESCE(s.name, ra.object_text) AS "object!", r.threat, r.likelihood, r.consequence, r.existing_measures,
-                  r.residual_likelihood, r.residual_consequence, r.accepted_by, r.accepted_at, r.acceptance_comment,
-                  (SELECT count(*) FROM actions a WHERE a.risk_id = r.id) AS "treatments!",
+                  r.residual_likelihood, r.residual_consequence, r.accepted_by,
+                  CASE WHEN $7::timestamptz IS NULL OR r.accepted_at <= $7 THEN r.accepted_at END AS accepted_at,
+                  r.acceptance_comment,
+                  (SELECT count(*) FROM actions a
+                    WHERE a.risk_id = r.id AND ($7::timestamptz IS NULL OR a.created_at <= $7)) AS "treatments!",
                   (SELECT count(*) FROM actions a WHERE a.risk_id = r.id AND a.status = 'klar') AS "treatments_done!",
                   p.user_id AS owner_user_id
              FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
@@ -313,13 +320,15 @@ async fn select_risks(
               AND ($5 = '' OR r.threat ILIKE '%' || $5 || '%' OR ra.title ILIKE '%' || $5 || '%'
                    OR COALESCE(s.name, ra.object_text) ILIKE '%' || $5 || '%')
               AND ($6::uuid IS NULL OR p.user_id = $6 OR ra.system_id IN (SELECT k FROM systems_kept_by($6) k))
+              AND ($7::timestamptz IS NULL OR r.created_at <= $7)
             ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
         m,
         analysis_id,
         id,
         filter.object_kind.trim(),
         filter.q.trim(),
-        kept_by
+        kept_by,
+        filter.registered_by
     )
     .fetch_all(db)
     .await?)

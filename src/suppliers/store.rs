@@ -169,6 +169,8 @@ pub struct Contract {
     pub system_names: Vec<String>,
     /// The security requirements written into the contract (measures of the catalogue).
     pub measure_ids: Vec<Uuid>,
+    /// When it was registered in Lisa.
+    pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -220,7 +222,7 @@ async fn select_contracts(
                   COALESCE(sys.ids, '{}') AS "system_ids!", COALESCE(sys.names, '{}') AS "system_names!",
                   COALESCE((SELECT array_agg(r.measure_id) FROM contract_requirements r WHERE r.contract_id = c.id), '{}')
                       AS "measure_ids!",
-                  c.updated_at
+                  c.created_at, c.updated_at
              FROM contracts c
              JOIN suppliers s ON s.id = c.supplier_id
              LEFT JOIN people p ON p.id = c.owner_person_id

@@ -205,6 +205,10 @@ pub struct Filter {
     #[serde(default)]
     pub no_owner: String,
     pub page: Option<String>,
+    /// Only what was registered by then, with the information, classifications and risk
+    /// analyses registered by then: the annual report's figures as of its date.
+    #[serde(skip)]
+    pub registered_by: Option<DateTime<Utc>>,
 }
 
 impl Filter {
@@ -250,10 +254,14 @@ async fn select(
                   s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech, s.has_personal_data,
                   s.has_sensitive_personal_data, s.review_interval_months, s.reviewed_on, s.major_change_on,
                   s.level_k, s.level_r, s.level_t, s.level_s,
-                  (SELECT count(*) FROM information_assets a WHERE a.system_id = s.id) AS "assets_count!",
                   (SELECT count(*) FROM information_assets a
-                    WHERE a.system_id = s.id AND EXISTS (SELECT 1 FROM classifications c WHERE c.asset_id = a.id)) AS "classified_assets!",
-                  (SELECT max(ra.analysed_on) FROM risk_analyses ra WHERE ra.system_id = s.id) AS last_risk_analysis,
+                    WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)) AS "assets_count!",
+                  (SELECT count(*) FROM information_assets a
+                    WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)
+                      AND EXISTS (SELECT 1 FROM classifications c
+                                   WHERE c.asset_id = a.id AND ($8::timestamptz IS NULL OR c.classified_at <= $8))) AS "classified_assets!",
+                  (SELECT max(ra.analysed_on) FROM risk_analyses ra
+                    WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)) AS last_risk_analysis,
                   s.updated_at
              FROM systems s
              LEFT JOIN bodies b ON b.id = s.body_id
@@ -268,6 +276,7 @@ async fn select(
               AND ($6::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
                                              s.has_personal_data, s.has_sensitive_personal_data])[$6 + 1])
               AND ($7::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($7) k))
+              AND ($8::timestamptz IS NULL OR s.created_at <= $8)
             ORDER BY s.name, s.id"#,
         m,
         id,
@@ -275,7 +284,8 @@ async fn select(
         body_id,
         owner_id,
         flag,
-        kept_by
+        kept_by,
+        filter.registered_by
     )
     .fetch_all(db)
     .await?)

@@ -145,14 +145,7 @@ async fn recommendations_not_met_are_carried_across_two_follow_ups_with_age_from
     for (follow_up, id, result) in
         [(&second, &remains, "delvis"), (&second, &met, "atgardad"), (&third, &remains, "ej_atgardad")]
     {
-        let response = auditor
-            .send(
-                Method::POST,
-                &format!("/audits/{follow_up}/follow-up-assessments"),
-                json!({"recommendation_id": id, "result": result, "comment": "Enligt uppföljningen."}),
-            )
-            .await;
-        assert_eq!(response.status(), 204);
+        assess_follow_up(&auditor, follow_up, id, result).await;
     }
     let in_third: Vec<Value> = auditor.get(&format!("/recommendations?audit_id={third}")).await.json().await.unwrap();
     assert_eq!(in_third.len(), 1, "only the one not met is carried into 2025");
@@ -191,7 +184,7 @@ async fn the_register_counts_filters_and_exports() {
     assert!(page.contains("<span class=\"figure\">2</span> öppna"));
     let filtered =
         app.get(&client, &format!("/recommendations?audit_id={audit_id}&q=avtalen")).await.text().await.unwrap();
-    assert!(filtered.contains("1 rekommendationer."));
+    assert!(filtered.contains("1 rekommendation."));
     let csv = app
         .get(&client, &format!("/recommendations.csv?audit_id={audit_id}&q=efterlevnad"))
         .await
@@ -201,10 +194,11 @@ async fn the_register_counts_filters_and_exports() {
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "Granskning;Nr;Rekommendation;Organ;Prioritet;Status;Måldatum;Ålder (dagar);Försenad;Kvarstår i"
+        "Granskning;Nr;Rekommendation;Organ;Prioritet;Status;Måldatum;Först lämnad;Ålder;Ålder (månader);Försenad;\
+         Senaste bedömning i uppföljning;Uppföljning;Uppföljningens datum;Ansvarig;Kvarstår i"
     );
     assert!(lines[1].starts_with(
-        "Granskning av leverantörsstyrning;2;'=Genomför efterlevnadskontroller.;Kommunstyrelsen;Ej angiven;Öppen;;"
+        "Granskning av leverantörsstyrning;2;'=Genomför efterlevnadskontroller.;Kommunstyrelsen;Ej angiven;Öppen;;2024-05-02;"
     ));
     assert_eq!(lines.len(), 2);
 }
@@ -788,4 +782,235 @@ async fn every_audit_route_refuses_another_municipality() {
     let untouched: String =
         sqlx::query_scalar("SELECT title FROM audits WHERE id = $1").bind(audit).fetch_one(app.pool()).await.unwrap();
     assert_eq!(untouched, "Granskning av informationssäkerhet");
+}
+
+async fn assess_follow_up(api: &ApiClient, follow_up: &str, id: &str, result: &str) {
+    let response = api
+        .send(
+            Method::POST,
+            &format!("/audits/{follow_up}/follow-up-assessments"),
+            json!({"recommendation_id": id, "result": result, "comment": "Enligt uppföljningen."}),
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+}
+
+#[tokio::test]
+async fn verdicts_and_age_at_the_follow_up_show_in_the_register_csv_api_and_audit() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let first = audit(&auditor, &app, "Informationssäkerhet 2021", "granskning", "2021-10-15", &[]).await;
+    let partly = recommend(&auditor, &app, &first, "Utse systemägare för alla system.").await;
+    let not_met = recommend(&auditor, &app, &first, "Genomför riskanalyser.").await;
+    let met = recommend(&auditor, &app, &first, "Anta en policy.").await;
+    let follow_up = audit(&auditor, &app, "Uppföljning 2023", "uppfoljande", "2023-11-15", &[&first]).await;
+    assess_follow_up(&auditor, &follow_up, &partly, "delvis").await;
+    assess_follow_up(&auditor, &follow_up, &not_met, "ej_atgardad").await;
+    assess_follow_up(&auditor, &follow_up, &met, "atgardad").await;
+    let fresh = recommend(&auditor, &app, &follow_up, "Rapportera till fullmäktige.").await;
+
+    // The API contract: the latest verdict (a FollowUpResult code) and that follow-up's report date.
+    let one: Value = auditor.get(&format!("/recommendations/{partly}")).await.json().await.unwrap();
+    assert_eq!(
+        (one["latest_verdict"].as_str(), one["latest_follow_up_on"].as_str()),
+        (Some("delvis"), Some("2023-11-15"))
+    );
+    let listed: Vec<Value> = auditor.get(&format!("/recommendations?audit_id={first}")).await.json().await.unwrap();
+    let verdicts: Vec<&Value> = listed.iter().map(|r| &r["latest_verdict"]).collect();
+    assert_eq!(verdicts, [&json!("delvis"), &json!("ej_atgardad"), &json!("atgardad")]);
+    let new: Value = auditor.get(&format!("/recommendations/{fresh}")).await.json().await.unwrap();
+    assert!(new["latest_verdict"].is_null() && new["latest_follow_up_on"].is_null());
+    let filtered: Vec<Value> =
+        auditor.get(&format!("/recommendations?verdict=ej_atgardad&audit_id={first}")).await.json().await.unwrap();
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0]["id"], not_met.as_str());
+
+    let client = app.login("revisor@exempelby.se").await;
+    let register = app.get(&client, &format!("/recommendations?audit_id={first}")).await.text().await.unwrap();
+    assert!(register.contains("Delvis åtgärdad") && register.contains("Ej åtgärdad"), "the register shows verdicts");
+    assert!(!register.contains(" dagar"), "age in years and months, not days");
+    assert!(register.contains(" år "), "{register}");
+    let by_verdict = app.get(&client, "/recommendations?verdict=delvis").await.text().await.unwrap();
+    assert!(by_verdict.contains("Utse systemägare för alla system.") && !by_verdict.contains("Genomför riskanalyser."));
+    // Read in the follow-up, the age is the age at its report date.
+    let follow_up_page = app.get(&client, &format!("/audits/{follow_up}")).await.text().await.unwrap();
+    assert!(follow_up_page.contains("2 år 1 mån vid uppföljningen 2023-11-15"), "{follow_up_page}");
+    let page = app.get(&client, &format!("/recommendations/{not_met}")).await.text().await.unwrap();
+    assert!(page.contains("Ej åtgärdad") && page.contains("2 år 1 mån vid uppföljningen 2023-11-15"));
+
+    let csv = app.get(&client, &format!("/recommendations.csv?audit_id={first}")).await.text().await.unwrap();
+    let row = csv.lines().find(|l| l.contains("Genomför riskanalyser.")).unwrap();
+    assert!(row.contains(";Ej åtgärdad;Uppföljning 2023;2023-11-15;"), "{row}");
+    assert!(row.contains(";2021-10-15;"), "{row}");
+}
+
+#[tokio::test]
+async fn an_audit_needs_its_report_date() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let response = auditor
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": "Utan datum", "kind": "granskning", "commissioned_by": "revisorerna", "body_ids": [ks]}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"]["report_date"], "Ange rapportens datum. Rekommendationernas ålder räknas från det.");
+    // One saved before the rule is listed for the coordinator to fix.
+    sqlx::query(
+        "INSERT INTO audits (id, municipality_id, title, commissioned_by, kind) VALUES ($1, $2, 'Gammal granskning', 'revisorerna', 'granskning')",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(app.exempelby)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let client = app.login("samordnare@exempelby.se").await;
+    let list = app.get(&client, "/audits").await.text().await.unwrap();
+    let undated = list.split("id=\"missing-report-date\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(undated.contains("Gammal granskning"), "{undated}");
+    let dashboard = app.get(&client, "/").await.text().await.unwrap();
+    assert!(dashboard.contains("granskningar som saknar rapportdatum"), "{dashboard}");
+}
+
+#[tokio::test]
+async fn a_follow_up_asks_every_addressed_body_to_answer_on_what_it_carries() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let bildning = body_id_by_name(app.pool(), app.exempelby, "Bildningsnämnden").await;
+    let valfard = body_id_by_name(app.pool(), app.exempelby, "Välfärdsnämnden").await;
+    let first = audit(&auditor, &app, "Granskning 2021", "granskning", "2021-03-01", &[]).await;
+    let added = auditor
+        .send(
+            Method::POST,
+            &format!("/audits/{first}/recommendations"),
+            json!({"items": [{"text": "Utse systemägare.", "body_ids": [ks]},
+                             {"text": "Klassa informationen.", "body_ids": [bildning, valfard]}]}),
+        )
+        .await;
+    let ids: Vec<String> = added.json::<Value>().await.unwrap()["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let follow_up = auditor
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": "Uppföljning 2023", "kind": "uppfoljande", "commissioned_by": "revisorerna",
+                   "report_date": crate::support::days_ago(40), "response_deadline": crate::support::days_ago(10),
+                   "body_ids": [ks, bildning, valfard], "follows": [first]}),
+        )
+        .await;
+    assert_eq!(follow_up.status(), 201);
+    let follow_up = follow_up.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    assess_follow_up(&auditor, &follow_up, &ids[0], "ej_atgardad").await;
+    assess_follow_up(&auditor, &follow_up, &ids[1], "delvis").await;
+    recommend(&auditor, &app, &follow_up, "Rapportera årligen till fullmäktige.").await;
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let overdue =
+        |html: String| html.split("id=\"overdue\"").nth(1).unwrap().split("</section>").next().unwrap().to_string();
+    let before = overdue(app.get(&client, "/").await.text().await.unwrap());
+    for expected in [
+        "Kommunstyrelsen ska svara på Uppföljning 2023 (2 rekommendationer)",
+        "Bildningsnämnden ska svara på Uppföljning 2023 (1 rekommendation)",
+        "Välfärdsnämnden ska svara på Uppföljning 2023 (1 rekommendation)",
+    ] {
+        assert!(before.contains(expected), "{expected} in {before}");
+    }
+    // Bildningsnämnden answers the follow-up; the dashboard shows it at once.
+    let answer = coordinator
+        .send(
+            Method::PUT,
+            &format!("/recommendations/{}/responses", ids[1]),
+            json!({"body_id": bildning, "text": "Klassningen görs under våren.", "planned_by": "", "decision_reference": "BN § 12", "decision_date": ""}),
+        )
+        .await;
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let after = overdue(app.get(&client, "/").await.text().await.unwrap());
+    assert!(!after.contains("Bildningsnämnden ska svara på Uppföljning 2023"), "{after}");
+    assert!(after.contains("Välfärdsnämnden ska svara på Uppföljning 2023 (1 rekommendation)"));
+    let stored: uuid::Uuid = sqlx::query_scalar(
+        "SELECT audit_id FROM recommendation_responses WHERE body_id = $1 AND recommendation_id = $2::uuid",
+    )
+    .bind(bildning)
+    .bind(&ids[1])
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(stored.to_string(), follow_up, "the answer goes to the follow-up that asked");
+    let page = app.get(&client, &format!("/recommendations/{}", ids[1])).await.text().await.unwrap();
+    assert!(page.contains("Svar till Uppföljning 2023") && page.contains("Svar till Granskning 2021"));
+}
+
+#[tokio::test]
+async fn recommendations_without_a_responsible_person_or_target_date_are_a_group_on_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av behörigheter", "granskning", "2025-02-01", &[]).await;
+    recommend(&auditor, &app, &audit_id, "Gå igenom behörigheterna årligen.").await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let html = app.get(&client, "/").await.text().await.unwrap();
+    let group = html.split("id=\"audit-gaps\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(group.contains("öppna rekommendationer som saknar ansvarig"), "{group}");
+    assert!(group.contains("öppna rekommendationer som saknar måldatum"), "{group}");
+    let register = app.get(&client, "/recommendations?missing=ansvarig").await.text().await.unwrap();
+    assert!(register.contains("Gå igenom behörigheterna årligen."));
+}
+
+#[tokio::test]
+async fn the_paste_preview_shows_what_it_removed_and_can_restore_it_and_set_one_body_for_all() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor, &app, "Granskning av kontinuitet", "granskning", "2025-04-01", &[]).await;
+    let client = app.login("revisor@exempelby.se").await;
+    let pasted = "Rekommendationer:\n• Upprätta en kontinuitetsplan för samtliga\nGranskning av kontinuitet\nverksamhetskritiska system.\n• Öva planen årligen.";
+    let preview = app.post_form(&client, &format!("/audits/{audit_id}/import/preview"), &[("text", pasted)]).await;
+    assert_eq!(preview.status(), 200);
+    let html = preview.text().await.unwrap();
+    assert!(html.contains("id=\"no-addressee\""), "no body was named");
+    assert!(html.contains("<del>Granskning av kontinuitet</del>"), "the removed header is shown");
+    assert!(html.contains("Återställ texten som den var inklistrad"));
+
+    let original = "Upprätta en kontinuitetsplan för samtliga Granskning av kontinuitet verksamhetskritiska system.";
+    let base = [
+        ("rows", "2"),
+        ("text_0", "Upprätta en kontinuitetsplan för samtliga verksamhetskritiska system."),
+        ("original_0", original),
+        ("removed_0", "Granskning av kontinuitet"),
+        ("include_0", "1"),
+        ("text_1", "Öva planen årligen."),
+        ("original_1", "Öva planen årligen."),
+        ("include_1", "1"),
+    ];
+    let mut restore = base.to_vec();
+    restore.push(("restore", "0"));
+    let restored = app.post_form(&client, &format!("/audits/{audit_id}/import"), &restore).await;
+    assert_eq!(restored.status(), 200);
+    assert!(restored.text().await.unwrap().contains(&format!(">{original}</textarea>")));
+
+    // A failed save keeps what was typed and sums up the errors at the top.
+    let mut typed = base.to_vec();
+    typed[1] = ("text_0", "Min egen formulering.");
+    let failed = app.post_form(&client, &format!("/audits/{audit_id}/import"), &typed).await;
+    assert_eq!(failed.status(), 422);
+    let failed = failed.text().await.unwrap();
+    assert!(failed.contains("error-summary") && failed.contains("Rad 1:"), "{failed}");
+    assert!(failed.contains(">Min egen formulering.</textarea>"));
+
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await.to_string();
+    let mut all = base.to_vec();
+    all.push(("all_bodies", ks.as_str()));
+    let saved = app.post_form(&client, &format!("/audits/{audit_id}/import"), &all).await;
+    assert_eq!(saved.status(), 303);
+    let listed: Vec<Value> = auditor.get(&format!("/recommendations?audit_id={audit_id}")).await.json().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|r| r["bodies"][0]["name"] == "Kommunstyrelsen"));
 }

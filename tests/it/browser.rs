@@ -273,7 +273,8 @@ async fn an_auditor_pastes_recommendations_fixes_a_row_and_finds_them_in_the_reg
         .send(
             reqwest::Method::POST,
             "/audits",
-            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna", "body_ids": [ks]}),
+            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna",
+                   "report_date": "2025-03-01", "body_ids": [ks]}),
         )
         .await
         .json()
@@ -477,5 +478,32 @@ async fn a_board_member_reads_the_published_annual_report() {
     assert!(browser.find_all(Locator::Css("main form")).await.unwrap().is_empty());
     let pdf = browser.find(Locator::LinkText("Ladda ner PDF")).await.unwrap().attr("href").await.unwrap().unwrap();
     assert!(pdf.ends_with("/pdf"), "{pdf}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_board_member_of_a_body_without_systems_reads_its_recommendations_in_the_published_report() {
+    let app = TestApp::spawn().await;
+    app.body_without_systems("overformyndare@exempelby.se").await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let created = coordinator.send(reqwest::Method::POST, "/reports", json!({"year": year.to_string()})).await;
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let published = coordinator.send(reqwest::Method::POST, &format!("/reports/{id}/publish"), json!({})).await;
+    assert_eq!(published.status(), 200);
+
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    log_in(&app, &browser, "overformyndare@exempelby.se").await;
+    let own = browser.find(Locator::Css("#own-bodies")).await.unwrap().text().await.unwrap();
+    assert!(own.contains("Överförmyndarnämnden") && own.contains("Klassa akterna i ärendesystemet."), "{own}");
+    browser.find(Locator::LinkText("Läs hela rapporten")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, &format!("/reports/{id}")).await;
+    let part = browser.find(Locator::Css("#audit-recommendations")).await.unwrap().text().await.unwrap();
+    assert!(part.contains("Överförmyndarnämnden"), "{part}");
+    let row =
+        part.lines().find(|l| l.contains("Klassa akterna i ärendesystemet.")).expect("the recommendation is listed");
+    assert!(row.contains("Granskning av överförmyndarverksamheten") && row.contains("Ej bedömd"), "{row}");
+    assert!(row.contains(" år") || row.contains(" mån"), "its age: {row}");
     browser.close().await.unwrap();
 }

@@ -32,12 +32,14 @@ async fn known_data_set(app: &TestApp) -> Uuid {
            ('{accepted}', '{m}', '{analysis}', 'Driftstopp', 3, 3, 'Petra Ägare', '2025-04-01'),
            ('{}', '{m}', '{analysis}', 'Felsänt brev', 2, 2, NULL, NULL),
            ('{}', '{m}', '{analysis}', 'Stöld av dator', 1, 1, NULL, NULL);
-         INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, personal_data,
-                                category, severity) VALUES
-           ('{r1}', '{m}', 2025, 1, 'Brev till fel mottagare', '2025-02-10 08:00Z', 'Ann', true, 'felsand_information', 'medel'),
-           ('{r2}', '{m}', 2025, 2, 'Obehörig i journalen', '2025-06-15 10:00Z', 'Ann', true, 'obehorig_atkomst', 'hog'),
-           ('{r3}', '{m}', 2025, 3, 'Växeln nere', '2025-06-20 12:00Z', 'Ann', false, 'driftavbrott', 'lag'),
-           ('{}', '{m}', 2024, 1, 'Förra året', '2024-11-01 12:00Z', 'Ann', false, 'driftavbrott', 'lag');
+         INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reported_at, reporter_name,
+                                personal_data, category, severity) VALUES
+           ('{r1}', '{m}', 2025, 1, 'Brev till fel mottagare', '2025-02-10 08:00Z', '2025-02-10 09:00Z', 'Ann', true,
+            'felsand_information', 'medel'),
+           ('{r2}', '{m}', 2025, 2, 'Obehörig i journalen', '2025-06-15 10:00Z', '2025-06-15 11:00Z', 'Ann', true,
+            'obehorig_atkomst', 'hog'),
+           ('{r3}', '{m}', 2025, 3, 'Växeln nere', '2025-06-20 12:00Z', '2025-06-20 13:00Z', 'Ann', false, 'driftavbrott', 'lag'),
+           ('{}', '{m}', 2024, 1, 'Förra året', '2024-11-01 12:00Z', '2024-11-01 13:00Z', 'Ann', false, 'driftavbrott', 'lag');
          INSERT INTO action_plans (id, municipality_id, year) VALUES ('{plan}', '{m}', 2025);
          INSERT INTO actions (id, municipality_id, title, due_date, status, system_id, risk_id) VALUES
            ('{a1}', '{m}', 'Ny växel', '2025-06-01', 'planerad', '{s2}', NULL),
@@ -79,6 +81,10 @@ async fn known_data_set(app: &TestApp) -> Uuid {
     );
     // Only generated ids are formatted into the statements.
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(app.pool()).await.unwrap();
+    // Annanstad has kept its register in Lisa since early January 2025.
+    let mut conn = app.pool().acquire().await.unwrap();
+    let since = figures::end_of_day(NaiveDate::from_ymd_opt(2025, 1, 2).unwrap());
+    lisa::demo::registered_since(&mut conn, m, since).await.unwrap();
     m
 }
 
@@ -128,18 +134,24 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
         Some(PlanFigures { total: 4, done: 1, in_progress: 1, late: 3, decision_reference: String::new() })
     );
 
-    // Both unverified were first made on 2024-05-01: 609 days before the end of 2025.
+    // Both unverified were first made on 2024-05-01: 19 whole months before the end of 2025.
     assert_eq!(
         f.recommendations,
         RecommendationFigures {
-            open: 1,
+            open: 2,
             claimed: 1,
             verified: 1,
-            median_age_days: Some(609),
+            closed_in_year: 1,
+            median_age_months: Some(19),
+            older_than_one_year: 2,
+            older_than_two_years: 0,
             carried_over: 0,
             by_year: vec![(2024, 1, 1, 1)],
         }
     );
+    assert_eq!(f.recommendation_list.len(), 2);
+    assert_eq!(f.recommendation_list[0].text, "Utse systemägare");
+    assert_eq!(f.recommendation_list[0].age_months, Some(19));
 
     let i = &f.incidents;
     assert_eq!((i.total, i.personal_data, i.significant, i.reports_in_time, i.reports_late), (3, 2, 0, 1, 1));
@@ -164,6 +176,66 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
     assert_eq!(row("Andel klassade"), "50 %");
     assert_eq!(row("Försenade"), "3");
     assert_eq!(row("Utbildning: Förtroendevalda"), "25 % (5 av 20)");
+}
+
+#[tokio::test]
+async fn a_past_years_figures_stay_as_they_were_when_later_data_is_added() {
+    let app = TestApp::spawn().await;
+    let m = known_data_set(&app).await;
+    let end_of_year = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let mut conn = app.pool().acquire().await.unwrap();
+    let before = figures::compute(&mut conn, m, 2025, end_of_year).await.unwrap();
+
+    // Everything below happens now (2026 or later): registered, changed or dated after the year.
+    let (system, asset, analysis, audit, follow_up, rec) =
+        (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let body: Uuid = sqlx::query_scalar("SELECT id FROM bodies WHERE municipality_id = $1 LIMIT 1")
+        .bind(m)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let growth = format!(
+        "INSERT INTO systems (id, municipality_id, name, body_id, is_critical, lifecycle)
+           VALUES ('{system}', '{m}', 'Nytt system', '{body}', true, 'i_drift');
+         INSERT INTO information_assets (id, municipality_id, system_id, name)
+           VALUES ('{asset}', '{m}', (SELECT id FROM systems WHERE municipality_id = '{m}' AND name = 'Växel'), 'Samtal');
+         INSERT INTO classifications (id, municipality_id, asset_id, version, k, r, t, s, classified_by)
+           VALUES ('{}', '{m}', '{asset}', 1, 1, 1, 1, 0, 'Petra Ägare');
+         INSERT INTO risk_analyses (id, municipality_id, title, object_kind, system_id, analysed_on)
+           VALUES ('{analysis}', '{m}', 'Växel 2025', 'system',
+                   (SELECT id FROM systems WHERE municipality_id = '{m}' AND name = 'Växel'), '2025-12-01');
+         INSERT INTO risks (id, municipality_id, analysis_id, threat, likelihood, consequence)
+           VALUES ('{}', '{m}', '{analysis}', 'Avbrott', 4, 4);
+         UPDATE risks SET accepted_by = 'Petra Ägare', accepted_at = now() WHERE municipality_id = '{m}' AND threat = 'Obehörig läsning';
+         UPDATE actions SET status = 'klar' WHERE municipality_id = '{m}' AND title = 'Ny växel';
+         UPDATE recommendations SET status = 'verifierad' WHERE municipality_id = '{m}' AND text = 'Utse systemägare';
+         INSERT INTO audits (id, municipality_id, title, commissioned_by, kind, report_date)
+           VALUES ('{audit}', '{m}', 'Sen registrering', 'revisorerna', 'granskning', '2025-11-01'),
+                  ('{follow_up}', '{m}', 'Uppföljning 2026', 'revisorerna', 'uppfoljande', '2026-03-01');
+         INSERT INTO recommendations (id, municipality_id, audit_id, position, text)
+           VALUES ('{rec}', '{m}', '{audit}', 1, 'Registrerad efter årets slut');
+         INSERT INTO recommendation_bodies (municipality_id, recommendation_id, body_id) VALUES ('{m}', '{rec}', '{body}');
+         INSERT INTO follow_up_assessments (municipality_id, audit_id, recommendation_id, result)
+           SELECT '{m}', '{follow_up}', id, 'atgardad' FROM recommendations WHERE municipality_id = '{m}' AND text = 'Klassa informationen';
+         INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, personal_data)
+           VALUES ('{}', '{m}', 2025, 4, 'Anmäld i efterhand', '2025-12-30 08:00Z', 'Ann', true),
+                  ('{}', '{m}', 2026, 1, 'I år', '2026-01-10 08:00Z', 'Ann', false);
+         INSERT INTO documents (id, municipality_id, title, kind, decided_on, status)
+           VALUES ('{}', '{m}', 'Ny riktlinje', 'riktlinje', '2026-02-01', 'gallande');",
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(growth)).execute(app.pool()).await.unwrap();
+
+    let after = figures::compute(&mut conn, m, 2025, end_of_year).await.unwrap();
+    assert_eq!(after, before, "figures as of 31 December 2025 do not move");
+    assert_eq!(after.as_of, Some(end_of_year));
+    let today = figures::compute(&mut conn, m, 2026, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).await.unwrap();
+    assert_eq!(today.systems.systems, before.systems.systems + 1, "the same data counts in this year's figures");
+    assert!(today.recommendations.verified > before.recommendations.verified);
 }
 
 async fn report_status(app: &TestApp, id: &str) -> String {
@@ -365,4 +437,78 @@ async fn the_boards_decisions_become_proposed_actions_for_next_years_plan_once()
     app.annanstad().await;
     let stranger = app.login("samordnare@annanstad.se").await;
     assert_eq!(app.post_form(&stranger, &format!("/reports/{id}/actions"), &[]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_body_without_systems_gets_its_part_of_the_report_and_the_board_sees_it() {
+    let app = TestApp::spawn().await;
+    let body = app.body_without_systems("overformyndare@exempelby.se").await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let id = draft(&coordinator, this_year()).await;
+    let detail: Value = coordinator.get(&format!("/reports/{id}")).await.json().await.unwrap();
+    let bodies = detail["figures"]["bodies"].as_array().unwrap();
+    let part = bodies.iter().find(|b| b["name"] == "Överförmyndarnämnden").expect("its own part");
+    assert_eq!((part["systems"].as_u64(), part["open_recommendations"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(part["body_id"], body.to_string());
+    let list = detail["figures"]["recommendation_list"].as_array().unwrap();
+    let item = list.iter().find(|r| r["text"] == "Klassa akterna i ärendesystemet.").expect("listed");
+    assert_eq!(item["bodies"], json!(["Överförmyndarnämnden"]));
+    assert_eq!(item["first_reported"], "2024-10-01");
+    assert!(item["latest_verdict"].is_null() && item["id"].is_string());
+    let months =
+        lisa::web::format::months_between(NaiveDate::from_ymd_opt(2024, 10, 1).unwrap(), lisa::web::format::today());
+    assert_eq!(item["age_months"].as_u64(), Some(u64::from(months)));
+    // Every body with open recommendations has a part, the demo's KS among them.
+    for r in list {
+        for name in r["bodies"].as_array().unwrap() {
+            assert!(bodies.iter().any(|b| &b["name"] == name), "{name} has no part");
+        }
+    }
+
+    let page =
+        app.get(&app.login("samordnare@exempelby.se").await, &format!("/reports/{id}")).await.text().await.unwrap();
+    let section = page.split("id=\"audit-recommendations\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(section.contains("<h3") && section.contains("Överförmyndarnämnden"), "{section}");
+    assert!(section.contains("Klassa akterna i ärendesystemet."));
+    assert_eq!(coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await.status(), 200);
+    let board = app.login("overformyndare@exempelby.se").await;
+    let dashboard = app.get(&board, "/").await.text().await.unwrap();
+    assert!(!dashboard.contains("inga siffror"), "the board member's body has its part");
+    assert!(dashboard.contains("Klassa akterna i ärendesystemet."), "{dashboard}");
+}
+
+#[tokio::test]
+async fn the_report_states_its_date_keeps_paragraphs_and_names_the_publisher() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let year = this_year() - 1;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id::text FROM annual_reports WHERE year = $1")
+        .bind(year as i16)
+        .fetch_optional(app.pool())
+        .await
+        .unwrap();
+    assert!(existing.is_some(), "the demo published last year's report");
+    let id = draft(&coordinator, this_year()).await;
+    let text = json!({"summary": "Första stycket.\n\nAndra stycket.", "proposals": "Vi föreslår att\n1. nämnderna utser ägare\n2. riskanalyser görs",
+                      "decisions": "", "decision_reference": "", "as_of": format!("{}-12-31", year)});
+    let refused = coordinator.send(Method::PUT, &format!("/reports/{id}"), text).await;
+    assert_eq!(refused.status(), 422, "a date before the report's year");
+    let text = json!({"summary": "Första stycket.\n\nAndra stycket.", "proposals": "Vi föreslår att\n1. nämnderna utser ägare\n2. riskanalyser görs",
+                      "decisions": "", "decision_reference": "", "as_of": ""});
+    assert_eq!(coordinator.send(Method::PUT, &format!("/reports/{id}"), text).await.status(), 200);
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.get(&client, &format!("/reports/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Siffrorna avser läget den"), "the as-of date is stated");
+    assert!(page.contains("<p>Första stycket.</p>") && page.contains("<p>Andra stycket.</p>"));
+    assert!(
+        page.contains("Vi föreslår att<br>1. nämnderna utser ägare<br>2. riskanalyser görs"),
+        "numbered lines stay lines"
+    );
+    let briefing = page.split("id=\"briefing\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(briefing.contains("rekommendationer från revisionen"), "{briefing}");
+    assert_eq!(coordinator.send(Method::POST, &format!("/reports/{id}/publish"), json!({})).await.status(), 200);
+    let published = app.get(&client, &format!("/reports/{id}")).await.text().await.unwrap();
+    let status = published.split("id=\"report-status\"").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(status.contains("av Sara Lind, Informationssäkerhetssamordnare"), "by name and role: {status}");
+    assert!(!status.contains('@'), "not by email address");
 }

@@ -232,6 +232,42 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A body of Exempelby that keeps no systems, with one audit recommendation addressed to
+    /// it and a board member (`email`) who sits for it. Returns the body's id.
+    pub async fn body_without_systems(&self, email: &str) -> Uuid {
+        let actor = lisa::audit_log::Actor::system("test");
+        let mut tx = self.pool().begin().await.unwrap();
+        let body = BodyInput { kind: BodyKind::Namnd, name: "Överförmyndarnämnden".into(), company_name: None };
+        let body_id = store::create_body(&mut tx, &actor, self.exempelby, &body).await.unwrap().id;
+        let hash = password::hash(DEMO_PASSWORD.into(), PasswordCost::Fast).await.unwrap();
+        let user = store::create_account(&mut tx, &actor, email, "Olle Överförmyndare", &hash, false).await.unwrap();
+        let grant = GrantInput { role: Role::Fortroendevald, body_id: Some(body_id) };
+        store::add_grant(&mut tx, &actor, self.exempelby, user, &grant).await.unwrap();
+        tx.commit().await.unwrap();
+        let auditor = self.api(&self.api_token("revisor@exempelby.se", self.exempelby).await);
+        let audit = auditor
+            .send(
+                reqwest::Method::POST,
+                "/audits",
+                serde_json::json!({"title": "Granskning av överförmyndarverksamheten", "kind": "granskning",
+                                   "commissioned_by": "revisorerna", "report_date": "2024-10-01", "body_ids": [body_id]}),
+            )
+            .await;
+        assert_eq!(audit.status(), 201);
+        let audit: serde_json::Value = audit.json().await.unwrap();
+        let added = auditor
+            .send(
+                reqwest::Method::POST,
+                &format!("/audits/{}/recommendations", audit["id"].as_str().unwrap()),
+                serde_json::json!({"items": [{"text": "Klassa akterna i ärendesystemet.", "body_ids": [body_id]}]}),
+            )
+            .await;
+        assert_eq!(added.status(), 201);
+        body_id
+    }
+}
+
 pub struct Other {
     pub municipality: Uuid,
     pub body_id: Uuid,

@@ -105,6 +105,11 @@ struct BoardPage {
 }
 
 impl BoardPage {
+    /// Whether last year's published report gives figures to compare with.
+    fn compared(&self) -> bool {
+        self.view.key_rows.iter().any(|r| r.before != "–")
+    }
+
     fn body_table(&self) -> super::figures::BodyTable {
         let with_systems: Vec<_> = self.view.bodies.iter().filter(|b| b.systems > 0).cloned().collect();
         super::figures::body_table(&with_systems)

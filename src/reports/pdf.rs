@@ -108,7 +108,7 @@ pub fn source(
     let _ = writeln!(out, "#align(center)[#emph({})]\n", lit(&status));
     let _ = writeln!(
         out,
-        "#align(center)[{}]\n",
+        "#align(center)[#{}]\n",
         lit(&format!(
             "Siffrorna avser läget den {}: det som var registrerat i Lisa vid dagens slut.",
             crate::web::format::date(figures.described_on())
@@ -168,10 +168,30 @@ pub fn source(
     }
 
     let _ = writeln!(out, "== Nyckeltal\n");
-    let headings = ["Område", "Nyckeltal", &report.year.to_string(), &(report.year - 1).to_string()].map(String::from);
-    let rows: Vec<Vec<String>> =
-        key.iter().map(|r| vec![r.section.to_string(), r.label.clone(), r.now.clone(), r.before.clone()]).collect();
-    table(&mut out, "(1fr, 2.4fr, 1fr, 1fr)", &headings, &rows);
+    // Without last year's published report there is nothing to compare with: no column of "–".
+    let compared = key.iter().any(|r| r.before != "–");
+    let mut headings = vec!["Område".to_string(), "Nyckeltal".to_string(), report.year.to_string()];
+    if compared {
+        headings.push((report.year - 1).to_string());
+    } else {
+        let _ = writeln!(
+            out,
+            "#par({})\n",
+            lit(&format!("Det finns ingen publicerad rapport för {} att jämföra med.", report.year - 1))
+        );
+    }
+    let rows: Vec<Vec<String>> = key
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.section.to_string(), r.label.clone(), r.now.clone()];
+            if compared {
+                row.push(r.before.clone());
+            }
+            row
+        })
+        .collect();
+    let columns = if compared { "(1fr, 2.4fr, 1fr, 1fr)" } else { "(1fr, 2.4fr, 1fr)" };
+    table(&mut out, columns, &headings, &rows);
 
     let bodies = super::figures::body_table(&figures.bodies_with_systems());
     if !bodies.rows.is_empty() {

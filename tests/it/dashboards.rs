@@ -245,3 +245,18 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     assert!(lisa::risks::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
     assert!(lisa::actions::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_new_municipality_is_greeted_by_its_first_steps() {
+    let app = TestApp::spawn().await;
+    app.annanstad().await;
+    let (_, html) = page(&app, "samordnare@annanstad.se", "/").await;
+    let steps = html.split("id=\"getting-started\"").nth(1).expect("first steps").split("</section>").next().unwrap();
+    assert!(steps.contains("Klart:</span> Lägg in nämnder, bolag och personer"), "it has a body: {steps}");
+    for link in ["/systems/import", "/audits/new", "/reports"] {
+        assert!(steps.contains(&format!("href=\"{link}\"")), "{link} in {steps}");
+    }
+    assert!(!html.contains("Bra jobbat"), "nothing to praise in an empty municipality");
+    let (_, demo) = page(&app, "samordnare@exempelby.se", "/").await;
+    assert!(!demo.contains("id=\"getting-started\""), "Exempelby is well under way");
+}

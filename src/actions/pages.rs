@@ -423,7 +423,7 @@ pub async fn set_plan_actions(
 ) -> AppResult<Response> {
     let ids: Vec<Uuid> = pairs.all("action_ids").iter().filter_map(|id| Uuid::parse_str(id).ok()).collect();
     let message = match split_validation(super::set_plan_actions(&state, &principal, year, &ids).await)? {
-        Ok(()) => format!("Handlingsplanen har {} åtgärder.", ids.len()),
+        Ok(()) => format!("Handlingsplanen har {}.", crate::web::format::count(ids.len(), "åtgärd", "åtgärder")),
         Err(errors) => format!("Planen sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
     };
     Ok(flash::see_other_with(&state, &format!("/plans/{year}"), &message))

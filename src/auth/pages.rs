@@ -174,8 +174,6 @@ pub async fn change_password(
 #[derive(Deserialize)]
 pub struct SwitchForm {
     municipality_id: Uuid,
-    #[serde(default)]
-    back: String,
 }
 
 /// Switching municipality is a cookie, checked against the user's grants on every request.
@@ -185,10 +183,8 @@ pub async fn switch_municipality(
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Response> {
     principal.require(principal.municipalities.iter().any(|m| m.id == form.municipality_id))?;
-    // Ids in the old page's address belong to the old municipality: go to the area's start instead.
-    let back = safe_next(Some(&form.back));
-    let area = back.split('/').nth(1).filter(|s| !s.is_empty()).map(|s| format!("/{s}")).unwrap_or_else(|| "/".into());
-    let mut response = see_other(&area);
+    // The page the switch was made on belongs to the old municipality: start afresh on the start page.
+    let mut response = see_other("/");
     let cookie =
         cookies::set(session::MUNICIPALITY_COOKIE, &form.municipality_id.to_string(), state.config.secure_cookies);
     response.headers_mut().append(header::SET_COOKIE, cookie);

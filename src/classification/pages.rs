@@ -351,7 +351,15 @@ pub async fn import(
 ) -> AppResult<Response> {
     let text = pairs.raw("text");
     match super::import_catalogue(&state, &principal, &text).await {
-        Ok(count) => Ok(flash::see_other_with(&state, "/catalogue", &format!("{count} åtgärder är inlästa."))),
+        Ok(count) => Ok(flash::see_other_with(
+            &state,
+            "/catalogue",
+            &if count == 1 {
+                "1 åtgärd är inläst.".to_string()
+            } else {
+                format!("{count} åtgärder är inlästa.")
+            },
+        )),
         Err(AppError::BadRequest(message)) => Ok(unprocessable(
             catalogue_page(&state, &principal, chrome, MeasureForm::default(), FieldErrors::new(), Some(message))
                 .await?,

@@ -4,12 +4,14 @@
 
 use super::figures::{Figures, RiskFigures};
 
-const INK: &str = "#1b1f24";
-const GRID: &str = "#c9d1da";
-const BRAND: &str = "#0b4f6c";
+use crate::web::palette::{
+    AGE_BANDS as AGE_COLOURS, BRAND, DANGER, GRID, RISK_HIGH, RISK_LOW, RISK_MEDIUM, SUCCESS, TEXT as INK, TRACK,
+    WARNING,
+};
+
 /// Open, claimed, closed.
-const STATUS_COLOURS: [&str; 3] = ["#a4161a", "#8a5a00", "#1b6e3a"];
-const LEVEL_COLOURS: [(&str, &str); 3] = [("lag", "#cfe8d5"), ("medel", "#ffe3a3"), ("hog", "#f4b6b6")];
+const STATUS_COLOURS: [&str; 3] = [DANGER, WARNING, SUCCESS];
+const LEVEL_COLOURS: [(&str, &str); 3] = [("lag", RISK_LOW), ("medel", RISK_MEDIUM), ("hog", RISK_HIGH)];
 
 /// A chart and the table that says the same in words.
 pub struct Chart {
@@ -109,7 +111,7 @@ pub fn classification_per_body(figures: &Figures) -> Chart {
         let y = 10 + row * i as i32;
         let percent = crate::web::format::percent(body.classified, body.systems) as i32;
         svg.push_str(&text(label_width - 8, y + 14, "end", &body.name));
-        svg.push_str(&rect(label_width, y + 2, bar_width, 16, "#eef3f7"));
+        svg.push_str(&rect(label_width, y + 2, bar_width, 16, TRACK));
         svg.push_str(&rect(label_width, y + 2, bar_width * percent / 100, 16, BRAND));
         svg.push_str(&text(label_width + bar_width + 6, y + 14, "start", &format!("{percent} %")));
     }
@@ -237,7 +239,8 @@ pub fn risk_matrix(figures: &Figures) -> Chart {
 }
 
 /// Age bands of open recommendations, youngest first.
-const AGE_BANDS: [(&str, &str); 3] = [("Under 1 år", "#8a5a00"), ("1–2 år", "#c2410c"), ("Över 2 år", "#a4161a")];
+const AGE_BANDS: [(&str, &str); 3] =
+    [("Under 1 år", AGE_COLOURS[0]), ("1–2 år", AGE_COLOURS[1]), ("Över 2 år", AGE_COLOURS[2])];
 
 fn age_band(months: Option<u32>) -> usize {
     match months.unwrap_or(0) {
@@ -419,7 +422,7 @@ mod tests {
         let matrix = risk_matrix(&f);
         assert_eq!(matrix.rows[0], vec!["4", "0", "0", "2", "0"], "consequence 4 on top");
         assert_eq!(matrix.rows[3], vec!["1", "5", "0", "0", "0"]);
-        assert!(matrix.svg.contains("#f4b6b6"), "3 × 4 = 12 is high");
+        assert!(matrix.svg.contains(RISK_HIGH), "3 × 4 = 12 is high");
         let incidents = incidents_per_month(&f);
         assert_eq!(incidents.rows[2], vec!["mar", "3"]);
         assert_eq!(recommendation_status(&f).rows[0], vec!["2023", "2", "1", "5"]);

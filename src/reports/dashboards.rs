@@ -420,6 +420,9 @@ pub struct BoardView {
     pub recommendations: Vec<super::figures::ReportedRecommendation>,
     /// The day the report's figures describe.
     pub as_of: Option<NaiveDate>,
+    /// Whose picture it is: the bodies the member sits for, or the municipality.
+    pub scope_name: String,
+    pub lights: Vec<super::board::Light>,
 }
 
 pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardView> {
@@ -433,6 +436,8 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
             bodies: Vec::new(),
             recommendations: Vec::new(),
             as_of: None,
+            scope_name: String::new(),
+            lights: Vec::new(),
         });
     };
     let contents = super::contents(state, principal, &report).await?;
@@ -440,14 +445,28 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
         principal.grants.iter().filter(|g| g.role == Role::Fortroendevald).filter_map(|g| g.body_id).collect();
     let mine = |id: Option<Uuid>| own.is_empty() || id.is_some_and(|id| own.contains(&id));
     let as_of = Some(contents.figures.described_on());
-    let recommendations = contents
+    let recommendations: Vec<_> = contents
         .figures
         .recommendation_list
         .into_iter()
         .filter(|r| own.is_empty() || r.body_ids.iter().any(|b| own.contains(b)))
         .collect();
-    let bodies = contents.figures.bodies.into_iter().filter(|b| mine(b.body_id)).collect();
-    Ok(BoardView { report: Some(report), key_rows: contents.key_rows, bodies, recommendations, as_of })
+    let bodies: Vec<SystemFigures> = contents.figures.bodies.into_iter().filter(|b| mine(b.body_id)).collect();
+    let scope = super::board::scope(&bodies, &contents.figures.systems, !own.is_empty());
+    let scope_name = if own.is_empty() {
+        principal.municipality.as_ref().map(|m| m.name.clone()).unwrap_or_default()
+    } else {
+        scope.name.clone()
+    };
+    Ok(BoardView {
+        report: Some(report),
+        key_rows: contents.key_rows,
+        lights: super::board::lights(&scope, &recommendations),
+        bodies,
+        recommendations,
+        as_of,
+        scope_name,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! and proposals, the board's decisions; frozen when published; as HTML and as PDF.
 
 pub mod api;
+pub mod board;
 pub mod briefing;
 pub mod charts;
 pub mod dashboards;

@@ -341,7 +341,12 @@ pub async fn propose_actions(
                 &state,
                 &format!("/plans/{year}"),
                 &format!(
-                    "{count} åtgärder är föreslagna utifrån styrelsens beslut. Välj dem till handlingsplanen för {year}."
+                    "{} utifrån styrelsens beslut. Välj bland dem till handlingsplanen för {year}.",
+                    if count == 1 {
+                        "1 åtgärd är föreslagen".to_string()
+                    } else {
+                        format!("{count} åtgärder är föreslagna")
+                    }
                 ),
             ))
         }

@@ -32,14 +32,17 @@ impl Item {
         self.due < today
     }
 
-    /// "3 dagar sedan", "i dag", "om 12 dagar".
+    /// "3 dagar sedan", "i dag", "om 12 dagar"; beyond two months in years and months.
     pub fn when(&self, today: NaiveDate) -> String {
+        use crate::web::format::{months_between, years_months};
         let days = (self.due - today).num_days();
         match days {
             0 => "i dag".into(),
             1 => "i morgon".into(),
             -1 => "i går".into(),
+            d if d < -60 => format!("{} sedan", years_months(months_between(self.due, today))),
             d if d < 0 => format!("{} dagar sedan", -d),
+            d if d > 60 => format!("om {}", years_months(months_between(today, self.due))),
             d => format!("om {d} dagar"),
         }
     }
@@ -51,10 +54,6 @@ pub fn split(mut items: Vec<Item>, today: NaiveDate) -> (Vec<Item>, Vec<Item>) {
     items.retain(|i| i.due <= horizon);
     items.sort_by(|a, b| (a.due, a.area, &a.title).cmp(&(b.due, b.area, &b.title)));
     items.into_iter().partition(|i| i.is_overdue(today))
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 fn stockholm_date(at: DateTime<Utc>) -> NaiveDate {
@@ -131,7 +130,7 @@ pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: Date
                 "{} ska svara på {} ({})",
                 missing.body_name,
                 missing.audit_title,
-                plural(missing.recommendations as usize, "rekommendation", "rekommendationer")
+                crate::web::format::count(missing.recommendations as usize, "rekommendation", "rekommendationer")
             ),
             link: format!("/audits/{}", missing.audit_id),
             due: missing.deadline,
@@ -149,7 +148,11 @@ pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: Date
             let count = due_dates.iter().filter(|d| **d <= due.max(today)).count().max(1);
             items.push(Item {
                 area: "Efterlevnadskontroll",
-                title: format!("Kontrollera {} i {}", plural(count, "krav", "krav"), standing.contract.title),
+                title: format!(
+                    "Kontrollera {} i {}",
+                    crate::web::format::count(count, "krav", "krav"),
+                    standing.contract.title
+                ),
                 link: format!("/contracts/{}", standing.contract.id),
                 due,
                 owner_user_id: standing.contract.owner_user_id,
@@ -202,5 +205,7 @@ mod tests {
         assert_eq!(overdue[0].when(today), "40 dagar sedan");
         assert_eq!(soon[0].when(today), "i dag");
         assert_eq!(soon[2].when(today), "om 30 dagar");
+        assert_eq!(item("länge sedan", NaiveDate::from_ymd_opt(2023, 4, 1).unwrap()).when(today), "3 år 7 mån sedan");
+        assert_eq!(item("långt fram", day(400)).when(today), "om 1 år 1 mån");
     }
 }

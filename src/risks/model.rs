@@ -114,6 +114,16 @@ impl RiskLevel {
     pub fn parse(code: &str) -> Option<RiskLevel> {
         [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High].into_iter().find(|l| l.code() == code)
     }
+
+    /// The heat map colour, drawn as a presentation attribute so the cell is coloured everywhere.
+    pub fn fill(self) -> &'static str {
+        use crate::web::palette::{RISK_HIGH, RISK_LOW, RISK_MEDIUM};
+        match self {
+            RiskLevel::Low => RISK_LOW,
+            RiskLevel::Medium => RISK_MEDIUM,
+            RiskLevel::High => RISK_HIGH,
+        }
+    }
 }
 
 /// One cell of the heat map.
@@ -132,15 +142,23 @@ pub struct Matrix {
     pub scale: Scale,
     pub rows: Vec<Vec<Cell>>,
     pub total: usize,
+    /// Room on the left for the consequence labels, so that none is cut off.
+    margin: i32,
 }
 
 pub const CELL_SIZE: i32 = 64;
-pub const MATRIX_MARGIN: i32 = 120;
+
+/// Room for "4 Mycket allvarlig" and the like: about 7.5 px a character at the axis' 13 px.
+fn margin_for(labels: &[String]) -> i32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i32;
+    (24 + (longest + 3) * 15 / 2).max(48)
+}
 
 impl Matrix {
     /// Counts (likelihood, consequence) pairs into their cells; pairs outside the scale are left out.
     pub fn new(scale: &Scale, pairs: impl IntoIterator<Item = (i16, i16)>) -> Matrix {
         let max = scale.max;
+        let margin = margin_for(&scale.consequence_steps);
         let mut counts = vec![0usize; (max * max) as usize];
         let mut total = 0;
         for (l, c) in pairs {
@@ -158,17 +176,17 @@ impl Matrix {
                         consequence: c,
                         count: counts[((c - 1) * max + (l - 1)) as usize],
                         level: scale.level(l, c),
-                        x: MATRIX_MARGIN + (l as i32 - 1) * CELL_SIZE,
+                        x: margin + (l as i32 - 1) * CELL_SIZE,
                         y: (max - c) as i32 * CELL_SIZE,
                     })
                     .collect()
             })
             .collect();
-        Matrix { scale: scale.clone(), rows, total }
+        Matrix { scale: scale.clone(), rows, total, margin }
     }
 
     pub fn width(&self) -> i32 {
-        MATRIX_MARGIN + self.scale.max as i32 * CELL_SIZE + 8
+        self.margin + self.scale.max as i32 * CELL_SIZE + 8
     }
 
     pub fn height(&self) -> i32 {
@@ -176,7 +194,7 @@ impl Matrix {
     }
 
     pub fn margin(&self) -> i32 {
-        MATRIX_MARGIN
+        self.margin
     }
 
     pub fn cell_size(&self) -> i32 {
@@ -369,7 +387,9 @@ mod tests {
         assert_eq!(matrix.rows.len(), 4);
         let top_left = &matrix.rows[0][0];
         assert_eq!((top_left.likelihood, top_left.consequence, top_left.count), (1, 4, 2));
-        assert_eq!((top_left.x, top_left.y), (MATRIX_MARGIN, 0));
+        assert_eq!((top_left.x, top_left.y), (matrix.margin(), 0));
+        let longest = scale.consequence_steps.iter().map(|l| l.chars().count()).max().unwrap() as i32;
+        assert!(matrix.margin() - 8 >= (longest + 2) * 7, "the longest label fits left of the grid");
         let bottom_right = &matrix.rows[3][3];
         assert_eq!((bottom_right.likelihood, bottom_right.consequence, bottom_right.count), (4, 1, 1));
         assert_eq!(matrix.rows[1][1].count, 1);

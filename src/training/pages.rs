@@ -273,7 +273,10 @@ pub async fn import_confirm(
     let text = pairs.raw("text");
     match super::confirm_import(&state, &principal, id, &text).await {
         Ok(summary) => {
-            let mut message = format!("Deltagandet är inläst från {} personer.", summary.people);
+            let mut message = format!(
+                "Deltagandet är inläst från {}.",
+                crate::web::format::count(summary.people, "person", "personer")
+            );
             if !summary.errors.is_empty() {
                 message.push_str(&format!(" {} rader kunde inte läsas och räknades inte.", summary.errors.len()));
             }

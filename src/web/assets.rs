@@ -10,6 +10,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("lisa.css", "text/css; charset=utf-8", include_bytes!("../../static/lisa.css")),
     ("lisa.js", "text/javascript; charset=utf-8", include_bytes!("../../static/lisa.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
+    ("icons.svg", "image/svg+xml", include_bytes!("../../static/icons.svg")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Result<Response, AppError> {

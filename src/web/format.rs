@@ -58,7 +58,9 @@ pub fn years_months(months: u32) -> String {
 }
 
 /// A count with its noun in the right number: "1 rekommendation", "2 rekommendationer".
-pub fn count(n: usize, one: &str, many: &str) -> String {
+/// (Templates pass their numbers by reference, code by value: both are accepted.)
+pub fn count(n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+    let n = *n.borrow();
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -7,10 +7,30 @@ use axum::http::request::Parts;
 use crate::auth::{MunicipalityRef, Principal};
 use crate::error::AppError;
 
+#[derive(Clone, Copy)]
 pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+}
+
+/// A top-level entry of the menu: one task, with the pages that serve it.
+pub struct NavGroup {
+    pub label: &'static str,
+    /// The name of its icon in `/static/icons.svg`.
+    pub icon: &'static str,
+    pub links: Vec<NavLink>,
+}
+
+impl NavGroup {
+    /// Where the entry leads: its first page.
+    pub fn href(&self) -> &'static str {
+        self.links.first().map(|l| l.href).unwrap_or("/")
+    }
+
+    pub fn is_current(&self) -> bool {
+        self.links.iter().any(|l| l.current)
+    }
 }
 
 pub struct ChromeUser {
@@ -24,15 +44,16 @@ pub struct Chrome {
     pub user: Option<ChromeUser>,
     pub csrf_token: String,
     pub flash: Option<String>,
-    pub nav: Vec<NavLink>,
-    /// The page's path, so that switching municipality can return to the same area.
-    pub path: String,
+    /// The menu: at most seven tasks, each with only the pages the user can use.
+    pub nav: Vec<NavGroup>,
+    /// The user's own pages, beside the municipality switch.
+    pub account: Vec<NavLink>,
 }
 
 impl Chrome {
     /// For pages shown before login and for error pages.
     pub fn anonymous(csrf_token: &str) -> Self {
-        Chrome { user: None, csrf_token: csrf_token.to_string(), flash: None, nav: Vec::new(), path: String::new() }
+        Chrome { user: None, csrf_token: csrf_token.to_string(), flash: None, nav: Vec::new(), account: Vec::new() }
     }
 
     pub fn for_principal(principal: &Principal, path: &str, flash: Option<String>) -> Self {
@@ -46,8 +67,13 @@ impl Chrome {
             csrf_token: principal.csrf_token().to_string(),
             flash,
             nav: navigation(principal, path),
-            path: path.to_string(),
+            account: account_links(principal, path),
         }
+    }
+
+    /// The group the page belongs to, for the row of its pages under the menu.
+    pub fn current_group(&self) -> Option<&NavGroup> {
+        self.nav.iter().find(|g| g.is_current() && g.links.len() > 1)
     }
 
     pub fn is_current_municipality(&self, id: &uuid::Uuid) -> bool {
@@ -55,41 +81,117 @@ impl Chrome {
     }
 }
 
-/// The main menu: one entry per area the user may open.
-fn navigation(principal: &Principal, path: &str) -> Vec<NavLink> {
-    let has_municipality = principal.municipality.is_some();
-    let reads_audits = has_municipality && crate::audits::may_read(principal);
-    let reads_systems = has_municipality && crate::systems::may_read(principal);
-    let entries: [(&'static str, &'static str, bool); 19] = [
-        ("/", "Översikt", true),
-        ("/incidents", "Incidenter", has_municipality && principal.is_coordinator()),
-        ("/incidents/report", "Rapportera incident", crate::incidents::may_report(principal)),
-        ("/systems", "System", reads_systems),
-        ("/risk-analyses", "Risker", has_municipality && crate::risks::may_read_overview(principal)),
-        ("/actions", "Åtgärder", has_municipality && crate::actions::may_read_all(principal)),
-        ("/catalogue", "Åtgärdskatalog", reads_systems),
-        ("/access-reviews", "Behörigheter", reads_systems),
-        ("/suppliers", "Leverantörer", has_municipality && crate::suppliers::may_read(principal)),
-        ("/documents", "Styrdokument", crate::documents::may_read(principal)),
-        ("/training", "Utbildning", has_municipality && crate::training::may_read(principal)),
-        ("/reports", "Årsrapport", has_municipality && crate::reports::may_read(principal)),
-        ("/audits", "Granskningar", reads_audits),
-        ("/recommendations", "Rekommendationer", reads_audits),
-        ("/org", "Organisation", has_municipality),
-        ("/reminders", "Påminnelser", principal.is_member()),
-        ("/org/users", "Användare", has_municipality && principal.is_coordinator()),
-        ("/audit-log", "Ändringslogg", has_municipality && (principal.is_coordinator() || principal.is_auditor())),
-        ("/admin/municipalities", "Kommuner", principal.is_admin),
+/// Whether the page at `path` lies under `href` (the start page only at "/").
+fn is_under(path: &str, href: &str) -> bool {
+    path == href || (href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// Marks the deepest link the page lies under as the current one.
+fn mark_current(links: &mut [NavLink], path: &str) {
+    let deepest = links.iter().filter(|l| is_under(path, l.href)).map(|l| l.href.len()).max();
+    for link in links.iter_mut() {
+        link.current = is_under(path, link.href) && Some(link.href.len()) == deepest;
+    }
+}
+
+/// The main menu, by task: each role sees the pages it can use, grouped so that there are at
+/// most seven entries. A page that belongs to no entry (a record's own page) is marked by the
+/// area its address lies under.
+fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
+    use crate::auth::Role;
+    let in_municipality = principal.municipality.is_some();
+    let coordinator = in_municipality && principal.is_coordinator();
+    let auditor = in_municipality && principal.is_auditor();
+    let owner = in_municipality && principal.has_role(Role::Systemagare);
+    // Those who work with systems and their requirements, not those who only read reports.
+    let works_with_systems = coordinator || auditor || owner;
+    let reads_audits = in_municipality && crate::audits::may_read(principal);
+    let link =
+        |href: &'static str, label: &'static str, shown: bool| shown.then_some(NavLink { href, label, current: false });
+    let groups: [(&'static str, &'static str, Vec<Option<NavLink>>); 7] = [
+        ("Översikt", "home", vec![link("/", "Översikt", true)]),
+        (
+            "Styrning",
+            "landmark",
+            vec![
+                link("/recommendations", "Rekommendationer", reads_audits),
+                link("/audits", "Granskningar", reads_audits),
+                link("/reports", "Årsrapport", in_municipality && crate::reports::may_read(principal)),
+                link("/documents", "Styrdokument", in_municipality && crate::documents::may_read(principal)),
+                link("/training", "Utbildning", coordinator || auditor),
+            ],
+        ),
+        (
+            "System",
+            "server",
+            vec![
+                link("/systems", "System", in_municipality && crate::systems::may_read(principal)),
+                link("/coverage", "Klassning", works_with_systems || principal.has_role(Role::Fortroendevald)),
+                link("/catalogue", "Åtgärdskatalog", works_with_systems),
+                link("/access-reviews", "Behörigheter", works_with_systems),
+            ],
+        ),
+        (
+            "Risker",
+            "shield",
+            vec![
+                link("/risk-analyses", "Riskanalyser", in_municipality && crate::risks::may_read_overview(principal)),
+                link("/actions", "Åtgärder", works_with_systems),
+            ],
+        ),
+        (
+            "Incidenter",
+            "alert",
+            vec![
+                link("/incidents", "Incidenter", coordinator),
+                link("/incidents/report", "Rapportera incident", crate::incidents::may_report(principal)),
+            ],
+        ),
+        (
+            "Leverantörer",
+            "truck",
+            vec![
+                link("/suppliers", "Leverantörer", works_with_systems),
+                link("/contracts", "Avtal", works_with_systems),
+            ],
+        ),
+        (
+            "Administration",
+            "settings",
+            vec![
+                link("/org", "Organisation", coordinator),
+                link("/org/users", "Användare", coordinator),
+                link("/audit-log", "Ändringslogg", coordinator || auditor),
+                link("/admin/municipalities", "Kommuner", principal.is_admin),
+            ],
+        ),
     ];
-    // The deepest entry whose path the page is under is the current one.
-    let under =
-        |href: &str| path == href || (href != "/" && path.strip_prefix(href).is_some_and(|r| r.starts_with('/')));
-    let shown: Vec<_> = entries.into_iter().filter(|(_, _, shown)| *shown).collect();
-    let deepest = shown.iter().filter(|(href, _, _)| under(href)).map(|(href, _, _)| href.len()).max();
-    shown
+    let mut nav: Vec<NavGroup> = groups
         .into_iter()
-        .map(|(href, label, _)| NavLink { href, label, current: under(href) && Some(href.len()) == deepest })
-        .collect()
+        .map(|(label, icon, links)| NavGroup { label, icon, links: links.into_iter().flatten().collect() })
+        .filter(|g| !g.links.is_empty())
+        .collect();
+    let mut all: Vec<NavLink> =
+        nav.iter().flat_map(|g| g.links.iter()).map(|l| NavLink { current: false, ..*l }).collect();
+    mark_current(&mut all, path);
+    for link in nav.iter_mut().flat_map(|g| g.links.iter_mut()) {
+        link.current = all.iter().any(|a| a.current && a.href == link.href);
+    }
+    // A lone "Rapportera incident" is the entry itself, as employees know it.
+    for group in nav.iter_mut().filter(|g| g.links.len() == 1) {
+        group.label = group.links[0].label;
+    }
+    nav
+}
+
+/// The user's own pages: reminders and password.
+fn account_links(principal: &Principal, path: &str) -> Vec<NavLink> {
+    let mut links = vec![NavLink { href: "/account/password", label: "Byt lösenord", current: false }];
+    if principal.is_member() {
+        links.insert(0, NavLink { href: "/reminders", label: "Påminnelser", current: false });
+    }
+    mark_current(&mut links, path);
+    links
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Chrome {
@@ -98,5 +200,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let principal = parts.extensions.get::<Principal>().ok_or(AppError::Unauthenticated)?;
         Ok(Chrome::for_principal(principal, parts.uri.path(), super::flash::read(&parts.headers)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deepest_entry_a_page_lies_under_is_current() {
+        let mut links = vec![
+            NavLink { href: "/", label: "Översikt", current: false },
+            NavLink { href: "/incidents", label: "Incidenter", current: false },
+            NavLink { href: "/incidents/report", label: "Rapportera", current: false },
+        ];
+        mark_current(&mut links, "/incidents/report");
+        assert_eq!(links.iter().map(|l| l.current).collect::<Vec<_>>(), [false, false, true]);
+        mark_current(&mut links, "/incidents/3f2a");
+        assert_eq!(links.iter().map(|l| l.current).collect::<Vec<_>>(), [false, true, false]);
+        mark_current(&mut links, "/incidentsx");
+        assert!(links.iter().all(|l| !l.current));
+        mark_current(&mut links, "/");
+        assert!(links[0].current);
     }
 }

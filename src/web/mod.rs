@@ -13,6 +13,7 @@ pub mod format;
 pub mod headers;
 pub mod layout;
 pub mod pagination;
+pub mod palette;
 
 use axum::response::{IntoResponse, Redirect, Response};
 

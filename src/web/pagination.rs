@@ -49,6 +49,11 @@ impl Pager {
         all.into_iter().skip(self.offset() as usize).take(self.limit() as usize).collect()
     }
 
+    /// The whole list's length with its noun: "1 åtgärd", "12 åtgärder".
+    pub fn count(&self, one: &str, many: &str) -> String {
+        super::format::count(usize::try_from(self.total).unwrap_or(0), one, many)
+    }
+
     pub fn previous(&self) -> Option<i64> {
         (self.page > 1).then_some(self.page - 1)
     }

@@ -10,14 +10,14 @@ use serde_json::json;
 use crate::support::{DEMO_PASSWORD, TestApp};
 
 /// chromedriver on a free port, killed when dropped.
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
     profile: std::path::PathBuf,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -29,18 +29,28 @@ impl Driver {
         Driver { child, port, profile }
     }
 
-    async fn client(&self) -> fantoccini::Client {
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-quic", "--window-size=1280,900",
-                    format!("--user-data-dir={}", self.profile.display()),
-                ]
-            }
+    /// A desktop browser window, 1280 × 900.
+    pub async fn client(&self) -> fantoccini::Client {
+        self.session(1280, 900, false).await
+    }
+
+    /// A browser of `width` × `height` CSS pixels: a phone (mobile emulation, which is the
+    /// only way below headless Chromium's smallest window of 500 px) or a desktop window.
+    pub async fn session(&self, width: u32, height: u32, phone: bool) -> fantoccini::Client {
+        let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", format!("--window-size={width},{height}"), "--hide-scrollbars",
+                format!("--user-data-dir={}-{width}", self.profile.display()),
+            ]
         });
+        if phone {
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}});
+        }
+        let capabilities = json!({ "goog:chromeOptions": options });
         let capabilities = capabilities.as_object().unwrap().clone();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -61,7 +71,11 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        for dir in std::fs::read_dir(std::env::temp_dir()).into_iter().flatten().flatten() {
+            if dir.path().to_string_lossy().starts_with(&*self.profile.to_string_lossy()) {
+                let _ = std::fs::remove_dir_all(dir.path());
+            }
+        }
     }
 }
 
@@ -82,7 +96,14 @@ async fn log_in_as_coordinator(app: &TestApp, browser: &fantoccini::Client) {
     log_in(app, browser, "samordnare@exempelby.se").await;
 }
 
-async fn log_in(app: &TestApp, browser: &fantoccini::Client, email: &str) {
+/// Logs out through the account menu in the header.
+async fn log_out(browser: &fantoccini::Client) {
+    browser.find(Locator::Css(".account-menu summary")).await.unwrap().click().await.unwrap();
+    browser.find(Locator::Css(".account-menu form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("#email")).await.unwrap();
+}
+
+pub async fn log_in(app: &TestApp, browser: &fantoccini::Client, email: &str) {
     browser.goto(&app.url("/login")).await.unwrap();
     browser.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
     browser.find(Locator::Css("#password")).await.unwrap().send_keys(DEMO_PASSWORD).await.unwrap();
@@ -102,7 +123,7 @@ async fn the_coordinator_logs_in_creates_a_namnd_and_sees_it_listed() {
     let heading = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Samordnarens översikt", "the start page is the coordinator's dashboard");
 
-    browser.find(Locator::LinkText("Organisation")).await.unwrap().click().await.unwrap();
+    browser.find(Locator::Css(".main-nav a[href='/org']")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/org").await;
     browser.find(Locator::LinkText("Lägg till organ")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/org/bodies/new").await;
@@ -122,7 +143,7 @@ async fn the_coordinator_logs_in_creates_a_namnd_and_sees_it_listed() {
 }
 
 /// axe-core, installed by scripts/test (npm package axe-core, pinned there).
-fn axe_source() -> String {
+pub fn axe_source() -> String {
     let path = std::env::var("LISA_AXE_JS")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/axe/node_modules/axe-core/axe.min.js").into());
     std::fs::read_to_string(&path)
@@ -130,7 +151,7 @@ fn axe_source() -> String {
 }
 
 /// WCAG 2.1 A and AA violations on the current page, as "rule: count" lines.
-async fn accessibility_violations(browser: &fantoccini::Client, axe: &str) -> Vec<String> {
+pub async fn accessibility_violations(browser: &fantoccini::Client, axe: &str) -> Vec<String> {
     browser.execute(&format!("{axe}\nreturn true;"), vec![]).await.unwrap();
     let result = browser
         .execute_async(
@@ -364,7 +385,7 @@ async fn the_coordinator_classifies_information_and_sees_the_systems_level_chang
     wait_for_path(&browser, &system_path).await;
     let after = browser.find(Locator::Css("#protection-level")).await.unwrap().text().await.unwrap();
     assert_eq!(after, "3-3-4-2");
-    let warning = browser.find(Locator::Css(".warning")).await.unwrap().text().await.unwrap();
+    let warning = browser.find(Locator::Css(".callout-warning")).await.unwrap().text().await.unwrap();
     assert!(warning.starts_with("Nivå 4"), "{warning}");
     browser.close().await.unwrap();
 }
@@ -391,8 +412,7 @@ async fn an_employee_reports_an_incident_and_the_coordinator_sees_its_clock() {
     assert!(flash.starts_with("Tack! Din rapport har nummer INC-"), "{flash}");
     let path = browser.current_url().await.unwrap().path().to_string();
     let reference = flash.split_whitespace().find(|w| w.starts_with("INC-")).unwrap().trim_end_matches('.').to_string();
-    browser.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
-    browser.wait().for_element(Locator::Css("#email")).await.unwrap();
+    log_out(&browser).await;
 
     log_in_as_coordinator(&app, &browser).await;
     browser.find(Locator::LinkText("Incidenter")).await.unwrap().click().await.unwrap();
@@ -454,7 +474,9 @@ async fn a_board_member_reads_the_published_annual_report() {
     let driver = Driver::start();
     let browser = driver.client().await;
     log_in(&app, &browser, "ledamot@exempelby.se").await;
-    browser.find(Locator::LinkText("Årsrapport")).await.unwrap().click().await.unwrap();
+    browser.find(Locator::Css(".main-nav a[href='/recommendations']")).await.unwrap().click().await.unwrap();
+    wait_for_path(&browser, "/recommendations").await;
+    browser.find(Locator::Css(".sub-nav a[href='/reports']")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/reports").await;
     let last_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1;
     let title = format!("Ledningens genomgång {last_year}");

@@ -18,7 +18,7 @@ async fn the_start_page_is_the_dashboard_of_the_main_role() {
         ("samordnare@exempelby.se", "<h1>Samordnarens översikt</h1>"),
         ("systemagare@exempelby.se", "<h1>Mina system</h1>"),
         ("revisor@exempelby.se", "<h1>Revisionens översikt</h1>"),
-        ("ledamot@exempelby.se", "<h1>Informationssäkerheten – läget</h1>"),
+        ("ledamot@exempelby.se", "<h1>Informationssäkerheten – läget"),
         ("medarbetare@exempelby.se", "Rapportera en incident"),
     ] {
         let (status, html) = page(&app, email, "/").await;

@@ -14,6 +14,7 @@ mod dashboards;
 mod database;
 mod documents;
 mod incidents;
+mod looks;
 mod org;
 mod reminders;
 mod reports;

@@ -145,7 +145,7 @@ pub fn session_is_live(
     within(last_seen_at, idle) && within(created_at, absolute)
 }
 
-/// What to do with a login attempt, given recent failures for the account and the address.
+/// What to do with a login attempt, given recent failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ThrottleVerdict {
     Allow,
@@ -155,24 +155,43 @@ pub enum ThrottleVerdict {
 
 /// Failures count within this window.
 pub const THROTTLE_WINDOW_MINUTES: i32 = 15;
-const ACCOUNT_DELAY_AFTER: i64 = 3;
-const ACCOUNT_REFUSE_AFTER: i64 = 10;
+const PAIR_DELAY_AFTER: i64 = 3;
+const PAIR_REFUSE_AFTER: i64 = 10;
 const ADDRESS_DELAY_AFTER: i64 = 20;
 const ADDRESS_REFUSE_AFTER: i64 = 50;
+const ACCOUNT_SLOW_AFTER: i64 = 10;
+const ACCOUNT_WAIT: Duration = Duration::from_secs(2);
 
-/// Repeated failures slow logins down, then refuse them for the rest of the window. The
-/// account key is the typed email, whether or not such an account exists, so the answer
-/// never reveals which accounts exist.
-pub fn throttle_verdict(account_failures: i64, address_failures: i64) -> ThrottleVerdict {
-    if account_failures >= ACCOUNT_REFUSE_AFTER || address_failures >= ADDRESS_REFUSE_AFTER {
+/// Recent login failures that bear on one attempt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// For this account from this address.
+    pub pair: i64,
+    /// From this address, for any account.
+    pub address: i64,
+    /// For this account from any address, since its last successful login.
+    pub account: i64,
+}
+
+/// Repeated failures from one address slow its attempts down and then refuse them, for one
+/// account or for all. Failures against an account from everywhere only slow it down: the
+/// right password from another address still gets in after a short wait, so nobody can keep
+/// a coordinator out by typing wrong passwords. Keys are the typed email, whether or not such
+/// an account exists, so the answer never reveals which accounts exist.
+pub fn throttle_verdict(failures: Failures) -> ThrottleVerdict {
+    if failures.pair >= PAIR_REFUSE_AFTER || failures.address >= ADDRESS_REFUSE_AFTER {
         return ThrottleVerdict::Refuse;
     }
-    let excess = (account_failures - ACCOUNT_DELAY_AFTER + 1).max(address_failures - ADDRESS_DELAY_AFTER + 1);
-    if excess > 0 {
-        ThrottleVerdict::Delay(Duration::from_millis((excess as u64 * 500).min(4000)))
-    } else {
-        ThrottleVerdict::Allow
-    }
+    let growing = |count: i64, after: i64| {
+        let excess = count - after + 1;
+        (excess > 0).then(|| Duration::from_millis((excess as u64 * 500).min(4000)))
+    };
+    let account = (failures.account >= ACCOUNT_SLOW_AFTER).then_some(ACCOUNT_WAIT);
+    [growing(failures.pair, PAIR_DELAY_AFTER), growing(failures.address, ADDRESS_DELAY_AFTER), account]
+        .into_iter()
+        .flatten()
+        .max()
+        .map_or(ThrottleVerdict::Allow, ThrottleVerdict::Delay)
 }
 
 /// Rules for a new password. Returns a Swedish message when it is not acceptable.
@@ -189,12 +208,14 @@ pub fn check_new_password(password: &str, repeated: &str) -> Result<(), &'static
     Ok(())
 }
 
-/// A redirect target after login: only paths on this site.
+/// A redirect target after login: only a path on this site, exactly as given. Browsers drop
+/// tabs and line breaks from addresses, so "/\t/evil.example" would lead away: anything with
+/// a character outside printable ASCII, a backslash, or a second slash at the start goes to "/".
 pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
-        _ => "/",
-    }
+    let Some(path) = next else { return "/" };
+    let printable = path.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\');
+    let local = path.starts_with('/') && !path.starts_with("//");
+    if printable && local && path.parse::<axum::http::uri::PathAndQuery>().is_ok() { path } else { "/" }
 }
 
 #[cfg(test)]
@@ -203,14 +224,17 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn throttling_allows_then_delays_then_refuses() {
-        assert_eq!(throttle_verdict(0, 0), ThrottleVerdict::Allow);
-        assert_eq!(throttle_verdict(2, 0), ThrottleVerdict::Allow);
-        assert_eq!(throttle_verdict(3, 0), ThrottleVerdict::Delay(Duration::from_millis(500)));
-        assert_eq!(throttle_verdict(9, 0), ThrottleVerdict::Delay(Duration::from_millis(3500)));
-        assert_eq!(throttle_verdict(10, 0), ThrottleVerdict::Refuse);
-        assert_eq!(throttle_verdict(0, 20), ThrottleVerdict::Delay(Duration::from_millis(500)));
-        assert_eq!(throttle_verdict(0, 50), ThrottleVerdict::Refuse);
+    fn throttling_allows_then_delays_then_refuses_an_address_but_only_slows_an_account() {
+        let verdict = |pair, address, account| throttle_verdict(Failures { pair, address, account });
+        assert_eq!(verdict(0, 0, 0), ThrottleVerdict::Allow);
+        assert_eq!(verdict(2, 2, 2), ThrottleVerdict::Allow);
+        assert_eq!(verdict(3, 3, 3), ThrottleVerdict::Delay(Duration::from_millis(500)));
+        assert_eq!(verdict(9, 9, 9), ThrottleVerdict::Delay(Duration::from_millis(3500)));
+        assert_eq!(verdict(10, 10, 10), ThrottleVerdict::Refuse, "this account from this address");
+        assert_eq!(verdict(0, 20, 0), ThrottleVerdict::Delay(Duration::from_millis(500)));
+        assert_eq!(verdict(0, 50, 0), ThrottleVerdict::Refuse, "any account from this address");
+        assert_eq!(verdict(0, 0, 10), ThrottleVerdict::Delay(Duration::from_secs(2)), "a new address waits");
+        assert_eq!(verdict(0, 0, 10_000), ThrottleVerdict::Delay(Duration::from_secs(2)), "but is never locked out");
     }
 
     #[test]
@@ -234,9 +258,23 @@ mod tests {
     #[test]
     fn next_only_stays_on_site() {
         assert_eq!(safe_next(Some("/org/bodies")), "/org/bodies");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/recommendations?body_id=1&q=a%20b")), "/recommendations?body_id=1&q=a%20b");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "\t//evil.example",
+            "/\u{0}/x",
+            "/å",
+            "",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
         assert_eq!(safe_next(None), "/");
     }
 

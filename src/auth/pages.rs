@@ -70,6 +70,10 @@ fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> St
     }
 }
 
+/// From this many failures against one account (from anywhere), the log warns and the
+/// coordinator's user list shows them.
+pub const ACCOUNT_FAILURES_WORTH_A_WARNING: i64 = 5;
+
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -77,8 +81,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let account_key = format!("account:{email}");
-    let address_key = format!("address:{}", client_address(&state, peer, &headers));
+    let keys = store::ThrottleKeys::new(&email, &client_address(&state, peer, &headers));
     let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
     let page = |error: &'static str| LoginPage {
         chrome: Chrome::anonymous(&csrf),
@@ -87,8 +90,11 @@ pub async fn login(
         error: Some(error),
     };
 
-    let (account_failures, address_failures) = store::recent_failures(&state.pool, &account_key, &address_key).await?;
-    match throttle_verdict(account_failures, address_failures) {
+    let failures = store::recent_failures(&state.pool, &keys, &email).await?;
+    if failures.account == ACCOUNT_FAILURES_WORTH_A_WARNING {
+        tracing::warn!(account = %keys.account, "repeated failed logins against one account");
+    }
+    match throttle_verdict(failures) {
         ThrottleVerdict::Refuse => {
             let page = page("För många misslyckade inloggningar. Vänta en kvart och försök igen.");
             return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "900")], page).into_response());
@@ -101,17 +107,25 @@ pub async fn login(
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let verified = password::verify(form.password.clone(), stored).await;
     let Some(account) = account.filter(|_| verified) else {
-        store::record_failure(&state.pool, &account_key, &address_key).await?;
-        tracing::info!(address = %address_key, "failed login");
+        store::record_failure(&state.pool, &keys).await?;
+        tracing::info!(address = %keys.address, "failed login");
         return Ok((StatusCode::UNAUTHORIZED, page("Fel e-postadress eller lösenord.")).into_response());
     };
-    store::clear_failures(&state.pool, &account_key).await?;
+    store::record_login(&state.pool, &keys, account.id).await?;
     let token = session::create(&state.pool, account.id).await?;
-    let mut response = see_other(safe_next(Some(&form.next)));
+    // Open invitations come first; then the page asked for, in the municipality last worked in.
+    let next = if account.open_invitations > 0 { "/invitations" } else { safe_next(Some(&form.next)) };
+    let mut response = see_other(next);
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, cookies::set(session::SESSION_COOKIE, &token, secure));
     headers.append(header::SET_COOKIE, cookies::clear(session::ANON_CSRF_COOKIE, secure));
+    match account.last_municipality_id {
+        Some(m) => {
+            headers.append(header::SET_COOKIE, cookies::set(session::MUNICIPALITY_COOKIE, &m.to_string(), secure))
+        }
+        None => headers.append(header::SET_COOKIE, cookies::clear(session::MUNICIPALITY_COOKIE, secure)),
+    };
     Ok(response)
 }
 
@@ -183,6 +197,7 @@ pub async fn switch_municipality(
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Response> {
     principal.require(principal.municipalities.iter().any(|m| m.id == form.municipality_id))?;
+    store::set_last_municipality(&state.pool, principal.user_id, form.municipality_id).await?;
     // The page the switch was made on belongs to the old municipality: start afresh on the start page.
     let mut response = see_other("/");
     let cookie =

@@ -3,19 +3,24 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::model::THROTTLE_WINDOW_MINUTES;
+use super::model::{Failures, THROTTLE_WINDOW_MINUTES};
 use crate::error::AppResult;
 
 pub struct Credentials {
     pub id: Uuid,
     pub password_hash: String,
+    /// Where the user last worked: their next session starts there.
+    pub last_municipality_id: Option<Uuid>,
+    pub open_invitations: i64,
 }
 
 /// An enabled account by email (case-insensitive).
 pub async fn find_credentials(pool: &PgPool, email: &str) -> AppResult<Option<Credentials>> {
     Ok(sqlx::query_as!(
         Credentials,
-        "SELECT id, password_hash FROM users WHERE lower(email) = lower($1) AND NOT disabled",
+        r#"SELECT id, password_hash, last_municipality_id,
+                  (SELECT count(*) FROM invitations i WHERE i.user_id = users.id) AS "open_invitations!"
+             FROM users WHERE lower(email) = lower($1) AND NOT disabled"#,
         email
     )
     .fetch_optional(pool)
@@ -33,30 +38,93 @@ pub async fn set_password_hash(pool: &PgPool, user_id: Uuid, hash: &str) -> AppR
     Ok(())
 }
 
-/// Recent failures for each key, in the throttling window.
-pub async fn recent_failures(pool: &PgPool, account_key: &str, address_key: &str) -> AppResult<(i64, i64)> {
+/// The keys a login attempt is throttled by: the typed email, the client's address, and the two together.
+pub struct ThrottleKeys {
+    pub account: String,
+    pub address: String,
+    pub pair: String,
+}
+
+impl ThrottleKeys {
+    pub fn new(email: &str, address: &str) -> Self {
+        ThrottleKeys {
+            account: format!("account:{email}"),
+            address: format!("address:{address}"),
+            pair: format!("pair:{email}|{address}"),
+        }
+    }
+}
+
+/// Recent failures for each key, in the throttling window; the account's since its last login.
+pub async fn recent_failures(pool: &PgPool, keys: &ThrottleKeys, email: &str) -> AppResult<Failures> {
     let row = sqlx::query!(
-        r#"SELECT count(*) FILTER (WHERE throttle_key = $1) AS "account!",
-                  count(*) FILTER (WHERE throttle_key = $2) AS "address!"
+        r#"SELECT count(*) FILTER (WHERE throttle_key = $1) AS "pair!",
+                  count(*) FILTER (WHERE throttle_key = $2) AS "address!",
+                  count(*) FILTER (WHERE throttle_key = $3
+                                     AND failed_at > COALESCE((SELECT last_login_at FROM users WHERE lower(email) = lower($5)),
+                                                              '-infinity')) AS "account!"
              FROM login_failures
-            WHERE throttle_key IN ($1, $2) AND failed_at > now() - make_interval(mins => $3)"#,
-        account_key,
-        address_key,
+            WHERE throttle_key IN ($1, $2, $3) AND failed_at > now() - make_interval(mins => $4)"#,
+        keys.pair,
+        keys.address,
+        keys.account,
         THROTTLE_WINDOW_MINUTES,
+        email
     )
     .fetch_one(pool)
     .await?;
-    Ok((row.account, row.address))
+    Ok(Failures { pair: row.pair, address: row.address, account: row.account })
 }
 
-pub async fn record_failure(pool: &PgPool, account_key: &str, address_key: &str) -> AppResult<()> {
-    sqlx::query!("INSERT INTO login_failures (throttle_key) VALUES ($1), ($2)", account_key, address_key)
-        .execute(pool)
-        .await?;
+pub async fn record_failure(pool: &PgPool, keys: &ThrottleKeys) -> AppResult<()> {
+    sqlx::query!(
+        "INSERT INTO login_failures (throttle_key) VALUES ($1), ($2), ($3)",
+        keys.account,
+        keys.address,
+        keys.pair
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub async fn clear_failures(pool: &PgPool, account_key: &str) -> AppResult<()> {
-    sqlx::query!("DELETE FROM login_failures WHERE throttle_key = $1", account_key).execute(pool).await?;
+/// A successful login clears its address' failures for the account and is remembered; the
+/// account's failures stay (the coordinator sees them) but no longer slow it down.
+pub async fn record_login(pool: &PgPool, keys: &ThrottleKeys, user_id: Uuid) -> AppResult<()> {
+    sqlx::query!("DELETE FROM login_failures WHERE throttle_key = $1", keys.pair).execute(pool).await?;
+    sqlx::query!("UPDATE users SET last_login_at = now() WHERE id = $1", user_id).execute(pool).await?;
+    Ok(())
+}
+
+/// Failed logins in the last day against accounts with a role in the municipality, at least
+/// `at_least` each, for the coordinator.
+pub struct RepeatedFailures {
+    pub email: String,
+    pub display_name: String,
+    pub failures: i64,
+    pub latest: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn repeated_failures(pool: &PgPool, m: Uuid, at_least: i64) -> AppResult<Vec<RepeatedFailures>> {
+    Ok(sqlx::query_as!(
+        RepeatedFailures,
+        r#"SELECT u.email, u.display_name, count(*) AS "failures!", max(f.failed_at) AS "latest!"
+             FROM users u
+             JOIN login_failures f ON f.throttle_key = 'account:' || lower(u.email)
+            WHERE f.failed_at > now() - interval '1 day'
+              AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $1)
+            GROUP BY u.email, u.display_name
+           HAVING count(*) >= $2
+            ORDER BY count(*) DESC, u.email"#,
+        m,
+        at_least
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Remembers where the user works now, for their next session.
+pub async fn set_last_municipality(pool: &PgPool, user_id: Uuid, m: Uuid) -> AppResult<()> {
+    sqlx::query!("UPDATE users SET last_municipality_id = $2 WHERE id = $1", user_id, m).execute(pool).await?;
     Ok(())
 }

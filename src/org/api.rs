@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, UserForm};
 use super::store::{self, Body, Municipality, Person, Unit, UserView};
-use super::{create_user_with_grant, may_manage};
+use super::{Added, add_user, may_manage};
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{MunicipalityRef, Principal, Role, session};
@@ -267,19 +267,33 @@ pub async fn get_user(
     Ok(Json(store::get_user(&state.pool, principal.tenant()?, id).await?))
 }
 
-/// Creates an account with a role here, or gives an existing account (same email) the role.
+/// What adding a person led to: a role granted (the person already works here, or a system
+/// administrator added them) or an invitation the person must accept at their next login. The
+/// answer for an invitation is the same whether or not the address has an account in Lisa.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AddedUser {
+    /// "tilldelad" (granted) or "inbjuden" (invited).
+    pub status: &'static str,
+    /// The user with their roles here, when the role was granted.
+    pub user: Option<UserView>,
+}
+
+/// Gives a person a role: granted at once if they already have a role here, else an invitation.
 #[utoipa::path(post, path = "/users", tag = TAG, request_body = UserForm,
-    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = AddedUser), (status = 202, body = AddedUser), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     principal: Principal,
     Json(form): Json<UserForm>,
-) -> AppResult<(StatusCode, Json<UserView>)> {
-    principal.require(may_manage(&principal))?;
+) -> AppResult<(StatusCode, Json<AddedUser>)> {
     let m = principal.tenant()?;
-    let id = create_user_with_grant(&state, &principal, m, &form).await?;
-    session::forget_user(&state, id);
-    Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
+    Ok(match add_user(&state, &principal, m, &form).await? {
+        Added::Granted(id) => {
+            let user = store::get_user(&state.pool, m, id).await?;
+            (StatusCode::CREATED, Json(AddedUser { status: "tilldelad", user: Some(user) }))
+        }
+        Added::Invited => (StatusCode::ACCEPTED, Json(AddedUser { status: "inbjuden", user: None })),
+    })
 }
 
 #[utoipa::path(post, path = "/users/{id}/grants", tag = TAG, params(("id" = Uuid, Path)), request_body = GrantForm,
@@ -364,4 +378,39 @@ pub async fn update_municipality(
     tx.commit().await?;
     session::forget_everyone(&state);
     Ok(Json(updated))
+}
+
+// ---------------------------------------------------------------- the caller's own invitations
+
+/// The roles others have offered the caller, to accept or decline.
+#[utoipa::path(get, path = "/invitations", tag = TAG, responses((status = 200, body = Vec<store::Invitation>)))]
+pub async fn list_invitations(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<store::Invitation>>> {
+    Ok(Json(store::invitations_for(&state.pool, principal.user_id).await?))
+}
+
+/// Accepts an invitation: the caller gets the role.
+#[utoipa::path(post, path = "/invitations/{id}/accept", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    super::answer_invitation(&state, &principal, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Declines an invitation.
+#[utoipa::path(post, path = "/invitations/{id}/decline", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn decline_invitation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    super::answer_invitation(&state, &principal, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -24,32 +24,75 @@ pub fn may_manage(principal: &Principal) -> bool {
     principal.is_coordinator()
 }
 
-/// Gives the role in the form to the account with the form's email, creating the account
-/// when there is none. Returns the user's id.
-pub async fn create_user_with_grant(
-    state: &AppState,
-    principal: &Principal,
-    m: Uuid,
-    form: &UserForm,
-) -> AppResult<Uuid> {
-    let existing = store::find_user_id_by_email(&state.pool, form.email.trim()).await?;
-    let input = form.validate(existing.is_some()).map_err(AppError::Validation)?;
-    let hash = match existing {
-        Some(_) => None,
-        None => Some(password::hash(input.password.clone(), state.config.password_cost).await?),
-    };
+/// What adding a person to the municipality led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// The role was granted: a system administrator added them, or they already work here.
+    Granted(Uuid),
+    /// They were invited (a new account was made for them if the address had none); the role
+    /// is theirs once they accept it at their next login.
+    Invited,
+}
+
+/// Gives a person a role in the municipality. Unless the person already has a role here (or
+/// a system administrator adds them), they are only invited, and the answer is the same whether
+/// or not the address has an account in Lisa: nothing about another municipality's people is
+/// revealed or changed until they accept.
+pub async fn add_user(state: &AppState, principal: &Principal, m: Uuid, form: &UserForm) -> AppResult<Added> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    // Hashed whether or not it is used, so that the time taken tells nothing either.
+    let hash = password::hash(input.password.clone(), state.config.password_cost).await?;
     let actor = Actor::from(principal);
     let mut tx = state.pool.begin().await?;
-    let user_id = match (existing, hash) {
-        (Some(id), _) => id,
-        (None, Some(hash)) => {
-            store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?
-        }
-        (None, None) => unreachable!("a new account always gets a hash"),
+    let existing = store::find_user_id_by_email(&mut *tx, &input.email).await?;
+    let works_here = match existing {
+        Some(id) => store::has_role_in(&mut *tx, m, id).await?,
+        None => false,
     };
-    store::add_grant(&mut tx, &actor, m, user_id, &input.grant).await?;
+    let added = match existing {
+        Some(id) if works_here || principal.is_admin => {
+            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
+            Added::Granted(id)
+        }
+        None if principal.is_admin => {
+            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
+            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
+            Added::Granted(id)
+        }
+        Some(id) => {
+            store::invite(&mut tx, &actor, m, id, &input).await?;
+            Added::Invited
+        }
+        None => {
+            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
+            store::invite(&mut tx, &actor, m, id, &input).await?;
+            Added::Invited
+        }
+    };
     tx.commit().await?;
-    Ok(user_id)
+    if let Added::Granted(id) = added {
+        crate::auth::session::forget_user(state, id);
+    }
+    Ok(added)
+}
+
+/// Accepts (or declines) one of the user's own invitations: accepting grants the role.
+pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid, accept: bool) -> AppResult<Uuid> {
+    let mut tx = state.pool.begin().await?;
+    let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
+    let actor = Actor::from(principal);
+    if accept {
+        let grant = model::GrantInput { role: invitation.role, body_id: invitation.body_id };
+        match store::add_grant(&mut tx, &actor, invitation.municipality_id, principal.user_id, &grant).await {
+            // A role they already have (granted meanwhile) is simply kept.
+            Ok(_) | Err(AppError::Validation(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    tx.commit().await?;
+    crate::auth::session::forget_user(state, principal.user_id);
+    Ok(invitation.municipality_id)
 }
 
 pub fn router() -> Router<AppState> {
@@ -73,6 +116,9 @@ pub fn router() -> Router<AppState> {
         .route("/org/people/{id}/edit", get(edit_person))
         .route("/org/people/{id}/delete", get(confirm_delete_person).post(delete_person))
         .route("/org/users", get(users).post(create_user))
+        .route("/org/invitations/{id}/withdraw", post(withdraw_invitation))
+        .route("/invitations", get(my_invitations))
+        .route("/invitations/{id}", post(answer_invitation))
         .route("/org/users/new", get(new_user))
         .route("/org/users/{id}", get(show_user))
         .route("/org/users/{id}/grants", post(add_grant))
@@ -94,6 +140,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list_people, create_person))
         .routes(routes!(get_person, update_person, delete_person))
         .routes(routes!(list_users, create_user))
+        .routes(routes!(list_invitations))
+        .routes(routes!(accept_invitation))
+        .routes(routes!(decline_invitation))
         .routes(routes!(get_user))
         .routes(routes!(add_grant))
         .routes(routes!(remove_grant))

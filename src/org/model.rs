@@ -328,7 +328,7 @@ pub struct UserForm {
     pub email: String,
     #[serde(default)]
     pub display_name: String,
-    /// The first password (at least 12 characters); not needed when the account exists.
+    /// A first password (at least 12 characters), used only if the person has no account in Lisa.
     #[serde(default)]
     pub password: String,
     #[serde(default)]
@@ -352,21 +352,17 @@ impl std::fmt::Debug for UserInput {
 }
 
 impl UserForm {
-    /// `account_exists`: an account with this email exists, so name and password are not needed.
-    pub fn validate(&self, account_exists: bool) -> Result<UserInput, FieldErrors> {
+    /// The same rules whether or not the address has an account, so that the answer never
+    /// tells another municipality who has one.
+    pub fn validate(&self) -> Result<UserInput, FieldErrors> {
         let grant = GrantForm { role: self.role.clone(), body_id: self.body_id.clone() }.validate();
         let mut errors = grant.as_ref().err().cloned().unwrap_or_default();
         let email = self.email.trim().to_lowercase();
         if !is_email(&email) {
             errors.insert("email".into(), "Ange en giltig e-postadress, t.ex. namn@kommun.se.".into());
         }
-        let display_name = if account_exists {
-            self.display_name.trim().to_string()
-        } else {
-            required_name(&mut errors, "display_name", &self.display_name, "namnet")
-        };
-        if !account_exists && let Err(message) = crate::auth::model::check_new_password(&self.password, &self.password)
-        {
+        let display_name = required_name(&mut errors, "display_name", &self.display_name, "namnet");
+        if let Err(message) = crate::auth::model::check_new_password(&self.password, &self.password) {
             errors.insert("password".into(), message.into());
         }
         match (grant, errors.is_empty()) {
@@ -428,12 +424,14 @@ mod tests {
     }
 
     #[test]
-    fn new_accounts_need_name_and_password_existing_ones_do_not() {
+    fn adding_a_user_always_needs_name_and_password() {
         let form = UserForm { email: "ny@exempelby.se".into(), role: "revisor".into(), ..Default::default() };
-        let errors = form.validate(false).unwrap_err();
+        let errors = form.validate().unwrap_err();
         assert!(errors.contains_key("display_name") && errors.contains_key("password"));
-        assert!(form.validate(true).is_ok());
-        let no_role = UserForm { role: "admin".into(), ..form };
-        assert!(no_role.validate(true).unwrap_err().contains_key("role"));
+        let complete =
+            UserForm { display_name: "Ny Person".into(), password: "ett-långt-lösenord".into(), ..form.clone() };
+        assert!(complete.validate().is_ok());
+        let no_role = UserForm { role: "admin".into(), ..complete };
+        assert!(no_role.validate().unwrap_err().contains_key("role"));
     }
 }

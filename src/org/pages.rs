@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::model::{BodyForm, BodyKind, GrantForm, MunicipalityForm, PersonForm, UnitForm, UnitKind, UserForm};
 use super::store::{self, Body, Municipality, Person, Unit, UserView};
-use super::{create_user_with_grant, may_manage};
+use super::{Added, add_user, may_manage};
 use crate::AppState;
 use crate::audit_log::{self, Actor, Entry};
 use crate::auth::{Principal, Role, session};
@@ -528,6 +528,9 @@ pub async fn delete_person(
 struct UsersPage {
     chrome: Chrome,
     users: Vec<UserView>,
+    invitations: Vec<store::SentInvitation>,
+    /// Accounts here with repeated failed logins in the last day.
+    failures: Vec<crate::auth::store::RepeatedFailures>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -581,8 +584,12 @@ async fn user_form(
 
 pub async fn users(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_manage(&principal))?;
-    let users = store::list_users(&state.pool, principal.tenant()?).await?;
-    Ok(UsersPage { chrome, users }.into_response())
+    let m = principal.tenant()?;
+    let users = store::list_users(&state.pool, m).await?;
+    let invitations = store::sent_invitations(&state.pool, m).await?;
+    let at_least = crate::auth::pages::ACCOUNT_FAILURES_WORTH_A_WARNING;
+    let failures = crate::auth::store::repeated_failures(&state.pool, m, at_least).await?;
+    Ok(UsersPage { chrome, users, invitations, failures }.into_response())
 }
 
 pub async fn show_user(
@@ -609,15 +616,34 @@ pub async fn create_user(
     chrome: Chrome,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
     let m = principal.tenant()?;
-    match split_validation(create_user_with_grant(&state, &principal, m, &form).await)? {
-        Ok(user_id) => {
-            session::forget_user(&state, user_id);
+    match split_validation(add_user(&state, &principal, m, &form).await)? {
+        Ok(Added::Granted(user_id)) => {
             Ok(flash::see_other_with(&state, &format!("/org/users/{user_id}"), "Användaren har fått sin roll."))
         }
+        Ok(Added::Invited) => Ok(flash::see_other_with(
+            &state,
+            "/org/users",
+            &format!(
+                "{} är inbjuden. Rollen gäller när personen har loggat in och tackat ja.",
+                form.email.trim().to_lowercase()
+            ),
+        )),
         Err(errors) => Ok(unprocessable(user_form(&state, m, chrome, form, errors).await?)),
     }
+}
+
+/// Takes back an invitation that has not been answered.
+pub async fn withdraw_invitation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_manage(&principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::withdraw_invitation(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(flash::see_other_with(&state, "/org/users", "Inbjudan är återtagen."))
 }
 
 pub async fn add_grant(
@@ -737,4 +763,52 @@ pub async fn save_municipality(
         Ok(m) => Ok(flash::see_other_with(&state, "/admin/municipalities", &format!("{} är sparad.", m.name))),
         Err(errors) => Ok(unprocessable(MunicipalityFormPage { chrome, form, errors, id })),
     }
+}
+
+// ---------------------------------------------------------------- the user's own invitations
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/invitations.html")]
+struct InvitationsPage {
+    chrome: Chrome,
+    invitations: Vec<store::Invitation>,
+}
+
+/// The roles others have offered the signed-in user, to accept or decline.
+pub async fn my_invitations(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+) -> AppResult<Response> {
+    let invitations = store::invitations_for(&state.pool, principal.user_id).await?;
+    Ok(InvitationsPage { chrome, invitations }.into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct Answer {
+    #[serde(default)]
+    answer: String,
+}
+
+/// Accepting starts work in that municipality; declining removes the invitation.
+pub async fn answer_invitation(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Answer>,
+) -> AppResult<Response> {
+    let accept = form.answer == "ja";
+    let m = super::answer_invitation(&state, &principal, id, accept).await?;
+    if !accept {
+        return Ok(flash::see_other_with(&state, "/invitations", "Inbjudan är avböjd."));
+    }
+    crate::auth::store::set_last_municipality(&state.pool, principal.user_id, m).await?;
+    let mut response = flash::see_other_with(&state, "/", "Du har tackat ja och arbetar nu i kommunen.");
+    let cookie = crate::web::cookies::set(
+        crate::auth::session::MUNICIPALITY_COOKIE,
+        &m.to_string(),
+        state.config.secure_cookies,
+    );
+    response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+    Ok(response)
 }

@@ -154,24 +154,36 @@ async fn the_coordinator_grants_roles_to_new_and_existing_accounts() {
         )
         .await;
     assert_eq!(created.status(), 303);
-    assert_eq!(app.try_login(&app.client(), "ny.agare@exempelby.se", "ett-långt-lösenord").await.status(), 303);
+    let nora = app.try_login(&app.client(), "ny.agare@exempelby.se", "ett-långt-lösenord").await;
+    assert_eq!(nora.headers()["location"], "/invitations", "a new account starts by accepting its role");
 
-    // Annanstad's coordinator also becomes an auditor in Exempelby: one account, two municipalities.
+    // Annanstad's coordinator is invited to be an auditor in Exempelby: one account, two
+    // municipalities, once they have accepted.
     let shared = app
         .post_form(
             &client,
             "/org/users",
             &[
                 ("email", "samordnare@annanstad.se"),
-                ("display_name", ""),
-                ("password", ""),
+                ("display_name", "Anna Revisor"),
+                ("password", "ett-långt-lösenord"),
                 ("role", "revisor"),
                 ("body_id", ""),
             ],
         )
         .await;
     assert_eq!(shared.status(), 303);
-    let annan = app.login("samordnare@annanstad.se").await;
+    let annan = app.client();
+    let login = app.try_login(&annan, "samordnare@annanstad.se", crate::support::DEMO_PASSWORD).await;
+    assert_eq!(login.headers()["location"], "/invitations", "the invitation comes first");
+    let invitations = app.get(&annan, "/invitations").await.text().await.unwrap();
+    assert!(invitations.contains("Revisor i Exempelby kommun"), "{invitations}");
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM invitations WHERE email = 'samordnare@annanstad.se'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let accepted = app.post_form(&annan, &format!("/invitations/{id}"), &[("answer", "ja")]).await;
+    assert_eq!(accepted.status(), 303);
     let home = app.get(&annan, "/").await.text().await.unwrap();
     assert!(home.contains("Annanstad kommun") && home.contains("Exempelby kommun"), "the switcher lists both");
     let switched = app.post_form(&annan, "/municipality", &[("municipality_id", &app.exempelby.to_string())]).await;

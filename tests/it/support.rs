@@ -130,8 +130,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Lisa with the test configuration as changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let pool = fresh_database().await;
-        let state = AppState::new(pool, test_config());
+        let mut config = test_config();
+        configure(&mut config);
+        let state = AppState::new(pool, config);
         assert!(lisa::demo::seed(&state).await.unwrap());
         let exempelby = store::find_municipality_by_org_number(&state.pool, "212000-0142").await.unwrap().unwrap().id;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

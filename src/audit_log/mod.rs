@@ -262,12 +262,14 @@ impl Filter {
 /// Largest export, in rows.
 pub const EXPORT_LIMIT: i64 = 100_000;
 
-/// Matching entries, newest first: one page of them, or (with no page) all up to [`EXPORT_LIMIT`].
+/// Matching entries, newest first: one page of them, or (with no page) all up to [`EXPORT_LIMIT`];
+/// never entries about the `hidden` kinds of thing.
 pub async fn search(
     pool: &PgPool,
     municipality_id: Uuid,
     filter: &Filter,
     page: Option<i64>,
+    hidden: &[String],
 ) -> AppResult<(Vec<Entry>, Pager)> {
     let entity_type = filter.entity_type.trim();
     let actor = filter.actor.trim();
@@ -278,12 +280,14 @@ pub async fn search(
           WHERE municipality_id = $1 AND ($2 = '' OR entity_type = $2)
             AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
             AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
-            AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))"#,
+            AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
+            AND entity_type <> ALL($6)"#,
         municipality_id,
         entity_type,
         actor,
         from,
         to,
+        hidden,
     )
     .fetch_one(pool)
     .await?;
@@ -297,6 +301,7 @@ pub async fn search(
               AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
               AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
               AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
+              AND entity_type <> ALL($8)
             ORDER BY occurred_at DESC, id DESC
             OFFSET $6 LIMIT $7"#,
         municipality_id,
@@ -306,6 +311,7 @@ pub async fn search(
         to,
         offset,
         limit,
+        hidden,
     )
     .fetch_all(pool)
     .await?;

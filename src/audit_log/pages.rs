@@ -54,6 +54,30 @@ fn may_read(principal: &Principal) -> bool {
     principal.is_coordinator() || principal.is_auditor()
 }
 
+/// The kinds of thing whose entries the principal may not read: an entry is shown only to
+/// someone who may read what it is about, by the same rules as the areas' own pages, because an
+/// entry carries the thing's contents before and after the change.
+pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
+    if principal.is_coordinator() {
+        return Ok(Vec::new());
+    }
+    let mut hidden = vec![
+        // Drafts of the annual report are the coordinator's until published.
+        "annual_report",
+        // The staff directory and accounts (names, email addresses, roles) are the coordinator's.
+        "person",
+        "role_grant",
+        "invitation",
+        "user",
+        "municipality",
+    ];
+    // An incident's handling is read by those who handle it.
+    if !crate::incidents::is_handler(state, principal).await? {
+        hidden.push("incident");
+    }
+    Ok(hidden.into_iter().map(String::from).collect())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audit_log/list.html")]
 struct ListPage {
@@ -79,7 +103,8 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page())).await?;
+    let hidden = hidden_entity_types(&state, &principal).await?;
+    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page()), &hidden).await?;
     let query_without_page = serde_urlencoded::to_string([
         ("entity_type", filter.entity_type.as_str()),
         ("actor", filter.actor.as_str()),
@@ -87,7 +112,8 @@ pub async fn list(
         ("to", filter.to.as_str()),
     ])
     .unwrap_or_default();
-    let entity_types = options(ENTITY_TYPES.iter().copied(), filter.entity_type.trim());
+    let readable = ENTITY_TYPES.iter().copied().filter(|(code, _)| !hidden.iter().any(|h| h == code));
+    let entity_types = options(readable, filter.entity_type.trim());
     Ok(ListPage { chrome, filter, entries, pager, query_without_page, entity_types, no_errors: FieldErrors::new() }
         .into_response())
 }
@@ -98,7 +124,8 @@ pub async fn csv(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let (entries, _) = search(&state.pool, principal.tenant()?, &filter, None).await?;
+    let hidden = hidden_entity_types(&state, &principal).await?;
+    let (entries, _) = search(&state.pool, principal.tenant()?, &filter, None, &hidden).await?;
     let rows: Vec<Vec<String>> = entries
         .into_iter()
         .map(|e| {
@@ -143,6 +170,7 @@ pub async fn api_list(
     Query(filter): Query<Filter>,
 ) -> AppResult<Json<EntryPage>> {
     principal.require(may_read(&principal))?;
-    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page())).await?;
+    let hidden = hidden_entity_types(&state, &principal).await?;
+    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page()), &hidden).await?;
     Ok(Json(EntryPage { entries, total: pager.total, page: pager.page, pages: pager.pages }))
 }

@@ -18,19 +18,28 @@ use crate::error::{AppResult, Problem};
 
 const TAG: &str = "Incidenter";
 
-/// An incident with its number and its legal clocks as of now.
+/// An incident with its number and, for those who handle it, its legal clocks as of now. A
+/// reporter gets the same projection as the page shows them: the handling fields are empty.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct IncidentView {
     /// INC-2026-0042.
     pub reference: String,
+    /// handle (everything) or reporter (what was reported and its status).
+    pub access: super::Access,
     #[serde(flatten)]
     pub incident: Incident,
     pub clocks: Vec<Clock>,
 }
 
-impl From<Incident> for IncidentView {
-    fn from(incident: Incident) -> Self {
-        IncidentView { reference: incident.reference(), clocks: incident.clocks(Utc::now()), incident }
+impl IncidentView {
+    fn for_access(incident: Incident, access: super::Access) -> Self {
+        let incident = incident.for_access(access);
+        let clocks = if access == super::Access::Handle { incident.clocks(Utc::now()) } else { Vec::new() };
+        IncidentView { reference: incident.reference(), access, incident, clocks }
+    }
+
+    fn handled(incident: Incident) -> Self {
+        IncidentView::for_access(incident, super::Access::Handle)
     }
 }
 
@@ -43,7 +52,7 @@ pub async fn list(
 ) -> AppResult<Json<Vec<IncidentView>>> {
     principal.require(super::is_handler(&state, &principal).await?)?;
     let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
-    Ok(Json(incidents.into_iter().map(IncidentView::from).collect()))
+    Ok(Json(incidents.into_iter().map(IncidentView::handled).collect()))
 }
 
 /// Reports an incident (anyone with a role in the municipality).
@@ -54,7 +63,9 @@ pub async fn report(
     principal: Principal,
     Json(form): Json<ReportForm>,
 ) -> AppResult<(StatusCode, Json<IncidentView>)> {
-    Ok((StatusCode::CREATED, Json(super::report(&state, &principal, &form).await?.into())))
+    let reported = super::report(&state, &principal, &form).await?;
+    let (incident, access) = super::readable(&state, &principal, reported.id).await?;
+    Ok((StatusCode::CREATED, Json(IncidentView::for_access(incident, access))))
 }
 
 /// One incident: handlers see everything, the reporter their own report.
@@ -65,8 +76,8 @@ pub async fn get(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<IncidentView>> {
-    let (incident, _) = super::readable(&state, &principal, id).await?;
-    Ok(Json(incident.into()))
+    let (incident, access) = super::readable(&state, &principal, id).await?;
+    Ok(Json(IncidentView::for_access(incident, access)))
 }
 
 /// Records the handling: category, severity, impact, legal assessment, escalation, analysis, status.
@@ -78,7 +89,7 @@ pub async fn handle(
     Path(id): Path<Uuid>,
     Json(form): Json<HandlingForm>,
 ) -> AppResult<Json<IncidentView>> {
-    Ok(Json(super::handle(&state, &principal, id, &form).await?.into()))
+    Ok(Json(super::handle(&state, &principal, id, &form).await.map(IncidentView::handled)?))
 }
 
 #[utoipa::path(post, path = "/incidents/{id}/events", tag = TAG, params(("id" = Uuid, Path)), request_body = EventForm,
@@ -89,7 +100,7 @@ pub async fn add_event(
     Path(id): Path<Uuid>,
     Json(form): Json<EventForm>,
 ) -> AppResult<Json<IncidentView>> {
-    Ok(Json(super::add_event(&state, &principal, id, &form).await?.into()))
+    Ok(Json(super::add_event(&state, &principal, id, &form).await.map(IncidentView::handled)?))
 }
 
 /// Records a report sent to IMY or MCF; a late one needs reasons.
@@ -101,7 +112,7 @@ pub async fn add_report(
     Path(id): Path<Uuid>,
     Json(form): Json<SentReportForm>,
 ) -> AppResult<Json<IncidentView>> {
-    Ok(Json(super::add_report(&state, &principal, id, &form).await?.into()))
+    Ok(Json(super::add_report(&state, &principal, id, &form).await.map(IncidentView::handled)?))
 }
 
 /// The year's summary by category, severity and system, and reporting compliance.

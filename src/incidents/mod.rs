@@ -39,7 +39,8 @@ pub async fn may_read_summary(state: &AppState, principal: &Principal) -> AppRes
 }
 
 /// How the principal may see one incident.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Access {
     /// The coordinator, a receiver, or the åtgärdsansvarig: everything, and may change it.
     Handle,
@@ -47,15 +48,17 @@ pub enum Access {
     Reporter,
 }
 
+/// The incident as the principal may see it: the page and the API both show this projection.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Incident, Access)> {
     let incident = store::get(&state.pool, principal.tenant()?, id).await?;
-    if is_handler(state, principal).await? || incident.responsible_user_id == Some(principal.user_id) {
-        Ok((incident, Access::Handle))
+    let access = if is_handler(state, principal).await? || incident.responsible_user_id == Some(principal.user_id) {
+        Access::Handle
     } else if incident.reporter_user_id == Some(principal.user_id) {
-        Ok((incident, Access::Reporter))
+        Access::Reporter
     } else {
-        Err(AppError::Forbidden)
-    }
+        return Err(AppError::Forbidden);
+    };
+    Ok((incident.for_access(access), access))
 }
 
 fn now() -> DateTime<Utc> {

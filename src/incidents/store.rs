@@ -97,6 +97,37 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// What `access` may see: the reporter sees what they reported and how far it has come,
+    /// never the handling (assessment, cause, measures, lessons, the internal timeline, reports
+    /// to authorities and the reasons given to them).
+    pub fn for_access(self, access: super::Access) -> Incident {
+        match access {
+            super::Access::Handle => self,
+            super::Access::Reporter => Incident {
+                category: None,
+                severity: None,
+                impact_k: false,
+                impact_r: false,
+                impact_t: false,
+                responsible_person_id: None,
+                responsible_name: None,
+                responsible_user_id: None,
+                significant: false,
+                imy_exempt_reason: String::new(),
+                supplier_name: String::new(),
+                escalated_at: None,
+                supplier_reference: String::new(),
+                measures: String::new(),
+                cause: String::new(),
+                lessons: String::new(),
+                handled_at: None,
+                events: Json(Vec::new()),
+                reports: Json(Vec::new()),
+                ..self
+            },
+        }
+    }
+
     /// INC-2026-0042.
     pub fn reference(&self) -> String {
         reference(self.year, self.number)

@@ -219,7 +219,8 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
     drop(conn);
     let week_start = today - Duration::days(6);
     let filter = crate::audit_log::Filter { from: week_start.to_string(), ..Default::default() };
-    let (recent_changes, pager) = crate::audit_log::search(&state.pool, m, &filter, Some(1)).await?;
+    // Shared by the municipality's coordinators, who may read every entry.
+    let (recent_changes, pager) = crate::audit_log::search(&state.pool, m, &filter, Some(1), &[]).await?;
     let gaps = vec![
         Gap { label: "System som inte är helt klassade", count: total.systems - total.classified, link: "/coverage" },
         Gap {

@@ -60,16 +60,44 @@ async fn a_failed_change_writes_nothing() {
 async fn coordinators_and_auditors_browse_filter_and_export_the_log() {
     let app = TestApp::spawn().await;
     let client = app.login("samordnare@exempelby.se").await;
-    app.post_form(&client, "/org/people", &[("name", "Greta Granskad"), ("title", ""), ("email", ""), ("unit_id", "")])
-        .await;
+    app.post_form(&client, "/org/bodies", &[("kind", "namnd"), ("name", "Granskningsnämnden")]).await;
     let auditor = app.login("revisor@exempelby.se").await;
-    let page = app.get(&auditor, "/audit-log?entity_type=person&actor=Sara").await.text().await.unwrap();
-    assert!(page.contains("Greta Granskad") && page.contains("1 händelser."));
-    let csv = app.get(&auditor, "/audit-log.csv?entity_type=person&actor=Sara").await.text().await.unwrap();
-    assert!(csv.contains("Sara Lind <samordnare@exempelby.se>;Person;"));
-    assert!(csv.contains("Namn: – → Greta Granskad"));
+    let page = app.get(&auditor, "/audit-log?entity_type=body&actor=Sara").await.text().await.unwrap();
+    assert!(page.contains("Granskningsnämnden") && page.contains("1 händelse."), "{page}");
+    let csv = app.get(&auditor, "/audit-log.csv?entity_type=body&actor=Sara").await.text().await.unwrap();
+    assert!(csv.contains("Sara Lind <samordnare@exempelby.se>;Organ;"), "{csv}");
+    assert!(csv.contains("Namn: – → Granskningsnämnden"));
     let none = app.get(&auditor, "/audit-log?from=2001-01-01&to=2001-01-02").await.text().await.unwrap();
     assert!(none.contains("Inga händelser matchar filtret."));
     // Nonsense filters are ignored rather than failing.
     assert_eq!(app.get(&auditor, "/audit-log?from=igår&page=-3").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_change_log_shows_an_entry_only_to_those_who_may_read_what_it_is_about() {
+    let app = TestApp::spawn().await;
+    let auditor_token = app.api_token("revisor@exempelby.se", app.exempelby).await;
+    let auditor = app.api(&auditor_token);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    // A draft report and an incident, both refused to the auditor on their own pages.
+    let draft = coordinator.send(reqwest::Method::POST, "/reports", serde_json::json!({"year": "2030"})).await;
+    assert_eq!(draft.status(), 201);
+    assert!(auditor.get("/incidents").await.status() == 403);
+    for kind in ["incident", "annual_report", "person", "role_grant"] {
+        let all: serde_json::Value =
+            coordinator.get(&format!("/audit-log?entity_type={kind}")).await.json().await.unwrap();
+        assert!(all["total"].as_i64().unwrap() > 0, "the coordinator sees {kind} entries");
+        let seen: serde_json::Value =
+            auditor.get(&format!("/audit-log?entity_type={kind}")).await.json().await.unwrap();
+        assert_eq!(seen["total"], 0, "the auditor sees no {kind} entries through the API");
+        let client = app.login("revisor@exempelby.se").await;
+        let page = app.get(&client, &format!("/audit-log?entity_type={kind}")).await.text().await.unwrap();
+        assert!(page.contains("Inga händelser matchar filtret."), "the page shows no {kind} entries");
+        let csv = app.get(&client, &format!("/audit-log.csv?entity_type={kind}")).await.text().await.unwrap();
+        assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 1, "the CSV has only its heading for {kind}");
+    }
+    let everything: serde_json::Value = auditor.get("/audit-log").await.json().await.unwrap();
+    assert!(everything["total"].as_i64().unwrap() > 0, "the auditor still reads the rest");
+    let text = everything.to_string();
+    assert!(!text.contains("\"entity_type\":\"incident\"") && !text.contains("\"entity_type\":\"annual_report\""));
 }

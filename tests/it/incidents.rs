@@ -192,3 +192,56 @@ async fn a_named_receiver_handles_incidents_and_another_municipality_sees_none()
     .await;
     assert!(theirs["reference"].as_str().unwrap().ends_with("-0001"), "{theirs}");
 }
+
+#[tokio::test]
+async fn the_reporter_sees_their_report_and_its_status_but_never_the_handling_by_page_or_api() {
+    let app = TestApp::spawn().await;
+    let employee = app.api(&app.api_token("medarbetare@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let reported = employee
+        .send(
+            Method::POST,
+            "/incidents",
+            json!({"title": "Okänd person i serverrummet", "discovered_at": stockholm_minutes_ago(30), "personal_data": true}),
+        )
+        .await;
+    assert_eq!(reported.status(), 201);
+    let id = reported.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let secrets =
+        ["Dörren stod på glänt", "Nytt passerkort", "Rutinen för besökare brister", "Ingen risk för de registrerade"];
+    let handled = coordinator
+        .send(
+            Method::PUT,
+            &format!("/incidents/{id}"),
+            json!({"status": "utreds", "category": "obehorig_atkomst", "severity": "hog", "personal_data": true,
+                   "imy_exempt_reason": secrets[3], "cause": secrets[0], "measures": secrets[1], "lessons": secrets[2]}),
+        )
+        .await;
+    assert_eq!(handled.status(), 200, "{}", handled.text().await.unwrap());
+    let noted = coordinator
+        .send(
+            Method::POST,
+            &format!("/incidents/{id}/events"),
+            json!({"occurred_at": stockholm_minutes_ago(5), "text": "Väktare kontaktad av samordnare@exempelby.se"}),
+        )
+        .await;
+    assert_eq!(noted.status(), 200, "{}", noted.text().await.unwrap());
+
+    let seen: Value = employee.get(&format!("/incidents/{id}")).await.json().await.unwrap();
+    assert_eq!(seen["access"], "reporter");
+    assert_eq!(seen["status"], "utreds", "the reporter sees how far it has come");
+    assert_eq!(seen["title"], "Okänd person i serverrummet");
+    let text = seen.to_string();
+    for secret in secrets.iter().chain(&["Väktare kontaktad", "samordnare@exempelby.se", "obehorig_atkomst"]) {
+        assert!(!text.contains(secret), "the API shows the reporter {secret}: {text}");
+    }
+    assert!(seen["events"].as_array().unwrap().is_empty() && seen["reports"].as_array().unwrap().is_empty());
+    assert!(seen["clocks"].as_array().unwrap().is_empty());
+    let client = app.login("medarbetare@exempelby.se").await;
+    let page = app.get(&client, &format!("/incidents/{id}")).await.text().await.unwrap();
+    for secret in secrets {
+        assert!(!page.contains(secret), "the page shows the reporter {secret}");
+    }
+    let full: Value = coordinator.get(&format!("/incidents/{id}")).await.json().await.unwrap();
+    assert_eq!((full["access"].as_str(), full["cause"].as_str()), (Some("handle"), Some(secrets[0])));
+}

@@ -194,6 +194,12 @@ pub fn throttle_verdict(failures: Failures) -> ThrottleVerdict {
         .map_or(ThrottleVerdict::Allow, ThrottleVerdict::Delay)
 }
 
+/// Naming the one who approves or accepts (an information owner, a risk analysis' owner) is
+/// the coordinator's: otherwise anyone could make themselves the approver of their own work.
+pub fn may_name_approver(principal: &Principal, before: Option<Uuid>, after: Option<Uuid>) -> bool {
+    before == after || principal.is_coordinator()
+}
+
 /// Rules for a new password. Returns a Swedish message when it is not acceptable.
 pub fn check_new_password(password: &str, repeated: &str) -> Result<(), &'static str> {
     if password.chars().count() < 12 {

@@ -28,6 +28,9 @@ pub struct Classification {
     pub t_reason: String,
     pub s_reason: String,
     pub classified_by: String,
+    /// The account that classified: it may not approve its own classification.
+    #[serde(skip)]
+    pub classified_by_user_id: Option<Uuid>,
     pub classified_at: DateTime<Utc>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
@@ -77,7 +80,7 @@ pub async fn versions(
     Ok(sqlx::query_as!(
         Classification,
         "SELECT c.id, c.asset_id, c.version, c.k, c.r, c.t, c.s, c.k_reason, c.r_reason, c.t_reason, c.s_reason,
-                c.classified_by, c.classified_at, c.approved_by, c.approved_at
+                c.classified_by, c.classified_by_user_id, c.classified_at, c.approved_by, c.approved_at
            FROM classifications c JOIN information_assets a ON a.id = c.asset_id
           WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR a.system_id = $2) AND ($3::uuid IS NULL OR c.asset_id = $3)
           ORDER BY c.asset_id, c.version DESC",
@@ -150,9 +153,9 @@ pub async fn classify(
     let [k_reason, r_reason, t_reason, s_reason] = &input.reasons;
     sqlx::query!(
         "INSERT INTO classifications (id, municipality_id, asset_id, version, k, r, t, s, k_reason, r_reason, t_reason,
-                                      s_reason, classified_by)
+                                      s_reason, classified_by, classified_by_user_id)
          VALUES ($1, $2, $3, (SELECT COALESCE(max(version), 0) + 1 FROM classifications WHERE asset_id = $3),
-                 $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         id,
         m,
         asset_id,
@@ -164,7 +167,8 @@ pub async fn classify(
         r_reason,
         t_reason,
         s_reason,
-        actor.name
+        actor.name,
+        actor.user_id
     )
     .execute(&mut *tx)
     .await?;
@@ -192,6 +196,13 @@ pub async fn approve(tx: &mut PgConnection, actor: &Actor, m: Uuid, asset_id: Uu
         .into_iter()
         .next()
         .ok_or(AppError::Conflict("Informationen är inte klassad än: det finns inget att godkänna.".into()))?;
+    if actor.user_id.is_some() && before.classified_by_user_id == actor.user_id {
+        return Err(crate::error::field_error(
+            "approve",
+            "Den som har klassat informationen kan inte själv godkänna klassningen. Låt någon annan klassa, \
+             eller be samordnaren utse en annan informationsägare.",
+        ));
+    }
     sqlx::query!(
         "UPDATE classifications SET approved_by = $3, approved_at = now() WHERE municipality_id = $1 AND id = $2",
         m,

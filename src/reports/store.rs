@@ -245,14 +245,23 @@ fn strip_number(item: &str) -> &str {
 /// Proposes one action per decision, once per report; returns how many.
 pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<usize> {
     let report = get(&mut *tx, m, id).await?;
-    if !report.is_published() || report.actions_proposed_at.is_some() {
+    let items = decision_items(&report.decisions);
+    if report.is_published() && items.is_empty() {
+        return Err(crate::error::field_error("decisions", "Registrera styrelsens beslut först."));
+    }
+    // Claimed before anything is created: of several asking at once, one gets the row.
+    let claimed = sqlx::query!(
+        "UPDATE annual_reports SET actions_proposed_at = now()
+          WHERE municipality_id = $1 AND id = $2 AND status = 'publicerad' AND actions_proposed_at IS NULL",
+        m,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
         return Err(AppError::Conflict(
             "Besluten är redan förda till handlingsplanen, eller rapporten är inte publicerad.".into(),
         ));
-    }
-    let items = decision_items(&report.decisions);
-    if items.is_empty() {
-        return Err(crate::error::field_error("decisions", "Registrera styrelsens beslut först."));
     }
     let description = format!(
         "Beslut i ledningens genomgång {}{}.",
@@ -271,9 +280,6 @@ pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: 
         };
         crate::actions::store::create(&mut *tx, actor, m, &Default::default(), "foreslagen", &input).await?;
     }
-    sqlx::query!("UPDATE annual_reports SET actions_proposed_at = now() WHERE municipality_id = $1 AND id = $2", m, id)
-        .execute(&mut *tx)
-        .await?;
     Ok(items.len())
 }
 

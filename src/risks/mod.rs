@@ -72,9 +72,22 @@ async fn may_create(state: &AppState, principal: &Principal, form: &AnalysisForm
     }
 }
 
+/// The analysis' owner accepts its risks, so naming one is the coordinator's.
+fn check_owner(principal: &Principal, before: Option<Uuid>, after: Option<Uuid>) -> AppResult<()> {
+    if crate::auth::model::may_name_approver(principal, before, after) {
+        Ok(())
+    } else {
+        Err(crate::error::field_error(
+            "owner_person_id",
+            "Bara samordnaren kan utse eller byta ansvarig för riskanalysen.",
+        ))
+    }
+}
+
 pub async fn create_analysis(state: &AppState, principal: &Principal, form: &AnalysisForm) -> AppResult<Analysis> {
     principal.require(may_create(state, principal, form).await?)?;
     let input = form.validate().map_err(AppError::Validation)?;
+    check_owner(principal, None, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
     let analysis = store::create_analysis(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
     tx.commit().await?;
@@ -87,9 +100,10 @@ pub async fn update_analysis(
     id: Uuid,
     form: &AnalysisForm,
 ) -> AppResult<Analysis> {
-    let (_, editable) = readable(state, principal, id).await?;
+    let (before, editable) = readable(state, principal, id).await?;
     principal.require(editable)?;
     let input = form.validate().map_err(AppError::Validation)?;
+    check_owner(principal, before.owner_person_id, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
     let analysis = store::update_analysis(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;

@@ -136,6 +136,18 @@ pub async fn add_asset(
     Ok((StatusCode::CREATED, Json(super::add_asset(&state, &principal, id, &form).await?)))
 }
 
+/// Changes an information asset: its name, description and (for the coordinator) its information owner.
+#[utoipa::path(put, path = "/assets/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = AssetForm,
+    responses((status = 200, body = Asset), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_asset(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(form): Json<AssetForm>,
+) -> AppResult<Json<Asset>> {
+    Ok(Json(super::update_asset(&state, &principal, id, &form).await?))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Coverage {
     pub per_body: Vec<CoverageRow>,

@@ -113,10 +113,20 @@ pub async fn remove_dependency(
     Ok(())
 }
 
+/// The information owner approves the classification, so naming one is the coordinator's.
+fn check_information_owner(principal: &Principal, before: Option<Uuid>, after: Option<Uuid>) -> AppResult<()> {
+    if crate::auth::model::may_name_approver(principal, before, after) {
+        Ok(())
+    } else {
+        Err(crate::error::field_error("owner_person_id", "Bara samordnaren kan utse eller byta informationsägare."))
+    }
+}
+
 pub async fn add_asset(state: &AppState, principal: &Principal, system_id: Uuid, form: &AssetForm) -> AppResult<Asset> {
     let system = readable(state, principal, system_id).await?;
     principal.require(may_edit(principal, &system))?;
     let input = form.validate().map_err(AppError::Validation)?;
+    check_information_owner(principal, None, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
     let asset = store::add_asset(&mut tx, &Actor::from(principal), principal.tenant()?, system_id, &input).await?;
     tx.commit().await?;
@@ -128,6 +138,7 @@ pub async fn update_asset(state: &AppState, principal: &Principal, id: Uuid, for
     let system = readable(state, principal, asset.system_id).await?;
     principal.require(may_edit(principal, &system))?;
     let input = form.validate().map_err(AppError::Validation)?;
+    check_information_owner(principal, asset.owner_person_id, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
     let asset = store::update_asset(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
@@ -187,5 +198,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list, api::create))
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_asset))
+        .routes(routes!(api::update_asset))
         .routes(routes!(api::coverage))
 }

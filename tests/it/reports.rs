@@ -512,3 +512,44 @@ async fn the_report_states_its_date_keeps_paragraphs_and_names_the_publisher() {
     assert!(status.contains("av Sara Lind, Informationssäkerhetssamordnare"), "by name and role: {status}");
     assert!(!status.contains('@'), "not by email address");
 }
+
+/// Sends the same post `times` times at once; the statuses in the order they were sent.
+async fn at_once(times: usize, send: impl Fn() -> reqwest::RequestBuilder) -> Vec<u16> {
+    let handles: Vec<_> = (0..times).map(|_| tokio::spawn(send().send())).collect();
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap().unwrap().status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn publishing_and_proposing_happen_once_however_many_ask_at_the_same_moment() {
+    let app = TestApp::spawn().await;
+    let token = app.api_token("samordnare@exempelby.se", app.exempelby).await;
+    let coordinator = app.api(&token);
+    let id = draft(&coordinator, this_year()).await;
+    let decisions = json!({"decisions": "1. Alla system ska ha en utsedd systemägare.\n2. Förtroendevalda utbildas.\n3. Riskanalyser görs.",
+                           "decision_reference": ""});
+    assert_eq!(coordinator.send(Method::PUT, &format!("/reports/{id}"), decisions).await.status(), 200);
+    let http = reqwest::Client::new();
+    let publish = app.url(&format!("/api/v1/reports/{id}/publish"));
+    let published = at_once(4, || http.post(&publish).bearer_auth(&token).json(&json!({}))).await;
+    assert_eq!(published.iter().filter(|s| **s == 200).count(), 1, "{published:?}");
+    assert!(published.iter().all(|s| *s == 200 || *s == 409), "the others are told it is published: {published:?}");
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let csrf = app.csrf(&client, "/").await;
+    let propose = app.url(&format!("/reports/{id}/actions"));
+    let proposed = at_once(8, || client.post(&propose).form(&[("csrf_token", csrf.as_str())])).await;
+    assert_eq!(proposed.iter().filter(|s| **s == 303).count(), 1, "{proposed:?}");
+    assert!(proposed.iter().all(|s| *s == 303 || *s == 409), "{proposed:?}");
+    let actions: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM actions WHERE municipality_id = $1 AND description LIKE 'Beslut i ledningens%'",
+    )
+    .bind(app.exempelby)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(actions, 3, "one action per decision, once");
+}

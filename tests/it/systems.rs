@@ -328,9 +328,16 @@ async fn each_role_does_only_what_it_may() {
     let classified = owner.send(Method::POST, &format!("/assets/{pupils}/classifications"), levels(2, 2, 2, 2)).await;
     assert_eq!(classified.status(), 201);
 
-    // Only the information owner approves; not even the coordinator.
+    // Only the information owner approves; not even the coordinator. And not what they classified themselves.
     let coordinator = coordinator_api(&app).await;
     assert_eq!(coordinator.send(Method::POST, &format!("/assets/{pupils}/approval"), json!({})).await.status(), 403);
+    let own = owner.send(Method::POST, &format!("/assets/{pupils}/approval"), json!({})).await;
+    assert_eq!(own.status(), 422, "the one who classified may not approve");
+    let problem = own.text().await.unwrap();
+    assert!(problem.contains("Den som har klassat informationen kan inte själv godkänna"), "{problem}");
+    let reclassified =
+        coordinator.send(Method::POST, &format!("/assets/{pupils}/classifications"), levels(2, 2, 2, 2)).await;
+    assert_eq!(reclassified.status(), 201);
     let approved = json_of(owner.send(Method::POST, &format!("/assets/{pupils}/approval"), json!({})).await, 200).await;
     assert_eq!(approved["approved_by"], "Johan Berg <systemagare@exempelby.se>");
 
@@ -516,4 +523,40 @@ async fn dependencies_show_both_ways_and_refuse_nonsense() {
         .await
         .unwrap();
     assert_eq!(stored, 2, "Katalogtjänst from the demo, and E-arkiv");
+}
+
+#[tokio::test]
+async fn nobody_but_the_coordinator_names_who_approves_or_accepts() {
+    let app = TestApp::spawn().await;
+    let school = system_id(&app, "Skolplattformen").await;
+    let johan = person_id(&app, "Johan Berg").await.to_string();
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    let coordinator = coordinator_api(&app).await;
+    // The system owner cannot make himself the information owner, and so the approver.
+    let asset = json!({"name": "Omdömen", "description": "", "owner_person_id": johan});
+    let refused = owner.send(Method::POST, &format!("/systems/{school}/assets"), asset.clone()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bara samordnaren kan utse eller byta informationsägare."));
+    let added = owner
+        .send(Method::POST, &format!("/systems/{school}/assets"), json!({"name": "Omdömen", "description": ""}))
+        .await;
+    let asset_id = json_of(added, 201).await["id"].as_str().unwrap().to_string();
+    let named = coordinator.send(Method::PUT, &format!("/assets/{asset_id}"), asset).await;
+    assert_eq!(named.status(), 200, "{}", named.text().await.unwrap());
+    // Nor make himself the owner of a risk analysis, who accepts its risks.
+    let analysis = json!({"title": "Riskanalys av omdömen", "object_kind": "system", "system_id": school.to_string(),
+                          "analysed_on": "2026-10-01", "owner_person_id": johan});
+    let refused = owner.send(Method::POST, "/risk-analyses", analysis.clone()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bara samordnaren kan utse eller byta ansvarig för riskanalysen."));
+    assert_eq!(coordinator.send(Method::POST, "/risk-analyses", analysis).await.status(), 201);
+    // Each change of who approves is in the change log, by the coordinator.
+    let log: serde_json::Value =
+        coordinator.get("/audit-log?entity_type=information_asset").await.json().await.unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["actor_name"].as_str().unwrap().contains("samordnare@exempelby.se")
+            && e.to_string().contains("Johan Berg")),
+        "{log}"
+    );
 }

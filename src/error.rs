@@ -74,6 +74,7 @@ pub fn title_for(status: StatusCode) -> &'static str {
         415 => "Formatet stöds inte",
         422 => "Uppgifterna kunde inte sparas",
         429 => "För många försök",
+        503 => "Lisa är tillfälligt otillgänglig",
         _ if status.is_server_error() => "Ett fel uppstod",
         _ => "Något gick fel",
     }
@@ -100,6 +101,12 @@ impl IntoResponse for AppError {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("Rätta de markerade fälten.".into()), errors)
             }
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg), FieldErrors::new()),
+            AppError::Database(err) if is_unavailable(&err) => {
+                tracing::warn!(error = %err, "the database is unavailable");
+                let detail =
+                    "Databasen svarar inte just nu. Försök igen om en stund; inget av det du skickade är sparat.";
+                (StatusCode::SERVICE_UNAVAILABLE, Some(detail.into()), FieldErrors::new())
+            }
             AppError::Database(err) => {
                 tracing::error!(error = %err, "database error");
                 (StatusCode::INTERNAL_SERVER_ERROR, None, FieldErrors::new())
@@ -111,12 +118,26 @@ impl IntoResponse for AppError {
         };
         let problem = Problem { errors, ..Problem::new(status, detail) };
         let mut response = (status, Json(problem.clone())).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
         response.extensions_mut().insert(problem);
         response
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// True when the database cannot be reached (restarting, down, or every connection busy): the
+/// request may be tried again, so it answers 503 rather than 500.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        // Connection exceptions (08…) and the server shutting down or starting (57P01–57P03).
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")),
+        _ => false,
+    }
+}
 
 /// True when `err` is a unique-constraint violation (the caller turns it into a friendly message).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {

@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log", get(audit_log::pages::list))
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)
+        .layer(middleware::from_fn(web::input::refuse_hostile_text))
         .layer(middleware::from_fn_with_state(state.clone(), reports::dashboards::fresh_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))
@@ -159,6 +160,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::from_fn(web::headers::drop_unsafe_request_id))
 }
 
 /// Serves Lisa on `listener` until `shutdown` completes; also purges expired sessions periodically.

@@ -168,11 +168,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{year}/actions", post(pages::set_plan_actions))
         .route("/actions/{id}", get(pages::show).post(pages::update))
         .route("/actions/{id}/notes", post(pages::add_note))
-        .route(
-            "/actions/{id}/files",
-            post(pages::attach_file)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::web::files::MAX_FILE_BYTES + 64 * 1024)),
-        )
+        .route("/actions/{id}/files", post(pages::attach_file).layer(crate::web::files::upload_limit()))
         .route("/actions/{id}/files/{file_id}", get(download_file))
 }
 
@@ -182,5 +178,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::plan))
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_note))
-        .routes(routes!(api::attach_file))
+        .merge(OpenApiRouter::new().routes(routes!(api::attach_file)).layer(crate::web::files::upload_limit()))
 }

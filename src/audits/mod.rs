@@ -142,8 +142,12 @@ pub async fn upload_report(
     principal.require(may_edit(principal))?;
     let m = principal.tenant()?;
     store::get_audit(&state.pool, m, id).await?;
-    let file_name = model::check_report(file_name, content)
-        .map_err(|message| AppError::Validation(FieldErrors::from([("report".to_string(), message.to_string())])))?;
+    let refused =
+        |message: &str| AppError::Validation(FieldErrors::from([("report".to_string(), message.to_string())]));
+    let file_name = model::check_report(file_name, content).map_err(refused)?;
+    if !crate::web::files::parses_as_pdf(content.to_vec()).await {
+        return Err(refused("Filen går inte att läsa som PDF. Spara rapporten som PDF igen och ladda upp den."));
+    }
     let mut tx = state.pool.begin().await?;
     store::save_report(&mut tx, &Actor::from(principal), m, id, &file_name, content).await?;
     tx.commit().await?;
@@ -213,9 +217,7 @@ pub fn router() -> Router<AppState> {
         .route("/audits/{id}/follow-ups", post(assess_follow_ups))
         .route(
             "/audits/{id}/report",
-            get(download_report)
-                .post(upload_report_form)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::web::files::MAX_FILE_BYTES + 64 * 1024)),
+            get(download_report).post(upload_report_form).layer(crate::web::files::upload_limit()),
         )
         .route("/questions/{id}/assessments", post(assess))
 }
@@ -234,6 +236,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(list_questions, add_question))
         .routes(routes!(assess))
         .routes(routes!(get_settings, set_settings))
-        .routes(routes!(get_report, put_report))
+        .merge(OpenApiRouter::new().routes(routes!(get_report, put_report)).layer(crate::web::files::upload_limit()))
         .routes(routes!(set_status))
 }

@@ -288,16 +288,26 @@ async fn check_csrf(request: Request, principal: Option<&Principal>) -> AppResul
     };
     let Some(expected) = expected.filter(|t| !t.is_empty()) else { return Err(AppError::Csrf) };
 
+    // The token travels in a header or in the form itself, never in the address (where it
+    // would end up in logs and Referer headers).
     let from_header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let from_query = request.uri().query().and_then(|q| form_value(q.as_bytes(), CSRF_FIELD));
-    let (request, provided) = match from_header.or(from_query) {
+    let (request, provided) = match from_header {
         Some(token) => (request, Some(token)),
-        None if is_urlencoded_form(request.headers()) => {
+        None if is_form(request.headers(), "application/x-www-form-urlencoded") => {
             let (parts, body) = request.into_parts();
             let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
                 .await
                 .map_err(|_| AppError::BadRequest("Formuläret är för stort.".into()))?;
             let token = form_value(&bytes, CSRF_FIELD);
+            (Request::from_parts(parts, Body::from(bytes)), token)
+        }
+        None if is_form(request.headers(), "multipart/form-data") => {
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, crate::web::files::MAX_FILE_BYTES + 64 * 1024)
+                .await
+                .map_err(|_| AppError::BadRequest("Filen är för stor.".into()))?;
+            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let token = multipart_value(content_type, &bytes, CSRF_FIELD);
             (Request::from_parts(parts, Body::from(bytes)), token)
         }
         None => (request, None),
@@ -308,11 +318,35 @@ async fn check_csrf(request: Request, principal: Option<&Principal>) -> AppResul
     }
 }
 
-fn is_urlencoded_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+fn is_form(headers: &HeaderMap, kind: &str) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(kind))
+}
+
+/// A short text field of a multipart form, found without reading the files in it: the part
+/// whose Content-Disposition names it, up to the next boundary.
+fn multipart_value(content_type: &str, body: &[u8], name: &str) -> Option<String> {
+    let boundary = content_type.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?.trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    // The body starts with "--boundary"; prefixing CRLF makes every delimiter look the same.
+    let body = [b"\r\n".as_slice(), body].concat();
+    let mut rest = body.as_slice();
+    while let Some(start) = find(rest, delimiter.as_bytes()) {
+        rest = &rest[start + delimiter.len()..];
+        let end = find(rest, delimiter.as_bytes()).unwrap_or(rest.len());
+        let part = &rest[..end];
+        let headers_end = find(part, b"\r\n\r\n")?;
+        let headers = String::from_utf8_lossy(&part[..headers_end]);
+        let disposition = headers.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        if disposition.split(';').any(|p| p.trim() == wanted) {
+            return String::from_utf8(part[headers_end + 4..].to_vec()).ok();
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn form_value(encoded: &[u8], name: &str) -> Option<String> {
@@ -348,6 +382,21 @@ mod tests {
     fn csrf_field_is_read_from_forms() {
         assert_eq!(form_value(b"name=KS&csrf_token=abc%2B1", CSRF_FIELD).as_deref(), Some("abc+1"));
         assert_eq!(form_value(b"name=KS", CSRF_FIELD), None);
+    }
+
+    #[test]
+    fn the_token_is_read_from_a_multipart_form_whatever_the_files_hold() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc+1\r\n\
+                     --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+                     Content-Type: application/pdf\r\n\r\n%PDF-1.4 name=\"csrf_token\"\r\n--XyZ--\r\n";
+        assert_eq!(multipart_value("multipart/form-data; boundary=XyZ", body, CSRF_FIELD).as_deref(), Some("abc+1"));
+        assert_eq!(
+            multipart_value("multipart/form-data; boundary=\"XyZ\"", body, CSRF_FIELD).as_deref(),
+            Some("abc+1")
+        );
+        let no_token = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ncsrf_token\r\n--XyZ--\r\n";
+        assert_eq!(multipart_value("multipart/form-data; boundary=XyZ", no_token, CSRF_FIELD), None);
+        assert_eq!(multipart_value("multipart/form-data", body, CSRF_FIELD), None, "no boundary");
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));

@@ -139,7 +139,10 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/edit", get(pages::edit))
         .route("/documents/{id}/reviewed", post(pages::mark_reviewed))
         .route("/documents/{id}/conflict", post(pages::set_conflict))
-        .route("/documents/{id}/file", get(pages::download).post(pages::attach_file))
+        .route(
+            "/documents/{id}/file",
+            get(pages::download).post(pages::attach_file).layer(crate::web::files::upload_limit()),
+        )
         .route("/documents/{id}/delete", get(pages::confirm_delete).post(pages::delete))
 }
 

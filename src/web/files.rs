@@ -8,11 +8,57 @@ use crate::error::{AppError, AppResult, field_error};
 /// Largest file accepted anywhere in Lisa.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
-/// The file name to store: its last path part, without control characters or quotes.
+/// The body limit of every upload route, page or API: the file and a little form around it.
+pub fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)
+}
+
+/// Characters that reorder text on screen, so that "rapport\u{202e}fdp.exe" reads as
+/// "rapportexe.pdf": never part of a stored name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The file name to store: its last path part, without control characters, direction marks or quotes.
 pub fn safe_name(file_name: &str, fallback: &str) -> String {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    let clean: String =
+        base.chars().filter(|c| !c.is_control() && !is_bidi_control(*c) && *c != '"').take(200).collect();
     if clean.trim().is_empty() { fallback.to_string() } else { clean.trim().to_string() }
+}
+
+/// The content types served as themselves: documents, images and plain text. Anything else
+/// (HTML, SVG, scripts, whatever a client claimed) is served as `application/octet-stream`.
+pub fn served_type(content_type: &str) -> &'static str {
+    const ALLOWED: [&str; 17] = [
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/rtf",
+    ];
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    ALLOWED.iter().find(|allowed| **allowed == essence).copied().unwrap_or("application/octet-stream")
+}
+
+/// Whether the content is a PDF a reader can open: it must parse, not just start like one.
+pub async fn parses_as_pdf(content: Vec<u8>) -> bool {
+    if !content.starts_with(b"%PDF-") {
+        return false;
+    }
+    tokio::task::spawn_blocking(move || lopdf::Document::load_mem(&content).is_ok()).await.unwrap_or(false)
 }
 
 /// The file sent in the `file` field of a multipart form: (name, content type, content).
@@ -54,7 +100,10 @@ pub fn download(file_name: &str, content_type: &str, content: Vec<u8>) -> Respon
     let encoded = serde_urlencoded::to_string([("f", file_name)]).unwrap_or_default().replace('+', "%20");
     let disposition =
         format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encoded.trim_start_matches("f="));
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], content)
+    (
+        [(header::CONTENT_TYPE, served_type(content_type).to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        content,
+    )
         .into_response()
 }
 
@@ -63,9 +112,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_lose_paths_and_control_characters() {
+    fn names_lose_paths_control_characters_and_direction_marks() {
         assert_eq!(safe_name("../../etc/Rapport \"IS\".pdf", "x"), "Rapport IS.pdf");
         assert_eq!(safe_name("C:\\Users\\a\\bild\u{7}.png", "x"), "bild.png");
         assert_eq!(safe_name("  ", "underlag"), "underlag");
+        assert_eq!(safe_name("faktura\u{202e}fdp.exe", "x"), "fakturafdp.exe");
+        assert_eq!(safe_name("\u{2066}a\u{2069}\u{200f}.pdf", "x"), "a.pdf");
+    }
+
+    #[test]
+    fn only_documents_images_and_text_are_served_as_themselves() {
+        assert_eq!(served_type("application/pdf"), "application/pdf");
+        assert_eq!(served_type("Image/PNG; charset=binary"), "image/png");
+        for risky in ["text/html", "image/svg+xml", "application/javascript", "", "text/html; charset=utf-8"] {
+            assert_eq!(served_type(risky), "application/octet-stream", "{risky}");
+        }
     }
 }

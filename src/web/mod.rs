@@ -11,6 +11,7 @@ pub mod flash;
 pub mod form;
 pub mod format;
 pub mod headers;
+pub mod input;
 pub mod layout;
 pub mod pagination;
 pub mod palette;

@@ -509,38 +509,35 @@ async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
     let app = TestApp::spawn().await;
     let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
     let audit_id = audit(&auditor, &app, "Granskning med rapport", "granskning", "2024-09-01", &[]).await;
-    let pdf = b"%PDF-1.7\n% Lisa test report\n".to_vec();
+    let pdf = crate::support::sample_pdf("Lisa test report");
     let token = app.api_token("revisor@exempelby.se", app.exempelby).await;
     let url = app.url(&format!("/api/v1/audits/{audit_id}/report"));
     let put = |body: Vec<u8>| reqwest::Client::new().put(&url).bearer_auth(&token).body(body).send();
     assert_eq!(put(b"<html>not a report</html>".to_vec()).await.unwrap().status(), 422);
+    let pretending = put(b"%PDF-1.7 but nothing a reader could open".to_vec()).await.unwrap();
+    assert_eq!(pretending.status(), 422, "a PDF must parse, not just start like one");
+    assert!(pretending.text().await.unwrap().contains("går inte att läsa som PDF"));
     assert_eq!(put(pdf.clone()).await.unwrap().status(), 204);
 
-    // The page's upload form: multipart, with the CSRF token in the address.
+    // The page's upload form: multipart, with the CSRF token as the form's first field.
     let coordinator = app.login("samordnare@exempelby.se").await;
     let csrf = app.csrf(&coordinator, &format!("/audits/{audit_id}")).await;
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 uppladdad".to_vec())
-        .file_name("Granskning av IS 2024 – slutlig.pdf");
-    let form = reqwest::multipart::Form::new().part("report", part);
-    let uploaded = coordinator
-        .post(app.url(&format!("/audits/{audit_id}/report?csrf_token={csrf}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&coordinator, &format!("/audits/{audit_id}")).await.text().await.unwrap();
+    assert!(!page.contains("?csrf_token="), "the token never appears in an address");
+    let uploaded_pdf = crate::support::sample_pdf("Uppladdad");
+    let part = reqwest::multipart::Part::bytes(uploaded_pdf.clone()).file_name("Granskning av IS 2024 – slutlig.pdf");
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part("report", part);
+    let uploaded =
+        coordinator.post(app.url(&format!("/audits/{audit_id}/report"))).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), 303);
-    let without_token =
-        reqwest::multipart::Form::new().part("report", reqwest::multipart::Part::bytes(pdf.clone()).file_name("x.pdf"));
-    assert_eq!(
-        coordinator
-            .post(app.url(&format!("/audits/{audit_id}/report")))
-            .multipart(without_token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    for (form, address) in [
+        (reqwest::multipart::Form::new(), format!("/audits/{audit_id}/report")),
+        (reqwest::multipart::Form::new(), format!("/audits/{audit_id}/report?csrf_token={csrf}")),
+    ] {
+        let form = form.part("report", reqwest::multipart::Part::bytes(pdf.clone()).file_name("x.pdf"));
+        let refused = coordinator.post(app.url(&address)).multipart(form).send().await.unwrap();
+        assert_eq!(refused.status(), 403, "{address}: without the token in the form");
+    }
 
     let board = app.login("ledamot@exempelby.se").await;
     let download = app.get(&board, &format!("/audits/{audit_id}/report")).await;
@@ -551,7 +548,7 @@ async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
         disposition,
         "attachment; filename=\"Granskning av IS 2024 _ slutlig.pdf\"; filename*=UTF-8''Granskning%20av%20IS%202024%20%E2%80%93%20slutlig.pdf"
     );
-    assert_eq!(download.bytes().await.unwrap().as_ref(), b"%PDF-1.4 uppladdad");
+    assert_eq!(download.bytes().await.unwrap().as_ref(), uploaded_pdf.as_slice());
     let employee = app.login("medarbetare@exempelby.se").await;
     assert_eq!(app.get(&employee, &format!("/audits/{audit_id}/report")).await.status(), 403);
     app.annanstad().await;

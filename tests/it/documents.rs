@@ -117,22 +117,30 @@ async fn an_uploaded_document_is_downloaded_as_an_attachment_and_never_by_anothe
     let client = app.login("samordnare@exempelby.se").await;
     let policy = document_id(&app, "Informationssäkerhetspolicy").await;
     let token = app.csrf(&client, &format!("/documents/{policy}")).await;
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 policy".to_vec())
-        .file_name("policy.pdf")
-        .mime_str("application/pdf")
-        .unwrap();
-    let uploaded = client
-        .post(app.url(&format!("/documents/{policy}/file?csrf_token={token}")))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let upload = |name: &'static str, kind: &'static str, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name).mime_str(kind).unwrap();
+        let form = reqwest::multipart::Form::new().text("csrf_token", token.clone()).part("file", part);
+        client.post(app.url(&format!("/documents/{policy}/file"))).multipart(form).send()
+    };
+    // The promised 20 MB, like every other upload.
+    let large = upload("stor.pdf", "application/pdf", vec![b'%'; 19 * 1024 * 1024]).await.unwrap();
+    assert_eq!(large.status(), 303, "a 19 MB document is accepted");
+    // Whatever a client claims, only documents, images and text are served as themselves.
+    assert_eq!(upload("sida.html", "text/html", b"<script>alert(1)</script>".to_vec()).await.unwrap().status(), 303);
+    let html = app.get(&client, &format!("/documents/{policy}/file")).await;
+    assert_eq!(html.headers()["content-type"], "application/octet-stream");
+    let uploaded = upload("policy\u{202e}fdp.exe", "application/pdf", b"%PDF-1.4 policy".to_vec()).await.unwrap();
     assert_eq!(uploaded.status(), 303);
     let download = app.get(&client, &format!("/documents/{policy}/file")).await;
     assert_eq!(download.status(), 200);
     assert!(
-        download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"policy.pdf\"")
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"policyfdp.exe\""),
+        "direction marks are taken out of the name"
     );
+    assert_eq!(download.headers()["content-type"], "application/pdf");
     assert_eq!(download.bytes().await.unwrap().as_ref(), b"%PDF-1.4 policy");
 
     let other = app.annanstad().await;

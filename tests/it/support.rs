@@ -324,3 +324,23 @@ pub async fn municipality_by_name(pool: &PgPool, name: &str) -> Uuid {
 pub fn days_ago(days: i64) -> String {
     (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
 }
+
+/// A real (one blank page) PDF, made with the same library that checks uploads.
+pub fn sample_pdf(title: &str) -> Vec<u8> {
+    use lopdf::{Document, Object, dictionary};
+    let mut document = Document::with_version("1.5");
+    let pages = document.new_object_id();
+    let page = document.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    document
+        .objects
+        .insert(pages, Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1}));
+    let catalog = document.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages});
+    let info = document.add_object(dictionary! {"Title" => Object::string_literal(title)});
+    document.trailer.set("Root", catalog);
+    document.trailer.set("Info", info);
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).expect("a PDF");
+    bytes
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
 use model::{ActionForm, NoteForm};
 use store::Action;
@@ -147,6 +147,12 @@ pub async fn attach_file(
     Ok(())
 }
 
+/// Evidence is for those who act on it or verify it: the action's owner, the coordinator, the
+/// auditors and system owners; board members read the reports, not the evidence behind them.
+pub fn may_download_evidence(principal: &Principal, owner: bool) -> bool {
+    owner || principal.is_coordinator() || principal.is_auditor() || principal.has_role(Role::Systemagare)
+}
+
 /// An attached file as a download (always an attachment, whatever its type).
 pub async fn download_file(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -154,7 +160,8 @@ pub async fn download_file(
     axum::extract::Path((id, file_id)): axum::extract::Path<(Uuid, Uuid)>,
 ) -> AppResult<axum::response::Response> {
     let file = store::file(&state.pool, principal.tenant()?, id, file_id).await?;
-    require_read(&state, &principal, id).await?;
+    let owner = require_read(&state, &principal, id).await?;
+    principal.require(may_download_evidence(&principal, owner))?;
     Ok(crate::web::files::download(&file.file_name, &file.content_type, file.content))
 }
 

@@ -186,6 +186,7 @@ pub async fn list_people(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<PersonPage>> {
+    principal.require(super::may_read_directory(&principal))?;
     let mut conn = state.pool.acquire().await?;
     let (people, pager) =
         store::search_people(&mut conn, principal.tenant()?, query.search(), Some(query.page())).await?;
@@ -199,6 +200,7 @@ pub async fn get_person(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<Person>> {
+    principal.require(super::may_read_directory(&principal))?;
     Ok(Json(store::get_person(&state.pool, principal.tenant()?, id).await?))
 }
 

@@ -24,6 +24,12 @@ pub fn may_manage(principal: &Principal) -> bool {
     principal.is_coordinator()
 }
 
+/// The staff directory (names with email addresses, titles and accounts) is read by the
+/// coordinator, who keeps it; others see people's names where they are responsible for something.
+pub fn may_read_directory(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
 /// What adding a person to the municipality led to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Added {

@@ -379,6 +379,7 @@ pub async fn people(
     chrome: Chrome,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
+    principal.require(super::may_read_directory(&principal))?;
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let (people, pager) = store::search_people(&mut conn, m, query.search(), Some(query.page())).await?;
@@ -392,6 +393,7 @@ pub async fn people_csv(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
+    principal.require(super::may_read_directory(&principal))?;
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let (people, _) = store::search_people(&mut conn, m, query.search(), None).await?;
@@ -416,6 +418,7 @@ pub async fn show_person(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
+    principal.require(super::may_read_directory(&principal))?;
     let m = principal.tenant()?;
     let person = store::get_person(&state.pool, m, id).await?;
     let history = audit_log::history(&state.pool, m, "person", id).await?;

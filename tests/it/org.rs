@@ -215,3 +215,41 @@ async fn the_coordinator_grants_roles_to_new_and_existing_accounts() {
         assert!(html.contains(message), "{message}");
     }
 }
+
+#[tokio::test]
+async fn only_the_coordinator_reads_the_staff_directory_and_board_members_no_evidence() {
+    let app = TestApp::spawn().await;
+    for email in
+        ["medarbetare@exempelby.se", "revisor@exempelby.se", "ledamot@exempelby.se", "systemagare@exempelby.se"]
+    {
+        let client = app.login(email).await;
+        for path in ["/org/people", "/org/people.csv"] {
+            assert_eq!(app.get(&client, path).await.status(), 403, "{email} {path}");
+        }
+        let api = app.api(&app.api_token(email, app.exempelby).await);
+        assert_eq!(api.get("/people").await.status(), 403, "{email} /api/v1/people");
+    }
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    assert_eq!(app.get(&coordinator, "/org/people.csv").await.status(), 200);
+
+    let action: uuid::Uuid = sqlx::query_scalar("SELECT id FROM actions LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let token = app.api_token("samordnare@exempelby.se", app.exempelby).await;
+    let attached = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/actions/{action}/files?file_name=protokoll.txt")))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("Protokoll från återläsningstestet.")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), 200);
+    let file: uuid::Uuid = sqlx::query_scalar("SELECT id FROM action_files WHERE action_id = $1")
+        .bind(action)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let board = app.login("ledamot@exempelby.se").await;
+    assert_eq!(app.get(&board, &format!("/actions/{action}/files/{file}")).await.status(), 403);
+    let auditor = app.login("revisor@exempelby.se").await;
+    assert_eq!(app.get(&auditor, &format!("/actions/{action}/files/{file}")).await.status(), 200);
+}

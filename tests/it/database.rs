@@ -104,3 +104,72 @@ async fn serve_starts_a_private_postgresql_in_a_fresh_folder() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// While PostgreSQL restarts under a stream of writes, Lisa answers 503 with Retry-After (never
+/// 500), comes back by itself, and every write it acknowledged is there afterwards.
+#[tokio::test]
+async fn a_database_restart_under_writes_gives_503_then_recovers_and_loses_nothing() {
+    use lisa::db::local::{LocalPostgres, Tuning};
+    let root = crate::support::test_data_dir().parent().unwrap().join(format!("restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let data_dir = root.join("pgdata");
+    let server = LocalPostgres::ensure_running(&data_dir, Tuning::Disposable).await.unwrap();
+    let pool = lisa::db::pool_options()
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_with(server.connect_options("lisa"))
+        .await
+        .unwrap();
+    lisa::db::MIGRATOR.run(&pool).await.unwrap();
+    let state = lisa::AppState::new(pool.clone(), crate::support::test_config());
+    assert!(lisa::demo::seed(&state).await.unwrap());
+    let exempelby = lisa::org::store::find_municipality_by_org_number(&pool, "212000-0142").await.unwrap().unwrap().id;
+    let user = lisa::org::store::find_user_id_by_email(&pool, "samordnare@exempelby.se").await.unwrap().unwrap();
+    let token = lisa::auth::session::create_api_token(&pool, user, exempelby, "test").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(lisa::serve(listener, state, std::future::pending()));
+
+    let writer = tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        let mut answers = Vec::new();
+        let started = Instant::now();
+        for i in 0.. {
+            if started.elapsed() > Duration::from_secs(10) {
+                break;
+            }
+            let response = http
+                .post(format!("http://{addr}/api/v1/bodies"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"kind": "namnd", "name": format!("Nämnd nummer {i}")}))
+                .send()
+                .await
+                .unwrap();
+            let retry_after = response.headers().get("retry-after").is_some();
+            answers.push((i, response.status().as_u16(), retry_after));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        answers
+    });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    server.stop().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let server = LocalPostgres::ensure_running(&data_dir, Tuning::Disposable).await.unwrap();
+    let answers = writer.await.unwrap();
+
+    let unexpected: Vec<_> = answers.iter().filter(|(_, s, _)| *s != 201 && *s != 503).collect();
+    assert!(unexpected.is_empty(), "only 201 or 503: {unexpected:?}");
+    assert!(answers.iter().any(|(_, s, _)| *s == 503), "the restart was noticed: {answers:?}");
+    assert!(answers.iter().filter(|(_, s, _)| *s == 503).all(|(_, _, retry)| *retry), "503 says when to retry");
+    assert_eq!(answers.last().unwrap().1, 201, "Lisa recovered by itself");
+    let saved: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM bodies WHERE name LIKE 'Nämnd nummer %'").fetch_all(&pool).await.unwrap();
+    for (i, status, _) in &answers {
+        if *status == 201 {
+            assert!(saved.contains(&format!("Nämnd nummer {i}")), "acknowledged write {i} is kept");
+        }
+    }
+    pool.close().await;
+    server.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}

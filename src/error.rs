@@ -30,6 +30,13 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A save made from an older version of the record: `saved` says what is saved now, and
+    /// `current` is the version to save over it knowingly.
+    #[error("stale save")]
+    Stale { saved: String, current: String },
+    /// An API save whose If-Match is no longer the record's version.
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -70,6 +77,7 @@ pub fn title_for(status: StatusCode) -> &'static str {
         404 => "Sidan finns inte",
         405 => "Metoden stöds inte",
         409 => "Konflikt",
+        412 => "Uppgifterna har ändrats",
         413 => "För stor begäran",
         415 => "Formatet stöds inte",
         422 => "Uppgifterna kunde inte sparas",
@@ -101,6 +109,15 @@ impl IntoResponse for AppError {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("Rätta de markerade fälten.".into()), errors)
             }
             AppError::Conflict(msg) => (StatusCode::CONFLICT, Some(msg), FieldErrors::new()),
+            AppError::Stale { saved, current } => {
+                let detail = format!("{STALE} {saved} Hämta uppgifterna igen och gör om ändringen.");
+                (StatusCode::CONFLICT, Some(detail), stale_errors(saved, current))
+            }
+            AppError::PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                Some("Någon annan har ändrat uppgifterna sedan du hämtade dem. Hämta dem igen (ny ETag) och försök på nytt.".into()),
+                FieldErrors::new(),
+            ),
             AppError::Database(err) if is_unavailable(&err) => {
                 tracing::warn!(error = %err, "the database is unavailable");
                 let detail =
@@ -127,6 +144,24 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The error key under which a stale save carries the current version, for the form to save
+/// over it knowingly, and the one carrying what is saved now; keys starting with `_` are never
+/// listed as messages.
+pub const CURRENT_VERSION: &str = "_version";
+pub const SAVED_NOW: &str = "_saved";
+
+const STALE: &str =
+    "Någon annan har sparat ändringar medan du arbetade med det här, så dina ändringar är inte sparade.";
+
+/// A stale save as form errors: the message, what is saved now, and the version to save over.
+pub fn stale_errors(saved: String, current: String) -> FieldErrors {
+    FieldErrors::from([
+        ("version".to_string(), STALE.to_string()),
+        (SAVED_NOW.to_string(), saved),
+        (CURRENT_VERSION.to_string(), current),
+    ])
+}
 
 /// True when the database cannot be reached (restarting, down, or every connection busy): the
 /// request may be tried again, so it answers 503 rather than 500.

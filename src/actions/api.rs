@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Åtgärder";
 
@@ -73,10 +75,14 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/actions/{id}", tag = TAG, params(("id" = Uuid, Path)),
     responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Json<Action>> {
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<impl IntoResponse> {
     let action = store::get(&state.pool, principal.tenant()?, id).await?;
     super::require_read(&state, &principal, id).await?;
-    Ok(Json(action))
+    Ok(([(header::ETAG, Version::of(action.updated_at).etag())], Json(action)))
 }
 
 /// Adds a progress note or evidence, optionally changing the status (owner or coordinator).
@@ -115,13 +121,21 @@ pub async fn attach_file(
 }
 
 /// Changes an action's title, description, owner, due date, priority and effort (coordinator).
-#[utoipa::path(put, path = "/actions/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ActionForm,
-    responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Send the ETag from GET as If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/actions/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = ActionForm,
+    responses((status = 200, body = Action), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<ActionForm>,
-) -> AppResult<Json<Action>> {
-    Ok(Json(super::update(&state, &principal, id, &form).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let action = super::update(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    Ok(([(header::ETAG, Version::of(action.updated_at).etag())], Json(action)))
 }

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::{ActionForm, NoteForm};
 use store::Action;
 
@@ -104,11 +105,19 @@ pub fn may_read_all(principal: &Principal) -> bool {
     crate::audits::may_read(principal) || crate::systems::may_read(principal)
 }
 
-/// Changes an action's details (the coordinator plans; owners report through notes).
-pub async fn update(state: &AppState, principal: &Principal, id: Uuid, form: &ActionForm) -> AppResult<Action> {
+/// Changes an action's details (the coordinator plans; owners report through notes);
+/// `expected` is the version the change was made from (none: no check).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &ActionForm,
+    expected: Option<Version>,
+) -> AppResult<Action> {
     principal.require(may_create(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Action, principal.tenant()?, id, expected).await?;
     let action = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(action)

@@ -51,6 +51,10 @@ pub struct ActionForm {
     /// Estimated effort or cost, in words ("40 timmar", "120 000 kr").
     #[serde(default)]
     pub effort: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

@@ -15,7 +15,10 @@ use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
 use crate::web::pagination::{ListQuery, Pager};
-use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{
+    Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "actions/show.html")]
@@ -52,6 +55,7 @@ async fn show_page(
         due_date: action.due_date.map(crate::web::format::date).unwrap_or_default(),
         priority: action.priority.clone().unwrap_or_default(),
         effort: action.effort.clone(),
+        version: Version::of(action.updated_at).to_string(),
     });
     let people = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ShowPage {
@@ -85,6 +89,7 @@ fn action_form(pairs: &FormPairs) -> ActionForm {
         due_date: pairs.get("due_date"),
         priority: pairs.get("priority"),
         effort: pairs.get("effort"),
+        version: pairs.get("version"),
     }
 }
 
@@ -444,7 +449,7 @@ pub async fn add_note(
     }
 }
 
-/// The upload form on the action page (multipart; the CSRF token travels in the address).
+/// The upload form on the action page (multipart; the CSRF token travels in the form).
 pub async fn attach_file(
     State(state): State<AppState>,
     principal: Principal,
@@ -468,8 +473,12 @@ pub async fn update(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = action_form(&pairs);
-    match split_validation(super::update(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Ändringarna är sparade.")),
-        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+        Err(errors) => {
+            let page = show_page(&state, &principal, chrome, id, Some(form), errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }

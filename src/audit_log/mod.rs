@@ -231,6 +231,42 @@ pub async fn history(
     Ok(rows.into_iter().map(Entry::from).collect())
 }
 
+/// The latest change to one thing, in words: who, when, and what it changed to ("Syfte: …";
+/// every value when it was created). Shown to someone whose save came too late.
+pub async fn latest_after(db: &mut sqlx::PgConnection, m: Uuid, entity_type: &str, id: Uuid) -> AppResult<String> {
+    let row = sqlx::query!(
+        "SELECT actor_name, occurred_at, before, after FROM audit_log
+          WHERE municipality_id = $1 AND entity_type = $2 AND entity_id = $3 AND after IS NOT NULL
+          ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        m,
+        entity_type,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(String::new()) };
+    let before = row.before.as_ref().and_then(|before| before.as_object());
+    let values: Vec<String> = row
+        .after
+        .as_ref()
+        .and_then(|after| after.as_object())
+        .map(|fields| {
+            fields
+                .iter()
+                .filter(|(label, value)| before.is_none_or(|before| before.get(label.as_str()) != Some(value)))
+                .map(|(label, value)| format!("{label}: {}", show(Some(value))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let who = row.actor_name.split(" <").next().unwrap_or(&row.actor_name).to_string();
+    let when = crate::web::format::datetime(row.occurred_at);
+    Ok(if values.is_empty() {
+        format!("Senast ändrat {when} av {who}.")
+    } else {
+        format!("Senast ändrat {when} av {who}. Nu sparat: {}.", values.join("; "))
+    })
+}
+
 /// Filters for browsing the log.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct Filter {

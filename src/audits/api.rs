@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Granskningar";
 
@@ -132,12 +134,12 @@ pub async fn get_recommendation(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<Recommendation>> {
+) -> AppResult<impl IntoResponse> {
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
     principal.require(may_read(&principal) || store::is_responsible(&mut *conn, m, id, principal.user_id).await?)?;
-    Ok(Json(recommendation))
+    Ok(([(header::ETAG, Version::of(recommendation.updated_at).etag())], Json(recommendation)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -200,16 +202,24 @@ pub async fn assess_follow_up(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Changes a recommendation's text, priority, areas, responsible person and target date.
-#[utoipa::path(put, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = super::model::RecommendationForm,
-    responses((status = 200, body = Recommendation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a recommendation's text, priority, areas, responsible person and target date. Send
+/// the ETag from GET as If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = super::model::RecommendationForm,
+    responses((status = 200, body = Recommendation), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_recommendation(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<super::model::RecommendationForm>,
-) -> AppResult<Json<Recommendation>> {
-    Ok(Json(super::edit(&state, &principal, id, &form).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let changed = super::edit(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    Ok(([(header::ETAG, Version::of(changed.updated_at).etag())], Json(changed)))
 }
 
 /// Records an addressed body's answer (yttrande): what will be done, by when, and the decision.

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::version::{self, Version, Versioned};
 use model::{BodyRef, Standing, Transition};
 
 /// Auditors and the coordinator record audits and recommendations.
@@ -115,16 +116,19 @@ pub async fn respond(state: &AppState, principal: &Principal, id: Uuid, form: &m
     Ok(())
 }
 
-/// Saves a recommendation's details (auditors and the coordinator).
+/// Saves a recommendation's details (auditors and the coordinator); `expected` is the version
+/// the change was made from (none: no check).
 pub async fn edit(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
     form: &model::RecommendationForm,
+    expected: Option<Version>,
 ) -> AppResult<store::Recommendation> {
     principal.require(may_edit(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Recommendation, principal.tenant()?, id, expected).await?;
     let changed =
         store::update_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;

@@ -667,6 +667,10 @@ pub struct RecommendationForm {
     /// The audit questions the recommendation answers (of the same audit).
     #[serde(default)]
     pub question_ids: Vec<String>,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

@@ -20,7 +20,10 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::org::store::{Body, list_bodies};
 use crate::web::form::FormPairs;
-use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{
+    Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
+};
 
 // ---------------------------------------------------------------- audits
 
@@ -846,6 +849,7 @@ pub async fn edit_form(
         responsible_person_id: r.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
         target_date: r.target_date.map(crate::web::format::date).unwrap_or_default(),
         question_ids: r.questions.iter().map(|q| q.id.to_string()).collect(),
+        version: Version::of(r.updated_at).to_string(),
     };
     Ok(edit_page(&state, m, chrome, id, form, FieldErrors::new()).await?.into_response())
 }
@@ -864,10 +868,15 @@ pub async fn edit(
         responsible_person_id: pairs.get("responsible_person_id"),
         target_date: pairs.get("target_date"),
         question_ids: pairs.all("question_ids"),
+        version: pairs.get("version"),
     };
-    match split_validation(super::edit(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::edit(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Ändringarna är sparade.")),
-        Err(errors) => Ok(unprocessable(edit_page(&state, principal.tenant()?, chrome, id, form, errors).await?)),
+        Err(errors) => {
+            let page = edit_page(&state, principal.tenant()?, chrome, id, form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

@@ -233,6 +233,8 @@ pub struct Recommendation {
     pub latest_follow_up_on: Option<NaiveDate>,
     pub latest_follow_up_id: Option<Uuid>,
     pub latest_follow_up_title: Option<String>,
+    /// When it last changed (its version, sent as ETag).
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -366,7 +368,7 @@ async fn select_recommendations(
                               FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
                              WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>",
                   v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
-                  v.audit_id AS "latest_follow_up_id?", v.title AS "latest_follow_up_title?"
+                  v.audit_id AS "latest_follow_up_id?", v.title AS "latest_follow_up_title?", r.updated_at
              FROM recommendations r
              JOIN audits a ON a.id = r.audit_id
              LEFT JOIN people p ON p.id = r.responsible_person_id

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use super::summary::Summary;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Incidenter";
 
@@ -75,21 +77,32 @@ pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<IncidentView>> {
+) -> AppResult<impl IntoResponse> {
     let (incident, access) = super::readable(&state, &principal, id).await?;
-    Ok(Json(IncidentView::for_access(incident, access)))
+    // Only handlers change it, so only they get its version.
+    let etag = (access == super::Access::Handle).then(|| [(header::ETAG, Version::of(incident.updated_at).etag())]);
+    Ok((etag, Json(IncidentView::for_access(incident, access))))
 }
 
 /// Records the handling: category, severity, impact, legal assessment, escalation, analysis, status.
-#[utoipa::path(put, path = "/incidents/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = HandlingForm,
-    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Send the ETag from GET as If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/incidents/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = HandlingForm,
+    responses((status = 200, body = IncidentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn handle(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<HandlingForm>,
-) -> AppResult<Json<IncidentView>> {
-    Ok(Json(super::handle(&state, &principal, id, &form).await.map(IncidentView::handled)?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let incident = super::handle(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    let etag = Version::of(incident.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(IncidentView::handled(incident))))
 }
 
 #[utoipa::path(post, path = "/incidents/{id}/events", tag = TAG, params(("id" = Uuid, Path)), request_body = EventForm,

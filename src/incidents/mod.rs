@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use store::Incident;
 
@@ -82,10 +83,18 @@ async fn require_handle(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     Ok(incident)
 }
 
-pub async fn handle(state: &AppState, principal: &Principal, id: Uuid, form: &HandlingForm) -> AppResult<Incident> {
+/// Records the handling; `expected` is the version the change was made from (none: no check).
+pub async fn handle(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &HandlingForm,
+    expected: Option<Version>,
+) -> AppResult<Incident> {
     require_handle(state, principal, id).await?;
     let input = form.validate(now()).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Incident, principal.tenant()?, id, expected).await?;
     let incident = store::handle(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(incident)

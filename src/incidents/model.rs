@@ -167,6 +167,10 @@ pub struct HandlingForm {
     /// When the incident was handled (no longer ongoing), Stockholm time.
     #[serde(default)]
     pub handled_at: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

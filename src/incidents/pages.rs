@@ -21,7 +21,10 @@ use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
 use crate::web::pagination::Pager;
-use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{
+    Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
+};
 
 async fn system_names(state: &AppState, principal: &Principal) -> AppResult<Vec<(Uuid, String)>> {
     crate::systems::store::names(&state.pool, principal.tenant()?).await
@@ -250,6 +253,7 @@ fn handling_form(incident: &Incident) -> HandlingForm {
         cause: incident.cause.clone(),
         lessons: incident.lessons.clone(),
         handled_at: incident.handled_at.map(local_input).unwrap_or_default(),
+        version: Version::of(incident.updated_at).to_string(),
     }
 }
 
@@ -330,10 +334,15 @@ pub async fn handle(
         cause: pairs.get("cause"),
         lessons: pairs.get("lessons"),
         handled_at: pairs.get("handled_at"),
+        version: pairs.get("version"),
     };
-    match split_validation(super::handle(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::handle(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Incidenten är uppdaterad.")),
-        Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+        Err(errors) => {
+            let page = show_page(&state, &principal, chrome, id, Some(form), errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

@@ -94,6 +94,9 @@ pub struct Incident {
     pub events: Json<Vec<Event>>,
     #[schema(value_type = Vec<SentReport>)]
     pub reports: Json<Vec<SentReport>>,
+    /// When the handling last changed (its version, sent as ETag).
+    #[serde(skip)]
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Incident {
@@ -238,7 +241,8 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uu
                   COALESCE((SELECT json_agg(json_build_object('kind', r.kind, 'sent_at', r.sent_at, 'sent_by', r.sent_by,
                                                               'reference', r.reference, 'late_reason', r.late_reason)
                                             ORDER BY r.sent_at)
-                              FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>"
+                              FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>",
+                  i.updated_at
              FROM incidents i LEFT JOIN people p ON p.id = i.responsible_person_id
             WHERE i.municipality_id = $1
               AND ($2::uuid IS NULL OR i.id = $2)

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use crate::auth::Principal;
 use crate::classification::model::ProtectionLevel;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "System";
 
@@ -106,22 +108,31 @@ pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<SystemDetail>> {
+) -> AppResult<impl IntoResponse> {
     let system = super::readable(&state, &principal, id).await?;
-    Ok(Json(detail(&state, &principal, system).await?))
+    let etag = Version::of(system.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(detail(&state, &principal, system).await?)))
 }
 
-/// Changes a system (coordinator, system owner or administrator).
-#[utoipa::path(put, path = "/systems/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = SystemForm,
-    responses((status = 200, body = SystemDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a system (coordinator, system owner or administrator). Send the ETag from GET as
+/// If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/systems/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = SystemForm,
+    responses((status = 200, body = SystemDetail), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<SystemForm>,
-) -> AppResult<Json<SystemDetail>> {
-    let system = super::update(&state, &principal, id, &form).await?;
-    Ok(Json(detail(&state, &principal, system).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let system = super::update(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    let etag = Version::of(system.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(detail(&state, &principal, system).await?)))
 }
 
 /// Adds an information asset to a system.

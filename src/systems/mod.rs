@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::SystemForm;
 use store::{Asset, AssetForm, System};
 
@@ -54,11 +55,19 @@ pub async fn create(state: &AppState, principal: &Principal, form: &SystemForm) 
     Ok(system)
 }
 
-pub async fn update(state: &AppState, principal: &Principal, id: Uuid, form: &SystemForm) -> AppResult<System> {
+/// Changes a system; `expected` is the version the change was made from (none: no check).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &SystemForm,
+    expected: Option<Version>,
+) -> AppResult<System> {
     let system = readable(state, principal, id).await?;
     principal.require(may_edit(principal, &system))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::System, principal.tenant()?, id, expected).await?;
     let system = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(system)

@@ -75,6 +75,10 @@ pub struct SystemForm {
     /// Months between classification reviews; 12 when empty.
     #[serde(default)]
     pub review_interval_months: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl SystemForm {

@@ -18,7 +18,10 @@ use crate::classification::store::Classification;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
 use crate::web::pagination::Pager;
-use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{
+    Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
+};
 
 fn today() -> NaiveDate {
     crate::web::format::today()
@@ -351,6 +354,7 @@ fn system_form(pairs: &FormPairs) -> SystemForm {
         users_count: pairs.get("users_count"),
         lifecycle: pairs.get("lifecycle"),
         review_interval_months: pairs.get("review_interval_months"),
+        version: pairs.get("version"),
         ..SystemForm::default()
     };
     for (field, _) in FLAGS {
@@ -399,6 +403,7 @@ pub async fn edit(
         users_count: s.users_count.map(|n| n.to_string()).unwrap_or_default(),
         lifecycle: s.lifecycle.clone(),
         review_interval_months: s.review_interval_months.to_string(),
+        version: Version::of(s.updated_at).to_string(),
         ..SystemForm::default()
     };
     for ((field, _), set) in FLAGS.iter().zip(s.flags()) {
@@ -415,9 +420,13 @@ pub async fn update(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = system_form(&pairs);
-    match split_validation(super::update(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/systems/{id}"), "Ändringarna är sparade.")),
-        Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+        Err(errors) => {
+            let page = form_page(&state, &principal, chrome, Some(id), form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod input;
 pub mod layout;
 pub mod pagination;
 pub mod palette;
+pub mod version;
 
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -25,16 +26,27 @@ pub fn see_other(location: &str) -> Response {
     Redirect::to(location).into_response()
 }
 
-/// Splits validation errors, which the form shows beside its fields, from other errors,
-/// which become an error page.
+/// Splits validation errors (and a save made from an older version), which the form shows
+/// again with what was typed, from other errors, which become an error page.
 pub fn split_validation<T>(
     result: crate::error::AppResult<T>,
 ) -> crate::error::AppResult<Result<T, crate::error::FieldErrors>> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(crate::error::AppError::Validation(errors)) => Ok(Err(errors)),
+        Err(crate::error::AppError::Stale { saved, current }) => Ok(Err(crate::error::stale_errors(saved, current))),
         Err(other) => Err(other),
     }
+}
+
+/// A form shown again after a stale save answers 409, after invalid input 422.
+pub fn refused_form(errors: &crate::error::FieldErrors, page: impl IntoResponse) -> Response {
+    let status = if errors.contains_key(crate::error::CURRENT_VERSION) {
+        axum::http::StatusCode::CONFLICT
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, page).into_response()
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]

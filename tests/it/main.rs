@@ -16,6 +16,7 @@ mod documents;
 mod hostile;
 mod incidents;
 mod looks;
+mod lost_updates;
 mod org;
 mod reminders;
 mod reports;

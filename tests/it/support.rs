@@ -305,6 +305,24 @@ impl ApiClient {
             .await
             .unwrap()
     }
+
+    /// A change made from the version `etag` (sent as If-Match).
+    pub async fn send_if_match(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        etag: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::IF_MATCH, etag)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
 }
 
 pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {

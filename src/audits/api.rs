@@ -68,9 +68,10 @@ pub async fn get_audit(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<Audit>> {
+) -> AppResult<impl IntoResponse> {
     principal.require(may_read(&principal))?;
-    Ok(Json(store::get_audit(&state.pool, principal.tenant()?, id).await?))
+    let audit = store::get_audit(&state.pool, principal.tenant()?, id).await?;
+    Ok(([(header::ETAG, Version::of(audit.updated_at).etag())], Json(audit)))
 }
 
 #[utoipa::path(post, path = "/audits", tag = TAG, request_body = AuditForm,
@@ -80,7 +81,7 @@ pub async fn create_audit(
     principal: Principal,
     Json(form): Json<AuditForm>,
 ) -> AppResult<(StatusCode, Json<Audit>)> {
-    Ok((StatusCode::CREATED, Json(super::save_audit(&state, &principal, None, &form).await?)))
+    Ok((StatusCode::CREATED, Json(super::save_audit(&state, &principal, None, &form, None).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -341,15 +342,24 @@ pub async fn get_report(
     super::download_report(state, principal, id).await
 }
 
-#[utoipa::path(put, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = AuditForm,
-    responses((status = 200, body = Audit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes an audit. Send the ETag from GET as If-Match: a change made from an older version is
+/// refused with 412.
+#[utoipa::path(put, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = AuditForm,
+    responses((status = 200, body = Audit), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_audit(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<AuditForm>,
-) -> AppResult<Json<Audit>> {
-    Ok(Json(super::save_audit(&state, &principal, Some(id), &form).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let audit = super::save_audit(&state, &principal, Some(id), &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    Ok(([(header::ETAG, Version::of(audit.updated_at).etag())], Json(audit)))
 }
 
 /// Removes a recommendation entered by mistake (409 once actions, answers, follow-ups or status changes hang on it).

@@ -169,12 +169,14 @@ pub async fn download_report(
     Ok(crate::web::files::download(&report.file_name, "application/pdf", report.content))
 }
 
-/// Saves an audit from its form: a new one, or changes to an existing one.
+/// Saves an audit from its form: a new one, or changes to an existing one made from the
+/// version `expected` (none: no check).
 pub async fn save_audit(
     state: &AppState,
     principal: &Principal,
     id: Option<Uuid>,
     form: &model::AuditForm,
+    expected: Option<Version>,
 ) -> AppResult<store::Audit> {
     principal.require(may_edit(principal))?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
@@ -185,7 +187,10 @@ pub async fn save_audit(
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let audit = match id {
-        Some(id) => store::update_audit(&mut tx, &actor, m, id, &input).await?,
+        Some(id) => {
+            version::lock_current(&mut tx, Versioned::Audit, m, id, expected).await?;
+            store::update_audit(&mut tx, &actor, m, id, &input).await?
+        }
         None => store::create_audit(&mut tx, &actor, m, &input).await?,
     };
     tx.commit().await?;

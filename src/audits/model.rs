@@ -467,6 +467,10 @@ pub struct AuditForm {
     /// For a follow-up: the audits it follows up.
     #[serde(default)]
     pub follows: Vec<String>,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

@@ -103,6 +103,7 @@ fn audit_form(pairs: &FormPairs) -> AuditForm {
         response_deadline: pairs.get("response_deadline"),
         body_ids: pairs.all("body_ids"),
         follows: pairs.all("follows"),
+        version: pairs.get("version"),
     }
 }
 
@@ -114,9 +115,13 @@ async fn save(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = audit_form(&pairs);
-    match split_validation(super::save_audit(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::save_audit(&state, &principal, id, &form, expected).await)? {
         Ok(audit) => Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är sparad.")),
-        Err(errors) => Ok(unprocessable(form_page(&state, principal.tenant()?, chrome, id, form, errors).await?)),
+        Err(errors) => {
+            let page = form_page(&state, principal.tenant()?, chrome, id, form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 
@@ -160,6 +165,7 @@ pub async fn edit_audit(
         response_deadline: date(a.response_deadline),
         body_ids: a.bodies.iter().map(|b| b.id.to_string()).collect(),
         follows: a.follows.iter().map(|f| f.id.to_string()).collect(),
+        version: Version::of(a.updated_at).to_string(),
     };
     Ok(form_page(&state, m, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }

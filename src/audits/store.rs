@@ -42,6 +42,8 @@ pub struct Audit {
     pub follows: Json<Vec<AuditRef>>,
     /// The uploaded report's file name, when there is one.
     pub report_file_name: Option<String>,
+    /// When it last changed (its version, sent as ETag).
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -80,7 +82,7 @@ pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
                               FROM audit_follow_ups u JOIN audits f ON f.id = u.followed_audit_id WHERE u.audit_id = a.id), '[]')
                       AS "follows!: Json<Vec<AuditRef>>",
-                  (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name
+                  (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name, a.updated_at
              FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
         m,
         id

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use super::store::Document;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Styrdokument";
 
@@ -56,18 +58,29 @@ pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<DocumentView>> {
-    Ok(Json(super::readable(&state, &principal, id).await?.into()))
+) -> AppResult<impl IntoResponse> {
+    let document = super::readable(&state, &principal, id).await?;
+    let etag = Version::of(document.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(DocumentView::from(document))))
 }
 
-/// Changes a document (coordinator or its owner).
-#[utoipa::path(put, path = "/documents/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = DocumentForm,
-    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a document (coordinator or its owner). Send the ETag from GET as If-Match: a change
+/// made from an older version is refused with 412.
+#[utoipa::path(put, path = "/documents/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = DocumentForm,
+    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<DocumentForm>,
-) -> AppResult<Json<DocumentView>> {
-    Ok(Json(super::update(&state, &principal, id, &form).await?.into()))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let document = super::update(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    let etag = Version::of(document.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(DocumentView::from(document))))
 }

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::DocumentForm;
 use store::Document;
 
@@ -75,11 +76,19 @@ pub async fn create(state: &AppState, principal: &Principal, form: &DocumentForm
     Ok(document)
 }
 
-pub async fn update(state: &AppState, principal: &Principal, id: Uuid, form: &DocumentForm) -> AppResult<Document> {
+/// Changes a document; `expected` is the version the change was made from (none: no check).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &DocumentForm,
+    expected: Option<Version>,
+) -> AppResult<Document> {
     let document = readable(state, principal, id).await?;
     principal.require(may_edit(principal, &document))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Document, principal.tenant()?, id, expected).await?;
     let document = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(document)

@@ -71,6 +71,10 @@ pub struct DocumentForm {
     /// Role codes of those who must know it.
     #[serde(default)]
     pub audience: Vec<String>,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

@@ -18,7 +18,8 @@ use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
 use crate::web::pagination::{ListQuery, Pager};
-use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
 
 fn today() -> NaiveDate {
     crate::web::format::today()
@@ -267,6 +268,7 @@ fn read_form(pairs: &FormPairs) -> DocumentForm {
         status: pairs.get("status"),
         link_url: pairs.get("link_url"),
         audience: pairs.all("audience"),
+        version: pairs.get("version"),
     }
 }
 
@@ -316,6 +318,7 @@ pub async fn edit(
         status: d.status,
         link_url: d.link_url,
         audience: d.audience,
+        version: Version::of(d.updated_at).to_string(),
     };
     Ok(form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
@@ -328,9 +331,13 @@ pub async fn update(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = read_form(&pairs);
-    match split_validation(super::update(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/documents/{id}"), "Styrdokumentet är sparat.")),
-        Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+        Err(errors) => {
+            let page = form_page(&state, &principal, chrome, Some(id), form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -12,6 +12,7 @@ use super::store::{Report, ReportText};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Årsrapport";
 
@@ -53,10 +54,11 @@ pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<ReportDetail>> {
+) -> AppResult<impl IntoResponse> {
     let report = super::readable(&state, &principal, id).await?;
     let contents = super::contents(&state, &principal, &report).await?;
-    Ok(Json(ReportDetail { report, figures: contents.figures, key_rows: contents.key_rows }))
+    let etag = Version::of(report.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(ReportDetail { report, figures: contents.figures, key_rows: contents.key_rows })))
 }
 
 /// The report as PDF.
@@ -79,13 +81,22 @@ pub async fn publish(
 }
 
 /// Writes the coordinator's texts; once published, only the board's decisions and their reference change.
-#[utoipa::path(put, path = "/reports/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ReportText,
-    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// Saves the texts. Send the ETag from GET as If-Match: a change made from an older version is
+/// refused with 412.
+#[utoipa::path(put, path = "/reports/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = ReportText,
+    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(text): Json<ReportText>,
-) -> AppResult<Json<Report>> {
-    Ok(Json(super::update(&state, &principal, id, &text).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&text.version);
+    let report = super::update(&state, &principal, id, &text, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    Ok(([(header::ETAG, Version::of(report.updated_at).etag())], Json(report)))
 }

@@ -24,6 +24,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: chrono::
             .into(),
         decision_reference: format!("KS {}-02-19 § 31", today.year()),
         as_of: String::new(),
+        version: String::new(),
     };
     let report = store::update(&mut *tx, actor, m, report.id, &text).await?;
     let figures = super::figures::compute(&mut *tx, m, year, report.as_of_date()).await?;

@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use figures::Figures;
 use store::{Report, ReportText};
 
@@ -85,10 +86,18 @@ pub async fn create(state: &AppState, principal: &Principal, year: &str) -> AppR
     Ok(report)
 }
 
-pub async fn update(state: &AppState, principal: &Principal, id: Uuid, text: &ReportText) -> AppResult<Report> {
+/// Saves the texts; `expected` is the version the change was made from (none: no check).
+pub async fn update(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    text: &ReportText,
+    expected: Option<Version>,
+) -> AppResult<Report> {
     readable(state, principal, id).await?;
     principal.require(may_prepare(principal))?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::AnnualReport, principal.tenant()?, id, expected).await?;
     let report = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, text).await?;
     tx.commit().await?;
     Ok(report)

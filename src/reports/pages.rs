@@ -18,7 +18,8 @@ use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::Counts;
 use crate::web::form::FormPairs;
-use crate::web::{Chrome, flash, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{Chrome, flash, refused_form, split_validation, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reports/start.html")]
@@ -251,6 +252,7 @@ async fn report_page(
         decisions: report.decisions.clone(),
         decision_reference: report.decision_reference.clone(),
         as_of: report.as_of.map(crate::web::format::date).unwrap_or_default(),
+        version: Version::of(report.updated_at).to_string(),
     });
     let may_prepare = may_prepare(principal);
     let (lead_chart, charts) = super::charts::lead_and_rest(&contents.figures);
@@ -296,10 +298,15 @@ pub async fn update(
         decisions: pairs.raw("decisions"),
         decision_reference: pairs.get("decision_reference"),
         as_of: pairs.get("as_of"),
+        version: pairs.get("version"),
     };
-    match split_validation(super::update(&state, &principal, id, &text).await)? {
+    let expected = Version::parse(&text.version);
+    match split_validation(super::update(&state, &principal, id, &text, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/reports/{id}"), "Rapporten är sparad.")),
-        Err(errors) => Ok(unprocessable(report_page(&state, &principal, chrome, id, Some(text), errors).await?)),
+        Err(errors) => {
+            let page = report_page(&state, &principal, chrome, id, Some(text), errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

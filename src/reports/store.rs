@@ -135,6 +135,10 @@ pub struct ReportText {
     /// The day the figures describe, YYYY-MM-DD; empty for 31 December of the report's year.
     #[serde(default)]
     pub as_of: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 /// Changes the texts; a published report keeps its figures, only the board's decisions may be added to it.

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use super::store::{self, Analysis, Filter, Risk};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Risker";
 
@@ -64,12 +66,13 @@ pub async fn analysis(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<AnalysisDetail>> {
+) -> AppResult<impl IntoResponse> {
     let (analysis, _) = super::readable(&state, &principal, id).await?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let risks = store::risks(&state.pool, m, id).await?.into_iter().map(|r| view(r, &scale)).collect();
-    Ok(Json(AnalysisDetail { analysis, risks }))
+    let etag = Version::of(analysis.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(AnalysisDetail { analysis, risks })))
 }
 
 #[utoipa::path(post, path = "/risk-analyses/{id}/risks", tag = TAG, params(("id" = Uuid, Path)), request_body = RiskForm,
@@ -99,17 +102,26 @@ pub async fn register(
     Ok(Json(risks.into_iter().map(|r| view(r, &scale)).collect()))
 }
 
-#[utoipa::path(put, path = "/risks/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = RiskForm,
-    responses((status = 200, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a risk's assessment. Send its version (`updated_at` as listed, or the ETag of the
+/// last change) as If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/risks/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = RiskForm,
+    responses((status = 200, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_risk(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<RiskForm>,
-) -> AppResult<Json<RiskView>> {
-    let risk = super::update_risk(&state, &principal, id, &form).await?;
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let risk = super::update_risk(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
     let scale = store::scale(&state.pool, principal.tenant()?).await?;
-    Ok(Json(view(risk, &scale)))
+    let etag = Version::of(risk.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(view(risk, &scale))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

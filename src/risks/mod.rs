@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::{AnalysisForm, RiskForm, Scale};
 use store::{Analysis, Risk};
 
@@ -94,17 +95,20 @@ pub async fn create_analysis(state: &AppState, principal: &Principal, form: &Ana
     Ok(analysis)
 }
 
+/// Changes an analysis; `expected` is the version the change was made from (none: no check).
 pub async fn update_analysis(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
     form: &AnalysisForm,
+    expected: Option<Version>,
 ) -> AppResult<Analysis> {
     let (before, editable) = readable(state, principal, id).await?;
     principal.require(editable)?;
     let input = form.validate().map_err(AppError::Validation)?;
     check_owner(principal, before.owner_person_id, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::RiskAnalysis, principal.tenant()?, id, expected).await?;
     let analysis = store::update_analysis(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(analysis)
@@ -121,12 +125,21 @@ pub async fn add_risk(state: &AppState, principal: &Principal, analysis_id: Uuid
     Ok(risk)
 }
 
-pub async fn update_risk(state: &AppState, principal: &Principal, id: Uuid, form: &RiskForm) -> AppResult<Risk> {
+/// Changes a risk's assessment; `expected` is the version the change was made from (none: no
+/// check), so an acceptance given meanwhile is not silently undone.
+pub async fn update_risk(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    form: &RiskForm,
+    expected: Option<Version>,
+) -> AppResult<Risk> {
     let (_, _, editable) = readable_risk(state, principal, id).await?;
     principal.require(editable)?;
     let m = principal.tenant()?;
     let input = form.validate(&store::scale(&state.pool, m).await?).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Risk, m, id, expected).await?;
     let risk = store::update_risk(&mut tx, &Actor::from(principal), m, id, &input).await?;
     tx.commit().await?;
     Ok(risk)

@@ -242,6 +242,10 @@ pub struct AnalysisForm {
     pub participants: String,
     #[serde(default)]
     pub owner_person_id: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Clone, Debug)]
@@ -315,6 +319,10 @@ pub struct RiskForm {
     pub residual_likelihood: String,
     #[serde(default)]
     pub residual_consequence: String,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Clone, Debug)]

@@ -15,7 +15,8 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
 
 fn steps(scale: &Scale, selected: &str) -> Vec<SelectOption> {
     options((1..=scale.max).map(|n| (n, n)), selected)
@@ -120,6 +121,7 @@ pub async fn edit_analysis(
         analysed_on: crate::web::format::date(a.analysed_on),
         participants: a.participants,
         owner_person_id: a.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        version: Version::of(a.updated_at).to_string(),
     };
     Ok(analysis_form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
@@ -133,6 +135,7 @@ fn analysis_form(pairs: &FormPairs) -> AnalysisForm {
         analysed_on: pairs.get("analysed_on"),
         participants: pairs.get("participants"),
         owner_person_id: pairs.get("owner_person_id"),
+        version: pairs.get("version"),
     }
 }
 
@@ -217,9 +220,13 @@ pub async fn update_analysis(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = analysis_form(&pairs);
-    match split_validation(super::update_analysis(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update_analysis(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Ändringarna är sparade.")),
-        Err(errors) => Ok(unprocessable(analysis_form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+        Err(errors) => {
+            let page = analysis_form_page(&state, &principal, chrome, Some(id), form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 
@@ -231,6 +238,7 @@ fn risk_form(pairs: &FormPairs) -> RiskForm {
         existing_measures: pairs.get("existing_measures"),
         residual_likelihood: pairs.get("residual_likelihood"),
         residual_consequence: pairs.get("residual_consequence"),
+        version: pairs.get("version"),
     }
 }
 
@@ -290,6 +298,7 @@ async fn risk_page(
         existing_measures: risk.existing_measures.clone(),
         residual_likelihood: text(risk.residual_likelihood),
         residual_consequence: text(risk.residual_consequence),
+        version: Version::of(risk.updated_at).to_string(),
     });
     Ok(RiskPage {
         likelihoods: steps(&scale, &form.likelihood),
@@ -328,9 +337,13 @@ pub async fn update_risk(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = risk_form(&pairs);
-    match split_validation(super::update_risk(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update_risk(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risks/{id}"), "Risken är ändrad.")),
-        Err(errors) => Ok(unprocessable(risk_page(&state, &principal, chrome, id, Some(form), errors).await?)),
+        Err(errors) => {
+            let page = risk_page(&state, &principal, chrome, id, Some(form), errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }
 

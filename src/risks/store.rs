@@ -225,6 +225,8 @@ pub struct Risk {
     /// The owner of the analysis: they accept the residual risk.
     #[serde(skip)]
     pub owner_user_id: Option<Uuid>,
+    /// When it last changed (its version, sent as ETag).
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Risk {
@@ -311,7 +313,7 @@ async fn select_risks(
                   (SELECT count(*) FROM actions a
                     WHERE a.risk_id = r.id AND ($7::timestamptz IS NULL OR a.created_at <= $7)) AS "treatments!",
                   (SELECT count(*) FROM actions a WHERE a.risk_id = r.id AND a.status = 'klar') AS "treatments_done!",
-                  p.user_id AS owner_user_id
+                  p.user_id AS owner_user_id, r.updated_at
              FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
              LEFT JOIN systems s ON s.id = ra.system_id
              LEFT JOIN people p ON p.id = ra.owner_person_id

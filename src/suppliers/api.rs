@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use uuid::Uuid;
 
 use super::model::{CheckForm, ContractForm, SupplierForm};
@@ -10,6 +11,7 @@ use super::store::{self, Check, ContractStanding, Supplier};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Problem};
+use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Leverantörer";
 
@@ -37,20 +39,29 @@ pub async fn supplier(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<Supplier>> {
-    Ok(Json(super::readable_supplier(&state, &principal, id).await?))
+) -> AppResult<impl IntoResponse> {
+    let supplier = super::readable_supplier(&state, &principal, id).await?;
+    Ok(([(header::ETAG, Version::of(supplier.updated_at).etag())], Json(supplier)))
 }
 
-/// Changes a supplier (coordinator).
-#[utoipa::path(put, path = "/suppliers/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = SupplierForm,
-    responses((status = 200, body = Supplier), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a supplier (coordinator). Send the ETag from GET as If-Match: a change made from an
+/// older version is refused with 412.
+#[utoipa::path(put, path = "/suppliers/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = SupplierForm,
+    responses((status = 200, body = Supplier), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_supplier(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<SupplierForm>,
-) -> AppResult<Json<Supplier>> {
-    Ok(Json(super::update_supplier(&state, &principal, id, &form).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let supplier = super::update_supplier(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    Ok(([(header::ETAG, Version::of(supplier.updated_at).etag())], Json(supplier)))
 }
 
 /// Contracts with their requirements, checks due, missing requirements and notice period.
@@ -83,22 +94,31 @@ pub async fn contract(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-) -> AppResult<Json<ContractStanding>> {
-    super::readable_contract(&state, &principal, id).await?;
-    Ok(Json(standing(&state, &principal, id).await?))
+) -> AppResult<impl IntoResponse> {
+    let contract = super::readable_contract(&state, &principal, id).await?;
+    let etag = Version::of(contract.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(standing(&state, &principal, id).await?)))
 }
 
-/// Changes a contract (coordinator or the contract's owner).
-#[utoipa::path(put, path = "/contracts/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = ContractForm,
-    responses((status = 200, body = ContractStanding), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// Changes a contract (coordinator or the contract's owner). Send the ETag from GET as
+/// If-Match: a change made from an older version is refused with 412.
+#[utoipa::path(put, path = "/contracts/{id}", tag = TAG, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = ContractForm,
+    responses((status = 200, body = ContractStanding), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_contract(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
+    if_match: IfMatch,
     Json(form): Json<ContractForm>,
-) -> AppResult<Json<ContractStanding>> {
-    super::update_contract(&state, &principal, id, &form).await?;
-    Ok(Json(standing(&state, &principal, id).await?))
+) -> AppResult<impl IntoResponse> {
+    let (expected, sent_if_match) = if_match.or(&form.version);
+    let contract = super::update_contract(&state, &principal, id, &form, expected)
+        .await
+        .map_err(|err| version::precondition(err, sent_if_match))?;
+    let etag = Version::of(contract.updated_at).etag();
+    Ok(([(header::ETAG, etag)], Json(standing(&state, &principal, id).await?)))
 }
 
 /// Records a compliance check of one requirement; one not met proposes a follow-up action.

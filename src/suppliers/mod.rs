@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::web::version::{self, Version, Versioned};
 use model::{CheckForm, ContractForm, SupplierForm};
 use store::{Check, Contract, Supplier};
 
@@ -71,16 +72,19 @@ pub async fn create_supplier(state: &AppState, principal: &Principal, form: &Sup
     Ok(supplier)
 }
 
+/// Changes a supplier; `expected` is the version the change was made from (none: no check).
 pub async fn update_supplier(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
     form: &SupplierForm,
+    expected: Option<Version>,
 ) -> AppResult<Supplier> {
     readable_supplier(state, principal, id).await?;
     principal.require(may_manage(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Supplier, principal.tenant()?, id, expected).await?;
     let supplier = store::update_supplier(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(supplier)
@@ -104,11 +108,13 @@ pub async fn create_contract(state: &AppState, principal: &Principal, form: &Con
     Ok(contract)
 }
 
+/// Changes a contract; `expected` is the version the change was made from (none: no check).
 pub async fn update_contract(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
     form: &ContractForm,
+    expected: Option<Version>,
 ) -> AppResult<Contract> {
     let contract = readable_contract(state, principal, id).await?;
     principal.require(may_edit(principal, &contract))?;
@@ -118,6 +124,7 @@ pub async fn update_contract(
         principal.require(may_manage(principal))?;
     }
     let mut tx = state.pool.begin().await?;
+    version::lock_current(&mut tx, Versioned::Contract, principal.tenant()?, id, expected).await?;
     let contract = store::update_contract(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(contract)

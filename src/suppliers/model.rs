@@ -52,6 +52,10 @@ pub struct SupplierForm {
     /// Used by several municipalities (a jointly owned company); needs the organisation number.
     #[serde(default)]
     pub is_shared: bool,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]
@@ -137,6 +141,10 @@ pub struct ContractForm {
     /// The security requirements written into the contract, from the requirement catalogue.
     #[serde(default)]
     pub measure_ids: Vec<String>,
+    /// The version (ETag) the change was made from; a change made from an older one is
+    /// refused. The If-Match header does the same.
+    #[serde(default)]
+    pub version: String,
 }
 
 #[derive(Debug)]

@@ -18,7 +18,10 @@ use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
 use crate::web::pagination::{ListQuery, Pager};
-use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, split_validation, unprocessable};
+use crate::web::version::Version;
+use crate::web::{
+    Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
+};
 
 fn today() -> NaiveDate {
     crate::web::format::today()
@@ -159,6 +162,7 @@ fn supplier_form(pairs: &FormPairs) -> SupplierForm {
         incident_contact: pairs.get("incident_contact"),
         escalation_path: pairs.get("escalation_path"),
         is_shared: pairs.get("is_shared") == "1",
+        version: pairs.get("version"),
     }
 }
 
@@ -196,6 +200,7 @@ pub async fn edit_supplier(
         incident_contact: s.incident_contact,
         escalation_path: s.escalation_path,
         is_shared: s.is_shared,
+        version: Version::of(s.updated_at).to_string(),
     };
     Ok(supplier_form_page(chrome, Some(id), form, FieldErrors::new()).into_response())
 }
@@ -208,9 +213,10 @@ pub async fn update_supplier(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = supplier_form(&pairs);
-    match split_validation(super::update_supplier(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update_supplier(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/suppliers/{id}"), "Leverantören är sparad.")),
-        Err(errors) => Ok(unprocessable(supplier_form_page(chrome, Some(id), form, errors))),
+        Err(errors) => Ok(refused_form(&errors.clone(), supplier_form_page(chrome, Some(id), form, errors))),
     }
 }
 
@@ -557,6 +563,7 @@ fn contract_form(pairs: &FormPairs) -> ContractForm {
         check_interval_months: pairs.get("check_interval_months"),
         system_ids: pairs.all("system_ids"),
         measure_ids: pairs.all("measure_ids"),
+        version: pairs.get("version"),
     }
 }
 
@@ -612,6 +619,7 @@ pub async fn edit_contract(
         check_interval_months: c.check_interval_months.to_string(),
         system_ids: c.system_ids.iter().map(Uuid::to_string).collect(),
         measure_ids: c.measure_ids.iter().map(Uuid::to_string).collect(),
+        version: Version::of(c.updated_at).to_string(),
     };
     Ok(contract_form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
@@ -624,8 +632,12 @@ pub async fn update_contract(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let form = contract_form(&pairs);
-    match split_validation(super::update_contract(&state, &principal, id, &form).await)? {
+    let expected = Version::parse(&form.version);
+    match split_validation(super::update_contract(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/contracts/{id}"), "Avtalet är sparat.")),
-        Err(errors) => Ok(unprocessable(contract_form_page(&state, &principal, chrome, Some(id), form, errors).await?)),
+        Err(errors) => {
+            let page = contract_form_page(&state, &principal, chrome, Some(id), form, errors.clone()).await?;
+            Ok(refused_form(&errors, page))
+        }
     }
 }

@@ -48,6 +48,8 @@ pub enum Versioned {
     Contract,
     Supplier,
     RiskAnalysis,
+    Risk,
+    AnnualReport,
 }
 
 impl Versioned {
@@ -62,6 +64,8 @@ impl Versioned {
             Versioned::Contract => "contracts",
             Versioned::Supplier => "suppliers",
             Versioned::RiskAnalysis => "risk_analyses",
+            Versioned::Risk => "risks",
+            Versioned::AnnualReport => "annual_reports",
         }
     }
 
@@ -77,6 +81,8 @@ impl Versioned {
             Versioned::Contract => "contract",
             Versioned::Supplier => "supplier",
             Versioned::RiskAnalysis => "risk_analysis",
+            Versioned::Risk => "risk",
+            Versioned::AnnualReport => "annual_report",
         }
     }
 }

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, form_fields};
 
 /// The hidden version field of a form page.
 fn version_in(html: &str) -> String {
@@ -22,6 +22,16 @@ fn system_fields<'a>(name: &'a str, purpose: &'a str, version: &'a str) -> Vec<(
         ("review_interval_months", "12"),
         ("version", version),
     ]
+}
+
+async fn post_fields(
+    app: &TestApp,
+    client: &reqwest::Client,
+    action: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+    app.post_form(client, action, &fields).await
 }
 
 async fn first_id(app: &TestApp, sql: &'static str) -> uuid::Uuid {
@@ -131,29 +141,103 @@ async fn the_api_sends_an_etag_and_refuses_a_stale_if_match_with_412() {
 }
 
 #[tokio::test]
-async fn recommendations_actions_and_incidents_refuse_stale_saves_too() {
+async fn every_api_change_honours_if_match() {
     let app = TestApp::spawn().await;
     let api = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
-    let recommendation =
-        first_id(&app, "SELECT id FROM recommendations WHERE municipality_id = $1 ORDER BY position LIMIT 1").await;
-    let action = first_id(&app, "SELECT id FROM actions WHERE municipality_id = $1 ORDER BY title LIMIT 1").await;
-    let incident = first_id(&app, "SELECT id FROM incidents WHERE municipality_id = $1 ORDER BY number LIMIT 1").await;
+    let supplier =
+        first_id(&app, "SELECT id FROM suppliers WHERE municipality_id = $1 ORDER BY created_at LIMIT 1").await;
+    let board = crate::support::body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
     let cases = [
-        (format!("/recommendations/{recommendation}"), json!({"text": "Utse ägare för varje system."})),
-        (format!("/actions/{action}"), json!({"title": "Anta en incidentrutin"})),
-        (format!("/incidents/{incident}"), json!({"status": "utreds"})),
+        ("recommendations", json!({"text": "Utse ägare för varje system."})),
+        ("actions", json!({"title": "Anta en incidentrutin"})),
+        ("incidents", json!({"status": "utreds"})),
+        (
+            "documents",
+            json!({"title": "Informationssäkerhetspolicy", "kind": "policy", "status": "gallande", "decided_on": "2024-05-01", "review_interval_months": "24"}),
+        ),
+        (
+            "audits",
+            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna", "report_date": "2025-03-01", "body_ids": [board]}),
+        ),
+        ("suppliers", json!({"name": "Leverantören AB", "kind": "it_drift"})),
+        (
+            "contracts",
+            json!({"supplier_id": supplier, "title": "Driftavtal", "notice_months": "3", "check_interval_months": "12"}),
+        ),
+        ("risks", json!({"threat": "Obehörig åtkomst", "likelihood": "2", "consequence": "3"})),
+        ("reports", json!({"decisions": "Styrelsen ställer sig bakom förslagen."})),
     ];
-    for (path, body) in cases {
-        let read = api.get(&path).await;
-        assert_eq!(read.status(), 200, "{path}");
-        let etag = read.headers()["etag"].to_str().unwrap().to_string();
+    for (table, body) in cases {
+        let sql = format!(
+            "SELECT id FROM {} WHERE municipality_id = $1 ORDER BY created_at LIMIT 1",
+            if table == "reports" { "annual_reports" } else { table }
+        );
+        let id: uuid::Uuid =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(app.exempelby).fetch_one(app.pool()).await.unwrap();
+        let path = format!("/{table}/{id}");
+        let blind = api.send(Method::PUT, &path, body.clone()).await;
+        assert_eq!(blind.status(), 200, "{path}: {}", blind.text().await.unwrap());
+        let etag = blind.headers()["etag"].to_str().unwrap().to_string();
+        if table != "risks" {
+            let read = api.get(&path).await;
+            assert_eq!(read.headers()["etag"].to_str().unwrap(), etag, "{path}: GET sends the same version");
+        }
         let saved = api.send_if_match(Method::PUT, &path, &etag, body.clone()).await;
-        assert_eq!(saved.status(), 200, "{path}: {}", saved.text().await.unwrap());
+        assert_eq!(saved.status(), 200, "{path}");
         let stale = api.send_if_match(Method::PUT, &path, &etag, body.clone()).await;
-        assert_eq!(stale.status(), 412, "{path}: the first save made {etag} old");
+        assert_eq!(stale.status(), 412, "{path}: the second save made {etag} old");
         let mut in_body = body;
         in_body["version"] = json!(etag.trim_matches('"'));
         let stale_in_body = api.send(Method::PUT, &path, in_body).await;
         assert_eq!(stale_in_body.status(), 409, "{path}: a version in the body is checked too");
+    }
+}
+
+/// Every edit form: the later of two saves made from the same page is refused with the typed
+/// text kept, whoever saved first.
+#[tokio::test]
+async fn every_edit_form_refuses_a_save_made_from_an_older_version() {
+    let app = TestApp::spawn().await;
+    let m = "WHERE municipality_id = $1 ORDER BY created_at LIMIT 1";
+    let id = |table: &str| format!("SELECT id FROM {table} {m}");
+    let mut forms = Vec::new();
+    for (table, page, action, field) in [
+        ("recommendations", "/recommendations/{}/edit", "/recommendations/{}/edit", "text"),
+        ("actions", "/actions/{}", "/actions/{}", "title"),
+        ("incidents", "/incidents/{}", "/incidents/{}", "lessons"),
+        ("documents", "/documents/{}/edit", "/documents/{}", "title"),
+        ("audits", "/audits/{}/edit", "/audits/{}", "title"),
+        ("suppliers", "/suppliers/{}/edit", "/suppliers/{}", "contact"),
+        ("contracts", "/contracts/{}/edit", "/contracts/{}", "title"),
+        ("risk_analyses", "/risk-analyses/{}/edit", "/risk-analyses/{}", "title"),
+        ("risks", "/risks/{}", "/risks/{}", "threat"),
+        ("annual_reports", "/reports/{}", "/reports/{}", "decisions"),
+    ] {
+        let sql = id(table);
+        let record: uuid::Uuid =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(app.exempelby).fetch_one(app.pool()).await.unwrap();
+        forms.push((page.replace("{}", &record.to_string()), action.replace("{}", &record.to_string()), field));
+    }
+    let first = app.login("samordnare@exempelby.se").await;
+    let second = app.login("samordnare@exempelby.se").await;
+    for (page, action, field) in forms {
+        let html = app.get(&second, &page).await.text().await.unwrap();
+        let fields: Vec<(String, String)> =
+            form_fields(&html, &action).into_iter().filter(|(name, _)| name != "csrf_token").collect();
+        assert!(fields.iter().any(|(name, _)| name == "version"), "{page} carries its version");
+        let with = |text: &str| -> Vec<(String, String)> {
+            fields
+                .iter()
+                .map(|(name, value)| (name.clone(), if name == field { text.into() } else { value.clone() }))
+                .collect()
+        };
+        let saved = post_fields(&app, &first, &action, &with("Sparat först")).await;
+        assert_eq!(saved.status(), 303, "{action}: {}", saved.text().await.unwrap());
+        let late = post_fields(&app, &second, &action, &with("Sparat sist")).await;
+        assert_eq!(late.status(), 409, "{action}");
+        let page_again = late.text().await.unwrap();
+        assert!(page_again.contains("Någon annan har sparat ändringar"), "{action}");
+        assert!(page_again.contains("Sparat sist"), "{action}: what was typed is kept");
+        assert!(page_again.contains("Sparat först"), "{action}: what is saved now is shown");
     }
 }

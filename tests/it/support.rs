@@ -362,3 +362,77 @@ pub fn sample_pdf(title: &str) -> Vec<u8> {
     document.save_to(&mut bytes).expect("a PDF");
     bytes
 }
+
+/// The fields a browser would send from the form posting to `action` on a page: inputs (checked
+/// boxes only), selected options and text areas, with their values unescaped.
+pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html.find(&format!("action=\"{action}\"")).expect("the page has the form");
+    let form = &html[start..start + html[start..].find("</form>").expect("the form ends")];
+    let mut fields = Vec::new();
+    let mut select: Option<String> = None;
+    let mut rest = form;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        let name = tag.split([' ', '\n']).next().unwrap_or("");
+        let attrs = attributes(tag);
+        let attr = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        match name {
+            "input" => {
+                let kind = attr("type").unwrap_or_default();
+                let checked = attrs.iter().any(|(k, _)| k == "checked");
+                if let Some(field) = attr("name")
+                    && kind != "submit"
+                    && ((kind != "checkbox" && kind != "radio") || checked)
+                {
+                    fields.push((field, attr("value").unwrap_or_default()));
+                }
+            }
+            "select" => select = attr("name"),
+            "/select" => select = None,
+            "option" if attrs.iter().any(|(k, _)| k == "selected") => {
+                if let Some(field) = &select {
+                    fields.push((field.clone(), attr("value").unwrap_or_default()));
+                }
+            }
+            "textarea" => {
+                let text = &rest[end + 1..rest.find("</textarea>").unwrap()];
+                fields.push((attr("name").unwrap_or_default(), unescape(text)));
+            }
+            _ => {}
+        }
+        rest = &rest[end..];
+    }
+    fields
+}
+
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag.split_once(char::is_whitespace).map(|(_, r)| r).unwrap_or("");
+    loop {
+        rest = rest.trim_start();
+        let key_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+        if key_end == 0 {
+            return out;
+        }
+        let key = rest[..key_end].to_string();
+        rest = &rest[key_end..];
+        if let Some(value) = rest.strip_prefix("=\"") {
+            let close = value.find('"').unwrap_or(value.len());
+            out.push((key, unescape(&value[..close])));
+            rest = &value[(close + 1).min(value.len())..];
+        } else {
+            out.push((key, String::new()));
+        }
+    }
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

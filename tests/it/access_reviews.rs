@@ -21,7 +21,7 @@ async fn the_system_owner_records_a_review_and_the_lists_show_what_is_missing_or
     let school = app.system_id("Skolplattformen").await;
     let payroll = app.system_id("Lönesystem").await;
     let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
-    let today = chrono::Utc::now().date_naive();
+    let today = lisa::web::format::today();
     let review = json!({"system_id": school.to_string(), "reviewed_on": today.format("%Y-%m-%d").to_string(),
                         "from_system_extract": true, "accounts_checked": true, "roles_checked": true, "accounts_removed": "4"});
     let recorded = owner.send(Method::POST, "/access-reviews", review.clone()).await;

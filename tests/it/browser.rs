@@ -197,7 +197,7 @@ async fn pages_have_no_wcag_21_aa_violations_found_by_axe() {
     let asset = one("SELECT id FROM information_assets WHERE name = 'Social dokumentation'").await;
     let analysis = one("SELECT id FROM risk_analyses WHERE object_kind = 'it_miljo'").await;
     let risk = one("SELECT id FROM risks ORDER BY likelihood * consequence DESC LIMIT 1").await;
-    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let year = chrono::Datelike::year(&lisa::web::format::today());
     let incident = one("SELECT id FROM incidents WHERE significant").await;
     let contract = one("SELECT id FROM contracts WHERE title = 'Drift av kommunens gemensamma IT-miljö'").await;
     let supplier = one("SELECT id FROM suppliers WHERE is_shared").await;
@@ -478,7 +478,7 @@ async fn a_board_member_reads_the_published_annual_report() {
     wait_for_path(&browser, "/recommendations").await;
     browser.find(Locator::Css(".sub-nav a[href='/reports']")).await.unwrap().click().await.unwrap();
     wait_for_path(&browser, "/reports").await;
-    let last_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1;
+    let last_year = chrono::Datelike::year(&lisa::web::format::today()) - 1;
     let title = format!("Ledningens genomgång {last_year}");
     browser.find(Locator::LinkText(&title)).await.unwrap().click().await.unwrap();
     browser.wait().for_element(Locator::Css("#key-figures")).await.unwrap();
@@ -508,7 +508,7 @@ async fn a_board_member_of_a_body_without_systems_reads_its_recommendations_in_t
     let app = TestApp::spawn().await;
     app.body_without_systems("overformyndare@exempelby.se").await;
     let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
-    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let year = chrono::Datelike::year(&lisa::web::format::today());
     let created = coordinator.send(reqwest::Method::POST, "/reports", json!({"year": year.to_string()})).await;
     let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let published = coordinator.send(reqwest::Method::POST, &format!("/reports/{id}/publish"), json!({})).await;

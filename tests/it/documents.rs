@@ -26,7 +26,7 @@ async fn an_overdue_policy_is_flagged_until_its_review_is_recorded() {
     assert!(csv.contains("Informationssäkerhetspolicy;Policy;Gällande;Kommunstyrelsen;2021-05-26"));
     assert_eq!(app.post_form(&client, &format!("/documents/{policy}/reviewed"), &[]).await.status(), 303);
     let after: Value = coordinator.get(&format!("/documents/{policy}")).await.json().await.unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = lisa::web::format::today();
     let expected = today.checked_add_months(chrono::Months::new(36)).unwrap().format("%Y-%m-%d").to_string();
     assert_eq!(
         (after["next_review"].as_str(), after["review_overdue"].as_bool()),

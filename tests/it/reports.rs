@@ -253,7 +253,7 @@ async fn draft(coordinator: &crate::support::ApiClient, year: i32) -> String {
 }
 
 fn this_year() -> i32 {
-    chrono::Datelike::year(&chrono::Utc::now().date_naive())
+    chrono::Datelike::year(&lisa::web::format::today())
 }
 
 fn key_figure(detail: &Value, label: &str) -> String {

@@ -85,7 +85,7 @@ async fn the_contract_owner_records_checks_and_an_unmet_requirement_gets_one_fol
     let contract = contract_id(&app, "Skolplattform").await;
     let mfa = measure_id(&app, "B-03").await;
     let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let today = lisa::web::format::today().format("%Y-%m-%d").to_string();
     let check = |result: &str| {
         json!({"measure_id": mfa.to_string(), "checked_on": today, "method": "Leverantörens rapport", "result": result,
                "evidence": "Rapport 2026"})

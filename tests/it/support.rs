@@ -340,7 +340,7 @@ pub async fn municipality_by_name(pool: &PgPool, name: &str) -> Uuid {
 
 /// A date `days` before today, as YYYY-MM-DD.
 pub fn days_ago(days: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+    (lisa::web::format::today() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
 }
 
 /// A real (one blank page) PDF, made with the same library that checks uploads.

@@ -18,7 +18,7 @@ async fn campaign_id(app: &TestApp, name: &str, year: i32) -> Uuid {
 }
 
 fn this_year() -> i32 {
-    chrono::Datelike::year(&chrono::Utc::now().date_naive())
+    chrono::Datelike::year(&lisa::web::format::today())
 }
 
 #[tokio::test]

@@ -47,6 +47,10 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // Something else in Lisa still refers to what was to be removed or linked.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
+                "Det går inte eftersom annat i Lisa hänger på uppgiften. Flytta eller ta bort det först.".into(),
+            ),
             other => AppError::Database(other),
         }
     }

@@ -101,7 +101,9 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document (also served at `/api/v1/openapi.json`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    let mut doc = api().into_openapi();
+    web::openapi::refine(&mut doc);
+    doc
 }
 
 async fn healthz() -> &'static str {
@@ -119,7 +121,8 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let (api_routes, openapi) = api().split_for_parts();
+    let (api_routes, mut openapi) = api().split_for_parts();
+    web::openapi::refine(&mut openapi);
     let openapi = Arc::new(openapi);
     let api_routes =
         api_routes.route("/openapi.json", get(move || async move { axum::Json(openapi.as_ref().clone()) }));

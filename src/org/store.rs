@@ -457,7 +457,16 @@ pub async fn update_person(
 
 pub async fn delete_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
     let before = get_person(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM people WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM people WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await.map_err(
+        |err| match &err {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
+                "Personen är ansvarig för något i Lisa (system, åtgärder, rekommendationer, avtal eller dokument) och \
+                 kan inte tas bort förrän ansvaret har lämnats över till någon annan."
+                    .into(),
+            ),
+            _ => err.into(),
+        },
+    )?;
     audit_log::record(tx, actor, Change::deleted(Some(m), "person", id, before.snapshot())).await
 }
 

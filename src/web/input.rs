@@ -45,6 +45,11 @@ impl Route {
     }
 }
 
+/// The longest text a field may hold (outside import and parse routes).
+pub fn max_chars(field: &str) -> usize {
+    Route { pastes: false }.limit(field)
+}
+
 /// What is wrong with one value, in Swedish, or None.
 pub fn problem(field: &str, value: &str) -> Option<String> {
     problem_on(Route { pastes: false }, field, value)

@@ -13,6 +13,7 @@ pub mod format;
 pub mod headers;
 pub mod input;
 pub mod layout;
+pub mod openapi;
 pub mod pagination;
 pub mod palette;
 pub mod version;

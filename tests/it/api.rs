@@ -107,6 +107,15 @@ async fn the_openapi_document_covers_every_api_route() {
     for (path, method) in expected {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
     }
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let operations = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "every operation has its own id");
     // And every documented route answers (not 404/405) for an administrator.
     let token = app.api_token("admin@exempelby.se", app.exempelby).await;
     for (path, item) in paths {

@@ -13,6 +13,7 @@ mod cli;
 mod dashboards;
 mod database;
 mod documents;
+mod fuzz;
 mod hostile;
 mod incidents;
 mod looks;

@@ -253,3 +253,26 @@ async fn only_the_coordinator_reads_the_staff_directory_and_board_members_no_evi
     let auditor = app.login("revisor@exempelby.se").await;
     assert_eq!(app.get(&auditor, &format!("/actions/{action}/files/{file}")).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_person_responsible_for_something_is_not_deleted_but_told_why() {
+    let app = TestApp::spawn().await;
+    let owner: uuid::Uuid = sqlx::query_scalar(
+        "SELECT owner_person_id FROM actions WHERE municipality_id = $1 AND owner_person_id IS NOT NULL LIMIT 1",
+    )
+    .bind(app.exempelby)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let refused = coordinator.send(reqwest::Method::DELETE, &format!("/people/{owner}"), serde_json::json!({})).await;
+    assert_eq!(refused.status(), 409);
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("lämnats över"), "{problem}");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM people WHERE id = $1")
+        .bind(owner)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+}

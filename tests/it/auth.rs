@@ -17,8 +17,18 @@ async fn login_succeeds_with_the_right_password_and_fails_without() {
     assert_eq!(unknown.status(), 401);
     assert!(unknown.text().await.unwrap().contains("Fel e-postadress eller lösenord."));
 
+    let before_login = app.csrf(&client, "/login").await;
     let ok = app.try_login(&client, "SAMORDNARE@exempelby.se", DEMO_PASSWORD).await;
     assert_eq!(ok.status(), 303);
+    let after_login = app.csrf(&client, "/").await;
+    assert_ne!(before_login, after_login, "the CSRF token rotates at login");
+    let stale = client
+        .post(app.url("/systems"))
+        .form(&[("csrf_token", before_login.as_str()), ("name", "Med gammal token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 403, "the token from before login no longer works");
     let cookie = ok.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>();
     let session = cookie.iter().find(|c| c.starts_with("lisa_session=")).expect("session cookie");
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));

@@ -15,8 +15,12 @@ pub enum PasswordCost {
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// An external PostgreSQL server. When absent, Lisa runs a private one in `data_dir`.
+    /// An external PostgreSQL server, as the role that owns the tables (migrations, the CLI).
+    /// When absent, Lisa runs a private one in `data_dir`.
     pub database_url: Option<String>,
+    /// With `database_url`: the role Lisa serves with, which owns nothing and is subject to
+    /// row-level security (created with this password if it does not exist).
+    pub app_database_url: Option<String>,
     pub data_dir: PathBuf,
     pub addr: SocketAddr,
     /// Mark cookies `Secure` and send HSTS: set when Lisa is served over HTTPS.
@@ -51,6 +55,7 @@ impl Config {
         let addr = var("LISA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         Ok(Config {
             database_url: var("DATABASE_URL"),
+            app_database_url: var("LISA_APP_DATABASE_URL"),
             data_dir: var("LISA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".lisa/pgdata")),
             addr: addr.parse().with_context(|| format!("LISA_ADDR is not an address: {addr}"))?,
             secure_cookies: flag("LISA_SECURE_COOKIES"),

@@ -113,27 +113,36 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let database = Database::open(&config).await?;
     database.migrate().await?;
-    let state = AppState::new(database.pool.clone(), config);
-    let result = run(cli.command, &state).await;
-    state.pool.close().await;
+    // The CLI's commands are the operator's and run as the owner; serving runs as the
+    // application role, under row-level security.
+    let state = AppState::new(database.owner.clone(), config);
+    let result = match cli.command {
+        Command::Serve { demo } => serve(&database, &state, demo).await,
+        command => run(command, &state).await,
+    };
     database.close().await?;
     result
+}
+
+async fn serve(database: &Database, owner: &AppState, demo: bool) -> anyhow::Result<()> {
+    if demo && lisa::demo::seed(owner).await? {
+        tracing::info!("demo municipality Exempelby kommun created");
+    }
+    let state = AppState::new(database.app_pool().await?, owner.config.as_ref().clone());
+    let listener = TcpListener::bind(state.config.addr)
+        .await
+        .with_context(|| format!("could not listen on {}", state.config.addr))?;
+    tracing::info!("Lisa is listening on http://{}", listener.local_addr()?);
+    lisa::serve(listener, state.clone(), shutdown_signal()).await?;
+    state.pool.close().await;
+    tracing::info!("Lisa stopped");
+    Ok(())
 }
 
 async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
     let actor = Actor::system("lisa (kommandorad)");
     match command {
-        Command::Serve { demo } => {
-            if demo && lisa::demo::seed(state).await? {
-                tracing::info!("demo municipality Exempelby kommun created");
-            }
-            let listener = TcpListener::bind(state.config.addr)
-                .await
-                .with_context(|| format!("could not listen on {}", state.config.addr))?;
-            tracing::info!("Lisa is listening on http://{}", listener.local_addr()?);
-            lisa::serve(listener, state.clone(), shutdown_signal()).await?;
-            tracing::info!("Lisa stopped");
-        }
+        Command::Serve { .. } => unreachable!("serve runs as the application role"),
         Command::Migrate => println!("migrations applied"),
         Command::GenerateLarge => {
             let mut tx = state.pool.begin().await?;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::model::{Credential, Principal, ThrottleVerdict, check_new_password, safe_next, throttle_verdict};
 use super::{password, session, store};
 use crate::AppState;
+use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::{Chrome, cookies, flash, see_other};
 
@@ -114,7 +115,9 @@ pub async fn login(
     store::record_login(&state.pool, &keys, account.id).await?;
     let token = session::create(&state.pool, account.id).await?;
     // Open invitations come first; then the page asked for, in the municipality last worked in.
-    let next = if account.open_invitations > 0 { "/invitations" } else { safe_next(Some(&form.next)) };
+    let own = tenant::Context { municipality: None, user: Some(account.id) };
+    let open_invitations = tenant::within(own, store::open_invitations(&state.pool, account.id)).await?;
+    let next = if open_invitations > 0 { "/invitations" } else { safe_next(Some(&form.next)) };
     let mut response = see_other(next);
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::model::{Credential, Grant, MunicipalityRef, Principal, session_is_live};
 use crate::AppState;
+use crate::db::tenant;
 use crate::error::{AppError, AppResult};
 use crate::web::cookies;
 
@@ -145,6 +146,19 @@ pub struct Identity {
 }
 
 /// One query loads the session or token, the user, their municipalities and grants.
+/// Whose session or token this is.
+async fn credential_user(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id!" FROM sessions WHERE token_hash = $1 AND $2
+           UNION ALL
+           SELECT user_id FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL"#,
+        hash,
+        is_session
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
 async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
     Ok(sqlx::query_as!(
         Identity,
@@ -187,7 +201,10 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
     if let Some(identity) = state.identities.get(&key).filter(|i| live(i)) {
         return Ok(Some(identity));
     }
-    let Some(mut identity) = load(&state.pool, hash, is_session).await? else { return Ok(None) };
+    // The user's grants in every municipality are theirs to see (row-level security).
+    let Some(user) = credential_user(&state.pool, hash, is_session).await? else { return Ok(None) };
+    let own = tenant::Context { municipality: None, user: Some(user) };
+    let Some(mut identity) = tenant::within(own, load(&state.pool, hash, is_session)).await? else { return Ok(None) };
     if !live(&identity) {
         delete(state, hash).await?;
         return Ok(None);
@@ -272,10 +289,15 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     } else {
         check_csrf(request, principal.as_ref()).await?
     };
+    // What the database shows this request: its municipality's rows (row-level security).
+    let context = tenant::Context {
+        municipality: principal.as_ref().and_then(|p| p.municipality.as_ref().map(|m| m.id)),
+        user: principal.as_ref().map(|p| p.user_id),
+    };
     if let Some(principal) = principal {
         request.extensions_mut().insert(principal);
     }
-    Ok(next.run(request).await)
+    Ok(tenant::within(context, next.run(request)).await)
 }
 
 /// Compares the token sent with the request to the session's (or, before login, to the

@@ -11,20 +11,26 @@ pub struct Credentials {
     pub password_hash: String,
     /// Where the user last worked: their next session starts there.
     pub last_municipality_id: Option<Uuid>,
-    pub open_invitations: i64,
 }
 
 /// An enabled account by email (case-insensitive).
 pub async fn find_credentials(pool: &PgPool, email: &str) -> AppResult<Option<Credentials>> {
     Ok(sqlx::query_as!(
         Credentials,
-        r#"SELECT id, password_hash, last_municipality_id,
-                  (SELECT count(*) FROM invitations i WHERE i.user_id = users.id) AS "open_invitations!"
+        r#"SELECT id, password_hash, last_municipality_id
              FROM users WHERE lower(email) = lower($1) AND NOT disabled"#,
         email
     )
     .fetch_optional(pool)
     .await?)
+}
+
+/// How many invitations wait for the user (call with the user's database context: they are
+/// the user's own in other municipalities).
+pub async fn open_invitations(pool: &PgPool, user_id: Uuid) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM invitations WHERE user_id = $1"#, user_id)
+        .fetch_one(pool)
+        .await?)
 }
 
 pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> AppResult<String> {

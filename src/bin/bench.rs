@@ -254,8 +254,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let database = Database::open(&config).await?;
     database.migrate().await?;
-    let state = AppState::new(database.pool.clone(), config);
-    lisa::demo::seed(&state).await?;
+    // Data is made as the owner; Lisa serves as the application role, as in production.
+    let owner = AppState::new(database.owner.clone(), config.clone());
+    lisa::demo::seed(&owner).await?;
+    let state = AppState::new(database.app_pool().await?, config);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -279,7 +281,7 @@ async fn main() -> anyhow::Result<()> {
         100.0 * start.per_second / floor.per_second
     );
 
-    large(&state, addr, &options).await?;
+    large(&owner, addr, &options).await?;
 
     let _ = stop.send(());
     server.await??;

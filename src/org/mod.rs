@@ -89,6 +89,8 @@ pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid
     let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
     let actor = Actor::from(principal);
     if accept {
+        // The invitation is the user's way into that municipality.
+        crate::db::tenant::act_for(&mut tx, invitation.municipality_id).await?;
         let grant = model::GrantInput { role: invitation.role, body_id: invitation.body_id };
         match store::add_grant(&mut tx, &actor, invitation.municipality_id, principal.user_id, &grant).await {
             // A role they already have (granted meanwhile) is simply kept.

@@ -59,6 +59,8 @@ pub async fn create_municipality(
     input: &MunicipalityInput,
 ) -> AppResult<Municipality> {
     let id = Uuid::new_v4();
+    // What follows is the new municipality's own (its log entry, its catalogue).
+    crate::db::tenant::act_for(tx, id).await?;
     sqlx::query!(
         "INSERT INTO municipalities (id, name, org_number, county) VALUES ($1, $2, $3, $4)",
         id,
@@ -82,6 +84,7 @@ pub async fn update_municipality(
     id: Uuid,
     input: &MunicipalityInput,
 ) -> AppResult<Municipality> {
+    crate::db::tenant::act_for(tx, id).await?;
     let before = get_municipality(&mut *tx, id).await?;
     sqlx::query!(
         "UPDATE municipalities SET name = $2, org_number = $3, county = $4, updated_at = now() WHERE id = $1",
@@ -709,8 +712,9 @@ pub async fn invite(
     check_body(tx, m, input.grant.body_id, "body_id").await?;
     let id = Uuid::new_v4();
     let created = sqlx::query!(
-        "INSERT INTO invitations (id, municipality_id, user_id, role, body_id, email, display_name, invited_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        "INSERT INTO invitations (id, municipality_id, user_id, role, body_id, body_name, email, display_name, invited_by)
+         VALUES ($1, $2, $3, $4, $5, (SELECT name FROM bodies WHERE municipality_id = $2 AND id = $5), $6, $7, $8)
+         ON CONFLICT DO NOTHING",
         id,
         m,
         user_id,
@@ -781,10 +785,9 @@ impl InvitationRow {
 pub async fn invitations_for(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec<Invitation>> {
     let rows = sqlx::query_as!(
         InvitationRow,
-        r#"SELECT i.id, i.municipality_id, m.name AS municipality_name, i.role, i.body_id, b.name AS "body_name?",
+        r#"SELECT i.id, i.municipality_id, m.name AS municipality_name, i.role, i.body_id, i.body_name,
                   i.invited_by, i.created_at
              FROM invitations i JOIN municipalities m ON m.id = i.municipality_id
-             LEFT JOIN bodies b ON b.id = i.body_id
             WHERE i.user_id = $1 ORDER BY i.created_at"#,
         user_id
     )

@@ -12,8 +12,10 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::db::tenant;
 use crate::error::AppResult;
 
 /// What one run did.
@@ -29,51 +31,58 @@ pub struct RunSummary {
 /// Finds what is due in every municipality, makes the reminders and sends the emails.
 pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) -> AppResult<RunSummary> {
     let mut summary = RunSummary::default();
+    let mailer = match &state.config.smtp_url {
+        None => None,
+        Some(url) => match mail::Mailer::new(url, &state.config.mail_from) {
+            Ok(mailer) => Some(mailer),
+            Err(err) => {
+                tracing::error!(error = %err, "reminders are not emailed");
+                None
+            }
+        },
+    };
     for municipality in crate::org::store::list_municipalities(&state.pool).await? {
-        let m = municipality.id;
-        let mut conn = state.pool.acquire().await?;
-        let items = crate::reports::worklist::collect(&mut conn, m, today, now).await?;
-        let coordinators = store::coordinators(&mut *conn, m).await?;
-        let members = store::members(&mut *conn, m).await?;
-        let reminders: Vec<store::NewReminder> = items
-            .iter()
-            .filter(|item| model::is_due_for_reminder(item.due, today))
-            .flat_map(|item| {
-                model::recipients(item, &coordinators).into_iter().filter(|u| members.contains(u)).map(|user_id| {
-                    store::NewReminder {
-                        user_id,
-                        area: item.area.to_string(),
-                        title: item.title.clone(),
-                        link: item.link.clone(),
-                        due: item.due,
-                        occasion: model::occasion(item.due, today),
-                    }
-                })
-            })
-            .collect();
-        summary.created += store::add(&mut *conn, m, &reminders).await?;
+        // Each municipality's run sees only its own rows (row-level security).
+        let context = tenant::Context::municipality(municipality.id);
+        tenant::within(context, run_for(state, municipality.id, today, now, mailer.as_ref(), &mut summary)).await?;
     }
-    let Some(url) = &state.config.smtp_url else {
-        return Ok(summary);
-    };
-    let mailer = match mail::Mailer::new(url, &state.config.mail_from) {
-        Ok(mailer) => mailer,
-        Err(err) => {
-            tracing::error!(error = %err, "reminders are not emailed");
-            return Ok(summary);
-        }
-    };
+    Ok(summary)
+}
+
+async fn run_for(
+    state: &AppState,
+    m: Uuid,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    mailer: Option<&mail::Mailer>,
+    summary: &mut RunSummary,
+) -> AppResult<()> {
+    let mut conn = state.pool.acquire().await?;
+    let items = crate::reports::worklist::collect(&mut conn, m, today, now).await?;
+    let coordinators = store::coordinators(&mut *conn, m).await?;
+    let members = store::members(&mut *conn, m).await?;
+    let reminders: Vec<store::NewReminder> = items
+        .iter()
+        .filter(|item| model::is_due_for_reminder(item.due, today))
+        .flat_map(|item| {
+            model::recipients(item, &coordinators).into_iter().filter(|u| members.contains(u)).map(|user_id| {
+                store::NewReminder {
+                    user_id,
+                    area: item.area.to_string(),
+                    title: item.title.clone(),
+                    link: item.link.clone(),
+                    due: item.due,
+                    occasion: model::occasion(item.due, today),
+                }
+            })
+        })
+        .collect();
+    summary.created += store::add(&mut *conn, m, &reminders).await?;
+    let Some(mailer) = mailer else { return Ok(()) };
     // Only recent ones: turning email on later does not send a backlog.
-    let unsent = store::unsent(&state.pool, now - Duration::days(2)).await?;
-    let mut start = 0;
-    while start < unsent.len() {
-        let first = &unsent[start];
-        let end = start
-            + unsent[start..]
-                .iter()
-                .take_while(|r| r.user_id == first.user_id && r.municipality_name == first.municipality_name)
-                .count();
-        let batch = &unsent[start..end];
+    let unsent = store::unsent(&mut *conn, m, now - Duration::days(2)).await?;
+    for batch in unsent.chunk_by(|a, b| a.user_id == b.user_id) {
+        let first = &batch[0];
         let lines: Vec<model::Line> = batch
             .iter()
             .map(|r| model::Line { area: r.area.clone(), title: r.title.clone(), link: r.link.clone(), due: r.due })
@@ -83,7 +92,7 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
         match mailer.send(&first.email, &first.display_name, &subject, text).await {
             Ok(()) => {
                 let ids: Vec<_> = batch.iter().map(|r| r.id).collect();
-                store::mark_emailed(&state.pool, &ids).await?;
+                store::mark_emailed(&mut *conn, &ids).await?;
                 summary.emails_sent += 1;
             }
             Err(err) => {
@@ -93,9 +102,8 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
                 summary.last_error = Some(format!("{err:#}"));
             }
         }
-        start = end;
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// The next 06:00 in Stockholm after `now`.

@@ -87,13 +87,16 @@ pub struct Unsent {
 }
 
 /// Reminders made since `since` and not yet emailed, for users who want email.
-pub async fn unsent(db: impl PgExecutor<'_>, since: DateTime<Utc>) -> AppResult<Vec<Unsent>> {
+/// The municipality's reminders not yet emailed, a user's together.
+pub async fn unsent(db: impl PgExecutor<'_>, m: Uuid, since: DateTime<Utc>) -> AppResult<Vec<Unsent>> {
     Ok(sqlx::query_as!(
         Unsent,
         "SELECT r.id, r.user_id, u.email, u.display_name, m.name AS municipality_name, r.area, r.title, r.link, r.due
            FROM reminders r JOIN users u ON u.id = r.user_id JOIN municipalities m ON m.id = r.municipality_id
-          WHERE r.emailed_at IS NULL AND r.created_at >= $1 AND u.reminder_email AND NOT u.disabled
-          ORDER BY u.email, m.name, r.due, r.title",
+          WHERE r.municipality_id = $1 AND r.emailed_at IS NULL AND r.created_at >= $2 AND u.reminder_email
+            AND NOT u.disabled
+          ORDER BY u.email, r.due, r.title",
+        m,
         since
     )
     .fetch_all(db)

@@ -180,7 +180,8 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
             let first = state.refreshing.lock().map(|mut set| set.insert(m)).unwrap_or(false);
             if first {
                 let state = state.clone();
-                tokio::spawn(async move {
+                // A task of its own has no request: it names the municipality it reads.
+                tokio::spawn(crate::db::tenant::within(crate::db::tenant::Context::municipality(m), async move {
                     let before = change_count(&state, m);
                     match compute_coordinator(&state, m).await {
                         Ok(fresh) => store_view(&state, m, Arc::new(fresh), before),
@@ -189,7 +190,7 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
                     if let Ok(mut set) = state.refreshing.lock() {
                         set.remove(&m);
                     }
-                });
+                }));
             }
             Ok(view)
         }

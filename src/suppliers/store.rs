@@ -49,9 +49,8 @@ async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) ->
     Ok(sqlx::query_as!(
         Supplier,
         r#"SELECT s.id, s.name, s.org_number, s.kind, s.contact, s.incident_contact, s.escalation_path, s.is_shared,
-                  (SELECT count(DISTINCT o.municipality_id) FROM suppliers o
-                    WHERE s.is_shared AND o.is_shared AND o.org_number = s.org_number
-                      AND o.municipality_id <> s.municipality_id) AS "shared_with!",
+                  CASE WHEN s.is_shared THEN shared_supplier_count(s.municipality_id, s.org_number) ELSE 0 END
+                      AS "shared_with!",
                   (SELECT count(*) FROM contracts c WHERE c.supplier_id = s.id) AS "contract_count!",
                   s.updated_at
              FROM suppliers s

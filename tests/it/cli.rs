@@ -80,3 +80,20 @@ async fn the_cli_migrates_and_adds_municipalities_users_and_tokens() {
     let others: Vec<&String> = logged.iter().filter(|e| *e != "measure").collect();
     assert_eq!(others, ["municipality", "user", "role_grant"]);
 }
+
+#[tokio::test]
+async fn lisa_will_not_serve_as_a_role_that_escapes_row_level_security() {
+    let pool = fresh_database().await;
+    let url = database_url(&pool);
+    let output = Command::new(env!("CARGO_BIN_EXE_lisa"))
+        .args(["serve"])
+        .env("DATABASE_URL", &url)
+        .env("LISA_APP_DATABASE_URL", &url)
+        .env("LISA_ADDR", "127.0.0.1:0")
+        .env("LISA_REMINDERS", "off")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("will not serve as lisa") && stderr.contains("row-level security"), "{stderr}");
+}

@@ -61,6 +61,7 @@ async fn server() -> &'static Server {
                     .unwrap();
                 let mut db = local.connect(&building).await.unwrap();
                 lisa::db::MIGRATOR.run(&mut db).await.expect("migrations apply");
+                lisa::db::grant_app_role(&mut db, lisa::db::LOCAL_APP_ROLE, None).await.expect("the application role");
                 db.close().await.unwrap();
                 // Renaming makes the finished template appear at once, never half-migrated.
                 let _ = sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {template}")))
@@ -86,6 +87,13 @@ pub async fn fresh_database() -> PgPool {
     PgPoolOptions::new().max_connections(8).connect_with(server.local.connect_options(&name)).await.unwrap()
 }
 
+/// A pool on the same database as the application role, as Lisa serves.
+pub async fn app_pool(owner: &PgPool) -> PgPool {
+    let name = owner.connect_options().get_database().expect("test pools name their database").to_string();
+    let options = server().await.local.connect_options(&name).username(lisa::db::LOCAL_APP_ROLE);
+    lisa::db::pool_options().max_connections(8).connect_with(options).await.unwrap()
+}
+
 /// A `DATABASE_URL` for a test database (a Unix socket in the test server's folder).
 pub fn database_url(pool: &PgPool) -> String {
     let options = pool.connect_options();
@@ -106,6 +114,7 @@ pub async fn empty_database() -> PgPool {
 pub fn test_config() -> Config {
     Config {
         database_url: None,
+        app_database_url: None,
         data_dir: test_data_dir(),
         addr: "127.0.0.1:0".parse().unwrap(),
         secure_cookies: false,
@@ -121,11 +130,13 @@ pub fn test_config() -> Config {
     }
 }
 
-/// Lisa serving a fresh database on a free port, with the demo municipality.
+/// Lisa serving a fresh database on a free port, with the demo municipality. It serves as
+/// the application role, under row-level security; the test's own queries run as the owner.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub exempelby: Uuid,
+    owner: PgPool,
 }
 
 impl TestApp {
@@ -135,20 +146,21 @@ impl TestApp {
 
     /// Lisa with the test configuration as changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-        let pool = fresh_database().await;
+        let owner = fresh_database().await;
         let mut config = test_config();
         configure(&mut config);
-        let state = AppState::new(pool, config);
-        assert!(lisa::demo::seed(&state).await.unwrap());
-        let exempelby = store::find_municipality_by_org_number(&state.pool, "212000-0142").await.unwrap().unwrap().id;
+        assert!(lisa::demo::seed(&AppState::new(owner.clone(), config.clone())).await.unwrap());
+        let exempelby = store::find_municipality_by_org_number(&owner, "212000-0142").await.unwrap().unwrap().id;
+        let state = AppState::new(app_pool(&owner).await, config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(lisa::serve(listener, state.clone(), std::future::pending()));
-        TestApp { addr, state, exempelby }
+        TestApp { addr, state, exempelby, owner }
     }
 
+    /// The owner's pool, for the test's own setup and checks.
     pub fn pool(&self) -> &PgPool {
-        &self.state.pool
+        &self.owner
     }
 
     pub fn url(&self, path: &str) -> String {

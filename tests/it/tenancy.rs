@@ -46,3 +46,61 @@ async fn another_municipalitys_ids_give_404_by_page_and_by_api() {
     let audit = app.get(&annan, "/audit-log").await.text().await.unwrap();
     assert!(!audit.contains("Bildningsnämnden"), "the audit log is per municipality");
 }
+
+/// Row-level security under the application's own checks: Lisa serves as a role that sees
+/// only the rows of the municipality its request works in, even where a query forgot to ask.
+#[tokio::test]
+async fn the_database_itself_shows_a_request_only_its_municipalitys_rows() {
+    use lisa::db::tenant::{Context, within};
+
+    let app = TestApp::spawn().await;
+    let other = app.annanstad().await;
+    let system = app.system_id("Lönesystem").await;
+    let served_as = &app.state.pool;
+
+    // Without a municipality the application role sees no tenant rows at all.
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql).bind(system).fetch_one(served_as).await.unwrap()
+    };
+    assert_eq!(count("SELECT count(*) FROM systems WHERE $1::uuid IS NOT NULL").await, 0);
+    let owner_sees: i64 = sqlx::query_scalar("SELECT count(*) FROM systems").fetch_one(app.pool()).await.unwrap();
+    assert!(owner_sees > 20);
+
+    // Working for Annanstad, a query without its municipality filter finds nothing of Exempelby's…
+    let annanstad = Context::municipality(other.municipality);
+    let forgotten = within(annanstad, count("SELECT count(*) FROM systems WHERE id = $1")).await;
+    assert_eq!(forgotten, 0);
+    let in_exempelby =
+        within(Context::municipality(app.exempelby), count("SELECT count(*) FROM systems WHERE id = $1"));
+    assert_eq!(in_exempelby.await, 1);
+    // …a store function given Exempelby's id while working for Annanstad finds nothing…
+    let found = within(annanstad, lisa::systems::store::get(served_as, app.exempelby, system)).await;
+    assert!(matches!(found, Err(lisa::error::AppError::NotFound)), "{found:?}");
+    // …and nothing can be written into another municipality.
+    let written = within(annanstad, async {
+        sqlx::query("UPDATE systems SET name = 'Kapat' WHERE id = $1").bind(system).execute(served_as).await.unwrap()
+    })
+    .await;
+    assert_eq!(written.rows_affected(), 0);
+    let planted = within(annanstad, async {
+        sqlx::query(
+            "INSERT INTO bodies (id, municipality_id, kind, name) VALUES (gen_random_uuid(), $1, 'namnd', 'Planterad')",
+        )
+        .bind(app.exempelby)
+        .execute(served_as)
+        .await
+    })
+    .await;
+    assert!(planted.unwrap_err().to_string().contains("row-level security"));
+
+    // Every table with a municipality is covered (api_tokens are found by their hash first).
+    let uncovered: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'municipality_id'
+          WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND c.relname <> 'api_tokens'
+            AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert!(uncovered.is_empty(), "tables without forced row-level security: {uncovered:?}");
+}

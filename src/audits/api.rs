@@ -11,9 +11,8 @@ use super::model::{AuditForm, NewRecommendation, Transition};
 use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use super::{change_status, may_edit, may_read, parse_for, today};
 use crate::AppState;
-use crate::audit_log::Actor;
 use crate::auth::Principal;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Granskningar";
@@ -103,17 +102,7 @@ pub async fn add_recommendations(
     Path(id): Path<Uuid>,
     Json(request): Json<NewRecommendations>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    principal.require(may_edit(&principal))?;
-    if request.items.is_empty() {
-        return Err(AppError::BadRequest("Inga rekommendationer att spara.".into()));
-    }
-    for item in &request.items {
-        item.check().map_err(AppError::Validation)?;
-    }
-    let mut tx = state.pool.begin().await?;
-    let ids =
-        store::add_recommendations(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &request.items).await?;
-    tx.commit().await?;
+    let ids = super::add_recommendations(&state, &principal, id, &request.items).await?;
     Ok((StatusCode::CREATED, Json(Created { ids })))
 }
 
@@ -186,20 +175,12 @@ pub async fn assess_follow_up(
     Path(id): Path<Uuid>,
     Json(request): Json<FollowUpRequest>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_edit(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    let actor = Actor::from(&principal);
-    store::assess_follow_up(
-        &mut tx,
-        &actor,
-        principal.tenant()?,
-        id,
-        request.recommendation_id,
-        request.result,
-        &request.comment,
-    )
-    .await?;
-    tx.commit().await?;
+    let verdict = super::Verdict {
+        recommendation_id: request.recommendation_id,
+        result: request.result,
+        comment: request.comment,
+    };
+    super::assess_follow_ups(&state, &principal, id, &[verdict]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -263,11 +244,7 @@ pub async fn add_question(
     Path(id): Path<Uuid>,
     Json(request): Json<NewQuestion>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    principal.require(may_edit(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    let question =
-        store::add_question(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &request.text).await?;
-    tx.commit().await?;
+    let question = super::add_question(&state, &principal, id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(Created { ids: vec![question] })))
 }
 
@@ -280,10 +257,7 @@ pub async fn assess(
     Path(id): Path<Uuid>,
     Json(assessment): Json<store::Assessment>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_edit(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    store::assess(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &assessment).await?;
-    tx.commit().await?;
+    super::assess(&state, &principal, id, &[assessment]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -307,14 +281,7 @@ pub async fn set_settings(
     principal: Principal,
     Json(request): Json<Scale>,
 ) -> AppResult<Json<Scale>> {
-    principal.require(principal.is_coordinator())?;
-    let steps = super::model::check_scale(&request.assessment_scale).map_err(|message| {
-        AppError::Validation(crate::error::FieldErrors::from([("assessment_scale".to_string(), message.to_string())]))
-    })?;
-    let mut tx = state.pool.begin().await?;
-    store::set_scale(&mut tx, &Actor::from(&principal), principal.tenant()?, &steps).await?;
-    tx.commit().await?;
-    Ok(Json(Scale { assessment_scale: steps }))
+    Ok(Json(Scale { assessment_scale: super::set_scale(&state, &principal, &request.assessment_scale).await? }))
 }
 
 /// Uploads the report (the request body is the PDF itself; at most 20 MB).

@@ -197,6 +197,92 @@ pub async fn save_audit(
     Ok(audit)
 }
 
+/// Adds recommendations to an audit (typed, pasted or from the API), all or none.
+pub async fn add_recommendations(
+    state: &AppState,
+    principal: &Principal,
+    audit_id: Uuid,
+    items: &[model::NewRecommendation],
+) -> AppResult<Vec<Uuid>> {
+    principal.require(may_edit(principal))?;
+    if items.is_empty() {
+        return Err(AppError::Validation(FieldErrors::from([(
+            "items".to_string(),
+            "Välj minst en rekommendation att spara.".to_string(),
+        )])));
+    }
+    for item in items {
+        item.check().map_err(AppError::Validation)?;
+    }
+    let mut tx = state.pool.begin().await?;
+    let ids =
+        store::add_recommendations(&mut tx, &Actor::from(principal), principal.tenant()?, audit_id, items).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Adds an audit question (revisionsfråga).
+pub async fn add_question(state: &AppState, principal: &Principal, audit_id: Uuid, text: &str) -> AppResult<Uuid> {
+    principal.require(may_edit(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let id = store::add_question(&mut tx, &Actor::from(principal), principal.tenant()?, audit_id, text).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records audited bodies' assessments on one question, together.
+pub async fn assess(
+    state: &AppState,
+    principal: &Principal,
+    question_id: Uuid,
+    assessments: &[store::Assessment],
+) -> AppResult<()> {
+    principal.require(may_edit(principal))?;
+    let (m, actor) = (principal.tenant()?, Actor::from(principal));
+    let mut tx = state.pool.begin().await?;
+    for assessment in assessments {
+        store::assess(&mut tx, &actor, m, question_id, assessment).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One verdict of a follow-up audit on a recommendation it follows up.
+pub struct Verdict {
+    pub recommendation_id: Uuid,
+    pub result: model::FollowUpResult,
+    pub comment: String,
+}
+
+/// Records a follow-up audit's verdicts, together.
+pub async fn assess_follow_ups(
+    state: &AppState,
+    principal: &Principal,
+    audit_id: Uuid,
+    verdicts: &[Verdict],
+) -> AppResult<()> {
+    principal.require(may_edit(principal))?;
+    let (m, actor) = (principal.tenant()?, Actor::from(principal));
+    let mut tx = state.pool.begin().await?;
+    for v in verdicts {
+        store::assess_follow_up(&mut tx, &actor, m, audit_id, v.recommendation_id, v.result, &v.comment).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the municipality's assessment scale (coordinator).
+pub async fn set_scale(state: &AppState, principal: &Principal, steps: &[String]) -> AppResult<Vec<String>> {
+    principal.require(principal.is_coordinator())?;
+    let steps = model::check_scale(steps).map_err(|message| {
+        AppError::Validation(FieldErrors::from([("assessment_scale".to_string(), message.to_string())]))
+    })?;
+    let mut tx = state.pool.begin().await?;
+    store::set_scale(&mut tx, &Actor::from(principal), principal.tenant()?, &steps).await?;
+    tx.commit().await?;
+    Ok(steps)
+}
+
 pub async fn delete_recommendation(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Uuid> {
     principal.require(may_edit(principal))?;
     let mut tx = state.pool.begin().await?;

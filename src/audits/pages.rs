@@ -15,7 +15,7 @@ use super::model::{
 use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use super::{change_status, may_edit, may_read, parse_for, today};
 use crate::AppState;
-use crate::audit_log::{self, Actor, Entry};
+use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::org::store::{Body, list_bodies};
@@ -446,9 +446,7 @@ pub async fn import_save(
         }
         return Ok(unprocessable(page));
     }
-    let mut tx = state.pool.begin().await?;
-    store::add_recommendations(&mut tx, &Actor::from(&principal), m, id, &items).await?;
-    tx.commit().await?;
+    super::add_recommendations(&state, &principal, id, &items).await?;
     let message = match items.len() {
         1 => "1 rekommendation är sparad.".to_string(),
         n => format!("{n} rekommendationer är sparade."),
@@ -915,12 +913,7 @@ pub async fn add_question(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    let added = split_validation(
-        store::add_question(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &pairs.get("text")).await,
-    )?;
-    tx.commit().await?;
+    let added = split_validation(super::add_question(&state, &principal, id, &pairs.get("text")).await)?;
     let message = if added.is_ok() {
         "Revisionsfrågan är tillagd."
     } else {
@@ -936,45 +929,30 @@ pub async fn assess(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
-    let m = principal.tenant()?;
     let audit_id = Uuid::parse_str(&pairs.get("audit_id"))
         .map_err(|_| AppError::BadRequest("Granskningen saknas i formuläret.".into()))?;
-    let mut tx = state.pool.begin().await?;
-    for (key, value) in pairs.0.iter().filter(|(k, v)| k.starts_with("assessment_") && !v.trim().is_empty()) {
-        let Ok(body_id) = Uuid::parse_str(&key["assessment_".len()..]) else { continue };
-        let assessment = store::Assessment {
-            body_id,
-            assessment: value.trim().to_string(),
-            comment: pairs.get(&format!("comment_{body_id}")),
-        };
-        store::assess(&mut tx, &Actor::from(&principal), m, id, &assessment).await?;
-    }
-    tx.commit().await?;
+    let assessments: Vec<store::Assessment> = pairs
+        .0
+        .iter()
+        .filter(|(k, v)| k.starts_with("assessment_") && !v.trim().is_empty())
+        .filter_map(|(key, value)| {
+            let body_id = Uuid::parse_str(&key["assessment_".len()..]).ok()?;
+            let comment = pairs.get(&format!("comment_{body_id}"));
+            Some(store::Assessment { body_id, assessment: value.trim().to_string(), comment })
+        })
+        .collect();
+    super::assess(&state, &principal, id, &assessments).await?;
     Ok(flash::see_other_with(&state, &format!("/audits/{audit_id}"), "Bedömningarna är sparade."))
 }
 
-/// The upload form on the audit page (multipart; the CSRF token travels in the address).
+/// The upload form on the audit page (multipart; the CSRF token travels in the form).
 pub async fn upload_report_form(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let mut upload = None;
-    while let Some(field) =
-        multipart.next_field().await.map_err(|_| AppError::BadRequest("Filen kunde inte läsas.".into()))?
-    {
-        if field.name() == Some("report") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest("Filen är för stor eller kunde inte läsas.".into()))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let (name, bytes) = upload.unwrap_or_default();
+    let (name, _, bytes) = crate::web::files::read_upload(multipart).await?;
     let message = match split_validation(super::upload_report(&state, &principal, id, &name, &bytes).await)? {
         Ok(()) => "Rapporten är uppladdad.".to_string(),
         Err(errors) => format!("Rapporten laddades inte upp: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
@@ -989,17 +967,15 @@ pub async fn assess_follow_ups(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
-    let m = principal.tenant()?;
-    let mut tx = state.pool.begin().await?;
+    let mut verdicts = Vec::new();
     for (key, value) in pairs.0.iter().filter(|(k, v)| k.starts_with("result_") && !v.trim().is_empty()) {
         let Ok(recommendation_id) = Uuid::parse_str(&key["result_".len()..]) else { continue };
         let result = model::FollowUpResult::parse(value.trim())
             .ok_or_else(|| AppError::BadRequest("Okänd bedömning.".into()))?;
         let comment = pairs.get(&format!("comment_{recommendation_id}"));
-        store::assess_follow_up(&mut tx, &Actor::from(&principal), m, id, recommendation_id, result, &comment).await?;
+        verdicts.push(super::Verdict { recommendation_id, result, comment });
     }
-    tx.commit().await?;
+    super::assess_follow_ups(&state, &principal, id, &verdicts).await?;
     Ok(flash::see_other_with(&state, &format!("/audits/{id}"), "Uppföljningens bedömningar är sparade."))
 }
 

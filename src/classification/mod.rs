@@ -69,6 +69,23 @@ pub async fn approve(state: &AppState, principal: &Principal, asset_id: Uuid) ->
     Ok(classification)
 }
 
+/// Adds the measures of Lisa's starter catalogue the municipality lacks; how many were added.
+pub async fn add_starter_catalogue(state: &AppState, principal: &Principal) -> AppResult<usize> {
+    principal.require(principal.is_coordinator())?;
+    let mut tx = state.pool.begin().await?;
+    let added = store::add_starter_catalogue(&mut tx, &Actor::from(principal), principal.tenant()?).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+pub async fn delete_measure(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(principal.is_coordinator())?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_measure(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn save_measure(
     state: &AppState,
     principal: &Principal,

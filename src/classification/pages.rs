@@ -13,7 +13,7 @@ use super::model::{
 use super::store::{self, Classification, Measure, RequiredMeasure};
 use super::{is_information_owner, may_classify, readable_asset};
 use crate::AppState;
-use crate::audit_log::{self, Actor, Entry};
+use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::systems::store::{Asset, System};
@@ -336,10 +336,7 @@ pub async fn add_measure(
 }
 
 pub async fn add_starter(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
-    let mut tx = state.pool.begin().await?;
-    let added = store::add_starter_catalogue(&mut tx, &Actor::from(&principal), principal.tenant()?).await?;
-    tx.commit().await?;
+    let added = super::add_starter_catalogue(&state, &principal).await?;
     Ok(flash::see_other_with(&state, "/catalogue", &format!("{added} åtgärder ur Lisas startkatalog är tillagda.")))
 }
 
@@ -454,9 +451,6 @@ pub async fn delete_measure(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
-    let mut tx = state.pool.begin().await?;
-    store::delete_measure(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
-    tx.commit().await?;
+    super::delete_measure(&state, &principal, id).await?;
     Ok(flash::see_other_with(&state, "/catalogue", "Åtgärden är borttagen ur katalogen."))
 }

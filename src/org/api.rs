@@ -8,11 +8,10 @@ use uuid::Uuid;
 
 use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, UserForm};
 use super::store::{self, Body, Municipality, Person, Unit, UserView};
-use super::{Added, add_user, may_manage};
+use super::{may_manage, service};
 use crate::AppState;
-use crate::audit_log::Actor;
-use crate::auth::{MunicipalityRef, Principal, Role, session};
-use crate::error::{AppError, AppResult, Problem};
+use crate::auth::{MunicipalityRef, Principal, Role};
+use crate::error::{AppResult, Problem};
 use crate::web::pagination::ListQuery;
 
 const TAG: &str = "Organisation";
@@ -67,12 +66,7 @@ pub async fn create_body(
     principal: Principal,
     Json(form): Json<BodyForm>,
 ) -> AppResult<(StatusCode, Json<Body>)> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let body = store::create_body(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Json(service::create_body(&state, &principal, &form).await?)))
 }
 
 #[utoipa::path(put, path = "/bodies/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = BodyForm,
@@ -83,12 +77,7 @@ pub async fn update_body(
     Path(id): Path<Uuid>,
     Json(form): Json<BodyForm>,
 ) -> AppResult<Json<Body>> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let body = store::update_body(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
-    tx.commit().await?;
-    Ok(Json(body))
+    Ok(Json(service::update_body(&state, &principal, id, &form).await?))
 }
 
 #[utoipa::path(delete, path = "/bodies/{id}", tag = TAG, params(("id" = Uuid, Path)),
@@ -98,10 +87,7 @@ pub async fn delete_body(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_manage(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    store::delete_body(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
-    tx.commit().await?;
+    service::delete_body(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,12 +116,7 @@ pub async fn create_unit(
     principal: Principal,
     Json(form): Json<UnitForm>,
 ) -> AppResult<(StatusCode, Json<Unit>)> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let unit = store::create_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(unit)))
+    Ok((StatusCode::CREATED, Json(service::create_unit(&state, &principal, &form).await?)))
 }
 
 #[utoipa::path(put, path = "/units/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = UnitForm,
@@ -146,12 +127,7 @@ pub async fn update_unit(
     Path(id): Path<Uuid>,
     Json(form): Json<UnitForm>,
 ) -> AppResult<Json<Unit>> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let unit = store::update_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
-    tx.commit().await?;
-    Ok(Json(unit))
+    Ok(Json(service::update_unit(&state, &principal, id, &form).await?))
 }
 
 #[utoipa::path(delete, path = "/units/{id}", tag = TAG, params(("id" = Uuid, Path)),
@@ -161,10 +137,7 @@ pub async fn delete_unit(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_manage(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    store::delete_unit(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
-    tx.commit().await?;
+    service::delete_unit(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,12 +184,7 @@ pub async fn create_person(
     principal: Principal,
     Json(form): Json<PersonForm>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let person = store::create_person(&mut tx, &Actor::from(&principal), principal.tenant()?, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(person)))
+    Ok((StatusCode::CREATED, Json(service::create_person(&state, &principal, &form).await?)))
 }
 
 #[utoipa::path(put, path = "/people/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = PersonForm,
@@ -227,12 +195,7 @@ pub async fn update_person(
     Path(id): Path<Uuid>,
     Json(form): Json<PersonForm>,
 ) -> AppResult<Json<Person>> {
-    principal.require(may_manage(&principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let person = store::update_person(&mut tx, &Actor::from(&principal), principal.tenant()?, id, &input).await?;
-    tx.commit().await?;
-    Ok(Json(person))
+    Ok(Json(service::update_person(&state, &principal, id, &form).await?))
 }
 
 #[utoipa::path(delete, path = "/people/{id}", tag = TAG, params(("id" = Uuid, Path)),
@@ -242,10 +205,7 @@ pub async fn delete_person(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_manage(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    store::delete_person(&mut tx, &Actor::from(&principal), principal.tenant()?, id).await?;
-    tx.commit().await?;
+    service::delete_person(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -289,12 +249,12 @@ pub async fn create_user(
     Json(form): Json<UserForm>,
 ) -> AppResult<(StatusCode, Json<AddedUser>)> {
     let m = principal.tenant()?;
-    Ok(match add_user(&state, &principal, m, &form).await? {
-        Added::Granted(id) => {
+    Ok(match service::add_user(&state, &principal, m, &form).await? {
+        service::Added::Granted(id) => {
             let user = store::get_user(&state.pool, m, id).await?;
             (StatusCode::CREATED, Json(AddedUser { status: "tilldelad", user: Some(user) }))
         }
-        Added::Invited => (StatusCode::ACCEPTED, Json(AddedUser { status: "inbjuden", user: None })),
+        service::Added::Invited => (StatusCode::ACCEPTED, Json(AddedUser { status: "inbjuden", user: None })),
     })
 }
 
@@ -306,15 +266,8 @@ pub async fn add_grant(
     Path(id): Path<Uuid>,
     Json(form): Json<GrantForm>,
 ) -> AppResult<(StatusCode, Json<UserView>)> {
-    principal.require(may_manage(&principal))?;
-    let m = principal.tenant()?;
-    store::get_user(&state.pool, m, id).await?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    store::add_grant(&mut tx, &Actor::from(&principal), m, id, &input).await?;
-    tx.commit().await?;
-    session::forget_user(&state, id);
-    Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, m, id).await?)))
+    service::add_grant(&state, &principal, id, &form).await?;
+    Ok((StatusCode::CREATED, Json(store::get_user(&state.pool, principal.tenant()?, id).await?)))
 }
 
 #[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = TAG,
@@ -325,14 +278,7 @@ pub async fn remove_grant(
     principal: Principal,
     Path((id, grant_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<StatusCode> {
-    principal.require(may_manage(&principal))?;
-    let mut tx = state.pool.begin().await?;
-    let owner = store::remove_grant(&mut tx, &Actor::from(&principal), principal.tenant()?, grant_id).await?;
-    if owner != id {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    session::forget_user(&state, id);
+    service::remove_grant(&state, &principal, id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -356,13 +302,7 @@ pub async fn create_municipality(
     principal: Principal,
     Json(form): Json<MunicipalityForm>,
 ) -> AppResult<(StatusCode, Json<Municipality>)> {
-    principal.require(principal.is_admin)?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let created = store::create_municipality(&mut tx, &Actor::from(&principal), &input).await?;
-    tx.commit().await?;
-    session::forget_everyone(&state);
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Json(service::save_municipality(&state, &principal, None, &form).await?)))
 }
 
 #[utoipa::path(put, path = "/municipalities/{id}", tag = TAG, params(("id" = Uuid, Path)), request_body = MunicipalityForm,
@@ -373,13 +313,7 @@ pub async fn update_municipality(
     Path(id): Path<Uuid>,
     Json(form): Json<MunicipalityForm>,
 ) -> AppResult<Json<Municipality>> {
-    principal.require(principal.is_admin)?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    let mut tx = state.pool.begin().await?;
-    let updated = store::update_municipality(&mut tx, &Actor::from(&principal), id, &input).await?;
-    tx.commit().await?;
-    session::forget_everyone(&state);
-    Ok(Json(updated))
+    Ok(Json(service::save_municipality(&state, &principal, Some(id), &form).await?))
 }
 
 // ---------------------------------------------------------------- the caller's own invitations
@@ -401,7 +335,7 @@ pub async fn accept_invitation(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
-    super::answer_invitation(&state, &principal, id, true).await?;
+    service::answer_invitation(&state, &principal, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -413,6 +347,6 @@ pub async fn decline_invitation(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
-    super::answer_invitation(&state, &principal, id, false).await?;
+    service::answer_invitation(&state, &principal, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

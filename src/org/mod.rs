@@ -5,19 +5,16 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod service;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit_log::Actor;
-use crate::auth::{Principal, password};
-use crate::error::{AppError, AppResult};
-use model::UserForm;
+use crate::auth::Principal;
 
 /// The coordinator (or a system administrator) changes the organisation; everyone with a role reads it.
 pub fn may_manage(principal: &Principal) -> bool {
@@ -28,79 +25,6 @@ pub fn may_manage(principal: &Principal) -> bool {
 /// coordinator, who keeps it; others see people's names where they are responsible for something.
 pub fn may_read_directory(principal: &Principal) -> bool {
     principal.is_coordinator()
-}
-
-/// What adding a person to the municipality led to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Added {
-    /// The role was granted: a system administrator added them, or they already work here.
-    Granted(Uuid),
-    /// They were invited (a new account was made for them if the address had none); the role
-    /// is theirs once they accept it at their next login.
-    Invited,
-}
-
-/// Gives a person a role in the municipality. Unless the person already has a role here (or
-/// a system administrator adds them), they are only invited, and the answer is the same whether
-/// or not the address has an account in Lisa: nothing about another municipality's people is
-/// revealed or changed until they accept.
-pub async fn add_user(state: &AppState, principal: &Principal, m: Uuid, form: &UserForm) -> AppResult<Added> {
-    principal.require(may_manage(principal))?;
-    let input = form.validate().map_err(AppError::Validation)?;
-    // Hashed whether or not it is used, so that the time taken tells nothing either.
-    let hash = password::hash(input.password.clone(), state.config.password_cost).await?;
-    let actor = Actor::from(principal);
-    let mut tx = state.pool.begin().await?;
-    let existing = store::find_user_id_by_email(&mut *tx, &input.email).await?;
-    let works_here = match existing {
-        Some(id) => store::has_role_in(&mut *tx, m, id).await?,
-        None => false,
-    };
-    let added = match existing {
-        Some(id) if works_here || principal.is_admin => {
-            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
-            Added::Granted(id)
-        }
-        None if principal.is_admin => {
-            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
-            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
-            Added::Granted(id)
-        }
-        Some(id) => {
-            store::invite(&mut tx, &actor, m, id, &input).await?;
-            Added::Invited
-        }
-        None => {
-            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
-            store::invite(&mut tx, &actor, m, id, &input).await?;
-            Added::Invited
-        }
-    };
-    tx.commit().await?;
-    if let Added::Granted(id) = added {
-        crate::auth::session::forget_user(state, id);
-    }
-    Ok(added)
-}
-
-/// Accepts (or declines) one of the user's own invitations: accepting grants the role.
-pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid, accept: bool) -> AppResult<Uuid> {
-    let mut tx = state.pool.begin().await?;
-    let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
-    let actor = Actor::from(principal);
-    if accept {
-        // The invitation is the user's way into that municipality.
-        crate::db::tenant::act_for(&mut tx, invitation.municipality_id).await?;
-        let grant = model::GrantInput { role: invitation.role, body_id: invitation.body_id };
-        match store::add_grant(&mut tx, &actor, invitation.municipality_id, principal.user_id, &grant).await {
-            // A role they already have (granted meanwhile) is simply kept.
-            Ok(_) | Err(AppError::Validation(_)) => {}
-            Err(other) => return Err(other),
-        }
-    }
-    tx.commit().await?;
-    crate::auth::session::forget_user(state, principal.user_id);
-    Ok(invitation.municipality_id)
 }
 
 pub fn router() -> Router<AppState> {

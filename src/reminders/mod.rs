@@ -15,6 +15,8 @@ use chrono_tz::Europe::Stockholm;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::Principal;
 use crate::db::tenant;
 use crate::error::AppResult;
 
@@ -103,6 +105,15 @@ async fn run_for(
             }
         }
     }
+    Ok(())
+}
+
+/// Turns the user's reminder emails on or off.
+pub async fn set_email(state: &AppState, principal: &Principal, enabled: bool) -> AppResult<()> {
+    principal.require(principal.is_member())?;
+    let mut tx = state.pool.begin().await?;
+    store::set_email(&mut tx, &Actor::from(principal), principal.user_id, enabled).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::store::{self, Reminder};
 use crate::AppState;
-use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::web::form::FormPairs;
@@ -48,11 +47,8 @@ pub async fn list(
 }
 
 pub async fn settings(State(state): State<AppState>, principal: Principal, pairs: FormPairs) -> AppResult<Response> {
-    principal.require(principal.is_member())?;
     let enabled = pairs.get("email") == "ja";
-    let mut tx = state.pool.begin().await?;
-    store::set_email(&mut tx, &Actor::from(&principal), principal.user_id, enabled).await?;
-    tx.commit().await?;
+    super::set_email(&state, &principal, enabled).await?;
     let message =
         if enabled { "Du får påminnelser via e-post." } else { "Du får inte längre påminnelser via e-post." };
     Ok(flash::see_other_with(&state, "/reminders", message))

@@ -526,7 +526,7 @@ async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
     assert!(!page.contains("?csrf_token="), "the token never appears in an address");
     let uploaded_pdf = crate::support::sample_pdf("Uppladdad");
     let part = reqwest::multipart::Part::bytes(uploaded_pdf.clone()).file_name("Granskning av IS 2024 – slutlig.pdf");
-    let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part("report", part);
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf.clone()).part("file", part);
     let uploaded =
         coordinator.post(app.url(&format!("/audits/{audit_id}/report"))).multipart(form).send().await.unwrap();
     assert_eq!(uploaded.status(), 303);
@@ -534,7 +534,7 @@ async fn the_report_pdf_is_checked_stored_and_downloadable_only_by_readers() {
         (reqwest::multipart::Form::new(), format!("/audits/{audit_id}/report")),
         (reqwest::multipart::Form::new(), format!("/audits/{audit_id}/report?csrf_token={csrf}")),
     ] {
-        let form = form.part("report", reqwest::multipart::Part::bytes(pdf.clone()).file_name("x.pdf"));
+        let form = form.part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("x.pdf"));
         let refused = coordinator.post(app.url(&address)).multipart(form).send().await.unwrap();
         assert_eq!(refused.status(), 403, "{address}: without the token in the form");
     }

@@ -1,0 +1,219 @@
+//! The organisation's use cases. Each one checks permission, validates (rules in
+//! `model.rs`), changes the data and its log entry in one transaction, and commits; the
+//! pages and the API only translate HTTP into these calls and back, so both give the same
+//! answers and messages.
+
+use uuid::Uuid;
+
+use super::may_manage;
+use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, UserForm};
+use super::store::{self, Body, Municipality, Person, Unit};
+use crate::AppState;
+use crate::audit_log::Actor;
+use crate::auth::{Principal, password, session};
+use crate::error::{AppError, AppResult};
+
+pub async fn create_body(state: &AppState, principal: &Principal, form: &BodyForm) -> AppResult<Body> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let body = store::create_body(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(body)
+}
+
+pub async fn update_body(state: &AppState, principal: &Principal, id: Uuid, form: &BodyForm) -> AppResult<Body> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let body = store::update_body(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(body)
+}
+
+pub async fn delete_body(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_body(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_unit(state: &AppState, principal: &Principal, form: &UnitForm) -> AppResult<Unit> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let unit = store::create_unit(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+pub async fn update_unit(state: &AppState, principal: &Principal, id: Uuid, form: &UnitForm) -> AppResult<Unit> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let unit = store::update_unit(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+pub async fn delete_unit(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_unit(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_person(state: &AppState, principal: &Principal, form: &PersonForm) -> AppResult<Person> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let person = store::create_person(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+pub async fn update_person(state: &AppState, principal: &Principal, id: Uuid, form: &PersonForm) -> AppResult<Person> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    let person = store::update_person(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+pub async fn delete_person(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_person(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives a user who works here one more role.
+pub async fn add_grant(state: &AppState, principal: &Principal, user_id: Uuid, form: &GrantForm) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let m = principal.tenant()?;
+    store::get_user(&state.pool, m, user_id).await?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let mut tx = state.pool.begin().await?;
+    store::add_grant(&mut tx, &Actor::from(principal), m, user_id, &input).await?;
+    tx.commit().await?;
+    session::forget_user(state, user_id);
+    Ok(())
+}
+
+/// Takes one role from a user (404 unless the role is that user's).
+pub async fn remove_grant(state: &AppState, principal: &Principal, user_id: Uuid, grant_id: Uuid) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    let holder = store::remove_grant(&mut tx, &Actor::from(principal), principal.tenant()?, grant_id).await?;
+    if holder != user_id {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    session::forget_user(state, user_id);
+    Ok(())
+}
+
+pub async fn withdraw_invitation(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::withdraw_invitation(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates (no id) or changes a municipality (system administrators).
+pub async fn save_municipality(
+    state: &AppState,
+    principal: &Principal,
+    id: Option<Uuid>,
+    form: &MunicipalityForm,
+) -> AppResult<Municipality> {
+    principal.require(principal.is_admin)?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    let actor = Actor::from(principal);
+    let mut tx = state.pool.begin().await?;
+    let saved = match id {
+        Some(id) => store::update_municipality(&mut tx, &actor, id, &input).await?,
+        None => store::create_municipality(&mut tx, &actor, &input).await?,
+    };
+    tx.commit().await?;
+    session::forget_everyone(state);
+    Ok(saved)
+}
+
+/// What adding a person to the municipality led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// The role was granted: a system administrator added them, or they already work here.
+    Granted(Uuid),
+    /// They were invited (a new account was made for them if the address had none); the role
+    /// is theirs once they accept it at their next login.
+    Invited,
+}
+
+/// Gives a person a role in the municipality. Unless the person already has a role here (or
+/// a system administrator adds them), they are only invited, and the answer is the same whether
+/// or not the address has an account in Lisa: nothing about another municipality's people is
+/// revealed or changed until they accept.
+pub async fn add_user(state: &AppState, principal: &Principal, m: Uuid, form: &UserForm) -> AppResult<Added> {
+    principal.require(may_manage(principal))?;
+    let input = form.validate().map_err(AppError::Validation)?;
+    // Hashed whether or not it is used, so that the time taken tells nothing either.
+    let hash = password::hash(input.password.clone(), state.config.password_cost).await?;
+    let actor = Actor::from(principal);
+    let mut tx = state.pool.begin().await?;
+    let existing = store::find_user_id_by_email(&mut *tx, &input.email).await?;
+    let works_here = match existing {
+        Some(id) => store::has_role_in(&mut *tx, m, id).await?,
+        None => false,
+    };
+    let added = match existing {
+        Some(id) if works_here || principal.is_admin => {
+            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
+            Added::Granted(id)
+        }
+        None if principal.is_admin => {
+            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
+            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
+            Added::Granted(id)
+        }
+        Some(id) => {
+            store::invite(&mut tx, &actor, m, id, &input).await?;
+            Added::Invited
+        }
+        None => {
+            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
+            store::invite(&mut tx, &actor, m, id, &input).await?;
+            Added::Invited
+        }
+    };
+    tx.commit().await?;
+    if let Added::Granted(id) = added {
+        session::forget_user(state, id);
+    }
+    Ok(added)
+}
+
+/// Accepts (or declines) one of the user's own invitations: accepting grants the role.
+pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid, accept: bool) -> AppResult<Uuid> {
+    let mut tx = state.pool.begin().await?;
+    let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
+    let actor = Actor::from(principal);
+    if accept {
+        // The invitation is the user's way into that municipality.
+        crate::db::tenant::act_for(&mut tx, invitation.municipality_id).await?;
+        let grant = super::model::GrantInput { role: invitation.role, body_id: invitation.body_id };
+        match store::add_grant(&mut tx, &actor, invitation.municipality_id, principal.user_id, &grant).await {
+            // A role they already have (granted meanwhile) is simply kept.
+            Ok(_) | Err(AppError::Validation(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    tx.commit().await?;
+    session::forget_user(state, principal.user_id);
+    Ok(invitation.municipality_id)
+}

@@ -4,11 +4,13 @@
 mod support;
 
 mod access_reviews;
+mod actions;
 mod api;
 mod audit;
 mod audits;
 mod auth;
 mod browser;
+mod classification;
 mod cli;
 mod dashboards;
 mod database;
@@ -21,6 +23,7 @@ mod lost_updates;
 mod org;
 mod reminders;
 mod reports;
+mod risks;
 mod suppliers;
 mod systems;
 mod tenancy;

@@ -448,3 +448,53 @@ fn unescape(text: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+impl TestApp {
+    /// The API as Exempelby's coordinator.
+    pub async fn coordinator_api(&self) -> ApiClient {
+        self.api(&self.api_token("samordnare@exempelby.se", self.exempelby).await)
+    }
+
+    pub async fn person_id(&self, name: &str) -> Uuid {
+        self.id_of("SELECT id FROM people WHERE municipality_id = $1 AND name = $2", name).await
+    }
+
+    pub async fn asset_id(&self, name: &str) -> Uuid {
+        self.id_of("SELECT id FROM information_assets WHERE municipality_id = $1 AND name = $2", name).await
+    }
+}
+
+/// The response's JSON body, after asserting its status.
+pub async fn json_of(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Classification levels with a reason for each.
+pub fn levels(k: u8, r: u8, t: u8, s: u8) -> serde_json::Value {
+    let reason = "Skälet till nivån.";
+    serde_json::json!({"k": k.to_string(), "r": r.to_string(), "t": t.to_string(), "s": s.to_string(),
+           "k_reason": reason, "r_reason": reason, "t_reason": reason, "s_reason": reason})
+}
+
+pub async fn new_system(api: &ApiClient, name: &str) -> Uuid {
+    let created = json_of(
+        api.send(reqwest::Method::POST, "/systems", serde_json::json!({"name": name, "is_critical": true})).await,
+        201,
+    )
+    .await;
+    assert_eq!(created["protection_level"], serde_json::Value::Null, "nothing classified yet");
+    assert_eq!(created["level_4_flag"], false);
+    created["id"].as_str().unwrap().parse().unwrap()
+}
+
+pub async fn new_asset(api: &ApiClient, system: Uuid, name: &str) -> Uuid {
+    let asset = json_of(
+        api.send(reqwest::Method::POST, &format!("/systems/{system}/assets"), serde_json::json!({"name": name})).await,
+        201,
+    )
+    .await;
+    asset["id"].as_str().unwrap().parse().unwrap()
+}

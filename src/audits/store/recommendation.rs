@@ -1,5 +1,4 @@
-//! Queries for audits and recommendations, scoped by municipality; every change writes
-//! the audit log in the caller's transaction.
+//! Recommendations: the register, status, edits, the bodies' responses, and how they stood on a given day.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,199 +7,10 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{AuditInput, FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
+use super::audit::{AuditRef, BodyName, check_bodies, get_audit, names};
 use crate::audit_log::{self, Actor, Change};
+use crate::audits::model::{FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
 use crate::error::{AppError, AppResult, field_error};
-
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BodyName {
-    pub id: Uuid,
-    pub name: String,
-}
-
-fn names(bodies: &[BodyName]) -> String {
-    bodies.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Audit {
-    pub id: Uuid,
-    pub title: String,
-    pub audit_firm: String,
-    /// revisorerna or lekmannarevisorerna.
-    pub commissioned_by: String,
-    /// granskning, forstudie or uppfoljande.
-    pub kind: String,
-    pub report_date: Option<NaiveDate>,
-    pub plan_year: Option<i32>,
-    pub overall_assessment: String,
-    pub response_deadline: Option<NaiveDate>,
-    #[schema(value_type = Vec<BodyName>)]
-    pub bodies: Json<Vec<BodyName>>,
-    /// The audits this one follows up.
-    #[schema(value_type = Vec<AuditRef>)]
-    pub follows: Json<Vec<AuditRef>>,
-    /// The uploaded report's file name, when there is one.
-    pub report_file_name: Option<String>,
-    /// When it last changed (its version, sent as ETag).
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditRef {
-    pub id: Uuid,
-    pub title: String,
-}
-
-impl Audit {
-    pub fn kind_label(&self) -> &'static str {
-        super::model::kind_label(&self.kind)
-    }
-
-    pub fn bodies_text(&self) -> String {
-        names(&self.bodies)
-    }
-
-    fn snapshot(&self) -> Value {
-        json!({
-            "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by,
-            "Typ": self.kind_label(), "Rapportdatum": self.report_date, "Revisionsplan": self.plan_year,
-            "Samlad bedömning": self.overall_assessment, "Svar senast": self.response_deadline,
-            "Granskade organ": self.bodies_text(),
-        })
-    }
-}
-
-pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
-    Ok(sqlx::query_as!(
-        Audit,
-        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind, a.report_date, a.plan_year,
-                  a.overall_assessment, a.response_deadline,
-                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
-                              FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
-                      AS "bodies!: Json<Vec<BodyName>>",
-                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
-                              FROM audit_follow_ups u JOIN audits f ON f.id = u.followed_audit_id WHERE u.audit_id = a.id), '[]')
-                      AS "follows!: Json<Vec<AuditRef>>",
-                  (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name, a.updated_at
-             FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
-        m,
-        id
-    )
-    .fetch_one(db)
-    .await?)
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditSummary {
-    pub id: Uuid,
-    pub title: String,
-    pub kind: String,
-    pub report_date: Option<NaiveDate>,
-    pub recommendations: i64,
-    pub open: i64,
-}
-
-impl AuditSummary {
-    pub fn kind_label(&self) -> &'static str {
-        super::model::kind_label(&self.kind)
-    }
-}
-
-pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<AuditSummary>> {
-    Ok(sqlx::query_as!(
-        AuditSummary,
-        r#"SELECT a.id, a.title, a.kind, a.report_date,
-                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
-                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status IN ('oppen', 'ateroppnad')) AS "open!"
-             FROM audits a WHERE a.municipality_id = $1
-            ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
-        m
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-fn distinct(ids: &[Uuid]) -> Vec<Uuid> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// Body ids from a form must name bodies of this municipality.
-async fn check_bodies(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
-    let ids = distinct(ids);
-    let found = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
-        &ids
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if found as usize == ids.len() { Ok(()) } else { Err(field_error("body_ids", "Välj bland kommunens egna organ.")) }
-}
-
-/// Audit ids from a form must name audits of this municipality.
-async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
-    let ids = distinct(ids);
-    let found = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
-        &ids
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if found as usize == ids.len() {
-        Ok(())
-    } else {
-        Err(field_error("follows", "Välj bland kommunens egna granskningar."))
-    }
-}
-
-pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
-    check_bodies(tx, m, &input.body_ids).await?;
-    check_audits(tx, m, &input.follows).await?;
-    let id = Uuid::new_v4();
-    sqlx::query!(
-        "INSERT INTO audits (id, municipality_id, title, audit_firm, commissioned_by, kind, report_date, plan_year,
-                             overall_assessment, response_deadline)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        id,
-        m,
-        input.title,
-        input.audit_firm,
-        input.commissioned_by,
-        input.kind,
-        input.report_date,
-        input.plan_year,
-        input.overall_assessment,
-        input.response_deadline
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.body_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.follows
-    )
-    .execute(&mut *tx)
-    .await?;
-    let audit = get_audit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "audit", id, audit.snapshot())).await?;
-    Ok(audit)
-}
-
-// ---------------------------------------------------------------- recommendations
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Recommendation {
@@ -260,7 +70,7 @@ impl Recommendation {
     }
 
     pub fn priority_label(&self) -> &'static str {
-        super::model::priority_label(self.priority.as_deref())
+        crate::audits::model::priority_label(self.priority.as_deref())
     }
 
     /// Whole months since its first report.
@@ -280,7 +90,7 @@ impl Recommendation {
 
     /// Its age at the latest follow-up: "2 år 1 mån vid uppföljningen 2023-11-15".
     pub fn age_at_latest_follow_up(&self) -> Option<String> {
-        Some(super::model::age_at_follow_up(self.first_reported?, self.latest_follow_up_on?))
+        Some(crate::audits::model::age_at_follow_up(self.first_reported?, self.latest_follow_up_on?))
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
@@ -290,7 +100,7 @@ impl Recommendation {
     fn snapshot(&self) -> Value {
         json!({
             "Text": self.text, "Organ": self.bodies_text(), "Prioritet": self.priority_label(),
-            "Områden": self.areas.iter().map(|a| super::model::area_label(a)).collect::<Vec<_>>().join(", "),
+            "Områden": self.areas.iter().map(|a| crate::audits::model::area_label(a)).collect::<Vec<_>>().join(", "),
             "Ansvarig": self.responsible_name, "Måldatum": self.target_date, "Status": self.status_label(),
             "Kommentar": self.status_comment, "Underlag": self.evidence,
             "Revisionsfrågor": self.questions.iter().map(|q| q.position.to_string()).collect::<Vec<_>>().join(", "),
@@ -521,41 +331,6 @@ pub async fn is_responsible(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id:
     .await?)
 }
 
-/// A follow-up audit's verdict on an earlier recommendation (replacing an earlier verdict
-/// by the same follow-up). Verdicts that are not "met" carry the recommendation into the follow-up.
-pub async fn assess_follow_up(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: Uuid,
-    audit_id: Uuid,
-    recommendation_id: Uuid,
-    result: FollowUpResult,
-    comment: &str,
-) -> AppResult<()> {
-    let audit = get_audit(&mut *tx, m, audit_id).await?;
-    if audit.kind != "uppfoljande" {
-        return Err(field_error("audit_id", "Bara en uppföljande granskning bedömer tidigare rekommendationer."));
-    }
-    let recommendation = get_recommendation(&mut *tx, m, recommendation_id).await?;
-    if recommendation.audit_id == audit_id {
-        return Err(field_error("recommendation_id", "En granskning kan inte följa upp sina egna rekommendationer."));
-    }
-    sqlx::query!(
-        "INSERT INTO follow_up_assessments (municipality_id, audit_id, recommendation_id, result, comment)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (audit_id, recommendation_id) DO UPDATE SET result = $4, comment = $5, assessed_at = now()",
-        m,
-        audit_id,
-        recommendation_id,
-        result.code(),
-        comment.trim()
-    )
-    .execute(&mut *tx)
-    .await?;
-    let after = json!({"Uppföljning": audit.title, "Bedömning": result.label(), "Kommentar": comment.trim()});
-    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
-}
-
 /// Changes a recommendation's text, priority, areas, responsible person and target date.
 pub async fn update_recommendation(
     tx: &mut PgConnection,
@@ -703,257 +478,6 @@ pub async fn set_response(
     audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
 }
 
-// ---------------------------------------------------------------- questions and assessments
-
-/// The municipality's assessment scale, best first.
-pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<String>> {
-    let custom = sqlx::query_scalar!("SELECT assessment_scale FROM audit_settings WHERE municipality_id = $1", m)
-        .fetch_optional(db)
-        .await?;
-    Ok(custom.unwrap_or_else(|| super::model::DEFAULT_SCALE.iter().map(|s| s.to_string()).collect()))
-}
-
-pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, steps: &[String]) -> AppResult<()> {
-    let before = scale(&mut *tx, m).await?;
-    sqlx::query!(
-        "INSERT INTO audit_settings (municipality_id, assessment_scale) VALUES ($1, $2)
-         ON CONFLICT (municipality_id) DO UPDATE SET assessment_scale = $2",
-        m,
-        steps
-    )
-    .execute(&mut *tx)
-    .await?;
-    let change = Change::updated(
-        Some(m),
-        "municipality",
-        m,
-        json!({"Bedömningsskala": before.join(" / ")}),
-        json!({"Bedömningsskala": steps.join(" / ")}),
-    );
-    audit_log::record(tx, actor, change).await
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Assessment {
-    pub body_id: Uuid,
-    pub assessment: String,
-    pub comment: String,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Question {
-    pub id: Uuid,
-    pub position: i32,
-    pub text: String,
-    #[schema(value_type = Vec<Assessment>)]
-    pub assessments: Json<Vec<Assessment>>,
-}
-
-impl Question {
-    pub fn assessment_for(&self, body_id: &Uuid) -> Option<&Assessment> {
-        self.assessments.iter().find(|a| &a.body_id == body_id)
-    }
-}
-
-pub async fn questions(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<Question>> {
-    Ok(sqlx::query_as!(
-        Question,
-        r#"SELECT q.id, q.position, q.text,
-                  COALESCE((SELECT json_agg(json_build_object('body_id', qa.body_id, 'assessment', qa.assessment, 'comment', qa.comment))
-                              FROM question_assessments qa WHERE qa.question_id = q.id), '[]') AS "assessments!: Json<Vec<Assessment>>"
-             FROM audit_questions q WHERE q.municipality_id = $1 AND q.audit_id = $2 ORDER BY q.position"#,
-        m,
-        audit_id
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-pub async fn add_question(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: Uuid,
-    audit_id: Uuid,
-    text: &str,
-) -> AppResult<Uuid> {
-    get_audit(&mut *tx, m, audit_id).await?;
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(field_error("text", "Skriv revisionsfrågan."));
-    }
-    let id = Uuid::new_v4();
-    sqlx::query!(
-        "INSERT INTO audit_questions (id, municipality_id, audit_id, position, text)
-         VALUES ($1, $2, $3, (SELECT COALESCE(max(position), 0) + 1 FROM audit_questions WHERE audit_id = $3), $4)",
-        id,
-        m,
-        audit_id,
-        text
-    )
-    .execute(&mut *tx)
-    .await?;
-    audit_log::record(
-        tx,
-        actor,
-        Change::updated(Some(m), "audit", audit_id, json!({}), json!({"Ny revisionsfråga": text})),
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Records how an audited body was assessed on a question, on the municipality's scale.
-pub async fn assess(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: Uuid,
-    question_id: Uuid,
-    assessment: &Assessment,
-) -> AppResult<()> {
-    let question = sqlx::query!(
-        "SELECT q.audit_id, q.text FROM audit_questions q WHERE q.municipality_id = $1 AND q.id = $2",
-        m,
-        question_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let audit = get_audit(&mut *tx, m, question.audit_id).await?;
-    let Some(body) = audit.bodies.iter().find(|b| b.id == assessment.body_id) else {
-        return Err(field_error("body_id", "Välj ett av de granskade organen."));
-    };
-    if !scale(&mut *tx, m).await?.contains(&assessment.assessment) {
-        return Err(field_error("assessment", "Välj en bedömning på kommunens skala."));
-    }
-    sqlx::query!(
-        "INSERT INTO question_assessments (municipality_id, question_id, body_id, assessment, comment) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (question_id, body_id) DO UPDATE SET assessment = $4, comment = $5",
-        m,
-        question_id,
-        assessment.body_id,
-        assessment.assessment,
-        assessment.comment.trim()
-    )
-    .execute(&mut *tx)
-    .await?;
-    let after = json!({"Revisionsfråga": question.text, "Organ": body.name, "Bedömning": assessment.assessment, "Kommentar": assessment.comment.trim()});
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit.id, json!({}), after)).await
-}
-
-/// Stores (or replaces) the audit's report file.
-pub async fn save_report(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: Uuid,
-    audit_id: Uuid,
-    file_name: &str,
-    content: &[u8],
-) -> AppResult<()> {
-    get_audit(&mut *tx, m, audit_id).await?;
-    let sha256 = <sha2::Sha256 as sha2::Digest>::digest(content).to_vec();
-    sqlx::query!(
-        "INSERT INTO audit_reports (audit_id, municipality_id, file_name, size_bytes, sha256, content) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (audit_id) DO UPDATE SET file_name = $3, size_bytes = $4, sha256 = $5, content = $6, uploaded_at = now()",
-        audit_id,
-        m,
-        file_name,
-        content.len() as i32,
-        sha256,
-        content
-    )
-    .execute(&mut *tx)
-    .await?;
-    let after = json!({"Rapport": file_name, "Storlek (byte)": content.len(), "SHA-256": hex::encode(&sha256)});
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit_id, json!({}), after)).await
-}
-
-pub struct Report {
-    pub file_name: String,
-    pub content: Vec<u8>,
-}
-
-pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Report> {
-    Ok(sqlx::query_as!(
-        Report,
-        "SELECT file_name, content FROM audit_reports WHERE municipality_id = $1 AND audit_id = $2",
-        m,
-        audit_id
-    )
-    .fetch_one(db)
-    .await?)
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct FollowUpVerdict {
-    pub recommendation_id: Uuid,
-    pub result: String,
-    pub comment: String,
-}
-
-/// The verdicts a follow-up audit has given so far.
-pub async fn follow_up_verdicts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<FollowUpVerdict>> {
-    Ok(sqlx::query_as!(
-        FollowUpVerdict,
-        "SELECT recommendation_id, result, comment FROM follow_up_assessments WHERE municipality_id = $1 AND audit_id = $2",
-        m,
-        audit_id
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-/// Changes an audit's facts, its audited bodies and the audits it follows up.
-pub async fn update_audit(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: Uuid,
-    id: Uuid,
-    input: &AuditInput,
-) -> AppResult<Audit> {
-    let before = get_audit(&mut *tx, m, id).await?;
-    check_bodies(tx, m, &input.body_ids).await?;
-    check_audits(tx, m, &input.follows).await?;
-    if input.follows.contains(&id) {
-        return Err(field_error("follows", "En granskning kan inte följa upp sig själv."));
-    }
-    sqlx::query!(
-        "UPDATE audits SET title = $3, audit_firm = $4, commissioned_by = $5, kind = $6, report_date = $7, plan_year = $8,
-                           overall_assessment = $9, response_deadline = $10, updated_at = now()
-          WHERE municipality_id = $1 AND id = $2",
-        m,
-        id,
-        input.title,
-        input.audit_firm,
-        input.commissioned_by,
-        input.kind,
-        input.report_date,
-        input.plan_year,
-        input.overall_assessment,
-        input.response_deadline
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM audit_bodies WHERE audit_id = $1", id).execute(&mut *tx).await?;
-    sqlx::query!(
-        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.body_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM audit_follow_ups WHERE audit_id = $1", id).execute(&mut *tx).await?;
-    sqlx::query!(
-        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.follows
-    )
-    .execute(&mut *tx)
-    .await?;
-    let after = get_audit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", id, before.snapshot(), after.snapshot())).await?;
-    Ok(after)
-}
-
 /// Removes a recommendation entered by mistake: only while nothing hangs on it yet.
 pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
     let before = get_recommendation(&mut *tx, m, id).await?;
@@ -974,37 +498,6 @@ pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid
     sqlx::query!("DELETE FROM recommendations WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
     audit_log::record(tx, actor, Change::deleted(Some(m), "recommendation", id, before.snapshot())).await?;
     Ok(before.audit_id)
-}
-
-/// Per addressed body: how many of the recommendations the audit asks about (its own and
-/// those it carries) it has answered.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct AnswerCount {
-    pub body_id: Uuid,
-    pub body_name: String,
-    pub addressed: i64,
-    pub answered: i64,
-}
-
-pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<AnswerCount>> {
-    Ok(sqlx::query_as!(
-        AnswerCount,
-        r#"SELECT b.id AS body_id, b.name AS body_name, count(*) AS "addressed!", count(rr.id) AS "answered!"
-             FROM recommendations r
-             JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
-             JOIN bodies b ON b.id = rb.body_id
-             LEFT JOIN recommendation_responses rr
-                    ON rr.audit_id = $2 AND rr.recommendation_id = r.id AND rr.body_id = rb.body_id
-            WHERE r.municipality_id = $1
-              AND (r.audit_id = $2
-                   OR EXISTS (SELECT 1 FROM follow_up_assessments fa WHERE fa.audit_id = $2 AND fa.recommendation_id = r.id
-                                 AND fa.result IN ('delvis', 'ej_atgardad')))
-            GROUP BY b.id, b.name ORDER BY b.name"#,
-        m,
-        audit_id
-    )
-    .fetch_all(db)
-    .await?)
 }
 
 /// A body's missing response to an audit with a response deadline.
@@ -1069,7 +562,7 @@ impl RecommendationThen {
 
     /// Still awaiting the municipality, by the one rule in `model::remains_open`.
     pub fn remains_open(&self) -> bool {
-        super::model::remains_open(self.status(), self.latest_verdict)
+        crate::audits::model::remains_open(self.status(), self.latest_verdict)
     }
 }
 

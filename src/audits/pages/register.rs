@@ -1,0 +1,220 @@
+//! The recommendation register with its filters and CSV, and the auditors' review list.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+
+use crate::AppState;
+use crate::audits::model::{self, AREAS, PRIORITIES, Status};
+use crate::audits::store::{self, Filter, Recommendation};
+use crate::audits::{may_read, today};
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::org::store::list_bodies;
+use crate::web::{Chrome, SelectOption, options};
+
+/// The figures at the top of the register.
+pub struct Counts {
+    pub open: usize,
+    pub claimed: usize,
+    pub verified: usize,
+    pub overdue: usize,
+    /// The median age of the open ones, in years and months.
+    pub median_age: Option<String>,
+}
+
+fn counts(recommendations: &[Recommendation], today: NaiveDate) -> Counts {
+    let mut ages: Vec<i64> = recommendations
+        .iter()
+        .filter(|r| r.status().is_open())
+        .filter_map(|r| r.age_months(today).map(i64::from))
+        .collect();
+    Counts {
+        open: recommendations.iter().filter(|r| r.status().is_open()).count(),
+        claimed: recommendations.iter().filter(|r| r.status() == Status::Atgardad).count(),
+        verified: recommendations.iter().filter(|r| r.status() == Status::Verifierad).count(),
+        overdue: recommendations.iter().filter(|r| r.is_overdue(today)).count(),
+        median_age: model::median(&mut ages).map(|m| crate::web::format::years_months(m as u32)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    recommendations: Vec<Recommendation>,
+    counts: Counts,
+    filter: Filter,
+    bodies: Vec<SelectOption>,
+    statuses: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
+    audits: Vec<SelectOption>,
+    areas: Vec<SelectOption>,
+    ages: Vec<SelectOption>,
+    verdicts: Vec<SelectOption>,
+    missing: Vec<SelectOption>,
+    sorts: Vec<SelectOption>,
+    query: String,
+    today: NaiveDate,
+    no_errors: FieldErrors,
+    /// When filtered to one body: its name, for the heading (the per-body view).
+    body_name: Option<String>,
+}
+
+fn filter_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("q", filter.q.as_str()),
+        ("body_id", filter.body_id.as_str()),
+        ("status", filter.status.as_str()),
+        ("priority", filter.priority.as_str()),
+        ("audit_id", filter.audit_id.as_str()),
+        ("overdue", filter.overdue.as_str()),
+        ("carried", filter.carried.as_str()),
+        ("area", filter.area.as_str()),
+        ("min_age_days", filter.min_age_days.as_str()),
+        ("verdict", filter.verdict.as_str()),
+        ("missing", filter.missing.as_str()),
+        ("sort", filter.sort.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let today = today();
+    let recommendations = store::list_recommendations(&state.pool, m, &filter, today).await?;
+    let all_bodies = list_bodies(&state.pool, m).await?;
+    let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
+    let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
+    let audits =
+        options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
+    Ok(RegisterPage {
+        counts: counts(&recommendations, today),
+        statuses: options(Status::ALL.map(|s| (s.code(), s.label())), &filter.status),
+        priorities: options(PRIORITIES, &filter.priority),
+        areas: options(AREAS, &filter.area),
+        ages: options(
+            [("365", "Äldre än ett år"), ("730", "Äldre än två år"), ("1095", "Äldre än tre år")],
+            &filter.min_age_days,
+        ),
+        verdicts: verdict_options(&filter.verdict),
+        missing: options([("ansvarig", "Saknar ansvarig"), ("maldatum", "Saknar måldatum")], &filter.missing),
+        sorts: options([("age", "Äldst först"), ("target", "Måldatum"), ("status", "Status")], &filter.sort),
+        query: filter_query(&filter),
+        chrome,
+        recommendations,
+        filter,
+        bodies,
+        audits,
+        today,
+        no_errors: FieldErrors::new(),
+        body_name,
+    }
+    .into_response())
+}
+
+/// The follow-up verdicts to filter by, and "not assessed".
+fn verdict_options(selected: &str) -> Vec<SelectOption> {
+    let verdicts = model::FollowUpResult::ALL.map(|v| (v.code(), v.label()));
+    options(verdicts.into_iter().chain([("ingen", "Ej bedömd i uppföljning")]), selected)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audits/review.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    sections: Vec<(&'static str, &'static str, Vec<Recommendation>)>,
+    today: NaiveDate,
+}
+
+/// The auditors' view: what awaits verification, what is overdue, what was carried over.
+pub async fn review(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let m = principal.tenant()?;
+    let today = today();
+    let list = |filter: Filter| {
+        let pool = state.pool.clone();
+        async move { store::list_recommendations(&pool, m, &filter, today).await }
+    };
+    let awaiting = list(Filter { status: Status::Atgardad.code().into(), ..Filter::default() }).await?;
+    let overdue = list(Filter { overdue: "1".into(), ..Filter::default() }).await?;
+    let carried = list(Filter { carried: "1".into(), ..Filter::default() }).await?;
+    let carried = carried.into_iter().filter(|r| r.status() != Status::Verifierad).collect();
+    let sections = vec![
+        (
+            "Väntar på verifiering",
+            "Anmälda som åtgärdade av den ansvarige. Granska underlaget och verifiera eller återöppna.",
+            awaiting,
+        ),
+        ("Försenade", "Öppna rekommendationer vars måldatum har passerat.", overdue),
+        (
+            "Kvarstår från tidigare granskningar",
+            "Bedömda som delvis eller inte åtgärdade i en uppföljande granskning. Åldern räknas från den första rapporten.",
+            carried,
+        ),
+    ];
+    Ok(ReviewPage { chrome, sections, today }.into_response())
+}
+
+pub async fn register_csv(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(filter): Query<Filter>,
+) -> AppResult<Response> {
+    principal.require(may_read(&principal))?;
+    let today = today();
+    let recommendations = store::list_recommendations(&state.pool, principal.tenant()?, &filter, today).await?;
+    let rows: Vec<Vec<String>> = recommendations
+        .iter()
+        .map(|r| {
+            vec![
+                r.audit_title.clone(),
+                r.position.to_string(),
+                r.text.clone(),
+                r.bodies_text(),
+                r.priority_label().to_string(),
+                r.status_label().to_string(),
+                r.target_date.map(crate::web::format::date).unwrap_or_default(),
+                r.first_reported.map(crate::web::format::date).unwrap_or_default(),
+                r.age_text(today),
+                r.age_months(today).map(|m| m.to_string()).unwrap_or_default(),
+                if r.is_overdue(today) { "Ja" } else { "Nej" }.to_string(),
+                r.verdict_label().to_string(),
+                r.latest_follow_up_title.clone().unwrap_or_default(),
+                r.latest_follow_up_on.map(crate::web::format::date).unwrap_or_default(),
+                r.responsible_name.clone().unwrap_or_default(),
+                r.carried_into.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    crate::web::csv::response(
+        "rekommendationer.csv",
+        &[
+            "Granskning",
+            "Nr",
+            "Rekommendation",
+            "Organ",
+            "Prioritet",
+            "Status",
+            "Måldatum",
+            "Först lämnad",
+            "Ålder",
+            "Ålder (månader)",
+            "Försenad",
+            "Senaste bedömning i uppföljning",
+            "Uppföljning",
+            "Uppföljningens datum",
+            "Ansvarig",
+            "Kvarstår i",
+        ],
+        &rows,
+    )
+}

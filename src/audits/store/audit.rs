@@ -1,0 +1,297 @@
+//! Audits: their facts, audited bodies, the audits they follow up, the report file.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::audit_log::{self, Actor, Change};
+use crate::audits::model::AuditInput;
+use crate::error::{AppResult, field_error};
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BodyName {
+    pub id: Uuid,
+    pub name: String,
+}
+
+pub(super) fn names(bodies: &[BodyName]) -> String {
+    bodies.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Audit {
+    pub id: Uuid,
+    pub title: String,
+    pub audit_firm: String,
+    /// revisorerna or lekmannarevisorerna.
+    pub commissioned_by: String,
+    /// granskning, forstudie or uppfoljande.
+    pub kind: String,
+    pub report_date: Option<NaiveDate>,
+    pub plan_year: Option<i32>,
+    pub overall_assessment: String,
+    pub response_deadline: Option<NaiveDate>,
+    #[schema(value_type = Vec<BodyName>)]
+    pub bodies: Json<Vec<BodyName>>,
+    /// The audits this one follows up.
+    #[schema(value_type = Vec<AuditRef>)]
+    pub follows: Json<Vec<AuditRef>>,
+    /// The uploaded report's file name, when there is one.
+    pub report_file_name: Option<String>,
+    /// When it last changed (its version, sent as ETag).
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+impl Audit {
+    pub fn kind_label(&self) -> &'static str {
+        crate::audits::model::kind_label(&self.kind)
+    }
+
+    pub fn bodies_text(&self) -> String {
+        names(&self.bodies)
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by,
+            "Typ": self.kind_label(), "Rapportdatum": self.report_date, "Revisionsplan": self.plan_year,
+            "Samlad bedömning": self.overall_assessment, "Svar senast": self.response_deadline,
+            "Granskade organ": self.bodies_text(),
+        })
+    }
+}
+
+pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
+    Ok(sqlx::query_as!(
+        Audit,
+        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind, a.report_date, a.plan_year,
+                  a.overall_assessment, a.response_deadline,
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                              FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
+                      AS "bodies!: Json<Vec<BodyName>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
+                              FROM audit_follow_ups u JOIN audits f ON f.id = u.followed_audit_id WHERE u.audit_id = a.id), '[]')
+                      AS "follows!: Json<Vec<AuditRef>>",
+                  (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name, a.updated_at
+             FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
+        m,
+        id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub kind: String,
+    pub report_date: Option<NaiveDate>,
+    pub recommendations: i64,
+    pub open: i64,
+}
+
+impl AuditSummary {
+    pub fn kind_label(&self) -> &'static str {
+        crate::audits::model::kind_label(&self.kind)
+    }
+}
+
+pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<AuditSummary>> {
+    Ok(sqlx::query_as!(
+        AuditSummary,
+        r#"SELECT a.id, a.title, a.kind, a.report_date,
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status IN ('oppen', 'ateroppnad')) AS "open!"
+             FROM audits a WHERE a.municipality_id = $1
+            ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
+        m
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+fn distinct(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Body ids from a form must name bodies of this municipality.
+pub(super) async fn check_bodies(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    let ids = distinct(ids);
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize == ids.len() { Ok(()) } else { Err(field_error("body_ids", "Välj bland kommunens egna organ.")) }
+}
+
+/// Audit ids from a form must name audits of this municipality.
+async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    let ids = distinct(ids);
+    let found = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
+        m,
+        &ids
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if found as usize == ids.len() {
+        Ok(())
+    } else {
+        Err(field_error("follows", "Välj bland kommunens egna granskningar."))
+    }
+}
+
+pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
+    check_bodies(tx, m, &input.body_ids).await?;
+    check_audits(tx, m, &input.follows).await?;
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO audits (id, municipality_id, title, audit_firm, commissioned_by, kind, report_date, plan_year,
+                             overall_assessment, response_deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        m,
+        input.title,
+        input.audit_firm,
+        input.commissioned_by,
+        input.kind,
+        input.report_date,
+        input.plan_year,
+        input.overall_assessment,
+        input.response_deadline
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.body_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.follows
+    )
+    .execute(&mut *tx)
+    .await?;
+    let audit = get_audit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), "audit", id, audit.snapshot())).await?;
+    Ok(audit)
+}
+
+/// Stores (or replaces) the audit's report file.
+pub async fn save_report(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    audit_id: Uuid,
+    file_name: &str,
+    content: &[u8],
+) -> AppResult<()> {
+    get_audit(&mut *tx, m, audit_id).await?;
+    let sha256 = <sha2::Sha256 as sha2::Digest>::digest(content).to_vec();
+    sqlx::query!(
+        "INSERT INTO audit_reports (audit_id, municipality_id, file_name, size_bytes, sha256, content) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (audit_id) DO UPDATE SET file_name = $3, size_bytes = $4, sha256 = $5, content = $6, uploaded_at = now()",
+        audit_id,
+        m,
+        file_name,
+        content.len() as i32,
+        sha256,
+        content
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Rapport": file_name, "Storlek (byte)": content.len(), "SHA-256": hex::encode(&sha256)});
+    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit_id, json!({}), after)).await
+}
+
+pub struct Report {
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Report> {
+    Ok(sqlx::query_as!(
+        Report,
+        "SELECT file_name, content FROM audit_reports WHERE municipality_id = $1 AND audit_id = $2",
+        m,
+        audit_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Changes an audit's facts, its audited bodies and the audits it follows up.
+pub async fn update_audit(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    id: Uuid,
+    input: &AuditInput,
+) -> AppResult<Audit> {
+    let before = get_audit(&mut *tx, m, id).await?;
+    check_bodies(tx, m, &input.body_ids).await?;
+    check_audits(tx, m, &input.follows).await?;
+    if input.follows.contains(&id) {
+        return Err(field_error("follows", "En granskning kan inte följa upp sig själv."));
+    }
+    sqlx::query!(
+        "UPDATE audits SET title = $3, audit_firm = $4, commissioned_by = $5, kind = $6, report_date = $7, plan_year = $8,
+                           overall_assessment = $9, response_deadline = $10, updated_at = now()
+          WHERE municipality_id = $1 AND id = $2",
+        m,
+        id,
+        input.title,
+        input.audit_firm,
+        input.commissioned_by,
+        input.kind,
+        input.report_date,
+        input.plan_year,
+        input.overall_assessment,
+        input.response_deadline
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audit_bodies WHERE audit_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.body_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audit_follow_ups WHERE audit_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!(
+        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.follows
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = get_audit(&mut *tx, m, id).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), "audit", id, before.snapshot(), after.snapshot())).await?;
+    Ok(after)
+}

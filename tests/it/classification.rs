@@ -1,0 +1,162 @@
+//! Classification: the system level from its information assets' classifications, required
+//! measures from the level, and who may name approvers and owners.
+
+use reqwest::Method;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::{TestApp, json_of, levels, new_asset, new_system};
+
+#[tokio::test]
+async fn the_system_level_is_the_maximum_over_current_classifications_and_flags_level_4() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let system = new_system(&api, "Provsystemet").await;
+    let journal = new_asset(&api, system, "Journaler").await;
+    let schedule = new_asset(&api, system, "Scheman").await;
+
+    json_of(api.send(Method::POST, &format!("/assets/{journal}/classifications"), levels(2, 1, 1, 0)).await, 201).await;
+    let got = json_of(api.get(&format!("/systems/{system}")).await, 200).await;
+    assert_eq!(got["protection_level"], json!({"k": 2, "r": 1, "t": 1, "s": 0}));
+    assert_eq!(got["classification_status"], "delvis");
+
+    json_of(api.send(Method::POST, &format!("/assets/{schedule}/classifications"), levels(1, 3, 2, 1)).await, 201)
+        .await;
+    let got = json_of(api.get(&format!("/systems/{system}")).await, 200).await;
+    assert_eq!(got["protection_level"], json!({"k": 2, "r": 3, "t": 2, "s": 1}));
+    assert_eq!((got["level_4_flag"].as_bool(), got["classification_status"].as_str()), (Some(false), Some("klassad")));
+
+    // Reclassifying keeps the old version, and the newest counts: lowering K lowers the system.
+    let second =
+        json_of(api.send(Method::POST, &format!("/assets/{journal}/classifications"), levels(1, 1, 4, 0)).await, 201)
+            .await;
+    assert_eq!(second["version"], 2);
+    let versions = json_of(api.get(&format!("/assets/{journal}/classifications")).await, 200).await;
+    let triples: Vec<(i64, i64)> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap(), v["k"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(triples, [(2, 1), (1, 2)]);
+    let got = json_of(api.get(&format!("/systems/{system}")).await, 200).await;
+    assert_eq!(got["protection_level"], json!({"k": 1, "r": 3, "t": 4, "s": 1}));
+    assert_eq!(got["level_4_flag"], true);
+
+    // Level 4 asks for a separate protection analysis: exactly one task, however often it is classified.
+    json_of(api.send(Method::POST, &format!("/assets/{schedule}/classifications"), levels(4, 3, 2, 1)).await, 201)
+        .await;
+    let tasks: Vec<String> =
+        sqlx::query_scalar("SELECT title FROM actions WHERE system_id = $1 AND source = 'skyddsanalys'")
+            .bind(system)
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(tasks, ["Särskild analys av skyddsbehovet för Provsystemet"]);
+
+    // Bad levels are refused with a message per field, and change nothing.
+    let refused =
+        api.send(Method::POST, &format!("/assets/{journal}/classifications"), json!({"k": "5", "r": "1"})).await;
+    let problem = json_of(refused, 422).await;
+    assert!(problem["errors"]["k"].as_str().unwrap().contains("0–4"), "{problem}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM classifications WHERE asset_id = $1")
+        .bind(journal)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+}
+
+#[tokio::test]
+async fn required_measures_follow_the_level_and_unmet_ones_become_proposed_actions_once() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let system = new_system(&api, "Mätsystemet").await;
+    let asset = new_asset(&api, system, "Mätvärden").await;
+    json_of(api.send(Method::POST, &format!("/assets/{asset}/classifications"), levels(2, 1, 0, 1)).await, 201).await;
+
+    let required = json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await;
+    let mut codes: Vec<&str> = required.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    codes.sort();
+    let level = lisa::classification::model::ProtectionLevel { k: 2, r: 1, t: 0, s: 1 };
+    let mut expected: Vec<&str> = lisa::classification::model::STARTER_CATALOGUE
+        .iter()
+        .filter(|(_, _, aspect, min, _, _)| {
+            lisa::classification::model::is_required(
+                &level,
+                &lisa::classification::model::Requirement { aspect, min_level: *min },
+            )
+        })
+        .map(|m| m.0)
+        .collect();
+    expected.sort();
+    assert_eq!(codes, expected);
+    assert!(codes.contains(&"B-03") && !codes.contains(&"T-03"), "MFA from K 2; restore tests only from T 2");
+
+    let mfa =
+        required.as_array().unwrap().iter().find(|m| m["code"] == "B-03").unwrap()["id"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let assessed = api
+            .send(
+                Method::PUT,
+                &format!("/systems/{system}/measures/{mfa}"),
+                json!({"status": "ej_uppfylld", "comment": "Saknas"}),
+            )
+            .await;
+        assert_eq!(json_of(assessed, 200).await["status"], "ej_uppfylld");
+    }
+    let proposed: Vec<(String, String)> =
+        sqlx::query_as("SELECT status, title FROM actions WHERE system_id = $1 AND source = 'atgardskrav'")
+            .bind(system)
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(proposed.len(), 1, "proposed once: {proposed:?}");
+    assert_eq!(proposed[0].0, "foreslagen");
+    assert!(proposed[0].1.starts_with("B-03"));
+
+    // "Not applicable" needs a reason; a measure the level does not require cannot be assessed.
+    let bare =
+        api.send(Method::PUT, &format!("/systems/{system}/measures/{mfa}"), json!({"status": "ej_tillampligt"})).await;
+    assert_eq!(bare.status(), 422);
+    let restore: Uuid = app.id_of("SELECT id FROM measures WHERE municipality_id = $1 AND code = $2", "T-03").await;
+    let not_required =
+        api.send(Method::PUT, &format!("/systems/{system}/measures/{restore}"), json!({"status": "uppfylld"})).await;
+    assert_eq!(not_required.status(), 404);
+}
+
+#[tokio::test]
+async fn nobody_but_the_coordinator_names_who_approves_or_accepts() {
+    let app = TestApp::spawn().await;
+    let school = app.system_id("Skolplattformen").await;
+    let johan = app.person_id("Johan Berg").await.to_string();
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    let coordinator = app.coordinator_api().await;
+    // The system owner cannot make himself the information owner, and so the approver.
+    let asset = json!({"name": "Omdömen", "description": "", "owner_person_id": johan});
+    let refused = owner.send(Method::POST, &format!("/systems/{school}/assets"), asset.clone()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bara samordnaren kan utse eller byta informationsägare."));
+    let added = owner
+        .send(Method::POST, &format!("/systems/{school}/assets"), json!({"name": "Omdömen", "description": ""}))
+        .await;
+    let asset_id = json_of(added, 201).await["id"].as_str().unwrap().to_string();
+    let named = coordinator.send(Method::PUT, &format!("/assets/{asset_id}"), asset).await;
+    assert_eq!(named.status(), 200, "{}", named.text().await.unwrap());
+    // Nor make himself the owner of a risk analysis, who accepts its risks.
+    let analysis = json!({"title": "Riskanalys av omdömen", "object_kind": "system", "system_id": school.to_string(),
+                          "analysed_on": "2026-10-01", "owner_person_id": johan});
+    let refused = owner.send(Method::POST, "/risk-analyses", analysis.clone()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Bara samordnaren kan utse eller byta ansvarig för riskanalysen."));
+    assert_eq!(coordinator.send(Method::POST, "/risk-analyses", analysis).await.status(), 201);
+    // Each change of who approves is in the change log, by the coordinator.
+    let log: serde_json::Value =
+        coordinator.get("/audit-log?entity_type=information_asset").await.json().await.unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["actor_name"].as_str().unwrap().contains("samordnare@exempelby.se")
+            && e.to_string().contains("Johan Berg")),
+        "{log}"
+    );
+}

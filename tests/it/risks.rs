@@ -1,0 +1,74 @@
+//! Risk analyses and risks: value and heat-map cell on the municipality's scale.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, json_of};
+
+#[tokio::test]
+async fn risks_get_their_value_and_cell_on_the_municipalitys_scale() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let analysis = json_of(
+        api.send(
+            Method::POST,
+            "/risk-analyses",
+            json!({"title": "Löneprocessen", "object_kind": "process", "object_text": "Lön", "analysed_on": "2026-05-01"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = analysis["id"].as_str().unwrap();
+    let before = json_of(api.get("/risk-matrix").await, 200).await;
+    let risk = json_of(
+        api.send(
+            Method::POST,
+            &format!("/risk-analyses/{id}/risks"),
+            json!({"threat": "Fel lön", "likelihood": "3", "consequence": "4"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!((risk["value"].as_i64(), risk["level"].as_str()), (Some(12), Some("hog")));
+    let after = json_of(api.get("/risk-matrix").await, 200).await;
+    let cell = |m: &Value| m["counts"][3][2].as_u64().unwrap();
+    assert_eq!(cell(&after), cell(&before) + 1, "consequence 4, likelihood 3");
+
+    let too_high = api
+        .send(
+            Method::POST,
+            &format!("/risk-analyses/{id}/risks"),
+            json!({"threat": "x", "likelihood": "5", "consequence": "1"}),
+        )
+        .await;
+    assert_eq!(json_of(too_high, 422).await["errors"]["likelihood"], "Välj ett värde 1–4.");
+
+    // On a 1–5 scale with other thresholds, the same risk reads differently.
+    let client = app.login("samordnare@exempelby.se").await;
+    let saved = app
+        .post_form(
+            &client,
+            "/risk-settings",
+            &[
+                ("max", "5"),
+                ("likelihood_steps", "Sällan, Ibland, Ofta, Mycket ofta, Nästan alltid"),
+                ("consequence_steps", "Liten, Måttlig, Stor, Mycket stor, Katastrofal"),
+                ("medium_from", "5"),
+                ("high_from", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let analysis = json_of(api.get(&format!("/risk-analyses/{id}")).await, 200).await;
+    assert_eq!(analysis["risks"][0]["level"], "medel");
+    let five = api
+        .send(
+            Method::POST,
+            &format!("/risk-analyses/{id}/risks"),
+            json!({"threat": "Stopp", "likelihood": "5", "consequence": "5"}),
+        )
+        .await;
+    assert_eq!(json_of(five, 201).await["level"], "hog");
+}

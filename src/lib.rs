@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod audits;
 pub mod auth;
 pub mod classification;
+pub mod code;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -11,6 +11,7 @@ use super::store::Report;
 use super::worklist::{self, Item};
 use crate::AppState;
 use crate::audit_log::Entry;
+use crate::audits::model::Status;
 use crate::auth::{Principal, Role};
 use crate::error::AppResult;
 
@@ -379,7 +380,7 @@ pub struct AuditorView {
     pub carried_over: Vec<crate::audits::store::Recommendation>,
 }
 
-fn tally(rows: &mut Vec<StatusRow>, id: Option<Uuid>, name: &str, status: &str) {
+fn tally(rows: &mut Vec<StatusRow>, id: Option<Uuid>, name: &str, status: Status) {
     let index = match rows.iter().position(|r| r.id == id) {
         Some(index) => index,
         None => {
@@ -388,9 +389,9 @@ fn tally(rows: &mut Vec<StatusRow>, id: Option<Uuid>, name: &str, status: &str) 
         }
     };
     match status {
-        "verifierad" => rows[index].verified += 1,
-        "atgardad" => rows[index].claimed += 1,
-        _ => rows[index].open += 1,
+        Status::Verifierad => rows[index].verified += 1,
+        Status::Atgardad => rows[index].claimed += 1,
+        Status::Oppen | Status::Ateroppnad => rows[index].open += 1,
     }
 }
 
@@ -402,14 +403,15 @@ pub async fn auditor(state: &AppState, principal: &Principal) -> AppResult<Audit
     let mut per_audit = Vec::new();
     let mut per_body = Vec::new();
     for r in &all {
-        tally(&mut per_audit, Some(r.audit_id), &r.audit_title, &r.status);
+        tally(&mut per_audit, Some(r.audit_id), &r.audit_title, r.status);
         for body in r.bodies.iter() {
-            tally(&mut per_body, Some(body.id), &body.name, &r.status);
+            tally(&mut per_body, Some(body.id), &body.name, r.status);
         }
     }
     per_body.sort_by(|a, b| a.name.cmp(&b.name));
-    let awaiting_verification = all.iter().filter(|r| r.status == "atgardad").cloned().collect();
-    let carried_over = all.into_iter().filter(|r| !r.carried_into.is_empty() && r.status != "verifierad").collect();
+    let awaiting_verification = all.iter().filter(|r| r.status == Status::Atgardad).cloned().collect();
+    let carried_over =
+        all.into_iter().filter(|r| !r.carried_into.is_empty() && r.status != Status::Verifierad).collect();
     Ok(AuditorView { per_audit, per_body, awaiting_verification, carried_over })
 }
 
@@ -489,10 +491,10 @@ mod tests {
     fn status_rows_count_open_claimed_and_verified_per_key() {
         let mut rows = Vec::new();
         let a = Some(Uuid::from_u128(1));
-        for status in ["oppen", "ateroppnad", "atgardad", "verifierad"] {
+        for status in [Status::Oppen, Status::Ateroppnad, Status::Atgardad, Status::Verifierad] {
             tally(&mut rows, a, "Granskning 2024", status);
         }
-        tally(&mut rows, Some(Uuid::from_u128(2)), "Uppföljning 2026", "oppen");
+        tally(&mut rows, Some(Uuid::from_u128(2)), "Uppföljning 2026", Status::Oppen);
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].open, rows[0].claimed, rows[0].verified), (2, 1, 1));
         assert_eq!((rows[1].name.as_str(), rows[1].open), ("Uppföljning 2026", 1));

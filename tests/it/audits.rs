@@ -1011,3 +1011,27 @@ async fn the_paste_preview_shows_what_it_removed_and_can_restore_it_and_set_one_
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|r| r["bodies"][0]["name"] == "Kommunstyrelsen"));
 }
+
+#[tokio::test]
+async fn a_status_the_database_holds_is_a_known_code_or_an_error_never_a_default() {
+    use lisa::audits::model::Status;
+    let app = TestApp::spawn().await;
+    for status in Status::ALL {
+        let read: Status =
+            sqlx::query_scalar("SELECT $1::text").bind(status.code()).fetch_one(app.pool()).await.unwrap();
+        assert_eq!(read, *status);
+    }
+    let unknown = sqlx::query_scalar::<_, Status>("SELECT 'stangd'::text").fetch_one(app.pool()).await.unwrap_err();
+    assert!(unknown.to_string().contains("unknown Status code \"stangd\""), "{unknown}");
+    let allowed: String = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+          WHERE conrelid = 'recommendations'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    for status in Status::ALL {
+        assert!(allowed.contains(&format!("'{}'", status.code())), "{allowed}");
+    }
+    assert_eq!(allowed.matches("::text").count(), Status::ALL.len(), "{allowed}");
+}

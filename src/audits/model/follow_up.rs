@@ -2,46 +2,23 @@
 
 use super::Status;
 
-/// A follow-up audit's verdict on an earlier recommendation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::Type)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum FollowUpResult {
-    Atgardad,
-    Delvis,
-    EjAtgardad,
-    Inaktuell,
+crate::codes! {
+    /// A follow-up audit's verdict on an earlier recommendation.
+    pub enum FollowUpResult {
+        Atgardad = "atgardad" => "Åtgärdad",
+        Delvis = "delvis" => "Delvis åtgärdad",
+        EjAtgardad = "ej_atgardad" => "Ej åtgärdad",
+        Inaktuell = "inaktuell" => "Inaktuell",
+    }
 }
 
 impl FollowUpResult {
-    pub const ALL: [FollowUpResult; 4] =
-        [FollowUpResult::Atgardad, FollowUpResult::Delvis, FollowUpResult::EjAtgardad, FollowUpResult::Inaktuell];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FollowUpResult::Atgardad => "atgardad",
-            FollowUpResult::Delvis => "delvis",
-            FollowUpResult::EjAtgardad => "ej_atgardad",
-            FollowUpResult::Inaktuell => "inaktuell",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FollowUpResult::Atgardad => "Åtgärdad",
-            FollowUpResult::Delvis => "Delvis åtgärdad",
-            FollowUpResult::EjAtgardad => "Ej åtgärdad",
-            FollowUpResult::Inaktuell => "Inaktuell",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
-    }
+    /// The verdicts under which a recommendation remains and is carried into the follow-up.
+    pub const REMAINS: [FollowUpResult; 2] = [FollowUpResult::Delvis, FollowUpResult::EjAtgardad];
 
     /// Not fully met: the recommendation remains (kvarstår) and is carried into the follow-up.
     pub fn remains(self) -> bool {
-        matches!(self, FollowUpResult::Delvis | FollowUpResult::EjAtgardad)
+        FollowUpResult::REMAINS.contains(&self)
     }
 }
 
@@ -94,7 +71,7 @@ mod follow_up_tests {
     #[test]
     fn verdicts_round_trip_and_say_what_they_mean() {
         for verdict in FollowUpResult::ALL {
-            assert_eq!(FollowUpResult::parse(verdict.code()), Some(verdict));
+            assert_eq!(FollowUpResult::parse(verdict.code()), Some(*verdict));
         }
         assert_eq!(FollowUpResult::EjAtgardad.label(), "Ej åtgärdad");
     }

@@ -6,48 +6,26 @@ use super::ids;
 
 use crate::web::form::optional_date;
 
-/// Where a recommendation stands on its way to closure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Öppen: nothing claimed yet.
-    Oppen,
-    /// Åtgärdad enligt ansvarig: the responsible person says it is done, with evidence.
-    Atgardad,
-    /// Verifierad: an auditor has checked the evidence.
-    Verifierad,
-    /// Återöppnad: an auditor found the claim wanting.
-    Ateroppnad,
+crate::codes! {
+    /// Where a recommendation stands on its way to closure.
+    pub enum Status {
+        /// Nothing claimed yet.
+        Oppen = "oppen" => "Öppen",
+        /// The responsible person says it is done, with evidence.
+        Atgardad = "atgardad" => "Åtgärdad enligt ansvarig",
+        /// An auditor has checked the evidence.
+        Verifierad = "verifierad" => "Verifierad",
+        /// An auditor found the claim wanting.
+        Ateroppnad = "ateroppnad" => "Återöppnad",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Oppen, Status::Atgardad, Status::Verifierad, Status::Ateroppnad];
+    /// Still awaiting work by the municipality: the one definition of "open".
+    pub const OPEN: [Status; 2] = [Status::Oppen, Status::Ateroppnad];
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Oppen => "oppen",
-            Status::Atgardad => "atgardad",
-            Status::Verifierad => "verifierad",
-            Status::Ateroppnad => "ateroppnad",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Oppen => "Öppen",
-            Status::Atgardad => "Åtgärdad enligt ansvarig",
-            Status::Verifierad => "Verifierad",
-            Status::Ateroppnad => "Återöppnad",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// Still awaiting work by the municipality.
     pub fn is_open(self) -> bool {
-        matches!(self, Status::Oppen | Status::Ateroppnad)
+        Status::OPEN.contains(&self)
     }
 }
 
@@ -217,7 +195,7 @@ mod status_tests {
     #[test]
     fn statuses_round_trip() {
         for status in Status::ALL {
-            assert_eq!(Status::parse(status.code()), Some(status));
+            assert_eq!(Status::parse(status.code()), Some(*status));
         }
     }
 }

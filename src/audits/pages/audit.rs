@@ -233,7 +233,7 @@ pub async fn show(
         for r in store::list_recommendations(&state.pool, m, &filter, today()).await? {
             let verdict = verdicts.iter().find(|v| v.recommendation_id == r.id);
             let chosen = verdict.map(|v| v.result.as_str()).unwrap_or("");
-            let results = options(model::FollowUpResult::ALL.map(|f| (f.code(), f.label())), chosen);
+            let results = model::FollowUpResult::options(chosen);
             followed.push((r, results, verdict.map(|v| v.comment.clone()).unwrap_or_default()));
         }
     }

@@ -98,7 +98,7 @@ pub async fn register(
         options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
     Ok(RegisterPage {
         counts: counts(&recommendations, today),
-        statuses: options(Status::ALL.map(|s| (s.code(), s.label())), &filter.status),
+        statuses: Status::options(&filter.status),
         priorities: options(PRIORITIES, &filter.priority),
         areas: options(AREAS, &filter.area),
         ages: options(
@@ -123,7 +123,7 @@ pub async fn register(
 
 /// The follow-up verdicts to filter by, and "not assessed".
 fn verdict_options(selected: &str) -> Vec<SelectOption> {
-    let verdicts = model::FollowUpResult::ALL.map(|v| (v.code(), v.label()));
+    let verdicts = model::FollowUpResult::ALL.iter().map(|v| (v.code(), v.label()));
     options(verdicts.into_iter().chain([("ingen", "Ej bedömd i uppföljning")]), selected)
 }
 

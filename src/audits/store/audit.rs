@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::audit_log::{self, Actor, Change};
-use crate::audits::model::AuditInput;
+use crate::audits::model::{AuditInput, Status};
 use crate::error::{AppResult, field_error};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -111,10 +111,11 @@ pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Audi
         AuditSummary,
         r#"SELECT a.id, a.title, a.kind, a.report_date,
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
-                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status IN ('oppen', 'ateroppnad')) AS "open!"
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!"
              FROM audits a WHERE a.municipality_id = $1
             ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
-        m
+        m,
+        &Status::codes(&Status::OPEN)
     )
     .fetch_all(db)
     .await?)

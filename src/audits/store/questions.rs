@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::audit::get_audit;
 use crate::audit_log::{self, Actor, Change};
+use crate::audits::model::FollowUpResult;
 use crate::error::{AppResult, field_error};
 
 /// The municipality's assessment scale, best first.
@@ -165,10 +166,11 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> 
             WHERE r.municipality_id = $1
               AND (r.audit_id = $2
                    OR EXISTS (SELECT 1 FROM follow_up_assessments fa WHERE fa.audit_id = $2 AND fa.recommendation_id = r.id
-                                 AND fa.result IN ('delvis', 'ej_atgardad')))
+                                 AND fa.result = ANY($3)))
             GROUP BY b.id, b.name ORDER BY b.name"#,
         m,
-        audit_id
+        audit_id,
+        &FollowUpResult::codes(&FollowUpResult::REMAINS)
     )
     .fetch_all(db)
     .await?)

@@ -28,7 +28,7 @@ pub struct Recommendation {
     pub responsible_person_id: Option<Uuid>,
     pub responsible_name: Option<String>,
     pub target_date: Option<NaiveDate>,
-    pub status: String,
+    pub status: Status,
     pub status_comment: String,
     pub evidence: String,
     #[schema(value_type = Vec<BodyName>)]
@@ -58,7 +58,7 @@ pub struct QuestionRef {
 
 impl Recommendation {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Oppen)
+        self.status
     }
 
     pub fn status_label(&self) -> &'static str {
@@ -168,13 +168,13 @@ async fn select_recommendations(
         Recommendation,
         r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
                   r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
-                  r.status, r.status_comment, r.evidence,
+                  r.status AS "status: Status", r.status_comment, r.evidence,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
                               FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
                               FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
-                             WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')), '[]')
+                             WHERE fa.recommendation_id = r.id AND fa.result = ANY($17)), '[]')
                       AS "carried_into!: Json<Vec<AuditRef>>",
                   COALESCE((SELECT json_agg(json_build_object('id', q.id, 'position', q.position, 'text', q.text) ORDER BY q.position)
                               FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
@@ -196,15 +196,15 @@ async fn select_recommendations(
               AND ($5 = '' OR r.priority = $5)
               AND ($6::uuid IS NULL OR r.audit_id = $6
                    OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result IN ('delvis', 'ej_atgardad')))
-              AND ($7 = '' OR (r.status IN ('oppen', 'ateroppnad') AND r.target_date < $8))
+                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result = ANY($17)))
+              AND ($7 = '' OR (r.status = ANY($16) AND r.target_date < $8))
               AND ($9::uuid IS NULL OR r.id = $9)
               AND ($10 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                                        WHERE fa.recommendation_id = r.id AND fa.result IN ('delvis', 'ej_atgardad')))
+                                        WHERE fa.recommendation_id = r.id AND fa.result = ANY($17)))
               AND ($11 = '' OR $11 = ANY(r.areas))
               AND ($12::int IS NULL OR a.report_date <= $8::date - $12::int)
               AND ($14 = '' OR ($14 = 'ingen' AND v.result IS NULL) OR v.result = $14)
-              AND ($15 = '' OR (r.status IN ('oppen', 'ateroppnad')
+              AND ($15 = '' OR (r.status = ANY($16)
                                 AND (($15 = 'ansvarig' AND r.responsible_person_id IS NULL)
                                      OR ($15 = 'maldatum' AND r.target_date IS NULL))))
             ORDER BY CASE WHEN $13 = 'age' THEN a.report_date END ASC NULLS LAST,
@@ -226,6 +226,8 @@ async fn select_recommendations(
         filter.sort.trim(),
         filter.verdict.trim(),
         filter.missing.trim(),
+        &Status::codes(&Status::OPEN),
+        &FollowUpResult::codes(&FollowUpResult::REMAINS),
     )
     .fetch_all(db)
     .await?)
@@ -425,10 +427,11 @@ pub async fn requests(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid)
               AND (a.id = (SELECT audit_id FROM recommendations WHERE municipality_id = $1 AND id = $2)
                    OR a.id IN (SELECT fa.audit_id FROM follow_up_assessments fa
                                 WHERE fa.municipality_id = $1 AND fa.recommendation_id = $2
-                                  AND fa.result IN ('delvis', 'ej_atgardad')))
+                                  AND fa.result = ANY($3)))
             ORDER BY a.report_date NULLS FIRST, a.created_at"#,
         m,
-        recommendation_id
+        recommendation_id,
+        &FollowUpResult::codes(&FollowUpResult::REMAINS)
     )
     .fetch_all(db)
     .await?)
@@ -519,7 +522,7 @@ pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Ve
                SELECT r.audit_id, r.id AS recommendation_id FROM recommendations r WHERE r.municipality_id = $1
                UNION
                SELECT fa.audit_id, fa.recommendation_id FROM follow_up_assessments fa
-                WHERE fa.municipality_id = $1 AND fa.result IN ('delvis', 'ej_atgardad'))
+                WHERE fa.municipality_id = $1 AND fa.result = ANY($2))
            SELECT a.id AS audit_id, a.title AS audit_title, a.response_deadline AS "deadline!", b.name AS body_name,
                   count(*) AS "recommendations!"
              FROM asked x
@@ -527,12 +530,14 @@ pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Ve
              JOIN recommendations r ON r.id = x.recommendation_id
              JOIN recommendation_bodies rb ON rb.recommendation_id = r.id
              JOIN bodies b ON b.id = rb.body_id
-            WHERE a.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> 'verifierad'
+            WHERE a.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> $3
               AND NOT EXISTS (SELECT 1 FROM recommendation_responses y
                                WHERE y.audit_id = a.id AND y.recommendation_id = r.id AND y.body_id = rb.body_id)
             GROUP BY a.id, a.title, a.response_deadline, b.name
             ORDER BY a.response_deadline, a.title, b.name"#,
-        m
+        m,
+        &FollowUpResult::codes(&FollowUpResult::REMAINS),
+        Status::Verifierad.code()
     )
     .fetch_all(db)
     .await?)
@@ -547,7 +552,7 @@ pub struct RecommendationThen {
     pub audit_title: String,
     pub first_reported: Option<NaiveDate>,
     pub bodies: Json<Vec<BodyName>>,
-    pub status: String,
+    pub status: Status,
     /// When it was verified, if it was by then.
     pub verified_at: Option<DateTime<Utc>>,
     pub latest_verdict: Option<FollowUpResult>,
@@ -557,7 +562,7 @@ pub struct RecommendationThen {
 
 impl RecommendationThen {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Oppen)
+        self.status
     }
 
     /// Still awaiting the municipality, by the one rule in `model::remains_open`.
@@ -581,9 +586,9 @@ pub async fn as_of(
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT sc.status FROM recommendation_status_changes sc
                              WHERE sc.recommendation_id = r.id AND sc.changed_at <= $3
-                             ORDER BY sc.changed_at DESC LIMIT 1), 'oppen') AS "status!",
+                             ORDER BY sc.changed_at DESC LIMIT 1), 'oppen') AS "status!: Status",
                   (SELECT max(sc.changed_at) FROM recommendation_status_changes sc
-                    WHERE sc.recommendation_id = r.id AND sc.status = 'verifierad' AND sc.changed_at <= $3) AS verified_at,
+                    WHERE sc.recommendation_id = r.id AND sc.status = $4 AND sc.changed_at <= $3) AS verified_at,
                   v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
                   p.name AS "responsible_name?"
              FROM recommendations r
@@ -598,7 +603,8 @@ pub async fn as_of(
             ORDER BY a.report_date, r.position"#,
         m,
         on,
-        by
+        by,
+        Status::Verifierad.code()
     )
     .fetch_all(db)
     .await?)
@@ -617,12 +623,13 @@ pub async fn gaps(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Gaps> {
     Ok(sqlx::query_as!(
         Gaps,
         r#"SELECT (SELECT count(*) FROM audits WHERE municipality_id = $1) AS "audits!",
-                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status IN ('oppen', 'ateroppnad')
+                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status = ANY($2)
                       AND responsible_person_id IS NULL) AS "without_responsible!",
-                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status IN ('oppen', 'ateroppnad')
+                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status = ANY($2)
                       AND target_date IS NULL) AS "without_target!",
                   (SELECT count(*) FROM audits WHERE municipality_id = $1 AND report_date IS NULL) AS "audits_without_date!""#,
-        m
+        m,
+        &Status::codes(&Status::OPEN)
     )
     .fetch_one(db)
     .await?)

@@ -21,7 +21,7 @@ macro_rules! codes {
         $vis enum $name { $( $(#[$vmeta])* $variant ),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
 
             pub const fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
@@ -37,7 +37,7 @@ macro_rules! codes {
 
             /// A select box's options, `selected` chosen.
             pub fn options(selected: &str) -> Vec<$crate::web::SelectOption> {
-                $crate::web::options(Self::ALL.iter().map(|c| (c.code(), c.label())), selected)
+                $crate::web::options(Self::ALL.map(|c| (c.code(), c.label())), selected)
             }
 
             /// The codes of a set, to bind as `column = ANY($1)`.
@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn codes_round_trip_and_unknown_ones_are_errors() {
         for colour in Colour::ALL {
-            assert_eq!(Colour::parse(colour.code()), Some(*colour));
+            assert_eq!(Colour::parse(colour.code()), Some(colour));
         }
         assert_eq!(Colour::Green.label(), "Grön");
         assert_eq!(Colour::parse("bla"), None);

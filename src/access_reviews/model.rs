@@ -102,12 +102,13 @@ pub fn is_complete(checks: [bool; 3]) -> bool {
     checks.iter().all(|c| *c)
 }
 
-/// Where a system stands: never reviewed, overdue, or reviewed and next due.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Standing {
-    Missing,
-    Overdue,
-    Current,
+crate::codes! {
+    /// Where a system stands: never reviewed, overdue, or reviewed and next due.
+    pub enum Standing {
+        Missing = "saknas" => "Aldrig granskad",
+        Overdue = "forsenad" => "Försenad",
+        Current = "aktuell" => "Aktuell",
+    }
 }
 
 impl Standing {
@@ -116,22 +117,6 @@ impl Standing {
             None => Standing::Missing,
             Some(due) if due < today => Standing::Overdue,
             Some(_) => Standing::Current,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Standing::Missing => "saknas",
-            Standing::Overdue => "forsenad",
-            Standing::Current => "aktuell",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Standing::Missing => "Aldrig granskad",
-            Standing::Overdue => "Försenad",
-            Standing::Current => "Aktuell",
         }
     }
 }

@@ -8,44 +8,15 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
-/// A role held in one municipality (optionally for one body). The global system
-/// administrator is not a role grant but a flag on the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Samordnare,
-    Systemagare,
-    Revisor,
-    Fortroendevald,
-    Medarbetare,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Samordnare, Role::Systemagare, Role::Revisor, Role::Fortroendevald, Role::Medarbetare];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Samordnare => "samordnare",
-            Role::Systemagare => "systemagare",
-            Role::Revisor => "revisor",
-            Role::Fortroendevald => "fortroendevald",
-            Role::Medarbetare => "medarbetare",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Samordnare => "Informationssäkerhetssamordnare",
-            Role::Systemagare => "Systemägare",
-            Role::Revisor => "Revisor",
-            Role::Fortroendevald => "Förtroendevald",
-            Role::Medarbetare => "Medarbetare",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
+crate::codes! {
+    /// A role held in one municipality (optionally for one body). The global system
+    /// administrator is not a role grant but a flag on the user.
+    pub enum Role {
+        Samordnare = "samordnare" => "Informationssäkerhetssamordnare",
+        Systemagare = "systemagare" => "Systemägare",
+        Revisor = "revisor" => "Revisor",
+        Fortroendevald = "fortroendevald" => "Förtroendevald",
+        Medarbetare = "medarbetare" => "Medarbetare",
     }
 }
 

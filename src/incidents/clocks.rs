@@ -15,48 +15,14 @@ use chrono::{DateTime, Duration, Months, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::Serialize;
 
-/// A report to an authority.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    Imy,
-    Csirt,
-    Incidentanmalan,
-    Lagesrapport,
-    Slutrapport,
-}
-
-impl ReportKind {
-    pub const ALL: [ReportKind; 5] = [
-        ReportKind::Imy,
-        ReportKind::Csirt,
-        ReportKind::Incidentanmalan,
-        ReportKind::Lagesrapport,
-        ReportKind::Slutrapport,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ReportKind::Imy => "imy",
-            ReportKind::Csirt => "csirt",
-            ReportKind::Incidentanmalan => "incidentanmalan",
-            ReportKind::Lagesrapport => "lagesrapport",
-            ReportKind::Slutrapport => "slutrapport",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ReportKind::Imy => "Anmälan till IMY (personuppgiftsincident, 72 timmar)",
-            ReportKind::Csirt => "Tidig underrättelse till CSIRT vid MCF (24 timmar)",
-            ReportKind::Incidentanmalan => "Incidentanmälan till MCF (72 timmar)",
-            ReportKind::Lagesrapport => "Lägesrapport till MCF (pågående incident)",
-            ReportKind::Slutrapport => "Slutrapport till MCF (en månad)",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ReportKind> {
-        ReportKind::ALL.into_iter().find(|k| k.code() == code)
+crate::codes! {
+    /// A report to an authority.
+    pub enum ReportKind {
+        Imy = "imy" => "Anmälan till IMY (personuppgiftsincident, 72 timmar)",
+        Csirt = "csirt" => "Tidig underrättelse till CSIRT vid MCF (24 timmar)",
+        Incidentanmalan = "incidentanmalan" => "Incidentanmälan till MCF (72 timmar)",
+        Lagesrapport = "lagesrapport" => "Lägesrapport till MCF (pågående incident)",
+        Slutrapport = "slutrapport" => "Slutrapport till MCF (en månad)",
     }
 }
 
@@ -73,17 +39,18 @@ pub struct Facts<'a> {
     pub reports: &'a [(ReportKind, DateTime<Utc>)],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockState {
-    /// Not yet reported, deadline ahead.
-    Running,
-    /// Not reported and the deadline has passed.
-    Overdue,
-    /// Reported in time.
-    Met,
-    /// Reported after the deadline.
-    Late,
+crate::codes! {
+    /// Where a reporting deadline stands.
+    pub enum ClockState {
+        /// Not yet reported, deadline ahead.
+        Running = "running" => "Pågår",
+        /// Not reported and the deadline has passed.
+        Overdue = "overdue" => "Försenad",
+        /// Reported in time.
+        Met = "met" => "Gjord i tid",
+        /// Reported after the deadline.
+        Late = "late" => "Gjord för sent",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -97,24 +64,6 @@ pub struct Clock {
 impl Clock {
     pub fn label(&self) -> &'static str {
         self.kind.label()
-    }
-
-    pub fn state_label(&self) -> &'static str {
-        match self.state {
-            ClockState::Running => "Pågår",
-            ClockState::Overdue => "Försenad",
-            ClockState::Met => "Gjord i tid",
-            ClockState::Late => "Gjord för sent",
-        }
-    }
-
-    pub fn state_code(&self) -> &'static str {
-        match self.state {
-            ClockState::Running => "running",
-            ClockState::Overdue => "overdue",
-            ClockState::Met => "met",
-            ClockState::Late => "late",
-        }
     }
 
     /// "2 dygn 3 tim kvar", "5 tim sedan": time left (or past) against `now`.

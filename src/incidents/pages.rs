@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
-use super::clocks::{Clock, ReportKind};
+use super::clocks::{Clock, ClockState, ReportKind};
 use super::model::{
     CATEGORIES, EventForm, HandlingForm, ReportForm, SEVERITIES, STATUSES, SentReportForm, local_input,
 };
@@ -121,8 +121,8 @@ impl ListPage {
         let clocks = incident.clocks(self.now);
         clocks
             .iter()
-            .find(|c| c.state_code() == "overdue")
-            .or_else(|| clocks.iter().find(|c| c.state_code() == "running"))
+            .find(|c| c.state == ClockState::Overdue)
+            .or_else(|| clocks.iter().find(|c| c.state == ClockState::Running))
             .cloned()
     }
 }
@@ -189,7 +189,7 @@ pub async fn export(
                 i.systems_text(),
                 if i.personal_data { "ja" } else { "nej" }.to_string(),
                 if i.significant { "ja" } else { "nej" }.to_string(),
-                clocks.iter().map(|c| format!("{}: {}", c.kind.code(), c.state_label())).collect::<Vec<_>>().join(", "),
+                clocks.iter().map(|c| format!("{}: {}", c.kind.code(), c.state.label())).collect::<Vec<_>>().join(", "),
             ]
         })
         .collect();

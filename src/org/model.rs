@@ -9,74 +9,21 @@ use crate::error::FieldErrors;
 
 const MAX_NAME: usize = 200;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyKind {
-    Kf,
-    Ks,
-    Namnd,
-    GemensamNamnd,
-    Bolagsstyrelse,
-}
-
-impl BodyKind {
-    pub const ALL: [BodyKind; 5] =
-        [BodyKind::Kf, BodyKind::Ks, BodyKind::Namnd, BodyKind::GemensamNamnd, BodyKind::Bolagsstyrelse];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            BodyKind::Kf => "kf",
-            BodyKind::Ks => "ks",
-            BodyKind::Namnd => "namnd",
-            BodyKind::GemensamNamnd => "gemensam_namnd",
-            BodyKind::Bolagsstyrelse => "bolagsstyrelse",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            BodyKind::Kf => "Kommunfullmäktige",
-            BodyKind::Ks => "Kommunstyrelse",
-            BodyKind::Namnd => "Nämnd",
-            BodyKind::GemensamNamnd => "Gemensam nämnd",
-            BodyKind::Bolagsstyrelse => "Bolagsstyrelse",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+crate::codes! {
+    pub enum BodyKind {
+        Kf = "kf" => "Kommunfullmäktige",
+        Ks = "ks" => "Kommunstyrelse",
+        Namnd = "namnd" => "Nämnd",
+        GemensamNamnd = "gemensam_namnd" => "Gemensam nämnd",
+        Bolagsstyrelse = "bolagsstyrelse" => "Bolagsstyrelse",
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    Forvaltning,
-    Sektor,
-    Enhet,
-}
-
-impl UnitKind {
-    pub const ALL: [UnitKind; 3] = [UnitKind::Forvaltning, UnitKind::Sektor, UnitKind::Enhet];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitKind::Forvaltning => "forvaltning",
-            UnitKind::Sektor => "sektor",
-            UnitKind::Enhet => "enhet",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            UnitKind::Forvaltning => "Förvaltning",
-            UnitKind::Sektor => "Sektor",
-            UnitKind::Enhet => "Enhet",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+crate::codes! {
+    pub enum UnitKind {
+        Forvaltning = "forvaltning" => "Förvaltning",
+        Sektor = "sektor" => "Sektor",
+        Enhet = "enhet" => "Enhet",
     }
 }
 

@@ -4,30 +4,15 @@
 use super::figures::{ReportedRecommendation, SystemFigures, share};
 use crate::web::format::{count, years_months};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    Good,
-    Attention,
-    Bad,
+crate::codes! {
+    pub enum State {
+        Good = "good" => "Bra",
+        Attention = "attention" => "Behöver uppmärksamhet",
+        Bad = "bad" => "Brister",
+    }
 }
 
 impl State {
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Good => "good",
-            State::Attention => "attention",
-            State::Bad => "bad",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            State::Good => "Bra",
-            State::Attention => "Behöver uppmärksamhet",
-            State::Bad => "Brister",
-        }
-    }
-
     /// The icon in `/static/icons.svg`.
     pub fn icon(self) -> &'static str {
         match self {

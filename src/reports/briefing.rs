@@ -5,30 +5,15 @@
 use super::figures::{Figures, share};
 use crate::web::format::{count, percent, years_months};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trend {
-    Better,
-    Worse,
-    Unchanged,
+crate::codes! {
+    pub enum Trend {
+        Better = "better" => "Bättre än förra året",
+        Worse = "worse" => "Sämre än förra året",
+        Unchanged = "unchanged" => "Som förra året",
+    }
 }
 
 impl Trend {
-    pub fn label(self) -> &'static str {
-        match self {
-            Trend::Better => "Bättre än förra året",
-            Trend::Worse => "Sämre än förra året",
-            Trend::Unchanged => "Som förra året",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Trend::Better => "better",
-            Trend::Worse => "worse",
-            Trend::Unchanged => "unchanged",
-        }
-    }
-
     /// The trend of a figure where more is better.
     fn of(now: i64, before: i64) -> Trend {
         match now.cmp(&before) {

@@ -15,39 +15,16 @@ use crate::audits::model::Status;
 use crate::auth::{Principal, Role};
 use crate::error::AppResult;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dashboard {
-    Coordinator,
-    Owner,
-    Auditor,
-    Board,
+crate::codes! {
+    pub enum Dashboard {
+        Coordinator = "samordnare" => "Samordnarens översikt",
+        Owner = "systemagare" => "Mina system",
+        Auditor = "revisor" => "Revisionens översikt",
+        Board = "styrelse" => "Styrelsens översikt",
+    }
 }
 
 impl Dashboard {
-    pub const ALL: [Dashboard; 4] = [Dashboard::Coordinator, Dashboard::Owner, Dashboard::Auditor, Dashboard::Board];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Dashboard::Coordinator => "samordnare",
-            Dashboard::Owner => "systemagare",
-            Dashboard::Auditor => "revisor",
-            Dashboard::Board => "styrelse",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Dashboard::Coordinator => "Samordnarens översikt",
-            Dashboard::Owner => "Mina system",
-            Dashboard::Auditor => "Revisionens översikt",
-            Dashboard::Board => "Styrelsens översikt",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Dashboard> {
-        Dashboard::ALL.into_iter().find(|d| d.code() == code)
-    }
-
     /// Who may open it: the coordinator sees them all.
     pub fn may_open(self, principal: &Principal) -> bool {
         if principal.municipality.is_none() {

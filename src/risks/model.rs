@@ -87,34 +87,16 @@ impl Scale {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RiskLevel {
-    Low,
-    Medium,
-    High,
+crate::codes! {
+    #[derive(PartialOrd, Ord)]
+    pub enum RiskLevel {
+        Low = "lag" => "Låg",
+        Medium = "medel" => "Medel",
+        High = "hog" => "Hög",
+    }
 }
 
 impl RiskLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            RiskLevel::Low => "lag",
-            RiskLevel::Medium => "medel",
-            RiskLevel::High => "hog",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RiskLevel::Low => "Låg",
-            RiskLevel::Medium => "Medel",
-            RiskLevel::High => "Hög",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<RiskLevel> {
-        [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High].into_iter().find(|l| l.code() == code)
-    }
-
     /// The heat map colour, drawn as a presentation attribute so the cell is coloured everywhere.
     pub fn fill(self) -> &'static str {
         use crate::web::palette::{RISK_HIGH, RISK_LOW, RISK_MEDIUM};

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::model::{FLAGS, HOSTINGS, IMPORT_COLUMNS, ImportRow, LIFECYCLES, SystemForm};
-use super::store::{self, AssetForm, COVERAGES, CoverageRow, Dependency, Filter, System};
+use super::store::{self, AssetForm, Coverage, CoverageRow, Dependency, Filter, System};
 use super::{may_create, may_edit, may_read, readable};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -78,7 +78,7 @@ pub async fn list(
         bodies: options(bodies, &filter.body_id),
         owners: options(owners, &filter.owner_person_id),
         flags: options(FLAGS, &filter.flag),
-        coverages: options(COVERAGES, &filter.classification),
+        coverages: Coverage::options(&filter.classification),
         query: filter_query(&filter),
         query_without_page: filter_query(&filter),
         may_create: may_create(&principal),

@@ -69,34 +69,14 @@ pub struct System {
     pub updated_at: DateTime<Utc>,
 }
 
-/// How far a system's information is classified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Coverage {
-    Classified,
-    Partly,
-    Unclassified,
-}
-
-impl Coverage {
-    pub fn code(self) -> &'static str {
-        match self {
-            Coverage::Classified => "klassad",
-            Coverage::Partly => "delvis",
-            Coverage::Unclassified => "ej_klassad",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Coverage::Classified => "Klassad",
-            Coverage::Partly => "Delvis klassad",
-            Coverage::Unclassified => "Ej klassad",
-        }
+crate::codes! {
+    /// How far a system's information is classified.
+    pub enum Coverage {
+        Classified = "klassad" => "Klassad",
+        Partly = "delvis" => "Delvis klassad",
+        Unclassified = "ej_klassad" => "Ej klassad",
     }
 }
-
-pub const COVERAGES: [(&str, &str); 3] =
-    [("klassad", "Klassad"), ("delvis", "Delvis klassad"), ("ej_klassad", "Ej klassad")];
 
 impl System {
     pub fn protection_level(&self) -> Option<ProtectionLevel> {

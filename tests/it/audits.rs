@@ -1019,7 +1019,7 @@ async fn a_status_the_database_holds_is_a_known_code_or_an_error_never_a_default
     for status in Status::ALL {
         let read: Status =
             sqlx::query_scalar("SELECT $1::text").bind(status.code()).fetch_one(app.pool()).await.unwrap();
-        assert_eq!(read, *status);
+        assert_eq!(read, status);
     }
     let unknown = sqlx::query_scalar::<_, Status>("SELECT 'stangd'::text").fetch_one(app.pool()).await.unwrap_err();
     assert!(unknown.to_string().contains("unknown Status code \"stangd\""), "{unknown}");

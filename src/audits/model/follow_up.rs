@@ -71,7 +71,7 @@ mod follow_up_tests {
     #[test]
     fn verdicts_round_trip_and_say_what_they_mean() {
         for verdict in FollowUpResult::ALL {
-            assert_eq!(FollowUpResult::parse(verdict.code()), Some(*verdict));
+            assert_eq!(FollowUpResult::parse(verdict.code()), Some(verdict));
         }
         assert_eq!(FollowUpResult::EjAtgardad.label(), "Ej åtgärdad");
     }

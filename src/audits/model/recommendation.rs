@@ -195,7 +195,7 @@ mod status_tests {
     #[test]
     fn statuses_round_trip() {
         for status in Status::ALL {
-            assert_eq!(Status::parse(status.code()), Some(*status));
+            assert_eq!(Status::parse(status.code()), Some(status));
         }
     }
 }

@@ -123,7 +123,7 @@ pub async fn register(
 
 /// The follow-up verdicts to filter by, and "not assessed".
 fn verdict_options(selected: &str) -> Vec<SelectOption> {
-    let verdicts = model::FollowUpResult::ALL.iter().map(|v| (v.code(), v.label()));
+    let verdicts = model::FollowUpResult::ALL.map(|v| (v.code(), v.label()));
     options(verdicts.into_iter().chain([("ingen", "Ej bedömd i uppföljning")]), selected)
 }
 

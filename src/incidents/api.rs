@@ -1,7 +1,7 @@
 //! JSON API for incidents, their clocks, timeline, reports and the yearly summary.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::Utc;
@@ -16,6 +16,7 @@ use super::summary::Summary;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Incidenter";
@@ -45,16 +46,20 @@ impl IncidentView {
     }
 }
 
-/// Every incident (coordinator and receivers).
-#[utoipa::path(get, path = "/incidents", tag = TAG, params(Filter), responses((status = 200, body = Vec<IncidentView>), (status = 403, body = Problem)))]
+/// The incidents (coordinator and receivers), newest first, a page at a time.
+#[utoipa::path(get, path = "/incidents", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<IncidentView>, headers(("X-Total-Count" = i64), ("Link" = String))), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<Vec<IncidentView>>> {
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<IncidentView>> {
     principal.require(super::is_handler(&state, &principal).await?)?;
-    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
-    Ok(Json(incidents.into_iter().map(IncidentView::handled).collect()))
+    let mut db = state.pool.acquire().await?;
+    let (incidents, pager) = store::page(&mut db, principal.tenant()?, &filter, paging.asked()).await?;
+    Ok(Paged { items: incidents.into_iter().map(IncidentView::handled).collect(), pager, uri: uri.0 })
 }
 
 /// Reports an incident (anyone with a role in the municipality).

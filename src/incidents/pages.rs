@@ -20,7 +20,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::pagination::Pager;
+use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
     Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
@@ -92,7 +92,7 @@ struct MinePage {
 pub async fn mine(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_report(&principal))?;
     let filter = Filter { reporter: Some(principal.user_id), ..Filter::default() };
-    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    let incidents = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await?;
     Ok(MinePage { chrome, incidents }.into_response())
 }
 
@@ -146,10 +146,9 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(is_handler(&state, &principal).await?)?;
-    let all = store::list(&state.pool, principal.tenant()?, &filter).await?;
-    let page = filter.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
-    let pager = Pager::new(page, all.len() as i64);
-    let incidents = pager.page_of(all);
+    let asked = Asked::page(filter.page.as_deref());
+    let (incidents, pager) =
+        store::page(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, asked).await?;
     Ok(ListPage {
         statuses: options(STATUSES, &filter.status),
         categories: options(CATEGORIES, &filter.category),
@@ -174,7 +173,7 @@ pub async fn export(
 ) -> AppResult<Response> {
     principal.require(is_handler(&state, &principal).await?)?;
     let now = Utc::now();
-    let rows: Vec<Vec<String>> = store::list(&state.pool, principal.tenant()?, &filter)
+    let rows: Vec<Vec<String>> = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter)
         .await?
         .into_iter()
         .map(|i| {
@@ -411,7 +410,7 @@ pub async fn summary_of(state: &AppState, principal: &Principal, year: Option<i3
     principal.require(may_read_summary(state, principal).await?)?;
     let year = year.unwrap_or_else(|| crate::web::format::today().year());
     let filter = Filter { year: year.to_string(), ..Filter::default() };
-    let incidents = store::list(&state.pool, principal.tenant()?, &filter).await?;
+    let incidents = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await?;
     Ok((year, summarise(&incidents, Utc::now())))
 }
 

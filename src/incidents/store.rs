@@ -12,6 +12,7 @@ use super::clocks::{self, Clock, Facts, ReportKind};
 use super::model::{CATEGORIES, HandlingInput, ReportInput, SEVERITIES, STATUSES, label, reference};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemRef {
@@ -220,11 +221,55 @@ pub struct Filter {
     /// Only this reporter's (set by Lisa for "my reports", not from the address).
     #[serde(skip)]
     pub reporter: Option<Uuid>,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
     pub page: Option<String>,
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uuid>) -> AppResult<Vec<Incident>> {
+/// The ids of the incidents matching the filter, newest first (`limit` of them from `offset`),
+/// and how many match in all. Filtering, sorting and counting happen in PostgreSQL; only a
+/// page's rows are then read in full.
+async fn matching(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
     let year = filter.year.trim().parse::<i32>().ok();
+    let found = sqlx::query!(
+        r#"WITH matching AS (
+               SELECT i.id, i.discovered_at, i.number
+                 FROM incidents i
+                WHERE i.municipality_id = $1
+                  AND ($2 = '' OR i.title ILIKE '%' || $2 || '%' OR i.description ILIKE '%' || $2 || '%'
+                       OR ('INC-' || i.year || '-' || lpad(i.number::text, 4, '0')) ILIKE '%' || $2 || '%')
+                  AND ($3 = '' OR i.status = $3)
+                  AND ($4 = '' OR i.category = $4)
+                  AND ($5 = '' OR i.severity = $5)
+                  AND ($6::int IS NULL OR extract(year FROM i.discovered_at AT TIME ZONE 'Europe/Stockholm') = $6)
+                  AND ($7 <> '1' OR i.personal_data)
+                  AND ($8::uuid IS NULL OR i.reporter_user_id = $8))
+           SELECT (SELECT count(*) FROM matching) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC LIMIT $9 OFFSET $10) AS "ids!""#,
+        m,
+        filter.q.trim(),
+        filter.status.trim(),
+        filter.category.trim(),
+        filter.severity.trim(),
+        year,
+        filter.personal_data.trim(),
+        filter.reporter,
+        limit,
+        offset,
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// Incidents in full, in the order of `ids`.
+async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Incident>> {
     Ok(sqlx::query_as!(
         Incident,
         r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
@@ -244,37 +289,33 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, id: Option<Uu
                               FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>",
                   i.updated_at
              FROM incidents i LEFT JOIN people p ON p.id = i.responsible_person_id
-            WHERE i.municipality_id = $1
-              AND ($2::uuid IS NULL OR i.id = $2)
-              AND ($3 = '' OR i.title ILIKE '%' || $3 || '%' OR i.description ILIKE '%' || $3 || '%'
-                   OR ('INC-' || i.year || '-' || lpad(i.number::text, 4, '0')) ILIKE '%' || $3 || '%')
-              AND ($4 = '' OR i.status = $4)
-              AND ($5 = '' OR i.category = $5)
-              AND ($6 = '' OR i.severity = $6)
-              AND ($7::int IS NULL OR extract(year FROM i.discovered_at AT TIME ZONE 'Europe/Stockholm') = $7)
-              AND ($8 <> '1' OR i.personal_data)
-              AND ($9::uuid IS NULL OR i.reporter_user_id = $9)
-            ORDER BY i.discovered_at DESC, i.number DESC"#,
+            WHERE i.municipality_id = $1 AND i.id = ANY($2)
+            ORDER BY array_position($2, i.id)"#,
         m,
-        id,
-        filter.q.trim(),
-        filter.status.trim(),
-        filter.category.trim(),
-        filter.severity.trim(),
-        year,
-        filter.personal_data.trim(),
-        filter.reporter
+        ids
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
-    select(db, m, filter, None).await
+/// Every incident matching the filter, newest first (for yearly figures and exports).
+pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
+    let (ids, _) = matching(&mut *db, m, filter, i64::MAX, 0).await?;
+    by_ids(db, m, &ids).await
+}
+
+/// One page of the incidents matching the filter, with where it sits in the whole list.
+pub async fn page(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Incident>, Pager)> {
+    let (mut ids, total) = matching(&mut *db, m, filter, asked.per_page, asked.offset()).await?;
+    let pager = asked.among(total);
+    if pager.page != asked.page {
+        ids = matching(&mut *db, m, filter, pager.limit(), pager.offset()).await?.0;
+    }
+    Ok((by_ids(db, m, &ids).await?, pager))
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Incident> {
-    select(db, m, &Filter::default(), Some(id)).await?.pop().ok_or(AppError::NotFound)
+    by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
 async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid]) -> AppResult<()> {

@@ -1,8 +1,17 @@
-//! Page numbers for long lists.
+//! Page numbers for long lists, on pages and in the API. A list asks PostgreSQL for one page
+//! and the number of matching rows (`Asked::among`); the API answers with that page as a JSON array,
+//! the total in `X-Total-Count` and the next page in a `Link` header (`Paged`).
 
+use axum::http::header::{HeaderName, HeaderValue, LINK};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 pub const PER_PAGE: i64 = 50;
+/// The API's page size when none is asked for, and the largest it gives.
+pub const API_DEFAULT_LIMIT: i64 = 100;
+pub const API_MAX_LIMIT: i64 = 500;
+/// Past this page number a request is surely a mistake; it is answered with the last page.
+const MAX_PAGE: i64 = 1_000_000;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -22,26 +31,78 @@ impl ListQuery {
     }
 }
 
+fn page_number(text: Option<&str>) -> i64 {
+    text.and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
+/// Which page a request asks for, and how long its pages are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Asked {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Asked {
+    /// A page of a list page (`?page=`), `PER_PAGE` rows long.
+    pub fn page(page: Option<&str>) -> Asked {
+        Asked { page: page_number(page), per_page: PER_PAGE }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// Where the asked page sits among `total` rows; a page past the end (a stale link) is the
+    /// last page, which the caller then fetches instead (`pager.page != asked.page`).
+    pub fn among(self, total: i64) -> Pager {
+        Pager::sized(self.page, self.per_page, total)
+    }
+}
+
+/// An API list's `page` and `limit` (default 100, at most 500).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApiPage {
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub page: Option<String>,
+    /// Rows per page: 100 unless asked, at most 500.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+}
+
+impl ApiPage {
+    pub fn asked(&self) -> Asked {
+        let limit = self.limit.as_deref().and_then(|l| l.trim().parse::<i64>().ok()).unwrap_or(API_DEFAULT_LIMIT);
+        Asked { page: page_number(self.page.as_deref()), per_page: limit.clamp(1, API_MAX_LIMIT) }
+    }
+}
+
 /// Where one page sits in a list of `total` rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
+    pub per_page: i64,
 }
 
 impl Pager {
     pub fn new(page: i64, total: i64) -> Self {
-        let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-        Pager { page: page.clamp(1, pages), pages, total }
+        Pager::sized(page, PER_PAGE, total)
+    }
+
+    pub fn sized(page: i64, per_page: i64, total: i64) -> Self {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        Pager { page: page.clamp(1, pages), pages, total, per_page }
     }
 
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * PER_PAGE
+        (self.page - 1) * self.per_page
     }
 
     pub fn limit(&self) -> i64 {
-        PER_PAGE
+        self.per_page
     }
 
     /// This page's rows of a list that was filtered in full.
@@ -63,6 +124,44 @@ impl Pager {
     }
 }
 
+/// An API list's page: the rows as a JSON array, `X-Total-Count`, and `Link: <…>; rel="next"`
+/// (the same address with the next page) while there are more.
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub pager: Pager,
+    /// The request's path and query, which the next page's link repeats.
+    pub uri: axum::http::Uri,
+}
+
+impl<T> Paged<T> {
+    fn next_link(&self) -> Option<String> {
+        let next = self.pager.next()?;
+        let mut pairs: Vec<(String, String)> = self
+            .uri
+            .query()
+            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        pairs.retain(|(key, _)| key != "page" && key != "limit");
+        pairs.push(("page".into(), next.to_string()));
+        pairs.push(("limit".into(), self.pager.per_page.to_string()));
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        Some(format!("<{}?{query}>; rel=\"next\"", self.uri.path()))
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for Paged<T> {
+    fn into_response(self) -> Response {
+        let link = self.next_link();
+        let mut response = axum::Json(&self.items).into_response();
+        let headers = response.headers_mut();
+        headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(self.pager.total));
+        if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(LINK, link);
+        }
+        response
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +176,34 @@ mod tests {
         assert_eq!((last.page, last.offset(), last.next(), last.previous()), (3, 100, None, Some(2)));
         let query = ListQuery { q: "  ks ".into(), page: Some("x".into()) };
         assert_eq!((query.page(), query.search()), (1, "ks"));
+    }
+
+    #[test]
+    fn api_pages_are_bounded() {
+        let asked = |page: &str, limit: &str| ApiPage { page: Some(page.into()), limit: Some(limit.into()) }.asked();
+        assert_eq!(ApiPage::default().asked(), Asked { page: 1, per_page: 100 });
+        assert_eq!(asked("3", "1000"), Asked { page: 3, per_page: 500 });
+        assert_eq!(asked("-2", "0"), Asked { page: 1, per_page: 1 });
+        assert_eq!(asked("99999999999999999999", "x"), Asked { page: 1, per_page: 100 });
+        assert_eq!(Asked::page(Some("9223372036854775807")).offset(), (MAX_PAGE - 1) * PER_PAGE);
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_the_last_page() {
+        let pager = Asked { page: 9, per_page: 50 }.among(120);
+        assert_eq!((pager.page, pager.pages, pager.offset()), (3, 3, 100));
+        assert_eq!(Asked { page: 2, per_page: 50 }.among(0).page, 1);
+    }
+
+    #[test]
+    fn the_next_link_keeps_the_filter() {
+        let paged = Paged {
+            items: vec![1],
+            pager: Pager::sized(1, 2, 5),
+            uri: "/api/v1/incidents?status=ny&page=1&q=a%20b".parse().unwrap(),
+        };
+        assert_eq!(paged.next_link().unwrap(), "</api/v1/incidents?status=ny&q=a+b&page=2&limit=2>; rel=\"next\"");
+        let last = Paged { items: vec![1], pager: Pager::sized(3, 2, 5), uri: "/x".parse().unwrap() };
+        assert_eq!(last.next_link(), None);
     }
 }

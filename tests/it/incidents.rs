@@ -245,3 +245,44 @@ async fn the_reporter_sees_their_report_and_its_status_but_never_the_handling_by
     let full: Value = coordinator.get(&format!("/incidents/{id}")).await.json().await.unwrap();
     assert_eq!((full["access"].as_str(), full["cause"].as_str()), (Some("handle"), Some(secrets[0])));
 }
+
+#[tokio::test]
+async fn the_incident_list_pages_in_the_api_and_on_the_page() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    for n in 0..7 {
+        let title = format!("Paginerad incident {n}");
+        body(
+            api.send(
+                Method::POST,
+                "/incidents",
+                json!({"title": title, "discovered_at": stockholm_minutes_ago(90 - n)}),
+            )
+            .await,
+            201,
+        )
+        .await;
+    }
+    let first = api.get("/incidents?q=Paginerad&limit=3").await;
+    assert_eq!(first.headers()["x-total-count"], "7");
+    let link = first.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(link, "</api/v1/incidents?q=Paginerad&page=2&limit=3>; rel=\"next\"");
+    let titles = |page: &Value| {
+        page.as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        titles(&body(first, 200).await),
+        ["Paginerad incident 6", "Paginerad incident 5", "Paginerad incident 4"]
+    );
+    let last = api.get("/incidents?q=Paginerad&limit=3&page=3").await;
+    assert!(last.headers().get("link").is_none(), "no next page after the last");
+    assert_eq!(titles(&body(last, 200).await), ["Paginerad incident 0"]);
+    let past_the_end = body(api.get("/incidents?q=Paginerad&limit=3&page=99").await, 200).await;
+    assert_eq!(titles(&past_the_end), ["Paginerad incident 0"], "a stale page number gets the last page");
+    let everything = api.get("/incidents?limit=100000").await;
+    assert!(body(everything, 200).await.as_array().unwrap().len() <= 500);
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let html = app.get(&client, "/incidents?q=Paginerad&page=99").await.text().await.unwrap();
+    assert!(html.contains("7 incidenter") && html.contains("Paginerad incident 0"), "{html}");
+}

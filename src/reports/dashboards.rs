@@ -185,7 +185,7 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
     let today = crate::web::format::today();
     let mut conn = state.pool.acquire().await?;
     let (overdue, soon) = worklist::split(worklist::collect(&mut conn, m, today, Utc::now()).await?, today);
-    let systems = crate::systems::store::list(&mut *conn, m, &Default::default(), today).await?;
+    let systems = crate::systems::store::list(&mut conn, m, &Default::default(), today).await?;
     let (_, total) = crate::systems::store::coverage(&systems, today);
     let reviews = crate::access_reviews::store::standings(&mut *conn, m).await?;
     let missing_reviews = reviews
@@ -288,7 +288,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
     let mut conn = state.pool.acquire().await?;
     // Only the user's own systems, risks and actions are read; what is due comes from the
     // municipality's shared worklist, so a large municipality costs each owner little.
-    let mine: Vec<_> = crate::systems::store::kept_by(&mut *conn, m, me)
+    let mine: Vec<_> = crate::systems::store::kept_by(&mut conn, m, me)
         .await?
         .into_iter()
         .filter(|s| s.lifecycle != "avvecklad")

@@ -1,7 +1,7 @@
 //! JSON API for systems, their information assets and coverage.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
@@ -14,6 +14,7 @@ use crate::auth::Principal;
 use crate::classification::model::ProtectionLevel;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "System";
@@ -62,17 +63,21 @@ pub struct SystemDetail {
     pub assets: Vec<AssetView>,
 }
 
-/// The municipality's systems, filtered as on the list page.
-#[utoipa::path(get, path = "/systems", tag = TAG, params(Filter),
-    responses((status = 200, body = Vec<SystemView>), (status = 403, body = Problem)))]
+/// The municipality's systems, filtered as on the list page, by name, a page at a time.
+#[utoipa::path(get, path = "/systems", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<SystemView>, headers(("X-Total-Count" = i64), ("Link" = String))), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<Vec<SystemView>>> {
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<SystemView>> {
     principal.require(super::may_read(&principal))?;
-    let systems = store::list(&state.pool, principal.tenant()?, &filter, crate::web::format::today()).await?;
-    Ok(Json(systems.into_iter().map(SystemView::from).collect()))
+    let mut db = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    let (systems, pager) = store::page(&mut db, principal.tenant()?, &filter, today, paging.asked()).await?;
+    Ok(Paged { items: systems.into_iter().map(SystemView::from).collect(), pager, uri: uri.0 })
 }
 
 /// Adds a system (coordinator).
@@ -170,7 +175,8 @@ pub struct Coverage {
 pub async fn coverage(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Coverage>> {
     principal.require(super::may_read(&principal))?;
     let today = crate::web::format::today();
-    let systems = store::list(&state.pool, principal.tenant()?, &Filter::default(), today).await?;
+    let systems =
+        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &Filter::default(), today).await?;
     let (per_body, total) = store::coverage(&systems, today);
     Ok(Json(Coverage { per_body, total }))
 }

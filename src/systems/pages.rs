@@ -17,7 +17,7 @@ use crate::auth::Principal;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::pagination::Pager;
+use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
     Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
@@ -69,9 +69,8 @@ pub async fn list(
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let m = principal.tenant()?;
-    let all = store::list(&state.pool, m, &filter, today()).await?;
-    let pager = Pager::new(filter.page(), all.len() as i64);
-    let systems = pager.page_of(all);
+    let asked = Asked::page(filter.page.as_deref());
+    let (systems, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today(), asked).await?;
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
@@ -99,7 +98,7 @@ pub async fn export(
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let today = today();
-    let systems = store::list(&state.pool, principal.tenant()?, &filter, today).await?;
+    let systems = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, today).await?;
     let yes_no = |b: bool| if b { "ja" } else { "nej" }.to_string();
     let rows: Vec<Vec<String>> = systems
         .iter()
@@ -525,7 +524,8 @@ struct CoveragePage {
 
 pub async fn coverage(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let systems = store::list(&state.pool, principal.tenant()?, &Filter::default(), today()).await?;
+    let systems =
+        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &Filter::default(), today()).await?;
     let (rows, total) = store::coverage(&systems, today());
     Ok(CoveragePage { chrome, rows, total }.into_response())
 }

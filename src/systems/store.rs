@@ -12,6 +12,7 @@ use super::model::{self, FLAGS, HOSTINGS, LIFECYCLES, SystemInput};
 use crate::audit_log::{self, Actor, Change};
 use crate::classification::model::ProtectionLevel;
 use crate::error::{AppError, AppResult, field_error, unique_as};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRef {
@@ -184,11 +185,16 @@ pub struct Filter {
     /// "1" for only those without a named system owner.
     #[serde(default)]
     pub no_owner: String,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
     pub page: Option<String>,
     /// Only what was registered by then, with the information, classifications and risk
     /// analyses registered by then: the annual report's figures as of its date.
     #[serde(skip)]
     pub registered_by: Option<DateTime<Utc>>,
+    /// Only those this user keeps as owner or administrator (set by Lisa, not from the address).
+    #[serde(skip)]
+    pub kept_by: Option<Uuid>,
 }
 
 impl Filter {
@@ -198,29 +204,88 @@ impl Filter {
             .chain([&&self.no_risk_analysis, &&self.no_owner])
             .all(|v| v.trim().is_empty())
     }
-
-    pub fn keeps(&self, system: &System, today: NaiveDate) -> bool {
-        (self.classification.is_empty() || system.coverage().code() == self.classification)
-            && (self.overdue != "1" || system.is_review_overdue(today))
-            && (self.no_risk_analysis != "1" || !system.has_current_risk_analysis(today))
-            && (self.no_owner != "1" || system.owner_person_id.is_none())
-    }
-
-    pub fn page(&self) -> i64 {
-        self.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1)
-    }
 }
 
-async fn select(
-    db: impl PgExecutor<'_>,
+/// The ids of the systems matching the filter, by name (`limit` of them from `offset`), and how
+/// many match in all. Every filter, the classification coverage and the review and risk-analysis
+/// dates included, is decided in PostgreSQL with the rules of `System::coverage`,
+/// `model::next_review` and `System::has_current_risk_analysis` (tests/it/systems.rs holds the
+/// two to the same answers).
+async fn matching(
+    db: &mut PgConnection,
     m: Uuid,
     filter: &Filter,
-    id: Option<Uuid>,
-    kept_by: Option<Uuid>,
-) -> AppResult<Vec<System>> {
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let flag = FLAGS.iter().position(|(f, _)| *f == filter.flag).map(|i| i as i32);
+    let found = sqlx::query!(
+        r#"WITH candidates AS (
+               SELECT s.id, s.name, s.owner_person_id,
+                      greatest(s.review_interval_months, 1) AS months,
+                      CASE WHEN s.reviewed_on IS NULL THEN NULL
+                           WHEN s.major_change_on > s.reviewed_on THEN s.major_change_on
+                           ELSE (s.reviewed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date
+                      END AS next_review,
+                      (SELECT count(*) FROM information_assets a
+                        WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)) AS assets,
+                      (SELECT count(*) FROM information_assets a
+                        WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)
+                          AND EXISTS (SELECT 1 FROM classifications c
+                                       WHERE c.asset_id = a.id AND ($8::timestamptz IS NULL OR c.classified_at <= $8))) AS classified,
+                      (SELECT max(ra.analysed_on) FROM risk_analyses ra
+                        WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)) AS last_analysis
+                 FROM systems s
+                WHERE s.municipality_id = $1
+                  AND ($2 = '' OR s.name ILIKE '%' || $2 || '%' OR s.purpose ILIKE '%' || $2 || '%'
+                       OR s.supplier_name ILIKE '%' || $2 || '%')
+                  AND ($3::uuid IS NULL OR s.body_id = $3)
+                  AND ($4::uuid IS NULL OR s.owner_person_id = $4)
+                  AND ($5::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
+                                                 s.has_personal_data, s.has_sensitive_personal_data])[$5 + 1])
+                  AND ($6::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($6) k))
+                  AND ($8::timestamptz IS NULL OR s.created_at <= $8)),
+           matching AS (
+               SELECT id, name FROM candidates
+                WHERE ($7 = '' OR $7 = CASE WHEN classified = 0 THEN 'ej_klassad'
+                                            WHEN classified < assets THEN 'delvis' ELSE 'klassad' END)
+                  AND ($9 <> '1' OR next_review < $10)
+                  AND ($11 <> '1' OR last_analysis IS NULL
+                       OR (last_analysis + make_interval(months => months))::date < $10)
+                  AND ($12 <> '1' OR owner_person_id IS NULL))
+           SELECT (SELECT count(*) FROM matching) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $13 OFFSET $14) AS "ids!""#,
+        m,
+        filter.q.trim(),
+        body_id,
+        owner_id,
+        flag,
+        filter.kept_by,
+        filter.classification.trim(),
+        filter.registered_by,
+        filter.overdue.trim(),
+        today,
+        filter.no_risk_analysis.trim(),
+        filter.no_owner.trim(),
+        limit,
+        offset,
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// Systems in full, in the order of `ids`, with their assets, classifications and analyses as
+/// registered by `registered_by` (all when None).
+async fn by_ids(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    ids: &[Uuid],
+    registered_by: Option<DateTime<Utc>>,
+) -> AppResult<Vec<System>> {
     Ok(sqlx::query_as!(
         System,
         r#"SELECT s.id, s.name, s.purpose, s.body_id, b.name AS "body_name?", s.owner_person_id, o.name AS "owner_name?",
@@ -235,54 +300,57 @@ async fn select(
                   s.has_sensitive_personal_data, s.review_interval_months, s.reviewed_on, s.major_change_on,
                   s.level_k, s.level_r, s.level_t, s.level_s,
                   (SELECT count(*) FROM information_assets a
-                    WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)) AS "assets_count!",
+                    WHERE a.system_id = s.id AND ($3::timestamptz IS NULL OR a.created_at <= $3)) AS "assets_count!",
                   (SELECT count(*) FROM information_assets a
-                    WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)
+                    WHERE a.system_id = s.id AND ($3::timestamptz IS NULL OR a.created_at <= $3)
                       AND EXISTS (SELECT 1 FROM classifications c
-                                   WHERE c.asset_id = a.id AND ($8::timestamptz IS NULL OR c.classified_at <= $8))) AS "classified_assets!",
+                                   WHERE c.asset_id = a.id AND ($3::timestamptz IS NULL OR c.classified_at <= $3))) AS "classified_assets!",
                   (SELECT max(ra.analysed_on) FROM risk_analyses ra
-                    WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)) AS last_risk_analysis,
+                    WHERE ra.system_id = s.id AND ($3::timestamptz IS NULL OR ra.created_at <= $3)) AS last_risk_analysis,
                   s.updated_at
              FROM systems s
              LEFT JOIN bodies b ON b.id = s.body_id
              LEFT JOIN people o ON o.id = s.owner_person_id
              LEFT JOIN units u ON u.id = s.unit_id
-            WHERE s.municipality_id = $1
-              AND ($2::uuid IS NULL OR s.id = $2)
-              AND ($3 = '' OR s.name ILIKE '%' || $3 || '%' OR s.purpose ILIKE '%' || $3 || '%'
-                   OR s.supplier_name ILIKE '%' || $3 || '%')
-              AND ($4::uuid IS NULL OR s.body_id = $4)
-              AND ($5::uuid IS NULL OR s.owner_person_id = $5)
-              AND ($6::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
-                                             s.has_personal_data, s.has_sensitive_personal_data])[$6 + 1])
-              AND ($7::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($7) k))
-              AND ($8::timestamptz IS NULL OR s.created_at <= $8)
-            ORDER BY s.name, s.id"#,
+            WHERE s.municipality_id = $1 AND s.id = ANY($2)
+            ORDER BY array_position($2, s.id)"#,
         m,
-        id,
-        filter.q.trim(),
-        body_id,
-        owner_id,
-        flag,
-        kept_by,
-        filter.registered_by
+        ids,
+        registered_by
     )
     .fetch_all(db)
     .await?)
 }
 
 /// Systems that pass the filter (all pages).
-pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
-    Ok(select(db, m, filter, None, None).await?.into_iter().filter(|s| filter.keeps(s, today)).collect())
+pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
+    let (ids, _) = matching(&mut *db, m, filter, today, i64::MAX, 0).await?;
+    by_ids(db, m, &ids, filter.registered_by).await
+}
+
+/// One page of the systems that pass the filter, with where it sits in the whole list.
+pub async fn page(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<System>, Pager)> {
+    let (mut ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let pager = asked.among(total);
+    if pager.page != asked.page {
+        ids = matching(&mut *db, m, filter, today, pager.limit(), pager.offset()).await?.0;
+    }
+    Ok((by_ids(db, m, &ids, filter.registered_by).await?, pager))
 }
 
 /// The systems the user keeps, as owner or administrator.
-pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<System>> {
-    select(db, m, &Filter::default(), None, Some(user)).await
+pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<System>> {
+    list(db, m, &Filter { kept_by: Some(user), ..Filter::default() }, crate::web::format::today()).await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {
-    select(db, m, &Filter::default(), Some(id), None).await?.pop().ok_or(AppError::NotFound)
+    by_ids(db, m, &[id], None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Names of the municipality's systems (for pick lists and the import's duplicate check).

@@ -192,7 +192,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     let mut conn = app.pool().acquire().await.unwrap();
     let kept =
         |systems: Vec<lisa::systems::store::System>| systems.into_iter().map(|s| (s.id, s.name)).collect::<Vec<_>>();
-    let before = kept(lisa::systems::store::kept_by(&mut *conn, m, johan).await.unwrap());
+    let before = kept(lisa::systems::store::kept_by(&mut conn, m, johan).await.unwrap());
     assert!(before.iter().any(|s| s.1 == "Skolplattformen") && !before.iter().any(|s| s.1 == "Omsorgsdokumentation"));
 
     // Made an administrator of Omsorgsdokumentation, Johan keeps it, its risks and its actions too.
@@ -206,7 +206,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     .execute(app.pool())
     .await
     .unwrap();
-    let after = kept(lisa::systems::store::kept_by(&mut *conn, m, johan).await.unwrap());
+    let after = kept(lisa::systems::store::kept_by(&mut conn, m, johan).await.unwrap());
     assert_eq!(after.len(), before.len() + 1, "{after:?}");
     let is_kept = |id: Option<Uuid>| after.iter().any(|s| Some(s.0) == id);
     let sorted = |mut ids: Vec<Uuid>| {
@@ -241,7 +241,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
 
     // Someone who keeps nothing gets nothing.
     let nobody = Uuid::new_v4();
-    assert!(lisa::systems::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
+    assert!(lisa::systems::store::kept_by(&mut conn, m, nobody).await.unwrap().is_empty());
     assert!(lisa::risks::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
     assert!(lisa::actions::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
 }

@@ -245,3 +245,74 @@ async fn dependencies_show_both_ways_and_refuse_nonsense() {
         .unwrap();
     assert_eq!(stored, 2, "Katalogtjänst from the demo, and E-arkiv");
 }
+
+#[tokio::test]
+async fn the_list_filters_in_postgresql_by_the_same_rules_the_pages_show() {
+    use lisa::systems::store::{Filter, list};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    // Edge cases beside the demo: a major change after the last review, a review on the 31st,
+    // an analysis exactly one interval old, a system with assets of which none is classified.
+    let today = lisa::web::format::today();
+    let year_ago = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+    sqlx::query(
+        "UPDATE systems SET reviewed_on = $2, major_change_on = $3, review_interval_months = 12
+          WHERE municipality_id = $1 AND name = 'Skolplattformen'",
+    )
+    .bind(m)
+    .bind(year_ago + chrono::Duration::days(5))
+    .bind(today - chrono::Duration::days(1))
+    .execute(app.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE systems SET reviewed_on = '2025-01-31', review_interval_months = 1 WHERE municipality_id = $1 AND name = 'E-arkiv'")
+        .bind(m)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE risk_analyses SET analysed_on = $2 WHERE municipality_id = $1")
+        .bind(m)
+        .bind(year_ago)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let api = app.coordinator_api().await;
+    let school = app.system_id("Lönesystem").await;
+    json_of(
+        api.send(Method::POST, &format!("/systems/{school}/assets"), json!({"name": "Oklassad uppgift"})).await,
+        201,
+    )
+    .await;
+
+    let mut db = app.pool().acquire().await.unwrap();
+    let all = list(&mut db, m, &Filter::default(), today).await.unwrap();
+    let names = |systems: Vec<lisa::systems::store::System>| systems.into_iter().map(|s| s.name).collect::<Vec<_>>();
+    let mut seen = std::collections::HashSet::new();
+    for coverage in ["klassad", "delvis", "ej_klassad"] {
+        let filter = Filter { classification: coverage.into(), ..Filter::default() };
+        let expected: Vec<_> = all.iter().filter(|s| s.coverage().code() == coverage).map(|s| s.name.clone()).collect();
+        assert_eq!(names(list(&mut db, m, &filter, today).await.unwrap()), expected, "{coverage}");
+        seen.insert((coverage, !expected.is_empty()));
+    }
+    let overdue = Filter { overdue: "1".into(), ..Filter::default() };
+    let expected: Vec<_> = all.iter().filter(|s| s.is_review_overdue(today)).map(|s| s.name.clone()).collect();
+    assert!(
+        expected.contains(&"Skolplattformen".to_string()) && expected.contains(&"E-arkiv".to_string()),
+        "{expected:?}"
+    );
+    assert_eq!(names(list(&mut db, m, &overdue, today).await.unwrap()), expected);
+    let unanalysed = Filter { no_risk_analysis: "1".into(), ..Filter::default() };
+    let expected: Vec<_> = all.iter().filter(|s| !s.has_current_risk_analysis(today)).map(|s| s.name.clone()).collect();
+    assert_eq!(names(list(&mut db, m, &unanalysed, today).await.unwrap()), expected);
+    assert!(all.iter().any(|s| s.has_current_risk_analysis(today)), "an analysis exactly one interval old is current");
+    let no_owner = Filter { no_owner: "1".into(), ..Filter::default() };
+    let expected: Vec<_> = all.iter().filter(|s| s.owner_person_id.is_none()).map(|s| s.name.clone()).collect();
+    assert_eq!(names(list(&mut db, m, &no_owner, today).await.unwrap()), expected);
+    assert!(seen.contains(&("delvis", true)) && seen.contains(&("klassad", true)), "{seen:?}");
+
+    let page = api.get("/systems?limit=2&page=2").await;
+    assert_eq!(page.headers()["x-total-count"], all.len().to_string().as_str());
+    let second: Vec<String> =
+        json_of(page, 200).await.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().into()).collect();
+    assert_eq!(second, all[2..4].iter().map(|s| s.name.clone()).collect::<Vec<_>>());
+}

@@ -1,7 +1,7 @@
 //! JSON API for risk analyses, risks, the register and the heat map.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use super::store::{self, Analysis, Filter, Risk};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Risker";
@@ -88,18 +89,22 @@ pub async fn add_risk(
     Ok((StatusCode::CREATED, Json(view(risk, &scale))))
 }
 
-/// The risk register across analyses.
-#[utoipa::path(get, path = "/risks", tag = TAG, params(Filter), responses((status = 200, body = Vec<RiskView>), (status = 403, body = Problem)))]
+/// The risk register across analyses, gravest first, a page at a time.
+#[utoipa::path(get, path = "/risks", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<RiskView>, headers(("X-Total-Count" = i64), ("Link" = String))), (status = 403, body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<Vec<RiskView>>> {
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<RiskView>> {
     principal.require(super::may_read_details(&principal))?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
-    let risks = store::register(&state.pool, m, &filter, &scale).await?;
-    Ok(Json(risks.into_iter().map(|r| view(r, &scale)).collect()))
+    let (risks, pager) =
+        store::register_page(&mut *state.pool.acquire().await?, m, &filter, &scale, paging.asked()).await?;
+    Ok(Paged { items: risks.into_iter().map(|r| view(r, &scale)).collect(), pager, uri: uri.0 })
 }
 
 /// Changes a risk's assessment. Send its version (`updated_at` as listed, or the ETag of the

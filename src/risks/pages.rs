@@ -15,6 +15,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
+use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
 
@@ -389,9 +390,11 @@ pub async fn delete_risk(
 struct RegisterPage {
     chrome: Chrome,
     risks: Vec<Risk>,
+    pager: Pager,
     scale: Scale,
     filter: Filter,
     query: String,
+    query_without_page: String,
     kinds: Vec<SelectOption>,
     levels: Vec<SelectOption>,
     accepted: Vec<SelectOption>,
@@ -420,12 +423,16 @@ pub async fn register(
     principal.require(may_read_details(&principal))?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
+    let asked = Asked::page(filter.page.as_deref());
+    let (risks, pager) = store::register_page(&mut *state.pool.acquire().await?, m, &filter, &scale, asked).await?;
     Ok(RegisterPage {
-        risks: store::register(&state.pool, m, &filter, &scale).await?,
+        risks,
+        pager,
         kinds: options(OBJECT_KINDS, &filter.object_kind),
         levels: options(LEVELS.map(|l| (l.code(), l.label())), &filter.level),
         accepted: options([("1", "Accepterade"), ("0", "Ej accepterade")], &filter.accepted),
         query: filter_query(&filter),
+        query_without_page: filter_query(&filter),
         no_errors: FieldErrors::new(),
         chrome,
         scale,
@@ -443,7 +450,7 @@ pub async fn register_csv(
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
-    let rows: Vec<Vec<String>> = store::register(&state.pool, m, &filter, &scale)
+    let rows: Vec<Vec<String>> = store::register(&mut *state.pool.acquire().await?, m, &filter, &scale)
         .await?
         .into_iter()
         .map(|r| {

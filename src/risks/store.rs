@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{AnalysisInput, OBJECT_KINDS, RiskInput, RiskLevel, Scale};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
+use crate::web::pagination::{Asked, Pager};
 
 /// The municipality's scale, or the default 1–4 scale when none is set.
 pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Scale> {
@@ -275,83 +276,134 @@ pub struct Filter {
     /// "1" accepted only, "0" not accepted only.
     #[serde(default)]
     pub accepted: String,
+    /// The page of the register page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
     /// Only risks registered by then, with the treatments and acceptances of then: the
     /// annual report's figures as of its date.
     #[serde(skip)]
     pub registered_by: Option<DateTime<Utc>>,
 }
 
-impl Filter {
-    pub fn keeps(&self, risk: &Risk, scale: &Scale) -> bool {
-        (self.level.is_empty() || risk.level(scale).code() == self.level)
-            && (self.untreated != "1" || risk.is_untreated())
-            && match self.accepted.as_str() {
-                "1" => risk.is_accepted(),
-                "0" => !risk.is_accepted(),
-                _ => true,
-            }
-    }
-}
-
-/// Risks of one analysis, one risk, or the register filtered; `kept_by`: only risks on the
-/// user's systems or in analyses the user owns.
+/// Risks of one analysis, or with the given ids in their order; `kept_by`: only risks on the
+/// user's systems or in analyses the user owns. Acceptances and treatments as registered by
+/// `registered_by` (all when None).
 async fn select_risks(
     db: impl PgExecutor<'_>,
     m: Uuid,
     analysis_id: Option<Uuid>,
-    id: Option<Uuid>,
-    filter: &Filter,
+    ids: Option<&[Uuid]>,
     kept_by: Option<Uuid>,
+    registered_by: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<Risk>> {
     Ok(sqlx::query_as!(
         Risk,
         r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind, ra.system_id,
                   COALESCE(s.name, ra.object_text) AS "object!", r.threat, r.likelihood, r.consequence, r.existing_measures,
                   r.residual_likelihood, r.residual_consequence, r.accepted_by,
-                  CASE WHEN $7::timestamptz IS NULL OR r.accepted_at <= $7 THEN r.accepted_at END AS accepted_at,
+                  CASE WHEN $5::timestamptz IS NULL OR r.accepted_at <= $5 THEN r.accepted_at END AS accepted_at,
                   r.acceptance_comment,
                   (SELECT count(*) FROM actions a
-                    WHERE a.risk_id = r.id AND ($7::timestamptz IS NULL OR a.created_at <= $7)) AS "treatments!",
+                    WHERE a.risk_id = r.id AND ($5::timestamptz IS NULL OR a.created_at <= $5)) AS "treatments!",
                   (SELECT count(*) FROM actions a WHERE a.risk_id = r.id AND a.status = 'klar') AS "treatments_done!",
                   p.user_id AS owner_user_id, r.updated_at
              FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
              LEFT JOIN systems s ON s.id = ra.system_id
              LEFT JOIN people p ON p.id = ra.owner_person_id
-            WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.analysis_id = $2) AND ($3::uuid IS NULL OR r.id = $3)
-              AND ($4 = '' OR ra.object_kind = $4)
-              AND ($5 = '' OR r.threat ILIKE '%' || $5 || '%' OR ra.title ILIKE '%' || $5 || '%'
-                   OR COALESCE(s.name, ra.object_text) ILIKE '%' || $5 || '%')
-              AND ($6::uuid IS NULL OR p.user_id = $6 OR ra.system_id IN (SELECT k FROM systems_kept_by($6) k))
-              AND ($7::timestamptz IS NULL OR r.created_at <= $7)
-            ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
+            WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.analysis_id = $2) AND ($3::uuid[] IS NULL OR r.id = ANY($3))
+              AND ($4::uuid IS NULL OR p.user_id = $4 OR ra.system_id IN (SELECT k FROM systems_kept_by($4) k))
+            ORDER BY array_position($3, r.id), r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
         m,
         analysis_id,
-        id,
-        filter.object_kind.trim(),
-        filter.q.trim(),
+        ids as Option<&[Uuid]>,
         kept_by,
-        filter.registered_by
+        registered_by
     )
     .fetch_all(db)
     .await?)
 }
 
-/// The register across analyses.
-pub async fn register(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
-    Ok(select_risks(db, m, None, None, filter, None).await?.into_iter().filter(|r| filter.keeps(r, scale)).collect())
+/// The ids of the register's risks that pass the filter, gravest first (`limit` of them from
+/// `offset`), and how many pass in all. The level is the scale's (`Scale::level`), untreated
+/// and accepted as `Risk::is_untreated` and `Risk::is_accepted` decide, all in PostgreSQL.
+async fn matching(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    scale: &Scale,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
+    let found = sqlx::query!(
+        r#"WITH matching AS (
+               SELECT r.id, r.likelihood * r.consequence AS value, ra.analysed_on, r.created_at
+                 FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
+                 LEFT JOIN systems s ON s.id = ra.system_id
+                WHERE r.municipality_id = $1
+                  AND ($2 = '' OR ra.object_kind = $2)
+                  AND ($3 = '' OR r.threat ILIKE '%' || $3 || '%' OR ra.title ILIKE '%' || $3 || '%'
+                       OR COALESCE(s.name, ra.object_text) ILIKE '%' || $3 || '%')
+                  AND ($4::timestamptz IS NULL OR r.created_at <= $4)
+                  AND ($5 = '' OR $5 = CASE WHEN r.likelihood * r.consequence >= $6 THEN 'hog'
+                                            WHEN r.likelihood * r.consequence >= $7 THEN 'medel' ELSE 'lag' END)
+                  AND ($8 <> '1' OR ((r.accepted_at IS NULL OR r.accepted_at > $4)
+                                     AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.risk_id = r.id
+                                                        AND ($4::timestamptz IS NULL OR a.created_at <= $4))))
+                  AND ($9 NOT IN ('0', '1')
+                       OR ($9 = '1') = (r.accepted_at IS NOT NULL AND ($4::timestamptz IS NULL OR r.accepted_at <= $4))))
+           SELECT (SELECT count(*) FROM matching) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at
+                        LIMIT $10 OFFSET $11) AS "ids!""#,
+        m,
+        filter.object_kind.trim(),
+        filter.q.trim(),
+        filter.registered_by,
+        filter.level.trim(),
+        scale.high_from,
+        scale.medium_from,
+        filter.untreated.trim(),
+        filter.accepted.trim(),
+        limit,
+        offset,
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// The register across analyses (all pages).
+pub async fn register(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
+    let (ids, _) = matching(&mut *db, m, filter, scale, i64::MAX, 0).await?;
+    select_risks(db, m, None, Some(&ids), None, filter.registered_by).await
+}
+
+/// One page of the register, with where it sits in the whole list.
+pub async fn register_page(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    scale: &Scale,
+    asked: Asked,
+) -> AppResult<(Vec<Risk>, Pager)> {
+    let (mut ids, total) = matching(&mut *db, m, filter, scale, asked.per_page, asked.offset()).await?;
+    let pager = asked.among(total);
+    if pager.page != asked.page {
+        ids = matching(&mut *db, m, filter, scale, pager.limit(), pager.offset()).await?.0;
+    }
+    Ok((select_risks(db, m, None, Some(&ids), None, filter.registered_by).await?, pager))
 }
 
 /// Risks on the user's systems or in analyses the user owns.
 pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Risk>> {
-    select_risks(db, m, None, None, &Filter::default(), Some(user)).await
+    select_risks(db, m, None, None, Some(user), None).await
 }
 
 pub async fn risks(db: impl PgExecutor<'_>, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
-    select_risks(db, m, Some(analysis_id), None, &Filter::default(), None).await
+    select_risks(db, m, Some(analysis_id), None, None, None).await
 }
 
 pub async fn risk(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Risk> {
-    select_risks(db, m, None, Some(id), &Filter::default(), None).await?.pop().ok_or(AppError::NotFound)
+    select_risks(db, m, None, Some(&[id]), None, None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// (likelihood, consequence) of every risk in the municipality, for the heat map.

@@ -215,7 +215,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     };
 
     let scale = lisa::risks::store::scale(&mut *conn, m).await.unwrap();
-    let every_risk = lisa::risks::store::register(&mut *conn, m, &Default::default(), &scale).await.unwrap();
+    let every_risk = lisa::risks::store::register(&mut conn, m, &Default::default(), &scale).await.unwrap();
     let expected: Vec<Uuid> =
         every_risk.iter().filter(|r| is_kept(r.system_id) || r.owner_user_id == Some(johan)).map(|r| r.id).collect();
     let risks: Vec<Uuid> =

@@ -72,3 +72,34 @@ async fn risks_get_their_value_and_cell_on_the_municipalitys_scale() {
         .await;
     assert_eq!(json_of(five, 201).await["level"], "hog");
 }
+
+#[tokio::test]
+async fn the_register_filters_in_postgresql_by_the_same_rules_the_pages_show() {
+    use lisa::risks::store::{Filter, Risk, register, scale};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let scale = scale(app.pool(), m).await.unwrap();
+    let mut db = app.pool().acquire().await.unwrap();
+    let ids = |risks: &[Risk]| risks.iter().map(|r| r.id).collect::<Vec<_>>();
+    for registered_by in [None, Some(chrono::Utc::now() - chrono::Duration::days(400)), Some(chrono::Utc::now())] {
+        let base = Filter { registered_by, ..Filter::default() };
+        let all = register(&mut db, m, &base, &scale).await.unwrap();
+        let by_rust = |keep: &dyn Fn(&Risk) -> bool| ids(&all.iter().filter(|r| keep(r)).cloned().collect::<Vec<_>>());
+        for level in ["hog", "medel", "lag"] {
+            let filter = Filter { level: level.into(), ..base.clone() };
+            let expected = by_rust(&|r| r.level(&scale).code() == level);
+            assert_eq!(ids(&register(&mut db, m, &filter, &scale).await.unwrap()), expected, "{level}");
+        }
+        let untreated = Filter { untreated: "1".into(), ..base.clone() };
+        assert_eq!(ids(&register(&mut db, m, &untreated, &scale).await.unwrap()), by_rust(&|r| r.is_untreated()));
+        let accepted = Filter { accepted: "1".into(), ..base.clone() };
+        assert_eq!(ids(&register(&mut db, m, &accepted, &scale).await.unwrap()), by_rust(&|r| r.is_accepted()));
+        let open = Filter { accepted: "0".into(), ..base.clone() };
+        assert_eq!(ids(&register(&mut db, m, &open, &scale).await.unwrap()), by_rust(&|r| !r.is_accepted()));
+        if registered_by.is_none() {
+            assert!(all.iter().any(|r| r.is_accepted()) && all.iter().any(|r| r.is_untreated()), "the demo has both");
+            let values: Vec<i16> = all.iter().map(|r| r.value(&scale)).collect();
+            assert!(values.windows(2).all(|w| w[0] >= w[1]), "gravest first: {values:?}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! JSON API for actions.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Åtgärder";
@@ -25,15 +26,21 @@ pub struct NewAction {
     pub action: ActionForm,
 }
 
-/// Every action, filtered, in priority and date order.
-#[utoipa::path(get, path = "/actions", tag = TAG, params(Filter), responses((status = 200, body = Vec<Action>), (status = 403, body = Problem)))]
+/// The actions, filtered, in priority and date order, a page at a time.
+#[utoipa::path(get, path = "/actions", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<Action>, headers(("X-Total-Count" = i64), ("Link" = String))), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<Vec<Action>>> {
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<Action>> {
     principal.require(super::may_read_all(&principal))?;
-    Ok(Json(store::list(&state.pool, principal.tenant()?, &filter, crate::web::format::today()).await?))
+    let mut db = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    let (items, pager) = store::page(&mut db, principal.tenant()?, &filter, today, paging.asked()).await?;
+    Ok(Paged { items, pager, uri: uri.0 })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -14,7 +14,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::pagination::{ListQuery, Pager};
+use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
     Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
@@ -187,24 +187,17 @@ fn filter_query(filter: &Filter) -> String {
     .unwrap_or_default()
 }
 
-#[derive(serde::Deserialize)]
-pub struct PageQuery {
-    page: Option<String>,
-}
-
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Query(filter): Query<Filter>,
-    Query(page): Query<PageQuery>,
 ) -> AppResult<Response> {
     principal.require(super::may_read_all(&principal))?;
     let m = principal.tenant()?;
     let today = crate::web::format::today();
-    let all = store::list(&state.pool, m, &filter, today).await?;
-    let pager = Pager::new(ListQuery { q: String::new(), page: page.page }.page(), all.len() as i64);
-    let actions = pager.page_of(all);
+    let asked = Asked::page(filter.page.as_deref());
+    let (actions, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today, asked).await?;
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
         statuses: options(STATUSES, &filter.status),
@@ -229,7 +222,9 @@ pub async fn export(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(super::may_read_all(&principal))?;
-    let actions = store::list(&state.pool, principal.tenant()?, &filter, crate::web::format::today()).await?;
+    let actions =
+        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, crate::web::format::today())
+            .await?;
     let rows: Vec<Vec<String>> = actions
         .into_iter()
         .map(|a| {
@@ -368,7 +363,7 @@ async fn plan_page(
     let actions = store::plan_actions(&state.pool, m, plan.id).await?;
     let chosen: Vec<String> = actions.iter().map(|a| a.id.to_string()).collect();
     let open = Filter::default();
-    let candidates = store::list(&state.pool, m, &open, crate::web::format::today())
+    let candidates = store::list(&mut *state.pool.acquire().await?, m, &open, crate::web::format::today())
         .await?
         .into_iter()
         .filter(|a| a.status != "klar" || chosen.contains(&a.id.to_string()))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::model::{ActionInput, NoteForm, priority_label, source_label, status_label};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error, unique_as};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Note {
@@ -145,6 +146,9 @@ pub struct Filter {
     /// "1" for only those past their due date and not done.
     #[serde(default)]
     pub late: String,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
 }
 
 struct Selection {
@@ -152,23 +156,17 @@ struct Selection {
     system_id: Option<Uuid>,
     risk_id: Option<Uuid>,
     plan_id: Option<Uuid>,
-    id: Option<Uuid>,
+    /// These, in this order.
+    ids: Option<Vec<Uuid>>,
     /// Actions the user owns or that concern a system the user keeps.
     kept_by: Option<Uuid>,
 }
 
 const EVERYTHING: Selection =
-    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, id: None, kept_by: None };
+    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, ids: None, kept_by: None };
 
-/// The one query for actions: by link, by plan, by id, or filtered.
-async fn select(
-    db: impl PgExecutor<'_>,
-    m: Uuid,
-    by: Selection,
-    filter: &Filter,
-    today: NaiveDate,
-) -> AppResult<Vec<Action>> {
-    let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
+/// The one query for actions in full: by link, by plan, by ids, or the user's.
+async fn select(db: impl PgExecutor<'_>, m: Uuid, by: Selection) -> AppResult<Vec<Action>> {
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
@@ -188,64 +186,109 @@ async fn select(
              LEFT JOIN risks r ON r.id = a.risk_id
             WHERE a.municipality_id = $1
               AND ($2::uuid IS NULL OR a.recommendation_id = $2)
-              AND ($3::uuid IS NULL OR a.id = $3)
+              AND ($3::uuid[] IS NULL OR a.id = ANY($3))
               AND ($4::uuid IS NULL OR a.system_id = $4)
               AND ($5::uuid IS NULL OR a.risk_id = $5)
               AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $6 AND i.action_id = a.id))
-              AND ($7 = '' OR a.title ILIKE '%' || $7 || '%' OR a.description ILIKE '%' || $7 || '%')
-              AND ($8 = '' OR a.status = $8)
-              AND ($9 = '' OR a.source = $9)
-              AND ($10::uuid IS NULL OR a.owner_person_id = $10)
-              AND ($11 <> '1' OR (a.status <> 'klar' AND a.due_date < $12))
-              AND ($13::uuid IS NULL OR p.user_id = $13 OR a.system_id IN (SELECT k FROM systems_kept_by($13) k))
-            ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
-                     a.due_date NULLS LAST, a.created_at"#,
+              AND ($7::uuid IS NULL OR p.user_id = $7 OR a.system_id IN (SELECT k FROM systems_kept_by($7) k))
+            ORDER BY array_position($3, a.id),
+                     CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
+                     a.due_date NULLS LAST, a.created_at, a.id"#,
         m,
         by.recommendation_id,
-        by.id,
+        by.ids.as_deref() as Option<&[Uuid]>,
         by.system_id,
         by.risk_id,
         by.plan_id,
-        filter.q.trim(),
-        filter.status.trim(),
-        filter.source.trim(),
-        owner,
-        filter.late.trim(),
-        today,
         by.kept_by
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn list(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
-    select(db, m, EVERYTHING, filter, today).await
+/// The ids of the actions that pass the filter, by priority and due date (`limit` of them from
+/// `offset`), and how many pass in all.
+async fn matching(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
+    let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
+    let found = sqlx::query!(
+        r#"WITH matching AS (
+               SELECT a.id, a.priority, a.due_date, a.created_at
+                 FROM actions a
+                WHERE a.municipality_id = $1
+                  AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.description ILIKE '%' || $2 || '%')
+                  AND ($3 = '' OR a.status = $3)
+                  AND ($4 = '' OR a.source = $4)
+                  AND ($5::uuid IS NULL OR a.owner_person_id = $5)
+                  AND ($6 <> '1' OR (a.status <> 'klar' AND a.due_date < $7)))
+           SELECT (SELECT count(*) FROM matching) AS "total!",
+                  ARRAY(SELECT id FROM matching
+                         ORDER BY CASE priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
+                                  due_date NULLS LAST, created_at, id
+                         LIMIT $8 OFFSET $9) AS "ids!""#,
+        m,
+        filter.q.trim(),
+        filter.status.trim(),
+        filter.source.trim(),
+        owner,
+        filter.late.trim(),
+        today,
+        limit,
+        offset,
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// Every action that passes the filter.
+pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
+    let (ids, _) = matching(&mut *db, m, filter, today, i64::MAX, 0).await?;
+    select(db, m, Selection { ids: Some(ids), ..EVERYTHING }).await
+}
+
+/// One page of the actions that pass the filter, with where it sits in the whole list.
+pub async fn page(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<Action>, Pager)> {
+    let (mut ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let pager = asked.among(total);
+    if pager.page != asked.page {
+        ids = matching(&mut *db, m, filter, today, pager.limit(), pager.offset()).await?.0;
+    }
+    Ok((select(db, m, Selection { ids: Some(ids), ..EVERYTHING }).await?, pager))
 }
 
 /// Actions the user owns or that concern a system the user keeps.
 pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { kept_by: Some(user), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
+    select(db, m, Selection { kept_by: Some(user), ..EVERYTHING }).await
 }
 
 pub async fn for_recommendation(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
     let by = Selection { recommendation_id: Some(recommendation_id), ..EVERYTHING };
-    select(db, m, by, &Filter::default(), NaiveDate::default()).await
+    select(db, m, by).await
 }
 
 pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { system_id: Some(system_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default())
-        .await
+    select(db, m, Selection { system_id: Some(system_id), ..EVERYTHING }).await
 }
 
 pub async fn for_risk(db: impl PgExecutor<'_>, m: Uuid, risk_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { risk_id: Some(risk_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
+    select(db, m, Selection { risk_id: Some(risk_id), ..EVERYTHING }).await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action> {
-    select(db, m, Selection { id: Some(id), ..EVERYTHING }, &Filter::default(), NaiveDate::default())
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)
+    select(db, m, Selection { ids: Some(vec![id]), ..EVERYTHING }).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Adds an action with its links back to where it came from.
@@ -502,7 +545,7 @@ pub async fn plan(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Plan
 }
 
 pub async fn plan_actions(db: impl PgExecutor<'_>, m: Uuid, plan_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { plan_id: Some(plan_id), ..EVERYTHING }, &Filter::default(), NaiveDate::default()).await
+    select(db, m, Selection { plan_id: Some(plan_id), ..EVERYTHING }).await
 }
 
 /// The plan's actions as they stood at `by`: those registered by then, each with its status of then.

@@ -251,7 +251,7 @@ async fn matching(
                   AND ($7 <> '1' OR i.personal_data)
                   AND ($8::uuid IS NULL OR i.reporter_user_id = $8))
            SELECT (SELECT count(*) FROM matching) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC LIMIT $9 OFFSET $10) AS "ids!""#,
+                  ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9 OFFSET $10) AS "ids!""#,
         m,
         filter.q.trim(),
         filter.status.trim(),

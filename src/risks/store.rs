@@ -312,7 +312,7 @@ async fn select_risks(
              LEFT JOIN people p ON p.id = ra.owner_person_id
             WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.analysis_id = $2) AND ($3::uuid[] IS NULL OR r.id = ANY($3))
               AND ($4::uuid IS NULL OR p.user_id = $4 OR ra.system_id IN (SELECT k FROM systems_kept_by($4) k))
-            ORDER BY array_position($3, r.id), r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at"#,
+            ORDER BY array_position($3, r.id), r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id"#,
         m,
         analysis_id,
         ids as Option<&[Uuid]>,
@@ -352,7 +352,7 @@ async fn matching(
                   AND ($9 NOT IN ('0', '1')
                        OR ($9 = '1') = (r.accepted_at IS NOT NULL AND ($4::timestamptz IS NULL OR r.accepted_at <= $4))))
            SELECT (SELECT count(*) FROM matching) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at
+                  ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at, id
                         LIMIT $10 OFFSET $11) AS "ids!""#,
         m,
         filter.object_kind.trim(),

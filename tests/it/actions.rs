@@ -49,3 +49,33 @@ async fn the_handlingsplan_gathers_actions_from_every_source_with_its_decision()
     let csv = app.get(&client, "/actions.csv?source=risk").await.text().await.unwrap();
     assert!(csv.contains("Riskbehandling") && !csv.contains("Revisionsrekommendation"));
 }
+
+#[tokio::test]
+async fn the_action_list_pages_in_the_api_in_the_order_of_the_whole_list() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let ids = |page: serde_json::Value| {
+        page.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let whole = api.get("/actions?limit=500").await;
+    let total: usize = whole.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let whole = ids(json_of(whole, 200).await);
+    assert!(total >= 4 && whole.len() == total, "the demo has actions: {total}");
+    let mut paged = Vec::new();
+    let mut next = Some("/actions?limit=3".to_string());
+    while let Some(path) = next.take() {
+        let response = api.get(&path).await;
+        next = response.headers().get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            link[link.find("/actions").unwrap()..link.find('>').unwrap()].to_string()
+        });
+        paged.extend(ids(json_of(response, 200).await));
+    }
+    assert_eq!(paged, whole, "following the Link headers gives every action once, in order");
+    let late = json_of(api.get("/actions?late=1&limit=500").await, 200).await;
+    let today = lisa::web::format::today().to_string();
+    for action in late.as_array().unwrap() {
+        assert_ne!(action["status"], "klar");
+        assert!(action["due_date"].as_str().unwrap() < today.as_str(), "{action}");
+    }
+}

@@ -227,7 +227,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     );
 
     let every_action =
-        lisa::actions::store::list(&mut *conn, m, &Default::default(), lisa::web::format::today()).await.unwrap();
+        lisa::actions::store::list(&mut conn, m, &Default::default(), lisa::web::format::today()).await.unwrap();
     let expected: Vec<Uuid> =
         every_action.iter().filter(|a| is_kept(a.system_id) || a.owner_user_id == Some(johan)).map(|a| a.id).collect();
     let actions: Vec<Uuid> =

@@ -218,7 +218,7 @@ async fn matching(
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let found = sqlx::query!(
-        r#"WITH matching AS (
+        r#"WITH matching AS NOT MATERIALIZED (
                SELECT a.id, a.priority, a.due_date, a.created_at
                  FROM actions a
                 WHERE a.municipality_id = $1

@@ -238,7 +238,7 @@ async fn matching(
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let year = filter.year.trim().parse::<i32>().ok();
     let found = sqlx::query!(
-        r#"WITH matching AS (
+        r#"WITH matching AS NOT MATERIALIZED (
                SELECT i.id, i.discovered_at, i.number
                  FROM incidents i
                 WHERE i.municipality_id = $1

@@ -335,7 +335,7 @@ async fn matching(
     offset: i64,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let found = sqlx::query!(
-        r#"WITH matching AS (
+        r#"WITH matching AS NOT MATERIALIZED (
                SELECT r.id, r.likelihood * r.consequence AS value, ra.analysed_on, r.created_at
                  FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
                  LEFT JOIN systems s ON s.id = ra.system_id

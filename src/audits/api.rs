@@ -1,7 +1,7 @@
 //! JSON API for audits and recommendations, under `/api/v1`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use super::{change_status, may_edit, may_read, parse_for, today};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Granskningar";
@@ -106,16 +107,20 @@ pub async fn add_recommendations(
     Ok((StatusCode::CREATED, Json(Created { ids })))
 }
 
-/// The recommendation register, with filters.
-#[utoipa::path(get, path = "/recommendations", tag = TAG, params(Filter),
-    responses((status = 200, body = Vec<Recommendation>), (status = 403, body = Problem)))]
+/// The recommendation register, with filters, a page at a time.
+#[utoipa::path(get, path = "/recommendations", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<Recommendation>, headers(("X-Total-Count" = i64), ("Link" = String))), (status = 403, body = Problem)))]
 pub async fn list_recommendations(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<Vec<Recommendation>>> {
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<Recommendation>> {
     principal.require(may_read(&principal))?;
-    Ok(Json(store::list_recommendations(&state.pool, principal.tenant()?, &filter, today()).await?))
+    let (items, pager, _) =
+        store::register_page(&state.pool, principal.tenant()?, &filter, today(), paging.asked()).await?;
+    Ok(Paged { items, pager, uri: uri.0 })
 }
 
 #[utoipa::path(get, path = "/recommendations/{id}", tag = TAG, params(("id" = Uuid, Path)),

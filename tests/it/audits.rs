@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{ApiClient, TestApp, body_id_by_name};
+use crate::support::{ApiClient, TestApp, body_id_by_name, json_of};
 
 const PASTED: &str = "Granskning av informationssäkerhet\n\
     5.1 Rekommendationer\n\
@@ -1034,4 +1034,31 @@ async fn a_status_the_database_holds_is_a_known_code_or_an_error_never_a_default
         assert!(allowed.contains(&format!("'{}'", status.code())), "{allowed}");
     }
     assert_eq!(allowed.matches("::text").count(), Status::ALL.len(), "{allowed}");
+}
+
+#[tokio::test]
+async fn the_register_pages_in_the_api_and_counts_every_matching_recommendation_on_the_page() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let all = api.get("/recommendations?limit=500").await;
+    let total: usize = all.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let all = json_of(all, 200).await;
+    let ids = |page: &Value| {
+        page.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert!(total > 4 && ids(&all).len() == total, "{total}");
+    let second = api.get("/recommendations?limit=2&page=2").await;
+    assert!(second.headers()["link"].to_str().unwrap().contains("page=3&limit=2"));
+    assert_eq!(ids(&json_of(second, 200).await), ids(&all)[2..4]);
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let html = app.get(&client, "/recommendations?page=7").await.text().await.unwrap();
+    assert!(html.contains(&format!("{total} rekommendationer")), "every matching one is counted");
+    let open = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| ["oppen", "ateroppnad"].contains(&r["status"].as_str().unwrap()))
+        .count();
+    assert!(html.contains(&format!("<span class=\"figure\">{open}</span> öppna")), "open count {open}");
 }

@@ -29,6 +29,11 @@ impl Status {
     }
 }
 
+/// Open and past its target date.
+pub fn is_overdue(status: Status, target_date: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+    status.is_open() && target_date.is_some_and(|d| d < today)
+}
+
 /// A change of status someone asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

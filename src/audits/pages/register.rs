@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 
 use crate::AppState;
 use crate::audits::model::{self, AREAS, PRIORITIES, Status};
-use crate::audits::store::{self, Filter, Recommendation};
+use crate::audits::store::{self, Filter, Listed, Recommendation};
 use crate::audits::{may_read, today};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
+use crate::web::pagination::{Asked, Pager};
 use crate::web::{Chrome, SelectOption, options};
 
 /// The figures at the top of the register.
@@ -25,16 +26,16 @@ pub struct Counts {
     pub median_age: Option<String>,
 }
 
-fn counts(recommendations: &[Recommendation], today: NaiveDate) -> Counts {
+fn counts(recommendations: &[Listed], today: NaiveDate) -> Counts {
     let mut ages: Vec<i64> = recommendations
         .iter()
-        .filter(|r| r.status().is_open())
+        .filter(|r| r.status.is_open())
         .filter_map(|r| r.age_months(today).map(i64::from))
         .collect();
     Counts {
-        open: recommendations.iter().filter(|r| r.status().is_open()).count(),
-        claimed: recommendations.iter().filter(|r| r.status() == Status::Atgardad).count(),
-        verified: recommendations.iter().filter(|r| r.status() == Status::Verifierad).count(),
+        open: recommendations.iter().filter(|r| r.status.is_open()).count(),
+        claimed: recommendations.iter().filter(|r| r.status == Status::Atgardad).count(),
+        verified: recommendations.iter().filter(|r| r.status == Status::Verifierad).count(),
         overdue: recommendations.iter().filter(|r| r.is_overdue(today)).count(),
         median_age: model::median(&mut ages).map(|m| crate::web::format::years_months(m as u32)),
     }
@@ -45,6 +46,7 @@ fn counts(recommendations: &[Recommendation], today: NaiveDate) -> Counts {
 struct RegisterPage {
     chrome: Chrome,
     recommendations: Vec<Recommendation>,
+    pager: Pager,
     counts: Counts,
     filter: Filter,
     bodies: Vec<SelectOption>,
@@ -57,6 +59,7 @@ struct RegisterPage {
     missing: Vec<SelectOption>,
     sorts: Vec<SelectOption>,
     query: String,
+    query_without_page: String,
     today: NaiveDate,
     no_errors: FieldErrors,
     /// When filtered to one body: its name, for the heading (the per-body view).
@@ -90,14 +93,15 @@ pub async fn register(
     principal.require(may_read(&principal))?;
     let m = principal.tenant()?;
     let today = today();
-    let recommendations = store::list_recommendations(&state.pool, m, &filter, today).await?;
+    let asked = Asked::page(filter.page.as_deref());
+    let (recommendations, pager, listed) = store::register_page(&state.pool, m, &filter, today, asked).await?;
     let all_bodies = list_bodies(&state.pool, m).await?;
     let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
     let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
     let audits =
         options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
     Ok(RegisterPage {
-        counts: counts(&recommendations, today),
+        counts: counts(&listed, today),
         statuses: Status::options(&filter.status),
         priorities: options(PRIORITIES, &filter.priority),
         areas: options(AREAS, &filter.area),
@@ -109,8 +113,10 @@ pub async fn register(
         missing: options([("ansvarig", "Saknar ansvarig"), ("maldatum", "Saknar måldatum")], &filter.missing),
         sorts: options([("age", "Äldst först"), ("target", "Måldatum"), ("status", "Status")], &filter.sort),
         query: filter_query(&filter),
+        query_without_page: filter_query(&filter),
         chrome,
         recommendations,
+        pager,
         filter,
         bodies,
         audits,

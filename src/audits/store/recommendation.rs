@@ -4,13 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::audit::{AuditRef, BodyName, check_bodies, get_audit, names};
 use crate::audit_log::{self, Actor, Change};
 use crate::audits::model::{FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
 use crate::error::{AppError, AppResult, field_error};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Recommendation {
@@ -94,7 +95,7 @@ impl Recommendation {
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status().is_open() && self.target_date.is_some_and(|d| d < today)
+        crate::audits::model::is_overdue(self.status, self.target_date, today)
     }
 
     fn snapshot(&self) -> Value {
@@ -143,44 +144,38 @@ pub struct Filter {
     /// "age" (oldest first), "target" (earliest target date first), "status"; default: by audit.
     #[serde(default)]
     pub sort: String,
+    /// The page of the register page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
 }
 
-pub async fn list_recommendations(
-    db: impl PgExecutor<'_>,
-    m: Uuid,
-    filter: &Filter,
-    today: NaiveDate,
-) -> AppResult<Vec<Recommendation>> {
-    select_recommendations(db, m, filter, today, None).await
+/// What the register counts for every recommendation that passes the filter; only a page of
+/// them is read in full.
+pub struct Listed {
+    pub id: Uuid,
+    pub status: Status,
+    pub target_date: Option<NaiveDate>,
+    pub first_reported: Option<NaiveDate>,
 }
 
-/// The one query for recommendations: the register's filters, or one by id.
-async fn select_recommendations(
-    db: impl PgExecutor<'_>,
-    m: Uuid,
-    filter: &Filter,
-    today: NaiveDate,
-    id: Option<Uuid>,
-) -> AppResult<Vec<Recommendation>> {
+impl Listed {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        crate::audits::model::is_overdue(self.status, self.target_date, today)
+    }
+
+    /// Whole months since its first report.
+    pub fn age_months(&self, today: NaiveDate) -> Option<u32> {
+        self.first_reported.map(|d| crate::web::format::months_between(d, today))
+    }
+}
+
+/// The recommendations that pass the register's filter, in its order (ending with the id).
+pub async fn matching(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Listed>> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let audit_id = Uuid::parse_str(filter.audit_id.trim()).ok();
     Ok(sqlx::query_as!(
-        Recommendation,
-        r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
-                  r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
-                  r.status AS "status: Status", r.status_comment, r.evidence,
-                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
-                              FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
-                      AS "bodies!: Json<Vec<BodyName>>",
-                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
-                              FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
-                             WHERE fa.recommendation_id = r.id AND fa.result = ANY($17)), '[]')
-                      AS "carried_into!: Json<Vec<AuditRef>>",
-                  COALESCE((SELECT json_agg(json_build_object('id', q.id, 'position', q.position, 'text', q.text) ORDER BY q.position)
-                              FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
-                             WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>",
-                  v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
-                  v.audit_id AS "latest_follow_up_id?", v.title AS "latest_follow_up_title?", r.updated_at
+        Listed,
+        r#"SELECT r.id, r.status AS "status: Status", r.target_date, a.report_date AS first_reported
              FROM recommendations r
              JOIN audits a ON a.id = r.audit_id
              LEFT JOIN people p ON p.id = r.responsible_person_id
@@ -196,21 +191,20 @@ async fn select_recommendations(
               AND ($5 = '' OR r.priority = $5)
               AND ($6::uuid IS NULL OR r.audit_id = $6
                    OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result = ANY($17)))
-              AND ($7 = '' OR (r.status = ANY($16) AND r.target_date < $8))
-              AND ($9::uuid IS NULL OR r.id = $9)
-              AND ($10 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                                        WHERE fa.recommendation_id = r.id AND fa.result = ANY($17)))
-              AND ($11 = '' OR $11 = ANY(r.areas))
-              AND ($12::int IS NULL OR a.report_date <= $8::date - $12::int)
-              AND ($14 = '' OR ($14 = 'ingen' AND v.result IS NULL) OR v.result = $14)
-              AND ($15 = '' OR (r.status = ANY($16)
-                                AND (($15 = 'ansvarig' AND r.responsible_person_id IS NULL)
-                                     OR ($15 = 'maldatum' AND r.target_date IS NULL))))
-            ORDER BY CASE WHEN $13 = 'age' THEN a.report_date END ASC NULLS LAST,
-                     CASE WHEN $13 = 'target' THEN r.target_date END ASC NULLS LAST,
-                     CASE WHEN $13 = 'status' THEN r.status END,
-                     a.report_date NULLS LAST, r.position"#,
+                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result = ANY($16)))
+              AND ($7 = '' OR (r.status = ANY($15) AND r.target_date < $8))
+              AND ($9 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
+                                        WHERE fa.recommendation_id = r.id AND fa.result = ANY($16)))
+              AND ($10 = '' OR $10 = ANY(r.areas))
+              AND ($11::int IS NULL OR a.report_date <= $8::date - $11::int)
+              AND ($13 = '' OR ($13 = 'ingen' AND v.result IS NULL) OR v.result = $13)
+              AND ($14 = '' OR (r.status = ANY($15)
+                                AND (($14 = 'ansvarig' AND r.responsible_person_id IS NULL)
+                                     OR ($14 = 'maldatum' AND r.target_date IS NULL))))
+            ORDER BY CASE WHEN $12 = 'age' THEN a.report_date END ASC NULLS LAST,
+                     CASE WHEN $12 = 'target' THEN r.target_date END ASC NULLS LAST,
+                     CASE WHEN $12 = 'status' THEN r.status END,
+                     a.report_date NULLS LAST, r.position, r.id"#,
         m,
         filter.q.trim(),
         body_id,
@@ -219,7 +213,6 @@ async fn select_recommendations(
         audit_id,
         filter.overdue.trim(),
         today,
-        id,
         filter.carried.trim(),
         filter.area.trim(),
         filter.min_age_days.trim().parse::<i32>().ok(),
@@ -233,10 +226,72 @@ async fn select_recommendations(
     .await?)
 }
 
+/// Recommendations in full, in the order of `ids`.
+async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Recommendation>> {
+    Ok(sqlx::query_as!(
+        Recommendation,
+        r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
+                  r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
+                  r.status AS "status: Status", r.status_comment, r.evidence,
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                              FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
+                      AS "bodies!: Json<Vec<BodyName>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
+                              FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                             WHERE fa.recommendation_id = r.id AND fa.result = ANY($3)), '[]')
+                      AS "carried_into!: Json<Vec<AuditRef>>",
+                  COALESCE((SELECT json_agg(json_build_object('id', q.id, 'position', q.position, 'text', q.text) ORDER BY q.position)
+                              FROM recommendation_questions rq JOIN audit_questions q ON q.id = rq.question_id
+                             WHERE rq.recommendation_id = r.id), '[]') AS "questions!: Json<Vec<QuestionRef>>",
+                  v.result AS "latest_verdict?: FollowUpResult", v.report_date AS "latest_follow_up_on?",
+                  v.audit_id AS "latest_follow_up_id?", v.title AS "latest_follow_up_title?", r.updated_at
+             FROM recommendations r
+             JOIN audits a ON a.id = r.audit_id
+             LEFT JOIN people p ON p.id = r.responsible_person_id
+             LEFT JOIN LATERAL (
+                   SELECT fa.result, f.report_date, f.id AS audit_id, f.title
+                     FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                    WHERE fa.recommendation_id = r.id
+                    ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1) v ON true
+            WHERE r.municipality_id = $1 AND r.id = ANY($2)
+            ORDER BY array_position($2, r.id)"#,
+        m,
+        ids,
+        &FollowUpResult::codes(&FollowUpResult::REMAINS),
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Every recommendation that passes the filter, in the register's order.
+pub async fn list_recommendations(
+    db: &PgPool,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<Recommendation>> {
+    let ids: Vec<Uuid> = matching(db, m, filter, today).await?.into_iter().map(|r| r.id).collect();
+    by_ids(db, m, &ids).await
+}
+
+/// One page of the register, where it sits, and every matching recommendation's figures (for
+/// the counts above the list).
+pub async fn register_page(
+    db: &PgPool,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<Recommendation>, Pager, Vec<Listed>)> {
+    let listed = matching(db, m, filter, today).await?;
+    let pager = asked.among(listed.len() as i64);
+    let ids: Vec<Uuid> =
+        listed.iter().skip(pager.offset() as usize).take(pager.limit() as usize).map(|r| r.id).collect();
+    Ok((by_ids(db, m, &ids).await?, pager, listed))
+}
+
 pub async fn get_recommendation(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Recommendation> {
-    // The date only matters with the overdue filter, which is off here.
-    let unused = NaiveDate::default();
-    select_recommendations(db, m, &Filter::default(), unused, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Adds recommendations to an audit, numbered after those it has.

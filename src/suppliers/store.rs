@@ -586,7 +586,10 @@ pub async fn standings(
     let contracts = select_contracts(&mut *db, m, None, contract_id).await?;
     let checks = checks(&mut *db, m, contract_id).await?;
     let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
-    let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
+    let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();
+    covered_ids.sort_unstable();
+    covered_ids.dedup();
+    let systems = crate::systems::store::these(&mut *db, m, &covered_ids).await?;
     let entries: Vec<super::model::CatalogueEntry> = catalogue
         .iter()
         .map(|measure| super::model::CatalogueEntry {

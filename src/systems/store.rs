@@ -349,6 +349,11 @@ pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Ve
     list(db, m, &Filter { kept_by: Some(user), ..Filter::default() }, crate::web::format::today()).await
 }
 
+/// The systems with these ids (those of another municipality are not found).
+pub async fn these(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<System>> {
+    by_ids(db, m, ids, None).await
+}
+
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {
     by_ids(db, m, &[id], None).await?.pop().ok_or(AppError::NotFound)
 }

@@ -228,6 +228,12 @@ async fn lists(addr: std::net::SocketAddr, cookie: &str, options: &Options, floo
     }
 }
 
+/// The process's peak resident memory in kB (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
 /// The slowest of three downloads of an export, and its size.
 async fn export(addr: std::net::SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(Duration, usize)> {
     let mut conn = Connection::open(addr).await?;
@@ -341,6 +347,13 @@ async fn main() -> anyhow::Result<()> {
 
     large(&owner, addr, &options, &floor).await?;
 
+    match peak_memory() {
+        Some(kb) => println!(
+            "\npeak memory (VmHWM) of this process, Lisa and the benchmark's clients together: {} MB (target < 300 MB)",
+            kb / 1024
+        ),
+        None => println!("\npeak memory: /proc/self/status not readable"),
+    }
     let _ = stop.send(());
     server.await??;
     state.pool.close().await;

@@ -248,7 +248,7 @@ async fn matching(
                                                  s.has_personal_data, s.has_sensitive_personal_data])[$5 + 1])
                   AND ($6::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($6) k))
                   AND ($8::timestamptz IS NULL OR s.created_at <= $8)),
-           matching AS NOT MATERIALIZED (
+           matching AS (
                SELECT id, name FROM candidates
                 WHERE ($7 = '' OR $7 = CASE WHEN classified = 0 THEN 'ej_klassad'
                                             WHEN classified < assets THEN 'delvis' ELSE 'klassad' END)

@@ -223,21 +223,8 @@ async fn matching(
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let flag = FLAGS.iter().position(|(f, _)| *f == filter.flag).map(|i| i as i32);
     let found = sqlx::query!(
-        r#"WITH candidates AS (
-               SELECT s.id, s.name, s.owner_person_id,
-                      greatest(s.review_interval_months, 1) AS months,
-                      CASE WHEN s.reviewed_on IS NULL THEN NULL
-                           WHEN s.major_change_on > s.reviewed_on THEN s.major_change_on
-                           ELSE (s.reviewed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date
-                      END AS next_review,
-                      (SELECT count(*) FROM information_assets a
-                        WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)) AS assets,
-                      (SELECT count(*) FROM information_assets a
-                        WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)
-                          AND EXISTS (SELECT 1 FROM classifications c
-                                       WHERE c.asset_id = a.id AND ($8::timestamptz IS NULL OR c.classified_at <= $8))) AS classified,
-                      (SELECT max(ra.analysed_on) FROM risk_analyses ra
-                        WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)) AS last_analysis
+        r#"WITH matching AS (
+               SELECT s.id, s.name
                  FROM systems s
                 WHERE s.municipality_id = $1
                   AND ($2 = '' OR s.name ILIKE '%' || $2 || '%' OR s.purpose ILIKE '%' || $2 || '%'
@@ -247,15 +234,26 @@ async fn matching(
                   AND ($5::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
                                                  s.has_personal_data, s.has_sensitive_personal_data])[$5 + 1])
                   AND ($6::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($6) k))
-                  AND ($8::timestamptz IS NULL OR s.created_at <= $8)),
-           matching AS (
-               SELECT id, name FROM candidates
-                WHERE ($7 = '' OR $7 = CASE WHEN classified = 0 THEN 'ej_klassad'
-                                            WHEN classified < assets THEN 'delvis' ELSE 'klassad' END)
-                  AND ($9 <> '1' OR next_review < $10)
-                  AND ($11 <> '1' OR last_analysis IS NULL
-                       OR (last_analysis + make_interval(months => months))::date < $10)
-                  AND ($12 <> '1' OR owner_person_id IS NULL))
+                  AND ($8::timestamptz IS NULL OR s.created_at <= $8)
+                  AND ($12 <> '1' OR s.owner_person_id IS NULL)
+                  -- Each rule below is only evaluated when its filter is asked for (OR stops early).
+                  AND ($7 = '' OR $7 = (
+                         SELECT CASE WHEN count(*) FILTER (WHERE c.classified) = 0 THEN 'ej_klassad'
+                                     WHEN count(*) FILTER (WHERE c.classified) < count(*) THEN 'delvis'
+                                     ELSE 'klassad' END
+                           FROM information_assets a
+                           CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM classifications c
+                                                   WHERE c.asset_id = a.id
+                                                     AND ($8::timestamptz IS NULL OR c.classified_at <= $8)) AS classified) c
+                          WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)))
+                  AND ($9 <> '1' OR CASE WHEN s.reviewed_on IS NULL THEN false
+                                         WHEN s.major_change_on > s.reviewed_on THEN s.major_change_on < $10
+                                         ELSE (s.reviewed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date < $10
+                                    END)
+                  AND ($11 <> '1' OR NOT EXISTS (
+                         SELECT 1 FROM risk_analyses ra
+                          WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)
+                            AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $10)))
            SELECT (SELECT count(*) FROM matching) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $13 OFFSET $14) AS "ids!""#,
         m,

@@ -158,6 +158,33 @@ async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult
     }
 }
 
+/// Sets the audit's audited bodies and the audits it follows up to the input's.
+async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &AuditInput) -> AppResult<()> {
+    sqlx::query!("DELETE FROM audit_bodies WHERE municipality_id = $1 AND audit_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.body_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audit_follow_ups WHERE municipality_id = $1 AND audit_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
+        m,
+        id,
+        &input.follows
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
     check_bodies(tx, m, &input.body_ids).await?;
     check_audits(tx, m, &input.follows).await?;
@@ -179,22 +206,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.body_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.follows
-    )
-    .execute(&mut *tx)
-    .await?;
+    set_links(tx, m, id, input).await?;
     let audit = get_audit(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), "audit", id, audit.snapshot())).await?;
     Ok(audit)
@@ -274,24 +286,7 @@ pub async fn update_audit(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("DELETE FROM audit_bodies WHERE audit_id = $1", id).execute(&mut *tx).await?;
-    sqlx::query!(
-        "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.body_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM audit_follow_ups WHERE audit_id = $1", id).execute(&mut *tx).await?;
-    sqlx::query!(
-        "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
-        id,
-        &input.follows
-    )
-    .execute(&mut *tx)
-    .await?;
+    set_links(tx, m, id, input).await?;
     let after = get_audit(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::updated(Some(m), "audit", id, before.snapshot(), after.snapshot())).await?;
     Ok(after)

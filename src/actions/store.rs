@@ -226,12 +226,14 @@ async fn matching(
                   AND ($3 = '' OR a.status = $3)
                   AND ($4 = '' OR a.source = $4)
                   AND ($5::uuid IS NULL OR a.owner_person_id = $5)
-                  AND ($6 <> '1' OR (a.status <> 'klar' AND a.due_date < $7)))
-           SELECT (SELECT count(*) FROM matching) AS "total!",
+                  AND ($6 <> '1' OR (a.status <> 'klar' AND a.due_date < $7))),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching
                          ORDER BY CASE priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
                                   due_date NULLS LAST, created_at, id
-                         LIMIT $8 OFFSET $9) AS "ids!""#,
+                         LIMIT $8
+                        OFFSET LEAST($9, GREATEST((SELECT n FROM total) - 1, 0) / $8 * $8)) AS "ids!""#,
         m,
         filter.q.trim(),
         filter.status.trim(),
@@ -261,11 +263,8 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<Action>, Pager)> {
-    let (mut ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    if pager.page != asked.page {
-        ids = matching(&mut *db, m, filter, today, pager.limit(), pager.offset()).await?.0;
-    }
     Ok((select(db, m, Selection { ids: Some(ids), ..EVERYTHING }).await?, pager))
 }
 

@@ -249,9 +249,11 @@ async fn matching(
                   AND ($5 = '' OR i.severity = $5)
                   AND ($6::int IS NULL OR extract(year FROM i.discovered_at AT TIME ZONE 'Europe/Stockholm') = $6)
                   AND ($7 <> '1' OR i.personal_data)
-                  AND ($8::uuid IS NULL OR i.reporter_user_id = $8))
-           SELECT (SELECT count(*) FROM matching) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9 OFFSET $10) AS "ids!""#,
+                  AND ($8::uuid IS NULL OR i.reporter_user_id = $8)),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9
+                        OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
         m,
         filter.q.trim(),
         filter.status.trim(),
@@ -306,11 +308,8 @@ pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<
 
 /// One page of the incidents matching the filter, with where it sits in the whole list.
 pub async fn page(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Incident>, Pager)> {
-    let (mut ids, total) = matching(&mut *db, m, filter, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    if pager.page != asked.page {
-        ids = matching(&mut *db, m, filter, pager.limit(), pager.offset()).await?.0;
-    }
     Ok((by_ids(db, m, &ids).await?, pager))
 }
 

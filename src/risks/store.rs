@@ -350,10 +350,12 @@ async fn matching(
                                      AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.risk_id = r.id
                                                         AND ($4::timestamptz IS NULL OR a.created_at <= $4))))
                   AND ($9 NOT IN ('0', '1')
-                       OR ($9 = '1') = (r.accepted_at IS NOT NULL AND ($4::timestamptz IS NULL OR r.accepted_at <= $4))))
-           SELECT (SELECT count(*) FROM matching) AS "total!",
+                       OR ($9 = '1') = (r.accepted_at IS NOT NULL AND ($4::timestamptz IS NULL OR r.accepted_at <= $4)))),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at, id
-                        LIMIT $10 OFFSET $11) AS "ids!""#,
+                        LIMIT $10
+                        OFFSET LEAST($11, GREATEST((SELECT n FROM total) - 1, 0) / $10 * $10)) AS "ids!""#,
         m,
         filter.object_kind.trim(),
         filter.q.trim(),
@@ -385,11 +387,8 @@ pub async fn register_page(
     scale: &Scale,
     asked: Asked,
 ) -> AppResult<(Vec<Risk>, Pager)> {
-    let (mut ids, total) = matching(&mut *db, m, filter, scale, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, scale, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    if pager.page != asked.page {
-        ids = matching(&mut *db, m, filter, scale, pager.limit(), pager.offset()).await?.0;
-    }
     Ok((select_risks(db, m, None, Some(&ids), None, filter.registered_by).await?, pager))
 }
 

@@ -253,9 +253,11 @@ async fn matching(
                   AND ($11 <> '1' OR NOT EXISTS (
                          SELECT 1 FROM risk_analyses ra
                           WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)
-                            AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $10)))
-           SELECT (SELECT count(*) FROM matching) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $13 OFFSET $14) AS "ids!""#,
+                            AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $10))),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $13
+                        OFFSET LEAST($14, GREATEST((SELECT n FROM total) - 1, 0) / $13 * $13)) AS "ids!""#,
         m,
         filter.q.trim(),
         body_id,
@@ -334,11 +336,8 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<System>, Pager)> {
-    let (mut ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    if pager.page != asked.page {
-        ids = matching(&mut *db, m, filter, today, pager.limit(), pager.offset()).await?.0;
-    }
     Ok((by_ids(db, m, &ids, filter.registered_by).await?, pager))
 }
 

@@ -53,7 +53,8 @@ impl Asked {
     }
 
     /// Where the asked page sits among `total` rows; a page past the end (a stale link) is the
-    /// last page, which the caller then fetches instead (`pager.page != asked.page`).
+    /// last page. The lists' SQL clamps its OFFSET the same way, so one query fetches it:
+    /// `OFFSET LEAST($offset, GREATEST(total - 1, 0) / $limit * $limit)`.
     pub fn among(self, total: i64) -> Pager {
         Pager::sized(self.page, self.per_page, total)
     }

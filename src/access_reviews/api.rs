@@ -1,16 +1,17 @@
 //! JSON API for access reviews.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::ReviewForm;
-use super::store::{self, Review, SystemStanding};
+use super::store::{self, Filter, Review, SystemStanding};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 
 const TAG: &str = "Behörighetsgranskning";
 
@@ -23,12 +24,21 @@ pub struct StandingView {
 }
 
 /// Each system's latest review and whether one is missing or overdue.
-#[utoipa::path(get, path = "/access-reviews", tag = TAG, responses((status = 200, body = Vec<StandingView>), (status = 403, body = Problem)))]
-pub async fn standings(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<StandingView>>> {
+#[utoipa::path(get, path = "/access-reviews", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<StandingView>, headers(("X-Total-Count" = i64), ("Link" = String))),
+              (status = 403, body = Problem)))]
+pub async fn standings(
+    State(state): State<AppState>,
+    principal: Principal,
+    uri: OriginalUri,
+    Query(filter): Query<Filter>,
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<StandingView>> {
     principal.require(crate::systems::may_read(&principal))?;
     let today = crate::web::format::today();
-    let all = store::standings(&state.pool, principal.tenant()?).await?;
-    Ok(Json(all.into_iter().map(|system| StandingView { standing: system.standing(today).code(), system }).collect()))
+    let (standings, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, paging.asked()).await?;
+    let items = standings.into_iter().map(|system| StandingView { standing: system.standing(today).code(), system });
+    Ok(Paged { items: items.collect(), pager, uri: uri.0 })
 }
 
 /// Records an access review (coordinator, or the system's owner or administrator).

@@ -8,46 +8,23 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::ReviewForm;
-use super::store::{self, SystemStanding};
+use super::store::{self, Filter, SystemStanding};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
+use crate::web::pagination::{Asked, Pager};
 use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
-
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Filter {
-    /// saknas, forsenad or aktuell.
-    #[serde(default)]
-    pub standing: String,
-    /// "1" for critical systems only.
-    #[serde(default)]
-    pub critical: String,
-}
-
-async fn filtered(
-    state: &AppState,
-    principal: &Principal,
-    filter: &Filter,
-    today: NaiveDate,
-) -> AppResult<Vec<SystemStanding>> {
-    principal.require(crate::systems::may_read(principal))?;
-    Ok(store::standings(&state.pool, principal.tenant()?)
-        .await?
-        .into_iter()
-        .filter(|s| filter.standing.is_empty() || s.standing(today).code() == filter.standing)
-        .filter(|s| filter.critical != "1" || s.is_critical)
-        .collect())
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "access_reviews/list.html")]
 struct ListPage {
     chrome: Chrome,
     systems: Vec<SystemStanding>,
+    pager: Pager,
     filter: Filter,
     standings: Vec<SelectOption>,
-    query: String,
+    query_without_page: String,
     today: NaiveDate,
     no_errors: FieldErrors,
 }
@@ -58,10 +35,13 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
+    principal.require(crate::systems::may_read(&principal))?;
     let today = crate::web::format::today();
-    let systems = filtered(&state, &principal, &filter, today).await?;
-    let query = serde_urlencoded::to_string([("standing", &filter.standing), ("critical", &filter.critical)])
-        .unwrap_or_default();
+    let asked = Asked::page(filter.page.as_deref());
+    let (systems, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, asked).await?;
+    let query_without_page =
+        serde_urlencoded::to_string([("standing", &filter.standing), ("critical", &filter.critical)])
+            .unwrap_or_default();
     Ok(ListPage {
         standings: options(
             [("saknas", "Aldrig granskad"), ("forsenad", "Försenad"), ("aktuell", "Aktuell")],
@@ -70,8 +50,9 @@ pub async fn list(
         no_errors: FieldErrors::new(),
         chrome,
         systems,
+        pager,
         filter,
-        query,
+        query_without_page,
         today,
     }
     .into_response())
@@ -84,7 +65,8 @@ pub async fn export(
 ) -> AppResult<Response> {
     let today = crate::web::format::today();
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
-    let rows: Vec<Vec<String>> = filtered(&state, &principal, &filter, today)
+    principal.require(crate::systems::may_read(&principal))?;
+    let rows: Vec<Vec<String>> = store::all_matching(&state.pool, principal.tenant()?, &filter, today)
         .await?
         .into_iter()
         .map(|s| {

@@ -1,7 +1,7 @@
 //! Queries for access reviews, scoped by municipality and audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{ReviewInput, Standing, is_complete};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Review {
@@ -128,4 +129,103 @@ pub async fn standings(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<System
     )
     .fetch_all(db)
     .await?)
+}
+
+/// Filters for the list of systems' review standings.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    /// saknas, forsenad or aktuell.
+    #[serde(default)]
+    pub standing: String,
+    /// "1" for critical systems only.
+    #[serde(default)]
+    pub critical: String,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
+}
+
+struct Found {
+    system_id: Uuid,
+    system_name: String,
+    is_critical: bool,
+    last_reviewed_on: Option<NaiveDate>,
+    next_due: Option<NaiveDate>,
+    last_complete: Option<bool>,
+    total: i64,
+}
+
+/// The standings that pass the filter, critical systems first and then by name (`limit` of them
+/// from `offset`, clamped to the last page), and how many pass in all. The standing filter is
+/// [`Standing::of`] in SQL; a test holds the two to the same answers.
+async fn matching(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<SystemStanding>, i64)> {
+    let rows = sqlx::query_as!(
+        Found,
+        r#"WITH matching AS MATERIALIZED (
+             SELECT s.id, s.name, s.is_critical, r.reviewed_on, r.next_due,
+                    (r.from_system_extract AND r.accounts_checked AND r.roles_checked) AS complete
+               FROM systems s
+               LEFT JOIN LATERAL (SELECT * FROM access_reviews a WHERE a.system_id = s.id
+                                   ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
+              WHERE s.municipality_id = $1 AND s.lifecycle <> 'avvecklad'
+                AND ($2 = '' OR ($2 = 'saknas' AND r.next_due IS NULL) OR ($2 = 'forsenad' AND r.next_due < $3)
+                     OR ($2 = 'aktuell' AND r.next_due >= $3))
+                AND ($4 <> '1' OR s.is_critical)),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT id AS system_id, name AS system_name, is_critical AS "is_critical!", reviewed_on AS "last_reviewed_on?",
+                  next_due AS "next_due?", complete AS last_complete, (SELECT n FROM total) AS "total!"
+             FROM matching
+            ORDER BY is_critical DESC, name, id
+            LIMIT $5 OFFSET LEAST($6, GREATEST((SELECT n FROM total) - 1, 0) / $5 * $5)"#,
+        m,
+        filter.standing.trim(),
+        today,
+        filter.critical.trim(),
+        limit,
+        offset,
+    )
+    .fetch_all(db)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let standings = rows
+        .into_iter()
+        .map(|r| SystemStanding {
+            system_id: r.system_id,
+            system_name: r.system_name,
+            is_critical: r.is_critical,
+            last_reviewed_on: r.last_reviewed_on,
+            next_due: r.next_due,
+            last_complete: r.last_complete,
+        })
+        .collect();
+    Ok((standings, total))
+}
+
+/// Every standing that passes the filter (for the CSV export).
+pub async fn all_matching(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<SystemStanding>> {
+    Ok(matching(db, m, filter, today, i64::MAX, 0).await?.0)
+}
+
+/// One page of the standings that pass the filter, with where it sits in the whole list.
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<SystemStanding>, Pager)> {
+    let (standings, total) = matching(db, m, filter, today, asked.per_page, asked.offset()).await?;
+    Ok((standings, asked.among(total)))
 }

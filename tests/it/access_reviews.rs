@@ -62,3 +62,62 @@ async fn the_system_owner_records_a_review_and_the_lists_show_what_is_missing_or
     let csv = app.get(&client, "/access-reviews.csv?standing=saknas").await.text().await.unwrap();
     assert!(csv.contains("Elevhälsojournal") && !csv.contains("Katalogtjänst"));
 }
+
+#[tokio::test]
+async fn the_list_filters_and_pages_in_postgresql_by_the_rule_the_pages_show() {
+    use lisa::access_reviews::model::Standing;
+    use lisa::access_reviews::store::{Filter, all_matching, standings};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let today = lisa::web::format::today();
+    // A review due today is current; one due yesterday is overdue.
+    for (system, due) in [("Katalogtjänst", today), ("Lönesystem", today - chrono::Duration::days(1))] {
+        sqlx::query(
+            "INSERT INTO access_reviews (id, municipality_id, system_id, reviewed_on, from_system_extract, accounts_checked,
+                                         roles_checked, next_due, recorded_by)
+             SELECT gen_random_uuid(), $1, id, current_date - 1, true, true, true, $3, 'test'
+               FROM systems WHERE municipality_id = $1 AND name = $2",
+        )
+        .bind(m)
+        .bind(system)
+        .bind(due)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    }
+    let all = standings(app.pool(), m).await.unwrap();
+    let names = |list: Vec<lisa::access_reviews::store::SystemStanding>| {
+        list.into_iter().map(|s| s.system_name).collect::<Vec<_>>()
+    };
+    for standing in Standing::ALL {
+        for critical in ["", "1"] {
+            let filter = Filter { standing: standing.code().into(), critical: critical.into(), page: None };
+            let expected: Vec<_> = all
+                .iter()
+                .filter(|s| s.standing(today) == standing && (critical.is_empty() || s.is_critical))
+                .map(|s| s.system_name.clone())
+                .collect();
+            assert_eq!(
+                names(all_matching(app.pool(), m, &filter, today).await.unwrap()),
+                expected,
+                "{standing} {critical}"
+            );
+            if critical.is_empty() {
+                assert!(!expected.is_empty(), "the demo and the edges cover {standing}");
+            }
+        }
+    }
+
+    let api = app.coordinator_api().await;
+    let page = api.get("/access-reviews?limit=2&page=99").await;
+    assert_eq!(page.headers()["x-total-count"], all.len().to_string().as_str());
+    let last: Vec<String> = crate::support::json_of(page, 200)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["system_name"].as_str().unwrap().into())
+        .collect();
+    let from = (all.len() - 1) / 2 * 2;
+    assert_eq!(last, names(all[from..].to_vec()), "a page past the end is the last page");
+}

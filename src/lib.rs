@@ -52,6 +52,9 @@ pub struct AppState {
     pub overview: Arc<TtlCache<uuid::Uuid, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
     pub coordinator_views: Arc<TtlCache<uuid::Uuid, Arc<reports::dashboards::CoordinatorView>>>,
+    /// Municipalities whose coordinator dashboard is being computed for a waiting request;
+    /// others asking for it meanwhile wait for that result.
+    pub computing: Arc<web::cache::Flights<uuid::Uuid>>,
     /// Municipalities whose coordinator dashboard is being recomputed in the background.
     pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
     /// How many changes each municipality has seen in this process, so that a dashboard
@@ -67,6 +70,7 @@ impl AppState {
             identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
             overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
             coordinator_views: Arc::new(TtlCache::new(reports::dashboards::STALE_AFTER * 20, 10_000)),
+            computing: Arc::default(),
             refreshing: Arc::default(),
             changes: Arc::default(),
         }

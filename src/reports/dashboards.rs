@@ -173,6 +173,10 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
             Ok(view)
         }
         None => {
+            let _only_one = state.computing.enter(&m).await;
+            if let Some(view) = state.coordinator_views.get(&m) {
+                return Ok(view);
+            }
             let before = change_count(state, m);
             let view = Arc::new(compute_coordinator(state, m).await?);
             store_view(state, m, view.clone(), before);

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct TtlCache<K, V> {
@@ -54,9 +54,58 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 }
 
+/// One computation per key at a time. Right after a restart many clients open the same
+/// dashboard at once; the first computes it while the others wait for its turn to end and then
+/// find the result in the cache, instead of each computing it.
+pub struct Flights<K> {
+    gates: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl<K: Eq + Hash + Clone> Default for Flights<K> {
+    fn default() -> Self {
+        Flights { gates: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash + Clone> Flights<K> {
+    /// Waits until no one else holds `key`, and holds it until the guard is dropped.
+    pub async fn enter(&self, key: &K) -> tokio::sync::OwnedMutexGuard<()> {
+        let gate = {
+            let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            gates.entry(key.clone()).or_default().clone()
+        };
+        gate.lock_owned().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_key_is_held_by_one_at_a_time() {
+        let flights = Arc::new(Flights::default());
+        let computed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let cache = Arc::new(TtlCache::new(Duration::from_secs(60), 10));
+        let mut waiting = Vec::new();
+        for _ in 0..8 {
+            let (flights, computed, cache) = (flights.clone(), computed.clone(), cache.clone());
+            waiting.push(tokio::spawn(async move {
+                let _held = flights.enter(&"dashboard").await;
+                if cache.get(&"dashboard").is_none() {
+                    computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    cache.insert("dashboard", 1);
+                }
+            }));
+        }
+        for task in waiting {
+            task.await.unwrap();
+        }
+        assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let _other = flights.enter(&"another").await;
+        let _same_again = flights.enter(&"dashboard").await;
+    }
 
     #[test]
     fn entries_expire_and_can_be_removed() {

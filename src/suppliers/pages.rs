@@ -17,7 +17,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::pagination::{ListQuery, Pager};
+use crate::web::pagination::{Asked, ListQuery, Pager};
 use crate::web::version::Version;
 use crate::web::{
     Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
@@ -32,13 +32,6 @@ fn yes_no(value: bool) -> String {
 }
 
 // ---------------------------------------------------------------- suppliers
-
-fn matching_suppliers(all: Vec<Supplier>, q: &str) -> Vec<Supplier> {
-    let q = q.to_lowercase();
-    all.into_iter()
-        .filter(|s| q.is_empty() || s.name.to_lowercase().contains(&q) || s.org_number.contains(&q))
-        .collect()
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "suppliers/list.html")]
@@ -58,10 +51,11 @@ pub async fn suppliers(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let all = matching_suppliers(store::suppliers(&state.pool, principal.tenant()?).await?, query.search());
-    let pager = Pager::new(query.page(), all.len() as i64);
+    let mut db = state.pool.acquire().await?;
+    let asked = Asked::page(query.page.as_deref());
+    let (suppliers, pager) = store::supplier_page(&mut db, principal.tenant()?, query.search(), asked).await?;
     Ok(SuppliersPage {
-        suppliers: pager.page_of(all),
+        suppliers,
         pager,
         query_without_page: serde_urlencoded::to_string([("q", query.search())]).unwrap_or_default(),
         q: query.search().into(),
@@ -77,22 +71,23 @@ pub async fn export_suppliers(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let rows: Vec<Vec<String>> =
-        matching_suppliers(store::suppliers(&state.pool, principal.tenant()?).await?, query.search())
-            .into_iter()
-            .map(|s| {
-                vec![
-                    s.name.clone(),
-                    s.org_number.clone(),
-                    s.kind_label().into(),
-                    s.contact.clone(),
-                    s.incident_contact.clone(),
-                    s.escalation_path.clone(),
-                    yes_no(s.is_shared),
-                    s.contract_count.to_string(),
-                ]
-            })
-            .collect();
+    let mut db = state.pool.acquire().await?;
+    let rows: Vec<Vec<String>> = store::search_suppliers(&mut db, principal.tenant()?, query.search())
+        .await?
+        .into_iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.org_number.clone(),
+                s.kind_label().into(),
+                s.contact.clone(),
+                s.incident_contact.clone(),
+                s.escalation_path.clone(),
+                yes_no(s.is_shared),
+                s.contract_count.to_string(),
+            ]
+        })
+        .collect();
     crate::web::csv::response(
         "leverantorer.csv",
         &[

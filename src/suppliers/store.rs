@@ -14,6 +14,7 @@ use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error, unique_as};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Supplier {
@@ -45,7 +46,7 @@ impl Supplier {
     }
 }
 
-async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Supplier>> {
+async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Supplier>> {
     Ok(sqlx::query_as!(
         Supplier,
         r#"SELECT s.id, s.name, s.org_number, s.kind, s.contact, s.incident_contact, s.escalation_path, s.is_shared,
@@ -54,21 +55,66 @@ async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) ->
                   (SELECT count(*) FROM contracts c WHERE c.supplier_id = s.id) AS "contract_count!",
                   s.updated_at
              FROM suppliers s
-            WHERE s.municipality_id = $1 AND ($2::uuid IS NULL OR s.id = $2)
-            ORDER BY s.name"#,
+            WHERE s.municipality_id = $1 AND ($2::uuid[] IS NULL OR s.id = ANY($2))
+            ORDER BY array_position($2, s.id), s.name, s.id"#,
         m,
-        id
+        ids
     )
     .fetch_all(db)
     .await?)
 }
 
+/// Every supplier, by name (for choosing one in a form).
 pub async fn suppliers(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Supplier>> {
     select_suppliers(db, m, None).await
 }
 
+/// The ids of the suppliers whose name or organisation number contains `search`, by name
+/// (`limit` of them from `offset`, clamped to the last page), and how many match in all.
+async fn matching_suppliers(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
+    let found = sqlx::query!(
+        r#"WITH matching AS MATERIALIZED (
+             SELECT id, name FROM suppliers
+              WHERE municipality_id = $1 AND ($2 = '' OR name ILIKE '%' || $2 || '%' OR org_number ILIKE '%' || $2 || '%')),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $3
+                        OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
+        m,
+        search,
+        limit,
+        offset
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// Every supplier matching `search` (for the CSV export).
+pub async fn search_suppliers(db: &mut PgConnection, m: Uuid, search: &str) -> AppResult<Vec<Supplier>> {
+    let (ids, _) = matching_suppliers(&mut *db, m, search, i64::MAX, 0).await?;
+    select_suppliers(db, m, Some(&ids)).await
+}
+
+/// One page of the suppliers matching `search`, with where it sits in the whole list.
+pub async fn supplier_page(
+    db: &mut PgConnection,
+    m: Uuid,
+    search: &str,
+    asked: Asked,
+) -> AppResult<(Vec<Supplier>, Pager)> {
+    let (ids, total) = matching_suppliers(&mut *db, m, search, asked.per_page, asked.offset()).await?;
+    Ok((select_suppliers(db, m, Some(&ids)).await?, asked.among(total)))
+}
+
 pub async fn supplier(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Supplier> {
-    select_suppliers(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select_suppliers(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
 const NAME_TAKEN: &str = "Det finns redan en leverantör med det namnet.";

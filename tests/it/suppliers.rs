@@ -209,6 +209,16 @@ async fn a_shared_supplier_shows_that_it_is_shared_and_nothing_of_the_other_muni
     let private = json!({"name": "Edusys Nord", "org_number": "559011-2230", "kind": "molntjanst"});
     let private: Value = annan.send(Method::POST, "/suppliers", private).await.json().await.unwrap();
     assert_eq!(private["shared_with"], 0);
+    // The register searches name and organisation number, and pages.
+    let found = annan.get("/suppliers?q=556900-12&limit=1").await;
+    assert_eq!(found.headers()["x-total-count"], "1");
+    let found: Value = found.json().await.unwrap();
+    assert_eq!(found[0]["name"], "Länets IT-bolag");
+    let first = annan.get("/suppliers?limit=1").await;
+    assert_eq!(first.headers()["x-total-count"], "2");
+    assert!(first.headers()["link"].to_str().unwrap().contains("page=2"));
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first[0]["name"], "Edusys Nord", "by name");
 
     // Nothing else crosses: not the supplier, its contracts or their checks.
     assert_eq!(annan.get("/contracts").await.text().await.unwrap(), "[]");

@@ -276,7 +276,7 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, 
     let m = lisa::demo::large::seed(&mut tx, state.config.password_cost, today).await?;
     tx.commit().await?;
     println!(
-        "\nStorby kommun (1,500 systems, 6,000 assets, 3,000 risks, 20,000 incidents, 400 recommendations): ready in {:.1} s",
+        "\nStorby kommun (1,500 systems, 20,000 incidents, 600 contracts, 2,000 users, 500,000 log entries): ready in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let last_year = chrono::Datelike::year(&today) - 1;

@@ -1,6 +1,7 @@
 //! A large generated municipality for the benchmark, "Storby kommun": 1,500 systems, 6,000
 //! information assets, 3,000 risks, 20,000 incidents over five years, 400 recommendations
-//! across six audits, and the actions, documents and training that go with them. Made with
+//! across six audits, and the actions, documents and training that go with them; 300 suppliers
+//! with 600 contracts, 2,000 users, 500,000 change-log entries and 40 MB of files. Made with
 //! set-based SQL so it takes seconds. The coordinator `samordnare@storby.se` and the system owner
 //! `systemagare@storby.se` (the person owning the most systems) have the demo password.
 
@@ -32,6 +33,10 @@ const BODIES: [&str; 8] = [
 /// Creates Storby kommun unless it exists; returns its id.
 pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::NaiveDate) -> anyhow::Result<Uuid> {
     if let Some(existing) = store::find_municipality_by_org_number(&mut *tx, ORG_NUMBER).await? {
+        let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE lower(email) = $1", COORDINATOR)
+            .fetch_one(&mut *tx)
+            .await?;
+        grow(&mut *tx, existing.id, &hash, today).await?;
         return Ok(existing.id);
     }
     let actor = Actor::system("Lisa (storby)");
@@ -149,7 +154,91 @@ pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::Naiv
     .await?;
     let since = crate::reports::figures::end_of_day(super::day(year - 1, 1, 1));
     super::registered_since(&mut *tx, m, since).await?;
+    grow(&mut *tx, m, &hash, today).await?;
+    Ok(m)
+}
+
+/// What a large municipality holds besides its systems and incidents: 300 suppliers with 600
+/// contracts, their requirements and compliance checks; 200 governing documents; access reviews;
+/// 2,000 users with role grants; three years of change log (500,000 entries); 40 MB of attached
+/// files. A Storby made before these were added gains them at its next start.
+async fn grow(tx: &mut PgConnection, m: Uuid, password_hash: &str, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    let grown = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM suppliers WHERE municipality_id = $1) AS \"e!\"", m)
+        .fetch_one(&mut *tx)
+        .await?;
+    if grown {
+        return Ok(());
+    }
+    let hash = password_hash.replace('\'', "''");
+    let sql = format!(
+        r#"
+        CREATE TEMP TABLE h_people ON COMMIT DROP AS
+          SELECT row_number() OVER (ORDER BY name) - 1 AS n, id FROM people WHERE municipality_id = '{m}';
+        CREATE TEMP TABLE h_systems ON COMMIT DROP AS
+          SELECT row_number() OVER (ORDER BY name) - 1 AS n, id FROM systems WHERE municipality_id = '{m}';
+        CREATE TEMP TABLE h_measures ON COMMIT DROP AS
+          SELECT row_number() OVER (ORDER BY code) - 1 AS n, id FROM measures WHERE municipality_id = '{m}';
+        INSERT INTO suppliers (id, municipality_id, name, org_number, kind, contact, incident_contact)
+          SELECT gen_random_uuid(), '{m}', 'Leverantör ' || lpad(i::text, 3, '0'), '556' || lpad(i::text, 3, '0') || '-' || lpad(i::text, 4, '0'),
+                 (ARRAY['it_drift','systemleverantor','molntjanst','samagt_bolag'])[1 + i % 4],
+                 'kontakt' || i || '@leverantor.se', 'incident' || i || '@leverantor.se'
+            FROM generate_series(1, 300) i;
+        CREATE TEMP TABLE h_suppliers ON COMMIT DROP AS
+          SELECT row_number() OVER (ORDER BY name) - 1 AS n, id FROM suppliers WHERE municipality_id = '{m}';
+        INSERT INTO contracts (id, municipality_id, supplier_id, title, reference, starts_on, ends_on, notice_months,
+                               owner_person_id, has_dpa, check_interval_months)
+          SELECT gen_random_uuid(), '{m}', (SELECT id FROM h_suppliers WHERE n = i % 300), 'Avtal ' || lpad(i::text, 3, '0'),
+                 'DNR ' || (2020 + i % 6) || '/' || i, DATE '{today}' - (i * 3), DATE '{today}' - (i * 3) + 4 * 365 + (i % 90),
+                 (i % 4) * 3, (SELECT id FROM h_people WHERE n = i % 400), i % 5 <> 0, 12
+            FROM generate_series(1, 600) i;
+        CREATE TEMP TABLE h_contracts ON COMMIT DROP AS
+          SELECT row_number() OVER (ORDER BY title) - 1 AS n, id FROM contracts WHERE municipality_id = '{m}';
+        INSERT INTO contract_systems (municipality_id, contract_id, system_id)
+          SELECT DISTINCT '{m}'::uuid, c.id, s.id FROM h_contracts c CROSS JOIN generate_series(0, 1) k
+            JOIN h_systems s ON s.n = (c.n * 7 + k * 11) % 1500;
+        INSERT INTO contract_requirements (municipality_id, contract_id, measure_id)
+          SELECT DISTINCT '{m}'::uuid, c.id, me.id FROM h_contracts c CROSS JOIN generate_series(0, 2) k
+            JOIN h_measures me ON me.n = (c.n + k * 5) % (SELECT count(*) FROM h_measures);
+        INSERT INTO compliance_checks (id, municipality_id, contract_id, measure_id, checked_on, method, result, checked_by)
+          SELECT gen_random_uuid(), '{m}', r.contract_id, r.measure_id, DATE '{today}' - (row_number() OVER () % 500)::int,
+                 'Granskning av underlag', (ARRAY['uppfylls','uppfylls','delvis','uppfylls_ej'])[1 + (row_number() OVER () % 4)::int],
+                 'Generator'
+            FROM contract_requirements r WHERE r.municipality_id = '{m}';
+        INSERT INTO documents (id, municipality_id, title, kind, decided_on, status, owner_person_id)
+          SELECT gen_random_uuid(), '{m}', 'Styrdokument ' || i,
+                 (ARRAY['policy','riktlinje','rutin','instruktion'])[1 + i % 4], DATE '{today}' - (i * 9),
+                 CASE WHEN i % 10 = 0 THEN 'upphavd' ELSE 'gallande' END, (SELECT id FROM h_people WHERE n = i % 400)
+            FROM generate_series(41, 200) i;
+        INSERT INTO access_reviews (id, municipality_id, system_id, reviewed_on, from_system_extract, accounts_checked,
+                                    roles_checked, accounts_removed, next_due, recorded_by)
+          SELECT gen_random_uuid(), '{m}', s.id, DATE '{today}' - (s.n % 700)::int - k * 365, s.n % 3 <> 0, true, s.n % 5 <> 0,
+                 s.n % 7, DATE '{today}' - (s.n % 700)::int - k * 365 + 365, 'Generator'
+            FROM h_systems s CROSS JOIN generate_series(0, 1) k WHERE s.n % 5 <> 0;
+        INSERT INTO users (id, email, display_name, password_hash)
+          SELECT gen_random_uuid(), 'anvandare' || i || '@storby.se', 'Användare ' || i, '{hash}'
+            FROM generate_series(1, 2000) i;
+        INSERT INTO role_grants (id, municipality_id, user_id, role)
+          SELECT gen_random_uuid(), '{m}', u.id,
+                 CASE WHEN u.n % 20 = 0 THEN 'systemagare' WHEN u.n % 50 = 1 THEN 'fortroendevald' ELSE 'medarbetare' END
+            FROM (SELECT id, row_number() OVER (ORDER BY email) AS n FROM users WHERE email LIKE 'anvandare%@storby.se') u;
+        INSERT INTO audit_log (occurred_at, municipality_id, actor_name, entity_type, entity_id, action, before, after)
+          SELECT now() - i * interval '189 seconds', '{m}', 'Användare ' || (i % 2000),
+                 (ARRAY['system','incident','risk','action','recommendation','document','contract'])[1 + i % 7],
+                 gen_random_uuid(), CASE WHEN i % 9 = 0 THEN 'create' ELSE 'update' END,
+                 jsonb_build_object('Namn', 'Post ' || i, 'Status', 'planerad'),
+                 jsonb_build_object('Namn', 'Post ' || i, 'Status', 'pagar')
+            FROM generate_series(1, 500000) i;
+        INSERT INTO action_files (id, municipality_id, action_id, file_name, content_type, size_bytes, sha256, content,
+                                  uploaded_by)
+          SELECT gen_random_uuid(), '{m}', a.id, 'underlag-' || a.n || '.txt', 'text/plain', length(f.content),
+                 sha256(f.content), f.content, 'Generator'
+            FROM (SELECT id, row_number() OVER (ORDER BY title) AS n FROM actions WHERE municipality_id = '{m}') a
+            CROSS JOIN LATERAL (SELECT convert_to(repeat('Bilaga ' || a.n || ' till åtgärden. ', 7500), 'UTF8') AS content) f
+           WHERE a.n <= 200;
+        "#,
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
     // Statistics for the new rows now, as autovacuum would make them soon after.
     sqlx::raw_sql("ANALYZE").execute(&mut *tx).await?;
-    Ok(m)
+    Ok(())
 }

@@ -5,7 +5,7 @@
 pub mod pages;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -13,7 +13,6 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::web::format;
-use crate::web::pagination::{ListQuery, Pager};
 
 /// Who made a change.
 #[derive(Clone, Debug)]
@@ -268,7 +267,7 @@ pub async fn latest_after(db: &mut sqlx::PgConnection, m: Uuid, entity_type: &st
 }
 
 /// Filters for browsing the log.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct Filter {
     /// Entity type, e.g. `body`.
     #[serde(default)]
@@ -282,53 +281,93 @@ pub struct Filter {
     /// To this date (inclusive), YYYY-MM-DD.
     #[serde(default)]
     pub to: String,
-    pub page: Option<String>,
+    /// Entries older than this one (the `Link` header's `before`); the newest when absent.
+    pub before: Option<String>,
 }
 
 impl Filter {
-    pub fn page(&self) -> i64 {
-        ListQuery { q: String::new(), page: self.page.clone() }.page()
-    }
-
     fn date(value: &str) -> Option<chrono::NaiveDate> {
         chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+    }
+
+    pub fn cursor(&self) -> Option<Cursor> {
+        self.before.as_deref().and_then(Cursor::parse)
+    }
+}
+
+/// Where a page of the log starts: just after (older than) this entry. Written as
+/// "microseconds since 1970.id", which says nothing a reader of the entry does not see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub occurred_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (micros, id) = text.trim().split_once('.')?;
+        let occurred_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        Some(Cursor { occurred_at, id: id.parse().ok()? })
+    }
+
+    pub fn of(entry: &Entry) -> Cursor {
+        Cursor { occurred_at: entry.occurred_at, id: entry.id }
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.occurred_at.timestamp_micros(), self.id)
     }
 }
 
 /// Largest export, in rows.
 pub const EXPORT_LIMIT: i64 = 100_000;
 
-/// Matching entries, newest first: one page of them, or (with no page) all up to [`EXPORT_LIMIT`];
-/// never entries about the `hidden` kinds of thing.
-pub async fn search(
+/// Matching entries are counted up to this many; past it the log says "more than".
+pub const COUNT_LIMIT: i64 = 1_000;
+
+/// How many entries match, counted up to [`COUNT_LIMIT`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counted {
+    pub counted: i64,
+    pub more: bool,
+}
+
+impl Counted {
+    /// The exact number, when it was counted to the end.
+    pub fn exact(self) -> Option<i64> {
+        (!self.more).then_some(self.counted)
+    }
+
+    /// "1 händelse", "12 händelser", "fler än 1 000 händelser".
+    pub fn text(self, one: &str, many: &str) -> String {
+        if self.more {
+            format!("fler än {} {many}", format::thousands(self.counted))
+        } else {
+            format::count(usize::try_from(self.counted).unwrap_or(0), one, many)
+        }
+    }
+}
+
+/// One page of the log, newest first, with where the next (older) one starts.
+pub struct LogPage {
+    pub entries: Vec<Entry>,
+    pub older: Option<Cursor>,
+    pub matching: Counted,
+}
+
+/// The entries matching the filter, never those about the `hidden` kinds of thing: `limit` of
+/// them older than `before` (the newest when none), newest first. Each page reads only its own
+/// rows along the (municipality, time) index, however long the log.
+async fn entries(
     pool: &PgPool,
-    municipality_id: Uuid,
+    m: Uuid,
     filter: &Filter,
-    page: Option<i64>,
+    before: Option<Cursor>,
+    limit: i64,
     hidden: &[String],
-) -> AppResult<(Vec<Entry>, Pager)> {
-    let entity_type = filter.entity_type.trim();
-    let actor = filter.actor.trim();
-    let from = Filter::date(&filter.from);
-    let to = Filter::date(&filter.to);
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM audit_log
-          WHERE municipality_id = $1 AND ($2 = '' OR entity_type = $2)
-            AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
-            AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
-            AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
-            AND entity_type <> ALL($6)"#,
-        municipality_id,
-        entity_type,
-        actor,
-        from,
-        to,
-        hidden,
-    )
-    .fetch_one(pool)
-    .await?;
-    let pager = Pager::new(page.unwrap_or(1), total);
-    let (offset, limit) = if page.is_some() { (pager.offset(), pager.limit()) } else { (0, EXPORT_LIMIT) };
+) -> AppResult<Vec<Entry>> {
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT id, occurred_at, actor_name, entity_type, entity_id, action, before, after, request_id
@@ -337,21 +376,62 @@ pub async fn search(
               AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
               AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
               AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
-              AND entity_type <> ALL($8)
+              AND entity_type <> ALL($6)
+              AND occurred_at <= $7 AND (occurred_at < $7 OR id < $8)
             ORDER BY occurred_at DESC, id DESC
-            OFFSET $6 LIMIT $7"#,
-        municipality_id,
-        entity_type,
-        actor,
-        from,
-        to,
-        offset,
-        limit,
+            LIMIT $9"#,
+        m,
+        filter.entity_type.trim(),
+        filter.actor.trim(),
+        Filter::date(&filter.from),
+        Filter::date(&filter.to),
         hidden,
+        before.map_or(DateTime::<Utc>::MAX_UTC, |c| c.occurred_at),
+        before.map_or(i64::MAX, |c| c.id),
+        limit,
     )
     .fetch_all(pool)
     .await?;
-    Ok((rows.into_iter().map(Entry::from).collect(), pager))
+    Ok(rows.into_iter().map(Entry::from).collect())
+}
+
+/// How many entries match the filter, counted up to [`COUNT_LIMIT`].
+async fn count(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> AppResult<Counted> {
+    let counted = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM (
+             SELECT 1 FROM audit_log
+              WHERE municipality_id = $1 AND ($2 = '' OR entity_type = $2)
+                AND ($3 = '' OR actor_name ILIKE '%' || $3 || '%')
+                AND ($4::date IS NULL OR occurred_at >= ($4::date AT TIME ZONE 'Europe/Stockholm'))
+                AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
+                AND entity_type <> ALL($6)
+              LIMIT $7) counted"#,
+        m,
+        filter.entity_type.trim(),
+        filter.actor.trim(),
+        Filter::date(&filter.from),
+        Filter::date(&filter.to),
+        hidden,
+        COUNT_LIMIT + 1,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Counted { counted: counted.min(COUNT_LIMIT), more: counted > COUNT_LIMIT })
+}
+
+/// One page of `limit` matching entries from the filter's cursor, and how many match in all.
+pub async fn page(pool: &PgPool, m: Uuid, filter: &Filter, limit: i64, hidden: &[String]) -> AppResult<LogPage> {
+    let mut entries = entries(pool, m, filter, filter.cursor(), limit + 1, hidden).await?;
+    let older = (entries.len() as i64 > limit).then(|| {
+        entries.truncate(limit as usize);
+        entries.last().map(Cursor::of)
+    });
+    Ok(LogPage { entries, older: older.flatten(), matching: count(pool, m, filter, hidden).await? })
+}
+
+/// Every matching entry, newest first, up to [`EXPORT_LIMIT`] (for the CSV export).
+pub async fn export(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> AppResult<Vec<Entry>> {
+    entries(pool, m, filter, None, EXPORT_LIMIT, hidden).await
 }
 
 #[cfg(test)]

@@ -2,16 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
-use super::{Entry, Filter, search};
+use super::{Counted, Entry, Filter, export, page};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::pagination::Pager;
+use crate::web::pagination::{Keyset, Limit, PER_PAGE};
 use crate::web::{Chrome, SelectOption, options};
 
 /// Entity types as shown to people.
@@ -84,7 +82,10 @@ struct ListPage {
     chrome: Chrome,
     filter: Filter,
     entries: Vec<Entry>,
-    pager: Pager,
+    matching: Counted,
+    /// The next (older) page's address, when there is one.
+    older: Option<String>,
+    /// The filter without the cursor: the newest page, and the CSV export.
     query_without_page: String,
     entity_types: Vec<SelectOption>,
     no_errors: FieldErrors,
@@ -104,7 +105,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let hidden = hidden_entity_types(&state, &principal).await?;
-    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page()), &hidden).await?;
+    let found = page(&state.pool, principal.tenant()?, &filter, PER_PAGE, &hidden).await?;
     let query_without_page = serde_urlencoded::to_string([
         ("entity_type", filter.entity_type.as_str()),
         ("actor", filter.actor.as_str()),
@@ -112,10 +113,20 @@ pub async fn list(
         ("to", filter.to.as_str()),
     ])
     .unwrap_or_default();
+    let older = found.older.map(|cursor| format!("?{query_without_page}&before={cursor}"));
     let readable = ENTITY_TYPES.iter().copied().filter(|(code, _)| !hidden.iter().any(|h| h == code));
     let entity_types = options(readable, filter.entity_type.trim());
-    Ok(ListPage { chrome, filter, entries, pager, query_without_page, entity_types, no_errors: FieldErrors::new() }
-        .into_response())
+    Ok(ListPage {
+        chrome,
+        entries: found.entries,
+        matching: found.matching,
+        older,
+        query_without_page,
+        entity_types,
+        no_errors: FieldErrors::new(),
+        filter,
+    }
+    .into_response())
 }
 
 pub async fn csv(
@@ -125,7 +136,7 @@ pub async fn csv(
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let hidden = hidden_entity_types(&state, &principal).await?;
-    let (entries, _) = search(&state.pool, principal.tenant()?, &filter, None, &hidden).await?;
+    let entries = export(&state.pool, principal.tenant()?, &filter, &hidden).await?;
     let rows: Vec<Vec<String>> = entries
         .into_iter()
         .map(|e| {
@@ -153,24 +164,28 @@ pub async fn csv(
     )
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct EntryPage {
-    pub entries: Vec<Entry>,
-    pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-}
-
-/// The municipality's audit log, newest first, 50 entries a page.
-#[utoipa::path(get, path = "/audit-log", tag = "Ändringslogg", params(Filter),
-    responses((status = 200, body = EntryPage), (status = 403, body = crate::error::Problem)))]
+/// The municipality's audit log, newest first: `limit` entries (100, at most 500) as a JSON
+/// array; `Link: <…before=…>; rel="next"` leads to older ones. `X-Total-Count` is given when at
+/// most 1,000 match (the log is long, and counting all of it on every page would cost more than the page).
+#[utoipa::path(get, path = "/audit-log", tag = "Ändringslogg", params(Filter, Limit),
+    responses((status = 200, body = Vec<Entry>, headers(("X-Total-Count" = i64), ("Link" = String))),
+              (status = 403, body = crate::error::Problem)))]
 pub async fn api_list(
     State(state): State<AppState>,
     principal: Principal,
+    uri: OriginalUri,
     Query(filter): Query<Filter>,
-) -> AppResult<Json<EntryPage>> {
+    Query(limit): Query<Limit>,
+) -> AppResult<Keyset<Entry>> {
     principal.require(may_read(&principal))?;
     let hidden = hidden_entity_types(&state, &principal).await?;
-    let (entries, pager) = search(&state.pool, principal.tenant()?, &filter, Some(filter.page()), &hidden).await?;
-    Ok(Json(EntryPage { entries, total: pager.total, page: pager.page, pages: pager.pages }))
+    let limit = limit.limit();
+    let found = page(&state.pool, principal.tenant()?, &filter, limit, &hidden).await?;
+    Ok(Keyset {
+        items: found.entries,
+        total: found.matching.exact(),
+        next: found.older.map(|cursor| cursor.to_string()),
+        limit,
+        uri: uri.0,
+    })
 }

@@ -91,7 +91,7 @@ pub struct CoordinatorView {
     pub getting_started: Option<Vec<Step>>,
     pub overdue: Vec<Item>,
     pub soon: Vec<Item>,
-    pub changes_this_week: i64,
+    pub changes_this_week: crate::audit_log::Counted,
     pub recent_changes: Vec<Entry>,
     pub week_start: NaiveDate,
     pub gaps: Vec<Gap>,
@@ -203,7 +203,7 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
     let week_start = today - Duration::days(6);
     let filter = crate::audit_log::Filter { from: week_start.to_string(), ..Default::default() };
     // Shared by the municipality's coordinators, who may read every entry.
-    let (recent_changes, pager) = crate::audit_log::search(&state.pool, m, &filter, Some(1), &[]).await?;
+    let recent = crate::audit_log::page(&state.pool, m, &filter, 8, &[]).await?;
     let gaps = vec![
         Gap { label: "System som inte är helt klassade", count: total.systems - total.classified, link: "/coverage" },
         Gap {
@@ -248,8 +248,8 @@ async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<Coordinator
         getting_started: getting_started(bodies, total.systems, audit_counts.audits, reports),
         overdue,
         soon,
-        changes_this_week: pager.total,
-        recent_changes: recent_changes.into_iter().take(8).collect(),
+        changes_this_week: recent.matching,
+        recent_changes: recent.entries,
         week_start,
         gaps,
         audit_gaps,

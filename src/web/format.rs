@@ -57,6 +57,19 @@ pub fn years_months(months: u32) -> String {
     }
 }
 
+/// "20 000": thousands apart, as Swedish writes them.
+pub fn thousands(n: impl std::fmt::Display) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && c.is_ascii_digit() && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A count with its noun in the right number: "1 rekommendation", "2 rekommendationer".
 /// (Templates pass their numbers by reference, code by value: both are accepted.)
 pub fn count(n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {

@@ -9,6 +9,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::format::thousands;
 use crate::error::{AppError, FieldErrors};
 
 /// The longest text a title or a name may have.
@@ -64,20 +65,8 @@ fn problem_on(route: Route, field: &str, value: &str) -> Option<String> {
     }
     let limit = route.limit(field);
     let length = value.chars().count();
-    (length > limit).then(|| format!("Texten får vara högst {} tecken (den är {}).", group(limit), group(length)))
-}
-
-/// "20 000": thousands apart, as Swedish writes them.
-fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(c);
-    }
-    out
+    (length > limit)
+        .then(|| format!("Texten får vara högst {} tecken (den är {}).", thousands(limit), thousands(length)))
 }
 
 fn check_pairs(route: Route, bytes: &[u8], errors: &mut FieldErrors) {

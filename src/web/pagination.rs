@@ -74,8 +74,26 @@ pub struct ApiPage {
 
 impl ApiPage {
     pub fn asked(&self) -> Asked {
-        let limit = self.limit.as_deref().and_then(|l| l.trim().parse::<i64>().ok()).unwrap_or(API_DEFAULT_LIMIT);
-        Asked { page: page_number(self.page.as_deref()), per_page: limit.clamp(1, API_MAX_LIMIT) }
+        Asked { page: page_number(self.page.as_deref()), per_page: api_limit(self.limit.as_deref()) }
+    }
+}
+
+fn api_limit(text: Option<&str>) -> i64 {
+    text.and_then(|l| l.trim().parse::<i64>().ok()).unwrap_or(API_DEFAULT_LIMIT).clamp(1, API_MAX_LIMIT)
+}
+
+/// The `limit` of an API list read by cursor (see [`Keyset`]): 100 unless asked, at most 500.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Limit {
+    /// Rows per page: 100 unless asked, at most 500.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+}
+
+impl Limit {
+    pub fn limit(&self) -> i64 {
+        api_limit(self.limit.as_deref())
     }
 }
 
@@ -137,16 +155,47 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     fn next_link(&self) -> Option<String> {
         let next = self.pager.next()?;
-        let mut pairs: Vec<(String, String)> = self
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
-        pairs.retain(|(key, _)| key != "page" && key != "limit");
-        pairs.push(("page".into(), next.to_string()));
-        pairs.push(("limit".into(), self.pager.per_page.to_string()));
-        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        Some(format!("<{}?{query}>; rel=\"next\"", self.uri.path()))
+        Some(next_link(&self.uri, [("page", next.to_string()), ("limit", self.pager.per_page.to_string())]))
+    }
+}
+
+/// `Link: <…>; rel="next"`: the request's address with its filter kept and `next` in place of
+/// the paging parameters it had.
+fn next_link<const N: usize>(uri: &axum::http::Uri, next: [(&str, String); N]) -> String {
+    let mut pairs: Vec<(String, String)> =
+        uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    pairs.retain(|(key, _)| !["page", "limit", "before"].contains(&key.as_str()));
+    pairs.extend(next.into_iter().map(|(key, value)| (key.to_string(), value)));
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("<{}?{query}>; rel=\"next\"", uri.path())
+}
+
+/// A list read from the top by a cursor instead of page numbers (long, append-only lists such
+/// as the change log, where counting every row on every page would cost more than the page):
+/// the rows as a JSON array, `X-Total-Count` when the count is exact (`total`), and
+/// `Link: <…before=cursor>; rel="next"` while there are more.
+pub struct Keyset<T> {
+    pub items: Vec<T>,
+    pub total: Option<i64>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<String>,
+    pub limit: i64,
+    pub uri: axum::http::Uri,
+}
+
+impl<T: serde::Serialize> IntoResponse for Keyset<T> {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(&self.items).into_response();
+        let headers = response.headers_mut();
+        if let Some(total) = self.total {
+            headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(total));
+        }
+        let link =
+            self.next.map(|cursor| next_link(&self.uri, [("before", cursor), ("limit", self.limit.to_string())]));
+        if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(LINK, link);
+        }
+        response
     }
 }
 
@@ -206,5 +255,15 @@ mod tests {
         assert_eq!(paged.next_link().unwrap(), "</api/v1/incidents?status=ny&q=a+b&page=2&limit=2>; rel=\"next\"");
         let last = Paged { items: vec![1], pager: Pager::sized(3, 2, 5), uri: "/x".parse().unwrap() };
         assert_eq!(last.next_link(), None);
+        let keyset = Keyset {
+            items: vec![1],
+            total: None,
+            next: Some("17.4".into()),
+            limit: 100,
+            uri: "/api/v1/audit-log?before=9.9&entity_type=body".parse().unwrap(),
+        }
+        .into_response();
+        assert_eq!(keyset.headers()[LINK], "</api/v1/audit-log?entity_type=body&before=17.4&limit=100>; rel=\"next\"");
+        assert!(!keyset.headers().contains_key("x-total-count"), "a capped count is not given as the total");
     }
 }

@@ -490,14 +490,17 @@ pub struct UnmetMeasure {
     pub status: String,
 }
 
-pub async fn unmet_measures(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<UnmetMeasure>> {
+/// The unmet measures of the systems the user owns or administers.
+pub async fn unmet_measures_kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<UnmetMeasure>> {
     Ok(sqlx::query_as!(
         UnmetMeasure,
         "SELECT a.system_id, me.code, me.title, a.status
            FROM measure_assessments a JOIN measures me ON me.id = a.measure_id
           WHERE a.municipality_id = $1 AND a.status IN ('delvis', 'ej_uppfylld')
+            AND a.system_id IN (SELECT k FROM systems_kept_by($2) k)
           ORDER BY me.code",
-        m
+        m,
+        user
     )
     .fetch_all(db)
     .await?)

@@ -299,7 +299,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         .collect();
     let is_mine = |id: Option<Uuid>| id.is_some_and(|id| mine.iter().any(|s| s.id == id));
     let name_of = |id: Uuid| mine.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_default();
-    let unmet_measures = crate::classification::store::unmet_measures(&mut *conn, m)
+    let unmet_measures = crate::classification::store::unmet_measures_kept_by(&mut *conn, m, me)
         .await?
         .into_iter()
         .filter(|u| is_mine(Some(u.system_id)))

@@ -1,7 +1,7 @@
 //! JSON API for the organisation, under `/api/v1`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use super::{may_manage, service};
 use crate::AppState;
 use crate::auth::{MunicipalityRef, Principal, Role};
 use crate::error::{AppResult, Problem};
-use crate::web::pagination::ListQuery;
+use crate::web::pagination::{ApiPage, ListQuery, Paged, Search};
 
 const TAG: &str = "Organisation";
 
@@ -212,10 +212,20 @@ pub async fn delete_person(
 // ---------------------------------------------------------------- users and roles
 
 /// Users with a role in the municipality.
-#[utoipa::path(get, path = "/users", tag = TAG, responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
-pub async fn list_users(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<UserView>>> {
+#[utoipa::path(get, path = "/users", tag = TAG, params(Search, ApiPage),
+    responses((status = 200, body = Vec<UserView>, headers(("X-Total-Count" = i64), ("Link" = String))),
+              (status = 403, body = Problem)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+    uri: OriginalUri,
+    Query(search): Query<Search>,
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<UserView>> {
     principal.require(may_manage(&principal))?;
-    Ok(Json(store::list_users(&state.pool, principal.tenant()?).await?))
+    let mut db = state.pool.acquire().await?;
+    let (items, pager) = store::search_users(&mut db, principal.tenant()?, search.q.trim(), paging.asked()).await?;
+    Ok(Paged { items, pager, uri: uri.0 })
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = TAG, params(("id" = Uuid, Path)),

@@ -10,7 +10,7 @@ use super::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput, PersonInp
 use crate::audit_log::{self, Actor, Change};
 use crate::auth::Role;
 use crate::error::{AppError, AppResult, field_error, unique_as};
-use crate::web::pagination::Pager;
+use crate::web::pagination::{Asked, Pager};
 
 // ---------------------------------------------------------------- municipalities
 
@@ -526,8 +526,8 @@ impl From<UserRow> for UserView {
     }
 }
 
-/// Users holding at least one role in the municipality, with those roles.
-pub async fn list_users(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<UserView>> {
+/// The users with these ids that hold a role in the municipality, with those roles, in the order of `ids`.
+async fn users_by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<UserView>> {
     let rows = sqlx::query_as!(
         UserRow,
         r#"SELECT u.id, u.email, u.display_name, u.disabled,
@@ -535,12 +535,41 @@ pub async fn list_users(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<UserV
                            ORDER BY g.role, b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
              FROM users u JOIN role_grants g ON g.user_id = u.id AND g.municipality_id = $1
              LEFT JOIN bodies b ON b.id = g.body_id
-            GROUP BY u.id ORDER BY u.display_name"#,
-        m
+            WHERE u.id = ANY($2)
+            GROUP BY u.id ORDER BY array_position($2, u.id)"#,
+        m,
+        ids
     )
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(UserView::from).collect())
+}
+
+/// One page of the users holding a role in the municipality whose name or email contains
+/// `search`, by name, with where it sits in the whole list.
+pub async fn search_users(
+    db: &mut PgConnection,
+    m: Uuid,
+    search: &str,
+    asked: Asked,
+) -> AppResult<(Vec<UserView>, Pager)> {
+    let found = sqlx::query!(
+        r#"WITH matching AS MATERIALIZED (
+             SELECT u.id, u.display_name FROM users u
+              WHERE u.id IN (SELECT g.user_id FROM role_grants g WHERE g.municipality_id = $1)
+                AND ($2 = '' OR u.display_name ILIKE '%' || $2 || '%' OR u.email ILIKE '%' || $2 || '%')),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY display_name, id LIMIT $3
+                        OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
+        m,
+        search,
+        asked.per_page,
+        asked.offset()
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok((users_by_ids(db, m, &found.ids).await?, asked.among(found.total)))
 }
 
 /// A user as seen from this municipality: only users with a role here are visible.

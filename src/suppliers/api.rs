@@ -11,34 +11,26 @@ use super::store::{self, Check, ContractStanding, Supplier};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Problem};
-use crate::web::pagination::{ApiPage, Paged};
+use crate::web::pagination::{ApiPage, Paged, Search};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Leverantörer";
 
 /// The municipality's suppliers; a shared one says how many other municipalities share it, nothing more.
-#[utoipa::path(get, path = "/suppliers", tag = TAG, params(SupplierSearch, ApiPage),
+#[utoipa::path(get, path = "/suppliers", tag = TAG, params(Search, ApiPage),
     responses((status = 200, body = Vec<Supplier>, headers(("X-Total-Count" = i64), ("Link" = String))),
               (status = 403, body = Problem)))]
 pub async fn suppliers(
     State(state): State<AppState>,
     principal: Principal,
     uri: OriginalUri,
-    Query(search): Query<SupplierSearch>,
+    Query(search): Query<Search>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<Supplier>> {
     principal.require(super::may_read(&principal))?;
     let mut db = state.pool.acquire().await?;
     let (items, pager) = store::supplier_page(&mut db, principal.tenant()?, search.q.trim(), paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
-}
-
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SupplierSearch {
-    /// Part of the name or organisation number.
-    #[serde(default)]
-    q: String,
 }
 
 /// Adds a supplier (coordinator).

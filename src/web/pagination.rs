@@ -60,6 +60,15 @@ impl Asked {
     }
 }
 
+/// An API list's free-text search, `q`.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Search {
+    /// Text to look for (for example in a name).
+    #[serde(default)]
+    pub q: String,
+}
+
 /// An API list's `page` and `limit` (default 100, at most 500).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -136,6 +136,36 @@ async fn people_are_searched_paged_and_exported() {
 }
 
 #[tokio::test]
+async fn accounts_with_roles_are_searched_and_paged() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "WITH made AS (INSERT INTO users (id, email, display_name, password_hash)
+                       SELECT gen_random_uuid(), 'konto' || i || '@exempelby.se', 'Konto ' || lpad(i::text, 2, '0'), 'x'
+                         FROM generate_series(1, 55) i RETURNING id)
+         INSERT INTO role_grants (id, municipality_id, user_id, role) SELECT gen_random_uuid(), $1, id, 'medarbetare' FROM made",
+    )
+    .bind(app.exempelby)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let client = app.login("samordnare@exempelby.se").await;
+    let first = app.get(&client, "/org/users?q=konto").await.text().await.unwrap();
+    assert!(first.contains("55 konton.") && first.contains("Sida 1 av 2"), "{first}");
+    assert!(first.contains(">Konto 01</a>") && !first.contains(">Konto 55</a>"));
+    let second = app.get(&client, "/org/users?q=konto&page=2").await.text().await.unwrap();
+    assert!(second.contains(">Konto 55</a>") && !second.contains(">Konto 01</a>"));
+    let api = app.coordinator_api().await;
+    let page = api.get("/users?q=KONTO5&limit=3").await;
+    assert_eq!(page.headers()["x-total-count"], "7", "konto5@ and konto50@–konto55@");
+    let names: serde_json::Value = page.json().await.unwrap();
+    assert_eq!(names[0]["display_name"], "Konto 05");
+    let other = app.annanstad().await;
+    let annan = app.api(&app.api_token("samordnare@annanstad.se", other.municipality).await);
+    let theirs = annan.get("/users?q=konto").await;
+    assert_eq!(theirs.headers()["x-total-count"], "0", "accounts with roles elsewhere are not listed");
+}
+
+#[tokio::test]
 async fn the_coordinator_grants_roles_to_new_and_existing_accounts() {
     let app = TestApp::spawn().await;
     let other = app.annanstad().await;

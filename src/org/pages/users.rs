@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -14,6 +14,7 @@ use super::body_options;
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::error::{AppResult, FieldErrors};
+use crate::web::pagination::{Asked, ListQuery, Pager};
 use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
 
 #[derive(Template, WebTemplate)]
@@ -21,6 +22,9 @@ use crate::web::{Chrome, SelectOption, flash, options, split_validation, unproce
 struct UsersPage {
     chrome: Chrome,
     users: Vec<UserView>,
+    pager: Pager,
+    q: String,
+    query_without_page: String,
     invitations: Vec<store::SentInvitation>,
     /// Accounts here with repeated failed logins in the last day.
     failures: Vec<crate::auth::store::RepeatedFailures>,
@@ -75,14 +79,23 @@ async fn user_form(
     Ok(UserFormPage { chrome, form, errors, bodies, roles })
 }
 
-pub async fn users(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+pub async fn users(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     principal.require(may_manage(&principal))?;
     let m = principal.tenant()?;
-    let users = store::list_users(&state.pool, m).await?;
-    let invitations = store::sent_invitations(&state.pool, m).await?;
+    let mut conn = state.pool.acquire().await?;
+    let asked = Asked::page(query.page.as_deref());
+    let (users, pager) = store::search_users(&mut conn, m, query.search(), asked).await?;
+    let invitations = store::sent_invitations(&mut *conn, m).await?;
     let at_least = crate::auth::pages::ACCOUNT_FAILURES_WORTH_A_WARNING;
     let failures = crate::auth::store::repeated_failures(&state.pool, m, at_least).await?;
-    Ok(UsersPage { chrome, users, invitations, failures }.into_response())
+    let q = query.search().to_string();
+    let query_without_page = serde_urlencoded::to_string([("q", &q)]).unwrap_or_default();
+    Ok(UsersPage { chrome, users, pager, q, query_without_page, invitations, failures }.into_response())
 }
 
 pub async fn show_user(

@@ -635,7 +635,7 @@ pub async fn standings(
     let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();
     covered_ids.sort_unstable();
     covered_ids.dedup();
-    let systems = crate::systems::store::these(&mut *db, m, &covered_ids).await?;
+    let systems = crate::systems::store::levels_of(&mut *db, m, &covered_ids).await?;
     let entries: Vec<super::model::CatalogueEntry> = catalogue
         .iter()
         .map(|measure| super::model::CatalogueEntry {
@@ -644,14 +644,22 @@ pub async fn standings(
             applies_to_supplier: measure.applies_to == "leverantor",
         })
         .collect();
+    // Looked up per contract: a large municipality has hundreds of contracts and thousands of checks.
+    let systems: std::collections::HashMap<Uuid, _> = systems.iter().map(|s| (s.id, s)).collect();
+    let mut checks_of: std::collections::HashMap<Uuid, Vec<Check>> = std::collections::HashMap::new();
+    for check in checks {
+        checks_of.entry(check.contract_id).or_default().push(check);
+    }
     Ok(contracts
         .into_iter()
         .map(|contract| {
-            let covered: Vec<(&str, Option<crate::classification::model::ProtectionLevel>)> = systems
+            let mut covered: Vec<(&str, Option<crate::classification::model::ProtectionLevel>)> = contract
+                .system_ids
                 .iter()
-                .filter(|s| contract.system_ids.contains(&s.id))
+                .filter_map(|id| systems.get(id))
                 .map(|s| (s.name.as_str(), s.protection_level()))
                 .collect();
+            covered.sort_by(|a, b| a.0.cmp(b.0));
             let missing_requirements = super::model::missing_requirements(&covered, &entries, &contract.measure_ids)
                 .into_iter()
                 .filter_map(|(id, needing)| {
@@ -665,7 +673,12 @@ pub async fn standings(
                 })
                 .collect();
             ContractStanding {
-                requirements: requirement_statuses(&contract, &catalogue, &checks, today),
+                requirements: requirement_statuses(
+                    &contract,
+                    &catalogue,
+                    checks_of.get(&contract.id).map_or(&[], Vec::as_slice),
+                    today,
+                ),
                 missing_requirements,
                 notice_deadline: contract.notice_deadline(),
                 in_notice_period: contract.is_in_notice_period(today),

@@ -346,9 +346,33 @@ pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Ve
     list(db, m, &Filter { kept_by: Some(user), ..Filter::default() }, crate::web::format::today()).await
 }
 
-/// The systems with these ids (those of another municipality are not found).
-pub async fn these(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<System>> {
-    by_ids(db, m, ids, None).await
+/// A system's name and protection level, for rules that need no more of it.
+pub struct Leveled {
+    pub id: Uuid,
+    pub name: String,
+    level_k: Option<i16>,
+    level_r: Option<i16>,
+    level_t: Option<i16>,
+    level_s: Option<i16>,
+}
+
+impl Leveled {
+    pub fn protection_level(&self) -> Option<ProtectionLevel> {
+        ProtectionLevel::from_columns(self.level_k, self.level_r, self.level_t, self.level_s)
+    }
+}
+
+/// The names and protection levels of the systems with these ids.
+pub async fn levels_of(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Leveled>> {
+    Ok(sqlx::query_as!(
+        Leveled,
+        "SELECT id, name, level_k, level_r, level_t, level_s FROM systems
+          WHERE municipality_id = $1 AND id = ANY($2) ORDER BY name, id",
+        m,
+        ids
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {

@@ -210,7 +210,7 @@ impl From<Row> for Entry {
 
 /// The history of one entity, newest first.
 pub async fn history(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     municipality_id: Uuid,
     entity_type: &str,
     entity_id: Uuid,
@@ -225,7 +225,7 @@ pub async fn history(
         entity_type,
         entity_id,
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(Entry::from).collect())
 }

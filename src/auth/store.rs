@@ -1,6 +1,6 @@
 //! Queries for accounts and login throttling.
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::model::{Failures, THROTTLE_WINDOW_MINUTES};
@@ -111,7 +111,7 @@ pub struct RepeatedFailures {
     pub latest: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn repeated_failures(pool: &PgPool, m: Uuid, at_least: i64) -> AppResult<Vec<RepeatedFailures>> {
+pub async fn repeated_failures(db: impl PgExecutor<'_>, m: Uuid, at_least: i64) -> AppResult<Vec<RepeatedFailures>> {
     Ok(sqlx::query_as!(
         RepeatedFailures,
         r#"SELECT u.email, u.display_name, count(*) AS "failures!", max(f.failed_at) AS "latest!"
@@ -125,7 +125,7 @@ pub async fn repeated_failures(pool: &PgPool, m: Uuid, at_least: i64) -> AppResu
         m,
         at_least
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?)
 }
 

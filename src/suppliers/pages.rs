@@ -454,7 +454,7 @@ async fn contract_page(
         requirement_options: options(requirements, &check_form.measure_id),
         results: options(RESULTS, &check_form.result),
         checks: store::checks(&mut *conn, m, Some(id)).await?,
-        history: audit_log::history(&state.pool, m, "contract", id).await?,
+        history: audit_log::history(&mut *conn, m, "contract", id).await?,
         may_edit: may_edit(principal, &contract),
         chrome,
         standing,

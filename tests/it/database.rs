@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::empty_database;
+use crate::support::{TestApp, empty_database};
 
 #[tokio::test]
 async fn migrations_apply_to_an_empty_database() {
@@ -172,4 +172,32 @@ async fn a_database_restart_under_writes_gives_503_then_recovers_and_loses_nothi
     pool.close().await;
     server.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A request that holds a connection while it waits for a second one deadlocks the pool when
+/// many such requests arrive at once (every connection held, every holder waiting). With a pool
+/// of one connection, such a request waits out the pool's timeout and fails at once.
+#[tokio::test]
+async fn no_page_holds_a_connection_while_it_waits_for_another() {
+    let app = TestApp::spawn_with_one_connection().await;
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let mut failed = Vec::new();
+    let mut check = async |client: &reqwest::Client, who: &str, path: &str| {
+        let started = std::time::Instant::now();
+        let status = app.get(client, path).await.status();
+        if status.is_server_error() || started.elapsed() > std::time::Duration::from_secs(2) {
+            failed.push(format!("{who} {path}: {status} after {:?}", started.elapsed()));
+        }
+    };
+    for path in app.coordinator_pages().await {
+        check(&coordinator, "samordnare", &path).await;
+    }
+    for path in ["/contracts.csv", "/incidents.csv", "/systems.csv", "/audit-log.csv", "/access-reviews.csv"] {
+        check(&coordinator, "samordnare", path).await;
+    }
+    for who in ["systemagare", "revisor", "ledamot", "medarbetare"] {
+        let client = app.login(&format!("{who}@exempelby.se")).await;
+        check(&client, who, "/").await;
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

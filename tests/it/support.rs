@@ -88,10 +88,15 @@ pub async fn fresh_database() -> PgPool {
 }
 
 /// A pool on the same database as the application role, as Lisa serves.
-pub async fn app_pool(owner: &PgPool) -> PgPool {
+async fn app_pool(owner: &PgPool, connections: u32) -> PgPool {
     let name = owner.connect_options().get_database().expect("test pools name their database").to_string();
     let options = server().await.local.connect_options(&name).username(lisa::db::LOCAL_APP_ROLE);
-    lisa::db::pool_options().max_connections(8).connect_with(options).await.unwrap()
+    lisa::db::pool_options()
+        .max_connections(connections)
+        .acquire_timeout(std::time::Duration::from_secs(3))
+        .connect_with(options)
+        .await
+        .unwrap()
 }
 
 /// A `DATABASE_URL` for a test database (a Unix socket in the test server's folder).
@@ -146,16 +151,113 @@ impl TestApp {
 
     /// Lisa with the test configuration as changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::spawn_on(configure, 8).await
+    }
+
+    /// Lisa with a pool of one connection: a request that holds a connection while it waits
+    /// for another never gets it, and fails after the pool's timeout of three seconds.
+    pub async fn spawn_with_one_connection() -> TestApp {
+        TestApp::spawn_on(|_| {}, 1).await
+    }
+
+    async fn spawn_on(configure: impl FnOnce(&mut Config), connections: u32) -> TestApp {
         let owner = fresh_database().await;
         let mut config = test_config();
         configure(&mut config);
         assert!(lisa::demo::seed(&AppState::new(owner.clone(), config.clone())).await.unwrap());
         let exempelby = store::find_municipality_by_org_number(&owner, "212000-0142").await.unwrap().unwrap().id;
-        let state = AppState::new(app_pool(&owner).await, config);
+        let state = AppState::new(app_pool(&owner, connections).await, config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(lisa::serve(listener, state.clone(), std::future::pending()));
         TestApp { addr, state, exempelby, owner }
+    }
+
+    /// Every page the coordinator opens, with the demo's ids filled in, and one that does not exist.
+    pub async fn coordinator_pages(&self) -> Vec<String> {
+        let bildning = crate::support::body_id_by_name(self.pool(), self.exempelby, "Bildningsnämnden").await;
+        let demo_audit: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM audits WHERE kind = 'granskning'").fetch_one(self.pool()).await.unwrap();
+        let demo_recommendation: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM recommendations WHERE status = 'ateroppnad'")
+                .fetch_one(self.pool())
+                .await
+                .unwrap();
+        let demo_action: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM actions LIMIT 1").fetch_one(self.pool()).await.unwrap();
+        let pool = self.pool().clone();
+        let one = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query_scalar::<_, uuid::Uuid>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        let system = one("SELECT id FROM systems WHERE name = 'Omsorgsdokumentation'").await;
+        let asset = one("SELECT id FROM information_assets WHERE name = 'Social dokumentation'").await;
+        let analysis = one("SELECT id FROM risk_analyses WHERE object_kind = 'it_miljo'").await;
+        let risk = one("SELECT id FROM risks ORDER BY likelihood * consequence DESC LIMIT 1").await;
+        let year = chrono::Datelike::year(&lisa::web::format::today());
+        let incident = one("SELECT id FROM incidents WHERE significant").await;
+        let contract = one("SELECT id FROM contracts WHERE title = 'Drift av kommunens gemensamma IT-miljö'").await;
+        let supplier = one("SELECT id FROM suppliers WHERE is_shared").await;
+        let document = one("SELECT id FROM documents WHERE title = 'Informationssäkerhetspolicy'").await;
+        let campaign = one("SELECT id FROM training_campaigns ORDER BY year DESC, name LIMIT 1").await;
+        let report = one("SELECT id FROM annual_reports WHERE status = 'publicerad'").await;
+        vec![
+            "/reports".to_string(),
+            format!("/reports/{report}"),
+            "/dashboard/systemagare".into(),
+            "/dashboard/revisor".into(),
+            "/dashboard/styrelse".into(),
+            "/suppliers".into(),
+            format!("/suppliers/{supplier}"),
+            "/suppliers/new".into(),
+            "/contracts".into(),
+            format!("/contracts/{contract}"),
+            format!("/contracts/{contract}/edit"),
+            "/documents".into(),
+            format!("/documents/{document}"),
+            format!("/documents/{document}/edit"),
+            "/training".into(),
+            format!("/training/{campaign}"),
+            format!("/training/{campaign}/import"),
+            "/access-reviews".into(),
+            "/access-reviews/new".into(),
+            "/incidents".into(),
+            "/incidents/report".into(),
+            format!("/incidents/{incident}"),
+            "/incidents/summary".into(),
+            "/systems".to_string(),
+            format!("/systems/{system}"),
+            format!("/systems/{system}/edit"),
+            format!("/systems/{system}/measures"),
+            format!("/assets/{asset}"),
+            "/systems/import".into(),
+            "/coverage".into(),
+            "/catalogue".into(),
+            "/risk-analyses".into(),
+            "/risk-analyses/new".into(),
+            format!("/risk-analyses/{analysis}"),
+            format!("/risks/{risk}"),
+            "/risks".into(),
+            "/actions".into(),
+            "/plans".into(),
+            format!("/plans/{year}"),
+            format!("/actions/{demo_action}"),
+            "/recommendations/review".to_string(),
+            format!("/audits/{demo_audit}"),
+            format!("/recommendations/{demo_recommendation}"),
+            format!("/recommendations/{demo_recommendation}/edit"),
+            "/".to_string(),
+            "/org".into(),
+            format!("/org/bodies/{bildning}"),
+            "/org/people".into(),
+            "/org/users".into(),
+            "/audit-log".into(),
+            "/audits".into(),
+            "/audits/new".into(),
+            "/recommendations".into(),
+            "/org/bodies/new".into(),
+            "/finns-inte".into(),
+        ]
     }
 
     /// The owner's pool, for the test's own setup and checks.

@@ -92,7 +92,7 @@ pub async fn users(
     let (users, pager) = store::search_users(&mut conn, m, query.search(), asked).await?;
     let invitations = store::sent_invitations(&mut *conn, m).await?;
     let at_least = crate::auth::pages::ACCOUNT_FAILURES_WORTH_A_WARNING;
-    let failures = crate::auth::store::repeated_failures(&state.pool, m, at_least).await?;
+    let failures = crate::auth::store::repeated_failures(&mut *conn, m, at_least).await?;
     let q = query.search().to_string();
     let query_without_page = serde_urlencoded::to_string([("q", &q)]).unwrap_or_default();
     Ok(UsersPage { chrome, users, pager, q, query_without_page, invitations, failures }.into_response())

@@ -199,5 +199,16 @@ async fn no_page_holds_a_connection_while_it_waits_for_another() {
         let client = app.login(&format!("{who}@exempelby.se")).await;
         check(&client, who, "/").await;
     }
+    let api = app.coordinator_api().await;
+    for list in ["incidents", "systems", "risks", "actions", "recommendations", "access-reviews", "suppliers"]
+        .into_iter()
+        .chain(["contracts", "documents", "people", "users", "audit-log", "audits", "risk-analyses"])
+    {
+        let started = std::time::Instant::now();
+        let status = api.get(&format!("/{list}")).await.status();
+        if status.is_server_error() || started.elapsed() > std::time::Duration::from_secs(2) {
+            failed.push(format!("API /{list}: {status} after {:?}", started.elapsed()));
+        }
+    }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

@@ -63,7 +63,7 @@ pub async fn plan(
     principal.require(super::may_read_all(&principal))?;
     let m = principal.tenant()?;
     let plan = store::plan(&state.pool, m, year).await?;
-    let actions = store::plan_actions(&state.pool, m, plan.id).await?;
+    let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
     let done = actions.iter().filter(|a| a.status == "klar").count();
     Ok(Json(PlanDetail { progress_percent: crate::web::format::percent(done, actions.len()), plan, actions }))
 }

@@ -360,7 +360,7 @@ async fn plan_page(
     principal.require(super::may_read_all(principal))?;
     let m = principal.tenant()?;
     let plan = store::plan(&state.pool, m, year).await?;
-    let actions = store::plan_actions(&state.pool, m, plan.id).await?;
+    let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
     let chosen: Vec<String> = actions.iter().map(|a| a.id.to_string()).collect();
     let open = Filter::default();
     let candidates = store::list(&mut *state.pool.acquire().await?, m, &open, crate::web::format::today())

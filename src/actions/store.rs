@@ -151,22 +151,45 @@ pub struct Filter {
     pub page: Option<String>,
 }
 
+/// Which actions a detail page lists: those linked to one recommendation, system or risk, or
+/// in one plan.
+#[derive(Default)]
 struct Selection {
     recommendation_id: Option<Uuid>,
     system_id: Option<Uuid>,
     risk_id: Option<Uuid>,
     plan_id: Option<Uuid>,
-    /// These, in this order.
-    ids: Option<Vec<Uuid>>,
-    /// Actions the user owns or that concern a system the user keeps.
-    kept_by: Option<Uuid>,
 }
 
-const EVERYTHING: Selection =
-    Selection { recommendation_id: None, system_id: None, risk_id: None, plan_id: None, ids: None, kept_by: None };
+/// The ids of the actions a selection names, by priority and due date.
+async fn chosen(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT a.id FROM actions a
+          WHERE a.municipality_id = $1
+            AND ($2::uuid IS NULL OR a.recommendation_id = $2)
+            AND ($3::uuid IS NULL OR a.system_id = $3)
+            AND ($4::uuid IS NULL OR a.risk_id = $4)
+            AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $5 AND i.action_id = a.id))
+          ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
+                   a.due_date NULLS LAST, a.created_at, a.id",
+        m,
+        by.recommendation_id,
+        by.system_id,
+        by.risk_id,
+        by.plan_id
+    )
+    .fetch_all(&mut *db)
+    .await?)
+}
 
-/// The one query for actions in full: by link, by plan, by ids, or the user's.
-async fn select(db: impl PgExecutor<'_>, m: Uuid, by: Selection) -> AppResult<Vec<Action>> {
+async fn select(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<Action>> {
+    let ids = chosen(&mut *db, m, by).await?;
+    by_ids(db, m, &ids).await
+}
+
+/// The one query for actions in full, in the order of `ids`. Every selection finds its ids
+/// first, so this query has no optional filters (whose generic plans read every action).
+async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Action>> {
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
@@ -184,23 +207,10 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, by: Selection) -> AppResult<Ve
              FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
              LEFT JOIN systems s ON s.id = a.system_id
              LEFT JOIN risks r ON r.id = a.risk_id
-            WHERE a.municipality_id = $1
-              AND ($2::uuid IS NULL OR a.recommendation_id = $2)
-              AND ($3::uuid[] IS NULL OR a.id = ANY($3))
-              AND ($4::uuid IS NULL OR a.system_id = $4)
-              AND ($5::uuid IS NULL OR a.risk_id = $5)
-              AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $6 AND i.action_id = a.id))
-              AND ($7::uuid IS NULL OR p.user_id = $7 OR a.system_id IN (SELECT k FROM systems_kept_by($7) k))
-            ORDER BY array_position($3, a.id),
-                     CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
-                     a.due_date NULLS LAST, a.created_at, a.id"#,
+            WHERE a.municipality_id = $1 AND a.id = ANY($2)
+            ORDER BY array_position($2, a.id)"#,
         m,
-        by.recommendation_id,
-        by.ids.as_deref() as Option<&[Uuid]>,
-        by.system_id,
-        by.risk_id,
-        by.plan_id,
-        by.kept_by
+        ids
     )
     .fetch_all(db)
     .await?)
@@ -252,7 +262,7 @@ async fn matching(
 /// Every action that passes the filter.
 pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
     let (ids, _) = matching(&mut *db, m, filter, today, i64::MAX, 0).await?;
-    select(db, m, Selection { ids: Some(ids), ..EVERYTHING }).await
+    by_ids(db, m, &ids).await
 }
 
 /// One page of the actions that pass the filter, with where it sits in the whole list.
@@ -265,29 +275,38 @@ pub async fn page(
 ) -> AppResult<(Vec<Action>, Pager)> {
     let (ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    Ok((select(db, m, Selection { ids: Some(ids), ..EVERYTHING }).await?, pager))
+    Ok((by_ids(db, m, &ids).await?, pager))
 }
 
 /// Actions the user owns or that concern a system the user keeps.
-pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { kept_by: Some(user), ..EVERYTHING }).await
+pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<Action>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT a.id FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
+          WHERE a.municipality_id = $1 AND (p.user_id = $2 OR a.system_id IN (SELECT k FROM systems_kept_by($2) k))
+          ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
+                   a.due_date NULLS LAST, a.created_at, a.id",
+        m,
+        user
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    by_ids(db, m, &ids).await
 }
 
-pub async fn for_recommendation(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
-    let by = Selection { recommendation_id: Some(recommendation_id), ..EVERYTHING };
-    select(db, m, by).await
+pub async fn for_recommendation(db: &mut PgConnection, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { recommendation_id: Some(recommendation_id), ..Selection::default() }).await
 }
 
-pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { system_id: Some(system_id), ..EVERYTHING }).await
+pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { system_id: Some(system_id), ..Selection::default() }).await
 }
 
-pub async fn for_risk(db: impl PgExecutor<'_>, m: Uuid, risk_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { risk_id: Some(risk_id), ..EVERYTHING }).await
+pub async fn for_risk(db: &mut PgConnection, m: Uuid, risk_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { risk_id: Some(risk_id), ..Selection::default() }).await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action> {
-    select(db, m, Selection { ids: Some(vec![id]), ..EVERYTHING }).await?.pop().ok_or(AppError::NotFound)
+    by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Adds an action with its links back to where it came from.
@@ -543,8 +562,8 @@ pub async fn plan(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Plan
     .await?)
 }
 
-pub async fn plan_actions(db: impl PgExecutor<'_>, m: Uuid, plan_id: Uuid) -> AppResult<Vec<Action>> {
-    select(db, m, Selection { plan_id: Some(plan_id), ..EVERYTHING }).await
+pub async fn plan_actions(db: &mut PgConnection, m: Uuid, plan_id: Uuid) -> AppResult<Vec<Action>> {
+    select(db, m, Selection { plan_id: Some(plan_id), ..Selection::default() }).await
 }
 
 /// The plan's actions as they stood at `by`: those registered by then, each with its status of then.

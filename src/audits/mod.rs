@@ -90,7 +90,7 @@ pub async fn change_status(
     let responsible = store::is_responsible(&mut *tx, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
     let standing = Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible };
-    let actions = crate::actions::store::for_recommendation(&mut *tx, m, id).await?;
+    let actions = crate::actions::store::for_recommendation(&mut tx, m, id).await?;
     let has_evidence =
         !evidence.trim().is_empty() || !current.evidence.trim().is_empty() || actions.iter().any(|a| a.has_evidence());
     let status = model::apply(current.status(), transition, standing, comment, has_evidence).map_err(|refused| {

@@ -309,7 +309,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         })
         .collect();
     let scale = crate::risks::store::scale(&mut *conn, m).await?;
-    let risks = crate::risks::store::kept_by(&mut *conn, m, me)
+    let risks = crate::risks::store::kept_by(&mut conn, m, me)
         .await?
         .into_iter()
         .filter(|r| !r.is_accepted())
@@ -322,7 +322,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         })
         .collect();
     let actions =
-        crate::actions::store::kept_by(&mut *conn, m, me).await?.into_iter().filter(|a| a.status != "klar").collect();
+        crate::actions::store::kept_by(&mut conn, m, me).await?.into_iter().filter(|a| a.status != "klar").collect();
     drop(conn);
     let shared = shared_view(state, m).await?;
     let due = shared

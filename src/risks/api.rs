@@ -71,7 +71,8 @@ pub async fn analysis(
     let (analysis, _) = super::readable(&state, &principal, id).await?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
-    let risks = store::risks(&state.pool, m, id).await?.into_iter().map(|r| view(r, &scale)).collect();
+    let risks =
+        store::risks(&mut *state.pool.acquire().await?, m, id).await?.into_iter().map(|r| view(r, &scale)).collect();
     let etag = Version::of(analysis.updated_at).etag();
     Ok(([(header::ETAG, etag)], Json(AnalysisDetail { analysis, risks })))
 }

@@ -186,7 +186,7 @@ async fn analysis_page(
     let (analysis, editable) = readable(state, principal, id).await?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
-    let risks = store::risks(&state.pool, m, id).await?;
+    let risks = store::risks(&mut *state.pool.acquire().await?, m, id).await?;
     Ok(AnalysisPage {
         matrix: Matrix::new(&scale, risks.iter().map(|r| (r.likelihood, r.consequence))),
         likelihoods: steps(&scale, &form.likelihood),
@@ -301,6 +301,7 @@ async fn risk_page(
         residual_consequence: text(risk.residual_consequence),
         version: Version::of(risk.updated_at).to_string(),
     });
+    let actions = crate::actions::store::for_risk(&mut *state.pool.acquire().await?, m, id).await?;
     Ok(RiskPage {
         likelihoods: steps(&scale, &form.likelihood),
         consequences: steps(&scale, &form.consequence),
@@ -308,7 +309,7 @@ async fn risk_page(
         residual_consequences: steps(&scale, &form.residual_consequence),
         may_accept: analysis.owner_user_id == Some(principal.user_id),
         may_plan: crate::actions::may_create(principal) || editable,
-        actions: crate::actions::store::for_risk(&state.pool, m, id).await?,
+        actions,
         people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
         history: audit_log::history(&state.pool, m, "risk", id).await?,
         chrome,

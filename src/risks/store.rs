@@ -288,12 +288,12 @@ pub struct Filter {
 /// Risks of one analysis, or with the given ids in their order; `kept_by`: only risks on the
 /// user's systems or in analyses the user owns. Acceptances and treatments as registered by
 /// `registered_by` (all when None).
-async fn select_risks(
+/// Risks in full, in the order of `ids`. Every other selection finds its ids first, so this
+/// one query has no optional filters (whose generic plans scan every risk).
+async fn by_ids(
     db: impl PgExecutor<'_>,
     m: Uuid,
-    analysis_id: Option<Uuid>,
-    ids: Option<&[Uuid]>,
-    kept_by: Option<Uuid>,
+    ids: &[Uuid],
     registered_by: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<Risk>> {
     Ok(sqlx::query_as!(
@@ -301,22 +301,19 @@ async fn select_risks(
         r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind, ra.system_id,
                   COALESCE(s.name, ra.object_text) AS "object!", r.threat, r.likelihood, r.consequence, r.existing_measures,
                   r.residual_likelihood, r.residual_consequence, r.accepted_by,
-                  CASE WHEN $5::timestamptz IS NULL OR r.accepted_at <= $5 THEN r.accepted_at END AS accepted_at,
+                  CASE WHEN $3::timestamptz IS NULL OR r.accepted_at <= $3 THEN r.accepted_at END AS accepted_at,
                   r.acceptance_comment,
                   (SELECT count(*) FROM actions a
-                    WHERE a.risk_id = r.id AND ($5::timestamptz IS NULL OR a.created_at <= $5)) AS "treatments!",
+                    WHERE a.risk_id = r.id AND ($3::timestamptz IS NULL OR a.created_at <= $3)) AS "treatments!",
                   (SELECT count(*) FROM actions a WHERE a.risk_id = r.id AND a.status = 'klar') AS "treatments_done!",
                   p.user_id AS owner_user_id, r.updated_at
              FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
              LEFT JOIN systems s ON s.id = ra.system_id
              LEFT JOIN people p ON p.id = ra.owner_person_id
-            WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.analysis_id = $2) AND ($3::uuid[] IS NULL OR r.id = ANY($3))
-              AND ($4::uuid IS NULL OR p.user_id = $4 OR ra.system_id IN (SELECT k FROM systems_kept_by($4) k))
-            ORDER BY array_position($3, r.id), r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id"#,
+            WHERE r.municipality_id = $1 AND r.id = ANY($2)
+            ORDER BY array_position($2, r.id)"#,
         m,
-        analysis_id,
-        ids as Option<&[Uuid]>,
-        kept_by,
+        ids,
         registered_by
     )
     .fetch_all(db)
@@ -376,7 +373,7 @@ async fn matching(
 /// The register across analyses (all pages).
 pub async fn register(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
     let (ids, _) = matching(&mut *db, m, filter, scale, i64::MAX, 0).await?;
-    select_risks(db, m, None, Some(&ids), None, filter.registered_by).await
+    by_ids(db, m, &ids, filter.registered_by).await
 }
 
 /// One page of the register, with where it sits in the whole list.
@@ -389,20 +386,39 @@ pub async fn register_page(
 ) -> AppResult<(Vec<Risk>, Pager)> {
     let (ids, total) = matching(&mut *db, m, filter, scale, asked.per_page, asked.offset()).await?;
     let pager = asked.among(total);
-    Ok((select_risks(db, m, None, Some(&ids), None, filter.registered_by).await?, pager))
+    Ok((by_ids(db, m, &ids, filter.registered_by).await?, pager))
 }
 
 /// Risks on the user's systems or in analyses the user owns.
-pub async fn kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<Risk>> {
-    select_risks(db, m, None, None, Some(user), None).await
+pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<Risk>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT r.id FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
+           LEFT JOIN people p ON p.id = ra.owner_person_id
+          WHERE r.municipality_id = $1 AND (p.user_id = $2 OR ra.system_id IN (SELECT k FROM systems_kept_by($2) k))
+          ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id",
+        m,
+        user
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    by_ids(db, m, &ids, None).await
 }
 
-pub async fn risks(db: impl PgExecutor<'_>, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
-    select_risks(db, m, Some(analysis_id), None, None, None).await
+pub async fn risks(db: &mut PgConnection, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT r.id FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
+          WHERE r.municipality_id = $1 AND r.analysis_id = $2
+          ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id",
+        m,
+        analysis_id
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    by_ids(db, m, &ids, None).await
 }
 
 pub async fn risk(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Risk> {
-    select_risks(db, m, None, Some(&[id]), None, None).await?.pop().ok_or(AppError::NotFound)
+    by_ids(db, m, &[id], None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// (likelihood, consequence) of every risk in the municipality, for the heat map.

@@ -192,9 +192,6 @@ pub struct Filter {
     /// analyses registered by then: the annual report's figures as of its date.
     #[serde(skip)]
     pub registered_by: Option<DateTime<Utc>>,
-    /// Only those this user keeps as owner or administrator (set by Lisa, not from the address).
-    #[serde(skip)]
-    pub kept_by: Option<Uuid>,
 }
 
 impl Filter {
@@ -233,37 +230,35 @@ async fn matching(
                   AND ($4::uuid IS NULL OR s.owner_person_id = $4)
                   AND ($5::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
                                                  s.has_personal_data, s.has_sensitive_personal_data])[$5 + 1])
-                  AND ($6::uuid IS NULL OR s.id IN (SELECT k FROM systems_kept_by($6) k))
-                  AND ($8::timestamptz IS NULL OR s.created_at <= $8)
-                  AND ($12 <> '1' OR s.owner_person_id IS NULL)
+                  AND ($7::timestamptz IS NULL OR s.created_at <= $7)
+                  AND ($11 <> '1' OR s.owner_person_id IS NULL)
                   -- Each rule below is only evaluated when its filter is asked for (OR stops early).
-                  AND ($7 = '' OR $7 = (
+                  AND ($6 = '' OR $6 = (
                          SELECT CASE WHEN count(*) FILTER (WHERE c.classified) = 0 THEN 'ej_klassad'
                                      WHEN count(*) FILTER (WHERE c.classified) < count(*) THEN 'delvis'
                                      ELSE 'klassad' END
                            FROM information_assets a
                            CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM classifications c
                                                    WHERE c.asset_id = a.id
-                                                     AND ($8::timestamptz IS NULL OR c.classified_at <= $8)) AS classified) c
-                          WHERE a.system_id = s.id AND ($8::timestamptz IS NULL OR a.created_at <= $8)))
-                  AND ($9 <> '1' OR CASE WHEN s.reviewed_on IS NULL THEN false
-                                         WHEN s.major_change_on > s.reviewed_on THEN s.major_change_on < $10
-                                         ELSE (s.reviewed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date < $10
+                                                     AND ($7::timestamptz IS NULL OR c.classified_at <= $7)) AS classified) c
+                          WHERE a.system_id = s.id AND ($7::timestamptz IS NULL OR a.created_at <= $7)))
+                  AND ($8 <> '1' OR CASE WHEN s.reviewed_on IS NULL THEN false
+                                         WHEN s.major_change_on > s.reviewed_on THEN s.major_change_on < $9
+                                         ELSE (s.reviewed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date < $9
                                     END)
-                  AND ($11 <> '1' OR NOT EXISTS (
+                  AND ($10 <> '1' OR NOT EXISTS (
                          SELECT 1 FROM risk_analyses ra
-                          WHERE ra.system_id = s.id AND ($8::timestamptz IS NULL OR ra.created_at <= $8)
-                            AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $10))),
+                          WHERE ra.system_id = s.id AND ($7::timestamptz IS NULL OR ra.created_at <= $7)
+                            AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $9))),
            total AS (SELECT count(*) AS n FROM matching)
            SELECT (SELECT n FROM total) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $13
-                        OFFSET LEAST($14, GREATEST((SELECT n FROM total) - 1, 0) / $13 * $13)) AS "ids!""#,
+                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $12
+                        OFFSET LEAST($13, GREATEST((SELECT n FROM total) - 1, 0) / $12 * $12)) AS "ids!""#,
         m,
         filter.q.trim(),
         body_id,
         owner_id,
         flag,
-        filter.kept_by,
         filter.classification.trim(),
         filter.registered_by,
         filter.overdue.trim(),
@@ -343,7 +338,15 @@ pub async fn page(
 
 /// The systems the user keeps, as owner or administrator.
 pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<System>> {
-    list(db, m, &Filter { kept_by: Some(user), ..Filter::default() }, crate::web::format::today()).await
+    let ids = sqlx::query_scalar!(
+        "SELECT s.id FROM systems s
+          WHERE s.municipality_id = $1 AND s.id IN (SELECT k FROM systems_kept_by($2) k) ORDER BY s.name, s.id",
+        m,
+        user
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    by_ids(db, m, &ids, None).await
 }
 
 /// A system's name and protection level, for rules that need no more of it.

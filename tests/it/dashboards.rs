@@ -219,7 +219,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     let expected: Vec<Uuid> =
         every_risk.iter().filter(|r| is_kept(r.system_id) || r.owner_user_id == Some(johan)).map(|r| r.id).collect();
     let risks: Vec<Uuid> =
-        lisa::risks::store::kept_by(&mut *conn, m, johan).await.unwrap().iter().map(|r| r.id).collect();
+        lisa::risks::store::kept_by(&mut conn, m, johan).await.unwrap().iter().map(|r| r.id).collect();
     assert_eq!(sorted(risks.clone()), sorted(expected));
     assert!(
         every_risk.iter().any(|r| r.object == "Omsorgsdokumentation" && risks.contains(&r.id)),
@@ -231,7 +231,7 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     let expected: Vec<Uuid> =
         every_action.iter().filter(|a| is_kept(a.system_id) || a.owner_user_id == Some(johan)).map(|a| a.id).collect();
     let actions: Vec<Uuid> =
-        lisa::actions::store::kept_by(&mut *conn, m, johan).await.unwrap().iter().map(|a| a.id).collect();
+        lisa::actions::store::kept_by(&mut conn, m, johan).await.unwrap().iter().map(|a| a.id).collect();
     assert_eq!(sorted(actions.clone()), sorted(expected));
     assert!(
         every_action
@@ -242,8 +242,8 @@ async fn a_user_keeps_the_systems_they_own_or_administer_and_the_risks_and_actio
     // Someone who keeps nothing gets nothing.
     let nobody = Uuid::new_v4();
     assert!(lisa::systems::store::kept_by(&mut conn, m, nobody).await.unwrap().is_empty());
-    assert!(lisa::risks::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
-    assert!(lisa::actions::store::kept_by(&mut *conn, m, nobody).await.unwrap().is_empty());
+    assert!(lisa::risks::store::kept_by(&mut conn, m, nobody).await.unwrap().is_empty());
+    assert!(lisa::actions::store::kept_by(&mut conn, m, nobody).await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -67,7 +67,7 @@ async fn recommendation_page(
     let responsible = store::is_responsible(&mut *conn, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
     let history = audit_log::history(&mut *conn, m, "recommendation", id).await?;
-    let actions = crate::actions::store::for_recommendation(&mut *conn, m, id).await?;
+    let actions = crate::actions::store::for_recommendation(&mut conn, m, id).await?;
     let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
     let responses = store::responses(&mut *conn, m, id).await?;
     let today = today();

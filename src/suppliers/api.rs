@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use uuid::Uuid;
 
 use super::model::{CheckForm, ContractForm, SupplierForm};
-use super::store::{self, Check, ContractStanding, Supplier};
+use super::store::{self, Check, ContractFilter, ContractStanding, Supplier};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, Problem};
@@ -76,15 +76,28 @@ pub async fn update_supplier(
 }
 
 /// Contracts with their requirements, checks due, missing requirements and notice period.
-#[utoipa::path(get, path = "/contracts", tag = TAG, responses((status = 200, body = Vec<ContractStanding>), (status = 403, body = Problem)))]
-pub async fn contracts(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<ContractStanding>>> {
-    Ok(Json(super::visible_standings(&state, &principal).await?))
+#[utoipa::path(get, path = "/contracts", tag = TAG, params(ContractFilter, ApiPage),
+    responses((status = 200, body = Vec<ContractStanding>, headers(("X-Total-Count" = i64), ("Link" = String))),
+              (status = 403, body = Problem)))]
+pub async fn contracts(
+    State(state): State<AppState>,
+    principal: Principal,
+    uri: OriginalUri,
+    Query(filter): Query<ContractFilter>,
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<ContractStanding>> {
+    let owned_by = super::listed_for(&state, &principal).await?;
+    let mut conn = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    let (items, pager) =
+        store::contract_page(&mut conn, principal.tenant()?, &filter, owned_by, today, paging.asked()).await?;
+    Ok(Paged { items, pager, uri: uri.0 })
 }
 
 async fn standing(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<ContractStanding> {
     let mut conn = state.pool.acquire().await?;
     let today = crate::web::format::today();
-    store::standings(&mut conn, principal.tenant()?, Some(id), today).await?.pop().ok_or(AppError::NotFound)
+    store::standings(&mut conn, principal.tenant()?, Some(&[id]), today).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Adds a contract (coordinator).

@@ -50,17 +50,14 @@ pub async fn readable_contract(state: &AppState, principal: &Principal, id: Uuid
     Ok(contract)
 }
 
-/// Contracts with their standing that the principal may see: all for readers, their own for contract owners.
-pub async fn visible_standings(state: &AppState, principal: &Principal) -> AppResult<Vec<store::ContractStanding>> {
-    let mut conn = state.pool.acquire().await?;
-    let today = crate::web::format::today();
-    let all = store::standings(&mut conn, principal.tenant()?, None, today).await?;
+/// Whose contracts the principal may list: everyone's for readers (None), their own for
+/// contract owners; refused to others.
+pub async fn listed_for(state: &AppState, principal: &Principal) -> AppResult<Option<Uuid>> {
     if may_read(principal) {
-        return Ok(all);
+        return Ok(None);
     }
-    let own: Vec<_> = all.into_iter().filter(|s| s.contract.is_owned_by(principal.user_id)).collect();
-    principal.require(!own.is_empty())?;
-    Ok(own)
+    principal.require(store::owns_a_contract(&state.pool, principal.tenant()?, principal.user_id).await?)?;
+    Ok(Some(principal.user_id))
 }
 
 pub async fn create_supplier(state: &AppState, principal: &Principal, form: &SupplierForm) -> AppResult<Supplier> {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{CheckForm, ContractForm, KINDS, RESULTS, SupplierForm};
-use super::store::{self, Check, ContractStanding, Supplier};
+use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -122,11 +122,13 @@ pub async fn supplier(
 ) -> AppResult<Response> {
     let supplier = readable_supplier(&state, &principal, id).await?;
     let m = principal.tenant()?;
-    let contracts =
-        super::visible_standings(&state, &principal).await?.into_iter().filter(|c| c.contract.supplier_id == id);
+    let owned_by = super::listed_for(&state, &principal).await?;
+    let mut conn = state.pool.acquire().await?;
+    let of_supplier = ContractFilter { supplier_id: id.to_string(), ..ContractFilter::default() };
+    let contracts = store::all_matching_contracts(&mut conn, m, &of_supplier, owned_by, today()).await?;
     Ok(SupplierPage {
-        contracts: contracts.collect(),
-        history: audit_log::history(&state.pool, m, "supplier", id).await?,
+        contracts,
+        history: audit_log::history(&mut *conn, m, "supplier", id).await?,
         may_manage: may_manage(&principal),
         chrome,
         supplier,
@@ -238,67 +240,6 @@ pub async fn delete_supplier(
 
 // ---------------------------------------------------------------- contracts
 
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct ContractFilter {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub supplier_id: String,
-    /// uppsagning, kontroll, saknade_krav, ej_uppfyllda or utan_pub.
-    #[serde(default)]
-    pub attention: String,
-    pub page: Option<String>,
-}
-
-const ATTENTIONS: [(&str, &str); 5] = [
-    ("uppsagning", "Uppsägningstiden har börjat"),
-    ("kontroll", "Kontroll försenad"),
-    ("saknade_krav", "Saknar krav som systemen behöver"),
-    ("ej_uppfyllda", "Krav uppfylls inte"),
-    ("utan_pub", "Saknar personuppgiftsbiträdesavtal"),
-];
-
-impl ContractFilter {
-    fn keeps(&self, s: &ContractStanding) -> bool {
-        let q = self.q.trim().to_lowercase();
-        let c = &s.contract;
-        (q.is_empty()
-            || c.title.to_lowercase().contains(&q)
-            || c.supplier_name.to_lowercase().contains(&q)
-            || c.reference.to_lowercase().contains(&q))
-            && (self.supplier_id.is_empty() || c.supplier_id.to_string() == self.supplier_id)
-            && match self.attention.as_str() {
-                "uppsagning" => s.in_notice_period,
-                "kontroll" => s.overdue_checks() > 0,
-                "saknade_krav" => !s.missing_requirements.is_empty(),
-                "ej_uppfyllda" => s.unmet() > 0,
-                "utan_pub" => !c.has_dpa,
-                _ => true,
-            }
-    }
-
-    fn query(&self) -> String {
-        serde_urlencoded::to_string([
-            ("q", &self.q),
-            ("supplier_id", &self.supplier_id),
-            ("attention", &self.attention),
-        ])
-        .unwrap_or_default()
-    }
-
-    fn page(&self) -> i64 {
-        ListQuery { q: String::new(), page: self.page.clone() }.page()
-    }
-}
-
-async fn filtered(
-    state: &AppState,
-    principal: &Principal,
-    filter: &ContractFilter,
-) -> AppResult<Vec<ContractStanding>> {
-    Ok(super::visible_standings(state, principal).await?.into_iter().filter(|s| filter.keeps(s)).collect())
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "suppliers/contracts.html")]
 struct ContractsPage {
@@ -321,12 +262,16 @@ pub async fn contracts(
     chrome: Chrome,
     Query(filter): Query<ContractFilter>,
 ) -> AppResult<Response> {
-    let all = filtered(&state, &principal, &filter).await?;
-    let in_notice = all.iter().filter(|s| s.in_notice_period).cloned().collect();
-    let pager = Pager::new(filter.page(), all.len() as i64);
-    let suppliers = store::suppliers(&state.pool, principal.tenant()?).await?.into_iter().map(|s| (s.id, s.name));
+    let owned_by = super::listed_for(&state, &principal).await?;
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let asked = Asked::page(filter.page.as_deref());
+    let (contracts, pager) = store::contract_page(&mut conn, m, &filter, owned_by, today(), asked).await?;
+    let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
+    let in_notice = store::all_matching_contracts(&mut conn, m, &notice, owned_by, today()).await?;
+    let suppliers = store::supplier_names(&mut *conn, m).await?;
     Ok(ContractsPage {
-        contracts: pager.page_of(all),
+        contracts,
         in_notice,
         pager,
         query: filter.query(),
@@ -350,30 +295,33 @@ pub async fn export_contracts(
     principal: Principal,
     Query(filter): Query<ContractFilter>,
 ) -> AppResult<Response> {
-    let rows: Vec<Vec<String>> = filtered(&state, &principal, &filter)
-        .await?
-        .iter()
-        .map(|s| {
-            let c = &s.contract;
-            vec![
-                c.title.clone(),
-                c.supplier_name.clone(),
-                c.reference.clone(),
-                date(c.starts_on),
-                date(c.ends_on),
-                c.notice_months.to_string(),
-                date(s.notice_deadline),
-                yes_no(s.in_notice_period),
-                c.owner_name.clone().unwrap_or_default(),
-                yes_no(c.has_dpa),
-                c.systems_text(),
-                s.requirements.len().to_string(),
-                s.missing_requirements.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "),
-                s.overdue_checks().to_string(),
-                s.unmet().to_string(),
-            ]
-        })
-        .collect();
+    let owned_by = super::listed_for(&state, &principal).await?;
+    let mut conn = state.pool.acquire().await?;
+    let rows: Vec<Vec<String>> =
+        store::all_matching_contracts(&mut conn, principal.tenant()?, &filter, owned_by, today())
+            .await?
+            .iter()
+            .map(|s| {
+                let c = &s.contract;
+                vec![
+                    c.title.clone(),
+                    c.supplier_name.clone(),
+                    c.reference.clone(),
+                    date(c.starts_on),
+                    date(c.ends_on),
+                    c.notice_months.to_string(),
+                    date(s.notice_deadline),
+                    yes_no(s.in_notice_period),
+                    c.owner_name.clone().unwrap_or_default(),
+                    yes_no(c.has_dpa),
+                    c.systems_text(),
+                    s.requirements.len().to_string(),
+                    s.missing_requirements.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "),
+                    s.overdue_checks().to_string(),
+                    s.unmet().to_string(),
+                ]
+            })
+            .collect();
     crate::web::csv::response(
         "avtal.csv",
         &[
@@ -448,12 +396,12 @@ async fn contract_page(
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let standing =
-        store::standings(&mut conn, m, Some(id), today()).await?.pop().ok_or(crate::error::AppError::NotFound)?;
+        store::standings(&mut conn, m, Some(&[id]), today()).await?.pop().ok_or(crate::error::AppError::NotFound)?;
     let requirements = standing.requirements.iter().map(|r| (r.measure_id, format!("{} {}", r.code, r.title)));
     Ok(ContractPage {
         requirement_options: options(requirements, &check_form.measure_id),
         results: options(RESULTS, &check_form.result),
-        checks: store::checks(&mut *conn, m, Some(id)).await?,
+        checks: store::checks(&mut *conn, m, Some(&[id])).await?,
         history: audit_log::history(&mut *conn, m, "contract", id).await?,
         may_edit: may_edit(principal, &contract),
         chrome,
@@ -523,7 +471,7 @@ async fn contract_form_page(
     errors: FieldErrors,
 ) -> AppResult<ContractFormPage> {
     let m = principal.tenant()?;
-    let suppliers = store::suppliers(&state.pool, m).await?.into_iter().map(|s| (s.id, s.name));
+    let suppliers = store::supplier_names(&state.pool, m).await?;
     let catalogue = crate::classification::store::catalogue(&state.pool, m).await?;
     let measures = |supplier: bool| {
         let picked = catalogue.iter().filter(|me| (me.applies_to == "leverantor") == supplier).map(|me| {

@@ -1,7 +1,7 @@
 //! Queries for suppliers, contracts and compliance checks, scoped by municipality and audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -64,9 +64,14 @@ async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>
     .await?)
 }
 
-/// Every supplier, by name (for choosing one in a form).
-pub async fn suppliers(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Supplier>> {
-    select_suppliers(db, m, None).await
+/// The suppliers' ids and names, by name (for choosing one in a form or a filter).
+pub async fn supplier_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM suppliers WHERE municipality_id = $1 ORDER BY name, id", m)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
 }
 
 /// The ids of the suppliers whose name or organisation number contains `search`, by name
@@ -257,7 +262,7 @@ async fn select_contracts(
     db: impl PgExecutor<'_>,
     m: Uuid,
     supplier_id: Option<Uuid>,
-    id: Option<Uuid>,
+    ids: Option<&[Uuid]>,
 ) -> AppResult<Vec<Contract>> {
     Ok(sqlx::query_as!(
         Contract,
@@ -274,11 +279,11 @@ async fn select_contracts(
              LEFT JOIN LATERAL (SELECT array_agg(y.id ORDER BY y.name) AS ids, array_agg(y.name ORDER BY y.name) AS names
                                   FROM contract_systems cs JOIN systems y ON y.id = cs.system_id
                                  WHERE cs.contract_id = c.id) sys ON true
-            WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.supplier_id = $2) AND ($3::uuid IS NULL OR c.id = $3)
-            ORDER BY s.name, c.title"#,
+            WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.supplier_id = $2) AND ($3::uuid[] IS NULL OR c.id = ANY($3))
+            ORDER BY s.name, c.title, c.id"#,
         m,
         supplier_id,
-        id
+        ids
     )
     .fetch_all(db)
     .await?)
@@ -289,12 +294,19 @@ pub async fn contracts(db: impl PgExecutor<'_>, m: Uuid, supplier_id: Option<Uui
 }
 
 pub async fn contract(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Contract> {
-    select_contracts(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select_contracts(db, m, None, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Contracts covering a system.
-pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Contract>> {
-    Ok(select_contracts(db, m, None, None).await?.into_iter().filter(|c| c.system_ids.contains(&system_id)).collect())
+pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<Contract>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT contract_id FROM contract_systems WHERE municipality_id = $1 AND system_id = $2",
+        m,
+        system_id
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    select_contracts(db, m, None, Some(&ids)).await
 }
 
 /// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
@@ -455,7 +467,8 @@ impl Check {
 }
 
 /// Checks, newest first, of one contract or of all.
-pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_id: Option<Uuid>) -> AppResult<Vec<Check>> {
+/// Compliance checks, newest first: of these contracts, or of all.
+pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: Option<&[Uuid]>) -> AppResult<Vec<Check>> {
     Ok(sqlx::query_as!(
         Check,
         r#"SELECT k.id, k.contract_id, c.title AS contract_title, s.name AS supplier_name, k.measure_id,
@@ -465,10 +478,10 @@ pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_id: Option<Uuid>)
              JOIN contracts c ON c.id = k.contract_id
              JOIN suppliers s ON s.id = c.supplier_id
              JOIN measures me ON me.id = k.measure_id
-            WHERE k.municipality_id = $1 AND ($2::uuid IS NULL OR k.contract_id = $2)
+            WHERE k.municipality_id = $1 AND ($2::uuid[] IS NULL OR k.contract_id = ANY($2))
             ORDER BY k.checked_on DESC, k.created_at DESC"#,
         m,
-        contract_id
+        contract_ids
     )
     .fetch_all(db)
     .await?)
@@ -537,7 +550,7 @@ pub async fn record_check(
     .execute(&mut *tx)
     .await?;
     let check =
-        checks(&mut *tx, m, Some(contract.id)).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+        checks(&mut *tx, m, Some(&[contract.id])).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
     audit_log::record(tx, actor, Change::created(Some(m), "compliance_check", id, check.snapshot())).await?;
     Ok(check)
 }
@@ -622,15 +635,185 @@ impl ContractStanding {
     }
 }
 
-/// Contracts (all, or one) with their requirements, checks due and missing requirements: five queries in all.
+/// Filters for the contract list.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ContractFilter {
+    /// Text in the title, the supplier's name or the contract number.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub supplier_id: String,
+    /// uppsagning, kontroll, saknade_krav, ej_uppfyllda or utan_pub.
+    #[serde(default)]
+    pub attention: String,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
+}
+
+/// What needs attention, as the filter names it.
+pub const ATTENTIONS: [(&str, &str); 5] = [
+    ("uppsagning", "Uppsägningstiden har börjat"),
+    ("kontroll", "Kontroll försenad"),
+    ("saknade_krav", "Saknar krav som systemen behöver"),
+    ("ej_uppfyllda", "Krav uppfylls inte"),
+    ("utan_pub", "Saknar personuppgiftsbiträdesavtal"),
+];
+
+impl ContractFilter {
+    /// The rule the list applies, on a contract's standing; `matching_contracts` is the same in SQL.
+    pub fn keeps(&self, s: &ContractStanding) -> bool {
+        let q = self.q.trim().to_lowercase();
+        let c = &s.contract;
+        (q.is_empty()
+            || c.title.to_lowercase().contains(&q)
+            || c.supplier_name.to_lowercase().contains(&q)
+            || c.reference.to_lowercase().contains(&q))
+            && (self.supplier_id.trim().is_empty() || c.supplier_id.to_string() == self.supplier_id.trim())
+            && match self.attention.as_str() {
+                "uppsagning" => s.in_notice_period,
+                "kontroll" => s.overdue_checks() > 0,
+                "saknade_krav" => !s.missing_requirements.is_empty(),
+                "ej_uppfyllda" => s.unmet() > 0,
+                "utan_pub" => !c.has_dpa,
+                _ => true,
+            }
+    }
+
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", &self.q),
+            ("supplier_id", &self.supplier_id),
+            ("attention", &self.attention),
+        ])
+        .unwrap_or_default()
+    }
+
+    /// Missing requirements depend on the covered systems' levels against the catalogue's
+    /// rules, which only Rust decides: that filter reads every contract's standing.
+    fn needs_every_standing(&self) -> bool {
+        self.attention == "saknade_krav"
+    }
+}
+
+/// The ids of the contracts that pass the filter (but for missing requirements), by supplier
+/// and title (`limit` of them from `offset`, clamped to the last page), and how many pass in
+/// all; only `owned_by`'s when given. The attention rules are `ContractFilter::keeps` in SQL: the
+/// notice period (`is_in_notice_period`), a check overdue (`is_check_overdue`, on contracts not
+/// ended), a latest check not met (`is_met`); a test holds the two to the same answers.
+async fn matching_contracts(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &ContractFilter,
+    owned_by: Option<Uuid>,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64)> {
+    let found = sqlx::query!(
+        r#"WITH matching AS MATERIALIZED (
+             SELECT c.id, s.name AS supplier_name, c.title
+               FROM contracts c JOIN suppliers s ON s.id = c.supplier_id
+               LEFT JOIN people p ON p.id = c.owner_person_id
+              WHERE c.municipality_id = $1
+                AND ($2 = '' OR c.title ILIKE '%' || $2 || '%' OR s.name ILIKE '%' || $2 || '%'
+                     OR c.reference ILIKE '%' || $2 || '%')
+                AND ($3 = '' OR c.supplier_id::text = $3)
+                AND ($4::uuid IS NULL OR p.user_id = $4)
+                AND CASE $5
+                      WHEN 'uppsagning' THEN c.ends_on IS NOT NULL AND $6 <= c.ends_on
+                           AND (c.ends_on - make_interval(months => greatest(c.notice_months, 0)))::date <= $6
+                      WHEN 'utan_pub' THEN NOT c.has_dpa
+                      WHEN 'kontroll' THEN (c.ends_on IS NULL OR c.ends_on >= $6) AND EXISTS (
+                           SELECT 1 FROM contract_requirements r
+                            CROSS JOIN LATERAL (SELECT max(k.checked_on) AS last FROM compliance_checks k
+                                                 WHERE k.contract_id = c.id AND k.measure_id = r.measure_id) l
+                            WHERE r.contract_id = c.id
+                              AND (l.last IS NULL
+                                   OR (l.last + make_interval(months => greatest(c.check_interval_months, 1)))::date < $6))
+                      WHEN 'ej_uppfyllda' THEN EXISTS (
+                           SELECT 1 FROM contract_requirements r
+                            WHERE r.contract_id = c.id
+                              AND (SELECT k.result FROM compliance_checks k
+                                    WHERE k.contract_id = c.id AND k.measure_id = r.measure_id
+                                    ORDER BY k.checked_on DESC, k.created_at DESC LIMIT 1) <> 'uppfylls')
+                      ELSE true END),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  ARRAY(SELECT id FROM matching ORDER BY supplier_name, title, id LIMIT $7
+                        OFFSET LEAST($8, GREATEST((SELECT n FROM total) - 1, 0) / $7 * $7)) AS "ids!""#,
+        m,
+        filter.q.trim(),
+        filter.supplier_id.trim(),
+        owned_by,
+        filter.attention.trim(),
+        today,
+        limit,
+        offset,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((found.ids, found.total))
+}
+
+/// Every contract that passes the filter, with its standing (the CSV export, a supplier's page).
+pub async fn all_matching_contracts(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &ContractFilter,
+    owned_by: Option<Uuid>,
+    today: NaiveDate,
+) -> AppResult<Vec<ContractStanding>> {
+    if filter.needs_every_standing() {
+        let all = standings(db, m, None, today).await?;
+        return Ok(all
+            .into_iter()
+            .filter(|s| owned_by.is_none_or(|user| s.contract.is_owned_by(user)) && filter.keeps(s))
+            .collect());
+    }
+    let (ids, _) = matching_contracts(&mut *db, m, filter, owned_by, today, i64::MAX, 0).await?;
+    standings(db, m, Some(&ids), today).await
+}
+
+/// One page of the contracts that pass the filter, with their standing and where the page sits.
+pub async fn contract_page(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &ContractFilter,
+    owned_by: Option<Uuid>,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<ContractStanding>, Pager)> {
+    if filter.needs_every_standing() {
+        let all = all_matching_contracts(db, m, filter, owned_by, today).await?;
+        let pager = asked.among(all.len() as i64);
+        return Ok((pager.page_of(all), pager));
+    }
+    let (ids, total) = matching_contracts(&mut *db, m, filter, owned_by, today, asked.per_page, asked.offset()).await?;
+    Ok((standings(db, m, Some(&ids), today).await?, asked.among(total)))
+}
+
+/// Whether the user owns (is beställaransvarig for) any contract.
+pub async fn owns_a_contract(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM contracts c JOIN people p ON p.id = c.owner_person_id
+                           WHERE c.municipality_id = $1 AND p.user_id = $2) AS "owns!""#,
+        m,
+        user
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Contracts (these, or all) with their requirements, checks due and missing requirements: four queries in all.
 pub async fn standings(
     db: &mut PgConnection,
     m: Uuid,
-    contract_id: Option<Uuid>,
+    ids: Option<&[Uuid]>,
     today: NaiveDate,
 ) -> AppResult<Vec<ContractStanding>> {
-    let contracts = select_contracts(&mut *db, m, None, contract_id).await?;
-    let checks = checks(&mut *db, m, contract_id).await?;
+    let contracts = select_contracts(&mut *db, m, None, ids).await?;
+    let checks = checks(&mut *db, m, ids).await?;
     let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
     let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();
     covered_ids.sort_unstable();

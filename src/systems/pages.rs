@@ -182,6 +182,7 @@ async fn show_page(
     let analyses =
         crate::risks::store::analyses(&state.pool, m).await?.into_iter().filter(|a| a.system_id == Some(id)).collect();
     let actions = crate::actions::store::for_system(&mut *state.pool.acquire().await?, m, id).await?;
+    let contracts = crate::suppliers::store::for_system(&mut *state.pool.acquire().await?, m, id).await?;
     Ok(ShowPage {
         may_edit: may_edit(principal, &system),
         may_delete: may_create(principal),
@@ -189,7 +190,7 @@ async fn show_page(
         people: options(crate::org::store::person_names(&state.pool, m).await?, &asset_form.owner_person_id),
         actions,
         access_reviews: crate::access_reviews::store::for_system(&state.pool, m, id).await?,
-        contracts: crate::suppliers::store::for_system(&state.pool, m, id).await?,
+        contracts,
         history: audit_log::history(&state.pool, m, "system", id).await?,
         today: today(),
         chrome,

@@ -245,3 +245,87 @@ async fn a_shared_supplier_shows_that_it_is_shared_and_nothing_of_the_other_muni
     let client = app.login("samordnare@exempelby.se").await;
     assert_eq!(app.post_form(&client, &format!("/suppliers/{ours}/delete"), &[]).await.status(), 409);
 }
+
+#[tokio::test]
+async fn the_contract_list_filters_in_postgresql_by_the_rules_the_pages_show() {
+    use lisa::suppliers::store::{ATTENTIONS, ContractFilter, all_matching_contracts, standings};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let today = lisa::web::format::today();
+    let set = async |sql: &'static str, title: &str| {
+        sqlx::query(sql).bind(m).bind(title.to_string()).bind(today).execute(app.pool()).await.unwrap();
+    };
+    // Edges: the notice deadline is today; one contract ended yesterday with a requirement
+    // never checked; requirements checked exactly one interval ago (due today, not overdue),
+    // one of them since found only partly met.
+    set(
+        "UPDATE contracts SET ends_on = ($3::date + interval '3 months')::date, notice_months = 3
+          WHERE municipality_id = $1 AND title = $2",
+        "Skolplattform",
+    )
+    .await;
+    set(
+        "UPDATE contracts SET ends_on = $3::date - 1 WHERE municipality_id = $1 AND title = $2",
+        "Trygghetslarm med larmmottagning",
+    )
+    .await;
+    set(
+        "DELETE FROM compliance_checks WHERE municipality_id = $1 AND contract_id = (SELECT id FROM contracts WHERE title = $2)",
+        "Drift av kommunens gemensamma IT-miljö",
+    )
+    .await;
+    set(
+        "INSERT INTO compliance_checks (id, municipality_id, contract_id, measure_id, checked_on, method, result, checked_by)
+         SELECT gen_random_uuid(), $1, c.id, r.measure_id, ($3::date - make_interval(months => c.check_interval_months))::date,
+                'Kontroll', 'uppfylls', 'Test'
+           FROM contract_requirements r JOIN contracts c ON c.id = r.contract_id
+          WHERE c.municipality_id = $1 AND c.title = $2",
+        "Drift av kommunens gemensamma IT-miljö",
+    )
+    .await;
+    set(
+        "INSERT INTO compliance_checks (id, municipality_id, contract_id, measure_id, checked_on, method, result, checked_by)
+         SELECT gen_random_uuid(), $1, r.contract_id, r.measure_id, $3::date - 1, 'Kontroll', 'delvis', 'Test'
+           FROM contract_requirements r JOIN contracts c ON c.id = r.contract_id
+          WHERE c.municipality_id = $1 AND c.title = $2 LIMIT 1",
+        "Drift av kommunens gemensamma IT-miljö",
+    )
+    .await;
+
+    let mut db = app.pool().acquire().await.unwrap();
+    let all = standings(&mut db, m, None, today).await.unwrap();
+    let titles = |list: &[lisa::suppliers::store::ContractStanding]| {
+        list.iter().map(|s| s.contract.title.clone()).collect::<Vec<_>>()
+    };
+    for (attention, _) in ATTENTIONS.iter().chain(&[("", "")]) {
+        for q in ["", "drift"] {
+            let filter = ContractFilter { attention: attention.to_string(), q: q.into(), ..ContractFilter::default() };
+            let expected: Vec<_> = all.iter().filter(|s| filter.keeps(s)).cloned().collect();
+            let found = all_matching_contracts(&mut db, m, &filter, None, today).await.unwrap();
+            assert_eq!(titles(&found), titles(&expected), "attention {attention:?}, q {q:?}");
+        }
+    }
+    let in_notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
+    assert!(
+        titles(&all_matching_contracts(&mut db, m, &in_notice, None, today).await.unwrap())
+            .contains(&"Skolplattform".to_string())
+    );
+    let overdue = ContractFilter { attention: "kontroll".into(), ..ContractFilter::default() };
+    let overdue = titles(&all_matching_contracts(&mut db, m, &overdue, None, today).await.unwrap());
+    assert!(
+        !overdue.contains(&"Drift av kommunens gemensamma IT-miljö".to_string()),
+        "checked one interval ago: due today"
+    );
+    assert!(!overdue.contains(&"Trygghetslarm med larmmottagning".to_string()), "ended");
+    let unmet = ContractFilter { attention: "ej_uppfyllda".into(), ..ContractFilter::default() };
+    assert!(
+        titles(&all_matching_contracts(&mut db, m, &unmet, None, today).await.unwrap())
+            .contains(&"Drift av kommunens gemensamma IT-miljö".to_string())
+    );
+
+    let api = app.coordinator_api().await;
+    let page = api.get("/contracts?limit=1&page=2").await;
+    assert_eq!(page.headers()["x-total-count"], all.len().to_string().as_str());
+    let second: Value = page.json().await.unwrap();
+    assert_eq!(second[0]["title"], all[1].contract.title.as_str());
+}

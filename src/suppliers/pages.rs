@@ -240,12 +240,16 @@ pub async fn delete_supplier(
 
 // ---------------------------------------------------------------- contracts
 
+/// How many contracts in their notice period the list shows above the filter.
+const IN_NOTICE_SHOWN: i64 = 10;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "suppliers/contracts.html")]
 struct ContractsPage {
     chrome: Chrome,
     contracts: Vec<ContractStanding>,
     in_notice: Vec<ContractStanding>,
+    in_notice_total: i64,
     pager: Pager,
     filter: ContractFilter,
     query: String,
@@ -267,12 +271,15 @@ pub async fn contracts(
     let mut conn = state.pool.acquire().await?;
     let asked = Asked::page(filter.page.as_deref());
     let (contracts, pager) = store::contract_page(&mut conn, m, &filter, owned_by, today(), asked).await?;
+    // The first few, with a link to all of them: a large municipality has dozens at a time.
     let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
-    let in_notice = store::all_matching_contracts(&mut conn, m, &notice, owned_by, today()).await?;
+    let first = Asked { page: 1, per_page: IN_NOTICE_SHOWN };
+    let (in_notice, in_notice_pager) = store::contract_page(&mut conn, m, &notice, owned_by, today(), first).await?;
     let suppliers = store::supplier_names(&mut *conn, m).await?;
     Ok(ContractsPage {
         contracts,
         in_notice,
+        in_notice_total: in_notice_pager.total,
         pager,
         query: filter.query(),
         query_without_page: filter.query(),

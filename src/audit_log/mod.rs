@@ -340,10 +340,10 @@ impl Counted {
         (!self.more).then_some(self.counted)
     }
 
-    /// "1 händelse", "12 händelser", "fler än 1 000 händelser".
+    /// "1 händelse", "12 händelser", "Fler än 1 000 händelser".
     pub fn text(self, one: &str, many: &str) -> String {
         if self.more {
-            format!("fler än {} {many}", format::thousands(self.counted))
+            format!("Fler än {} {many}", format::thousands(self.counted))
         } else {
             format::count(usize::try_from(self.counted).unwrap_or(0), one, many)
         }

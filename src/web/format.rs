@@ -74,7 +74,7 @@ pub fn thousands(n: impl std::fmt::Display) -> String {
 /// (Templates pass their numbers by reference, code by value: both are accepted.)
 pub fn count(n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
     let n = *n.borrow();
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// Text as its writer laid it out: paragraphs (split at blank lines), each a list of its
@@ -149,6 +149,7 @@ mod tests {
         assert_eq!(count(1, "rekommendation", "rekommendationer"), "1 rekommendation");
         assert_eq!(count(0, "risk", "risker"), "0 risker");
         assert_eq!(count(2, "risk", "risker"), "2 risker");
+        assert_eq!(count(20_000, "incident", "incidenter"), "20\u{a0}000 incidenter");
     }
 
     #[test]

@@ -113,44 +113,19 @@ async fn auditors_see_status_per_audit_and_body_and_board_members_their_own_body
     assert!(html.contains("Läs hela rapporten"));
 }
 
-/// Counts the SQL statements sqlx runs inside a `counted` span. Only the measured
-/// calls run in that span, so queries from the server's own background tasks on
-/// the same thread are not counted.
-struct QueryCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
-
-impl<S> tracing_subscriber::Layer<S> for QueryCounter
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
-    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
-        let in_counted_span =
-            ctx.event_scope(event).is_some_and(|mut scope| scope.any(|span| span.name() == "counted"));
-        if event.metadata().target() == "sqlx::query" && in_counted_span {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
-}
-
 /// How many statements the dashboard's worklist and the annual report's figures take.
 async fn statements(app: &TestApp) -> (usize, usize) {
-    use tracing_subscriber::layer::SubscriberExt;
-    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(QueryCounter(count.clone()));
-    let _guard = tracing::subscriber::set_default(subscriber);
     let today = lisa::web::format::today();
     let mut conn = app.pool().acquire().await.unwrap();
-    let measured = async {
-        let before = count.load(std::sync::atomic::Ordering::SeqCst);
-        let items =
-            lisa::reports::worklist::collect(&mut conn, app.exempelby, today, chrono::Utc::now()).await.unwrap();
-        assert!(!items.is_empty());
-        let worklist = count.load(std::sync::atomic::Ordering::SeqCst) - before;
-        let before = count.load(std::sync::atomic::Ordering::SeqCst);
-        let year = chrono::Datelike::year(&today);
-        lisa::reports::figures::compute(&mut conn, app.exempelby, year, today).await.unwrap();
-        (worklist, count.load(std::sync::atomic::Ordering::SeqCst) - before)
-    };
-    tracing::Instrument::instrument(measured, tracing::info_span!("counted")).await
+    let (worklist, items) =
+        crate::support::counted(lisa::reports::worklist::collect(&mut conn, app.exempelby, today, chrono::Utc::now()))
+            .await;
+    assert!(!items.unwrap().is_empty());
+    let year = chrono::Datelike::year(&today);
+    let (figures, computed) =
+        crate::support::counted(lisa::reports::figures::compute(&mut conn, app.exempelby, year, today)).await;
+    computed.unwrap();
+    (worklist.statements, figures.statements)
 }
 
 #[tokio::test]

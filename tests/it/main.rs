@@ -24,6 +24,7 @@ mod org;
 mod reminders;
 mod reports;
 mod risks;
+mod scale;
 mod suppliers;
 mod systems;
 mod tenancy;

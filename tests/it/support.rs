@@ -600,3 +600,61 @@ pub async fn new_asset(api: &ApiClient, system: Uuid, name: &str) -> Uuid {
     .await;
     asset["id"].as_str().unwrap().parse().unwrap()
 }
+
+/// What a piece of work asked PostgreSQL: how many statements, and the most rows any one returned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    pub statements: usize,
+    pub most_rows: u64,
+}
+
+/// Counts sqlx's statements (its `sqlx::query` events) inside a `counted` span. Only the
+/// measured future runs in that span, so queries from the server's own tasks are not counted.
+#[derive(Clone, Default)]
+struct WorkCounter(std::sync::Arc<std::sync::Mutex<Work>>);
+
+struct RowsReturned(Option<u64>);
+
+impl tracing::field::Visit for RowsReturned {
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        if field.name() == "rows_returned" {
+            self.0 = Some(value);
+        }
+    }
+
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        if field.name() == "rows_returned" {
+            self.0 = u64::try_from(value).ok();
+        }
+    }
+
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S> tracing_subscriber::Layer<S> for WorkCounter
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        let in_counted_span =
+            ctx.event_scope(event).is_some_and(|mut scope| scope.any(|span| span.name() == "counted"));
+        if event.metadata().target() == "sqlx::query" && in_counted_span {
+            let mut rows = RowsReturned(None);
+            event.record(&mut rows);
+            let mut work = self.0.lock().unwrap();
+            work.statements += 1;
+            work.most_rows = work.most_rows.max(rows.0.unwrap_or(0));
+        }
+    }
+}
+
+/// Runs `work` and says what it asked PostgreSQL.
+pub async fn counted<T>(work: impl std::future::Future<Output = T>) -> (Work, T) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let counter = WorkCounter::default();
+    let subscriber = tracing_subscriber::registry().with(counter.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let output = tracing::Instrument::instrument(work, tracing::info_span!("counted")).await;
+    let work = *counter.0.lock().unwrap();
+    (work, output)
+}

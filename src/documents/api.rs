@@ -1,17 +1,18 @@
 //! JSON API for governing documents.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::DocumentForm;
-use super::store::Document;
+use super::store::{self, Document, Filter};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
+use crate::web::pagination::{ApiPage, Paged};
 use crate::web::version::{self, IfMatch, Version};
 
 const TAG: &str = "Styrdokument";
@@ -36,9 +37,22 @@ impl From<Document> for DocumentView {
 }
 
 /// The documents the caller may see (drafts only for the coordinator and their owners).
-#[utoipa::path(get, path = "/documents", tag = TAG, responses((status = 200, body = Vec<DocumentView>), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<DocumentView>>> {
-    Ok(Json(super::visible(&state, &principal).await?.into_iter().map(DocumentView::from).collect()))
+#[utoipa::path(get, path = "/documents", tag = TAG, params(Filter, ApiPage),
+    responses((status = 200, body = Vec<DocumentView>, headers(("X-Total-Count" = i64), ("Link" = String))),
+              (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    uri: OriginalUri,
+    Query(filter): Query<Filter>,
+    Query(paging): Query<ApiPage>,
+) -> AppResult<Paged<DocumentView>> {
+    let reader = super::reader(&principal)?;
+    let mut conn = state.pool.acquire().await?;
+    let today = crate::web::format::today();
+    let (documents, pager, _) =
+        store::page(&mut conn, principal.tenant()?, &filter, reader, today, paging.asked()).await?;
+    Ok(Paged { items: documents.into_iter().map(DocumentView::from).collect(), pager, uri: uri.0 })
 }
 
 /// Adds a document (coordinator).

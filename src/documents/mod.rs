@@ -49,7 +49,17 @@ pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {
         .filter(|d| d.status == "gallande")
         .filter_map(|d| Some((d.title.as_str(), d.responsible_body_name.as_deref()?)))
         .collect();
-    model::responsibility_conflict(&named)
+    named_conflicts(&named)
+}
+
+/// The municipality's conflicts now, from the titles and bodies alone.
+pub async fn current_conflicts(state: &AppState, m: Uuid) -> AppResult<Vec<(String, Vec<String>)>> {
+    let named = store::responsibilities(&state.pool, m).await?;
+    Ok(named_conflicts(&named.iter().map(|(title, body)| (title.as_str(), body.as_str())).collect::<Vec<_>>()))
+}
+
+fn named_conflicts(named: &[(&str, &str)]) -> Vec<(String, Vec<String>)> {
+    model::responsibility_conflict(named)
         .into_iter()
         .map(|(body, titles)| (body.to_string(), titles.into_iter().map(String::from).collect()))
         .collect()
@@ -61,10 +71,10 @@ pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppR
     Ok(document)
 }
 
-/// The documents the principal may see.
-pub async fn visible(state: &AppState, principal: &Principal) -> AppResult<Vec<Document>> {
+/// Who is reading, for which drafts they see (refused to those who may not read documents).
+pub fn reader(principal: &Principal) -> AppResult<store::Reader> {
     principal.require(may_read(principal))?;
-    Ok(store::list(&state.pool, principal.tenant()?).await?.into_iter().filter(|d| may_see(principal, d)).collect())
+    Ok(store::Reader { user_id: principal.user_id, sees_every_draft: may_manage(principal) })
 }
 
 pub async fn create(state: &AppState, principal: &Principal, form: &DocumentForm) -> AppResult<Document> {

@@ -6,65 +6,22 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{DocumentForm, KINDS, STATUSES, audiences};
-use super::store::Document;
+use super::store::{self, Document, Filter};
 use super::{may_edit, may_manage, readable};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::FormPairs;
-use crate::web::pagination::{ListQuery, Pager};
+use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
 
 fn today() -> NaiveDate {
     crate::web::format::today()
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Filter {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub status: String,
-    /// forsenad (review overdue) or motstridig (flagged as contradicting another).
-    #[serde(default)]
-    pub attention: String,
-    pub page: Option<String>,
-}
-
-impl Filter {
-    fn keeps(&self, d: &Document, today: NaiveDate) -> bool {
-        let q = self.q.trim().to_lowercase();
-        (q.is_empty() || d.title.to_lowercase().contains(&q) || d.decision_reference.to_lowercase().contains(&q))
-            && (self.kind.is_empty() || d.kind == self.kind)
-            && (self.status.is_empty() || d.status == self.status)
-            && match self.attention.as_str() {
-                "forsenad" => d.is_review_overdue(today),
-                "motstridig" => !d.conflict_note.is_empty(),
-                _ => true,
-            }
-    }
-
-    fn query(&self) -> String {
-        serde_urlencoded::to_string([
-            ("q", &self.q),
-            ("kind", &self.kind),
-            ("status", &self.status),
-            ("attention", &self.attention),
-        ])
-        .unwrap_or_default()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.q.is_empty() && self.kind.is_empty() && self.status.is_empty() && self.attention.is_empty()
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -73,7 +30,7 @@ struct ListPage {
     chrome: Chrome,
     documents: Vec<Document>,
     conflicts: Vec<(String, Vec<String>)>,
-    overdue: usize,
+    overdue: i64,
     pager: Pager,
     filter: Filter,
     filter_is_empty: bool,
@@ -94,14 +51,14 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     let today = today();
-    let all = super::visible(&state, &principal).await?;
-    let conflicts = super::conflicts(&all);
-    let overdue = all.iter().filter(|d| d.is_review_overdue(today)).count();
-    let kept: Vec<Document> = all.into_iter().filter(|d| filter.keeps(d, today)).collect();
-    let page = ListQuery { q: String::new(), page: filter.page.clone() }.page();
-    let pager = Pager::new(page, kept.len() as i64);
+    let reader = super::reader(&principal)?;
+    let m = principal.tenant()?;
+    let asked = Asked::page(filter.page.as_deref());
+    let (documents, pager, overdue) =
+        store::page(&mut *state.pool.acquire().await?, m, &filter, reader, today, asked).await?;
+    let conflicts = super::current_conflicts(&state, m).await?;
     Ok(ListPage {
-        documents: pager.page_of(kept),
+        documents,
         kinds: options(KINDS, &filter.kind),
         statuses: options(STATUSES, &filter.status),
         attentions: options(
@@ -130,10 +87,11 @@ pub async fn export(
 ) -> AppResult<Response> {
     let today = today();
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
-    let rows: Vec<Vec<String>> = super::visible(&state, &principal)
+    let reader = super::reader(&principal)?;
+    let mut conn = state.pool.acquire().await?;
+    let rows: Vec<Vec<String>> = store::all_matching(&mut conn, principal.tenant()?, &filter, reader, today)
         .await?
         .into_iter()
-        .filter(|d| filter.keeps(d, today))
         .map(|d| {
             vec![
                 d.title.clone(),

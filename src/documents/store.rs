@@ -1,7 +1,7 @@
 //! Queries for governing documents, scoped by municipality and audited.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{DocumentInput, is_review_overdue, kind_label, next_review, status_label};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, unique_as};
+use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Document {
@@ -87,7 +88,8 @@ impl Document {
     }
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Document>> {
+/// Documents in full: these, in their order, or all by kind and title.
+async fn select(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Document>> {
     Ok(sqlx::query_as!(
         Document,
         r#"SELECT d.id, d.title, d.kind, d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
@@ -98,13 +100,157 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
              LEFT JOIN bodies db ON db.id = d.decided_by_body_id
              LEFT JOIN bodies rb ON rb.id = d.responsible_body_id
              LEFT JOIN people p ON p.id = d.owner_person_id
-            WHERE d.municipality_id = $1 AND ($2::uuid IS NULL OR d.id = $2)
-            ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title"#,
+            WHERE d.municipality_id = $1 AND ($2::uuid[] IS NULL OR d.id = ANY($2))
+            ORDER BY array_position($2, d.id),
+                     array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title, d.id"#,
         m,
-        id
+        ids
     )
     .fetch_all(db)
     .await?)
+}
+
+/// Filters for the register of documents.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filter {
+    /// Text in the title or the decision reference.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub status: String,
+    /// forsenad (review overdue) or motstridig (flagged as contradicting another).
+    #[serde(default)]
+    pub attention: String,
+    /// The page of the list page; the API documents its own `page` with `limit`.
+    #[param(ignore)]
+    pub page: Option<String>,
+}
+
+impl Filter {
+    /// The rule the register applies, on a document; `matching` is the same in SQL.
+    pub fn keeps(&self, d: &Document, today: NaiveDate) -> bool {
+        let q = self.q.trim().to_lowercase();
+        (q.is_empty() || d.title.to_lowercase().contains(&q) || d.decision_reference.to_lowercase().contains(&q))
+            && (self.kind.trim().is_empty() || d.kind == self.kind.trim())
+            && (self.status.trim().is_empty() || d.status == self.status.trim())
+            && match self.attention.as_str() {
+                "forsenad" => d.is_review_overdue(today),
+                "motstridig" => !d.conflict_note.is_empty(),
+                _ => true,
+            }
+    }
+
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", &self.q),
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("attention", &self.attention),
+        ])
+        .unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.q.is_empty() && self.kind.is_empty() && self.status.is_empty() && self.attention.is_empty()
+    }
+}
+
+/// Who is looking: drafts are seen only by the coordinator and the document's owner.
+#[derive(Clone, Copy, Debug)]
+pub struct Reader {
+    pub user_id: Uuid,
+    pub sees_every_draft: bool,
+}
+
+/// The ids of the documents the reader may see that pass the filter, by kind and title
+/// (`limit` of them from `offset`, clamped to the last page), how many pass, and how many of
+/// the reader's documents are overdue for review. The review rule is `is_review_overdue` of
+/// `next_review` in SQL; a test holds the two to the same answers.
+async fn matching(
+    db: impl PgExecutor<'_>,
+    m: Uuid,
+    filter: &Filter,
+    reader: Reader,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Uuid>, i64, i64)> {
+    let found = sqlx::query!(
+        r#"WITH visible AS MATERIALIZED (
+             SELECT d.id, d.kind, d.title, d.status, d.decision_reference, d.conflict_note,
+                    d.status = 'gallande'
+                      AND (GREATEST(d.decided_on, d.last_reviewed_on)
+                           + make_interval(months => greatest(d.review_interval_months, 1)))::date < $7 AS overdue
+               FROM documents d LEFT JOIN people p ON p.id = d.owner_person_id
+              WHERE d.municipality_id = $1 AND (d.status <> 'utkast' OR $2 OR p.user_id = $3)),
+           matching AS (
+             SELECT * FROM visible
+              WHERE ($4 = '' OR title ILIKE '%' || $4 || '%' OR decision_reference ILIKE '%' || $4 || '%')
+                AND ($5 = '' OR kind = $5) AND ($6 = '' OR status = $6)
+                AND CASE $8 WHEN 'forsenad' THEN overdue IS TRUE WHEN 'motstridig' THEN conflict_note <> '' ELSE true END),
+           total AS (SELECT count(*) AS n FROM matching)
+           SELECT (SELECT n FROM total) AS "total!",
+                  (SELECT count(*) FROM visible WHERE overdue) AS "overdue!",
+                  ARRAY(SELECT id FROM matching
+                         ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], kind), title, id
+                         LIMIT $9 OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
+        m,
+        reader.sees_every_draft,
+        reader.user_id,
+        filter.q.trim(),
+        filter.kind.trim(),
+        filter.status.trim(),
+        today,
+        filter.attention.trim(),
+        limit,
+        offset,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((found.ids, found.total, found.overdue))
+}
+
+/// One page of the documents the reader may see that pass the filter, where it sits, and how
+/// many of the reader's documents are overdue for review.
+pub async fn page(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    reader: Reader,
+    today: NaiveDate,
+    asked: Asked,
+) -> AppResult<(Vec<Document>, Pager, i64)> {
+    let (ids, total, overdue) = matching(&mut *db, m, filter, reader, today, asked.per_page, asked.offset()).await?;
+    Ok((select(db, m, Some(&ids)).await?, asked.among(total), overdue))
+}
+
+/// Every document the reader may see that passes the filter (the CSV export, the API).
+pub async fn all_matching(
+    db: &mut PgConnection,
+    m: Uuid,
+    filter: &Filter,
+    reader: Reader,
+    today: NaiveDate,
+) -> AppResult<Vec<Document>> {
+    let (ids, _, _) = matching(&mut *db, m, filter, reader, today, i64::MAX, 0).await?;
+    select(db, m, Some(&ids)).await
+}
+
+/// (title, responsible body) of the documents in force that name one, for the conflict rule.
+pub async fn responsibilities(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(String, String)>> {
+    Ok(sqlx::query!(
+        "SELECT d.title, b.name FROM documents d JOIN bodies b ON b.id = d.responsible_body_id
+          WHERE d.municipality_id = $1 AND d.status = 'gallande'
+          ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title, d.id",
+        m
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| (r.title, r.name))
+    .collect())
 }
 
 pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Document>> {
@@ -112,7 +258,7 @@ pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Document>> 
 }
 
 pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Document> {
-    select(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
 const TITLE_TAKEN: &str = "Det finns redan ett styrdokument med den titeln.";

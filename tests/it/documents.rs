@@ -156,3 +156,56 @@ async fn an_uploaded_document_is_downloaded_as_an_attachment_and_never_by_anothe
     let form = json!({"title": "Kapad", "kind": "policy", "status": "utkast"});
     assert_eq!(annan.send(Method::PUT, &format!("/documents/{policy}"), form).await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_register_filters_in_postgresql_by_the_rules_the_pages_show() {
+    use lisa::documents::store::{Filter, Reader, all_matching, list, page};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let today = lisa::web::format::today();
+    // Edges: a review due today (not overdue) and one due yesterday, a draft owned by the
+    // system owner, a document neither decided nor reviewed, one repealed and long overdue.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO documents (id, municipality_id, title, kind, decided_on, review_interval_months, status, owner_person_id)
+         VALUES (gen_random_uuid(), '{m}', 'Due today', 'rutin', DATE '{today}' - interval '12 months', 12, 'gallande', NULL),
+                (gen_random_uuid(), '{m}', 'Due yesterday', 'rutin', DATE '{today}' - interval '12 months' - interval '1 day', 12, 'gallande', NULL),
+                (gen_random_uuid(), '{m}', 'Owned draft', 'rutin', NULL, 12, 'utkast',
+                 (SELECT p.id FROM people p JOIN users u ON u.id = p.user_id WHERE u.email = 'systemagare@exempelby.se')),
+                (gen_random_uuid(), '{m}', 'Never decided', 'policy', NULL, 12, 'gallande', NULL),
+                (gen_random_uuid(), '{m}', 'Repealed', 'policy', DATE '2001-01-01', 12, 'upphavd', NULL);"
+    )))
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let owner: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'systemagare@exempelby.se'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let mut db = app.pool().acquire().await.unwrap();
+    let all = list(&mut *db, m).await.unwrap();
+    let titles = |docs: &[lisa::documents::store::Document]| docs.iter().map(|d| d.title.clone()).collect::<Vec<_>>();
+    for reader in
+        [Reader { user_id: owner, sees_every_draft: false }, Reader { user_id: owner, sees_every_draft: true }]
+    {
+        let visible: Vec<_> =
+            all.iter().filter(|d| d.status != "utkast" || reader.sees_every_draft || d.is_owned_by(owner)).collect();
+        for attention in ["", "forsenad", "motstridig"] {
+            for status in ["", "utkast", "gallande"] {
+                let filter = Filter { attention: attention.into(), status: status.into(), ..Filter::default() };
+                let expected: Vec<_> =
+                    visible.iter().filter(|d| filter.keeps(d, today)).map(|d| (*d).clone()).collect();
+                let found = all_matching(&mut db, m, &filter, reader, today).await.unwrap();
+                assert_eq!(titles(&found), titles(&expected), "{reader:?} {attention:?} {status:?}");
+            }
+        }
+        let overdue = visible.iter().filter(|d| d.is_review_overdue(today)).count() as i64;
+        let first = lisa::web::pagination::Asked { page: 1, per_page: 2 };
+        let (_, pager, counted) = page(&mut db, m, &Filter::default(), reader, today, first).await.unwrap();
+        assert_eq!((pager.total, counted), (visible.len() as i64, overdue));
+    }
+    let overdue = Filter { attention: "forsenad".into(), ..Filter::default() };
+    let overdue = titles(
+        &all_matching(&mut db, m, &overdue, Reader { user_id: owner, sees_every_draft: true }, today).await.unwrap(),
+    );
+    assert!(overdue.contains(&"Due yesterday".to_string()) && !overdue.contains(&"Due today".to_string()));
+}

@@ -33,6 +33,8 @@ async fn lists(app: &TestApp) -> Vec<(&'static str, Work)> {
     measure!("people", lisa::org::store::search_people(&mut db, m, "", Some(1)));
     measure!("users", lisa::org::store::search_users(&mut db, m, "", first));
     measure!("change log", lisa::audit_log::page(pool, m, &Default::default(), 50, &[]));
+    let reader = lisa::documents::store::Reader { user_id: uuid::Uuid::nil(), sees_every_draft: true };
+    measure!("documents", lisa::documents::store::page(&mut db, m, &Default::default(), reader, today, first));
     work
 }
 
@@ -59,6 +61,8 @@ async fn each_list_reads_one_page_however_large_the_municipality() {
          INSERT INTO contracts (id, municipality_id, supplier_id, title)
            SELECT gen_random_uuid(), '{m}', s.id, 'Avtal ' || s.name FROM suppliers s
             WHERE s.municipality_id = '{m}' AND s.name LIKE 'Extra %';
+         INSERT INTO documents (id, municipality_id, title, kind, decided_on)
+           SELECT gen_random_uuid(), '{m}', 'Extra ' || i, 'rutin', current_date - 2000 FROM generate_series(1, 100) i;
          INSERT INTO people (id, municipality_id, name)
            SELECT gen_random_uuid(), '{m}', 'Extra ' || i FROM generate_series(1, 100) i;
          WITH made AS (INSERT INTO users (id, email, display_name, password_hash)

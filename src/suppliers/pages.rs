@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{CheckForm, ContractForm, KINDS, RESULTS, SupplierForm};
-use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
+use super::store::{self, ATTENTIONS, Check, Contract, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -248,7 +248,7 @@ const IN_NOTICE_SHOWN: i64 = 10;
 struct ContractsPage {
     chrome: Chrome,
     contracts: Vec<ContractStanding>,
-    in_notice: Vec<ContractStanding>,
+    in_notice: Vec<Contract>,
     in_notice_total: i64,
     pager: Pager,
     filter: ContractFilter,
@@ -272,14 +272,12 @@ pub async fn contracts(
     let asked = Asked::page(filter.page.as_deref());
     let (contracts, pager) = store::contract_page(&mut conn, m, &filter, owned_by, today(), asked).await?;
     // The first few, with a link to all of them: a large municipality has dozens at a time.
-    let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
-    let first = Asked { page: 1, per_page: IN_NOTICE_SHOWN };
-    let (in_notice, in_notice_pager) = store::contract_page(&mut conn, m, &notice, owned_by, today(), first).await?;
+    let (in_notice, in_notice_total) = store::in_notice(&mut conn, m, owned_by, today(), IN_NOTICE_SHOWN).await?;
     let suppliers = store::supplier_names(&mut *conn, m).await?;
     Ok(ContractsPage {
         contracts,
         in_notice,
-        in_notice_total: in_notice_pager.total,
+        in_notice_total,
         pager,
         query: filter.query(),
         query_without_page: filter.query(),

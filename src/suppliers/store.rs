@@ -793,6 +793,20 @@ pub async fn contract_page(
     Ok((standings(db, m, Some(&ids), today).await?, asked.among(total)))
 }
 
+/// The first `shown` contracts in their notice period (by supplier and title), without their
+/// standing, and how many are.
+pub async fn in_notice(
+    db: &mut PgConnection,
+    m: Uuid,
+    owned_by: Option<Uuid>,
+    today: NaiveDate,
+    shown: i64,
+) -> AppResult<(Vec<Contract>, i64)> {
+    let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
+    let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, shown, 0).await?;
+    Ok((select_contracts(db, m, None, Some(&ids)).await?, total))
+}
+
 /// Whether the user owns (is beställaransvarig for) any contract.
 pub async fn owns_a_contract(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(

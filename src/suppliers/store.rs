@@ -258,12 +258,8 @@ impl Contract {
     }
 }
 
-async fn select_contracts(
-    db: impl PgExecutor<'_>,
-    m: Uuid,
-    supplier_id: Option<Uuid>,
-    ids: Option<&[Uuid]>,
-) -> AppResult<Vec<Contract>> {
+/// Contracts in full: these, or all.
+async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Contract>> {
     Ok(sqlx::query_as!(
         Contract,
         r#"SELECT c.id, c.supplier_id, s.name AS supplier_name, c.title, c.reference, c.starts_on, c.ends_on,
@@ -279,22 +275,17 @@ async fn select_contracts(
              LEFT JOIN LATERAL (SELECT array_agg(y.id ORDER BY y.name) AS ids, array_agg(y.name ORDER BY y.name) AS names
                                   FROM contract_systems cs JOIN systems y ON y.id = cs.system_id
                                  WHERE cs.contract_id = c.id) sys ON true
-            WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.supplier_id = $2) AND ($3::uuid[] IS NULL OR c.id = ANY($3))
+            WHERE c.municipality_id = $1 AND ($2::uuid[] IS NULL OR c.id = ANY($2))
             ORDER BY s.name, c.title, c.id"#,
         m,
-        supplier_id,
         ids
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn contracts(db: impl PgExecutor<'_>, m: Uuid, supplier_id: Option<Uuid>) -> AppResult<Vec<Contract>> {
-    select_contracts(db, m, supplier_id, None).await
-}
-
 pub async fn contract(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Contract> {
-    select_contracts(db, m, None, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
+    select_contracts(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Contracts covering a system.
@@ -306,7 +297,7 @@ pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppR
     )
     .fetch_all(&mut *db)
     .await?;
-    select_contracts(db, m, None, Some(&ids)).await
+    select_contracts(db, m, Some(&ids)).await
 }
 
 /// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
@@ -804,7 +795,7 @@ pub async fn in_notice(
 ) -> AppResult<(Vec<Contract>, i64)> {
     let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
     let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, shown, 0).await?;
-    Ok((select_contracts(db, m, None, Some(&ids)).await?, total))
+    Ok((select_contracts(db, m, Some(&ids)).await?, total))
 }
 
 /// Whether the user owns (is beställaransvarig for) any contract.
@@ -826,7 +817,7 @@ pub async fn standings(
     ids: Option<&[Uuid]>,
     today: NaiveDate,
 ) -> AppResult<Vec<ContractStanding>> {
-    let contracts = select_contracts(&mut *db, m, None, ids).await?;
+    let contracts = select_contracts(&mut *db, m, ids).await?;
     let checks = checks(&mut *db, m, ids).await?;
     let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
     let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -32,7 +32,7 @@ struct StartPage {
 /// The start page: the dashboard of the user's main role, or a plain welcome for the others.
 pub async fn start(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     if let Some(main) = dashboards::main_dashboard(&principal) {
-        return dashboard_page(&state, &principal, chrome, main).await;
+        return dashboard_page(&state, &principal, chrome, main, false).await;
     }
     // Read by everyone on every visit, so served from a cache a few seconds old at most.
     let counts = match &principal.municipality {
@@ -61,9 +61,20 @@ struct CoordinatorPage {
     view: std::sync::Arc<dashboards::CoordinatorView>,
     others: Vec<(&'static str, &'static str)>,
     today: NaiveDate,
+    /// Every item of the worklist, not only the first `WORKLIST_SHOWN` of each part.
+    all: bool,
 }
 
+/// How many overdue items, and how many due soon, the coordinator's dashboard lists unless
+/// asked for all: a large municipality has thousands.
+const WORKLIST_SHOWN: usize = 50;
+
 impl CoordinatorPage {
+    /// The part of `items` the page lists.
+    fn shown<'a>(&self, items: &'a [super::worklist::Item]) -> &'a [super::worklist::Item] {
+        if self.all { items } else { &items[..items.len().min(WORKLIST_SHOWN)] }
+    }
+
     fn entity(&self, code: &str) -> String {
         audit_log::pages::entity_label(code).to_string()
     }
@@ -122,12 +133,13 @@ async fn dashboard_page(
     principal: &Principal,
     chrome: Chrome,
     which: Dashboard,
+    all: bool,
 ) -> AppResult<Response> {
     let others = others(principal, which);
     let today = crate::web::format::today();
     Ok(match which {
         Dashboard::Coordinator => {
-            CoordinatorPage { chrome, view: dashboards::coordinator(state, principal).await?, others, today }
+            CoordinatorPage { chrome, view: dashboards::coordinator(state, principal).await?, others, today, all }
                 .into_response()
         }
         Dashboard::Owner => {
@@ -142,14 +154,22 @@ async fn dashboard_page(
     })
 }
 
+#[derive(serde::Deserialize)]
+pub struct Shown {
+    /// "1" for the whole worklist.
+    #[serde(default)]
+    alla: String,
+}
+
 pub async fn dashboard(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Path(code): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> AppResult<Response> {
     let which = Dashboard::parse(&code).ok_or(crate::error::AppError::NotFound)?;
-    dashboard_page(&state, &principal, chrome, which).await
+    dashboard_page(&state, &principal, chrome, which, shown.alla == "1").await
 }
 
 #[derive(Template, WebTemplate)]

@@ -235,3 +235,26 @@ async fn a_new_municipality_is_greeted_by_its_first_steps() {
     let (_, demo) = page(&app, "samordnare@exempelby.se", "/").await;
     assert!(!demo.contains("id=\"getting-started\""), "Exempelby is well under way");
 }
+
+#[tokio::test]
+async fn the_coordinator_sees_the_first_fifty_overdue_items_and_can_ask_for_all() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "INSERT INTO actions (id, municipality_id, title, due_date, status)
+         SELECT gen_random_uuid(), $1, 'Försenad åtgärd ' || i, current_date - 10, 'planerad' FROM generate_series(1, 80) i",
+    )
+    .bind(app.exempelby)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let (status, html) = page(&app, "samordnare@exempelby.se", "/").await;
+    assert_eq!(status, 200);
+    let overdue = html.split("id=\"overdue\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert_eq!(overdue.matches("<tr>").count() - 1, 50, "fifty rows below the heading row");
+    assert!(
+        overdue.contains("Visar de 50 första av") && overdue.contains("href=\"/dashboard/samordnare?alla=1#overdue\"")
+    );
+    let (_, all) = page(&app, "samordnare@exempelby.se", "/dashboard/samordnare?alla=1").await;
+    let overdue = all.split("id=\"overdue\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(overdue.matches("<tr>").count() > 81 && !overdue.contains("Visar de 50 första"));
+}

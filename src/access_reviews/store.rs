@@ -163,8 +163,7 @@ async fn matching(
     m: Uuid,
     filter: &Filter,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<SystemStanding>, i64)> {
     let rows = sqlx::query_as!(
         Found,
@@ -178,7 +177,7 @@ async fn matching(
                 AND ($2 = '' OR ($2 = 'saknas' AND r.next_due IS NULL) OR ($2 = 'forsenad' AND r.next_due < $3)
                      OR ($2 = 'aktuell' AND r.next_due >= $3))
                 AND ($4 <> '1' OR s.is_critical)),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $7) counted)
            SELECT id AS system_id, name AS system_name, is_critical AS "is_critical!", reviewed_on AS "last_reviewed_on?",
                   next_due AS "next_due?", complete AS last_complete, (SELECT n FROM total) AS "total!"
              FROM matching
@@ -188,8 +187,9 @@ async fn matching(
         filter.standing.trim(),
         today,
         filter.critical.trim(),
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_all(db)
     .await?;
@@ -215,7 +215,7 @@ pub async fn all_matching(
     filter: &Filter,
     today: NaiveDate,
 ) -> AppResult<Vec<SystemStanding>> {
-    Ok(matching(db, m, filter, today, i64::MAX, 0).await?.0)
+    Ok(matching(db, m, filter, today, Asked::ALL).await?.0)
 }
 
 /// One page of the standings that pass the filter, with where it sits in the whole list.
@@ -226,6 +226,6 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<SystemStanding>, Pager)> {
-    let (standings, total) = matching(db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let (standings, total) = matching(db, m, filter, today, asked).await?;
     Ok((standings, asked.among(total)))
 }

@@ -223,8 +223,7 @@ async fn matching(
     m: Uuid,
     filter: &Filter,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let found = sqlx::query!(
@@ -237,7 +236,7 @@ async fn matching(
                   AND ($4 = '' OR a.source = $4)
                   AND ($5::uuid IS NULL OR a.owner_person_id = $5)
                   AND ($6 <> '1' OR (a.status <> 'klar' AND a.due_date < $7))),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $10) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching
                          ORDER BY CASE priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
@@ -251,8 +250,9 @@ async fn matching(
         owner,
         filter.late.trim(),
         today,
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(&mut *db)
     .await?;
@@ -261,7 +261,7 @@ async fn matching(
 
 /// Every action that passes the filter.
 pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
-    let (ids, _) = matching(&mut *db, m, filter, today, i64::MAX, 0).await?;
+    let (ids, _) = matching(&mut *db, m, filter, today, Asked::ALL).await?;
     by_ids(db, m, &ids).await
 }
 
@@ -273,7 +273,7 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<Action>, Pager)> {
-    let (ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, today, asked).await?;
     let pager = asked.among(total);
     Ok((by_ids(db, m, &ids).await?, pager))
 }

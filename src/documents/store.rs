@@ -174,8 +174,7 @@ async fn matching(
     filter: &Filter,
     reader: Reader,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64, i64)> {
     let found = sqlx::query!(
         r#"WITH visible AS MATERIALIZED (
@@ -190,7 +189,7 @@ async fn matching(
               WHERE ($4 = '' OR title ILIKE '%' || $4 || '%' OR decision_reference ILIKE '%' || $4 || '%')
                 AND ($5 = '' OR kind = $5) AND ($6 = '' OR status = $6)
                 AND CASE $8 WHEN 'forsenad' THEN overdue IS TRUE WHEN 'motstridig' THEN conflict_note <> '' ELSE true END),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $11) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   (SELECT count(*) FROM visible WHERE overdue) AS "overdue!",
                   ARRAY(SELECT id FROM matching
@@ -204,8 +203,9 @@ async fn matching(
         filter.status.trim(),
         today,
         filter.attention.trim(),
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(db)
     .await?;
@@ -222,7 +222,7 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<Document>, Pager, i64)> {
-    let (ids, total, overdue) = matching(&mut *db, m, filter, reader, today, asked.per_page, asked.offset()).await?;
+    let (ids, total, overdue) = matching(&mut *db, m, filter, reader, today, asked).await?;
     Ok((select(db, m, Some(&ids)).await?, asked.among(total), overdue))
 }
 
@@ -234,7 +234,7 @@ pub async fn all_matching(
     reader: Reader,
     today: NaiveDate,
 ) -> AppResult<Vec<Document>> {
-    let (ids, _, _) = matching(&mut *db, m, filter, reader, today, i64::MAX, 0).await?;
+    let (ids, _, _) = matching(&mut *db, m, filter, reader, today, Asked::ALL).await?;
     select(db, m, Some(&ids)).await
 }
 

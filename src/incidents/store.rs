@@ -229,13 +229,7 @@ pub struct Filter {
 /// The ids of the incidents matching the filter, newest first (`limit` of them from `offset`),
 /// and how many match in all. Filtering, sorting and counting happen in PostgreSQL; only a
 /// page's rows are then read in full.
-async fn matching(
-    db: &mut PgConnection,
-    m: Uuid,
-    filter: &Filter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<Uuid>, i64)> {
+async fn matching(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Uuid>, i64)> {
     let year = filter.year.trim().parse::<i32>().ok();
     let found = sqlx::query!(
         r#"WITH matching AS NOT MATERIALIZED (
@@ -250,7 +244,7 @@ async fn matching(
                   AND ($6::int IS NULL OR extract(year FROM i.discovered_at AT TIME ZONE 'Europe/Stockholm') = $6)
                   AND ($7 <> '1' OR i.personal_data)
                   AND ($8::uuid IS NULL OR i.reporter_user_id = $8)),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $11) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9
                         OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
@@ -262,8 +256,9 @@ async fn matching(
         year,
         filter.personal_data.trim(),
         filter.reporter,
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(&mut *db)
     .await?;
@@ -302,13 +297,13 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
 
 /// Every incident matching the filter, newest first (for yearly figures and exports).
 pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
-    let (ids, _) = matching(&mut *db, m, filter, i64::MAX, 0).await?;
+    let (ids, _) = matching(&mut *db, m, filter, Asked::ALL).await?;
     by_ids(db, m, &ids).await
 }
 
 /// One page of the incidents matching the filter, with where it sits in the whole list.
 pub async fn page(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Incident>, Pager)> {
-    let (ids, total) = matching(&mut *db, m, filter, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, asked).await?;
     let pager = asked.among(total);
     Ok((by_ids(db, m, &ids).await?, pager))
 }

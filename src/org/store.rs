@@ -558,14 +558,15 @@ pub async fn search_users(
              SELECT u.id, u.display_name FROM users u
               WHERE u.id IN (SELECT g.user_id FROM role_grants g WHERE g.municipality_id = $1)
                 AND ($2 = '' OR u.display_name ILIKE '%' || $2 || '%' OR u.email ILIKE '%' || $2 || '%')),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $5) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY display_name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
         m,
         search,
         asked.per_page,
-        asked.offset()
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(&mut *db)
     .await?;

@@ -328,8 +328,7 @@ async fn matching(
     m: Uuid,
     filter: &Filter,
     scale: &Scale,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let found = sqlx::query!(
         r#"WITH matching AS NOT MATERIALIZED (
@@ -348,7 +347,7 @@ async fn matching(
                                                         AND ($4::timestamptz IS NULL OR a.created_at <= $4))))
                   AND ($9 NOT IN ('0', '1')
                        OR ($9 = '1') = (r.accepted_at IS NOT NULL AND ($4::timestamptz IS NULL OR r.accepted_at <= $4)))),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $12) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at, id
                         LIMIT $10
@@ -362,8 +361,9 @@ async fn matching(
         scale.medium_from,
         filter.untreated.trim(),
         filter.accepted.trim(),
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(&mut *db)
     .await?;
@@ -372,7 +372,7 @@ async fn matching(
 
 /// The register across analyses (all pages).
 pub async fn register(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
-    let (ids, _) = matching(&mut *db, m, filter, scale, i64::MAX, 0).await?;
+    let (ids, _) = matching(&mut *db, m, filter, scale, Asked::ALL).await?;
     by_ids(db, m, &ids, filter.registered_by).await
 }
 
@@ -384,7 +384,7 @@ pub async fn register_page(
     scale: &Scale,
     asked: Asked,
 ) -> AppResult<(Vec<Risk>, Pager)> {
-    let (ids, total) = matching(&mut *db, m, filter, scale, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, scale, asked).await?;
     let pager = asked.among(total);
     Ok((by_ids(db, m, &ids, filter.registered_by).await?, pager))
 }

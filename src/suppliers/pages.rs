@@ -249,7 +249,7 @@ struct ContractsPage {
     chrome: Chrome,
     contracts: Vec<ContractStanding>,
     in_notice: Vec<Contract>,
-    in_notice_total: i64,
+    in_notice_pager: Pager,
     pager: Pager,
     filter: ContractFilter,
     query: String,
@@ -272,12 +272,12 @@ pub async fn contracts(
     let asked = Asked::page(filter.page.as_deref());
     let (contracts, pager) = store::contract_page(&mut conn, m, &filter, owned_by, today(), asked).await?;
     // The first few, with a link to all of them: a large municipality has dozens at a time.
-    let (in_notice, in_notice_total) = store::in_notice(&mut conn, m, owned_by, today(), IN_NOTICE_SHOWN).await?;
+    let (in_notice, in_notice_pager) = store::in_notice(&mut conn, m, owned_by, today(), IN_NOTICE_SHOWN).await?;
     let suppliers = store::supplier_names(&mut *conn, m).await?;
     Ok(ContractsPage {
         contracts,
         in_notice,
-        in_notice_total,
+        in_notice_pager,
         pager,
         query: filter.query(),
         query_without_page: filter.query(),

@@ -80,21 +80,21 @@ async fn matching_suppliers(
     db: impl PgExecutor<'_>,
     m: Uuid,
     search: &str,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let found = sqlx::query!(
         r#"WITH matching AS MATERIALIZED (
              SELECT id, name FROM suppliers
               WHERE municipality_id = $1 AND ($2 = '' OR name ILIKE '%' || $2 || '%' OR org_number ILIKE '%' || $2 || '%')),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $5) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
         m,
         search,
-        limit,
-        offset
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(db)
     .await?;
@@ -103,7 +103,7 @@ async fn matching_suppliers(
 
 /// Every supplier matching `search` (for the CSV export).
 pub async fn search_suppliers(db: &mut PgConnection, m: Uuid, search: &str) -> AppResult<Vec<Supplier>> {
-    let (ids, _) = matching_suppliers(&mut *db, m, search, i64::MAX, 0).await?;
+    let (ids, _) = matching_suppliers(&mut *db, m, search, Asked::ALL).await?;
     select_suppliers(db, m, Some(&ids)).await
 }
 
@@ -114,7 +114,7 @@ pub async fn supplier_page(
     search: &str,
     asked: Asked,
 ) -> AppResult<(Vec<Supplier>, Pager)> {
-    let (ids, total) = matching_suppliers(&mut *db, m, search, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching_suppliers(&mut *db, m, search, asked).await?;
     Ok((select_suppliers(db, m, Some(&ids)).await?, asked.among(total)))
 }
 
@@ -698,8 +698,7 @@ async fn matching_contracts(
     filter: &ContractFilter,
     owned_by: Option<Uuid>,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let found = sqlx::query!(
         r#"WITH matching AS MATERIALIZED (
@@ -729,7 +728,7 @@ async fn matching_contracts(
                                     WHERE k.contract_id = c.id AND k.measure_id = r.measure_id
                                     ORDER BY k.checked_on DESC, k.created_at DESC LIMIT 1) <> 'uppfylls')
                       ELSE true END),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $9) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY supplier_name, title, id LIMIT $7
                         OFFSET LEAST($8, GREATEST((SELECT n FROM total) - 1, 0) / $7 * $7)) AS "ids!""#,
@@ -739,8 +738,9 @@ async fn matching_contracts(
         owned_by,
         filter.attention.trim(),
         today,
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(db)
     .await?;
@@ -762,7 +762,7 @@ pub async fn all_matching_contracts(
             .filter(|s| owned_by.is_none_or(|user| s.contract.is_owned_by(user)) && filter.keeps(s))
             .collect());
     }
-    let (ids, _) = matching_contracts(&mut *db, m, filter, owned_by, today, i64::MAX, 0).await?;
+    let (ids, _) = matching_contracts(&mut *db, m, filter, owned_by, today, Asked::ALL).await?;
     standings(db, m, Some(&ids), today).await
 }
 
@@ -777,10 +777,10 @@ pub async fn contract_page(
 ) -> AppResult<(Vec<ContractStanding>, Pager)> {
     if filter.needs_every_standing() {
         let all = all_matching_contracts(db, m, filter, owned_by, today).await?;
-        let pager = asked.among(all.len() as i64);
+        let pager = Pager::sized(asked.page, asked.per_page, all.len() as i64);
         return Ok((pager.page_of(all), pager));
     }
-    let (ids, total) = matching_contracts(&mut *db, m, filter, owned_by, today, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching_contracts(&mut *db, m, filter, owned_by, today, asked).await?;
     Ok((standings(db, m, Some(&ids), today).await?, asked.among(total)))
 }
 
@@ -792,10 +792,11 @@ pub async fn in_notice(
     owned_by: Option<Uuid>,
     today: NaiveDate,
     shown: i64,
-) -> AppResult<(Vec<Contract>, i64)> {
+) -> AppResult<(Vec<Contract>, Pager)> {
     let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
-    let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, shown, 0).await?;
-    Ok((select_contracts(db, m, Some(&ids)).await?, total))
+    let first = Asked { page: 1, per_page: shown };
+    let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, first).await?;
+    Ok((select_contracts(db, m, Some(&ids)).await?, first.among(total)))
 }
 
 /// Whether the user owns (is beställaransvarig for) any contract.

@@ -213,8 +213,7 @@ async fn matching(
     m: Uuid,
     filter: &Filter,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
+    asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
@@ -250,7 +249,7 @@ async fn matching(
                          SELECT 1 FROM risk_analyses ra
                           WHERE ra.system_id = s.id AND ($7::timestamptz IS NULL OR ra.created_at <= $7)
                             AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $9))),
-           total AS (SELECT count(*) AS n FROM matching)
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $14) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $12
                         OFFSET LEAST($13, GREATEST((SELECT n FROM total) - 1, 0) / $12 * $12)) AS "ids!""#,
@@ -265,8 +264,9 @@ async fn matching(
         today,
         filter.no_risk_analysis.trim(),
         filter.no_owner.trim(),
-        limit,
-        offset,
+        asked.per_page,
+        asked.offset(),
+        asked.count_limit(),
     )
     .fetch_one(&mut *db)
     .await?;
@@ -319,7 +319,7 @@ async fn by_ids(
 
 /// Systems that pass the filter (all pages).
 pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
-    let (ids, _) = matching(&mut *db, m, filter, today, i64::MAX, 0).await?;
+    let (ids, _) = matching(&mut *db, m, filter, today, Asked::ALL).await?;
     by_ids(db, m, &ids, filter.registered_by).await
 }
 
@@ -331,7 +331,7 @@ pub async fn page(
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<System>, Pager)> {
-    let (ids, total) = matching(&mut *db, m, filter, today, asked.per_page, asked.offset()).await?;
+    let (ids, total) = matching(&mut *db, m, filter, today, asked).await?;
     let pager = asked.among(total);
     Ok((by_ids(db, m, &ids, filter.registered_by).await?, pager))
 }

@@ -1,6 +1,8 @@
 //! Page numbers for long lists, on pages and in the API. A list asks PostgreSQL for one page
-//! and the number of matching rows (`Asked::among`); the API answers with that page as a JSON array,
-//! the total in `X-Total-Count` and the next page in a `Link` header (`Paged`).
+//! and the number of matching rows, counted no further than [`COUNT_AHEAD`] rows past the page's
+//! start (`Asked::count_limit`, `Asked::among`), so that a page costs the same in a municipality of
+//! any size. The API answers with that page as a JSON array, the total in `X-Total-Count` when it
+//! was counted to the end, and the next page in a `Link` header (`Paged`).
 
 use axum::http::header::{HeaderName, HeaderValue, LINK};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,9 @@ pub const API_DEFAULT_LIMIT: i64 = 100;
 pub const API_MAX_LIMIT: i64 = 500;
 /// Past this page number a request is surely a mistake; it is answered with the last page.
 const MAX_PAGE: i64 = 1_000_000;
+/// A list counts its matches this far past the asked page's first row and no further; past it
+/// the list says "more than".
+pub const COUNT_AHEAD: i64 = 1_000;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -43,6 +48,9 @@ pub struct Asked {
 }
 
 impl Asked {
+    /// Every row, for exports and figures.
+    pub const ALL: Asked = Asked { page: 1, per_page: i64::MAX };
+
     /// A page of a list page (`?page=`), `PER_PAGE` rows long.
     pub fn page(page: Option<&str>) -> Asked {
         Asked { page: page_number(page), per_page: PER_PAGE }
@@ -52,11 +60,27 @@ impl Asked {
         (self.page - 1).saturating_mul(self.per_page)
     }
 
-    /// Where the asked page sits among `total` rows; a page past the end (a stale link) is the
-    /// last page. The lists' SQL clamps its OFFSET the same way, so one query fetches it:
-    /// `OFFSET LEAST($offset, GREATEST(total - 1, 0) / $limit * $limit)`.
-    pub fn among(self, total: i64) -> Pager {
-        Pager::sized(self.page, self.per_page, total)
+    /// How many matching rows the list's SQL counts at most: `count(*)` over
+    /// `(SELECT 1 FROM matching LIMIT count_limit)`.
+    pub fn count_limit(self) -> i64 {
+        self.offset().saturating_add(COUNT_AHEAD + 1)
+    }
+
+    /// Where the asked page sits among the `counted` rows (counted up to `count_limit`); a page
+    /// past the end (a stale link) is the last page. The lists' SQL clamps its OFFSET the same
+    /// way, so one query fetches it: `OFFSET LEAST($offset, GREATEST(counted - 1, 0) / $limit * $limit)`.
+    pub fn among(self, counted: i64) -> Pager {
+        if counted >= self.count_limit() {
+            let pages = (self.count_limit() + self.per_page - 1) / self.per_page;
+            return Pager {
+                page: self.page,
+                pages,
+                total: self.count_limit() - 1,
+                per_page: self.per_page,
+                more: true,
+            };
+        }
+        Pager::sized(self.page, self.per_page, counted)
     }
 }
 
@@ -106,13 +130,15 @@ impl Limit {
     }
 }
 
-/// Where one page sits in a list of `total` rows.
+/// Where one page sits in a list of `total` rows, or of more than `total` when `more` (the list
+/// was not counted to its end; `pages` is then the least number of pages it has).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
     pub per_page: i64,
+    pub more: bool,
 }
 
 impl Pager {
@@ -122,7 +148,7 @@ impl Pager {
 
     pub fn sized(page: i64, per_page: i64, total: i64) -> Self {
         let pages = ((total + per_page - 1) / per_page).max(1);
-        Pager { page: page.clamp(1, pages), pages, total, per_page }
+        Pager { page: page.clamp(1, pages), pages, total, per_page, more: false }
     }
 
     pub fn offset(&self) -> i64 {
@@ -138,9 +164,19 @@ impl Pager {
         all.into_iter().skip(self.offset() as usize).take(self.limit() as usize).collect()
     }
 
-    /// The whole list's length with its noun: "1 åtgärd", "12 åtgärder".
+    /// The whole list's length with its noun: "1 åtgärd", "12 åtgärder", "Fler än 1 000 åtgärder".
     pub fn count(&self, one: &str, many: &str) -> String {
+        if self.more {
+            // Whole thousands, so that the figure stays put while one pages through the list.
+            let at_least = self.total / COUNT_AHEAD * COUNT_AHEAD;
+            return format!("Fler än {} {many}", super::format::thousands(at_least));
+        }
         super::format::count(usize::try_from(self.total).unwrap_or(0), one, many)
+    }
+
+    /// The total for `X-Total-Count` and the like, when the list was counted to its end.
+    pub fn exact_total(&self) -> Option<i64> {
+        (!self.more).then_some(self.total)
     }
 
     pub fn previous(&self) -> Option<i64> {
@@ -149,6 +185,11 @@ impl Pager {
 
     pub fn next(&self) -> Option<i64> {
         (self.page < self.pages).then_some(self.page + 1)
+    }
+
+    /// "av 7", or "av minst 23" when the list was not counted to its end.
+    pub fn of_pages(&self) -> String {
+        if self.more { format!("av minst {}", self.pages) } else { format!("av {}", self.pages) }
     }
 }
 
@@ -213,7 +254,9 @@ impl<T: serde::Serialize> IntoResponse for Paged<T> {
         let link = self.next_link();
         let mut response = axum::Json(&self.items).into_response();
         let headers = response.headers_mut();
-        headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(self.pager.total));
+        if let Some(total) = self.pager.exact_total() {
+            headers.insert(HeaderName::from_static("x-total-count"), HeaderValue::from(total));
+        }
         if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
             headers.insert(LINK, link);
         }
@@ -252,6 +295,27 @@ mod tests {
         let pager = Asked { page: 9, per_page: 50 }.among(120);
         assert_eq!((pager.page, pager.pages, pager.offset()), (3, 3, 100));
         assert_eq!(Asked { page: 2, per_page: 50 }.among(0).page, 1);
+    }
+
+    #[test]
+    fn a_long_list_is_counted_only_so_far_past_the_page() {
+        let first = Asked::page(None);
+        assert_eq!(first.count_limit(), 1_001);
+        let counted = first.among(1_001);
+        assert!(counted.more);
+        assert_eq!((counted.total, counted.pages, counted.next()), (1_000, 21, Some(2)));
+        assert_eq!(counted.count("incident", "incidenter"), "Fler än 1\u{a0}000 incidenter");
+        assert_eq!(counted.of_pages(), "av minst 21");
+        assert_eq!(counted.exact_total(), None);
+        let exact = first.among(1_000);
+        assert!(!exact.more);
+        assert_eq!((exact.pages, exact.of_pages(), exact.exact_total()), (20, "av 20".to_string(), Some(1_000)));
+        let deep = Asked::page(Some("40"));
+        assert_eq!(deep.count_limit(), 1_950 + 1_001);
+        let counted = deep.among(deep.count_limit());
+        assert_eq!((counted.page, counted.pages, counted.next()), (40, 60, Some(41)));
+        assert_eq!(counted.count("incident", "incidenter"), "Fler än 2\u{a0}000 incidenter");
+        assert_eq!(deep.among(1_960).page, 40, "the last page of an exactly counted list");
     }
 
     #[test]

@@ -82,3 +82,30 @@ async fn each_list_reads_one_page_however_large_the_municipality() {
         assert!(after.most_rows <= 50.max(before.most_rows), "{list}: at most a page of rows, got {after:?}");
     }
 }
+
+#[tokio::test]
+async fn a_list_longer_than_it_counts_says_more_than_and_pages_on() {
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let sql = format!(
+        "INSERT INTO incidents (id, municipality_id, year, number, title, discovered_at, reporter_name, status)
+           SELECT gen_random_uuid(), '{m}', 1998, i, 'Massincident ' || i, now() - i * interval '1 minute', 'Test', 'ny'
+             FROM generate_series(1, 1100) i;"
+    );
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(app.pool()).await.unwrap();
+
+    let api = app.coordinator_api().await;
+    let first = api.get("/incidents?q=Massincident").await;
+    assert!(first.headers().get("x-total-count").is_none(), "a count that stopped is not given as the total");
+    assert!(first.headers()["link"].to_str().unwrap().contains("page=2"));
+    let deep = api.get("/incidents?q=Massincident&page=11").await;
+    assert_eq!(deep.headers()["x-total-count"], "1100", "counted to the end from page 11 on");
+    assert!(deep.headers().get("link").is_none());
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let html = app.get(&client, "/incidents?q=Massincident").await.text().await.unwrap();
+    assert!(html.contains("Fler än 1\u{a0}000 incidenter") && html.contains("Sida 1 av minst 21"), "{html}");
+    let html = app.get(&client, "/incidents?q=Massincident&page=22").await.text().await.unwrap();
+    assert!(html.contains("1\u{a0}100 incidenter") && html.contains("Sida 22 av 22"), "{html}");
+    assert!(html.contains("Massincident 1100"), "the last page holds the oldest");
+}

@@ -284,7 +284,7 @@ pub async fn register_page(
     asked: Asked,
 ) -> AppResult<(Vec<Recommendation>, Pager, Vec<Listed>)> {
     let listed = matching(db, m, filter, today).await?;
-    let pager = asked.among(listed.len() as i64);
+    let pager = Pager::sized(asked.page, asked.per_page, listed.len() as i64);
     let ids: Vec<Uuid> =
         listed.iter().skip(pager.offset() as usize).take(pager.limit() as usize).map(|r| r.id).collect();
     Ok((by_ids(db, m, &ids).await?, pager, listed))

@@ -167,22 +167,27 @@ async fn matching(
 ) -> AppResult<(Vec<SystemStanding>, i64)> {
     let rows = sqlx::query_as!(
         Found,
-        r#"WITH matching AS MATERIALIZED (
-             SELECT s.id, s.name, s.is_critical, r.reviewed_on, r.next_due,
-                    (r.from_system_extract AND r.accounts_checked AND r.roles_checked) AS complete
+        r#"WITH matching AS NOT MATERIALIZED (
+             SELECT s.id, s.name, s.is_critical
                FROM systems s
-               LEFT JOIN LATERAL (SELECT * FROM access_reviews a WHERE a.system_id = s.id
-                                   ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
-              WHERE s.municipality_id = $1 AND s.lifecycle <> 'avvecklad'
-                AND ($2 = '' OR ($2 = 'saknas' AND r.next_due IS NULL) OR ($2 = 'forsenad' AND r.next_due < $3)
-                     OR ($2 = 'aktuell' AND r.next_due >= $3))
-                AND ($4 <> '1' OR s.is_critical)),
-           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $7) counted)
-           SELECT id AS system_id, name AS system_name, is_critical AS "is_critical!", reviewed_on AS "last_reviewed_on?",
-                  next_due AS "next_due?", complete AS last_complete, (SELECT n FROM total) AS "total!"
-             FROM matching
-            ORDER BY is_critical DESC, name, id
-            LIMIT $5 OFFSET LEAST($6, GREATEST((SELECT n FROM total) - 1, 0) / $5 * $5)"#,
+               -- The latest review's due date, looked up only when the standing is asked for.
+               CROSS JOIN LATERAL (SELECT CASE WHEN $2 <> '' THEN
+                                     (SELECT a.next_due FROM access_reviews a WHERE a.system_id = s.id
+                                       ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) END AS next_due) latest
+              WHERE s.municipality_id = $1 AND s.lifecycle <> 'avvecklad' AND ($4 <> '1' OR s.is_critical)
+                AND ($2 = '' OR ($2 = 'saknas' AND latest.next_due IS NULL) OR ($2 = 'forsenad' AND latest.next_due < $3)
+                     OR ($2 = 'aktuell' AND latest.next_due >= $3))),
+           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $7) counted),
+           page AS (SELECT * FROM matching ORDER BY is_critical DESC, name, id
+                     LIMIT $5 OFFSET LEAST($6, GREATEST((SELECT n FROM total) - 1, 0) / $5 * $5))
+           SELECT p.id AS system_id, p.name AS system_name, p.is_critical AS "is_critical!",
+                  r.reviewed_on AS "last_reviewed_on?", r.next_due AS "next_due?",
+                  (r.from_system_extract AND r.accounts_checked AND r.roles_checked) AS last_complete,
+                  (SELECT n FROM total) AS "total!"
+             FROM page p
+             LEFT JOIN LATERAL (SELECT * FROM access_reviews a WHERE a.system_id = p.id
+                                 ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
+            ORDER BY p.is_critical DESC, p.name, p.id"#,
         m,
         filter.standing.trim(),
         today,

@@ -575,8 +575,9 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, as_of: NaiveDate
     };
 
     let mut standings = crate::suppliers::store::standings(&mut *db, m, None, as_of).await?;
+    let contract_ids: Vec<Uuid> = standings.iter().map(|s| s.contract.id).collect();
     standings.retain(|s| s.contract.created_at <= by);
-    let checks = crate::suppliers::store::checks(&mut *db, m, None).await?;
+    let checks = crate::suppliers::store::checks(&mut *db, m, &contract_ids).await?;
     let supplier_figures = SupplierFigures {
         contracts: standings.len(),
         with_requirements: standings.iter().filter(|s| !s.requirements.is_empty()).count(),

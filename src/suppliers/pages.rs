@@ -352,7 +352,10 @@ pub async fn export_contracts(
 
 pub async fn export_checks(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let rows: Vec<Vec<String>> = store::checks(&state.pool, principal.tenant()?, None)
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let contracts = store::every_contract(&mut *conn, m).await?;
+    let rows: Vec<Vec<String>> = store::checks(&mut *conn, m, &contracts)
         .await?
         .into_iter()
         .map(|c| {
@@ -406,7 +409,7 @@ async fn contract_page(
     Ok(ContractPage {
         requirement_options: options(requirements, &check_form.measure_id),
         results: options(RESULTS, &check_form.result),
-        checks: store::checks(&mut *conn, m, Some(&[id])).await?,
+        checks: store::checks(&mut *conn, m, &[id]).await?,
         history: audit_log::history(&mut *conn, m, "contract", id).await?,
         may_edit: may_edit(principal, &contract),
         chrome,

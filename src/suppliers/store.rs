@@ -259,7 +259,13 @@ impl Contract {
 }
 
 /// Contracts in full: these, or all.
-async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Contract>> {
+/// The ids of every contract of the municipality, for reading all contracts or checks: those
+/// queries take ids only, so that PostgreSQL keeps one plan that reads a page by index.
+pub async fn every_contract(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT id FROM contracts WHERE municipality_id = $1", m).fetch_all(db).await?)
+}
+
+async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Contract>> {
     Ok(sqlx::query_as!(
         Contract,
         r#"SELECT c.id, c.supplier_id, s.name AS supplier_name, c.title, c.reference, c.starts_on, c.ends_on,
@@ -275,7 +281,7 @@ async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>
              LEFT JOIN LATERAL (SELECT array_agg(y.id ORDER BY y.name) AS ids, array_agg(y.name ORDER BY y.name) AS names
                                   FROM contract_systems cs JOIN systems y ON y.id = cs.system_id
                                  WHERE cs.contract_id = c.id) sys ON true
-            WHERE c.municipality_id = $1 AND ($2::uuid[] IS NULL OR c.id = ANY($2))
+            WHERE c.municipality_id = $1 AND c.id = ANY($2)
             ORDER BY s.name, c.title, c.id"#,
         m,
         ids
@@ -285,7 +291,7 @@ async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>
 }
 
 pub async fn contract(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Contract> {
-    select_contracts(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
+    select_contracts(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Contracts covering a system.
@@ -297,7 +303,7 @@ pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppR
     )
     .fetch_all(&mut *db)
     .await?;
-    select_contracts(db, m, Some(&ids)).await
+    select_contracts(db, m, &ids).await
 }
 
 /// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
@@ -459,7 +465,7 @@ impl Check {
 
 /// Checks, newest first, of one contract or of all.
 /// Compliance checks, newest first: of these contracts, or of all.
-pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: Option<&[Uuid]>) -> AppResult<Vec<Check>> {
+pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> AppResult<Vec<Check>> {
     Ok(sqlx::query_as!(
         Check,
         r#"SELECT k.id, k.contract_id, c.title AS contract_title, s.name AS supplier_name, k.measure_id,
@@ -469,7 +475,7 @@ pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: Option<&[Uui
              JOIN contracts c ON c.id = k.contract_id
              JOIN suppliers s ON s.id = c.supplier_id
              JOIN measures me ON me.id = k.measure_id
-            WHERE k.municipality_id = $1 AND ($2::uuid[] IS NULL OR k.contract_id = ANY($2))
+            WHERE k.municipality_id = $1 AND k.contract_id = ANY($2)
             ORDER BY k.checked_on DESC, k.created_at DESC"#,
         m,
         contract_ids
@@ -541,7 +547,7 @@ pub async fn record_check(
     .execute(&mut *tx)
     .await?;
     let check =
-        checks(&mut *tx, m, Some(&[contract.id])).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+        checks(&mut *tx, m, &[contract.id]).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
     audit_log::record(tx, actor, Change::created(Some(m), "compliance_check", id, check.snapshot())).await?;
     Ok(check)
 }
@@ -796,7 +802,7 @@ pub async fn in_notice(
     let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
     let first = Asked { page: 1, per_page: shown };
     let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, first).await?;
-    Ok((select_contracts(db, m, Some(&ids)).await?, first.among(total)))
+    Ok((select_contracts(db, m, &ids).await?, first.among(total)))
 }
 
 /// Whether the user owns (is beställaransvarig for) any contract.
@@ -818,8 +824,12 @@ pub async fn standings(
     ids: Option<&[Uuid]>,
     today: NaiveDate,
 ) -> AppResult<Vec<ContractStanding>> {
-    let contracts = select_contracts(&mut *db, m, ids).await?;
-    let checks = checks(&mut *db, m, ids).await?;
+    let ids = match ids {
+        Some(ids) => ids.to_vec(),
+        None => every_contract(&mut *db, m).await?,
+    };
+    let contracts = select_contracts(&mut *db, m, &ids).await?;
+    let checks = checks(&mut *db, m, &ids).await?;
     let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
     let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();
     covered_ids.sort_unstable();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{CheckForm, ContractForm, KINDS, RESULTS, SupplierForm};
-use super::store::{self, ATTENTIONS, Check, Contract, ContractFilter, ContractStanding, Supplier};
+use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -248,7 +248,7 @@ const IN_NOTICE_SHOWN: i64 = 10;
 struct ContractsPage {
     chrome: Chrome,
     contracts: Vec<ContractStanding>,
-    in_notice: Vec<Contract>,
+    in_notice: Vec<store::InNotice>,
     in_notice_pager: Pager,
     pager: Pager,
     filter: ContractFilter,

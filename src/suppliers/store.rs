@@ -790,19 +790,44 @@ pub async fn contract_page(
     Ok((standings(db, m, Some(&ids), today).await?, asked.among(total)))
 }
 
-/// The first `shown` contracts in their notice period (by supplier and title), without their
-/// standing, and how many are.
+/// A contract in its notice period as the contract list's notice box names it.
+pub struct InNotice {
+    pub id: Uuid,
+    pub title: String,
+    pub supplier_name: String,
+    pub ends_on: Option<NaiveDate>,
+    pub notice_months: i16,
+}
+
+impl InNotice {
+    pub fn notice_deadline(&self) -> Option<NaiveDate> {
+        notice_deadline(self.ends_on, self.notice_months)
+    }
+}
+
+/// The first `shown` contracts in their notice period (by supplier and title), and how many are.
 pub async fn in_notice(
     db: &mut PgConnection,
     m: Uuid,
     owned_by: Option<Uuid>,
     today: NaiveDate,
     shown: i64,
-) -> AppResult<(Vec<Contract>, Pager)> {
+) -> AppResult<(Vec<InNotice>, Pager)> {
     let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
     let first = Asked { page: 1, per_page: shown };
     let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, first).await?;
-    Ok((select_contracts(db, m, &ids).await?, first.among(total)))
+    let named = sqlx::query_as!(
+        InNotice,
+        "SELECT c.id, c.title, s.name AS supplier_name, c.ends_on, c.notice_months
+           FROM contracts c JOIN suppliers s ON s.id = c.supplier_id
+          WHERE c.municipality_id = $1 AND c.id = ANY($2)
+          ORDER BY s.name, c.title, c.id",
+        m,
+        &ids
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    Ok((named, first.among(total)))
 }
 
 /// Whether the user owns (is beställaransvarig for) any contract.

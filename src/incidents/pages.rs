@@ -172,27 +172,11 @@ pub async fn export(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(is_handler(&state, &principal).await?)?;
+    let m = principal.tenant()?;
+    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter).await?;
     let now = Utc::now();
-    let rows: Vec<Vec<String>> = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter)
-        .await?
-        .into_iter()
-        .map(|i| {
-            let clocks = i.clocks(now);
-            vec![
-                i.reference(),
-                i.title.clone(),
-                i.discovered_text(),
-                i.status_label().to_string(),
-                i.category_label().to_string(),
-                i.severity_label().to_string(),
-                i.systems_text(),
-                if i.personal_data { "ja" } else { "nej" }.to_string(),
-                if i.significant { "ja" } else { "nej" }.to_string(),
-                clocks.iter().map(|c| format!("{}: {}", c.kind.code(), c.state.label())).collect::<Vec<_>>().join(", "),
-            ]
-        })
-        .collect();
-    crate::web::csv::response(
+    crate::web::csv::stream(
+        state.pool.clone(),
         "incidenter.csv",
         &[
             "Nummer",
@@ -206,7 +190,23 @@ pub async fn export(
             "Betydande",
             "Rapporter",
         ],
-        &rows,
+        ids,
+        Box::new(move |db, ids| Box::pin(store::by_ids(db, m, ids))),
+        move |i: &Incident| {
+            let clocks = i.clocks(now);
+            vec![
+                i.reference(),
+                i.title.clone(),
+                i.discovered_text(),
+                i.status_label().to_string(),
+                i.category_label().to_string(),
+                i.severity_label().to_string(),
+                i.systems_text(),
+                if i.personal_data { "ja" } else { "nej" }.to_string(),
+                if i.significant { "ja" } else { "nej" }.to_string(),
+                clocks.iter().map(|c| format!("{}: {}", c.kind.code(), c.state.label())).collect::<Vec<_>>().join(", "),
+            ]
+        },
     )
 }
 

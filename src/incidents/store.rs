@@ -266,7 +266,7 @@ async fn matching(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked)
 }
 
 /// Incidents in full, in the order of `ids`.
-async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Incident>> {
+pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Incident>> {
     Ok(sqlx::query_as!(
         Incident,
         r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
@@ -295,7 +295,13 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
     .await?)
 }
 
-/// Every incident matching the filter, newest first (for yearly figures and exports).
+/// The ids of every incident matching the filter, newest first (for an export, read by
+/// [`by_ids`] a chunk at a time).
+pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Uuid>> {
+    Ok(matching(db, m, filter, Asked::ALL).await?.0)
+}
+
+/// Every incident matching the filter, newest first (for yearly figures).
 pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
     let (ids, _) = matching(&mut *db, m, filter, Asked::ALL).await?;
     by_ids(db, m, &ids).await

@@ -108,4 +108,13 @@ async fn a_list_longer_than_it_counts_says_more_than_and_pages_on() {
     let html = app.get(&client, "/incidents?q=Massincident&page=22").await.text().await.unwrap();
     assert!(html.contains("1\u{a0}100 incidenter") && html.contains("Sida 22 av 22"), "{html}");
     assert!(html.contains("Massincident 1100"), "the last page holds the oldest");
+
+    // The export streams every match, a chunk at a time, in the list's order.
+    let csv = app.get(&client, "/incidents.csv?q=Massincident").await;
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 1100, "a heading and every match, past two chunks of {}", lisa::web::csv::CHUNK);
+    assert!(lines[0].starts_with("\u{feff}Nummer;Rubrik") && text.matches('\u{feff}').count() == 1);
+    assert!(lines[1].contains(";Massincident 1;") && lines[1100].contains(";Massincident 1100;"), "{}", lines[1]);
 }

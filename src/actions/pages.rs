@@ -222,26 +222,10 @@ pub async fn export(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(super::may_read_all(&principal))?;
-    let actions =
-        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, crate::web::format::today())
-            .await?;
-    let rows: Vec<Vec<String>> = actions
-        .into_iter()
-        .map(|a| {
-            vec![
-                a.title.clone(),
-                a.source_label().to_string(),
-                a.system_name.clone().unwrap_or_default(),
-                a.owner_name.clone().unwrap_or_default(),
-                a.priority_label().to_string(),
-                a.due_date.map(crate::web::format::date).unwrap_or_default(),
-                a.status_label().to_string(),
-                a.effort.clone(),
-                a.plan_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
-            ]
-        })
-        .collect();
-    crate::web::csv::response(
+    let m = principal.tenant()?;
+    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, crate::web::format::today()).await?;
+    crate::web::csv::stream(
+        state.pool.clone(),
         "atgarder.csv",
         &[
             "Åtgärd",
@@ -254,7 +238,21 @@ pub async fn export(
             "Uppskattad insats",
             "Handlingsplan",
         ],
-        &rows,
+        ids,
+        Box::new(move |db, ids| Box::pin(store::by_ids(db, m, ids))),
+        move |a: &store::Action| {
+            vec![
+                a.title.clone(),
+                a.source_label().to_string(),
+                a.system_name.clone().unwrap_or_default(),
+                a.owner_name.clone().unwrap_or_default(),
+                a.priority_label().to_string(),
+                a.due_date.map(crate::web::format::date).unwrap_or_default(),
+                a.status_label().to_string(),
+                a.effort.clone(),
+                a.plan_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+            ]
+        },
     )
 }
 

@@ -189,7 +189,7 @@ async fn select(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<
 
 /// The one query for actions in full, in the order of `ids`. Every selection finds its ids
 /// first, so this query has no optional filters (whose generic plans read every action).
-async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Action>> {
+pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Action>> {
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
@@ -257,6 +257,12 @@ async fn matching(
     .fetch_one(&mut *db)
     .await?;
     Ok((found.ids, found.total))
+}
+
+/// The ids of every action that passes the filter, in the list's order (for an export, read by
+/// [`by_ids`] a chunk at a time).
+pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
+    Ok(matching(db, m, filter, today, Asked::ALL).await?.0)
 }
 
 /// Every action that passes the filter.

@@ -451,27 +451,10 @@ pub async fn register_csv(
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
-    let rows: Vec<Vec<String>> = store::register(&mut *state.pool.acquire().await?, m, &filter, &scale)
-        .await?
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.analysis_title.clone(),
-                r.object.clone(),
-                r.threat.clone(),
-                r.likelihood.to_string(),
-                r.consequence.to_string(),
-                r.value(&scale).to_string(),
-                r.level(&scale).label().to_string(),
-                r.existing_measures.clone(),
-                r.treatments.to_string(),
-                text(r.residual_likelihood),
-                text(r.residual_consequence),
-                r.accepted_by.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    crate::web::csv::response(
+    let registered_by = filter.registered_by;
+    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, &scale).await?;
+    crate::web::csv::stream(
+        state.pool.clone(),
         "risker.csv",
         &[
             "Riskanalys",
@@ -487,7 +470,24 @@ pub async fn register_csv(
             "Kvarvarande konsekvens",
             "Accepterad av",
         ],
-        &rows,
+        ids,
+        Box::new(move |db, ids| Box::pin(store::by_ids(db, m, ids, registered_by))),
+        move |r: &store::Risk| {
+            vec![
+                r.analysis_title.clone(),
+                r.object.clone(),
+                r.threat.clone(),
+                r.likelihood.to_string(),
+                r.consequence.to_string(),
+                r.value(&scale).to_string(),
+                r.level(&scale).label().to_string(),
+                r.existing_measures.clone(),
+                r.treatments.to_string(),
+                text(r.residual_likelihood),
+                text(r.residual_consequence),
+                r.accepted_by.clone().unwrap_or_default(),
+            ]
+        },
     )
 }
 

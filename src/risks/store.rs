@@ -290,7 +290,7 @@ pub struct Filter {
 /// `registered_by` (all when None).
 /// Risks in full, in the order of `ids`. Every other selection finds its ids first, so this
 /// one query has no optional filters (whose generic plans scan every risk).
-async fn by_ids(
+pub async fn by_ids(
     db: impl PgExecutor<'_>,
     m: Uuid,
     ids: &[Uuid],
@@ -368,6 +368,12 @@ async fn matching(
     .fetch_one(&mut *db)
     .await?;
     Ok((found.ids, found.total))
+}
+
+/// The ids of the register's risks that pass the filter, in its order (for an export, read by
+/// [`by_ids`] a chunk at a time).
+pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Uuid>> {
+    Ok(matching(db, m, filter, scale, Asked::ALL).await?.0)
 }
 
 /// The register across analyses (all pages).

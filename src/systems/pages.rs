@@ -98,11 +98,19 @@ pub async fn export(
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
     let today = today();
-    let systems = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, today).await?;
+    let m = principal.tenant()?;
+    let registered_by = filter.registered_by;
+    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, today).await?;
     let yes_no = |b: bool| if b { "ja" } else { "nej" }.to_string();
-    let rows: Vec<Vec<String>> = systems
-        .iter()
-        .map(|s| {
+    let mut headings: Vec<&str> = IMPORT_COLUMNS.to_vec();
+    headings.extend(["Systemförvaltare", "Skyddsnivå K-R-T-S", "Klassning", "Nästa översyn", "Översyn försenad"]);
+    crate::web::csv::stream(
+        state.pool.clone(),
+        "system.csv",
+        &headings,
+        ids,
+        Box::new(move |db, ids| Box::pin(store::by_ids(db, m, ids, registered_by))),
+        move |s: &store::System| {
             let mut row = vec![
                 s.name.clone(),
                 s.purpose.clone(),
@@ -123,11 +131,8 @@ pub async fn export(
                 yes_no(s.is_review_overdue(today)),
             ]);
             row
-        })
-        .collect();
-    let mut headings: Vec<&str> = IMPORT_COLUMNS.to_vec();
-    headings.extend(["Systemförvaltare", "Skyddsnivå K-R-T-S", "Klassning", "Nästa översyn", "Översyn försenad"]);
-    crate::web::csv::response("system.csv", &headings, &rows)
+        },
+    )
 }
 
 // ---------------------------------------------------------------- one system

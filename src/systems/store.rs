@@ -275,7 +275,7 @@ async fn matching(
 
 /// Systems in full, in the order of `ids`, with their assets, classifications and analyses as
 /// registered by `registered_by` (all when None).
-async fn by_ids(
+pub async fn by_ids(
     db: impl PgExecutor<'_>,
     m: Uuid,
     ids: &[Uuid],
@@ -315,6 +315,12 @@ async fn by_ids(
     )
     .fetch_all(db)
     .await?)
+}
+
+/// The ids of the systems that pass the filter, by name (for an export, read by [`by_ids`] a
+/// chunk at a time).
+pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
+    Ok(matching(db, m, filter, today, Asked::ALL).await?.0)
 }
 
 /// Systems that pass the filter (all pages).

@@ -39,9 +39,7 @@ pub async fn list(
     let today = crate::web::format::today();
     let asked = Asked::page(filter.page.as_deref());
     let (systems, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, asked).await?;
-    let query_without_page =
-        serde_urlencoded::to_string([("standing", &filter.standing), ("critical", &filter.critical)])
-            .unwrap_or_default();
+    let query_without_page = crate::web::pagination::filter_query(&filter);
     Ok(ListPage {
         standings: options(
             [("saknas", "Aldrig granskad"), ("forsenad", "Försenad"), ("aktuell", "Aktuell")],

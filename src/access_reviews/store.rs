@@ -132,7 +132,7 @@ pub async fn standings(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<System
 }
 
 /// Filters for the list of systems' review standings.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     /// saknas, forsenad or aktuell.
     #[serde(default)]
@@ -142,6 +142,7 @@ pub struct Filter {
     pub critical: String,
     /// The page of the list page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
 }
 

@@ -176,17 +176,6 @@ struct ListPage {
     no_errors: FieldErrors,
 }
 
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("q", filter.q.as_str()),
-        ("status", filter.status.as_str()),
-        ("source", filter.source.as_str()),
-        ("owner_person_id", filter.owner_person_id.as_str()),
-        ("late", filter.late.as_str()),
-    ])
-    .unwrap_or_default()
-}
-
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -203,8 +192,8 @@ pub async fn list(
         statuses: options(STATUSES, &filter.status),
         sources: options(SOURCES, &filter.source),
         owners: options(owners, &filter.owner_person_id),
-        query: filter_query(&filter),
-        query_without_page: filter_query(&filter),
+        query: crate::web::pagination::filter_query(&filter),
+        query_without_page: crate::web::pagination::filter_query(&filter),
         may_create: super::may_create(&principal),
         no_errors: FieldErrors::new(),
         chrome,

@@ -133,7 +133,7 @@ impl ActionLinks {
 }
 
 /// Filters for the list of actions.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,
@@ -148,6 +148,7 @@ pub struct Filter {
     pub late: String,
     /// The page of the list page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
 }
 
@@ -665,7 +666,9 @@ pub async fn set_plan_actions(
     }
     let titles = |actions: Vec<Action>| actions.into_iter().map(|a| a.title).collect::<Vec<_>>().join("; ");
     let before = titles(plan_actions(&mut *tx, m, plan.id).await?);
-    sqlx::query!("DELETE FROM action_plan_items WHERE plan_id = $1", plan.id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM action_plan_items WHERE municipality_id = $1 AND plan_id = $2", m, plan.id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query!(
         "INSERT INTO action_plan_items (municipality_id, plan_id, action_id) SELECT $1, $2, unnest($3::uuid[])",
         m,

@@ -74,17 +74,48 @@ impl Connection {
         };
         let headers = String::from_utf8_lossy(&self.buffer[..header_end]).to_string();
         let status = headers.get(9..12).and_then(|s| s.parse().ok()).context("no status line")?;
-        let length: usize = headers
-            .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-            .context("the benchmark client needs Content-Length")?
-            .parse()?;
-        while self.buffer.len() < header_end + length {
+        self.buffer.drain(..header_end);
+        let chunked = headers.to_ascii_lowercase().contains("transfer-encoding: chunked");
+        let body = if chunked {
+            self.chunked_body().await?
+        } else {
+            let length: usize = headers
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .context("no Content-Length and not chunked")?
+                .parse()?;
+            self.take(length).await?
+        };
+        Ok(Reply { status, headers, body })
+    }
+
+    /// The next `length` bytes.
+    async fn take(&mut self, length: usize) -> anyhow::Result<Vec<u8>> {
+        while self.buffer.len() < length {
             self.fill().await?;
         }
-        let body = self.buffer[header_end..header_end + length].to_vec();
-        self.buffer.drain(..header_end + length);
-        Ok(Reply { status, headers, body })
+        Ok(self.buffer.drain(..length).collect())
+    }
+
+    /// A body in chunked transfer encoding (a streamed CSV): size line, data, CRLF, until size 0.
+    async fn chunked_body(&mut self) -> anyhow::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        loop {
+            let line_end = loop {
+                if let Some(pos) = self.buffer.windows(2).position(|w| w == b"\r\n") {
+                    break pos;
+                }
+                self.fill().await?;
+            };
+            let size_line = String::from_utf8_lossy(&self.buffer[..line_end]).to_string();
+            let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)?;
+            self.buffer.drain(..line_end + 2);
+            let data = self.take(size + 2).await?;
+            if size == 0 {
+                return Ok(body);
+            }
+            body.extend_from_slice(&data[..size]);
+        }
     }
 
     async fn fill(&mut self) -> anyhow::Result<()> {

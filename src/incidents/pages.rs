@@ -127,18 +127,6 @@ impl ListPage {
     }
 }
 
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("q", filter.q.as_str()),
-        ("status", filter.status.as_str()),
-        ("category", filter.category.as_str()),
-        ("severity", filter.severity.as_str()),
-        ("year", filter.year.as_str()),
-        ("personal_data", filter.personal_data.as_str()),
-    ])
-    .unwrap_or_default()
-}
-
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -153,8 +141,8 @@ pub async fn list(
         statuses: options(STATUSES, &filter.status),
         categories: options(CATEGORIES, &filter.category),
         severities: options(SEVERITIES, &filter.severity),
-        query: filter_query(&filter),
-        query_without_page: filter_query(&filter),
+        query: crate::web::pagination::filter_query(&filter),
+        query_without_page: crate::web::pagination::filter_query(&filter),
         now: Utc::now(),
         is_coordinator: principal.is_coordinator(),
         no_errors: FieldErrors::new(),

@@ -202,7 +202,7 @@ impl Incident {
 }
 
 /// Filters for the incident list.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,
@@ -223,6 +223,7 @@ pub struct Filter {
     pub reporter: Option<Uuid>,
     /// The page of the list page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
 }
 
@@ -329,7 +330,9 @@ async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid])
     if found as usize != systems.len() {
         return Err(field_error("system_ids", "Välj system i listan."));
     }
-    sqlx::query!("DELETE FROM incident_systems WHERE incident_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM incident_systems WHERE municipality_id = $1 AND incident_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query!(
         "INSERT INTO incident_systems (municipality_id, incident_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
         m,

@@ -94,7 +94,7 @@ async fn run_for(
         match mailer.send(&first.email, &first.display_name, &subject, text).await {
             Ok(()) => {
                 let ids: Vec<_> = batch.iter().map(|r| r.id).collect();
-                store::mark_emailed(&mut *conn, &ids).await?;
+                store::mark_emailed(&mut *conn, m, &ids).await?;
                 summary.emails_sent += 1;
             }
             Err(err) => {

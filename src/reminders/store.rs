@@ -103,8 +103,10 @@ pub async fn unsent(db: impl PgExecutor<'_>, m: Uuid, since: DateTime<Utc>) -> A
     .await?)
 }
 
-pub async fn mark_emailed(db: impl PgExecutor<'_>, ids: &[Uuid]) -> AppResult<()> {
-    sqlx::query!("UPDATE reminders SET emailed_at = now() WHERE id = ANY($1)", ids).execute(db).await?;
+pub async fn mark_emailed(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+    sqlx::query!("UPDATE reminders SET emailed_at = now() WHERE municipality_id = $1 AND id = ANY($2)", m, ids)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

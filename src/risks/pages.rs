@@ -402,17 +402,6 @@ struct RegisterPage {
     no_errors: FieldErrors,
 }
 
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("q", filter.q.as_str()),
-        ("object_kind", filter.object_kind.as_str()),
-        ("level", filter.level.as_str()),
-        ("untreated", filter.untreated.as_str()),
-        ("accepted", filter.accepted.as_str()),
-    ])
-    .unwrap_or_default()
-}
-
 const LEVELS: [RiskLevel; 3] = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low];
 
 pub async fn register(
@@ -432,8 +421,8 @@ pub async fn register(
         kinds: options(OBJECT_KINDS, &filter.object_kind),
         levels: options(LEVELS.map(|l| (l.code(), l.label())), &filter.level),
         accepted: options([("1", "Accepterade"), ("0", "Ej accepterade")], &filter.accepted),
-        query: filter_query(&filter),
-        query_without_page: filter_query(&filter),
+        query: crate::web::pagination::filter_query(&filter),
+        query_without_page: crate::web::pagination::filter_query(&filter),
         no_errors: FieldErrors::new(),
         chrome,
         scale,

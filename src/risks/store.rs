@@ -260,7 +260,7 @@ impl Risk {
 }
 
 /// Filters for the risk register.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,
@@ -278,6 +278,7 @@ pub struct Filter {
     pub accepted: String,
     /// The page of the register page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
     /// Only risks registered by then, with the treatments and acceptances of then: the
     /// annual report's figures as of its date.

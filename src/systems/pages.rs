@@ -47,20 +47,6 @@ struct ListPage {
     no_errors: FieldErrors,
 }
 
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("q", filter.q.as_str()),
-        ("body_id", filter.body_id.as_str()),
-        ("owner_person_id", filter.owner_person_id.as_str()),
-        ("flag", filter.flag.as_str()),
-        ("classification", filter.classification.as_str()),
-        ("overdue", filter.overdue.as_str()),
-        ("no_risk_analysis", filter.no_risk_analysis.as_str()),
-        ("no_owner", filter.no_owner.as_str()),
-    ])
-    .unwrap_or_default()
-}
-
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -78,8 +64,8 @@ pub async fn list(
         owners: options(owners, &filter.owner_person_id),
         flags: options(FLAGS, &filter.flag),
         coverages: Coverage::options(&filter.classification),
-        query: filter_query(&filter),
-        query_without_page: filter_query(&filter),
+        query: crate::web::pagination::filter_query(&filter),
+        query_without_page: crate::web::pagination::filter_query(&filter),
         may_create: may_create(&principal),
         today: today(),
         no_errors: FieldErrors::new(),

@@ -162,7 +162,7 @@ impl System {
 
 /// Filters for the system list; the SQL narrows by text, body, owner and property,
 /// the rest is decided by the rules in `System`.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,
@@ -187,6 +187,7 @@ pub struct Filter {
     pub no_owner: String,
     /// The page of the list page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
     /// Only what was registered by then, with the information, classifications and risk
     /// analyses registered by then: the annual report's figures as of its date.
@@ -416,7 +417,9 @@ async fn check_links(tx: &mut PgConnection, m: Uuid, input: &SystemInput) -> App
 }
 
 async fn set_administrators(tx: &mut PgConnection, m: Uuid, id: Uuid, people: &[Uuid]) -> AppResult<()> {
-    sqlx::query!("DELETE FROM system_administrators WHERE system_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM system_administrators WHERE municipality_id = $1 AND system_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query!(
         "INSERT INTO system_administrators (municipality_id, system_id, person_id) SELECT $1, $2, unnest($3::uuid[])",
         m,

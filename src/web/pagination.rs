@@ -84,6 +84,12 @@ impl Asked {
     }
 }
 
+/// A list's filter as the query string its page links, CSV link and filter form repeat: every
+/// field the filter serializes (its page number is marked `skip_serializing`).
+pub fn filter_query(filter: &impl serde::Serialize) -> String {
+    serde_urlencoded::to_string(filter).unwrap_or_default()
+}
+
 /// An API list's free-text search, `q`.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -316,6 +322,22 @@ mod tests {
         assert_eq!((counted.page, counted.pages, counted.next()), (40, 60, Some(41)));
         assert_eq!(counted.count("incident", "incidenter"), "Fler än 2\u{a0}000 incidenter");
         assert_eq!(deep.among(1_960).page, 40, "the last page of an exactly counted list");
+    }
+
+    #[test]
+    fn a_filter_is_its_query_without_the_page() {
+        #[derive(serde::Serialize)]
+        struct Filter {
+            q: String,
+            status: String,
+            #[serde(skip_serializing)]
+            page: Option<String>,
+            #[serde(skip)]
+            reporter: Option<u8>,
+        }
+        let filter = Filter { q: "a b&c".into(), status: String::new(), page: Some("3".into()), reporter: Some(1) };
+        assert_eq!(filter_query(&filter), "q=a+b%26c&status=");
+        assert!(filter.page.is_some() && filter.reporter.is_some(), "set, and still left out");
     }
 
     #[test]

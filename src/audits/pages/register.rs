@@ -66,24 +66,6 @@ struct RegisterPage {
     body_name: Option<String>,
 }
 
-fn filter_query(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("q", filter.q.as_str()),
-        ("body_id", filter.body_id.as_str()),
-        ("status", filter.status.as_str()),
-        ("priority", filter.priority.as_str()),
-        ("audit_id", filter.audit_id.as_str()),
-        ("overdue", filter.overdue.as_str()),
-        ("carried", filter.carried.as_str()),
-        ("area", filter.area.as_str()),
-        ("min_age_days", filter.min_age_days.as_str()),
-        ("verdict", filter.verdict.as_str()),
-        ("missing", filter.missing.as_str()),
-        ("sort", filter.sort.as_str()),
-    ])
-    .unwrap_or_default()
-}
-
 pub async fn register(
     State(state): State<AppState>,
     principal: Principal,
@@ -112,8 +94,8 @@ pub async fn register(
         verdicts: verdict_options(&filter.verdict),
         missing: options([("ansvarig", "Saknar ansvarig"), ("maldatum", "Saknar måldatum")], &filter.missing),
         sorts: options([("age", "Äldst först"), ("target", "Måldatum"), ("status", "Status")], &filter.sort),
-        query: filter_query(&filter),
-        query_without_page: filter_query(&filter),
+        query: crate::web::pagination::filter_query(&filter),
+        query_without_page: crate::web::pagination::filter_query(&filter),
         chrome,
         recommendations,
         pager,

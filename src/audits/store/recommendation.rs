@@ -110,7 +110,7 @@ impl Recommendation {
 }
 
 /// Filters for the recommendation register.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct Filter {
     #[serde(default)]
     pub q: String,
@@ -146,6 +146,7 @@ pub struct Filter {
     pub sort: String,
     /// The page of the register page; the API documents its own `page` with `limit`.
     #[param(ignore)]
+    #[serde(skip_serializing)]
     pub page: Option<String>,
 }
 
@@ -422,7 +423,9 @@ pub async fn update_recommendation(
     if linkable as usize != edit.question_ids.len() {
         return Err(field_error("question_ids", "Välj bland granskningens egna revisionsfrågor."));
     }
-    sqlx::query!("DELETE FROM recommendation_questions WHERE recommendation_id = $1", id).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM recommendation_questions WHERE municipality_id = $1 AND recommendation_id = $2", m, id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query!(
         "INSERT INTO recommendation_questions (municipality_id, recommendation_id, question_id) SELECT $1, $2, unnest($3::uuid[])",
         m,

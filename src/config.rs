@@ -37,6 +37,8 @@ pub struct Config {
     pub public_url: String,
     /// Run the daily reminder job in this process (turn off on all but one of several instances).
     pub run_reminders: bool,
+    /// The most connections Lisa's pool holds to PostgreSQL.
+    pub db_connections: u32,
 }
 
 impl Config {
@@ -53,6 +55,11 @@ impl Config {
             Ok(Duration::from_secs(value * 60))
         };
         let addr = var("LISA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let db_connections = match var("LISA_DB_CONNECTIONS") {
+            Some(v) => v.parse::<u32>().context("LISA_DB_CONNECTIONS must be a number")?,
+            None => 16,
+        };
+        anyhow::ensure!(db_connections > 0, "LISA_DB_CONNECTIONS must be greater than zero");
         Ok(Config {
             database_url: var("DATABASE_URL"),
             app_database_url: var("LISA_APP_DATABASE_URL"),
@@ -68,6 +75,7 @@ impl Config {
             public_url: var("LISA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             run_reminders: !var("LISA_REMINDERS")
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no")),
+            db_connections,
         })
     }
 }

@@ -32,6 +32,7 @@ pub struct Database {
     /// The application role's password, to create the role with when it is missing.
     app_password: Option<String>,
     local: Option<LocalPostgres>,
+    connections: u32,
 }
 
 impl Database {
@@ -62,8 +63,13 @@ impl Database {
                 (owner, app, None, Some(local))
             }
         };
-        let owner = pool_options().connect_with(owner).await.context("could not connect to PostgreSQL")?;
-        Ok(Database { owner, app, app_password, local })
+        let connections = config.db_connections;
+        let owner = pool_options()
+            .max_connections(connections)
+            .connect_with(owner)
+            .await
+            .context("could not connect to PostgreSQL")?;
+        Ok(Database { owner, app, app_password, local, connections })
     }
 
     /// Applies the migrations, then (re)grants the application role what it needs.
@@ -81,6 +87,7 @@ impl Database {
              (see the README's production section)",
         )?;
         let pool = pool_options()
+            .max_connections(self.connections)
             .connect_with(app)
             .await
             .context("could not connect to PostgreSQL as the application role")?;
@@ -155,6 +162,7 @@ pub async fn refuse_privileged(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Pool options with the tenant context; the size is the caller's (`LISA_DB_CONNECTIONS`).
 pub fn pool_options() -> PgPoolOptions {
-    tenant::with_context(PgPoolOptions::new().max_connections(16).acquire_timeout(std::time::Duration::from_secs(10)))
+    tenant::with_context(PgPoolOptions::new().acquire_timeout(std::time::Duration::from_secs(10)))
 }

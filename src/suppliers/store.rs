@@ -575,7 +575,7 @@ impl RequirementStatus {
 pub fn requirement_statuses(
     contract: &Contract,
     catalogue: &[crate::classification::store::Measure],
-    checks: &[Check],
+    checks: &[LatestCheck],
     today: NaiveDate,
 ) -> Vec<RequirementStatus> {
     catalogue
@@ -596,6 +596,31 @@ pub fn requirement_statuses(
             }
         })
         .collect()
+}
+
+/// The latest check of one requirement of a contract: all its standing needs of the history.
+#[derive(Clone, Debug)]
+pub struct LatestCheck {
+    pub contract_id: Uuid,
+    pub measure_id: Uuid,
+    pub checked_on: NaiveDate,
+    pub result: String,
+}
+
+/// The latest check of each requirement of these contracts, by the index on (contract,
+/// requirement, date): a standing reads one row per requirement however many years of checks.
+async fn latest_checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> AppResult<Vec<LatestCheck>> {
+    Ok(sqlx::query_as!(
+        LatestCheck,
+        "SELECT DISTINCT ON (k.contract_id, k.measure_id) k.contract_id, k.measure_id, k.checked_on, k.result
+           FROM compliance_checks k
+          WHERE k.municipality_id = $1 AND k.contract_id = ANY($2)
+          ORDER BY k.contract_id, k.measure_id, k.checked_on DESC, k.created_at DESC",
+        m,
+        contract_ids
+    )
+    .fetch_all(db)
+    .await?)
 }
 
 /// A supplier measure the covered systems require that the contract lacks.
@@ -854,7 +879,7 @@ pub async fn standings(
         None => every_contract(&mut *db, m).await?,
     };
     let contracts = select_contracts(&mut *db, m, &ids).await?;
-    let checks = checks(&mut *db, m, &ids).await?;
+    let checks = latest_checks(&mut *db, m, &ids).await?;
     let catalogue = crate::classification::store::catalogue(&mut *db, m).await?;
     let mut covered_ids: Vec<Uuid> = contracts.iter().flat_map(|c| c.system_ids.iter().copied()).collect();
     covered_ids.sort_unstable();
@@ -870,7 +895,7 @@ pub async fn standings(
         .collect();
     // Looked up per contract: a large municipality has hundreds of contracts and thousands of checks.
     let systems: std::collections::HashMap<Uuid, _> = systems.iter().map(|s| (s.id, s)).collect();
-    let mut checks_of: std::collections::HashMap<Uuid, Vec<Check>> = std::collections::HashMap::new();
+    let mut checks_of: std::collections::HashMap<Uuid, Vec<LatestCheck>> = std::collections::HashMap::new();
     for check in checks {
         checks_of.entry(check.contract_id).or_default().push(check);
     }

@@ -123,6 +123,7 @@ pub fn test_config() -> Config {
         data_dir: test_data_dir(),
         addr: "127.0.0.1:0".parse().unwrap(),
         secure_cookies: false,
+        db_connections: 16,
         trust_forwarded_for: false,
         session_idle: std::time::Duration::from_secs(3600),
         session_absolute: std::time::Duration::from_secs(8 * 3600),

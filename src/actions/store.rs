@@ -171,8 +171,7 @@ async fn chosen(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<
             AND ($3::uuid IS NULL OR a.system_id = $3)
             AND ($4::uuid IS NULL OR a.risk_id = $4)
             AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $5 AND i.action_id = a.id))
-          ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
-                   a.due_date NULLS LAST, a.created_at, a.id",
+          ORDER BY a.priority_rank, a.due_date NULLS LAST, a.created_at, a.id",
         m,
         by.recommendation_id,
         by.system_id,
@@ -229,7 +228,7 @@ async fn matching(
     let owner = Uuid::parse_str(filter.owner_person_id.trim()).ok();
     let found = sqlx::query!(
         r#"WITH matching AS NOT MATERIALIZED (
-               SELECT a.id, a.priority, a.due_date, a.created_at
+               SELECT a.id, a.priority_rank, a.due_date, a.created_at
                  FROM actions a
                 WHERE a.municipality_id = $1
                   AND ($2 = '' OR a.title ILIKE '%' || $2 || '%' OR a.description ILIKE '%' || $2 || '%')
@@ -240,8 +239,7 @@ async fn matching(
            total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $10) counted)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching
-                         ORDER BY CASE priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
-                                  due_date NULLS LAST, created_at, id
+                         ORDER BY priority_rank, due_date NULLS LAST, created_at, id
                          LIMIT $8
                         OFFSET LEAST($9, GREATEST((SELECT n FROM total) - 1, 0) / $8 * $8)) AS "ids!""#,
         m,
@@ -290,8 +288,7 @@ pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Ve
     let ids = sqlx::query_scalar!(
         "SELECT a.id FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
           WHERE a.municipality_id = $1 AND (p.user_id = $2 OR a.system_id IN (SELECT k FROM systems_kept_by($2) k))
-          ORDER BY CASE a.priority WHEN 'hog' THEN 0 WHEN 'medel' THEN 1 WHEN 'lag' THEN 2 ELSE 3 END,
-                   a.due_date NULLS LAST, a.created_at, a.id",
+          ORDER BY a.priority_rank, a.due_date NULLS LAST, a.created_at, a.id",
         m,
         user
     )

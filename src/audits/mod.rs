@@ -76,6 +76,12 @@ pub async fn parse_for(
 }
 
 /// Applies a change of status by the rules in `model::apply`, for pages and API alike.
+/// In what capacity the principal acts on a recommendation they are (or are not) responsible
+/// for: what the page offers and what a change of status is allowed, from one place.
+pub fn standing(principal: &Principal, responsible: bool) -> Standing {
+    Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible }
+}
+
 pub async fn change_status(
     state: &AppState,
     principal: &Principal,
@@ -89,7 +95,7 @@ pub async fn change_status(
     let current = store::get_recommendation(&mut *tx, m, id).await?;
     let responsible = store::is_responsible(&mut *tx, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
-    let standing = Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible };
+    let standing = standing(principal, responsible);
     let actions = crate::actions::store::for_recommendation(&mut tx, m, id).await?;
     let has_evidence =
         !evidence.trim().is_empty() || !current.evidence.trim().is_empty() || actions.iter().any(|a| a.has_evidence());

@@ -134,6 +134,38 @@ async fn status_changes_follow_the_rules_and_show_on_the_timeline() {
 }
 
 #[tokio::test]
+async fn the_page_offers_each_role_exactly_the_status_changes_the_api_accepts() {
+    let app = TestApp::spawn().await;
+    let auditor_api = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let coordinator_api = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let audit_id = audit(&auditor_api, &app, "Granskning av behörigheter", "granskning", "2024-03-14", &[]).await;
+    let id = recommend(&auditor_api, &app, &audit_id, "Inför årliga behörighetsgranskningar.").await;
+    let auditor = app.login("revisor@exempelby.se").await;
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let offers = |page: &str| {
+        ["claim", "verify", "reopen"]
+            .into_iter()
+            .filter(|t| page.contains(&format!("value=\"{t}\"")))
+            .collect::<Vec<_>>()
+    };
+    let page = |client| {
+        let app = &app;
+        let path = format!("/recommendations/{id}");
+        async move { app.get(client, &path).await.text().await.unwrap() }
+    };
+
+    assert_eq!(offers(&page(&auditor).await), Vec::<&str>::new(), "nothing to judge while it is open");
+    assert_eq!(offers(&page(&coordinator).await), ["claim"]);
+    let claim = json!({"transition": "claim", "evidence": "Granskningarna görs i mars."});
+    assert_eq!(status(&coordinator_api, &id, claim).await.status(), 200);
+    assert_eq!(offers(&page(&auditor).await), ["verify", "reopen"]);
+    assert_eq!(offers(&page(&coordinator).await), Vec::<&str>::new(), "claimed once, not again");
+    let verify = json!({"transition": "verify", "comment": "Protokoll från mars visar granskningen."});
+    assert_eq!(status(&auditor_api, &id, verify).await.status(), 200);
+    assert_eq!(offers(&page(&auditor).await), ["reopen"]);
+}
+
+#[tokio::test]
 async fn recommendations_not_met_are_carried_across_two_follow_ups_with_age_from_the_first_audit() {
     let app = TestApp::spawn().await;
     let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);

@@ -73,15 +73,9 @@ fn forbidden(message: &'static str) -> Refused {
     Refused { message, forbidden: true }
 }
 
-/// The status after `transition`, or why it is refused.
-pub fn apply(
-    current: Status,
-    transition: Transition,
-    who: Standing,
-    comment: &str,
-    has_evidence: bool,
-) -> Result<Status, Refused> {
-    let comment = comment.trim();
+/// The status `transition` leads to if `who` may make it from `current`, or why not: who may
+/// act, and from which status. The page offers exactly the transitions this allows.
+fn permitted(current: Status, transition: Transition, who: Standing) -> Result<Status, Refused> {
     match transition {
         Transition::Claim => {
             if !(who.responsible || who.coordinator) {
@@ -92,9 +86,6 @@ pub fn apply(
             if !current.is_open() {
                 return Err("Bara en öppen eller återöppnad rekommendation kan anmälas som åtgärdad.".into());
             }
-            if !has_evidence {
-                return Err("Beskriv vad som har gjorts (underlag) innan rekommendationen anmäls som åtgärdad.".into());
-            }
             Ok(Status::Atgardad)
         }
         Transition::Verify => {
@@ -103,9 +94,6 @@ pub fn apply(
             }
             if current != Status::Atgardad {
                 return Err("Bara en rekommendation som anmälts som åtgärdad kan verifieras.".into());
-            }
-            if comment.is_empty() {
-                return Err("Skriv en kommentar till verifieringen.".into());
             }
             Ok(Status::Verifierad)
         }
@@ -116,11 +104,34 @@ pub fn apply(
             if current.is_open() {
                 return Err("Rekommendationen är redan öppen.".into());
             }
-            if comment.is_empty() {
-                return Err("Ange varför rekommendationen återöppnas.".into());
-            }
             Ok(Status::Ateroppnad)
         }
+    }
+}
+
+/// Whether the page offers `transition` to `who` on a recommendation in `current` (what it
+/// asks for, a comment or evidence, is checked when it is made).
+pub fn offered(current: Status, transition: Transition, who: Standing) -> bool {
+    permitted(current, transition, who).is_ok()
+}
+
+/// The status after `transition`, or why it is refused.
+pub fn apply(
+    current: Status,
+    transition: Transition,
+    who: Standing,
+    comment: &str,
+    has_evidence: bool,
+) -> Result<Status, Refused> {
+    let status = permitted(current, transition, who)?;
+    let comment = comment.trim();
+    match transition {
+        Transition::Claim if !has_evidence => {
+            Err("Beskriv vad som har gjorts (underlag) innan rekommendationen anmäls som åtgärdad.".into())
+        }
+        Transition::Verify if comment.is_empty() => Err("Skriv en kommentar till verifieringen.".into()),
+        Transition::Reopen if comment.is_empty() => Err("Ange varför rekommendationen återöppnas.".into()),
+        _ => Ok(status),
     }
 }
 
@@ -148,6 +159,25 @@ mod status_tests {
 
     /// (from, transition, who, comment, has evidence) → the new status, or refused.
     type Case = (Status, Transition, Standing, &'static str, bool, Result<Status, ()>);
+
+    #[test]
+    fn a_transition_is_offered_exactly_when_it_succeeds_with_comment_and_evidence() {
+        use Status::*;
+        use Transition::*;
+        for from in [Oppen, Atgardad, Verifierad, Ateroppnad] {
+            for transition in [Claim, Verify, Reopen] {
+                for who in [AUDITOR, COORDINATOR, RESPONSIBLE, READER] {
+                    let made = apply(from, transition, who, "Skäl", true).is_ok();
+                    assert_eq!(offered(from, transition, who), made, "{from:?} {transition:?} {who:?}");
+                }
+            }
+        }
+        assert!(
+            offered(Oppen, Claim, RESPONSIBLE)
+                && !offered(Oppen, Verify, AUDITOR)
+                && offered(Atgardad, Reopen, AUDITOR)
+        );
+    }
 
     #[test]
     fn every_transition_from_every_status_by_every_standing() {

@@ -45,7 +45,8 @@ struct RecommendationPage {
     history: Vec<Entry>,
     today: NaiveDate,
     may_claim: bool,
-    may_judge: bool,
+    may_verify: bool,
+    may_reopen: bool,
     may_edit: bool,
     may_plan: bool,
     is_coordinator: bool,
@@ -93,9 +94,11 @@ async fn recommendation_page(
         .collect();
     let (mut people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
+    let standing = crate::audits::standing(principal, responsible);
     Ok(RecommendationPage {
-        may_claim: recommendation.status().is_open() && (responsible || principal.is_coordinator()),
-        may_judge: principal.is_auditor(),
+        may_claim: model::offered(recommendation.status(), Transition::Claim, standing),
+        may_verify: model::offered(recommendation.status(), Transition::Verify, standing),
+        may_reopen: model::offered(recommendation.status(), Transition::Reopen, standing),
         may_edit: may_edit(principal),
         may_plan: crate::actions::may_create(principal),
         is_coordinator: principal.is_coordinator(),

@@ -64,7 +64,7 @@ pub async fn plan(
     let m = principal.tenant()?;
     let plan = store::plan(&state.pool, m, year).await?;
     let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
-    let done = actions.iter().filter(|a| a.status == "klar").count();
+    let done = actions.iter().filter(|a| a.status == super::model::Status::Klar).count();
     Ok(Json(PlanDetail { progress_percent: crate::web::format::percent(done, actions.len()), plan, actions }))
 }
 

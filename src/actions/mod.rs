@@ -71,7 +71,7 @@ pub async fn create(state: &AppState, principal: &Principal, origin: &Origin, fo
     principal.require(allowed)?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    let action = store::create(&mut tx, &Actor::from(principal), m, &links, "planerad", &input).await?;
+    let action = store::create(&mut tx, &Actor::from(principal), m, &links, model::Status::Planerad, &input).await?;
     tx.commit().await?;
     Ok(action)
 }

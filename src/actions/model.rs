@@ -6,8 +6,15 @@ use uuid::Uuid;
 
 use crate::error::FieldErrors;
 
-pub const STATUSES: [(&str, &str); 4] =
-    [("foreslagen", "Föreslagen"), ("planerad", "Planerad"), ("pagar", "Pågår"), ("klar", "Klar")];
+crate::codes! {
+    /// Where an action stands.
+    pub enum Status {
+        Foreslagen = "foreslagen" => "Föreslagen",
+        Planerad = "planerad" => "Planerad",
+        Pagar = "pagar" => "Pågår",
+        Klar = "klar" => "Klar",
+    }
+}
 
 pub const PRIORITIES: [(&str, &str); 3] = [("hog", "Hög"), ("medel", "Medel"), ("lag", "Låg")];
 
@@ -27,10 +34,6 @@ pub const SOURCES: [(&str, &str); 6] = [
 
 pub fn source_label(code: &str) -> &'static str {
     SOURCES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
-
-pub fn status_label(code: &str) -> &'static str {
-    STATUSES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -168,7 +171,7 @@ impl NoteForm {
         if self.note.trim().is_empty() {
             errors.insert("note".into(), "Skriv vad som har hänt.".into());
         }
-        if !self.status.is_empty() && !STATUSES.iter().any(|(c, _)| *c == self.status) {
+        if !self.status.is_empty() && Status::parse(&self.status).is_none() {
             errors.insert("status".into(), "Status är föreslagen, planerad, pågår eller klar.".into());
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }

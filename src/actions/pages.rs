@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, SOURCES, STATUSES};
+use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, SOURCES, Status};
 use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -61,7 +61,7 @@ async fn show_page(
     Ok(ShowPage {
         people: options(people, &form.owner_person_id),
         priorities: options(PRIORITIES, &form.priority),
-        statuses: options(STATUSES, &action.status),
+        statuses: Status::options(action.status.code()),
         may_update: owner || principal.is_coordinator(),
         may_plan: super::may_create(principal),
         chrome,
@@ -189,7 +189,7 @@ pub async fn list(
     let (actions, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today, asked).await?;
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
-        statuses: options(STATUSES, &filter.status),
+        statuses: Status::options(&filter.status),
         sources: options(SOURCES, &filter.source),
         owners: options(owners, &filter.owner_person_id),
         query: crate::web::pagination::filter_query(&filter),
@@ -324,7 +324,7 @@ struct PlanPage {
 
 impl PlanPage {
     fn count(&self, status: &str) -> usize {
-        self.actions.iter().filter(|a| a.status == status).count()
+        self.actions.iter().filter(|a| a.status.code() == status).count()
     }
 
     fn late(&self) -> usize {
@@ -353,7 +353,7 @@ async fn plan_page(
     let candidates = store::list(&mut *state.pool.acquire().await?, m, &open, crate::web::format::today())
         .await?
         .into_iter()
-        .filter(|a| a.status != "klar" || chosen.contains(&a.id.to_string()))
+        .filter(|a| a.status != Status::Klar || chosen.contains(&a.id.to_string()))
         .map(|a| {
             (a.id, format!("{} ({}, {})", a.title, a.source_label().to_lowercase(), a.status_label().to_lowercase()))
         });

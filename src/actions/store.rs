@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{ActionInput, NoteForm, priority_label, source_label, status_label};
+use super::model::{ActionInput, NoteForm, Status, priority_label, source_label};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
@@ -32,7 +32,7 @@ pub struct Action {
     pub owner_user_id: Option<Uuid>,
     pub due_date: Option<NaiveDate>,
     /// foreslagen, planerad, pagar or klar.
-    pub status: String,
+    pub status: Status,
     /// manuell, rekommendation, risk, atgardskrav, skyddsanalys or efterlevnadskontroll.
     pub source: String,
     /// hog, medel or lag.
@@ -69,7 +69,7 @@ impl Action {
     }
 
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
     }
 
     pub fn source_label(&self) -> &'static str {
@@ -81,7 +81,7 @@ impl Action {
     }
 
     pub fn is_late(&self, today: NaiveDate) -> bool {
-        self.status != "klar" && self.due_date.is_some_and(|d| d < today)
+        self.status != Status::Klar && self.due_date.is_some_and(|d| d < today)
     }
 
     fn snapshot(&self) -> Value {
@@ -193,7 +193,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
-                  a.due_date, a.status, a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
+                  a.due_date, a.status AS "status: Status", a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
                   r.analysis_id AS "risk_analysis_id?", a.measure_id,
                   ARRAY(SELECT ap.year FROM action_plan_items i JOIN action_plans ap ON ap.id = i.plan_id
                          WHERE i.action_id = a.id ORDER BY ap.year) AS "plan_years!",
@@ -319,7 +319,7 @@ pub async fn create(
     actor: &Actor,
     m: Uuid,
     links: &ActionLinks,
-    status: &str,
+    status: Status,
     input: &ActionInput,
 ) -> AppResult<Action> {
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
@@ -334,7 +334,7 @@ pub async fn create(
         input.description,
         input.owner_person_id,
         input.due_date,
-        status,
+        status.code(),
         links.source.code(),
         input.priority,
         input.effort,
@@ -361,7 +361,7 @@ pub async fn ensure(
     title: &str,
     description: &str,
     owner_person_id: Option<Uuid>,
-    status: &str,
+    status: Status,
 ) -> AppResult<()> {
     let exists = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM actions WHERE municipality_id = $1 AND source = $2 AND status <> 'klar'
@@ -582,7 +582,7 @@ pub async fn plan_actions_as_of(
     let then = sqlx::query!(
         r#"SELECT a.id, COALESCE((SELECT sc.status FROM action_status_changes sc
                                    WHERE sc.action_id = a.id AND sc.changed_at <= $3
-                                   ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!"
+                                   ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!: Status"
              FROM actions a WHERE a.municipality_id = $1 AND a.id = ANY($2) AND a.created_at <= $3"#,
         m,
         &ids,
@@ -593,7 +593,7 @@ pub async fn plan_actions_as_of(
     Ok(actions
         .into_iter()
         .filter_map(|action| {
-            let status = then.iter().find(|t| t.id == action.id)?.status.clone();
+            let status = then.iter().find(|t| t.id == action.id)?.status;
             Some(Action { status, ..action })
         })
         .collect())

@@ -283,7 +283,9 @@ async fn answers_and_actions(
             effort: String::new(),
         };
         let links = crate::actions::store::ActionLinks::recommendation(ids[index]);
-        let action = crate::actions::store::create(tx, actor, m, &links, "planerad", &input).await?;
+        let action =
+            crate::actions::store::create(tx, actor, m, &links, crate::actions::model::Status::Planerad, &input)
+                .await?;
         if !note.is_empty() {
             let form = NoteForm { note: note.into(), status: status.into(), is_evidence };
             crate::actions::store::add_note(tx, actor, m, action.id, &form, date(2025, 2, 1).unwrap_or_default())

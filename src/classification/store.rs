@@ -133,8 +133,17 @@ async fn recompute_level(
         let title = format!("Särskild analys av skyddsbehovet för {}", system.name);
         let description = "Informationen är klassad på nivå 4 (synnerligen allvarlig skada). KLASSA ger inga krav för nivå 4: \
                            skyddsbehovet ska analyseras särskilt, och säkerhetsskyddslagen kan vara tillämplig.";
-        crate::actions::store::ensure(tx, actor, m, &links, &title, description, system.owner_person_id, "planerad")
-            .await?;
+        crate::actions::store::ensure(
+            tx,
+            actor,
+            m,
+            &links,
+            &title,
+            description,
+            system.owner_person_id,
+            crate::actions::model::Status::Planerad,
+        )
+        .await?;
     }
     Ok(level)
 }
@@ -460,7 +469,7 @@ pub async fn assess(
             &title,
             description.trim(),
             system.owner_person_id,
-            "foreslagen",
+            crate::actions::model::Status::Foreslagen,
         )
         .await?;
     }

@@ -321,8 +321,11 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
             object: r.object,
         })
         .collect();
-    let actions =
-        crate::actions::store::kept_by(&mut conn, m, me).await?.into_iter().filter(|a| a.status != "klar").collect();
+    let actions = crate::actions::store::kept_by(&mut conn, m, me)
+        .await?
+        .into_iter()
+        .filter(|a| a.status != crate::actions::model::Status::Klar)
+        .collect();
     drop(conn);
     let shared = shared_view(state, m).await?;
     let due = shared

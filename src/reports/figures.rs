@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::actions::model::Status as ActionStatus;
 use crate::audits::model::FollowUpResult;
 use crate::audits::store::RecommendationThen;
 use crate::error::AppResult;
@@ -545,8 +546,8 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, as_of: NaiveDate
             let actions = crate::actions::store::plan_actions_as_of(&mut *db, m, plan.id, by).await?;
             let figures = PlanFigures {
                 total: actions.len(),
-                done: actions.iter().filter(|a| a.status == "klar").count(),
-                in_progress: actions.iter().filter(|a| a.status == "pagar").count(),
+                done: actions.iter().filter(|a| a.status == ActionStatus::Klar).count(),
+                in_progress: actions.iter().filter(|a| a.status == ActionStatus::Pagar).count(),
                 late: actions.iter().filter(|a| a.is_late(as_of)).count(),
                 decision_reference: plan.decision_reference,
             };

@@ -282,7 +282,15 @@ pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: 
             priority: None,
             effort: String::new(),
         };
-        crate::actions::store::create(&mut *tx, actor, m, &Default::default(), "foreslagen", &input).await?;
+        crate::actions::store::create(
+            &mut *tx,
+            actor,
+            m,
+            &Default::default(),
+            crate::actions::model::Status::Foreslagen,
+            &input,
+        )
+        .await?;
     }
     Ok(items.len())
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::actions::model::Status as ActionStatus;
 use crate::error::AppResult;
 
 /// How far ahead "due soon" looks.
@@ -90,7 +91,9 @@ pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: Date
         }
     }
     let open_actions = crate::actions::store::list(&mut *db, m, &Default::default(), today).await?;
-    for action in open_actions.into_iter().filter(|a| a.status != "klar" && a.status != "foreslagen") {
+    for action in
+        open_actions.into_iter().filter(|a| !matches!(a.status, ActionStatus::Klar | ActionStatus::Foreslagen))
+    {
         if let Some(due) = action.due_date {
             items.push(Item {
                 area: "Åtgärd",

@@ -135,7 +135,8 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Resu
                     priority: Some(if likelihood * consequence >= 9 { "hog" } else { "medel" }.into()),
                     effort: "40 timmar".into(),
                 };
-                crate::actions::store::create(tx, actor, m, &links, "planerad", &action).await?;
+                crate::actions::store::create(tx, actor, m, &links, crate::actions::model::Status::Planerad, &action)
+                    .await?;
             }
             if likelihood * consequence < 4 {
                 store::accept(tx, &Actor::system(owner), m, risk.id, "Risken är låg och befintliga åtgärder räcker.")

@@ -524,7 +524,18 @@ pub async fn record_check(
                     priority: None,
                     effort: String::new(),
                 };
-                Some(crate::actions::store::create(tx, actor, m, &links, "foreslagen", &action).await?.id)
+                Some(
+                    crate::actions::store::create(
+                        tx,
+                        actor,
+                        m,
+                        &links,
+                        crate::actions::model::Status::Foreslagen,
+                        &action,
+                    )
+                    .await?
+                    .id,
+                )
             }
         }
     };

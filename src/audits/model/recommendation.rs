@@ -1,5 +1,6 @@
 //! A recommendation: its status rules, priorities and areas, its edit and response forms.
 
+use crate::actions::model::Status as ActionStatus;
 use uuid::Uuid;
 
 use super::ids;
@@ -136,12 +137,12 @@ pub fn apply(
 }
 
 /// What the actions taken so far add up to.
-pub fn progress(action_statuses: &[&str]) -> &'static str {
+pub fn progress(action_statuses: &[ActionStatus]) -> &'static str {
     if action_statuses.is_empty() {
         "Inga åtgärder"
-    } else if action_statuses.iter().all(|s| *s == "klar") {
+    } else if action_statuses.iter().all(|s| *s == ActionStatus::Klar) {
         "Åtgärderna är klara"
-    } else if action_statuses.iter().any(|s| *s == "pagar" || *s == "klar") {
+    } else if action_statuses.iter().any(|s| matches!(s, ActionStatus::Pagar | ActionStatus::Klar)) {
         "Pågår"
     } else {
         "Planerad"
@@ -221,10 +222,11 @@ mod status_tests {
     #[test]
     fn progress_comes_from_the_actions() {
         assert_eq!(progress(&[]), "Inga åtgärder");
-        assert_eq!(progress(&["planerad", "planerad"]), "Planerad");
-        assert_eq!(progress(&["planerad", "pagar"]), "Pågår");
-        assert_eq!(progress(&["klar", "planerad"]), "Pågår");
-        assert_eq!(progress(&["klar", "klar"]), "Åtgärderna är klara");
+        use ActionStatus::{Klar, Pagar, Planerad};
+        assert_eq!(progress(&[Planerad, Planerad]), "Planerad");
+        assert_eq!(progress(&[Planerad, Pagar]), "Pågår");
+        assert_eq!(progress(&[Klar, Planerad]), "Pågår");
+        assert_eq!(progress(&[Klar, Klar]), "Åtgärderna är klara");
     }
 
     #[test]

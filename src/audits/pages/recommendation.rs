@@ -69,7 +69,7 @@ async fn recommendation_page(
     principal.require(may_read(principal) || responsible)?;
     let history = audit_log::history(&mut *conn, m, "recommendation", id).await?;
     let actions = crate::actions::store::for_recommendation(&mut conn, m, id).await?;
-    let statuses: Vec<&str> = actions.iter().map(|a| a.status.as_str()).collect();
+    let statuses: Vec<crate::actions::model::Status> = actions.iter().map(|a| a.status).collect();
     let responses = store::responses(&mut *conn, m, id).await?;
     let today = today();
     let requests = store::requests(&mut *conn, m, id).await?;

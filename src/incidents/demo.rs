@@ -112,7 +112,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, now: DateTime<U
         }
         let closed = days > 30;
         let handling = HandlingInput {
-            status: if closed { "stangd" } else { "utreds" }.into(),
+            status: if closed { super::model::Status::Stangd } else { super::model::Status::Utreds },
             category: Some(category.into()),
             severity: Some(severity.into()),
             impact: [personal_data, false, category == "driftavbrott" || significant],

@@ -21,8 +21,20 @@ pub const CATEGORIES: [(&str, &str); 8] = [
 pub const SEVERITIES: [(&str, &str); 4] =
     [("lag", "Låg"), ("medel", "Medel"), ("hog", "Hög"), ("allvarlig", "Allvarlig")];
 
-pub const STATUSES: [(&str, &str); 4] =
-    [("ny", "Ny"), ("utreds", "Utreds"), ("atgardad", "Åtgärdad"), ("stangd", "Stängd")];
+crate::codes! {
+    /// Where an incident's handling stands.
+    pub enum Status {
+        Ny = "ny" => "Ny",
+        Utreds = "utreds" => "Utreds",
+        Atgardad = "atgardad" => "Åtgärdad",
+        Stangd = "stangd" => "Stängd",
+    }
+}
+
+impl Status {
+    /// Still being handled: not closed.
+    pub const OPEN: [Status; 3] = [Status::Ny, Status::Utreds, Status::Atgardad];
+}
 
 pub fn label(choices: &[(&'static str, &'static str)], code: Option<&str>) -> &'static str {
     choices.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej bedömd")
@@ -175,7 +187,7 @@ pub struct HandlingForm {
 
 #[derive(Debug)]
 pub struct HandlingInput {
-    pub status: String,
+    pub status: Status,
     pub category: Option<String>,
     pub severity: Option<String>,
     pub impact: [bool; 3],
@@ -206,8 +218,13 @@ impl HandlingForm {
             }
             Some(value.to_string())
         };
-        let status =
-            pick(&mut errors, "status", &self.status, &STATUSES, "Välj en status i listan.").unwrap_or("ny".into());
+        let status = match self.status.trim() {
+            "" => Status::Ny,
+            code => Status::parse(code).unwrap_or_else(|| {
+                errors.insert("status".into(), "Välj en status i listan.".into());
+                Status::Ny
+            }),
+        };
         let category = pick(&mut errors, "category", &self.category, &CATEGORIES, "Välj en kategori i listan.");
         let severity =
             pick(&mut errors, "severity", &self.severity, &SEVERITIES, "Välj en allvarlighetsgrad i listan.");
@@ -216,11 +233,11 @@ impl HandlingForm {
         };
         let escalated_at = optional_time(&mut errors, "escalated_at", &self.escalated_at);
         let handled_at = optional_time(&mut errors, "handled_at", &self.handled_at);
-        if status == "stangd" && category.is_none() {
+        if status == Status::Stangd && category.is_none() {
             errors
                 .insert("category".into(), "Ange kategori innan incidenten stängs: den behövs i årsrapporten.".into());
         }
-        if status == "stangd" && self.lessons.trim().is_empty() {
+        if status == Status::Stangd && self.lessons.trim().is_empty() {
             errors.insert("lessons".into(), "Skriv vad ni lärde er innan incidenten stängs.".into());
         }
         let responsible_person_id = crate::web::form::optional_id(

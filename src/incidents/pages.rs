@@ -9,9 +9,7 @@ use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
 use super::clocks::{Clock, ClockState, ReportKind};
-use super::model::{
-    CATEGORIES, EventForm, HandlingForm, ReportForm, SEVERITIES, STATUSES, SentReportForm, local_input,
-};
+use super::model::{CATEGORIES, EventForm, HandlingForm, ReportForm, SEVERITIES, SentReportForm, Status, local_input};
 use super::store::{self, Filter, Incident};
 use super::summary::{Summary, summarise};
 use super::{Access, is_handler, may_read_summary, may_report, readable};
@@ -138,7 +136,7 @@ pub async fn list(
     let (incidents, pager) =
         store::page(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, asked).await?;
     Ok(ListPage {
-        statuses: options(STATUSES, &filter.status),
+        statuses: Status::options(&filter.status),
         categories: options(CATEGORIES, &filter.category),
         severities: options(SEVERITIES, &filter.severity),
         query: crate::web::pagination::filter_query(&filter),
@@ -222,7 +220,7 @@ struct ShowPage {
 
 fn handling_form(incident: &Incident) -> HandlingForm {
     HandlingForm {
-        status: incident.status.clone(),
+        status: incident.status.code().to_string(),
         category: incident.category.clone().unwrap_or_default(),
         severity: incident.severity.clone().unwrap_or_default(),
         impact_k: incident.impact_k,
@@ -268,7 +266,7 @@ async fn show_page(
     };
     Ok(ShowPage {
         clocks: incident.clocks(now),
-        statuses: options(STATUSES, &form.status),
+        statuses: Status::options(&form.status),
         categories: options(CATEGORIES, &form.category),
         severities: options(SEVERITIES, &form.severity),
         people: options(people, &form.responsible_person_id),

@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::clocks::{self, Clock, Facts, ReportKind};
-use super::model::{CATEGORIES, HandlingInput, ReportInput, SEVERITIES, STATUSES, label, reference};
+use super::model::{CATEGORIES, HandlingInput, ReportInput, SEVERITIES, Status, label, reference};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
@@ -69,7 +69,7 @@ pub struct Incident {
     pub personal_data: bool,
     pub ongoing: bool,
     /// ny, utreds, atgardad or stangd.
-    pub status: String,
+    pub status: Status,
     pub category: Option<String>,
     pub severity: Option<String>,
     pub impact_k: bool,
@@ -138,7 +138,7 @@ impl Incident {
     }
 
     pub fn status_label(&self) -> &'static str {
-        label(&STATUSES, Some(&self.status))
+        self.status.label()
     }
 
     pub fn category_label(&self) -> &'static str {
@@ -271,7 +271,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
     Ok(sqlx::query_as!(
         Incident,
         r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
-                  i.reporter_name, i.information, i.personal_data, i.ongoing, i.status, i.category, i.severity,
+                  i.reporter_name, i.information, i.personal_data, i.ongoing, i.status AS "status: Status", i.category, i.severity,
                   i.impact_k, i.impact_r, i.impact_t, i.responsible_person_id, p.name AS "responsible_name?",
                   p.user_id AS "responsible_user_id?", i.significant, i.imy_exempt_reason, i.supplier_name, i.escalated_at,
                   i.supplier_reference, i.measures, i.cause, i.lessons, i.handled_at, i.closed_at,
@@ -401,7 +401,7 @@ pub async fn handle(
           WHERE municipality_id = $1 AND id = $2",
         m,
         id,
-        input.status,
+        input.status.code(),
         input.category,
         input.severity,
         k,

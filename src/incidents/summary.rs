@@ -41,7 +41,7 @@ pub fn summarise(incidents: &[Incident], now: DateTime<Utc>) -> Summary {
     for incident in incidents {
         summary.personal_data += usize::from(incident.personal_data);
         summary.significant += usize::from(incident.significant);
-        summary.open += usize::from(incident.status != "stangd");
+        summary.open += usize::from(incident.status != super::model::Status::Stangd);
         bump(&mut summary.by_category, incident.category_label());
         bump(&mut summary.by_severity, incident.severity_label());
         for system in incident.systems.iter() {

@@ -105,8 +105,8 @@ pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: Date
             });
         }
     }
-    for status in ["ny", "utreds", "atgardad"] {
-        let filter = crate::incidents::store::Filter { status: status.into(), ..Default::default() };
+    for status in crate::incidents::model::Status::OPEN {
+        let filter = crate::incidents::store::Filter { status: status.code().into(), ..Default::default() };
         for incident in crate::incidents::store::list(&mut *db, m, &filter).await? {
             let reference = incident.reference();
             for clock in incident.clocks(now) {

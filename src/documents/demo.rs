@@ -1,6 +1,7 @@
 //! Exempelby's governing documents: the policy from 2021 now overdue for review, a guideline that
 //! names another body as ultimately responsible (flagged), routines in force and a draft.
 
+use super::model::Status;
 use chrono::{Duration, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -17,7 +18,7 @@ struct DemoDocument {
     decided_by: Option<&'static str>,
     owner: &'static str,
     responsible: Option<&'static str>,
-    status: &'static str,
+    status: Status,
     audience: &'static [&'static str],
     conflict: &'static str,
 }
@@ -31,7 +32,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
         decided_by: Some("Kommunstyrelsen"),
         owner: "Sara Lind",
         responsible: Some("Kommunstyrelsen"),
-        status: "gallande",
+        status: Status::Gallande,
         audience: &["samordnare", "systemagare", "revisor", "fortroendevald", "medarbetare"],
         conflict: "",
     },
@@ -43,7 +44,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
         decided_by: Some("Kommunstyrelsen"),
         owner: "Sara Lind",
         responsible: Some("Kommunfullmäktige"),
-        status: "gallande",
+        status: Status::Gallande,
         audience: &["samordnare", "systemagare"],
         conflict: "Pekar ut kommunfullmäktige som ytterst ansvarigt; policyn säger kommunstyrelsen.",
     },
@@ -55,7 +56,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
         decided_by: Some("Kommunstyrelsen"),
         owner: "Sara Lind",
         responsible: None,
-        status: "gallande",
+        status: Status::Gallande,
         audience: &["medarbetare", "systemagare"],
         conflict: "",
     },
@@ -67,7 +68,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
         decided_by: Some("Kommunstyrelsen"),
         owner: "Sara Lind",
         responsible: None,
-        status: "gallande",
+        status: Status::Gallande,
         audience: &["systemagare"],
         conflict: "",
     },
@@ -79,7 +80,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
         decided_by: None,
         owner: "Erik Sund",
         responsible: None,
-        status: "utkast",
+        status: Status::Utkast,
         audience: &["systemagare"],
         conflict: "",
     },
@@ -118,7 +119,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDat
             responsible_body_id: find(&bodies, demo.responsible),
             review_interval_months: super::model::DEFAULT_REVIEW_MONTHS as i16,
             last_reviewed_on: None,
-            status: demo.status.into(),
+            status: demo.status,
             link_url: format!("https://intranat.exempelby.se/styrdokument/{}", demo.kind),
             audience: demo.audience.iter().map(|a| a.to_string()).collect(),
         };

@@ -39,14 +39,14 @@ pub fn may_edit(principal: &Principal, document: &Document) -> bool {
 
 /// Drafts are seen only by those who may change them.
 pub fn may_see(principal: &Principal, document: &Document) -> bool {
-    may_read(principal) && (document.status != "utkast" || may_edit(principal, document))
+    may_read(principal) && (document.status != model::Status::Utkast || may_edit(principal, document))
 }
 
 /// Documents in force that name different bodies as ultimately responsible, as (body, titles).
 pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {
     let named: Vec<(&str, &str)> = documents
         .iter()
-        .filter(|d| d.status == "gallande")
+        .filter(|d| d.status == model::Status::Gallande)
         .filter_map(|d| Some((d.title.as_str(), d.responsible_body_name.as_deref()?)))
         .collect();
     named_conflicts(&named)

@@ -13,7 +13,14 @@ use crate::web::format::months_after;
 pub const KINDS: [(&str, &str); 4] =
     [("policy", "Policy"), ("riktlinje", "Riktlinje"), ("rutin", "Rutin"), ("instruktion", "Instruktion")];
 
-pub const STATUSES: [(&str, &str); 3] = [("utkast", "Utkast"), ("gallande", "Gällande"), ("upphavd", "Upphävd")];
+crate::codes! {
+    /// Where a governing document stands: a draft, in force, or repealed.
+    pub enum Status {
+        Utkast = "utkast" => "Utkast",
+        Gallande = "gallande" => "Gällande",
+        Upphavd = "upphavd" => "Upphävd",
+    }
+}
 
 /// Three years, unless the document says otherwise.
 pub const DEFAULT_REVIEW_MONTHS: i32 = 36;
@@ -24,10 +31,6 @@ fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
 
 pub fn kind_label(code: &str) -> &'static str {
     label(&KINDS, code)
-}
-
-pub fn status_label(code: &str) -> &'static str {
-    label(&STATUSES, code)
 }
 
 /// The roles that must know a document, as (code, label).
@@ -88,7 +91,7 @@ pub struct DocumentInput {
     pub responsible_body_id: Option<Uuid>,
     pub review_interval_months: i16,
     pub last_reviewed_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: Status,
     pub link_url: String,
     pub audience: Vec<String>,
 }
@@ -103,14 +106,17 @@ impl DocumentForm {
         if kind_label(&self.kind).is_empty() {
             errors.insert("kind".into(), "Välj slag av styrdokument.".into());
         }
-        let status = if self.status.trim().is_empty() { "gallande" } else { self.status.trim() };
-        if status_label(status).is_empty() {
-            errors.insert("status".into(), "Välj status.".into());
-        }
+        let status = match self.status.trim() {
+            "" => Status::Gallande,
+            code => Status::parse(code).unwrap_or_else(|| {
+                errors.insert("status".into(), "Välj status.".into());
+                Status::Gallande
+            }),
+        };
         let choose = "Välj i listan.";
         let decided_by_body_id = optional_id(&mut errors, "decided_by_body_id", &self.decided_by_body_id, choose);
         let decided_on = optional_date(&mut errors, "decided_on", &self.decided_on);
-        if status == "gallande" && decided_on.is_none() && !errors.contains_key("decided_on") {
+        if status == Status::Gallande && decided_on.is_none() && !errors.contains_key("decided_on") {
             errors.insert("decided_on".into(), "Ange när ett gällande dokument beslutades.".into());
         }
         let owner_person_id = optional_id(&mut errors, "owner_person_id", &self.owner_person_id, choose);
@@ -148,7 +154,7 @@ impl DocumentForm {
             responsible_body_id,
             review_interval_months,
             last_reviewed_on,
-            status: status.into(),
+            status,
             link_url,
             audience,
         })
@@ -166,8 +172,8 @@ pub fn next_review(
 }
 
 /// Only a document in force needs reviewing.
-pub fn is_review_overdue(status: &str, next_review: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status == "gallande" && next_review.is_some_and(|due| due < today)
+pub fn is_review_overdue(status: Status, next_review: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status == Status::Gallande && next_review.is_some_and(|due| due < today)
 }
 
 /// Documents in force naming different bodies as ultimately responsible: (body, titles naming it)
@@ -196,10 +202,10 @@ mod tests {
         assert_eq!(next_review(Some(d(2021, 5, 26)), None, 36), Some(d(2024, 5, 26)));
         assert_eq!(next_review(Some(d(2021, 5, 26)), Some(d(2024, 4, 1)), 36), Some(d(2027, 4, 1)));
         assert_eq!(next_review(None, None, 36), None);
-        assert!(is_review_overdue("gallande", Some(d(2024, 5, 26)), d(2024, 5, 27)));
-        assert!(!is_review_overdue("gallande", Some(d(2024, 5, 26)), d(2024, 5, 26)));
+        assert!(is_review_overdue(Status::Gallande, Some(d(2024, 5, 26)), d(2024, 5, 27)));
+        assert!(!is_review_overdue(Status::Gallande, Some(d(2024, 5, 26)), d(2024, 5, 26)));
         assert!(
-            !is_review_overdue("upphavd", Some(d(2024, 5, 26)), d(2026, 1, 1)),
+            !is_review_overdue(Status::Upphavd, Some(d(2024, 5, 26)), d(2026, 1, 1)),
             "a repealed document is not reviewed"
         );
     }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{DocumentForm, KINDS, STATUSES, audiences};
+use super::model::{DocumentForm, KINDS, Status, audiences};
 use super::store::{self, Document, Filter};
 use super::{may_edit, may_manage, readable};
 use crate::AppState;
@@ -60,7 +60,7 @@ pub async fn list(
     Ok(ListPage {
         documents,
         kinds: options(KINDS, &filter.kind),
-        statuses: options(STATUSES, &filter.status),
+        statuses: Status::options(&filter.status),
         attentions: options(
             [("forsenad", "Översyn försenad"), ("motstridig", "Flaggad som motstridig")],
             &filter.attention,
@@ -200,7 +200,7 @@ async fn form_page(
         .collect();
     Ok(FormPage {
         kinds: options(KINDS, &form.kind),
-        statuses: options(STATUSES, &form.status),
+        statuses: Status::options(&form.status),
         bodies: options(bodies.clone(), &form.decided_by_body_id),
         responsible_bodies: options(bodies, &form.responsible_body_id),
         people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
@@ -273,7 +273,7 @@ pub async fn edit(
         responsible_body_id: id_text(d.responsible_body_id),
         review_interval_months: d.review_interval_months.to_string(),
         last_reviewed_on: date(d.last_reviewed_on),
-        status: d.status,
+        status: d.status.code().to_string(),
         link_url: d.link_url,
         audience: d.audience,
         version: Version::of(d.updated_at).to_string(),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{DocumentInput, is_review_overdue, kind_label, next_review, status_label};
+use super::model::{DocumentInput, Status, is_review_overdue, kind_label, next_review};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, unique_as};
 use crate::web::pagination::{Asked, Pager};
@@ -30,7 +30,7 @@ pub struct Document {
     pub review_interval_months: i16,
     pub last_reviewed_on: Option<NaiveDate>,
     /// utkast, gallande or upphavd.
-    pub status: String,
+    pub status: Status,
     pub link_url: String,
     /// Role codes of those who must know the document.
     pub audience: Vec<String>,
@@ -46,7 +46,12 @@ impl Document {
     }
 
     pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
+        self.status.label()
+    }
+
+    /// In force (gällande): it is repealed, never deleted.
+    pub fn is_in_force(&self) -> bool {
+        self.status == Status::Gallande
     }
 
     pub fn next_review(&self) -> Option<NaiveDate> {
@@ -54,7 +59,7 @@ impl Document {
     }
 
     pub fn is_review_overdue(&self, today: NaiveDate) -> bool {
-        is_review_overdue(&self.status, self.next_review(), today)
+        is_review_overdue(self.status, self.next_review(), today)
     }
 
     pub fn is_owned_by(&self, user_id: Uuid) -> bool {
@@ -95,7 +100,7 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppRe
         r#"SELECT d.id, d.title, d.kind, d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
                   d.decision_reference, d.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id,
                   d.responsible_body_id, rb.name AS "responsible_body_name?", d.review_interval_months,
-                  d.last_reviewed_on, d.status, d.link_url, d.audience, d.conflict_note, d.file_name, d.updated_at
+                  d.last_reviewed_on, d.status AS "status: Status", d.link_url, d.audience, d.conflict_note, d.file_name, d.updated_at
              FROM documents d
              LEFT JOIN bodies db ON db.id = d.decided_by_body_id
              LEFT JOIN bodies rb ON rb.id = d.responsible_body_id
@@ -134,7 +139,7 @@ impl Filter {
         let q = self.q.trim().to_lowercase();
         (q.is_empty() || d.title.to_lowercase().contains(&q) || d.decision_reference.to_lowercase().contains(&q))
             && (self.kind.trim().is_empty() || d.kind == self.kind.trim())
-            && (self.status.trim().is_empty() || d.status == self.status.trim())
+            && (self.status.trim().is_empty() || d.status.code() == self.status.trim())
             && match self.attention.as_str() {
                 "forsenad" => d.is_review_overdue(today),
                 "motstridig" => !d.conflict_note.is_empty(),
@@ -288,7 +293,7 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Docum
         input.responsible_body_id,
         input.review_interval_months,
         input.last_reviewed_on,
-        input.status,
+        input.status.code(),
         input.link_url,
         &input.audience
     )
@@ -325,7 +330,7 @@ pub async fn update(
         input.responsible_body_id,
         input.review_interval_months,
         input.last_reviewed_on,
-        input.status,
+        input.status.code(),
         input.link_url,
         &input.audience
     )
@@ -418,7 +423,7 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(Stri
 
 pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
     let before = get(&mut *tx, m, id).await?;
-    if before.status == "gallande" {
+    if before.is_in_force() {
         return Err(AppError::Conflict("Ett gällande styrdokument tas inte bort: markera det som upphävt.".into()));
     }
     sqlx::query!("DELETE FROM documents WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;

@@ -590,7 +590,7 @@ pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, as_of: NaiveDate
     let documents = crate::documents::store::list(&mut *db, m).await?;
     let in_force: Vec<_> = documents
         .iter()
-        .filter(|d| d.status == "gallande" && d.decided_on.is_none_or(|on| on <= as_of))
+        .filter(|d| d.status == crate::documents::model::Status::Gallande && d.decided_on.is_none_or(|on| on <= as_of))
         .cloned()
         .collect();
     let document_figures = DocumentFigures {

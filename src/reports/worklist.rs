@@ -164,7 +164,7 @@ pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: Date
         }
     }
     for document in crate::documents::store::list(&mut *db, m).await? {
-        if document.status != "gallande" {
+        if document.status != crate::documents::model::Status::Gallande {
             continue;
         }
         if let Some(due) = document.next_review() {

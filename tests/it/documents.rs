@@ -187,8 +187,12 @@ async fn the_register_filters_in_postgresql_by_the_rules_the_pages_show() {
     for reader in
         [Reader { user_id: owner, sees_every_draft: false }, Reader { user_id: owner, sees_every_draft: true }]
     {
-        let visible: Vec<_> =
-            all.iter().filter(|d| d.status != "utkast" || reader.sees_every_draft || d.is_owned_by(owner)).collect();
+        let visible: Vec<_> = all
+            .iter()
+            .filter(|d| {
+                d.status != lisa::documents::model::Status::Utkast || reader.sees_every_draft || d.is_owned_by(owner)
+            })
+            .collect();
         for attention in ["", "forsenad", "motstridig"] {
             for status in ["", "utkast", "gallande"] {
                 let filter = Filter { attention: attention.into(), status: status.into(), ..Filter::default() };

@@ -11,12 +11,19 @@ use super::figures::Figures;
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, unique_as};
 
+crate::codes! {
+    /// An annual report is drafted, then published (and frozen).
+    pub enum Status {
+        Utkast = "utkast" => "Utkast",
+        Publicerad = "publicerad" => "Publicerad",
+    }
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub id: Uuid,
     pub year: i16,
-    /// utkast or publicerad.
-    pub status: String,
+    pub status: Status,
     pub summary: String,
     pub proposals: String,
     pub decisions: String,
@@ -38,7 +45,7 @@ pub struct Report {
 
 impl Report {
     pub fn is_published(&self) -> bool {
-        self.status == "publicerad"
+        self.status == Status::Publicerad
     }
 
     /// When it was published, in Stockholm time; empty for a draft.
@@ -47,7 +54,7 @@ impl Report {
     }
 
     pub fn status_label(&self) -> &'static str {
-        if self.is_published() { "Publicerad" } else { "Utkast" }
+        self.status.label()
     }
 
     /// The day its figures describe: the stated date, or 31 December of its year.
@@ -74,7 +81,7 @@ impl Report {
 async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Report>> {
     Ok(sqlx::query_as!(
         Report,
-        r#"SELECT id, year, status, summary, proposals, decisions, decision_reference,
+        r#"SELECT id, year, status AS "status: Status", summary, proposals, decisions, decision_reference,
                   snapshot AS "snapshot: Json<Figures>", published_at, published_by, published_by_role, as_of,
                   actions_proposed_at, updated_at
              FROM annual_reports

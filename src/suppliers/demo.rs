@@ -3,6 +3,7 @@
 //! suppliers with and without security requirements in their contracts, one without a data
 //! processing agreement.
 
+use super::model::CheckResult;
 use chrono::{Duration, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -31,7 +32,7 @@ struct DemoContract {
     systems: &'static [&'static str],
     requirements: &'static [&'static str],
     /// (requirement, days ago, result, method)
-    checks: &'static [(&'static str, i64, &'static str, &'static str)],
+    checks: &'static [(&'static str, i64, CheckResult, &'static str)],
 }
 
 const CONTRACTS: [DemoContract; 4] = [
@@ -46,9 +47,9 @@ const CONTRACTS: [DemoContract; 4] = [
         systems: &["Omsorgsdokumentation", "Lönesystem", "Ekonomisystem", "Katalogtjänst", "E-post och samarbete"],
         requirements: &["B-03", "K-01", "T-01", "T-02", "T-05", "U-01", "U-03"],
         checks: &[
-            ("T-01", 90, "uppfylls", "Återläsningstest tillsammans med bolaget"),
-            ("B-03", 60, "delvis", "Bolagets rapport: flerfaktor saknas för administratörskonton"),
-            ("U-01", 430, "uppfylls", "Bolagets patchrapport"),
+            ("T-01", 90, CheckResult::Met, "Återläsningstest tillsammans med bolaget"),
+            ("B-03", 60, CheckResult::Partly, "Bolagets rapport: flerfaktor saknas för administratörskonton"),
+            ("U-01", 430, CheckResult::Met, "Bolagets patchrapport"),
         ],
     },
     DemoContract {
@@ -73,7 +74,7 @@ const CONTRACTS: [DemoContract; 4] = [
         has_dpa: true,
         systems: &["Skolplattformen"],
         requirements: &["B-03", "K-01", "K-02", "T-01"],
-        checks: &[("K-01", 100, "uppfylls", "Leverantörens SOC 2-rapport")],
+        checks: &[("K-01", 100, CheckResult::Met, "Leverantörens SOC 2-rapport")],
     },
     DemoContract {
         supplier: "Larmtjänst AB",
@@ -140,7 +141,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDat
                 measure_id,
                 checked_on: today - Duration::days(*days_ago),
                 method: (*method).into(),
-                result: (*result).into(),
+                result: *result,
                 evidence: String::new(),
             };
             super::store::record_check(tx, actor, m, &contract, &check).await?;

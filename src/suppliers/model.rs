@@ -22,15 +22,13 @@ pub fn kind_label(code: &str) -> &'static str {
     KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
 }
 
-pub const RESULTS: [(&str, &str); 3] =
-    [("uppfylls", "Uppfylls"), ("delvis", "Uppfylls delvis"), ("uppfylls_ej", "Uppfylls ej")];
-
-pub fn result_label(code: &str) -> &'static str {
-    RESULTS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
-
-pub fn is_met(result: &str) -> bool {
-    result == "uppfylls"
+crate::codes! {
+    /// What a compliance check found.
+    pub enum CheckResult {
+        Met = "uppfylls" => "Uppfylls",
+        Partly = "delvis" => "Uppfylls delvis",
+        NotMet = "uppfylls_ej" => "Uppfylls ej",
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -307,7 +305,7 @@ pub struct CheckInput {
     pub measure_id: Uuid,
     pub checked_on: NaiveDate,
     pub method: String,
-    pub result: String,
+    pub result: CheckResult,
     pub evidence: String,
 }
 
@@ -334,17 +332,18 @@ impl CheckForm {
         if method.is_empty() {
             errors.insert("method".into(), "Beskriv hur kravet kontrollerades.".into());
         }
-        if result_label(&self.result).is_empty() {
+        let result = CheckResult::parse(self.result.trim());
+        if result.is_none() {
             errors.insert("result".into(), "Välj resultat.".into());
         }
-        if !errors.is_empty() {
+        let (Some(result), true) = (result, errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         Ok(CheckInput {
             measure_id: measure_id.unwrap_or_default(),
             checked_on: checked_on.unwrap_or(today),
             method,
-            result: self.result.clone(),
+            result,
             evidence: self.evidence.trim().into(),
         })
     }
@@ -452,6 +451,6 @@ mod tests {
             result: "delvis".into(),
             evidence: String::new(),
         };
-        assert_eq!(check.validate(&written, today).unwrap().result, "delvis");
+        assert_eq!(check.validate(&written, today).unwrap().result, CheckResult::Partly);
     }
 }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{CheckForm, ContractForm, KINDS, RESULTS, SupplierForm};
+use super::model::{CheckForm, CheckResult, ContractForm, KINDS, SupplierForm};
 use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
@@ -408,7 +408,7 @@ async fn contract_page(
     let requirements = standing.requirements.iter().map(|r| (r.measure_id, format!("{} {}", r.code, r.title)));
     Ok(ContractPage {
         requirement_options: options(requirements, &check_form.measure_id),
-        results: options(RESULTS, &check_form.result),
+        results: CheckResult::options(&check_form.result),
         checks: store::checks(&mut *conn, m, &[id]).await?,
         history: audit_log::history(&mut *conn, m, "contract", id).await?,
         may_edit: may_edit(principal, &contract),

@@ -7,8 +7,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{
-    CheckInput, ContractInput, SupplierInput, has_ended, is_check_overdue, is_in_notice_period, kind_label, next_check,
-    notice_deadline, result_label,
+    CheckInput, CheckResult, ContractInput, SupplierInput, has_ended, is_check_overdue, is_in_notice_period,
+    kind_label, next_check, notice_deadline,
 };
 use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
@@ -443,7 +443,7 @@ pub struct Check {
     pub checked_on: NaiveDate,
     pub method: String,
     /// uppfylls, delvis or uppfylls_ej.
-    pub result: String,
+    pub result: CheckResult,
     pub evidence: String,
     /// The follow-up action when the requirement is not met.
     pub action_id: Option<Uuid>,
@@ -453,7 +453,7 @@ pub struct Check {
 
 impl Check {
     pub fn result_label(&self) -> &'static str {
-        result_label(&self.result)
+        self.result.label()
     }
 
     fn snapshot(&self) -> Value {
@@ -469,7 +469,7 @@ pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> 
     Ok(sqlx::query_as!(
         Check,
         r#"SELECT k.id, k.contract_id, c.title AS contract_title, s.name AS supplier_name, k.measure_id,
-                  me.code AS measure_code, me.title AS measure_title, k.checked_on, k.method, k.result, k.evidence,
+                  me.code AS measure_code, me.title AS measure_title, k.checked_on, k.method, k.result AS "result: CheckResult", k.evidence,
                   k.action_id, k.checked_by, k.created_at
              FROM compliance_checks k
              JOIN contracts c ON c.id = k.contract_id
@@ -493,7 +493,7 @@ pub async fn record_check(
     contract: &Contract,
     input: &CheckInput,
 ) -> AppResult<Check> {
-    let action_id = if super::model::is_met(&input.result) {
+    let action_id = if input.result == CheckResult::Met {
         None
     } else {
         let open = sqlx::query_scalar!(
@@ -550,7 +550,7 @@ pub async fn record_check(
         input.measure_id,
         input.checked_on,
         input.method,
-        input.result,
+        input.result.code(),
         input.evidence,
         action_id,
         actor.name
@@ -571,14 +571,14 @@ pub struct RequirementStatus {
     pub title: String,
     pub last_checked_on: Option<NaiveDate>,
     /// The latest result: uppfylls, delvis or uppfylls_ej; null when never checked.
-    pub last_result: Option<String>,
+    pub last_result: Option<CheckResult>,
     pub next_check: Option<NaiveDate>,
     pub overdue: bool,
 }
 
 impl RequirementStatus {
     pub fn result_label(&self) -> &'static str {
-        self.last_result.as_deref().map(result_label).unwrap_or("Ej kontrollerat")
+        self.last_result.map_or("Ej kontrollerat", CheckResult::label)
     }
 }
 
@@ -600,7 +600,7 @@ pub fn requirement_statuses(
                 code: measure.code.clone(),
                 title: measure.title.clone(),
                 last_checked_on: last,
-                last_result: latest.map(|c| c.result.clone()),
+                last_result: latest.map(|c| c.result),
                 next_check: next_check(last, contract.starts_on, contract.check_interval_months),
                 overdue: !contract.has_ended(today)
                     && is_check_overdue(last, contract.starts_on, contract.check_interval_months, today),
@@ -615,7 +615,7 @@ pub struct LatestCheck {
     pub contract_id: Uuid,
     pub measure_id: Uuid,
     pub checked_on: NaiveDate,
-    pub result: String,
+    pub result: CheckResult,
 }
 
 /// The latest check of each requirement of these contracts, by the index on (contract,
@@ -623,10 +623,11 @@ pub struct LatestCheck {
 async fn latest_checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> AppResult<Vec<LatestCheck>> {
     Ok(sqlx::query_as!(
         LatestCheck,
-        "SELECT DISTINCT ON (k.contract_id, k.measure_id) k.contract_id, k.measure_id, k.checked_on, k.result
+        r#"SELECT DISTINCT ON (k.contract_id, k.measure_id) k.contract_id, k.measure_id, k.checked_on,
+                  k.result AS "result: CheckResult"
            FROM compliance_checks k
           WHERE k.municipality_id = $1 AND k.contract_id = ANY($2)
-          ORDER BY k.contract_id, k.measure_id, k.checked_on DESC, k.created_at DESC",
+          ORDER BY k.contract_id, k.measure_id, k.checked_on DESC, k.created_at DESC"#,
         m,
         contract_ids
     )
@@ -664,7 +665,7 @@ impl ContractStanding {
 
     /// Requirements whose latest check found them not (fully) met.
     pub fn unmet(&self) -> usize {
-        self.requirements.iter().filter(|r| r.last_result.as_deref().is_some_and(|x| !super::model::is_met(x))).count()
+        self.requirements.iter().filter(|r| r.last_result.is_some_and(|x| x != CheckResult::Met)).count()
     }
 }
 

@@ -295,7 +295,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
     let mine: Vec<_> = crate::systems::store::kept_by(&mut conn, m, me)
         .await?
         .into_iter()
-        .filter(|s| s.lifecycle != "avvecklad")
+        .filter(|s| s.lifecycle != crate::systems::model::Lifecycle::Retired)
         .collect();
     let is_mine = |id: Option<Uuid>| id.is_some_and(|id| mine.iter().any(|s| s.id == id));
     let name_of = |id: Uuid| mine.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_default();

@@ -65,7 +65,7 @@ fn stockholm_date(at: DateTime<Utc>) -> NaiveDate {
 pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: DateTime<Utc>) -> AppResult<Vec<Item>> {
     let mut items = Vec::new();
     let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
-    for system in systems.iter().filter(|s| s.lifecycle != "avvecklad") {
+    for system in systems.iter().filter(|s| s.lifecycle != crate::systems::model::Lifecycle::Retired) {
         if let Some(due) = system.next_review() {
             items.push(Item {
                 area: "Översyn av system",

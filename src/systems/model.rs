@@ -7,15 +7,25 @@ use uuid::Uuid;
 use crate::error::FieldErrors;
 use crate::web::form::optional_id;
 
-pub const HOSTINGS: [(&str, &str); 4] = [
-    ("egen", "Egen drift"),
-    ("leverantor", "Leverantörens drift"),
-    ("gemensam_it", "Gemensamt IT-bolag eller IT-förvaltning"),
-    ("moln", "Molntjänst"),
-];
+crate::codes! {
+    /// Who runs the system.
+    pub enum Hosting {
+        Own = "egen" => "Egen drift",
+        Supplier = "leverantor" => "Leverantörens drift",
+        SharedIt = "gemensam_it" => "Gemensamt IT-bolag eller IT-förvaltning",
+        Cloud = "moln" => "Molntjänst",
+    }
+}
 
-pub const LIFECYCLES: [(&str, &str); 4] =
-    [("planerad", "Planerad"), ("i_drift", "I drift"), ("avvecklas", "Avvecklas"), ("avvecklad", "Avvecklad")];
+crate::codes! {
+    /// Where the system is in its life.
+    pub enum Lifecycle {
+        Planned = "planerad" => "Planerad",
+        InOperation = "i_drift" => "I drift",
+        BeingRetired = "avvecklas" => "Avvecklas",
+        Retired = "avvecklad" => "Avvecklad",
+    }
+}
 
 pub fn label(choices: &[(&'static str, &'static str)], code: &str) -> &'static str {
     choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
@@ -115,9 +125,9 @@ pub struct SystemInput {
     pub administrator_ids: Vec<Uuid>,
     pub supplier_name: String,
     pub operator_name: String,
-    pub hosting: String,
+    pub hosting: Hosting,
     pub users_count: Option<i32>,
-    pub lifecycle: String,
+    pub lifecycle: Lifecycle,
     pub flags: [bool; 6],
     pub review_interval_months: i32,
 }
@@ -143,15 +153,20 @@ impl SystemForm {
                 }
             }
         }
-        let hosting = if self.hosting.trim().is_empty() { "egen".to_string() } else { self.hosting.trim().to_string() };
-        if !HOSTINGS.iter().any(|(c, _)| *c == hosting) {
-            errors.insert("hosting".into(), "Välj en driftform i listan.".into());
-        }
-        let lifecycle =
-            if self.lifecycle.trim().is_empty() { "i_drift".to_string() } else { self.lifecycle.trim().to_string() };
-        if !LIFECYCLES.iter().any(|(c, _)| *c == lifecycle) {
-            errors.insert("lifecycle".into(), "Välj ett livscykelläge i listan.".into());
-        }
+        let hosting = match self.hosting.trim() {
+            "" => Hosting::Own,
+            code => Hosting::parse(code).unwrap_or_else(|| {
+                errors.insert("hosting".into(), "Välj en driftform i listan.".into());
+                Hosting::Own
+            }),
+        };
+        let lifecycle = match self.lifecycle.trim() {
+            "" => Lifecycle::InOperation,
+            code => Lifecycle::parse(code).unwrap_or_else(|| {
+                errors.insert("lifecycle".into(), "Välj ett livscykelläge i listan.".into());
+                Lifecycle::InOperation
+            }),
+        };
         let users_count = match self.users_count.trim().replace(' ', "").as_str() {
             "" => None,
             n => n.parse::<i32>().ok().filter(|n| *n >= 0).or_else(|| {
@@ -320,7 +335,9 @@ pub fn parse_import(
                 None => errors.push(format!("Personen ”{owner}” finns inte bland kommunens personer.")),
             }
         }
-        for (field, heading, choices) in [("hosting", "Driftform", &HOSTINGS), ("lifecycle", "Livscykel", &LIFECYCLES)]
+        let hostings = Hosting::ALL.map(|c| (c.code(), c.label()));
+        let lifecycles = Lifecycle::ALL.map(|c| (c.code(), c.label()));
+        for (field, heading, choices) in [("hosting", "Driftform", &hostings), ("lifecycle", "Livscykel", &lifecycles)]
         {
             let value = cell(heading);
             if value.is_empty() {
@@ -395,8 +412,8 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(
-            (ok.name.as_str(), ok.users_count, ok.hosting.as_str(), ok.lifecycle.as_str()),
-            ("Procapita", Some(1200), "egen", "i_drift")
+            (ok.name.as_str(), ok.users_count, ok.hosting, ok.lifecycle),
+            ("Procapita", Some(1200), Hosting::Own, Lifecycle::InOperation)
         );
         assert_eq!(ok.flags, [true, false, false, false, false, false]);
         assert_eq!(ok.review_interval_months, 12);

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{FLAGS, HOSTINGS, IMPORT_COLUMNS, ImportRow, LIFECYCLES, SystemForm};
+use super::model::{FLAGS, Hosting, IMPORT_COLUMNS, ImportRow, Lifecycle, SystemForm};
 use super::store::{self, AssetForm, Coverage, CoverageRow, Dependency, Filter, System};
 use super::{may_create, may_edit, may_read, readable};
 use crate::AppState;
@@ -321,8 +321,8 @@ async fn form_page(
         units: options(units, &form.unit_id),
         administrators: choices(people.clone(), &form.administrator_ids),
         people: options(people, &form.owner_person_id),
-        hostings: options(HOSTINGS, &form.hosting),
-        lifecycles: options(LIFECYCLES, &form.lifecycle),
+        hostings: Hosting::options(&form.hosting),
+        lifecycles: Lifecycle::options(&form.lifecycle),
         flags,
         chrome,
         id,
@@ -391,9 +391,9 @@ pub async fn edit(
         administrator_ids: s.administrators.iter().map(|p| p.id.to_string()).collect(),
         supplier_name: s.supplier_name.clone(),
         operator_name: s.operator_name.clone(),
-        hosting: s.hosting.clone(),
+        hosting: s.hosting.code().to_string(),
         users_count: s.users_count.map(|n| n.to_string()).unwrap_or_default(),
-        lifecycle: s.lifecycle.clone(),
+        lifecycle: s.lifecycle.code().to_string(),
         review_interval_months: s.review_interval_months.to_string(),
         version: Version::of(s.updated_at).to_string(),
         ..SystemForm::default()

@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{self, FLAGS, HOSTINGS, LIFECYCLES, SystemInput};
+use super::model::{self, FLAGS, Hosting, Lifecycle, SystemInput};
 use crate::audit_log::{self, Actor, Change};
 use crate::classification::model::ProtectionLevel;
 use crate::error::{AppError, AppResult, field_error, unique_as};
@@ -40,10 +40,10 @@ pub struct System {
     pub supplier_name: String,
     pub operator_name: String,
     /// egen, leverantor, gemensam_it or moln.
-    pub hosting: String,
+    pub hosting: Hosting,
     pub users_count: Option<i32>,
     /// planerad, i_drift, avvecklas or avvecklad.
-    pub lifecycle: String,
+    pub lifecycle: Lifecycle,
     pub is_critical: bool,
     pub is_nis: bool,
     pub is_security_protection: bool,
@@ -122,11 +122,11 @@ impl System {
     }
 
     pub fn hosting_label(&self) -> &'static str {
-        model::label(&HOSTINGS, &self.hosting)
+        self.hosting.label()
     }
 
     pub fn lifecycle_label(&self) -> &'static str {
-        model::label(&LIFECYCLES, &self.lifecycle)
+        self.lifecycle.label()
     }
 
     pub fn flags(&self) -> [bool; 6] {
@@ -291,7 +291,8 @@ pub async fn by_ids(
                              WHERE sa.system_id = s.id), '[]') AS "administrators!: Json<Vec<PersonRef>>",
                   ARRAY(SELECT p.user_id FROM system_administrators sa JOIN people p ON p.id = sa.person_id
                          WHERE sa.system_id = s.id AND p.user_id IS NOT NULL) AS "administrator_user_ids!",
-                  s.supplier_name, s.operator_name, s.hosting, s.users_count, s.lifecycle,
+                  s.supplier_name, s.operator_name, s.hosting AS "hosting: Hosting", s.users_count,
+                  s.lifecycle AS "lifecycle: Lifecycle",
                   s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech, s.has_personal_data,
                   s.has_sensitive_personal_data, s.review_interval_months, s.reviewed_on, s.major_change_on,
                   s.level_k, s.level_r, s.level_t, s.level_s,
@@ -451,9 +452,9 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Syste
         input.unit_id,
         input.supplier_name,
         input.operator_name,
-        input.hosting,
+        input.hosting.code(),
         input.users_count,
-        input.lifecycle,
+        input.lifecycle.code(),
         critical,
         nis,
         protection,
@@ -490,9 +491,9 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
         input.unit_id,
         input.supplier_name,
         input.operator_name,
-        input.hosting,
+        input.hosting.code(),
         input.users_count,
-        input.lifecycle,
+        input.lifecycle.code(),
         critical,
         nis,
         protection,
@@ -836,7 +837,7 @@ impl CoverageRow {
 pub fn coverage(systems: &[System], today: NaiveDate) -> (Vec<CoverageRow>, CoverageRow) {
     let mut rows: Vec<CoverageRow> = Vec::new();
     let mut total = CoverageRow { body_name: "Hela kommunen".into(), ..CoverageRow::default() };
-    for system in systems.iter().filter(|s| s.lifecycle != "avvecklad") {
+    for system in systems.iter().filter(|s| s.lifecycle != Lifecycle::Retired) {
         let index = match rows.iter().position(|r| r.body_id == system.body_id) {
             Some(index) => index,
             None => {

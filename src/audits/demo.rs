@@ -98,7 +98,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
             title: "Granskning av informationssäkerhet".into(),
             audit_firm: "Revisionsbyrån Exempel AB".into(),
             commissioned_by: "revisorerna".into(),
-            kind: "granskning".into(),
+            kind: crate::audits::model::AuditKind::Audit,
             report_date: date(2024, 4, 15).expect("a date"),
             plan_year: Some(2024),
             overall_assessment: "Vi bedömer att kommunstyrelsen och nämnderna endast delvis har säkerställt ett ändamålsenligt \
@@ -171,7 +171,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
             title: "Uppföljning av granskning av informationssäkerhet".into(),
             audit_firm: "Revisionsbyrån Exempel AB".into(),
             commissioned_by: "revisorerna".into(),
-            kind: "uppfoljande".into(),
+            kind: crate::audits::model::AuditKind::FollowUp,
             report_date: date(2025, 5, 20).expect("a date"),
             plan_year: Some(2025),
             overall_assessment: "Två av åtta rekommendationer har hörsammats. Övriga kvarstår helt eller delvis."

@@ -112,14 +112,18 @@ mod tests {
     }
 }
 
-pub const KINDS: [(&str, &str); 3] =
-    [("granskning", "Granskning"), ("forstudie", "Förstudie"), ("uppfoljande", "Uppföljande granskning")];
+crate::codes! {
+    /// What kind of audit a report is.
+    pub enum AuditKind {
+        Audit = "granskning" => "Granskning",
+        PreStudy = "forstudie" => "Förstudie",
+        /// Follows up earlier audits: it judges their recommendations.
+        FollowUp = "uppfoljande" => "Uppföljande granskning",
+    }
+}
+
 pub const COMMISSIONERS: [(&str, &str); 2] =
     [("revisorerna", "Revisorerna"), ("lekmannarevisorerna", "Lekmannarevisorerna")];
-
-pub fn kind_label(code: &str) -> &'static str {
-    KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
 
 /// An audit as typed into the form or sent to the API: plain strings, nothing lost.
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -161,7 +165,7 @@ pub struct AuditInput {
     pub title: String,
     pub audit_firm: String,
     pub commissioned_by: String,
-    pub kind: String,
+    pub kind: AuditKind,
     pub report_date: chrono::NaiveDate,
     pub plan_year: Option<i32>,
     pub overall_assessment: String,
@@ -180,7 +184,8 @@ impl AuditForm {
         if !COMMISSIONERS.iter().any(|(c, _)| *c == self.commissioned_by.trim()) {
             errors.insert("commissioned_by".into(), "Välj vilka revisorer som beställt granskningen.".into());
         }
-        if !KINDS.iter().any(|(c, _)| *c == self.kind.trim()) {
+        let kind = AuditKind::parse(self.kind.trim());
+        if kind.is_none() {
             errors.insert("kind".into(), "Välj typ av granskning.".into());
         }
         let report_date = optional_date(&mut errors, "report_date", &self.report_date);
@@ -206,15 +211,15 @@ impl AuditForm {
             errors.insert("body_ids".into(), "Välj minst ett granskat organ.".into());
         }
         let follows = ids(&mut errors, "follows", &self.follows);
-        if self.kind.trim() == "uppfoljande" && follows.is_empty() && !errors.contains_key("follows") {
+        if kind == Some(AuditKind::FollowUp) && follows.is_empty() && !errors.contains_key("follows") {
             errors.insert("follows".into(), "Välj vilken granskning som följs upp.".into());
         }
-        let (Some(report_date), true) = (report_date, errors.is_empty()) else { return Err(errors) };
+        let (Some(report_date), Some(kind), true) = (report_date, kind, errors.is_empty()) else { return Err(errors) };
         Ok(AuditInput {
             title,
             audit_firm: self.audit_firm.trim().to_string(),
             commissioned_by: self.commissioned_by.trim().to_string(),
-            kind: self.kind.trim().to_string(),
+            kind,
             report_date,
             plan_year,
             overall_assessment: self.overall_assessment.trim().to_string(),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::{self, Entry};
-use crate::audits::model::{self, AuditForm, COMMISSIONERS, KINDS};
+use crate::audits::model::{self, AuditForm, AuditKind, COMMISSIONERS};
 use crate::audits::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use crate::audits::{may_edit, may_read, today};
 use crate::auth::Principal;
@@ -66,7 +66,7 @@ async fn form_page(
     let others = store::list_audits(&state.pool, m).await?.into_iter().filter(|a| Some(a.id) != id);
     let audits = choices(others.map(|a| (a.id, a.title)), &form.follows);
     Ok(FormPage {
-        kinds: options(KINDS, &form.kind),
+        kinds: AuditKind::options(&form.kind),
         commissioners: options(COMMISSIONERS, &form.commissioned_by),
         chrome,
         id,
@@ -150,7 +150,7 @@ pub async fn edit_audit(
         title: a.title.clone(),
         audit_firm: a.audit_firm.clone(),
         commissioned_by: a.commissioned_by.clone(),
-        kind: a.kind.clone(),
+        kind: a.kind.code().to_string(),
         report_date: date(a.report_date),
         plan_year: a.plan_year.map(|y| y.to_string()).unwrap_or_default(),
         overall_assessment: a.overall_assessment.clone(),

@@ -1,5 +1,6 @@
 //! Audits: their facts, audited bodies, the audits they follow up, the report file.
 
+use crate::audits::model::AuditKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -29,7 +30,7 @@ pub struct Audit {
     /// revisorerna or lekmannarevisorerna.
     pub commissioned_by: String,
     /// granskning, forstudie or uppfoljande.
-    pub kind: String,
+    pub kind: AuditKind,
     pub report_date: Option<NaiveDate>,
     pub plan_year: Option<i32>,
     pub overall_assessment: String,
@@ -53,7 +54,7 @@ pub struct AuditRef {
 
 impl Audit {
     pub fn kind_label(&self) -> &'static str {
-        crate::audits::model::kind_label(&self.kind)
+        self.kind.label()
     }
 
     pub fn bodies_text(&self) -> String {
@@ -73,7 +74,7 @@ impl Audit {
 pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
     Ok(sqlx::query_as!(
         Audit,
-        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind, a.report_date, a.plan_year,
+        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind AS "kind: AuditKind", a.report_date, a.plan_year,
                   a.overall_assessment, a.response_deadline,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
                               FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
@@ -94,7 +95,7 @@ pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<
 pub struct AuditSummary {
     pub id: Uuid,
     pub title: String,
-    pub kind: String,
+    pub kind: AuditKind,
     pub report_date: Option<NaiveDate>,
     pub recommendations: i64,
     pub open: i64,
@@ -102,14 +103,14 @@ pub struct AuditSummary {
 
 impl AuditSummary {
     pub fn kind_label(&self) -> &'static str {
-        crate::audits::model::kind_label(&self.kind)
+        self.kind.label()
     }
 }
 
 pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<AuditSummary>> {
     Ok(sqlx::query_as!(
         AuditSummary,
-        r#"SELECT a.id, a.title, a.kind, a.report_date,
+        r#"SELECT a.id, a.title, a.kind AS "kind: AuditKind", a.report_date,
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!"
              FROM audits a WHERE a.municipality_id = $1
@@ -198,7 +199,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
         input.title,
         input.audit_firm,
         input.commissioned_by,
-        input.kind,
+        input.kind.code(),
         input.report_date,
         input.plan_year,
         input.overall_assessment,
@@ -278,7 +279,7 @@ pub async fn update_audit(
         input.title,
         input.audit_firm,
         input.commissioned_by,
-        input.kind,
+        input.kind.code(),
         input.report_date,
         input.plan_year,
         input.overall_assessment,

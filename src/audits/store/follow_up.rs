@@ -23,7 +23,7 @@ pub async fn assess_follow_up(
     comment: &str,
 ) -> AppResult<()> {
     let audit = get_audit(&mut *tx, m, audit_id).await?;
-    if audit.kind != "uppfoljande" {
+    if audit.kind != crate::audits::model::AuditKind::FollowUp {
         return Err(field_error("audit_id", "Bara en uppföljande granskning bedömer tidigare rekommendationer."));
     }
     let recommendation = get_recommendation(&mut *tx, m, recommendation_id).await?;

@@ -2,6 +2,7 @@
 //! notified to IMY in time, one notified late with reasons, and a significant incident
 //! reported to MCF.
 
+use super::model::{Category, Severity};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -12,23 +13,15 @@ use super::store;
 use crate::audit_log::Actor;
 
 /// (days ago discovered, title, category, severity, personal data, significant, system, reports: (kind, hours after discovery, late reason))
-type Row = (
-    i64,
-    &'static str,
-    &'static str,
-    &'static str,
-    bool,
-    bool,
-    &'static str,
-    &'static [(ReportKind, i64, &'static str)],
-);
+type Row =
+    (i64, &'static str, Category, Severity, bool, bool, &'static str, &'static [(ReportKind, i64, &'static str)]);
 
 const INCIDENTS: [Row; 10] = [
     (
         300,
         "Lista med elevnamn skickad till fel vårdnadshavare",
-        "felsand_information",
-        "medel",
+        Category::Misdirected,
+        Severity::Medium,
         true,
         false,
         "Skolplattformen",
@@ -37,42 +30,51 @@ const INCIDENTS: [Row; 10] = [
     (
         260,
         "Nätfiskemejl lurade två medarbetare att logga in",
-        "phishing",
-        "hog",
+        Category::Phishing,
+        Severity::High,
         false,
         false,
         "E-post och samarbete",
         &[],
     ),
-    (220, "Bärbar dator stulen ur bil", "forlust_av_utrustning", "lag", false, false, "", &[]),
+    (220, "Bärbar dator stulen ur bil", Category::LostEquipment, Severity::Low, false, false, "", &[]),
     (
         190,
         "Journalanteckning läst av obehörig kollega",
-        "obehorig_atkomst",
-        "hog",
+        Category::UnauthorisedAccess,
+        Severity::High,
         true,
         false,
         "Omsorgsdokumentation",
         &[(ReportKind::Imy, 100, "Incidenten upptäcktes i en loggranskning och bedömningen tog längre tid än väntat.")],
     ),
-    (150, "Lönesystemet otillgängligt en dag", "driftavbrott", "medel", false, false, "Lönesystem", &[]),
+    (150, "Lönesystemet otillgängligt en dag", Category::Outage, Severity::Medium, false, false, "Lönesystem", &[]),
     (
         120,
         "Utpressningsvirus hos IT-leverantören stoppade ärendehanteringen",
-        "leverantorsincident",
-        "allvarlig",
+        Category::Supplier,
+        Severity::Severe,
         false,
         true,
         "Ärendehanteringssystem",
         &[(ReportKind::Csirt, 6, ""), (ReportKind::Incidentanmalan, 50, ""), (ReportKind::Slutrapport, 700, "")],
     ),
-    (80, "Skadlig kod i bifogad fil stoppad av antivirus", "skadlig_kod", "lag", false, false, "", &[]),
-    (40, "Trygghetslarm gick inte fram under två timmar", "driftavbrott", "hog", false, false, "Trygghetslarm", &[]),
+    (80, "Skadlig kod i bifogad fil stoppad av antivirus", Category::Malware, Severity::Low, false, false, "", &[]),
+    (
+        40,
+        "Trygghetslarm gick inte fram under två timmar",
+        Category::Outage,
+        Severity::High,
+        false,
+        false,
+        "Trygghetslarm",
+        &[],
+    ),
     (
         10,
         "Beslut om försörjningsstöd skickat till fel adress",
-        "felsand_information",
-        "medel",
+        Category::Misdirected,
+        Severity::Medium,
         true,
         false,
         "Försörjningsstöd",
@@ -81,8 +83,8 @@ const INCIDENTS: [Row; 10] = [
     (
         1,
         "Misstänkt inloggning från utlandet på ett konto",
-        "obehorig_atkomst",
-        "medel",
+        Category::UnauthorisedAccess,
+        Severity::Medium,
         false,
         false,
         "Katalogtjänst",
@@ -113,9 +115,9 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, now: DateTime<U
         let closed = days > 30;
         let handling = HandlingInput {
             status: if closed { super::model::Status::Stangd } else { super::model::Status::Utreds },
-            category: Some(category.into()),
-            severity: Some(severity.into()),
-            impact: [personal_data, false, category == "driftavbrott" || significant],
+            category: Some(category),
+            severity: Some(severity),
+            impact: [personal_data, false, category == Category::Outage || significant],
             personal_data,
             significant,
             imy_exempt_reason: String::new(),

@@ -7,19 +7,29 @@ use uuid::Uuid;
 
 use crate::error::FieldErrors;
 
-pub const CATEGORIES: [(&str, &str); 8] = [
-    ("obehorig_atkomst", "Obehörig åtkomst"),
-    ("skadlig_kod", "Skadlig kod"),
-    ("phishing", "Nätfiske (phishing)"),
-    ("felsand_information", "Felsänd information"),
-    ("driftavbrott", "Driftavbrott"),
-    ("forlust_av_utrustning", "Förlust av utrustning"),
-    ("leverantorsincident", "Leverantörsincident"),
-    ("annat", "Annat"),
-];
+crate::codes! {
+    /// What kind of incident it was (for the annual report's counts).
+    pub enum Category {
+        UnauthorisedAccess = "obehorig_atkomst" => "Obehörig åtkomst",
+        Malware = "skadlig_kod" => "Skadlig kod",
+        Phishing = "phishing" => "Nätfiske (phishing)",
+        Misdirected = "felsand_information" => "Felsänd information",
+        Outage = "driftavbrott" => "Driftavbrott",
+        LostEquipment = "forlust_av_utrustning" => "Förlust av utrustning",
+        Supplier = "leverantorsincident" => "Leverantörsincident",
+        Other = "annat" => "Annat",
+    }
+}
 
-pub const SEVERITIES: [(&str, &str); 4] =
-    [("lag", "Låg"), ("medel", "Medel"), ("hog", "Hög"), ("allvarlig", "Allvarlig")];
+crate::codes! {
+    /// How serious the incident was.
+    pub enum Severity {
+        Low = "lag" => "Låg",
+        Medium = "medel" => "Medel",
+        High = "hog" => "Hög",
+        Severe = "allvarlig" => "Allvarlig",
+    }
+}
 
 crate::codes! {
     /// Where an incident's handling stands.
@@ -36,8 +46,9 @@ impl Status {
     pub const OPEN: [Status; 3] = [Status::Ny, Status::Utreds, Status::Atgardad];
 }
 
-pub fn label(choices: &[(&'static str, &'static str)], code: Option<&str>) -> &'static str {
-    choices.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej bedömd")
+/// The label of a code the handler has not set yet: "Ej bedömd".
+pub fn label_or_unassessed(label: Option<&'static str>) -> &'static str {
+    label.unwrap_or("Ej bedömd")
 }
 
 /// INC-2026-0042: what people say when they talk about an incident.
@@ -188,8 +199,8 @@ pub struct HandlingForm {
 #[derive(Debug)]
 pub struct HandlingInput {
     pub status: Status,
-    pub category: Option<String>,
-    pub severity: Option<String>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
     pub impact: [bool; 3],
     pub personal_data: bool,
     pub significant: bool,
@@ -208,16 +219,24 @@ pub struct HandlingInput {
 impl HandlingForm {
     pub fn validate(&self, now: DateTime<Utc>) -> Result<HandlingInput, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let pick = |errors: &mut FieldErrors, field: &str, value: &str, choices: &[(&str, &str)], message: &str| {
+        // An empty choice is "not assessed yet"; an unknown one is a form error.
+        fn pick<T>(
+            errors: &mut FieldErrors,
+            field: &str,
+            value: &str,
+            parse: fn(&str) -> Option<T>,
+            message: &str,
+        ) -> Option<T> {
             let value = value.trim();
             if value.is_empty() {
                 return None;
             }
-            if !choices.iter().any(|(c, _)| *c == value) {
+            let code = parse(value);
+            if code.is_none() {
                 errors.insert(field.into(), message.into());
             }
-            Some(value.to_string())
-        };
+            code
+        }
         let status = match self.status.trim() {
             "" => Status::Ny,
             code => Status::parse(code).unwrap_or_else(|| {
@@ -225,9 +244,9 @@ impl HandlingForm {
                 Status::Ny
             }),
         };
-        let category = pick(&mut errors, "category", &self.category, &CATEGORIES, "Välj en kategori i listan.");
+        let category = pick(&mut errors, "category", &self.category, Category::parse, "Välj en kategori i listan.");
         let severity =
-            pick(&mut errors, "severity", &self.severity, &SEVERITIES, "Välj en allvarlighetsgrad i listan.");
+            pick(&mut errors, "severity", &self.severity, Severity::parse, "Välj en allvarlighetsgrad i listan.");
         let optional_time = |errors: &mut FieldErrors, field: &str, value: &str| {
             if value.trim().is_empty() { None } else { required_time(errors, field, value, now) }
         };

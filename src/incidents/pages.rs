@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
 use super::clocks::{Clock, ClockState, ReportKind};
-use super::model::{CATEGORIES, EventForm, HandlingForm, ReportForm, SEVERITIES, SentReportForm, Status, local_input};
+use super::model::{Category, EventForm, HandlingForm, ReportForm, SentReportForm, Severity, Status, local_input};
 use super::store::{self, Filter, Incident};
 use super::summary::{Summary, summarise};
 use super::{Access, is_handler, may_read_summary, may_report, readable};
@@ -137,8 +137,8 @@ pub async fn list(
         store::page(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, asked).await?;
     Ok(ListPage {
         statuses: Status::options(&filter.status),
-        categories: options(CATEGORIES, &filter.category),
-        severities: options(SEVERITIES, &filter.severity),
+        categories: Category::options(&filter.category),
+        severities: Severity::options(&filter.severity),
         query: crate::web::pagination::filter_query(&filter),
         query_without_page: crate::web::pagination::filter_query(&filter),
         now: Utc::now(),
@@ -221,8 +221,8 @@ struct ShowPage {
 fn handling_form(incident: &Incident) -> HandlingForm {
     HandlingForm {
         status: incident.status.code().to_string(),
-        category: incident.category.clone().unwrap_or_default(),
-        severity: incident.severity.clone().unwrap_or_default(),
+        category: incident.category.map(|c| c.code().to_string()).unwrap_or_default(),
+        severity: incident.severity.map(|c| c.code().to_string()).unwrap_or_default(),
         impact_k: incident.impact_k,
         impact_r: incident.impact_r,
         impact_t: incident.impact_t,
@@ -267,8 +267,8 @@ async fn show_page(
     Ok(ShowPage {
         clocks: incident.clocks(now),
         statuses: Status::options(&form.status),
-        categories: options(CATEGORIES, &form.category),
-        severities: options(SEVERITIES, &form.severity),
+        categories: Category::options(&form.category),
+        severities: Severity::options(&form.severity),
         people: options(people, &form.responsible_person_id),
         systems: choices(systems, &form.system_ids),
         report_kinds: options(ReportKind::ALL.map(|k| (k.code(), k.label())), ""),

@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::clocks::{self, Clock, Facts, ReportKind};
-use super::model::{CATEGORIES, HandlingInput, ReportInput, SEVERITIES, Status, label, reference};
+use super::model::{Category, HandlingInput, ReportInput, Severity, Status, label_or_unassessed, reference};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
@@ -70,8 +70,8 @@ pub struct Incident {
     pub ongoing: bool,
     /// ny, utreds, atgardad or stangd.
     pub status: Status,
-    pub category: Option<String>,
-    pub severity: Option<String>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
     pub impact_k: bool,
     pub impact_r: bool,
     pub impact_t: bool,
@@ -142,11 +142,11 @@ impl Incident {
     }
 
     pub fn category_label(&self) -> &'static str {
-        label(&CATEGORIES, self.category.as_deref())
+        label_or_unassessed(self.category.map(Category::label))
     }
 
     pub fn severity_label(&self) -> &'static str {
-        label(&SEVERITIES, self.severity.as_deref())
+        label_or_unassessed(self.severity.map(Severity::label))
     }
 
     pub fn systems_text(&self) -> String {
@@ -271,7 +271,8 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
     Ok(sqlx::query_as!(
         Incident,
         r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
-                  i.reporter_name, i.information, i.personal_data, i.ongoing, i.status AS "status: Status", i.category, i.severity,
+                  i.reporter_name, i.information, i.personal_data, i.ongoing, i.status AS "status: Status",
+                  i.category AS "category: Category", i.severity AS "severity: Severity",
                   i.impact_k, i.impact_r, i.impact_t, i.responsible_person_id, p.name AS "responsible_name?",
                   p.user_id AS "responsible_user_id?", i.significant, i.imy_exempt_reason, i.supplier_name, i.escalated_at,
                   i.supplier_reference, i.measures, i.cause, i.lessons, i.handled_at, i.closed_at,
@@ -402,8 +403,8 @@ pub async fn handle(
         m,
         id,
         input.status.code(),
-        input.category,
-        input.severity,
+        input.category.map(Category::code),
+        input.severity.map(Severity::code),
         k,
         r,
         t,

@@ -1,6 +1,7 @@
 //! Exempelby's risk analyses (in our own words): a care system, the medicine robot and
 //! the whole IT environment, with treatments planned and one risk accepted.
 
+use super::model::ObjectKind;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -15,12 +16,12 @@ use crate::audit_log::Actor;
 type RiskRow = (&'static str, i16, i16, &'static str, Option<(i16, i16)>, Option<&'static str>);
 
 type AnalysisRow =
-    (&'static str, &'static str, &'static str, &'static str, (i32, u32, u32), &'static str, &'static [RiskRow]);
+    (&'static str, ObjectKind, &'static str, &'static str, (i32, u32, u32), &'static str, &'static [RiskRow]);
 
 const ANALYSES: [AnalysisRow; 3] = [
     (
         "Riskanalys av omsorgsdokumentationen",
-        "system",
+        ObjectKind::System,
         "Omsorgsdokumentation",
         "",
         (2026, 3, 12),
@@ -48,7 +49,7 @@ const ANALYSES: [AnalysisRow; 3] = [
     ),
     (
         "Riskanalys av läkemedelsroboten",
-        "system",
+        ObjectKind::System,
         "Läkemedelsrobot i hemtjänsten",
         "",
         (2026, 4, 20),
@@ -67,7 +68,7 @@ const ANALYSES: [AnalysisRow; 3] = [
     ),
     (
         "Riskanalys av IT-miljön",
-        "it_miljo",
+        ObjectKind::ItEnvironment,
         "",
         "Kommunens gemensamma IT-miljö hos Länets IT-bolag",
         (2024, 11, 5),
@@ -102,7 +103,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Resu
     for (title, kind, system, text, (y, mo, d), owner, risks) in ANALYSES {
         let input = AnalysisInput {
             title: title.into(),
-            object_kind: kind.into(),
+            object_kind: kind,
             system_id: find(&systems, system),
             object_text: text.into(),
             analysed_on: NaiveDate::from_ymd_opt(y, mo, d).unwrap_or_default(),

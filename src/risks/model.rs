@@ -197,12 +197,15 @@ impl Matrix {
     }
 }
 
-pub const OBJECT_KINDS: [(&str, &str); 4] = [
-    ("system", "Ett informationssystem"),
-    ("process", "En process eller verksamhet"),
-    ("it_miljo", "Hela IT-miljön"),
-    ("valfardsteknik", "Välfärdsteknik"),
-];
+crate::codes! {
+    /// What a risk analysis looks at.
+    pub enum ObjectKind {
+        System = "system" => "Ett informationssystem",
+        Process = "process" => "En process eller verksamhet",
+        ItEnvironment = "it_miljo" => "Hela IT-miljön",
+        WelfareTechnology = "valfardsteknik" => "Välfärdsteknik",
+    }
+}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AnalysisForm {
@@ -233,7 +236,7 @@ pub struct AnalysisForm {
 #[derive(Clone, Debug)]
 pub struct AnalysisInput {
     pub title: String,
-    pub object_kind: String,
+    pub object_kind: ObjectKind,
     pub system_id: Option<Uuid>,
     pub object_text: String,
     pub analysed_on: NaiveDate,
@@ -248,16 +251,16 @@ impl AnalysisForm {
         if title.is_empty() {
             errors.insert("title".into(), "Ge riskanalysen en rubrik.".into());
         }
-        let object_kind = self.object_kind.trim().to_string();
-        if !OBJECT_KINDS.iter().any(|(c, _)| *c == object_kind) {
+        let object_kind = ObjectKind::parse(self.object_kind.trim());
+        if object_kind.is_none() {
             errors.insert("object_kind".into(), "Välj vad som analyseras.".into());
         }
         let system_id = Uuid::parse_str(self.system_id.trim()).ok();
-        if object_kind == "system" && system_id.is_none() {
+        if object_kind == Some(ObjectKind::System) && system_id.is_none() {
             errors.insert("system_id".into(), "Välj systemet som analyseras.".into());
         }
         let object_text = self.object_text.trim().to_string();
-        if object_kind != "system" && !object_kind.is_empty() && object_text.is_empty() {
+        if object_kind.is_some_and(|kind| kind != ObjectKind::System) && object_text.is_empty() {
             errors.insert("object_text".into(), "Beskriv vad som analyseras.".into());
         }
         let analysed_on = crate::web::form::optional_date(&mut errors, "analysed_on", &self.analysed_on);
@@ -270,10 +273,10 @@ impl AnalysisForm {
             &self.owner_person_id,
             "Välj en person i listan.",
         );
-        match analysed_on {
-            Some(analysed_on) if errors.is_empty() => Ok(AnalysisInput {
+        match (analysed_on, object_kind) {
+            (Some(analysed_on), Some(object_kind)) if errors.is_empty() => Ok(AnalysisInput {
                 title,
-                system_id: if object_kind == "system" { system_id } else { None },
+                system_id: if object_kind == ObjectKind::System { system_id } else { None },
                 object_kind,
                 object_text,
                 analysed_on,

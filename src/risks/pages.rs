@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{AnalysisForm, Matrix, OBJECT_KINDS, RiskForm, RiskLevel, Scale};
+use super::model::{AnalysisForm, Matrix, ObjectKind, RiskForm, RiskLevel, Scale};
 use super::store::{self, Analysis, Filter, Risk};
 use super::{may_read_details, may_read_overview, readable, readable_risk};
 use crate::AppState;
@@ -74,7 +74,7 @@ async fn analysis_form_page(
 ) -> AppResult<AnalysisFormPage> {
     let m = principal.tenant()?;
     Ok(AnalysisFormPage {
-        kinds: options(OBJECT_KINDS, &form.object_kind),
+        kinds: ObjectKind::options(&form.object_kind),
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
         people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
         chrome,
@@ -116,7 +116,7 @@ pub async fn edit_analysis(
     principal.require(editable)?;
     let form = AnalysisForm {
         title: a.title,
-        object_kind: a.object_kind,
+        object_kind: a.object_kind.code().to_string(),
         system_id: a.system_id.map(|s| s.to_string()).unwrap_or_default(),
         object_text: a.object_text,
         analysed_on: crate::web::format::date(a.analysed_on),
@@ -418,7 +418,7 @@ pub async fn register(
     Ok(RegisterPage {
         risks,
         pager,
-        kinds: options(OBJECT_KINDS, &filter.object_kind),
+        kinds: ObjectKind::options(&filter.object_kind),
         levels: options(LEVELS.map(|l| (l.code(), l.label())), &filter.level),
         accepted: options([("1", "Accepterade"), ("0", "Ej accepterade")], &filter.accepted),
         query: crate::web::pagination::filter_query(&filter),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{AnalysisInput, OBJECT_KINDS, RiskInput, RiskLevel, Scale};
+use super::model::{AnalysisInput, ObjectKind, RiskInput, RiskLevel, Scale};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
@@ -76,8 +76,7 @@ pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, new: &Scal
 pub struct Analysis {
     pub id: Uuid,
     pub title: String,
-    /// system, process, it_miljo or valfardsteknik.
-    pub object_kind: String,
+    pub object_kind: ObjectKind,
     pub system_id: Option<Uuid>,
     pub system_name: Option<String>,
     pub object_text: String,
@@ -93,7 +92,7 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn object_kind_label(&self) -> &'static str {
-        crate::systems::model::label(&OBJECT_KINDS, &self.object_kind)
+        self.object_kind.label()
     }
 
     /// What was analysed, in words.
@@ -110,7 +109,7 @@ impl Analysis {
 async fn select_analyses(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Analysis>> {
     Ok(sqlx::query_as!(
         Analysis,
-        r#"SELECT ra.id, ra.title, ra.object_kind, ra.system_id, s.name AS "system_name?", ra.object_text, ra.analysed_on,
+        r#"SELECT ra.id, ra.title, ra.object_kind AS "object_kind: ObjectKind", ra.system_id, s.name AS "system_name?", ra.object_text, ra.analysed_on,
                   ra.participants, ra.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
                   (SELECT count(*) FROM risks r WHERE r.analysis_id = ra.id) AS "risks_count!", ra.updated_at
              FROM risk_analyses ra LEFT JOIN systems s ON s.id = ra.system_id LEFT JOIN people p ON p.id = ra.owner_person_id
@@ -155,7 +154,7 @@ pub async fn create_analysis(
         id,
         m,
         input.title,
-        input.object_kind,
+        input.object_kind.code(),
         input.system_id,
         input.object_text,
         input.analysed_on,
@@ -185,7 +184,7 @@ pub async fn update_analysis(
         m,
         id,
         input.title,
-        input.object_kind,
+        input.object_kind.code(),
         input.system_id,
         input.object_text,
         input.analysed_on,
@@ -207,7 +206,7 @@ pub struct Risk {
     pub id: Uuid,
     pub analysis_id: Uuid,
     pub analysis_title: String,
-    pub object_kind: String,
+    pub object_kind: ObjectKind,
     pub system_id: Option<Uuid>,
     /// The object of the analysis, in words.
     pub object: String,
@@ -299,7 +298,7 @@ pub async fn by_ids(
 ) -> AppResult<Vec<Risk>> {
     Ok(sqlx::query_as!(
         Risk,
-        r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind, ra.system_id,
+        r#"SELECT r.id, r.analysis_id, ra.title AS analysis_title, ra.object_kind AS "object_kind: ObjectKind", ra.system_id,
                   COALESCE(s.name, ra.object_text) AS "object!", r.threat, r.likelihood, r.consequence, r.existing_measures,
                   r.residual_likelihood, r.residual_consequence, r.accepted_by,
                   CASE WHEN $3::timestamptz IS NULL OR r.accepted_at <= $3 THEN r.accepted_at END AS accepted_at,

@@ -21,7 +21,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDat
     let chosen: Vec<Uuid> = store::list(&mut *tx, m, &Filter::default(), today)
         .await?
         .into_iter()
-        .filter(|a| a.source != "rekommendation" || a.status != super::model::Status::Klar)
+        .filter(|a| a.source != super::model::Source::Recommendation || a.status != super::model::Status::Klar)
         .map(|a| a.id)
         .collect();
     store::set_plan_actions(tx, actor, m, year, &chosen).await?;

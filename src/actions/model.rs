@@ -22,18 +22,18 @@ pub fn priority_label(code: Option<&str>) -> &'static str {
     PRIORITIES.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej satt")
 }
 
-/// Where actions come from: (code, label).
-pub const SOURCES: [(&str, &str); 6] = [
-    ("manuell", "Tillagd för hand"),
-    ("rekommendation", "Revisionsrekommendation"),
-    ("risk", "Riskbehandling"),
-    ("atgardskrav", "Ej uppfyllt åtgärdskrav"),
-    ("skyddsanalys", "Analys av skyddsbehov (nivå 4)"),
-    ("efterlevnadskontroll", "Avtalskrav som inte uppfylls"),
-];
-
-pub fn source_label(code: &str) -> &'static str {
-    SOURCES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+crate::codes! {
+    /// Where an action comes from.
+    #[derive(Default)]
+    pub enum Source {
+        #[default]
+        Manual = "manuell" => "Tillagd för hand",
+        Recommendation = "rekommendation" => "Revisionsrekommendation",
+        Risk = "risk" => "Riskbehandling",
+        RequiredMeasure = "atgardskrav" => "Ej uppfyllt åtgärdskrav",
+        ProtectionAnalysis = "skyddsanalys" => "Analys av skyddsbehov (nivå 4)",
+        ComplianceCheck = "efterlevnadskontroll" => "Avtalskrav som inte uppfylls",
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]

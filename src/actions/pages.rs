@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, SOURCES, Status};
+use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, Source, Status};
 use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -190,7 +190,7 @@ pub async fn list(
     let owners = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ListPage {
         statuses: Status::options(&filter.status),
-        sources: options(SOURCES, &filter.source),
+        sources: Source::options(&filter.source),
         owners: options(owners, &filter.owner_person_id),
         query: crate::web::pagination::filter_query(&filter),
         query_without_page: crate::web::pagination::filter_query(&filter),

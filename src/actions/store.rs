@@ -7,7 +7,8 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{ActionInput, NoteForm, Status, priority_label, source_label};
+pub use super::model::Source;
+use super::model::{ActionInput, NoteForm, Status, priority_label};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
@@ -34,7 +35,7 @@ pub struct Action {
     /// foreslagen, planerad, pagar or klar.
     pub status: Status,
     /// manuell, rekommendation, risk, atgardskrav, skyddsanalys or efterlevnadskontroll.
-    pub source: String,
+    pub source: Source,
     /// hog, medel or lag.
     pub priority: Option<String>,
     pub effort: String,
@@ -73,7 +74,7 @@ impl Action {
     }
 
     pub fn source_label(&self) -> &'static str {
-        source_label(&self.source)
+        self.source.label()
     }
 
     pub fn priority_label(&self) -> &'static str {
@@ -92,30 +93,6 @@ impl Action {
 }
 
 /// What an action comes from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Source {
-    #[default]
-    Manual,
-    Recommendation,
-    Risk,
-    RequiredMeasure,
-    ProtectionAnalysis,
-    ComplianceCheck,
-}
-
-impl Source {
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::Manual => "manuell",
-            Source::Recommendation => "rekommendation",
-            Source::Risk => "risk",
-            Source::RequiredMeasure => "atgardskrav",
-            Source::ProtectionAnalysis => "skyddsanalys",
-            Source::ComplianceCheck => "efterlevnadskontroll",
-        }
-    }
-}
-
 /// The links from an action back to where it came from.
 #[derive(Clone, Debug, Default)]
 pub struct ActionLinks {
@@ -193,7 +170,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
-                  a.due_date, a.status AS "status: Status", a.source, a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
+                  a.due_date, a.status AS "status: Status", a.source AS "source: Source", a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
                   r.analysis_id AS "risk_analysis_id?", a.measure_id,
                   ARRAY(SELECT ap.year FROM action_plan_items i JOIN action_plans ap ON ap.id = i.plan_id
                          WHERE i.action_id = a.id ORDER BY ap.year) AS "plan_years!",

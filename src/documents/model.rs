@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 use crate::error::FieldErrors;
-use crate::web::form::{number_in, optional_date, optional_id};
+use crate::web::form::{code_or, number_in, optional_date, optional_id};
 use crate::web::format::months_after;
 
 pub const KINDS: [(&str, &str); 4] =
@@ -106,13 +106,7 @@ impl DocumentForm {
         if kind_label(&self.kind).is_empty() {
             errors.insert("kind".into(), "Välj slag av styrdokument.".into());
         }
-        let status = match self.status.trim() {
-            "" => Status::Gallande,
-            code => Status::parse(code).unwrap_or_else(|| {
-                errors.insert("status".into(), "Välj status.".into());
-                Status::Gallande
-            }),
-        };
+        let status = code_or(&mut errors, "status", &self.status, Status::parse, Status::Gallande, "Välj status.");
         let choose = "Välj i listan.";
         let decided_by_body_id = optional_id(&mut errors, "decided_by_body_id", &self.decided_by_body_id, choose);
         let decided_on = optional_date(&mut errors, "decided_on", &self.decided_on);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::FieldErrors;
+use crate::web::form::{code_or, optional_code};
 
 crate::codes! {
     /// What kind of incident it was (for the annual report's counts).
@@ -219,34 +220,18 @@ pub struct HandlingInput {
 impl HandlingForm {
     pub fn validate(&self, now: DateTime<Utc>) -> Result<HandlingInput, FieldErrors> {
         let mut errors = FieldErrors::new();
-        // An empty choice is "not assessed yet"; an unknown one is a form error.
-        fn pick<T>(
-            errors: &mut FieldErrors,
-            field: &str,
-            value: &str,
-            parse: fn(&str) -> Option<T>,
-            message: &str,
-        ) -> Option<T> {
-            let value = value.trim();
-            if value.is_empty() {
-                return None;
-            }
-            let code = parse(value);
-            if code.is_none() {
-                errors.insert(field.into(), message.into());
-            }
-            code
-        }
-        let status = match self.status.trim() {
-            "" => Status::Ny,
-            code => Status::parse(code).unwrap_or_else(|| {
-                errors.insert("status".into(), "Välj en status i listan.".into());
-                Status::Ny
-            }),
-        };
-        let category = pick(&mut errors, "category", &self.category, Category::parse, "Välj en kategori i listan.");
-        let severity =
-            pick(&mut errors, "severity", &self.severity, Severity::parse, "Välj en allvarlighetsgrad i listan.");
+        let status =
+            code_or(&mut errors, "status", &self.status, Status::parse, Status::Ny, "Välj en status i listan.");
+        // An empty category or severity is "not assessed yet".
+        let category =
+            optional_code(&mut errors, "category", &self.category, Category::parse, "Välj en kategori i listan.");
+        let severity = optional_code(
+            &mut errors,
+            "severity",
+            &self.severity,
+            Severity::parse,
+            "Välj en allvarlighetsgrad i listan.",
+        );
         let optional_time = |errors: &mut FieldErrors, field: &str, value: &str| {
             if value.trim().is_empty() { None } else { required_time(errors, field, value, now) }
         };

@@ -251,10 +251,13 @@ impl AnalysisForm {
         if title.is_empty() {
             errors.insert("title".into(), "Ge riskanalysen en rubrik.".into());
         }
-        let object_kind = ObjectKind::parse(self.object_kind.trim());
-        if object_kind.is_none() {
-            errors.insert("object_kind".into(), "Välj vad som analyseras.".into());
-        }
+        let object_kind = crate::web::form::required_code(
+            &mut errors,
+            "object_kind",
+            &self.object_kind,
+            ObjectKind::parse,
+            "Välj vad som analyseras.",
+        );
         let system_id = Uuid::parse_str(self.system_id.trim()).ok();
         if object_kind == Some(ObjectKind::System) && system_id.is_none() {
             errors.insert("system_id".into(), "Välj systemet som analyseras.".into());

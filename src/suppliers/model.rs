@@ -332,10 +332,8 @@ impl CheckForm {
         if method.is_empty() {
             errors.insert("method".into(), "Beskriv hur kravet kontrollerades.".into());
         }
-        let result = CheckResult::parse(self.result.trim());
-        if result.is_none() {
-            errors.insert("result".into(), "Välj resultat.".into());
-        }
+        let result =
+            crate::web::form::required_code(&mut errors, "result", &self.result, CheckResult::parse, "Välj resultat.");
         let (Some(result), true) = (result, errors.is_empty()) else {
             return Err(errors);
         };

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::FieldErrors;
-use crate::web::form::optional_id;
+use crate::web::form::{code_or, optional_id};
 
 crate::codes! {
     /// Who runs the system.
@@ -153,20 +153,16 @@ impl SystemForm {
                 }
             }
         }
-        let hosting = match self.hosting.trim() {
-            "" => Hosting::Own,
-            code => Hosting::parse(code).unwrap_or_else(|| {
-                errors.insert("hosting".into(), "Välj en driftform i listan.".into());
-                Hosting::Own
-            }),
-        };
-        let lifecycle = match self.lifecycle.trim() {
-            "" => Lifecycle::InOperation,
-            code => Lifecycle::parse(code).unwrap_or_else(|| {
-                errors.insert("lifecycle".into(), "Välj ett livscykelläge i listan.".into());
-                Lifecycle::InOperation
-            }),
-        };
+        let hosting =
+            code_or(&mut errors, "hosting", &self.hosting, Hosting::parse, Hosting::Own, "Välj en driftform i listan.");
+        let lifecycle = code_or(
+            &mut errors,
+            "lifecycle",
+            &self.lifecycle,
+            Lifecycle::parse,
+            Lifecycle::InOperation,
+            "Välj ett livscykelläge i listan.",
+        );
         let users_count = match self.users_count.trim().replace(' ', "").as_str() {
             "" => None,
             n => n.parse::<i32>().ok().filter(|n| *n >= 0).or_else(|| {

@@ -30,6 +30,52 @@ pub fn optional_id(errors: &mut FieldErrors, field: &str, value: &str, message: 
     }
 }
 
+/// An optional code from a form field (a `codes!` enum's `parse`): None when empty;
+/// `message` on `field` when it is not one of the codes.
+pub fn optional_code<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    message: &str,
+) -> Option<T> {
+    match value.trim() {
+        "" => None,
+        code => parse(code).or_else(|| {
+            errors.insert(field.into(), message.into());
+            None
+        }),
+    }
+}
+
+/// A code that must be chosen: `message` on `field` when it is empty or not one of the codes.
+pub fn required_code<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    message: &str,
+) -> Option<T> {
+    let code = parse(value.trim());
+    if code.is_none() {
+        errors.insert(field.into(), message.into());
+    }
+    code
+}
+
+/// A code from a form field: `default` when empty; `message` on `field` (and `default`)
+/// when it is not one of the codes.
+pub fn code_or<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    default: T,
+    message: &str,
+) -> T {
+    optional_code(errors, field, value, parse, message).unwrap_or(default)
+}
+
 /// A whole number from a form field within `min..=max`; `default` when empty; a message on
 /// `field` when it is not such a number.
 pub fn number_in(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32, default: i32) -> i32 {
@@ -74,5 +120,30 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
             .await
             .map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas.".into()))?;
         Ok(FormPairs(pairs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yes_no(code: &str) -> Option<bool> {
+        match code {
+            "ja" => Some(true),
+            "nej" => Some(false),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn codes_are_empty_chosen_or_an_error() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(optional_code(&mut errors, "a", "  ", yes_no, "Välj."), None);
+        assert!(!code_or(&mut errors, "b", "", yes_no, false, "Välj."));
+        assert!(code_or(&mut errors, "c", " ja ", yes_no, false, "Välj."));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(required_code(&mut errors, "d", "", yes_no, "Välj d."), None);
+        assert!(!code_or(&mut errors, "e", "kanske", yes_no, false, "Välj e."));
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["d", "e"]);
     }
 }

@@ -184,10 +184,13 @@ impl AuditForm {
         if !COMMISSIONERS.iter().any(|(c, _)| *c == self.commissioned_by.trim()) {
             errors.insert("commissioned_by".into(), "Välj vilka revisorer som beställt granskningen.".into());
         }
-        let kind = AuditKind::parse(self.kind.trim());
-        if kind.is_none() {
-            errors.insert("kind".into(), "Välj typ av granskning.".into());
-        }
+        let kind = crate::web::form::required_code(
+            &mut errors,
+            "kind",
+            &self.kind,
+            AuditKind::parse,
+            "Välj typ av granskning.",
+        );
         let report_date = optional_date(&mut errors, "report_date", &self.report_date);
         if report_date.is_none() && !errors.contains_key("report_date") {
             errors.insert(

@@ -30,6 +30,17 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(super::create(&state, &principal, &form).await?)))
 }
 
+/// One campaign with its counts per target group.
+#[utoipa::path(get, path = "/training/campaigns/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Campaign), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn campaign(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Campaign>> {
+    Ok(Json(super::readable(&state, &principal, id).await?))
+}
+
 /// Replaces a campaign's counts (coordinator); groups not sent are removed.
 #[utoipa::path(put, path = "/training/campaigns/{id}/participation", tag = TAG, params(("id" = Uuid, Path)),
     request_body = Vec<GroupCount>,

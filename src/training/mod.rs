@@ -133,6 +133,7 @@ pub fn router() -> Router<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::campaigns, api::create))
+        .routes(routes!(api::campaign))
         .routes(routes!(api::set_participation))
         .routes(routes!(api::trend))
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod access;
 mod access_reviews;
 mod actions;
 mod api;

@@ -87,8 +87,7 @@ pub async fn get(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<impl IntoResponse> {
-    let action = store::get(&state.pool, principal.tenant()?, id).await?;
-    super::require_read(&state, &principal, id).await?;
+    let (action, _) = super::readable(&state, &principal, id).await?;
     Ok(([(header::ETAG, Version::of(action.updated_at).etag())], Json(action)))
 }
 

@@ -27,11 +27,37 @@ pub fn may_create(principal: &Principal) -> bool {
     principal.is_coordinator()
 }
 
-/// Who may read an action: those who read audits or systems, and the action's owner.
-async fn require_read(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<bool> {
-    let owner = store::is_owner(&state.pool, principal.tenant()?, id, principal.user_id).await?;
-    principal.require(owner || may_read_all(principal))?;
-    Ok(owner)
+/// What a principal may do with one action: decided here, read by the page's controls, the
+/// API and every use case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// Add notes, evidence and files, and move the status on: the owner and the coordinator.
+    pub report: bool,
+    /// Change what the action is, who owns it and when it is due: the coordinator.
+    pub plan: bool,
+    /// Download attached evidence.
+    pub download: bool,
+}
+
+impl Access {
+    /// Those who read audits or systems read every action, the owner their own; `None`: no access.
+    pub fn of(principal: &Principal, owner: bool) -> Option<Access> {
+        (owner || may_read_all(principal)).then(|| Access {
+            report: owner || principal.is_coordinator(),
+            plan: may_create(principal),
+            download: may_download_evidence(principal, owner),
+        })
+    }
+}
+
+/// An action the principal may read (404 for another municipality's, 403 without the right),
+/// and what they may do with it.
+pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Action, Access)> {
+    let m = principal.tenant()?;
+    let action = store::get(&state.pool, m, id).await?;
+    let owner = store::is_owner(&state.pool, m, id, principal.user_id).await?;
+    let access = Access::of(principal, owner).ok_or(AppError::Forbidden)?;
+    Ok((action, access))
 }
 
 /// Where a new action comes from, as given by a form or the API.
@@ -55,8 +81,8 @@ pub async fn create(state: &AppState, principal: &Principal, origin: &Origin, fo
         crate::audits::store::get_recommendation(&state.pool, m, id).await?;
         links = store::ActionLinks::recommendation(id);
     } else if let Some(id) = origin.risk_id {
-        let (risk, _, editable) = crate::risks::readable_risk(state, principal, id).await?;
-        allowed |= editable;
+        let (risk, _, access) = crate::risks::readable_risk(state, principal, id).await?;
+        allowed |= access.plan;
         links = store::ActionLinks {
             source: store::Source::Risk,
             risk_id: Some(id),
@@ -114,7 +140,8 @@ pub async fn update(
     form: &ActionForm,
     expected: Option<Version>,
 ) -> AppResult<Action> {
-    principal.require(may_create(principal))?;
+    let (_, access) = readable(state, principal, id).await?;
+    principal.require(access.plan)?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     version::lock_current(&mut tx, Versioned::Action, principal.tenant()?, id, expected).await?;
@@ -126,9 +153,8 @@ pub async fn update(
 /// A progress note or evidence, by the action's owner or the coordinator.
 pub async fn add_note(state: &AppState, principal: &Principal, id: Uuid, form: &NoteForm) -> AppResult<Action> {
     let m = principal.tenant()?;
-    store::get(&state.pool, m, id).await?;
-    let owner = require_read(state, principal, id).await?;
-    principal.require(owner || principal.is_coordinator())?;
+    let (_, access) = readable(state, principal, id).await?;
+    principal.require(access.report)?;
     form.check().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let action = store::add_note(&mut tx, &Actor::from(principal), m, id, form, crate::web::format::today()).await?;
@@ -146,9 +172,8 @@ pub async fn attach_file(
     content: &[u8],
 ) -> AppResult<()> {
     let m = principal.tenant()?;
-    store::get(&state.pool, m, id).await?;
-    let owner = require_read(state, principal, id).await?;
-    principal.require(owner || principal.is_coordinator())?;
+    let (_, access) = readable(state, principal, id).await?;
+    principal.require(access.report)?;
     let (name, content_type) = crate::web::files::accept_upload(file_name, content_type, content, "underlag")?;
     let mut tx = state.pool.begin().await?;
     store::attach_file(&mut tx, &Actor::from(principal), m, id, &name, &content_type, content).await?;
@@ -158,7 +183,7 @@ pub async fn attach_file(
 
 /// Evidence is for those who act on it or verify it: the action's owner, the coordinator, the
 /// auditors and system owners; board members read the reports, not the evidence behind them.
-pub fn may_download_evidence(principal: &Principal, owner: bool) -> bool {
+fn may_download_evidence(principal: &Principal, owner: bool) -> bool {
     owner || principal.is_coordinator() || principal.is_auditor() || principal.has_role(Role::Systemagare)
 }
 
@@ -168,9 +193,9 @@ pub async fn download_file(
     principal: Principal,
     axum::extract::Path((id, file_id)): axum::extract::Path<(Uuid, Uuid)>,
 ) -> AppResult<axum::response::Response> {
+    let (_, access) = readable(&state, &principal, id).await?;
+    principal.require(access.download)?;
     let file = store::file(&state.pool, principal.tenant()?, id, file_id).await?;
-    let owner = require_read(&state, &principal, id).await?;
-    principal.require(may_download_evidence(&principal, owner))?;
     Ok(crate::web::files::download(&file.file_name, &file.content_type, file.content))
 }
 
@@ -195,4 +220,27 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_note))
         .merge(OpenApiRouter::new().routes(routes!(api::attach_file)).layer(crate::web::files::upload_limit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_reports_on_plans_and_downloads_evidence_of_an_action() {
+        let cases = [
+            // role, owns the action → (report, plan, download), or no access
+            (Role::Samordnare, false, Some((true, true, true))),
+            (Role::Revisor, false, Some((false, false, true))),
+            (Role::Systemagare, false, Some((false, false, true))),
+            (Role::Systemagare, true, Some((true, false, true))),
+            (Role::Fortroendevald, false, Some((false, false, false))),
+            (Role::Medarbetare, true, Some((true, false, true))),
+            (Role::Medarbetare, false, None),
+        ];
+        for (role, owner, expected) in cases {
+            let got = Access::of(&Principal::holding(role), owner).map(|a| (a.report, a.plan, a.download));
+            assert_eq!(got, expected, "{role:?} owner={owner}");
+        }
+    }
 }

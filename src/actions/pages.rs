@@ -26,8 +26,7 @@ struct ShowPage {
     chrome: Chrome,
     action: Action,
     history: Vec<Entry>,
-    may_update: bool,
-    may_plan: bool,
+    access: super::Access,
     statuses: Vec<SelectOption>,
     people: Vec<SelectOption>,
     priorities: Vec<SelectOption>,
@@ -45,8 +44,7 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let m = principal.tenant()?;
-    let action = store::get(&state.pool, m, id).await?;
-    let owner = super::require_read(state, principal, id).await?;
+    let (action, access) = super::readable(state, principal, id).await?;
     let history = audit_log::history(&state.pool, m, "action", id).await?;
     let form = form.unwrap_or_else(|| ActionForm {
         title: action.title.clone(),
@@ -62,8 +60,7 @@ async fn show_page(
         people: options(people, &form.owner_person_id),
         priorities: options(PRIORITIES, &form.priority),
         statuses: Status::options(action.status.code()),
-        may_update: owner || principal.is_coordinator(),
-        may_plan: super::may_create(principal),
+        access,
         chrome,
         action,
         history,

@@ -52,28 +52,41 @@ fn may_read(principal: &Principal) -> bool {
     principal.is_coordinator() || principal.is_auditor()
 }
 
-/// The kinds of thing whose entries the principal may not read: an entry is shown only to
-/// someone who may read what it is about, by the same rules as the areas' own pages, because an
-/// entry carries the thing's contents before and after the change.
+/// The kinds of thing whose entries the principal may not read: an entry carries the thing's
+/// contents before and after the change, so it is shown only to someone whom the area's own
+/// rule lets read every thing of that kind.
 pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
-    if principal.is_coordinator() {
-        return Ok(Vec::new());
-    }
-    let mut hidden = vec![
+    let directory = crate::org::may_read_directory(principal);
+    let readable: [(&[&str], bool); 10] = [
         // Drafts of the annual report are the coordinator's until published.
-        "annual_report",
-        // The staff directory and accounts (names, email addresses, roles) are the coordinator's.
-        "person",
-        "role_grant",
-        "invitation",
-        "user",
-        "municipality",
+        (&["annual_report"], crate::reports::may_prepare(principal)),
+        // The staff directory and accounts (names, email addresses, roles).
+        (&["person", "role_grant", "invitation", "user", "municipality"], directory),
+        (&["incident", "incident_receivers"], crate::incidents::is_handler(state, principal).await?),
+        (&["risk_analysis", "risk", "risk_settings"], crate::risks::may_read_details(principal)),
+        (&["audit", "recommendation"], crate::audits::may_read(principal)),
+        (&["action", "action_plan"], crate::actions::may_read_all(principal)),
+        (
+            &[
+                "system",
+                "system_dependency",
+                "information_asset",
+                "classification",
+                "measure",
+                "measure_assessment",
+                "access_review",
+            ],
+            crate::systems::may_read(principal),
+        ),
+        (&["supplier", "contract", "compliance_check"], crate::suppliers::may_read(principal)),
+        (&["document"], crate::documents::may_manage(principal)),
+        (&["training_campaign"], crate::training::may_read(principal)),
     ];
-    // An incident's handling is read by those who handle it.
-    if !crate::incidents::is_handler(state, principal).await? {
-        hidden.push("incident");
-    }
-    Ok(hidden.into_iter().map(String::from).collect())
+    Ok(readable
+        .into_iter()
+        .filter(|(_, may)| !may)
+        .flat_map(|(kinds, _)| kinds.iter().map(|kind| kind.to_string()))
+        .collect())
 }
 
 #[derive(Template, WebTemplate)]

@@ -32,6 +32,11 @@ pub fn may_read(principal: &Principal) -> bool {
     may_edit(principal) || principal.has_role(Role::Fortroendevald) || principal.has_role(Role::Systemagare)
 }
 
+/// The coordinator records the boards' responses and sets the assessment scale.
+pub fn may_record_responses(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
 pub fn today() -> chrono::NaiveDate {
     crate::web::format::today()
 }
@@ -114,7 +119,7 @@ pub async fn change_status(
 
 /// Saves a board's answer (the coordinator records them).
 pub async fn respond(state: &AppState, principal: &Principal, id: Uuid, form: &model::ResponseForm) -> AppResult<()> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_record_responses(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     store::set_response(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
@@ -279,7 +284,7 @@ pub async fn assess_follow_ups(
 
 /// Sets the municipality's assessment scale (coordinator).
 pub async fn set_scale(state: &AppState, principal: &Principal, steps: &[String]) -> AppResult<Vec<String>> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_record_responses(principal))?;
     let steps = model::check_scale(steps).map_err(|message| {
         AppError::Validation(FieldErrors::from([("assessment_scale".to_string(), message.to_string())]))
     })?;

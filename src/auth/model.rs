@@ -94,6 +94,22 @@ impl Principal {
         if allowed { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
+    /// Someone holding one role in a municipality, for the rules' tests.
+    #[cfg(test)]
+    pub fn holding(role: Role) -> Principal {
+        Principal {
+            user_id: Uuid::new_v4(),
+            email: "test@example.se".into(),
+            display_name: "Test".into(),
+            is_admin: false,
+            municipality: Some(MunicipalityRef { id: Uuid::new_v4(), name: "Testby".into() }),
+            grants: vec![Grant { role, body_id: None }],
+            municipalities: Vec::new(),
+            credential: Credential::ApiToken,
+            request_id: None,
+        }
+    }
+
     /// The role a user mainly acts in, for the start page and the header.
     pub fn main_role_label(&self) -> &'static str {
         if self.is_admin {

@@ -26,6 +26,11 @@ pub fn may_classify(principal: &Principal, system: &System, asset: &Asset) -> bo
     crate::systems::may_edit(principal, system) || is_information_owner(principal, asset)
 }
 
+/// The coordinator keeps the municipality's catalogue of measures.
+pub fn may_keep_catalogue(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
 /// Only the information owner approves the classification of their information.
 pub fn is_information_owner(principal: &Principal, asset: &Asset) -> bool {
     asset.owner_user_id == Some(principal.user_id)
@@ -71,7 +76,7 @@ pub async fn approve(state: &AppState, principal: &Principal, asset_id: Uuid) ->
 
 /// Adds the measures of Lisa's starter catalogue the municipality lacks; how many were added.
 pub async fn add_starter_catalogue(state: &AppState, principal: &Principal) -> AppResult<usize> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_keep_catalogue(principal))?;
     let mut tx = state.pool.begin().await?;
     let added = store::add_starter_catalogue(&mut tx, &Actor::from(principal), principal.tenant()?).await?;
     tx.commit().await?;
@@ -79,7 +84,7 @@ pub async fn add_starter_catalogue(state: &AppState, principal: &Principal) -> A
 }
 
 pub async fn delete_measure(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_keep_catalogue(principal))?;
     let mut tx = state.pool.begin().await?;
     store::delete_measure(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
@@ -92,7 +97,7 @@ pub async fn save_measure(
     id: Option<Uuid>,
     form: &MeasureForm,
 ) -> AppResult<Measure> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_keep_catalogue(principal))?;
     let m = principal.tenant()?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
@@ -125,7 +130,7 @@ pub async fn assess(
 /// Reads a catalogue from CSV (code; title; category; aspect; min level; applies to) and
 /// adds or updates each measure by its code, all or nothing.
 pub async fn import_catalogue(state: &AppState, principal: &Principal, text: &str) -> AppResult<usize> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_keep_catalogue(principal))?;
     let forms = model::parse_catalogue(text).map_err(AppError::BadRequest)?;
     let m = principal.tenant()?;
     let actor = Actor::from(principal);

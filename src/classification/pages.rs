@@ -271,7 +271,7 @@ async fn catalogue_page(
     let (aspects, min_levels, applies) = measure_choices(&form);
     Ok(CataloguePage {
         measures: store::catalogue(&state.pool, principal.tenant()?).await?,
-        may_edit: principal.is_coordinator(),
+        may_edit: super::may_keep_catalogue(principal),
         columns: CATALOGUE_COLUMNS.join(";"),
         chrome,
         form,
@@ -386,7 +386,7 @@ async fn measure_page(
     form: Option<MeasureForm>,
     errors: FieldErrors,
 ) -> AppResult<MeasurePage> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(super::may_keep_catalogue(principal))?;
     let m = principal.tenant()?;
     let measure = store::measure(&state.pool, m, id).await?;
     let form = form.unwrap_or(MeasureForm {
@@ -440,7 +440,7 @@ pub async fn confirm_delete_measure(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(super::may_keep_catalogue(&principal))?;
     let measure = store::measure(&state.pool, principal.tenant()?, id).await?;
     let what = format!("åtgärden {} {} och alla självskattningar av den", measure.code, measure.title);
     Ok(crate::web::confirm_delete(chrome, &what, &format!("/catalogue/{id}/delete"), &format!("/catalogue/{id}")))

@@ -34,6 +34,11 @@ pub async fn is_handler(state: &AppState, principal: &Principal) -> AppResult<bo
     Ok(principal.is_coordinator() || store::is_receiver(&state.pool, principal.tenant()?, principal.user_id).await?)
 }
 
+/// The coordinator names who receives and handles incidents.
+pub fn may_name_receivers(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
 /// Who reads the yearly summary: handlers, auditors and board members.
 pub async fn may_read_summary(state: &AppState, principal: &Principal) -> AppResult<bool> {
     Ok(is_handler(state, principal).await? || principal.is_auditor() || principal.has_role(Role::Fortroendevald))
@@ -137,7 +142,7 @@ pub async fn add_report(
 }
 
 pub async fn set_receivers(state: &AppState, principal: &Principal, people: &[Uuid]) -> AppResult<()> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_name_receivers(principal))?;
     let mut tx = state.pool.begin().await?;
     store::set_receivers(&mut tx, &Actor::from(principal), principal.tenant()?, people).await?;
     tx.commit().await?;

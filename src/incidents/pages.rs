@@ -109,7 +109,7 @@ struct ListPage {
     categories: Vec<SelectOption>,
     severities: Vec<SelectOption>,
     now: DateTime<Utc>,
-    is_coordinator: bool,
+    may_name_receivers: bool,
     no_errors: FieldErrors,
 }
 
@@ -142,7 +142,7 @@ pub async fn list(
         query: crate::web::pagination::filter_query(&filter),
         query_without_page: crate::web::pagination::filter_query(&filter),
         now: Utc::now(),
-        is_coordinator: principal.is_coordinator(),
+        may_name_receivers: super::may_name_receivers(&principal),
         no_errors: FieldErrors::new(),
         chrome,
         incidents,
@@ -420,7 +420,7 @@ struct ReceiversPage {
 }
 
 pub async fn receivers(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(super::may_name_receivers(&principal))?;
     let m = principal.tenant()?;
     let chosen: Vec<String> = store::receivers(&state.pool, m).await?.into_iter().map(|p| p.id.to_string()).collect();
     let people = choices(crate::org::store::person_names(&state.pool, m).await?, &chosen);

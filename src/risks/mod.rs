@@ -32,32 +32,56 @@ pub fn may_read_overview(principal: &Principal) -> bool {
     may_read_details(principal) || principal.has_role(Role::Fortroendevald)
 }
 
-/// The coordinator, the analysis owner, and the owner and administrators of the analysed system.
-async fn may_edit(state: &AppState, principal: &Principal, analysis: &Analysis) -> AppResult<bool> {
-    if principal.is_coordinator() || analysis.owner_user_id == Some(principal.user_id) {
-        return Ok(true);
+/// What a principal may do with one risk analysis and its risks: decided here, read by the
+/// pages' controls, the API and every use case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// Change the analysis and add, assess and remove its risks: the coordinator, the
+    /// analysis' owner, and the owner and administrators of the analysed system.
+    pub edit: bool,
+    /// Accept a risk's residual level: the analysis' owner only.
+    pub accept: bool,
+    /// Plan an action that treats a risk: whoever edits, and the coordinator.
+    pub plan: bool,
+}
+
+impl Access {
+    /// `owns_analysis`: the principal is the analysis' owner; `keeps_system`: they own or
+    /// administer the analysed system. `None`: no access (board members see the heat map, never
+    /// the risks).
+    pub fn of(principal: &Principal, owns_analysis: bool, keeps_system: bool) -> Option<Access> {
+        let edit = principal.is_coordinator() || owns_analysis || keeps_system;
+        (may_read_details(principal) || edit).then(|| Access {
+            edit,
+            accept: owns_analysis,
+            plan: edit || crate::actions::may_create(principal),
+        })
     }
-    Ok(match analysis.system_id {
-        Some(system_id) => {
-            crate::systems::store::get(&state.pool, principal.tenant()?, system_id).await?.is_kept_by(principal.user_id)
-        }
+}
+
+/// An analysis the principal may read, and what they may do with it.
+pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Analysis, Access)> {
+    let m = principal.tenant()?;
+    let analysis = store::analysis(&state.pool, m, id).await?;
+    let keeps_system = match analysis.system_id {
+        Some(system_id) => crate::systems::store::get(&state.pool, m, system_id).await?.is_kept_by(principal.user_id),
         None => false,
-    })
+    };
+    let owns_analysis = analysis.owner_user_id == Some(principal.user_id);
+    let access = Access::of(principal, owns_analysis, keeps_system).ok_or(AppError::Forbidden)?;
+    Ok((analysis, access))
 }
 
-/// An analysis the principal may read, and whether they may change it.
-pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Analysis, bool)> {
-    let analysis = store::analysis(&state.pool, principal.tenant()?, id).await?;
-    let editable = may_edit(state, principal, &analysis).await?;
-    principal.require(may_read_details(principal) || editable)?;
-    Ok((analysis, editable))
-}
-
-/// A risk the principal may read, its analysis, and whether they may change it.
-pub async fn readable_risk(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Risk, Analysis, bool)> {
+/// A risk the principal may read, its analysis, and what they may do with them.
+pub async fn readable_risk(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Risk, Analysis, Access)> {
     let risk = store::risk(&state.pool, principal.tenant()?, id).await?;
-    let (analysis, editable) = readable(state, principal, risk.analysis_id).await?;
-    Ok((risk, analysis, editable))
+    let (analysis, access) = readable(state, principal, risk.analysis_id).await?;
+    Ok((risk, analysis, access))
+}
+
+/// Who may start an analysis at all (for which system is checked on creation).
+pub fn may_start(principal: &Principal) -> bool {
+    principal.is_coordinator() || principal.has_role(Role::Systemagare)
 }
 
 /// The coordinator, and system owners for the systems they keep, start analyses.
@@ -103,8 +127,8 @@ pub async fn update_analysis(
     form: &AnalysisForm,
     expected: Option<Version>,
 ) -> AppResult<Analysis> {
-    let (before, editable) = readable(state, principal, id).await?;
-    principal.require(editable)?;
+    let (before, access) = readable(state, principal, id).await?;
+    principal.require(access.edit)?;
     let input = form.validate().map_err(AppError::Validation)?;
     check_owner(principal, before.owner_person_id, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
@@ -115,8 +139,8 @@ pub async fn update_analysis(
 }
 
 pub async fn add_risk(state: &AppState, principal: &Principal, analysis_id: Uuid, form: &RiskForm) -> AppResult<Risk> {
-    let (_, editable) = readable(state, principal, analysis_id).await?;
-    principal.require(editable)?;
+    let (_, access) = readable(state, principal, analysis_id).await?;
+    principal.require(access.edit)?;
     let m = principal.tenant()?;
     let input = form.validate(&store::scale(&state.pool, m).await?).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
@@ -134,8 +158,8 @@ pub async fn update_risk(
     form: &RiskForm,
     expected: Option<Version>,
 ) -> AppResult<Risk> {
-    let (_, _, editable) = readable_risk(state, principal, id).await?;
-    principal.require(editable)?;
+    let (_, _, access) = readable_risk(state, principal, id).await?;
+    principal.require(access.edit)?;
     let m = principal.tenant()?;
     let input = form.validate(&store::scale(&state.pool, m).await?).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
@@ -147,8 +171,8 @@ pub async fn update_risk(
 
 /// Only the owner of the analysis accepts a risk.
 pub async fn accept(state: &AppState, principal: &Principal, id: Uuid, comment: &str) -> AppResult<Risk> {
-    let (_, analysis, _) = readable_risk(state, principal, id).await?;
-    principal.require(analysis.owner_user_id == Some(principal.user_id))?;
+    let (_, _, access) = readable_risk(state, principal, id).await?;
+    principal.require(access.accept)?;
     let mut tx = state.pool.begin().await?;
     let risk = store::accept(&mut tx, &Actor::from(principal), principal.tenant()?, id, comment).await?;
     tx.commit().await?;
@@ -156,8 +180,8 @@ pub async fn accept(state: &AppState, principal: &Principal, id: Uuid, comment: 
 }
 
 pub async fn delete_risk(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Uuid> {
-    let (_, _, editable) = readable_risk(state, principal, id).await?;
-    principal.require(editable)?;
+    let (_, _, access) = readable_risk(state, principal, id).await?;
+    principal.require(access.edit)?;
     let mut tx = state.pool.begin().await?;
     let analysis_id = store::delete_risk(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
@@ -196,4 +220,28 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::update_risk))
         .routes(routes!(api::accept))
         .routes(routes!(api::matrix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_edits_accepts_and_plans_an_analysis() {
+        let cases = [
+            // role, owns the analysis, keeps the system → (edit, accept, plan), or no access
+            (Role::Samordnare, false, false, Some((true, false, true))),
+            (Role::Samordnare, true, false, Some((true, true, true))),
+            (Role::Systemagare, false, false, Some((false, false, false))),
+            (Role::Systemagare, false, true, Some((true, false, true))),
+            (Role::Revisor, false, false, Some((false, false, false))),
+            (Role::Medarbetare, true, false, Some((true, true, true))),
+            (Role::Medarbetare, false, false, None),
+            (Role::Fortroendevald, false, false, None),
+        ];
+        for (role, owns, keeps, expected) in cases {
+            let got = Access::of(&Principal::holding(role), owns, keeps).map(|a| (a.edit, a.accept, a.plan));
+            assert_eq!(got, expected, "{role:?} owns={owns} keeps={keeps}");
+        }
+    }
 }

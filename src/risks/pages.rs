@@ -44,7 +44,7 @@ pub async fn analyses(State(state): State<AppState>, principal: Principal, chrom
     Ok(AnalysesPage {
         analyses: if details { store::analyses(&state.pool, m).await? } else { Vec::new() },
         matrix: Matrix::new(&scale, store::all_cells(&state.pool, m).await?),
-        may_create: principal.is_coordinator() || principal.has_role(crate::auth::Role::Systemagare),
+        may_create: super::may_start(&principal),
         is_coordinator: principal.is_coordinator(),
         chrome,
         details,
@@ -96,7 +96,7 @@ pub async fn new_analysis(
     chrome: Chrome,
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_coordinator() || principal.has_role(crate::auth::Role::Systemagare))?;
+    principal.require(super::may_start(&principal))?;
     let form = AnalysisForm {
         object_kind: "system".into(),
         system_id: query.system_id,
@@ -112,8 +112,8 @@ pub async fn edit_analysis(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (a, editable) = readable(&state, &principal, id).await?;
-    principal.require(editable)?;
+    let (a, access) = readable(&state, &principal, id).await?;
+    principal.require(access.edit)?;
     let form = AnalysisForm {
         title: a.title,
         object_kind: a.object_kind.code().to_string(),
@@ -165,7 +165,7 @@ struct AnalysisPage {
     risks: Vec<Risk>,
     scale: Scale,
     matrix: Matrix,
-    editable: bool,
+    access: super::Access,
     form: RiskForm,
     errors: FieldErrors,
     likelihoods: Vec<SelectOption>,
@@ -183,7 +183,7 @@ async fn analysis_page(
     form: RiskForm,
     errors: FieldErrors,
 ) -> AppResult<AnalysisPage> {
-    let (analysis, editable) = readable(state, principal, id).await?;
+    let (analysis, access) = readable(state, principal, id).await?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let risks = store::risks(&mut *state.pool.acquire().await?, m, id).await?;
@@ -198,7 +198,7 @@ async fn analysis_page(
         analysis,
         risks,
         scale,
-        editable,
+        access,
         form,
         errors,
     })
@@ -266,9 +266,7 @@ struct RiskPage {
     risk: Risk,
     analysis: Analysis,
     scale: Scale,
-    editable: bool,
-    may_accept: bool,
-    may_plan: bool,
+    access: super::Access,
     actions: Vec<crate::actions::store::Action>,
     people: Vec<SelectOption>,
     form: RiskForm,
@@ -288,7 +286,7 @@ async fn risk_page(
     form: Option<RiskForm>,
     errors: FieldErrors,
 ) -> AppResult<RiskPage> {
-    let (risk, analysis, editable) = readable_risk(state, principal, id).await?;
+    let (risk, analysis, access) = readable_risk(state, principal, id).await?;
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
@@ -307,8 +305,6 @@ async fn risk_page(
         consequences: steps(&scale, &form.consequence),
         residual_likelihoods: steps(&scale, &form.residual_likelihood),
         residual_consequences: steps(&scale, &form.residual_consequence),
-        may_accept: analysis.owner_user_id == Some(principal.user_id),
-        may_plan: crate::actions::may_create(principal) || editable,
         actions,
         people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
         history: audit_log::history(&state.pool, m, "risk", id).await?,
@@ -316,7 +312,7 @@ async fn risk_page(
         risk,
         analysis,
         scale,
-        editable,
+        access,
         form,
         errors,
     })
@@ -365,8 +361,8 @@ pub async fn confirm_delete_risk(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (risk, _, editable) = readable_risk(&state, &principal, id).await?;
-    principal.require(editable)?;
+    let (risk, _, access) = readable_risk(&state, &principal, id).await?;
+    principal.require(access.edit)?;
     Ok(crate::web::confirm_delete(
         chrome,
         &format!("risken ”{}”", risk.threat),

@@ -127,11 +127,12 @@ async fn the_change_log_shows_an_entry_only_to_those_who_may_read_what_it_is_abo
     let auditor_token = app.api_token("revisor@exempelby.se", app.exempelby).await;
     let auditor = app.api(&auditor_token);
     let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
-    // A draft report and an incident, both refused to the auditor on their own pages.
+    // A draft report and an incident, both refused to the auditor on their own pages, and
+    // documents, whose drafts only those who may change them see.
     let draft = coordinator.send(reqwest::Method::POST, "/reports", serde_json::json!({"year": "2030"})).await;
     assert_eq!(draft.status(), 201);
     assert!(auditor.get("/incidents").await.status() == 403);
-    for kind in ["incident", "annual_report", "person", "role_grant"] {
+    for kind in ["incident", "annual_report", "person", "role_grant", "document"] {
         let all: serde_json::Value =
             coordinator.get(&format!("/audit-log?entity_type={kind}")).await.json().await.unwrap();
         assert!(!all.as_array().unwrap().is_empty(), "the coordinator sees {kind} entries");
@@ -146,6 +147,8 @@ async fn the_change_log_shows_an_entry_only_to_those_who_may_read_what_it_is_abo
     }
     let everything: serde_json::Value = auditor.get("/audit-log").await.json().await.unwrap();
     assert!(!everything.as_array().unwrap().is_empty(), "the auditor still reads the rest");
+    let systems: serde_json::Value = auditor.get("/audit-log?entity_type=system").await.json().await.unwrap();
+    assert!(!systems.as_array().unwrap().is_empty(), "such as the systems");
     let text = everything.to_string();
     assert!(!text.contains("\"entity_type\":\"incident\"") && !text.contains("\"entity_type\":\"annual_report\""));
 }

@@ -24,6 +24,9 @@ pub enum AppError {
     Csrf,
     #[error("no municipality chosen")]
     NoMunicipality,
+    /// A change asked for with an API token that may only read.
+    #[error("read-only token")]
+    ReadOnlyToken,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("validation failed")]
@@ -103,6 +106,11 @@ impl IntoResponse for AppError {
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,
                 Some("Formuläret hade gått ut eller kom inte från Lisa. Ladda om sidan och försök igen.".into()),
+                FieldErrors::new(),
+            ),
+            AppError::ReadOnlyToken => (
+                StatusCode::FORBIDDEN,
+                Some("API-nyckeln får bara läsa. Skapa en nyckel som får ändra under Mina API-nycklar.".into()),
                 FieldErrors::new(),
             ),
             AppError::NoMunicipality => {

@@ -89,6 +89,7 @@ struct ApiDoc;
 /// The API routes of every area, with their OpenAPI description.
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::api())
         .merge(org::api())
         .merge(audits::api())
         .merge(actions::api())

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 use lisa::audit_log::Actor;
-use lisa::auth::{Role, password, session};
+use lisa::auth::{Role, password, tokens};
 use lisa::db::Database;
 use lisa::org::{model, store};
 use lisa::{AppState, Config};
@@ -97,7 +97,15 @@ enum TokenCommand {
         municipality: Option<String>,
         #[arg(long, default_value = "cli")]
         name: String,
+        /// How long it works, in days ("90d" or "90"; at most 365).
+        #[arg(long, default_value = "90d")]
+        expires_in: String,
+        /// Only reads: every change made with it is refused.
+        #[arg(long)]
+        read_only: bool,
     },
+    /// Revoke a token, named by the token itself or its id.
+    Revoke { token: String },
 }
 
 #[tokio::main]
@@ -205,7 +213,8 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("{}", created.id);
         }
-        Command::Token { command: TokenCommand::Create { email, municipality, name } } => {
+        Command::Token { command: TokenCommand::Create { email, municipality, name, expires_in, read_only } } => {
+            let days = lisa::auth::model::token_lifetime(&expires_in).map_err(|message| anyhow::anyhow!(message))?;
             let user_id = store::find_user_id_by_email(&state.pool, &email)
                 .await?
                 .with_context(|| format!("no account with email {email}"))?;
@@ -220,8 +229,13 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
                 .await?
                 .context("the user has no role in any municipality; give --municipality")?,
             };
-            let token = session::create_api_token(&state.pool, user_id, m, &name).await?;
+            let new = tokens::NewToken { name, days, read_only };
+            let token = tokens::issue(&state.pool, &actor, user_id, m, &new).await?;
             println!("{token}");
+        }
+        Command::Token { command: TokenCommand::Revoke { token } } => {
+            let revoked = tokens::revoke_from_cli(state, &actor, &token).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("återkallad: {} ({}, {})", revoked.name, revoked.user_name, revoked.municipality_name);
         }
     }
     Ok(())

@@ -1,13 +1,18 @@
 //! Accounts, passwords, sessions, API tokens, CSRF and login throttling.
 
+pub mod accounts;
+pub mod api;
 pub mod model;
 pub mod pages;
 pub mod password;
 pub mod session;
 pub mod store;
+pub mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use model::{Credential, Grant, MunicipalityRef, Principal, Role};
 
@@ -19,4 +24,11 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/municipality", post(pages::switch_municipality))
+        .route("/account/tokens", get(pages::my_tokens).post(pages::create_token))
+        .route("/password-reset/{secret}", get(pages::reset_form).post(pages::reset_password))
+        .route("/account/tokens/{id}/revoke", get(pages::confirm_revoke_token).post(pages::revoke_token))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list, api::create)).routes(routes!(api::revoke))
 }

@@ -37,8 +37,8 @@ pub struct Grant {
 pub enum Credential {
     /// A browser session: carries the CSRF token its forms must echo.
     Session { token_hash: Vec<u8>, csrf_token: String },
-    /// A personal API token (`Authorization: Bearer`).
-    ApiToken,
+    /// A personal API token (`Authorization: Bearer`); a read-only one may only GET.
+    ApiToken { read_only: bool },
 }
 
 /// The signed-in user, as seen by one request.
@@ -85,8 +85,13 @@ impl Principal {
     pub fn csrf_token(&self) -> &str {
         match &self.credential {
             Credential::Session { csrf_token, .. } => csrf_token,
-            Credential::ApiToken => "",
+            Credential::ApiToken { .. } => "",
         }
+    }
+
+    /// Signed in with an API token that may only read.
+    pub fn reads_only(&self) -> bool {
+        matches!(self.credential, Credential::ApiToken { read_only: true })
     }
 
     /// Fails with 403 unless `allowed`.
@@ -105,7 +110,7 @@ impl Principal {
             municipality: Some(MunicipalityRef { id: Uuid::new_v4(), name: "Testby".into() }),
             grants: vec![Grant { role, body_id: None }],
             municipalities: Vec::new(),
-            credential: Credential::ApiToken,
+            credential: Credential::ApiToken { read_only: false },
             request_id: None,
         }
     }
@@ -187,6 +192,60 @@ pub fn may_name_approver(principal: &Principal, before: Option<Uuid>, after: Opt
     before == after || principal.is_coordinator()
 }
 
+/// How long a new API token lives unless asked otherwise, and at most, in days.
+pub const TOKEN_DEFAULT_DAYS: i64 = 90;
+pub const TOKEN_MAX_DAYS: i64 = 365;
+
+/// A token's lifetime as typed: "90", "90d", or nothing for the default.
+pub fn token_lifetime(text: &str) -> Result<i64, &'static str> {
+    let days = text.trim().trim_end_matches(['d', 'D']).trim();
+    if days.is_empty() {
+        return Ok(TOKEN_DEFAULT_DAYS);
+    }
+    match days.parse::<i64>() {
+        Ok(days) if (1..=TOKEN_MAX_DAYS).contains(&days) => Ok(days),
+        _ => Err("Ange giltighetstiden i dagar, från 1 till 365."),
+    }
+}
+
+crate::codes! {
+    /// Whether an API token still opens Lisa.
+    pub enum TokenState {
+        Valid = "giltig" => "Giltig",
+        Expired = "utgangen" => "Utgången",
+        Revoked = "aterkallad" => "Återkallad",
+    }
+}
+
+pub fn token_state(expires_at: DateTime<Utc>, revoked_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> TokenState {
+    match revoked_at {
+        Some(_) => TokenState::Revoked,
+        None if expires_at <= now => TokenState::Expired,
+        None => TokenState::Valid,
+    }
+}
+
+/// A token is revoked by its owner, by a coordinator of the municipality it works in, or by a
+/// system administrator.
+pub fn may_revoke_token(principal: &Principal, owner: Uuid, municipality: Uuid) -> bool {
+    owner == principal.user_id
+        || principal.is_admin
+        || (principal.is_coordinator() && principal.tenant().ok() == Some(municipality))
+}
+
+/// Who may take an account's access away, give it back, end its sessions and make a link to
+/// a new password: a system administrator any account but their own; a coordinator an account
+/// that works only in the coordinator's municipality. An account that also works elsewhere, and
+/// an administrator's, are the system administrator's: one municipality must not lock a person
+/// out of another.
+/// `works_only_here`: the account has roles in the principal's municipality and no other.
+pub fn may_manage_account(principal: &Principal, target: Uuid, target_is_admin: bool, works_only_here: bool) -> bool {
+    if target == principal.user_id {
+        return false;
+    }
+    principal.is_admin || (principal.has_role(Role::Samordnare) && !target_is_admin && works_only_here)
+}
+
 /// Rules for a new password. Returns a Swedish message when it is not acceptable.
 pub fn check_new_password(password: &str, repeated: &str) -> Result<(), &'static str> {
     if password.chars().count() < 12 {
@@ -239,6 +298,42 @@ mod tests {
         assert!(!session_is_live(t0, t0, at(2), 2 * hour, 12 * hour));
         assert!(session_is_live(t0, at(11), at(12) - chrono::Duration::seconds(1), 2 * hour, 12 * hour));
         assert!(!session_is_live(t0, at(11), at(12), 2 * hour, 12 * hour));
+    }
+
+    #[test]
+    fn a_token_lives_ninety_days_unless_asked_and_at_most_a_year() {
+        assert_eq!(token_lifetime(""), Ok(90));
+        assert_eq!(token_lifetime("30"), Ok(30));
+        assert_eq!(token_lifetime(" 365d "), Ok(365));
+        for wrong in ["0", "366", "-1", "ett år", "1.5"] {
+            assert!(token_lifetime(wrong).is_err(), "{wrong}");
+        }
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let later = now + chrono::Duration::days(1);
+        assert_eq!(token_state(later, None, now), TokenState::Valid);
+        assert_eq!(token_state(now, None, now), TokenState::Expired);
+        assert_eq!(token_state(later, Some(now), now), TokenState::Revoked);
+    }
+
+    #[test]
+    fn accounts_that_work_elsewhere_are_the_system_administrators() {
+        let coordinator = Principal::holding(Role::Samordnare);
+        let someone = Uuid::new_v4();
+        assert!(may_manage_account(&coordinator, someone, false, true));
+        assert!(!may_manage_account(&coordinator, someone, false, false), "works elsewhere too, or not here");
+        assert!(!may_manage_account(&coordinator, someone, true, true), "an administrator");
+        assert!(!may_manage_account(&coordinator, coordinator.user_id, false, true), "oneself");
+        assert!(!may_manage_account(&Principal::holding(Role::Revisor), someone, false, true));
+        let admin = Principal { is_admin: true, ..Principal::holding(Role::Medarbetare) };
+        assert!(may_manage_account(&admin, someone, true, false));
+        assert!(!may_manage_account(&admin, admin.user_id, true, false), "not even oneself as administrator");
+        let here = coordinator.tenant().unwrap();
+        let elsewhere = Uuid::new_v4();
+        assert!(may_revoke_token(&coordinator, someone, here));
+        assert!(!may_revoke_token(&coordinator, someone, elsewhere));
+        assert!(!may_revoke_token(&Principal::holding(Role::Medarbetare), someone, elsewhere));
+        let owner = Principal::holding(Role::Medarbetare);
+        assert!(may_revoke_token(&owner, owner.user_id, elsewhere));
     }
 
     #[test]

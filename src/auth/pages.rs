@@ -1,22 +1,25 @@
-//! Login, logout, password change and switching municipality.
+//! Login, logout, password change, switching municipality, and one's API tokens.
 
 use std::net::SocketAddr;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{Credential, Principal, ThrottleVerdict, check_new_password, safe_next, throttle_verdict};
-use super::{password, session, store};
+use super::model::{
+    Credential, Principal, TOKEN_DEFAULT_DAYS, ThrottleVerdict, check_new_password, safe_next, throttle_verdict,
+};
+use super::tokens::{self, Token, TokenForm};
+use super::{accounts, password, session, store};
 use crate::AppState;
 use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::{Chrome, cookies, flash, see_other};
+use crate::web::{Chrome, Confirmation, confirm, cookies, flash, see_other, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
@@ -185,7 +188,20 @@ pub async fn change_password(
     let hash = password::hash(form.new, state.config.password_cost).await?;
     store::set_password_hash(&state.pool, principal.user_id, &hash).await?;
     session::delete_others(&state, principal.user_id, token_hash).await?;
-    Ok(flash::see_other_with(&state, "/", "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut."))
+    let mut tx = state.pool.begin().await?;
+    let revoked = tokens::revoke_all_of(
+        &mut tx,
+        &crate::audit_log::Actor::from(&principal),
+        principal.user_id,
+        "Lösenordet byttes",
+    )
+    .await?;
+    tx.commit().await?;
+    let message = match revoked {
+        0 => "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut.".to_string(),
+        n => format!("Ditt lösenord är bytt. Dina andra inloggningar har loggats ut och {n} API-nycklar återkallats."),
+    };
+    Ok(flash::see_other_with(&state, "/", &message))
 }
 
 #[derive(Deserialize)]
@@ -207,4 +223,147 @@ pub async fn switch_municipality(
         cookies::set(session::MUNICIPALITY_COOKIE, &form.municipality_id.to_string(), state.config.secure_cookies);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+// ---------------------------------------------------------------- API tokens
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/tokens.html")]
+struct TokensPage {
+    chrome: Chrome,
+    tokens: Vec<Token>,
+    /// A token just made: shown this once.
+    made: Option<String>,
+    form: TokenForm,
+    errors: FieldErrors,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    made: Option<String>,
+    form: TokenForm,
+    errors: FieldErrors,
+) -> AppResult<TokensPage> {
+    Ok(TokensPage { tokens: tokens::mine(state, principal).await?, chrome, made, form, errors })
+}
+
+/// Mina API-nycklar: one's tokens in every municipality, and a form for a new one.
+pub async fn my_tokens(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    let form = TokenForm { expires_in_days: TOKEN_DEFAULT_DAYS.to_string(), ..TokenForm::default() };
+    Ok(tokens_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
+}
+
+/// Makes a token and shows it once, on the page itself: a redirect would have to carry it.
+pub async fn create_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
+    match tokens::create(&state, &principal, &form).await {
+        Ok((_, secret)) => {
+            let fresh = TokenForm { expires_in_days: TOKEN_DEFAULT_DAYS.to_string(), ..TokenForm::default() };
+            Ok(tokens_page(&state, &principal, chrome, Some(secret), fresh, FieldErrors::new()).await?.into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            Ok(unprocessable(tokens_page(&state, &principal, chrome, None, form, errors).await?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Where revoking a token leads back to: one's own list, or the account's page for a coordinator.
+fn after_revoking(principal: &Principal, token: &Token) -> String {
+    if token.user_id == principal.user_id { "/account/tokens".into() } else { format!("/org/users/{}", token.user_id) }
+}
+
+pub async fn confirm_revoke_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let token = tokens::revocable(&state, &principal, id).await?;
+    let question = format!("Återkalla API-nyckeln ”{}” ({})?", token.name, token.user_name);
+    let asked = Confirmation {
+        question: &question,
+        consequence: "Program som använder nyckeln kommer inte längre åt Lisa. Det går inte att ångra; skapa en ny nyckel om den behövs igen.",
+        button: "Ja, återkalla",
+    };
+    Ok(confirm(chrome, asked, &format!("/account/tokens/{id}/revoke"), &after_revoking(&principal, &token)))
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let token = tokens::revoke(&state, &principal, id).await?;
+    let message = format!("API-nyckeln ”{}” är återkallad.", token.name);
+    Ok(flash::see_other_with(&state, &after_revoking(&principal, &token), &message))
+}
+
+// ---------------------------------------------------------------- a link to a new password
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    chrome: Chrome,
+    secret: String,
+    valid: bool,
+    errors: FieldErrors,
+}
+
+fn reset_page(headers: &HeaderMap, secret: String, valid: bool, errors: FieldErrors) -> (Option<String>, ResetPage) {
+    let existing = cookies::get(headers, session::ANON_CSRF_COOKIE);
+    let csrf = existing.clone().unwrap_or_else(session::random_token);
+    let fresh = existing.is_none().then(|| csrf.clone());
+    (fresh, ResetPage { chrome: Chrome::anonymous(&csrf), secret, valid, errors })
+}
+
+/// The form behind a link to a new password (no login: the link is the proof).
+pub async fn reset_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(secret): Path<String>,
+) -> AppResult<Response> {
+    let valid = accounts::reset_is_valid(&state, &secret).await?;
+    let (fresh, page) = reset_page(&headers, secret, valid, FieldErrors::new());
+    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let mut response = (status, page).into_response();
+    if let Some(csrf) = fresh {
+        let cookie = cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(secret): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    match accounts::use_reset(&state, &secret, &form.new, &form.repeat).await {
+        Ok(()) => Ok(flash::see_other_with(&state, "/login", "Ditt nya lösenord är sparat. Logga in med det.")),
+        Err(AppError::Validation(errors)) => {
+            let (_, page) = reset_page(&headers, secret, true, errors);
+            Ok(unprocessable(page))
+        }
+        Err(AppError::NotFound) => {
+            let (_, page) = reset_page(&headers, secret, false, FieldErrors::new());
+            Ok((StatusCode::NOT_FOUND, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -85,22 +85,6 @@ pub fn forget_everyone(state: &AppState) {
     state.identities.remove_where(|_| true);
 }
 
-/// Creates a personal API token for the user in one municipality; returns the token.
-pub async fn create_api_token(pool: &PgPool, user_id: Uuid, municipality_id: Uuid, name: &str) -> AppResult<String> {
-    let token = format!("lisa_{}", random_token());
-    sqlx::query!(
-        "INSERT INTO api_tokens (id, user_id, municipality_id, token_hash, name) VALUES ($1, $2, $3, $4, $5)",
-        Uuid::new_v4(),
-        user_id,
-        municipality_id,
-        token_hash(&token),
-        name,
-    )
-    .execute(pool)
-    .await?;
-    Ok(token)
-}
-
 /// Deletes expired sessions and old login failures; run periodically.
 pub async fn purge_expired(pool: &PgPool, idle: std::time::Duration, absolute: std::time::Duration) -> AppResult<()> {
     let idle = chrono::Duration::from_std(idle).map_err(anyhow::Error::from)?;
@@ -139,6 +123,8 @@ pub struct Identity {
     csrf_token: Option<String>,
     /// The municipality an API token works in.
     token_municipality: Option<Uuid>,
+    /// An API token that only reads.
+    read_only: bool,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     municipalities: Json<Vec<MunicipalityRef>>,
@@ -151,7 +137,8 @@ async fn credential_user(pool: &PgPool, hash: &[u8], is_session: bool) -> AppRes
     Ok(sqlx::query_scalar!(
         r#"SELECT user_id AS "user_id!" FROM sessions WHERE token_hash = $1 AND $2
            UNION ALL
-           SELECT user_id FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL"#,
+           SELECT user_id FROM api_tokens
+            WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()"#,
         hash,
         is_session
     )
@@ -164,13 +151,13 @@ async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<
         Identity,
         r#"
         WITH credential AS (
-            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, created_at, last_seen_at
+            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, false AS read_only, created_at, last_seen_at
               FROM sessions WHERE token_hash = $1 AND $2
             UNION ALL
-            SELECT user_id, NULL, municipality_id, created_at, COALESCE(last_used_at, created_at)
-              FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL
+            SELECT user_id, NULL, municipality_id, read_only, created_at, COALESCE(last_used_at, 'epoch')
+              FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()
         )
-        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality,
+        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!",
                c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
                u.email, u.display_name, u.is_admin, u.disabled,
                COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
@@ -190,7 +177,8 @@ async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<
 }
 
 /// The identity behind a live session or token, from the cache or the database. An
-/// expired session is deleted; a live one is marked as used (at most once a minute).
+/// expired session is deleted; a live one is marked as used (at most once a minute; a token never
+/// used before reads as used at the epoch, so its first use is marked at once).
 async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
     let key = hash.to_vec();
     let config = &state.config;
@@ -265,7 +253,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
     let grants = identity.grants.0.into_iter().filter(|(m, _)| Some(*m) == current_id).map(|(_, g)| g).collect();
     let credential = match identity.csrf_token {
         Some(csrf_token) if is_session => Credential::Session { token_hash: hash, csrf_token },
-        _ => Credential::ApiToken,
+        _ => Credential::ApiToken { read_only: identity.read_only },
     };
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     Ok(Some(Principal {
@@ -286,6 +274,8 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let principal = authenticate(&state, request.headers()).await?;
     let mut request = if request.method() == Method::GET || request.method() == Method::HEAD {
         request
+    } else if principal.as_ref().is_some_and(Principal::reads_only) {
+        return Err(AppError::ReadOnlyToken);
     } else {
         check_csrf(request, principal.as_ref()).await?
     };
@@ -304,7 +294,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 /// anonymous CSRF cookie). API-token requests carry no cookies and need none.
 async fn check_csrf(request: Request, principal: Option<&Principal>) -> AppResult<Request> {
     let expected = match principal.map(|p| &p.credential) {
-        Some(Credential::ApiToken) => return Ok(request),
+        Some(Credential::ApiToken { .. }) => return Ok(request),
         Some(Credential::Session { csrf_token, .. }) => Some(csrf_token.clone()),
         None => cookies::get(request.headers(), ANON_CSRF_COOKIE),
     };

@@ -98,7 +98,9 @@ pub async fn record_failure(pool: &PgPool, keys: &ThrottleKeys) -> AppResult<()>
 /// account's failures stay (the coordinator sees them) but no longer slow it down.
 pub async fn record_login(pool: &PgPool, keys: &ThrottleKeys, user_id: Uuid) -> AppResult<()> {
     sqlx::query!("DELETE FROM login_failures WHERE throttle_key = $1", keys.pair).execute(pool).await?;
-    sqlx::query!("UPDATE users SET last_login_at = now() WHERE id = $1", user_id).execute(pool).await?;
+    sqlx::query!("UPDATE users SET last_login_at = now(), last_login_method = 'losenord' WHERE id = $1", user_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

@@ -184,9 +184,12 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
     nav
 }
 
-/// The user's own pages: reminders and password.
+/// The user's own pages: reminders, password and API tokens.
 fn account_links(principal: &Principal, path: &str) -> Vec<NavLink> {
-    let mut links = vec![NavLink { href: "/account/password", label: "Byt lösenord", current: false }];
+    let mut links = vec![
+        NavLink { href: "/account/password", label: "Byt lösenord", current: false },
+        NavLink { href: "/account/tokens", label: "Mina API-nycklar", current: false },
+    ];
     if principal.is_member() {
         links.insert(0, NavLink { href: "/reminders", label: "Påminnelser", current: false });
     }

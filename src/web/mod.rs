@@ -51,17 +51,39 @@ pub fn refused_form(errors: &crate::error::FieldErrors, page: impl IntoResponse)
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
-#[template(path = "confirm_delete.html")]
-struct ConfirmDelete<'a> {
+#[template(path = "confirm.html")]
+struct Confirm<'a> {
     chrome: Chrome,
-    what: &'a str,
+    question: &'a str,
+    consequence: &'a str,
+    button: &'a str,
     action: &'a str,
     back: &'a str,
 }
 
-/// The page that asks "are you sure?" before a delete: works without JavaScript.
+/// What a confirmation page asks and says: "Återkalla nyckeln X?" and what follows.
+pub struct Confirmation<'a> {
+    pub question: &'a str,
+    pub consequence: &'a str,
+    pub button: &'a str,
+}
+
+/// The page that asks "are you sure?" before something that cannot simply be undone; it
+/// posts to `action` and works without JavaScript.
+pub fn confirm(chrome: Chrome, asked: Confirmation<'_>, action: &str, back: &str) -> Response {
+    let Confirmation { question, consequence, button } = asked;
+    Confirm { chrome, question, consequence, button, action, back }.into_response()
+}
+
+/// The confirmation before a delete.
 pub fn confirm_delete(chrome: Chrome, what: &str, action: &str, back: &str) -> Response {
-    ConfirmDelete { chrome, what, action, back }.into_response()
+    let question = format!("Ta bort {what}?");
+    let asked = Confirmation {
+        question: &question,
+        consequence: "Borttagningen går inte att ångra, men den finns kvar i ändringsloggen.",
+        button: "Ja, ta bort",
+    };
+    confirm(chrome, asked, action, back)
 }
 
 /// A form page shown again with its errors.

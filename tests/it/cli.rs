@@ -69,6 +69,25 @@ async fn the_cli_migrates_and_adds_municipalities_users_and_tokens() {
         .await
         .unwrap();
     assert_eq!(stored, 1, "only the hash is stored");
+    let too_long = lisa(&url, &["token", "create", "--email", "tove@testby.se", "--expires-in", "400d"], "");
+    assert!(!too_long.status.success() && String::from_utf8_lossy(&too_long.stderr).contains("365"));
+    let read_only =
+        stdout(&lisa(&url, &["token", "create", "--email", "tove@testby.se", "--expires-in", "7d", "--read-only"], ""));
+    let (days, only_reads): (f64, bool) = sqlx::query_as(
+        "SELECT extract(epoch FROM expires_at - now())::float8 / 86400, read_only FROM api_tokens WHERE token_hash = $1",
+    )
+    .bind(lisa::auth::session::token_hash(&read_only))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!((6.9..=7.0).contains(&days) && only_reads, "{days} {only_reads}");
+    assert!(stdout(&lisa(&url, &["token", "revoke", &token], "")).starts_with("återkallad: cli"));
+    let revoked: bool = sqlx::query_scalar("SELECT revoked_at IS NOT NULL FROM api_tokens WHERE token_hash = $1")
+        .bind(lisa::auth::session::token_hash(&token))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(revoked);
 
     let logged: Vec<String> =
         sqlx::query_scalar("SELECT entity_type FROM audit_log WHERE actor_name = 'lisa (kommandorad)' ORDER BY id")
@@ -78,7 +97,7 @@ async fn the_cli_migrates_and_adds_municipalities_users_and_tokens() {
     let measures = logged.iter().filter(|e| *e == "measure").count();
     assert_eq!(measures, lisa::classification::model::STARTER_CATALOGUE.len(), "the new municipality's catalogue");
     let others: Vec<&String> = logged.iter().filter(|e| *e != "measure").collect();
-    assert_eq!(others, ["municipality", "user", "role_grant"]);
+    assert_eq!(others, ["municipality", "user", "role_grant", "api_token", "api_token", "api_token"]);
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ async fn a_database_restart_under_writes_gives_503_then_recovers_and_loses_nothi
     assert!(lisa::demo::seed(&state).await.unwrap());
     let exempelby = lisa::org::store::find_municipality_by_org_number(&pool, "212000-0142").await.unwrap().unwrap().id;
     let user = lisa::org::store::find_user_id_by_email(&pool, "samordnare@exempelby.se").await.unwrap().unwrap();
-    let token = lisa::auth::session::create_api_token(&pool, user, exempelby, "test").await.unwrap();
+    let token = crate::support::test_token(&pool, user, exempelby).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(lisa::serve(listener, state, std::future::pending()));

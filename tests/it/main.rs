@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod access_reviews;
+mod accounts;
 mod actions;
 mod api;
 mod audit;

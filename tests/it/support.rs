@@ -314,7 +314,7 @@ impl TestApp {
     /// A personal API token for `email` in its first municipality.
     pub async fn api_token(&self, email: &str, municipality: Uuid) -> String {
         let user = store::find_user_id_by_email(self.pool(), email).await.unwrap().unwrap();
-        lisa::auth::session::create_api_token(self.pool(), user, municipality, "test").await.unwrap()
+        test_token(self.pool(), user, municipality).await
     }
 
     pub fn api(&self, token: &str) -> ApiClient {
@@ -393,6 +393,12 @@ impl TestApp {
 pub struct Other {
     pub municipality: Uuid,
     pub body_id: Uuid,
+}
+
+/// A read-write API token of 90 days, made as the command line makes them.
+pub async fn test_token(pool: &PgPool, user: Uuid, municipality: Uuid) -> String {
+    let new = lisa::auth::tokens::NewToken { name: "test".into(), days: 90, read_only: false };
+    lisa::auth::tokens::issue(pool, &lisa::audit_log::Actor::system("test"), user, municipality, &new).await.unwrap()
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

@@ -12,10 +12,11 @@ use super::super::store::{self, UserView};
 use super::super::{may_manage, service};
 use super::body_options;
 use crate::AppState;
+use crate::auth::accounts::{self, Account};
 use crate::auth::{Principal, Role};
 use crate::error::{AppResult, FieldErrors};
 use crate::web::pagination::{Asked, ListQuery, Pager};
-use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+use crate::web::{Chrome, Confirmation, SelectOption, confirm, flash, options, split_validation, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/users.html")]
@@ -38,6 +39,12 @@ struct UserPage {
     errors: FieldErrors,
     bodies: Vec<SelectOption>,
     roles: Vec<SelectOption>,
+    account: Account,
+    /// The principal may disable the account, end its sessions and make a password link.
+    may_manage_account: bool,
+    tokens: Vec<crate::auth::tokens::Token>,
+    /// A link to a new password just made: shown this once.
+    reset_link: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -54,17 +61,44 @@ fn role_options(selected: &str) -> Vec<SelectOption> {
     options(Role::ALL.map(|r| (r.code(), r.label())), selected)
 }
 
-async fn user_page(
-    state: &AppState,
-    m: Uuid,
-    chrome: Chrome,
-    user: UserView,
+/// What the user page shows besides the form: filled in once for every way it is shown.
+struct Shown {
     form: GrantForm,
     errors: FieldErrors,
+    reset_link: Option<String>,
+}
+
+impl Shown {
+    fn plain() -> Shown {
+        Shown { form: GrantForm::default(), errors: FieldErrors::new(), reset_link: None }
+    }
+}
+
+async fn user_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    id: Uuid,
+    shown: Shown,
 ) -> AppResult<UserPage> {
-    let bodies = body_options(store::list_bodies(&state.pool, m).await?, &form.body_id);
-    let roles = role_options(&form.role);
-    Ok(UserPage { chrome, user, errors, bodies, roles })
+    principal.require(may_manage(principal))?;
+    let m = principal.tenant()?;
+    let user = store::get_user(&state.pool, m, id).await?;
+    let (account, may_manage_account) = accounts::manageable(state, principal, id).await?;
+    let bodies = body_options(store::list_bodies(&state.pool, m).await?, &shown.form.body_id);
+    let roles = role_options(&shown.form.role);
+    let tokens = crate::auth::tokens::of_account(state, principal, id).await?;
+    Ok(UserPage {
+        chrome,
+        user,
+        errors: shown.errors,
+        bodies,
+        roles,
+        account,
+        may_manage_account,
+        tokens,
+        reset_link: shown.reset_link,
+    })
 }
 
 async fn user_form(
@@ -104,10 +138,7 @@ pub async fn show_user(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let m = principal.tenant()?;
-    let user = store::get_user(&state.pool, m, id).await?;
-    Ok(user_page(&state, m, chrome, user, GrantForm::default(), FieldErrors::new()).await?.into_response())
+    Ok(user_page(&state, &principal, chrome, id, Shown::plain()).await?.into_response())
 }
 
 pub async fn new_user(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
@@ -156,12 +187,12 @@ pub async fn add_grant(
     Path(id): Path<Uuid>,
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let m = principal.tenant()?;
-    let user = store::get_user(&state.pool, m, id).await?;
     match split_validation(service::add_grant(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), "Rollen är tillagd.")),
-        Err(errors) => Ok(unprocessable(user_page(&state, m, chrome, user, form, errors).await?)),
+        Err(errors) => {
+            let shown = Shown { form, errors, reset_link: None };
+            Ok(unprocessable(user_page(&state, &principal, chrome, id, shown).await?))
+        }
     }
 }
 
@@ -176,4 +207,58 @@ pub async fn remove_grant(
     let still_here = store::get_user(&state.pool, m, user_id).await.is_ok();
     let back = if still_here { format!("/org/users/{user_id}") } else { "/org/users".into() };
     Ok(flash::see_other_with(&state, &back, "Rollen är borttagen."))
+}
+
+// ---------------------------------------------------------------- the account over its life
+
+pub async fn confirm_disable(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let (account, may) = accounts::manageable(&state, &principal, id).await?;
+    principal.require(may)?;
+    let question = format!("Stänga av kontot för {}?", account.display_name);
+    let asked = Confirmation {
+        question: &question,
+        consequence: "Personen loggas ut överallt, kan inte logga in och alla API-nycklar återkallas. Kontot och dess historik finns kvar, och du kan öppna det igen.",
+        button: "Ja, stäng av kontot",
+    };
+    Ok(confirm(chrome, asked, &format!("/org/users/{id}/disable"), &format!("/org/users/{id}")))
+}
+
+pub async fn disable(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let account = accounts::set_disabled(&state, &principal, id, true).await?;
+    let message =
+        format!("Kontot för {} är avstängt. Inloggningar och API-nycklar har tagits bort.", account.display_name);
+    Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), &message))
+}
+
+pub async fn enable(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let account = accounts::set_disabled(&state, &principal, id, false).await?;
+    let message = format!("Kontot för {} är öppnat igen.", account.display_name);
+    Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), &message))
+}
+
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let ended = accounts::end_sessions(&state, &principal, id).await?;
+    let message = format!("{ended} inloggningar avslutades. Personen behöver logga in igen.");
+    Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), &message))
+}
+
+/// Makes a link to a new password and shows it on the page, once.
+pub async fn reset_link(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let link = accounts::reset_link(&state, &principal, id).await?;
+    let shown = Shown { reset_link: Some(link), ..Shown::plain() };
+    Ok(user_page(&state, &principal, chrome, id, shown).await?.into_response())
 }

@@ -1,0 +1,186 @@
+//! An account over its life, for the coordinator and the system administrator: disabling and
+//! re-enabling it, ending its sessions, a one-time link to a new password — and the person's
+//! own use of that link. Taking access away ends every session and revokes every API token.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::model::{Principal, check_new_password, may_manage_account};
+use super::{password, session, tokens};
+use crate::AppState;
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// How long a link to a new password works.
+pub const RESET_LINK_HOURS: i64 = 24;
+
+/// An account as its coordinator sees it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: Uuid,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub last_login_method: Option<String>,
+    /// Roles in the coordinator's municipality and no other.
+    pub works_only_here: bool,
+}
+
+impl Account {
+    /// "2026-12-01 08:30 med lösenord", or that it never signed in.
+    pub fn last_login_label(&self) -> String {
+        let Some(at) = self.last_login_at else { return "Har aldrig loggat in".into() };
+        let how = match self.last_login_method.as_deref() {
+            Some("sso") => " med kommunens inloggning",
+            Some("losenord") => " med lösenord",
+            _ => "",
+        };
+        format!("{}{how}", crate::web::format::datetime(at))
+    }
+}
+
+/// An account with a role in the principal's municipality (404 for any other), and whether the
+/// principal may take its access away.
+pub async fn manageable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Account, bool)> {
+    let m = principal.tenant()?;
+    let account = sqlx::query_as!(
+        Account,
+        r#"SELECT u.id, u.display_name, u.is_admin, u.disabled, u.last_login_at, u.last_login_method,
+                  works_only_in(u.id, $2) AS "works_only_here!"
+             FROM users u
+            WHERE u.id = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)"#,
+        id,
+        m
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let may = may_manage_account(principal, id, account.is_admin, account.works_only_here);
+    Ok((account, may))
+}
+
+async fn require_manageable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Account> {
+    let (account, may) = manageable(state, principal, id).await?;
+    principal.require(may)?;
+    Ok(account)
+}
+
+fn status(disabled: bool) -> &'static str {
+    if disabled { "Avstängd" } else { "Aktiv" }
+}
+
+/// Disables an account (every session ends, every token is revoked) or enables it again.
+pub async fn set_disabled(state: &AppState, principal: &Principal, id: Uuid, disabled: bool) -> AppResult<Account> {
+    let before = require_manageable(state, principal, id).await?;
+    let actor = Actor::from(principal);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query!("UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1", id, disabled)
+        .execute(&mut *tx)
+        .await?;
+    let mut after = json!({"Status": status(disabled)});
+    if disabled {
+        let ended = sqlx::query!("DELETE FROM sessions WHERE user_id = $1", id).execute(&mut *tx).await?;
+        after["Avslutade inloggningar"] = json!(ended.rows_affected());
+    }
+    let change =
+        Change::updated(Some(principal.tenant()?), "user", id, json!({"Status": status(before.disabled)}), after);
+    audit_log::record(&mut tx, &actor, change).await?;
+    if disabled {
+        tokens::revoke_all_of(&mut tx, &actor, id, "Kontot stängdes av").await?;
+    }
+    tx.commit().await?;
+    session::forget_user(state, id);
+    Ok(Account { disabled, ..before })
+}
+
+/// Ends every session of the account (they must sign in again); its tokens stay.
+pub async fn end_sessions(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<u64> {
+    require_manageable(state, principal, id).await?;
+    let mut tx = state.pool.begin().await?;
+    let ended = sqlx::query!("DELETE FROM sessions WHERE user_id = $1", id).execute(&mut *tx).await?.rows_affected();
+    let change = Change::updated(
+        Some(principal.tenant()?),
+        "user",
+        id,
+        json!({}),
+        json!({"Inloggningar": format!("{ended} avslutade")}),
+    );
+    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    session::forget_user(state, id);
+    Ok(ended)
+}
+
+/// Makes a one-time link to a new password; the address is shown once and only its hash kept.
+pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<String> {
+    let account = require_manageable(state, principal, id).await?;
+    principal.require(!account.disabled)?;
+    let secret = session::random_token();
+    let expires_at = Utc::now() + chrono::Duration::hours(RESET_LINK_HOURS);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        session::token_hash(&secret),
+        id,
+        expires_at
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Länk för nytt lösenord": format!("giltig till {}", crate::web::format::datetime(expires_at))});
+    audit_log::record(
+        &mut tx,
+        &Actor::from(principal),
+        Change::updated(Some(principal.tenant()?), "user", id, json!({}), after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!("{}/password-reset/{secret}", state.config.public_url.trim_end_matches('/')))
+}
+
+/// Whether a link still works: made, unused, within its time, for an account not disabled.
+pub async fn reset_is_valid(state: &AppState, secret: &str) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM password_resets r JOIN users u ON u.id = r.user_id
+                           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
+                             AND NOT u.disabled) AS "valid!""#,
+        session::token_hash(secret)
+    )
+    .fetch_one(&state.pool)
+    .await?)
+}
+
+/// Sets a new password through a link: once. Every session ends and every token is revoked,
+/// as after any change of password.
+pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str) -> AppResult<()> {
+    if let Err(message) = check_new_password(new, repeated) {
+        return Err(AppError::Validation(FieldErrors::from([("new".to_string(), message.to_string())])));
+    }
+    let hash = password::hash(new.to_string(), state.config.password_cost).await?;
+    let mut tx = state.pool.begin().await?;
+    // The row lock makes two submissions of one link set one password, not two.
+    let user = sqlx::query!(
+        r#"SELECT u.id, u.display_name FROM password_resets r JOIN users u ON u.id = r.user_id
+            WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND NOT u.disabled
+              FOR UPDATE OF r"#,
+        session::token_hash(secret)
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    sqlx::query!("UPDATE password_resets SET used_at = now() WHERE token_hash = $1", session::token_hash(secret))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user.id, hash)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("DELETE FROM sessions WHERE user_id = $1", user.id).execute(&mut *tx).await?;
+    let actor = Actor { user_id: Some(user.id), name: user.display_name, request_id: None };
+    let change = Change::updated(None, "user", user.id, json!({}), json!({"Lösenord": "Nytt, via länk"}));
+    audit_log::record(&mut tx, &actor, change).await?;
+    tokens::revoke_all_of(&mut tx, &actor, user.id, "Lösenordet byttes").await?;
+    tx.commit().await?;
+    session::forget_user(state, user.id);
+    Ok(())
+}

@@ -20,6 +20,7 @@ pub const ENTITY_TYPES: &[(&str, &str)] = &[
     ("person", "Person"),
     ("user", "Användare"),
     ("role_grant", "Roll"),
+    ("api_token", "API-nyckel"),
     ("audit", "Granskning"),
     ("recommendation", "Rekommendation"),
     ("action", "Åtgärd"),
@@ -61,7 +62,7 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
         // Drafts of the annual report are the coordinator's until published.
         (&["annual_report"], crate::reports::may_prepare(principal)),
         // The staff directory and accounts (names, email addresses, roles).
-        (&["person", "role_grant", "invitation", "user", "municipality"], directory),
+        (&["person", "role_grant", "invitation", "user", "municipality", "api_token"], directory),
         (&["incident", "incident_receivers"], crate::incidents::is_handler(state, principal).await?),
         (&["risk_analysis", "risk", "risk_settings"], crate::risks::may_read_details(principal)),
         (&["audit", "recommendation"], crate::audits::may_read(principal)),

@@ -39,6 +39,9 @@ pub struct Config {
     pub run_reminders: bool,
     /// The most connections Lisa's pool holds to PostgreSQL.
     pub db_connections: u32,
+    /// System administrators must sign in with two factors (LISA_ADMIN_TWO_FACTOR=optional turns
+    /// it off, e.g. for a first look at the demo).
+    pub admins_need_two_factor: bool,
 }
 
 impl Config {
@@ -76,6 +79,7 @@ impl Config {
             run_reminders: !var("LISA_REMINDERS")
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no")),
             db_connections,
+            admins_need_two_factor: !var("LISA_ADMIN_TWO_FACTOR").is_some_and(|v| v.eq_ignore_ascii_case("optional")),
         })
     }
 }

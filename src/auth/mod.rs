@@ -8,6 +8,7 @@ pub mod password;
 pub mod session;
 pub mod store;
 pub mod tokens;
+pub mod two_factor;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,7 +22,11 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(pages::login_form).post(pages::login))
+        .route("/login/code", get(pages::code_form).post(pages::answer_code))
         .route("/logout", post(pages::logout))
+        .route("/account/two-factor", get(pages::two_factor_settings).post(pages::enable_two_factor))
+        .route("/account/two-factor/recovery-codes", post(pages::renew_recovery_codes))
+        .route("/account/two-factor/off", post(pages::disable_two_factor))
         .route("/account/password", get(pages::password_form).post(pages::change_password))
         .route("/municipality", post(pages::switch_municipality))
         .route("/account/tokens", get(pages::my_tokens).post(pages::create_token))

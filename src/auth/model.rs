@@ -56,6 +56,10 @@ pub struct Principal {
     pub municipalities: Vec<MunicipalityRef>,
     pub credential: Credential,
     pub request_id: Option<String>,
+    /// Two-factor sign-in is on for the account.
+    pub two_factor_enabled: bool,
+    /// The account must use two-factor: an administrator, or a role in a municipality that requires it.
+    pub two_factor_required: bool,
 }
 
 impl Principal {
@@ -112,6 +116,8 @@ impl Principal {
             municipalities: Vec::new(),
             credential: Credential::ApiToken { read_only: false },
             request_id: None,
+            two_factor_enabled: false,
+            two_factor_required: false,
         }
     }
 

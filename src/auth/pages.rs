@@ -15,7 +15,7 @@ use super::model::{
     Credential, Principal, TOKEN_DEFAULT_DAYS, ThrottleVerdict, check_new_password, safe_next, throttle_verdict,
 };
 use super::tokens::{self, Token, TokenForm};
-use super::{accounts, password, session, store};
+use super::{accounts, password, session, store, two_factor};
 use crate::AppState;
 use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -39,7 +39,7 @@ pub struct NextQuery {
 pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<NextQuery>) -> Response {
     let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_else(session::random_token);
     let page = LoginPage {
-        chrome: Chrome::anonymous(&csrf),
+        chrome: Chrome::anonymous(&csrf).with_flash(flash::read(&headers)),
         email: String::new(),
         next: safe_next(query.next.as_deref()).to_string(),
         error: None,
@@ -115,24 +115,86 @@ pub async fn login(
         tracing::info!(address = %keys.address, "failed login");
         return Ok((StatusCode::UNAUTHORIZED, page("Fel e-postadress eller lösenord.")).into_response());
     };
-    store::record_login(&state.pool, &keys, account.id).await?;
-    let token = session::create(&state.pool, account.id).await?;
-    // Open invitations come first; then the page asked for, in the municipality last worked in.
-    let own = tenant::Context { municipality: None, user: Some(account.id) };
-    let open_invitations = tenant::within(own, store::open_invitations(&state.pool, account.id)).await?;
-    let next = if open_invitations > 0 { "/invitations" } else { safe_next(Some(&form.next)) };
+    store::clear_failures(&state.pool, &keys).await?;
+    let next = safe_next(Some(&form.next));
+    if account.has_two_factor {
+        let challenge = two_factor::begin_challenge(&state, account.id, next).await?;
+        let mut response = see_other("/login/code");
+        let cookie = cookies::set(CHALLENGE_COOKIE, &challenge, state.config.secure_cookies);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+        return Ok(response);
+    }
+    signed_in(&state, account.id, next).await
+}
+
+/// The cookie that carries a login between its password and its code.
+const CHALLENGE_COOKIE: &str = "lisa_challenge";
+
+/// Starts the session of a completed sign-in: open invitations come first; then the page asked
+/// for, in the municipality last worked in.
+async fn signed_in(state: &AppState, user_id: Uuid, next: &str) -> AppResult<Response> {
+    let last_municipality = store::record_sign_in(&state.pool, user_id, "losenord").await?;
+    let token = session::create(&state.pool, user_id).await?;
+    let own = tenant::Context { municipality: None, user: Some(user_id) };
+    let open_invitations = tenant::within(own, store::open_invitations(&state.pool, user_id)).await?;
+    let next = if open_invitations > 0 { "/invitations" } else { next };
     let mut response = see_other(next);
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, cookies::set(session::SESSION_COOKIE, &token, secure));
     headers.append(header::SET_COOKIE, cookies::clear(session::ANON_CSRF_COOKIE, secure));
-    match account.last_municipality_id {
+    headers.append(header::SET_COOKIE, cookies::clear(CHALLENGE_COOKIE, secure));
+    match last_municipality {
         Some(m) => {
             headers.append(header::SET_COOKIE, cookies::set(session::MUNICIPALITY_COOKIE, &m.to_string(), secure))
         }
         None => headers.append(header::SET_COOKIE, cookies::clear(session::MUNICIPALITY_COOKIE, secure)),
     };
     Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/code.html")]
+struct CodePage {
+    chrome: Chrome,
+    error: Option<&'static str>,
+}
+
+/// The login's second step: a code from the app or a recovery code.
+pub async fn code_form(headers: HeaderMap) -> Response {
+    let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
+    match cookies::get(&headers, CHALLENGE_COOKIE) {
+        Some(_) => CodePage { chrome: Chrome::anonymous(&csrf), error: None }.into_response(),
+        None => see_other("/login"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn answer_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
+    let challenge = cookies::get(&headers, CHALLENGE_COOKIE).unwrap_or_default();
+    match two_factor::answer(&state, &challenge, &form.code).await? {
+        two_factor::Answer::SignedIn { user_id, next } => signed_in(&state, user_id, &next).await,
+        two_factor::Answer::Wrong => {
+            let page =
+                CodePage { chrome: Chrome::anonymous(&csrf), error: Some("Koden stämmer inte. Försök igen.") };
+            Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        }
+        two_factor::Answer::Expired => Ok(flash::see_other_with(
+            &state,
+            "/login",
+            "Inloggningen tog för lång tid eller fick för många felaktiga koder. Logga in igen.",
+        )),
+    }
 }
 
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
@@ -363,6 +425,98 @@ pub async fn reset_password(
         Err(AppError::NotFound) => {
             let (_, page) = reset_page(&headers, secret, false, FieldErrors::new());
             Ok((StatusCode::NOT_FOUND, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+// ---------------------------------------------------------------- two-factor sign-in
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/two_factor.html")]
+struct TwoFactorPage {
+    chrome: Chrome,
+    status: two_factor::Status,
+    /// The secret offered to enrol, while two-factor is off.
+    offer: Option<two_factor::Offer>,
+    /// Recovery codes just made: shown this once.
+    recovery_codes: Vec<String>,
+    errors: FieldErrors,
+}
+
+async fn two_factor_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    recovery_codes: Vec<String>,
+    errors: FieldErrors,
+) -> AppResult<TwoFactorPage> {
+    let status = two_factor::status(state, principal).await?;
+    let offer = match status.enabled_at {
+        Some(_) => None,
+        None => Some(two_factor::offer(state, principal).await?),
+    };
+    Ok(TwoFactorPage { chrome, status, offer, recovery_codes, errors })
+}
+
+pub async fn two_factor_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+) -> AppResult<Response> {
+    Ok(two_factor_page(&state, &principal, chrome, Vec::new(), FieldErrors::new()).await?.into_response())
+}
+
+/// Shows the recovery codes a change made, or the form again with what was wrong.
+async fn after_two_factor_change(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    result: AppResult<Vec<String>>,
+) -> AppResult<Response> {
+    match result {
+        Ok(codes) => {
+            // The page is drawn for the principal as they are now, with two-factor on.
+            let principal = Principal { two_factor_enabled: true, ..principal.clone() };
+            Ok(two_factor_page(state, &principal, chrome, codes, FieldErrors::new()).await?.into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            Ok(unprocessable(two_factor_page(state, principal, chrome, Vec::new(), errors).await?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn enable_two_factor(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let result = two_factor::confirm(&state, &principal, &form.code).await;
+    after_two_factor_change(&state, &principal, chrome, result).await
+}
+
+pub async fn renew_recovery_codes(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let result = two_factor::renew_recovery_codes(&state, &principal, &form.code).await;
+    after_two_factor_change(&state, &principal, chrome, result).await
+}
+
+pub async fn disable_two_factor(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    match two_factor::turn_off(&state, &principal, &form.code).await {
+        Ok(()) => Ok(flash::see_other_with(&state, "/account/two-factor", "Tvåstegsverifiering är avstängd.")),
+        Err(AppError::Validation(errors)) => {
+            Ok(unprocessable(two_factor_page(&state, &principal, chrome, Vec::new(), errors).await?))
         }
         Err(other) => Err(other),
     }

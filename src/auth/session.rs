@@ -129,6 +129,8 @@ pub struct Identity {
     last_seen_at: DateTime<Utc>,
     municipalities: Json<Vec<MunicipalityRef>>,
     grants: Json<Vec<(Uuid, Grant)>>,
+    two_factor_enabled: bool,
+    two_factor_required: bool,
 }
 
 /// One query loads the session or token, the user, their municipalities and grants.
@@ -146,7 +148,12 @@ async fn credential_user(pool: &PgPool, hash: &[u8], is_session: bool) -> AppRes
     .await?)
 }
 
-async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
+async fn load(
+    pool: &PgPool,
+    hash: &[u8],
+    is_session: bool,
+    admins_need_two_factor: bool,
+) -> AppResult<Option<Identity>> {
     Ok(sqlx::query_as!(
         Identity,
         r#"
@@ -160,6 +167,10 @@ async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<
         SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!",
                c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
                u.email, u.display_name, u.is_admin, u.disabled,
+               u.totp_secret IS NOT NULL AS "two_factor_enabled!",
+               (($3 AND u.is_admin)
+                 OR EXISTS (SELECT 1 FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
+                             WHERE g.user_id = u.id AND m.require_totp)) AS "two_factor_required!",
                COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
                            FROM municipalities m
                           WHERE u.is_admin OR m.id IN (SELECT municipality_id FROM role_grants WHERE user_id = u.id)),
@@ -171,6 +182,7 @@ async fn load(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<
         "#,
         hash,
         is_session,
+        admins_need_two_factor,
     )
     .fetch_optional(pool)
     .await?)
@@ -192,7 +204,11 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
     // The user's grants in every municipality are theirs to see (row-level security).
     let Some(user) = credential_user(&state.pool, hash, is_session).await? else { return Ok(None) };
     let own = tenant::Context { municipality: None, user: Some(user) };
-    let Some(mut identity) = tenant::within(own, load(&state.pool, hash, is_session)).await? else { return Ok(None) };
+    let Some(mut identity) =
+        tenant::within(own, load(&state.pool, hash, is_session, state.config.admins_need_two_factor)).await?
+    else {
+        return Ok(None);
+    };
     if !live(&identity) {
         delete(state, hash).await?;
         return Ok(None);
@@ -266,7 +282,22 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
         municipalities,
         credential,
         request_id,
+        two_factor_enabled: identity.two_factor_enabled,
+        two_factor_required: identity.two_factor_required,
     }))
+}
+
+/// Where an account enrols in two-factor sign-in.
+pub const ENROLMENT_PAGE: &str = "/account/two-factor";
+
+fn must_enrol(principal: &Principal) -> bool {
+    matches!(principal.credential, Credential::Session { .. })
+        && principal.two_factor_required
+        && !principal.two_factor_enabled
+}
+
+fn enrolment_path(path: &str) -> bool {
+    path.starts_with(ENROLMENT_PAGE) || path == "/logout"
 }
 
 /// Middleware: authenticates the request and enforces CSRF on every state-changing method.
@@ -279,6 +310,14 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     } else {
         check_csrf(request, principal.as_ref()).await?
     };
+    // A session of an account that must use two-factor and has not enrolled reaches only the
+    // enrolment page (and logout) until it has.
+    if principal.as_ref().is_some_and(|p| must_enrol(p) && !enrolment_path(request.uri().path())) {
+        if request.uri().path().starts_with("/api/") {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(crate::web::see_other(ENROLMENT_PAGE));
+    }
     // What the database shows this request: its municipality's rows (row-level security).
     let context = tenant::Context {
         municipality: principal.as_ref().and_then(|p| p.municipality.as_ref().map(|m| m.id)),

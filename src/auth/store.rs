@@ -9,15 +9,15 @@ use crate::error::AppResult;
 pub struct Credentials {
     pub id: Uuid,
     pub password_hash: String,
-    /// Where the user last worked: their next session starts there.
-    pub last_municipality_id: Option<Uuid>,
+    /// A code from an authenticator app is asked for after the password.
+    pub has_two_factor: bool,
 }
 
 /// An enabled account by email (case-insensitive).
 pub async fn find_credentials(pool: &PgPool, email: &str) -> AppResult<Option<Credentials>> {
     Ok(sqlx::query_as!(
         Credentials,
-        r#"SELECT id, password_hash, last_municipality_id
+        r#"SELECT id, password_hash, totp_secret IS NOT NULL AS "has_two_factor!"
              FROM users WHERE lower(email) = lower($1) AND NOT disabled"#,
         email
     )
@@ -94,14 +94,23 @@ pub async fn record_failure(pool: &PgPool, keys: &ThrottleKeys) -> AppResult<()>
     Ok(())
 }
 
-/// A successful login clears its address' failures for the account and is remembered; the
-/// account's failures stay (the coordinator sees them) but no longer slow it down.
-pub async fn record_login(pool: &PgPool, keys: &ThrottleKeys, user_id: Uuid) -> AppResult<()> {
+/// A right password clears its address' failures for the account; the account's failures
+/// stay (the coordinator sees them) but no longer slow it down.
+pub async fn clear_failures(pool: &PgPool, keys: &ThrottleKeys) -> AppResult<()> {
     sqlx::query!("DELETE FROM login_failures WHERE throttle_key = $1", keys.pair).execute(pool).await?;
-    sqlx::query!("UPDATE users SET last_login_at = now(), last_login_method = 'losenord' WHERE id = $1", user_id)
-        .execute(pool)
-        .await?;
     Ok(())
+}
+
+/// Remembers a completed sign-in and how it was made; returns where the user last worked,
+/// where their new session starts.
+pub async fn record_sign_in(pool: &PgPool, user_id: Uuid, method: &str) -> AppResult<Option<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "UPDATE users SET last_login_at = now(), last_login_method = $2 WHERE id = $1 RETURNING last_municipality_id",
+        user_id,
+        method
+    )
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Failed logins in the last day against accounts with a role in the municipality, at least

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/invitations", get(my_invitations))
         .route("/invitations/{id}", post(answer_invitation))
         .route("/org/users/new", get(new_user))
+        .route("/org/users/two-factor", post(set_two_factor_rule))
         .route("/org/users/{id}", get(show_user))
         .route("/org/users/{id}/grants", post(add_grant))
         .route("/org/users/{id}/disable", get(confirm_disable).post(disable))

@@ -56,6 +56,11 @@ impl Chrome {
         Chrome { user: None, csrf_token: csrf_token.to_string(), flash: None, nav: Vec::new(), account: Vec::new() }
     }
 
+    /// The page before login shows a message left for it ("Ditt nya lösenord är sparat").
+    pub fn with_flash(self, flash: Option<String>) -> Self {
+        Chrome { flash, ..self }
+    }
+
     pub fn for_principal(principal: &Principal, path: &str, flash: Option<String>) -> Self {
         Chrome {
             user: Some(ChromeUser {
@@ -188,6 +193,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
 fn account_links(principal: &Principal, path: &str) -> Vec<NavLink> {
     let mut links = vec![
         NavLink { href: "/account/password", label: "Byt lösenord", current: false },
+        NavLink { href: "/account/two-factor", label: "Tvåstegsverifiering", current: false },
         NavLink { href: "/account/tokens", label: "Mina API-nycklar", current: false },
     ];
     if principal.is_member() {

@@ -31,3 +31,4 @@ mod suppliers;
 mod systems;
 mod tenancy;
 mod training;
+mod two_factor;

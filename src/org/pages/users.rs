@@ -29,6 +29,8 @@ struct UsersPage {
     invitations: Vec<store::SentInvitation>,
     /// Accounts here with repeated failed logins in the last day.
     failures: Vec<crate::auth::store::RepeatedFailures>,
+    /// Every account with a password must sign in with two factors.
+    two_factor_required: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -129,7 +131,9 @@ pub async fn users(
     let failures = crate::auth::store::repeated_failures(&mut *conn, m, at_least).await?;
     let q = query.search().to_string();
     let query_without_page = serde_urlencoded::to_string([("q", &q)]).unwrap_or_default();
-    Ok(UsersPage { chrome, users, pager, q, query_without_page, invitations, failures }.into_response())
+    let two_factor_required = crate::auth::two_factor::required_here(&state, &principal).await?;
+    Ok(UsersPage { chrome, users, pager, q, query_without_page, invitations, failures, two_factor_required }
+        .into_response())
 }
 
 pub async fn show_user(
@@ -261,4 +265,24 @@ pub async fn reset_link(
     let link = accounts::reset_link(&state, &principal, id).await?;
     let shown = Shown { reset_link: Some(link), ..Shown::plain() };
     Ok(user_page(&state, &principal, chrome, id, shown).await?.into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct TwoFactorRule {
+    #[serde(default)]
+    required: bool,
+}
+
+pub async fn set_two_factor_rule(
+    State(state): State<AppState>,
+    principal: Principal,
+    Form(form): Form<TwoFactorRule>,
+) -> AppResult<Response> {
+    crate::auth::two_factor::set_required_here(&state, &principal, form.required).await?;
+    let message = if form.required {
+        "Tvåstegsverifiering krävs nu. Den som inte har slagit på den gör det vid nästa sida."
+    } else {
+        "Tvåstegsverifiering är nu frivillig."
+    };
+    Ok(flash::see_other_with(&state, "/org/users", message))
 }

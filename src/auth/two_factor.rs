@@ -1,0 +1,381 @@
+//! Two-factor sign-in for accounts with a password: a time-based code (RFC 6238, 30-second
+//! steps, six digits, one step either side for a slow clock, each step accepted once) from an
+//! authenticator app enrolled by a QR code Lisa draws itself, and ten one-time recovery codes.
+//! A password accepted is a challenge; the session is made only after the code.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use totp_rs::{Builder, Secret, Totp};
+use uuid::Uuid;
+
+use super::model::Principal;
+use super::session;
+use crate::AppState;
+use crate::audit_log::{self, Actor, Change};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// How long the code step of a login may take, and how many wrong codes it allows.
+pub const CHALLENGE_MINUTES: i64 = 5;
+pub const CHALLENGE_TRIES: i32 = 5;
+const RECOVERY_CODES: usize = 10;
+
+// ---------------------------------------------------------------- rules
+
+fn generator(secret: &str, account: &str) -> AppResult<Totp> {
+    let bytes = Secret::try_from_base32(secret).map_err(|e| anyhow::anyhow!("stored TOTP secret: {e:?}"))?;
+    Ok(Builder::new()
+        .with_secret(bytes)
+        .with_issuer(Some("Lisa"))
+        .with_account_name(account.replace(':', ""))
+        .build()
+        .map_err(|e| anyhow::anyhow!("TOTP: {e:?}"))?)
+}
+
+/// The time step of `code` if it is right at `now` (or one step either side) and later than
+/// the last step accepted: a code seen once is refused the second time.
+pub fn accepted_step(secret: &str, code: &str, now: u64, last_step: Option<i64>) -> AppResult<Option<u64>> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let step = generator(secret, "")?.check(&code, now);
+    Ok(step.filter(|step| last_step.is_none_or(|last| *step as i64 > last)))
+}
+
+/// The code an app shows at `now`: for the tests, which type what a phone would.
+pub fn code_at(secret: &str, now: u64) -> AppResult<String> {
+    Ok(generator(secret, "")?.generate(now).to_string())
+}
+
+/// A new secret of 160 bits, as base32.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).expect("the system's random source");
+    Secret::from(bytes.to_vec()).to_base32()
+}
+
+/// Ten codes like "k7m2p-x9q4d", from an alphabet without look-alikes.
+fn new_recovery_codes() -> Vec<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut bytes = [0u8; 10];
+            getrandom::fill(&mut bytes).expect("the system's random source");
+            let chars: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+            format!("{}-{}", &chars[..5], &chars[5..])
+        })
+        .collect()
+}
+
+/// A recovery code as typed: case, spaces and dashes do not matter.
+fn recovery_hash(code: &str) -> Vec<u8> {
+    let plain: String = code.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    session::token_hash(&plain)
+}
+
+/// The QR code of the enrolment address, as SVG for the page.
+fn qr_svg(url: &str) -> AppResult<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| anyhow::anyhow!("QR: {e:?}"))?;
+    Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
+}
+
+fn code_error(message: &str) -> AppError {
+    AppError::Validation(FieldErrors::from([("code".to_string(), message.to_string())]))
+}
+
+fn now_seconds() -> u64 {
+    Utc::now().timestamp().max(0) as u64
+}
+
+// ---------------------------------------------------------------- enrolment
+
+/// Where an account stands.
+pub struct Status {
+    pub enabled_at: Option<DateTime<Utc>>,
+    /// The account may not turn it off: an administrator, or a municipality that requires it.
+    pub required: bool,
+    pub recovery_left: i64,
+}
+
+impl Status {
+    /// When it was turned on, as shown on the page.
+    pub fn enabled_since(&self) -> String {
+        self.enabled_at.map(crate::web::format::datetime).unwrap_or_default()
+    }
+}
+
+pub async fn status(state: &AppState, principal: &Principal) -> AppResult<Status> {
+    let row = sqlx::query!(
+        r#"SELECT u.totp_enabled_at,
+                  (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) AS "left!"
+             FROM users u WHERE u.id = $1"#,
+        principal.user_id
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(Status { enabled_at: row.totp_enabled_at, required: principal.two_factor_required, recovery_left: row.left })
+}
+
+/// What the enrolment page shows: the secret offered (kept until confirmed), as text and QR.
+pub struct Offer {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+pub async fn offer(state: &AppState, principal: &Principal) -> AppResult<Offer> {
+    let secret = sqlx::query_scalar!(
+        "UPDATE users SET totp_pending_secret = COALESCE(totp_pending_secret, $2) WHERE id = $1
+         RETURNING totp_pending_secret AS \"secret!\"",
+        principal.user_id,
+        new_secret()
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    let url = generator(&secret, &principal.email)?.to_url().map_err(|e| anyhow::anyhow!("TOTP url: {e:?}"))?;
+    Ok(Offer { qr_svg: qr_svg(&url)?, secret })
+}
+
+/// Turns two-factor on with a code from the offered secret; returns the recovery codes, shown once.
+pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> AppResult<Vec<String>> {
+    let mut tx = state.pool.begin().await?;
+    let pending =
+        sqlx::query_scalar!("SELECT totp_pending_secret FROM users WHERE id = $1 FOR UPDATE", principal.user_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .ok_or_else(|| code_error("Ladda om sidan och skanna QR-koden igen."))?;
+    let Some(step) = accepted_step(&pending, code, now_seconds(), None)? else {
+        return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
+    };
+    sqlx::query!(
+        "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $2,
+                          totp_enabled_at = now()
+          WHERE id = $1",
+        principal.user_id,
+        step as i64
+    )
+    .execute(&mut *tx)
+    .await?;
+    let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
+    let change = Change::updated(
+        None,
+        "user",
+        principal.user_id,
+        json!({"Tvåstegsverifiering": "Av"}),
+        json!({"Tvåstegsverifiering": "På"}),
+    );
+    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    session::forget_user(state, principal.user_id);
+    Ok(codes)
+}
+
+async fn replace_recovery_codes(tx: &mut sqlx::PgConnection, user_id: Uuid) -> AppResult<Vec<String>> {
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id).execute(&mut *tx).await?;
+    let codes = new_recovery_codes();
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| recovery_hash(c)).collect();
+    sqlx::query!("INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])", user_id, &hashes)
+        .execute(&mut *tx)
+        .await?;
+    Ok(codes)
+}
+
+/// Checks a code from the app against the enrolled secret, and uses its step up.
+async fn check_enrolled(tx: &mut sqlx::PgConnection, user_id: Uuid, code: &str) -> AppResult<bool> {
+    let row = sqlx::query!("SELECT totp_secret, totp_last_step FROM users WHERE id = $1 FOR UPDATE", user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let Some(secret) = row.totp_secret else { return Ok(false) };
+    let Some(step) = accepted_step(&secret, code, now_seconds(), row.totp_last_step)? else { return Ok(false) };
+    sqlx::query!("UPDATE users SET totp_last_step = $2 WHERE id = $1", user_id, step as i64).execute(&mut *tx).await?;
+    Ok(true)
+}
+
+/// New recovery codes (the old stop working), with a code from the app.
+pub async fn renew_recovery_codes(state: &AppState, principal: &Principal, code: &str) -> AppResult<Vec<String>> {
+    let mut tx = state.pool.begin().await?;
+    if !check_enrolled(&mut tx, principal.user_id, code).await? {
+        return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
+    }
+    let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
+    let change = Change::updated(None, "user", principal.user_id, json!({}), json!({"Reservkoder": "Nya"}));
+    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// Turns two-factor off, with a code from the app; not where it is required.
+pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> AppResult<()> {
+    principal.require(!principal.two_factor_required)?;
+    let mut tx = state.pool.begin().await?;
+    if !check_enrolled(&mut tx, principal.user_id, code).await? {
+        return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
+    }
+    sqlx::query!(
+        "UPDATE users SET totp_secret = NULL, totp_last_step = NULL, totp_enabled_at = NULL WHERE id = $1",
+        principal.user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", principal.user_id).execute(&mut *tx).await?;
+    let change = Change::updated(
+        None,
+        "user",
+        principal.user_id,
+        json!({"Tvåstegsverifiering": "På"}),
+        json!({"Tvåstegsverifiering": "Av"}),
+    );
+    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    session::forget_user(state, principal.user_id);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the municipality's rule
+
+/// Whether the municipality requires two-factor of every account that signs in with a password.
+pub async fn required_here(state: &AppState, principal: &Principal) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", principal.tenant()?)
+        .fetch_one(&state.pool)
+        .await?)
+}
+
+/// The coordinator requires it (or no longer does); those without it enrol at their next page.
+pub async fn set_required_here(state: &AppState, principal: &Principal, required: bool) -> AppResult<()> {
+    principal.require(crate::org::may_manage(principal))?;
+    let m = principal.tenant()?;
+    let label = |on: bool| if on { "Krävs" } else { "Frivillig" };
+    let mut tx = state.pool.begin().await?;
+    // A subquery in RETURNING reads the row as it was before this statement.
+    let before = sqlx::query_scalar!(
+        "UPDATE municipalities SET require_totp = $2 WHERE id = $1
+         RETURNING (SELECT require_totp FROM municipalities WHERE id = $1) AS \"before!\"",
+        m,
+        required
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = Change::updated(
+        Some(m),
+        "municipality",
+        m,
+        json!({"Tvåstegsverifiering": label(before)}),
+        json!({"Tvåstegsverifiering": label(required)}),
+    );
+    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    session::forget_everyone(state);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the login's second step
+
+/// A password was accepted for an account with two-factor: the challenge the code answers.
+pub async fn begin_challenge(state: &AppState, user_id: Uuid, next: &str) -> AppResult<String> {
+    let secret = session::random_token();
+    sqlx::query!(
+        "INSERT INTO login_challenges (token_hash, user_id, next) VALUES ($1, $2, $3)",
+        session::token_hash(&secret),
+        user_id,
+        next
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(secret)
+}
+
+/// How a code answered a challenge.
+pub enum Answer {
+    /// Right: sign the user in and go to `next`.
+    SignedIn { user_id: Uuid, next: String },
+    /// Wrong, with tries left.
+    Wrong,
+    /// The challenge is gone: too old, too many wrong codes, or never made.
+    Expired,
+}
+
+/// Answers a challenge with a code from the app or a recovery code (each used once).
+pub async fn answer(state: &AppState, challenge: &str, code: &str) -> AppResult<Answer> {
+    let hash = session::token_hash(challenge);
+    let mut tx = state.pool.begin().await?;
+    let Some(row) = sqlx::query!(
+        "SELECT user_id, next, failures FROM login_challenges
+          WHERE token_hash = $1 AND created_at > now() - make_interval(mins => $2::int) FOR UPDATE",
+        hash,
+        CHALLENGE_MINUTES as i32
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(Answer::Expired);
+    };
+    let by_app = check_enrolled(&mut tx, row.user_id, code).await?;
+    let by_recovery = !by_app
+        && sqlx::query!(
+            "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            row.user_id,
+            recovery_hash(code)
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+    if by_app || by_recovery {
+        sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
+        if by_recovery {
+            let change =
+                Change::updated(None, "user", row.user_id, json!({}), json!({"Inloggning": "Med en reservkod"}));
+            let actor = Actor { user_id: Some(row.user_id), name: "Inloggning".into(), request_id: None };
+            audit_log::record(&mut tx, &actor, change).await?;
+        }
+        tx.commit().await?;
+        return Ok(Answer::SignedIn { user_id: row.user_id, next: row.next });
+    }
+    if row.failures + 1 >= CHALLENGE_TRIES {
+        sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        return Ok(Answer::Expired);
+    }
+    sqlx::query!("UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1", hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Answer::Wrong)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_right_from_one_step_before_to_one_step_after_and_only_once() {
+        let secret = new_secret();
+        // Step 1000 runs from 30,000 s to 30,029 s.
+        let code = code_at(&secret, 30_000).unwrap();
+        assert_eq!(code, code_at(&secret, 30_029).unwrap(), "one code through its step");
+        for now in [29_970, 29_999, 30_000, 30_029, 30_030, 30_059] {
+            assert_eq!(accepted_step(&secret, &code, now, None).unwrap(), Some(1000), "at {now}");
+        }
+        for now in [29_969, 30_060] {
+            assert_eq!(accepted_step(&secret, &code, now, None).unwrap(), None, "outside the window at {now}");
+        }
+        assert_eq!(accepted_step(&secret, &code, 30_010, Some(999)).unwrap(), Some(1000));
+        assert_eq!(accepted_step(&secret, &code, 30_010, Some(1000)).unwrap(), None, "used once");
+        let spaced = format!("{} {}", &code[..3], &code[3..]);
+        assert_eq!(accepted_step(&secret, &spaced, 30_010, None).unwrap(), Some(1000), "as typed with a space");
+        assert_eq!(accepted_step(&secret, "12345", 30_010, None).unwrap(), None);
+        assert_eq!(accepted_step(&secret, "abcdef", 30_010, None).unwrap(), None);
+    }
+
+    #[test]
+    fn recovery_codes_are_ten_different_and_read_however_typed() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), 10);
+        assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
+        assert!(codes.iter().all(|c| c.len() == 11 && c.as_bytes()[5] == b'-'));
+        let code = &codes[0];
+        assert_eq!(recovery_hash(code), recovery_hash(&code.to_uppercase().replace('-', " ")));
+    }
+
+    #[test]
+    fn the_qr_code_is_drawn_by_lisa() {
+        let svg = qr_svg("otpauth://totp/Lisa:sara%40exempelby.se?secret=JBSWY3DPEHPK3PXP&issuer=Lisa").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<path"), "{}", &svg[..100.min(svg.len())]);
+    }
+}

@@ -70,10 +70,18 @@ fn recovery_hash(code: &str) -> Vec<u8> {
     session::token_hash(&plain)
 }
 
-/// The QR code of the enrolment address, as SVG for the page.
+/// The QR code of the enrolment address, as SVG for the page: the page's text colour on white
+/// (dark enough for any scanner), drawn in colours of its own rather than SVG's default black.
 fn qr_svg(url: &str) -> AppResult<String> {
+    use qrcode::render::svg::Color;
     let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| anyhow::anyhow!("QR: {e:?}"))?;
-    Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
+    Ok(code
+        .render::<Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .dark_color(Color(crate::web::palette::TEXT))
+        .light_color(Color("#ffffff"))
+        .build())
 }
 
 fn code_error(message: &str) -> AppError {
@@ -230,10 +238,8 @@ pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> Ap
 // ---------------------------------------------------------------- the municipality's rule
 
 /// Whether the municipality requires two-factor of every account that signs in with a password.
-pub async fn required_here(state: &AppState, principal: &Principal) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", principal.tenant()?)
-        .fetch_one(&state.pool)
-        .await?)
+pub async fn required_here(db: impl sqlx::PgExecutor<'_>, m: Uuid) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", m).fetch_one(db).await?)
 }
 
 /// The coordinator requires it (or no longer does); those without it enrol at their next page.

@@ -129,9 +129,9 @@ pub async fn users(
     let invitations = store::sent_invitations(&mut *conn, m).await?;
     let at_least = crate::auth::pages::ACCOUNT_FAILURES_WORTH_A_WARNING;
     let failures = crate::auth::store::repeated_failures(&mut *conn, m, at_least).await?;
+    let two_factor_required = crate::auth::two_factor::required_here(&mut *conn, m).await?;
     let q = query.search().to_string();
     let query_without_page = serde_urlencoded::to_string([("q", &q)]).unwrap_or_default();
-    let two_factor_required = crate::auth::two_factor::required_here(&state, &principal).await?;
     Ok(UsersPage { chrome, users, pager, q, query_without_page, invitations, failures, two_factor_required }
         .into_response())
 }

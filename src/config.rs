@@ -42,6 +42,9 @@ pub struct Config {
     /// System administrators must sign in with two factors (LISA_ADMIN_TWO_FACTOR=optional turns
     /// it off, e.g. for a first look at the demo).
     pub admins_need_two_factor: bool,
+    /// The key that encrypts secrets Lisa must be able to read back (IdP client secrets):
+    /// LISA_SECRET_KEY, 64 hex digits (e.g. `openssl rand -hex 32`).
+    pub secret_key: Option<[u8; 32]>,
 }
 
 impl Config {
@@ -58,6 +61,15 @@ impl Config {
             Ok(Duration::from_secs(value * 60))
         };
         let addr = var("LISA_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let secret_key = match var("LISA_SECRET_KEY") {
+            Some(hex_key) => Some(
+                hex::decode(hex_key.trim())
+                    .ok()
+                    .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                    .context("LISA_SECRET_KEY must be 64 hex digits (openssl rand -hex 32)")?,
+            ),
+            None => None,
+        };
         let db_connections = match var("LISA_DB_CONNECTIONS") {
             Some(v) => v.parse::<u32>().context("LISA_DB_CONNECTIONS must be a number")?,
             None => 16,
@@ -80,6 +92,7 @@ impl Config {
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no")),
             db_connections,
             admins_need_two_factor: !var("LISA_ADMIN_TWO_FACTOR").is_some_and(|v| v.eq_ignore_ascii_case("optional")),
+            secret_key,
         })
     }
 }

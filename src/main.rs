@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 use lisa::audit_log::Actor;
-use lisa::auth::{Role, password, tokens};
+use lisa::auth::{Role, password, sso, tokens};
 use lisa::db::Database;
 use lisa::org::{model, store};
 use lisa::{AppState, Config};
@@ -48,6 +48,46 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Sign-in through a municipality's own identity provider (OpenID Connect).
+    Sso {
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SsoCommand {
+    /// Set (or replace) a municipality's IdP. Lisa's redirect URI there is
+    /// LISA_PUBLIC_URL/login/oidc/callback; the client secret is stored encrypted with LISA_SECRET_KEY.
+    Set {
+        /// Organisation number of the municipality.
+        #[arg(long)]
+        municipality: String,
+        /// The issuer, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// A file holding the client secret (kept out of the shell's history).
+        #[arg(long)]
+        client_secret_file: std::path::PathBuf,
+        /// What the login button says after "Logga in med", e.g. "Exempelby kommuns konto".
+        #[arg(long)]
+        name: String,
+        /// Create an account with the employee role for a person the IdP knows and Lisa does not.
+        #[arg(long)]
+        create_accounts: bool,
+        /// Everyone with a role in the municipality must sign in through the IdP (break-glass accounts excepted).
+        #[arg(long)]
+        require: bool,
+    },
+    /// Let an account sign in with its password where single sign-on is required (or stop it with --off).
+    BreakGlass {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        off: bool,
     },
 }
 
@@ -232,6 +272,35 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             let new = tokens::NewToken { name, days, read_only };
             let token = tokens::issue(&state.pool, &actor, user_id, m, &new).await?;
             println!("{token}");
+        }
+        Command::Sso {
+            command:
+                SsoCommand::Set { municipality, issuer, client_id, client_secret_file, name, create_accounts, require },
+        } => {
+            let key = state
+                .config
+                .secret_key
+                .context("set LISA_SECRET_KEY (openssl rand -hex 32) first: it encrypts the client secret")?;
+            let m = find_municipality(state, &municipality).await?;
+            let client_secret = std::fs::read_to_string(&client_secret_file)
+                .with_context(|| format!("could not read {}", client_secret_file.display()))?;
+            let settings = sso::Settings {
+                display_name: name,
+                issuer,
+                client_id,
+                client_secret,
+                create_accounts,
+                require_sso: require,
+            };
+            sso::configure(&state.pool, &actor, &key, m, &settings).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("inloggning via {} är inställd", settings.display_name.trim());
+        }
+        Command::Sso { command: SsoCommand::BreakGlass { email, off } } => {
+            let user_id = store::find_user_id_by_email(&state.pool, &email)
+                .await?
+                .with_context(|| format!("no account with email {email}"))?;
+            sso::set_break_glass(&state.pool, &actor, user_id, !off).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{email}: {}", if off { "bara via kommunens inloggning" } else { "får logga in med lösenord" });
         }
         Command::Token { command: TokenCommand::Revoke { token } } => {
             let revoked = tokens::revoke_from_cli(state, &actor, &token).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -6,6 +6,7 @@ pub mod model;
 pub mod pages;
 pub mod password;
 pub mod session;
+pub mod sso;
 pub mod store;
 pub mod tokens;
 pub mod two_factor;
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/login/code", get(pages::code_form).post(pages::answer_code))
+        .route("/login/sso/{municipality}", get(pages::start_sso))
+        .route(sso::CALLBACK_PATH, get(pages::sso_callback))
         .route("/logout", post(pages::logout))
         .route("/account/two-factor", get(pages::two_factor_settings).post(pages::enable_two_factor))
         .route("/account/two-factor/recovery-codes", post(pages::renew_recovery_codes))

@@ -15,7 +15,7 @@ use super::model::{
     Credential, Principal, TOKEN_DEFAULT_DAYS, ThrottleVerdict, check_new_password, safe_next, throttle_verdict,
 };
 use super::tokens::{self, Token, TokenForm};
-use super::{accounts, password, session, store, two_factor};
+use super::{accounts, password, session, sso, store, two_factor};
 use crate::AppState;
 use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -27,7 +27,9 @@ struct LoginPage {
     chrome: Chrome,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
+    /// The municipalities' own sign-ins, offered first.
+    providers: Vec<sso::Offered>,
 }
 
 #[derive(Deserialize)]
@@ -36,19 +38,36 @@ pub struct NextQuery {
 }
 
 /// The login form. It sets the anonymous CSRF cookie that its post must echo.
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<NextQuery>) -> Response {
-    let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_else(session::random_token);
-    let page = LoginPage {
-        chrome: Chrome::anonymous(&csrf).with_flash(flash::read(&headers)),
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    let flash = flash::read(&headers);
+    login_page_with_csrf(&state, &headers, StatusCode::OK, |csrf, providers| LoginPage {
+        chrome: Chrome::anonymous(csrf).with_flash(flash),
         email: String::new(),
         next: safe_next(query.next.as_deref()).to_string(),
         error: None,
-    };
-    let mut response = page.into_response();
+        providers,
+    })
+    .await
+}
+
+/// The login page with the anonymous CSRF cookie its form must echo (set if missing).
+async fn login_page_with_csrf(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    page: impl FnOnce(&str, Vec<sso::Offered>) -> LoginPage,
+) -> AppResult<Response> {
+    let csrf = cookies::get(headers, session::ANON_CSRF_COOKIE).unwrap_or_else(session::random_token);
+    let providers = sso::offered(&state.pool).await?;
+    let mut response = (status, page(&csrf, providers)).into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies));
-    response
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -87,11 +106,13 @@ pub async fn login(
     let email = form.email.trim().to_lowercase();
     let keys = store::ThrottleKeys::new(&email, &client_address(&state, peer, &headers));
     let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
-    let page = |error: &'static str| LoginPage {
+    let providers = sso::offered(&state.pool).await?;
+    let page = |error: &str| LoginPage {
         chrome: Chrome::anonymous(&csrf),
         email: form.email.trim().to_string(),
         next: safe_next(Some(&form.next)).to_string(),
-        error: Some(error),
+        error: Some(error.to_string()),
+        providers,
     };
 
     let failures = store::recent_failures(&state.pool, &keys, &email).await?;
@@ -116,6 +137,12 @@ pub async fn login(
         return Ok((StatusCode::UNAUTHORIZED, page("Fel e-postadress eller lösenord.")).into_response());
     };
     store::clear_failures(&state.pool, &keys).await?;
+    // The account's own grants, in every municipality, are its to see (row-level security).
+    let own = tenant::Context { municipality: None, user: Some(account.id) };
+    if let Some(idp) = tenant::within(own, sso::required_for(&state.pool, account.id)).await? {
+        let message = format!("Din kommun kräver att du loggar in med {idp}. Använd knappen ovan.");
+        return Ok((StatusCode::FORBIDDEN, page(&message)).into_response());
+    }
     let next = safe_next(Some(&form.next));
     if account.has_two_factor {
         let challenge = two_factor::begin_challenge(&state, account.id, next).await?;
@@ -124,7 +151,14 @@ pub async fn login(
         response.headers_mut().append(header::SET_COOKIE, cookie);
         return Ok(response);
     }
-    signed_in(&state, account.id, next).await
+    signed_in(&state, account.id, next, SignedInWith::Password).await
+}
+
+/// How a sign-in was made: with a password (and maybe a code), or through a municipality's IdP,
+/// whose session starts in that municipality.
+enum SignedInWith {
+    Password,
+    Idp(Uuid),
 }
 
 /// The cookie that carries a login between its password and its code.
@@ -132,8 +166,15 @@ const CHALLENGE_COOKIE: &str = "lisa_challenge";
 
 /// Starts the session of a completed sign-in: open invitations come first; then the page asked
 /// for, in the municipality last worked in.
-async fn signed_in(state: &AppState, user_id: Uuid, next: &str) -> AppResult<Response> {
-    let last_municipality = store::record_sign_in(&state.pool, user_id, "losenord").await?;
+async fn signed_in(state: &AppState, user_id: Uuid, next: &str, with: SignedInWith) -> AppResult<Response> {
+    let (method, idp_municipality) = match with {
+        SignedInWith::Password => ("losenord", None),
+        SignedInWith::Idp(m) => ("sso", Some(m)),
+    };
+    let last_municipality = store::record_sign_in(&state.pool, user_id, method)
+        .await?
+        .filter(|_| idp_municipality.is_none())
+        .or(idp_municipality);
     let token = session::create(&state.pool, user_id).await?;
     let own = tenant::Context { municipality: None, user: Some(user_id) };
     let open_invitations = tenant::within(own, store::open_invitations(&state.pool, user_id)).await?;
@@ -144,6 +185,7 @@ async fn signed_in(state: &AppState, user_id: Uuid, next: &str) -> AppResult<Res
     headers.append(header::SET_COOKIE, cookies::set(session::SESSION_COOKIE, &token, secure));
     headers.append(header::SET_COOKIE, cookies::clear(session::ANON_CSRF_COOKIE, secure));
     headers.append(header::SET_COOKIE, cookies::clear(CHALLENGE_COOKIE, secure));
+    headers.append(header::SET_COOKIE, cookies::clear(SSO_STATE_COOKIE, secure));
     match last_municipality {
         Some(m) => {
             headers.append(header::SET_COOKIE, cookies::set(session::MUNICIPALITY_COOKIE, &m.to_string(), secure))
@@ -183,7 +225,9 @@ pub async fn answer_code(
     let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
     let challenge = cookies::get(&headers, CHALLENGE_COOKIE).unwrap_or_default();
     match two_factor::answer(&state, &challenge, &form.code).await? {
-        two_factor::Answer::SignedIn { user_id, next } => signed_in(&state, user_id, &next).await,
+        two_factor::Answer::SignedIn { user_id, next } => {
+            signed_in(&state, user_id, &next, SignedInWith::Password).await
+        }
         two_factor::Answer::Wrong => {
             let page =
                 CodePage { chrome: Chrome::anonymous(&csrf), error: Some("Koden stämmer inte. Försök igen.") };
@@ -519,5 +563,71 @@ pub async fn disable_two_factor(
             Ok(unprocessable(two_factor_page(&state, &principal, chrome, Vec::new(), errors).await?))
         }
         Err(other) => Err(other),
+    }
+}
+
+// ---------------------------------------------------------------- sign-in through the municipality's IdP
+
+/// The login page again with why a sign-in through the IdP was refused.
+async fn refused_sso(state: &AppState, headers: &HeaderMap, refused: sso::Refused) -> AppResult<Response> {
+    login_page_with_csrf(state, headers, StatusCode::UNAUTHORIZED, |csrf, providers| LoginPage {
+        chrome: Chrome::anonymous(csrf),
+        email: String::new(),
+        next: "/".into(),
+        error: Some(refused.0),
+        providers,
+    })
+    .await
+}
+
+/// Sends the person to their municipality's IdP.
+pub async fn start_sso(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(municipality): Path<Uuid>,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    match sso::start(&state, municipality, safe_next(query.next.as_deref())).await {
+        Ok(started) => {
+            let mut response = see_other(&started.url);
+            let cookie = cookies::set(SSO_STATE_COOKIE, &started.state, state.config.secure_cookies);
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+        Err(refused) => refused_sso(&state, &headers, refused).await,
+    }
+}
+
+/// The browser's copy of the state of its sign-in through an IdP.
+const SSO_STATE_COOKIE: &str = "lisa_sso_state";
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// The IdP sends the person back here with a code (or why not).
+pub async fn sso_callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> AppResult<Response> {
+    if let Some(error) = query.error {
+        let why = query.error_description.unwrap_or(error);
+        return refused_sso(&state, &headers, sso::Refused(format!("Kommunens inloggning avbröts: {why}"))).await;
+    }
+    let kept = cookies::get(&headers, SSO_STATE_COOKIE).unwrap_or_default();
+    if kept.is_empty() || !session::same_secret(&kept, &query.state) {
+        let refused = sso::Refused("Inloggningen kunde inte kontrolleras: svaret hör inte till en inloggning som började i den här webbläsaren. Börja om.".into());
+        return refused_sso(&state, &headers, refused).await;
+    }
+    match sso::finish(&state, &query.state, &query.code).await {
+        Ok(done) => signed_in(&state, done.user_id, &done.next, SignedInWith::Idp(done.municipality_id)).await,
+        Err(refused) => refused_sso(&state, &headers, refused).await,
     }
 }

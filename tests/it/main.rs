@@ -27,6 +27,7 @@ mod reminders;
 mod reports;
 mod risks;
 mod scale;
+mod sso;
 mod suppliers;
 mod systems;
 mod tenancy;

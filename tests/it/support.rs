@@ -135,6 +135,7 @@ pub fn test_config() -> Config {
         run_reminders: false,
         // The demo's administrator signs in with a password alone; the two-factor tests turn it on.
         admins_need_two_factor: false,
+        secret_key: Some([42; 32]),
     }
 }
 
@@ -154,24 +155,30 @@ impl TestApp {
 
     /// Lisa with the test configuration as changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
-        TestApp::spawn_on(configure, 8).await
+        TestApp::spawn_on(|config, _| configure(config), 8).await
     }
 
     /// Lisa with a pool of one connection: a request that holds a connection while it waits
     /// for another never gets it, and fails after the pool's timeout of three seconds.
     pub async fn spawn_with_one_connection() -> TestApp {
-        TestApp::spawn_on(|_| {}, 1).await
+        TestApp::spawn_on(|_, _| {}, 1).await
     }
 
-    async fn spawn_on(configure: impl FnOnce(&mut Config), connections: u32) -> TestApp {
+    /// Lisa whose LISA_PUBLIC_URL is its own address, for links that must lead back to it
+    /// (an identity provider's redirect).
+    pub async fn spawn_at_own_url() -> TestApp {
+        TestApp::spawn_on(|config, addr| config.public_url = format!("http://{addr}"), 8).await
+    }
+
+    async fn spawn_on(configure: impl FnOnce(&mut Config, SocketAddr), connections: u32) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
         let owner = fresh_database().await;
         let mut config = test_config();
-        configure(&mut config);
+        configure(&mut config, addr);
         assert!(lisa::demo::seed(&AppState::new(owner.clone(), config.clone())).await.unwrap());
         let exempelby = store::find_municipality_by_org_number(&owner, "212000-0142").await.unwrap().unwrap().id;
         let state = AppState::new(app_pool(&owner, connections).await, config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         tokio::spawn(lisa::serve(listener, state.clone(), std::future::pending()));
         TestApp { addr, state, exempelby, owner }
     }

@@ -1,0 +1,439 @@
+//! Single sign-on with the municipality's own identity provider: OpenID Connect's authorization
+//! code flow with PKCE, `state` and `nonce`; the provider found by discovery (its keys fetched
+//! with it, so a rotated key is picked up at the next sign-in); the ID token's signature,
+//! issuer, audience, expiry and nonce checked by the `openidconnect` crate. A person is found by
+//! issuer and subject once linked, the first time by verified email among the municipality's
+//! accounts, or created with the employee role where the municipality allows it.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::session;
+use crate::AppState;
+use crate::audit_log::{self, Actor, Change};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult};
+
+/// How long a person may take at the IdP before the sign-in must start over.
+const LOGIN_MINUTES: i32 = 10;
+
+/// The path the IdP sends the person back to, after `LISA_PUBLIC_URL`.
+pub const CALLBACK_PATH: &str = "/login/oidc/callback";
+
+/// A municipality's IdP as the login page offers it.
+pub struct Offered {
+    pub municipality_id: Uuid,
+    pub display_name: String,
+}
+
+/// A municipality's IdP as configured (the secret still encrypted).
+struct Configured {
+    municipality_id: Uuid,
+    issuer: String,
+    client_id: String,
+    client_secret: Vec<u8>,
+    create_accounts: bool,
+}
+
+/// The settings of a municipality's IdP, as the CLI and the administrator give them.
+pub struct Settings {
+    pub display_name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub create_accounts: bool,
+    pub require_sso: bool,
+}
+
+/// Why a sign-in through the IdP was refused, in words for the login page.
+#[derive(Debug)]
+pub struct Refused(pub String);
+
+fn refused(message: impl Into<String>) -> Refused {
+    Refused(message.into())
+}
+
+// ---------------------------------------------------------------- the client secret
+
+fn cipher(key: &[u8; 32]) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(key.into())
+}
+
+/// Encrypts a client secret for one municipality: nonce (24 bytes) followed by the ciphertext.
+pub fn seal(key: &[u8; 32], municipality: Uuid, secret: &str) -> Vec<u8> {
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).expect("the system's random source");
+    let sealed = cipher(key)
+        .encrypt(&XNonce::from(nonce), Payload { msg: secret.as_bytes(), aad: municipality.as_bytes() })
+        .expect("encryption of a short secret");
+    [nonce.as_slice(), &sealed].concat()
+}
+
+/// Decrypts what `seal` made for the same municipality with the same key.
+pub fn open(key: &[u8; 32], municipality: Uuid, sealed: &[u8]) -> Option<String> {
+    let (nonce, body) = sealed.split_at_checked(24)?;
+    let nonce = XNonce::from(<[u8; 24]>::try_from(nonce).ok()?);
+    let plain = cipher(key).decrypt(&nonce, Payload { msg: body, aad: municipality.as_bytes() }).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+fn secret_key(state: &AppState) -> Result<&[u8; 32], Refused> {
+    state.config.secret_key.as_ref().ok_or_else(|| refused("Inloggningen via kommunen är inte färdig att använda: LISA_SECRET_KEY saknas. Kontakta Lisas systemadministratör."))
+}
+
+// ---------------------------------------------------------------- settings
+
+/// Sets (or replaces) a municipality's IdP; run by the CLI and the system administrator.
+pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, settings: &Settings) -> AppResult<()> {
+    IssuerUrl::new(settings.issuer.trim().to_string()).map_err(|_| {
+        AppError::BadRequest("Utfärdaren ska vara en adress, till exempel https://login.kommun.se.".into())
+    })?;
+    if settings.client_id.trim().is_empty() || settings.client_secret.trim().is_empty() {
+        return Err(AppError::BadRequest("Klient-id och klienthemlighet behövs.".into()));
+    }
+    let mut tx = pool.begin().await?;
+    crate::db::tenant::act_for(&mut tx, m).await?;
+    sqlx::query!(
+        "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts, require_sso)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4, client_secret = $5,
+                create_accounts = $6, require_sso = $7, updated_at = now()",
+        m,
+        settings.display_name.trim(),
+        settings.issuer.trim(),
+        settings.client_id.trim(),
+        seal(key, m, settings.client_secret.trim()),
+        settings.create_accounts,
+        settings.require_sso,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"Inloggning": settings.display_name.trim(), "Utfärdare": settings.issuer.trim(),
+                       "Klient-id": settings.client_id.trim(), "Skapar konton": settings.create_accounts,
+                       "Krävs": settings.require_sso});
+    audit_log::record(&mut tx, actor, Change::updated(Some(m), "municipality", m, json!({}), after)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lets an account sign in with its password where single sign-on is required, or stops it.
+pub async fn set_break_glass(pool: &PgPool, actor: &Actor, user_id: Uuid, allowed: bool) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("UPDATE users SET break_glass = $2 WHERE id = $1", user_id, allowed).execute(&mut *tx).await?;
+    let change = Change::updated(
+        None,
+        "user",
+        user_id,
+        json!({}),
+        json!({"Nödkonto (lösenord trots krav på kommunens inloggning)": allowed}),
+    );
+    audit_log::record(&mut tx, actor, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The IdPs the login page offers, by name.
+pub async fn offered(pool: &PgPool) -> AppResult<Vec<Offered>> {
+    Ok(sqlx::query_as!(Offered, "SELECT municipality_id, display_name FROM sso_providers ORDER BY display_name")
+        .fetch_all(pool)
+        .await?)
+}
+
+async fn configured(pool: &PgPool, m: Uuid) -> AppResult<Option<Configured>> {
+    Ok(sqlx::query_as!(
+        Configured,
+        "SELECT municipality_id, issuer, client_id, client_secret, create_accounts FROM sso_providers WHERE municipality_id = $1",
+        m
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Whether the account must sign in through an IdP: it has a role in a municipality that
+/// requires it and is not a break-glass account. Returns that IdP's name.
+pub async fn required_for(pool: &PgPool, user_id: Uuid) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT p.display_name FROM sso_providers p
+          WHERE p.require_sso
+            AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.municipality_id = p.municipality_id)
+            AND NOT (SELECT break_glass FROM users WHERE id = $1)
+          ORDER BY p.display_name LIMIT 1",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+// ---------------------------------------------------------------- the flow
+
+fn http_client() -> Result<openidconnect::reqwest::Client, Refused> {
+    // Redirects are not followed: a provider's answer must come from where it was asked.
+    openidconnect::reqwest::ClientBuilder::new()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| refused(format!("Lisa kunde inte nå kommunens inloggning ({e}).")))
+}
+
+async fn discover(issuer: &str, http: &openidconnect::reqwest::Client) -> Result<CoreProviderMetadata, Refused> {
+    let issuer = IssuerUrl::new(issuer.to_string()).map_err(|_| refused("Utfärdarens adress är felaktig."))?;
+    CoreProviderMetadata::discover_async(issuer, http).await.map_err(|e| {
+        tracing::warn!(error = %e, "OpenID discovery failed");
+        refused("Kommunens inloggning svarar inte som den ska (utfärdaren stämmer inte eller går inte att nå). Försök igen eller kontakta IT.")
+    })
+}
+
+/// A sign-in started: the address at the IdP to send the person to, and the state it carries,
+/// which the browser also keeps in a cookie so that the answer is taken only from the browser
+/// that asked (no one can sign a victim in as themselves with their own code).
+pub struct Started {
+    pub url: String,
+    pub state: String,
+}
+
+/// Starts a sign-in.
+pub async fn start(state: &AppState, m: Uuid, next: &str) -> Result<Started, Refused> {
+    let db = |e: AppError| refused(format!("Inloggningen kunde inte starta ({e})."));
+    let provider = configured(&state.pool, m)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| refused("Kommunen har ingen inloggning via sin IdP."))?;
+    let key = secret_key(state)?;
+    let secret = open(key, m, &provider.client_secret)
+        .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
+    let http = http_client()?;
+    let metadata = discover(&provider.issuer, &http).await?;
+    let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
+        .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(redirect);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf, nonce) = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    sqlx::query!(
+        "INSERT INTO sso_logins (state_hash, municipality_id, nonce, pkce_verifier, next) VALUES ($1, $2, $3, $4, $5)",
+        session::token_hash(csrf.secret()),
+        m,
+        nonce.secret(),
+        verifier.secret(),
+        next
+    )
+    .execute(&state.pool)
+    .await
+    .map_err(|e| db(e.into()))?;
+    Ok(Started { url: url.to_string(), state: csrf.secret().clone() })
+}
+
+/// Who signed in, and where they go next.
+pub struct SignedIn {
+    pub user_id: Uuid,
+    pub municipality_id: Uuid,
+    pub next: String,
+}
+
+/// The IdP sent the person back with a code: check everything, then find (or link, or create) the account.
+pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<SignedIn, Refused> {
+    let db = |e: sqlx::Error| refused(format!("Inloggningen kunde inte slutföras ({e})."));
+    // The state is used once: a replayed answer finds nothing.
+    let login = sqlx::query!(
+        "DELETE FROM sso_logins WHERE state_hash = $1 AND created_at > now() - make_interval(mins => $2)
+         RETURNING municipality_id, nonce, pkce_verifier, next",
+        session::token_hash(state_param),
+        LOGIN_MINUTES
+    )
+    .fetch_optional(&state.pool)
+    .await
+    .map_err(db)?
+    .ok_or_else(|| {
+        refused(
+            "Inloggningen kunde inte kontrolleras: den är redan använd, för gammal eller kom inte från Lisa. Börja om.",
+        )
+    })?;
+    let m = login.municipality_id;
+    let provider = configured(&state.pool, m)
+        .await
+        .map_err(|e| refused(format!("{e}")))?
+        .ok_or_else(|| refused("Kommunen har ingen inloggning via sin IdP."))?;
+    let key = secret_key(state)?;
+    let secret = open(key, m, &provider.client_secret)
+        .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
+    let http = http_client()?;
+    let metadata = discover(&provider.issuer, &http).await?;
+    let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
+        .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(redirect);
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .map_err(|_| refused("Kommunens inloggning saknar en token-adress."))?
+        .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier))
+        .request_async(&http)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "OpenID code exchange refused");
+            refused("Kommunens inloggning godtog inte svaret (koden är använd, gammal eller gäller en annan tjänst). Börja om.")
+        })?;
+    let id_token = tokens.id_token().ok_or_else(|| refused("Kommunens inloggning skickade ingen ID-token."))?;
+    let claims = id_token.claims(&client.id_token_verifier(), &Nonce::new(login.nonce)).map_err(|e| {
+        tracing::warn!(error = %e, "ID token refused");
+        refused(format!("ID-token från kommunens inloggning godtogs inte: {}.", swedish(&e)))
+    })?;
+    let issuer = claims.issuer().as_str().to_string();
+    let subject = claims.subject().as_str().to_string();
+    let mut email = claims.email().map(|e| e.as_str().trim().to_lowercase());
+    let mut verified = claims.email_verified() == Some(true);
+    let mut name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
+    // Many providers put the address in the ID token; the others give it at the UserInfo
+    // endpoint, for the same subject (checked by the crate).
+    if email.is_none() {
+        let info: CoreUserInfoClaims = client
+            .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
+            .map_err(|_| {
+                refused("Kommunens inloggning skickade ingen e-postadress, så Lisa kan inte koppla dig till ett konto.")
+            })?
+            .request_async(&http)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "UserInfo refused");
+                refused(
+                    "Kommunens inloggning gav inte ut uppgifterna om dig (UserInfo). Försök igen eller kontakta IT.",
+                )
+            })?;
+        email = info.email().map(|e| e.as_str().trim().to_lowercase());
+        verified = info.email_verified() == Some(true);
+        name = name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()));
+    }
+    let user_id = account_for(state, &provider, &issuer, &subject, email.as_deref().filter(|_| verified), name)
+        .await
+        .map_err(|e| match e {
+        AppError::Forbidden => refused("Kontot är avstängt i Lisa."),
+        other => refused(format!("{other}")),
+    })?;
+    let user_id = user_id.ok_or_else(|| {
+        refused(match (&email, verified) {
+            (Some(email), true) => {
+                format!("Det finns inget konto i Lisa för {email} i kommunen. Be samordnaren lägga till dig.")
+            }
+            (Some(_), false) => {
+                "Kommunens inloggning har inte bekräftat din e-postadress, så Lisa kan inte koppla dig till ett konto."
+                    .into()
+            }
+            (None, _) => {
+                "Kommunens inloggning skickade ingen e-postadress, så Lisa kan inte koppla dig till ett konto.".into()
+            }
+        })
+    })?;
+    Ok(SignedIn { user_id, municipality_id: m, next: login.next })
+}
+
+/// What the ID token's refusal means, in Swedish.
+fn swedish(error: &openidconnect::ClaimsVerificationError) -> &'static str {
+    use openidconnect::ClaimsVerificationError as E;
+    match error {
+        E::Expired(_) => "den har gått ut",
+        E::InvalidAudience(_) => "den är utfärdad för en annan tjänst",
+        E::InvalidIssuer(_) => "den kommer från en annan utfärdare",
+        E::InvalidNonce(_) => "den hör inte till den här inloggningen",
+        E::SignatureVerification(_) => "signaturen stämmer inte",
+        _ => "den kunde inte kontrolleras",
+    }
+}
+
+/// The account for a person at the IdP: linked by subject; else an account of the municipality
+/// with the verified email, linked now; else one created if the municipality allows it.
+/// `Forbidden` for a disabled account.
+async fn account_for(
+    state: &AppState,
+    provider: &Configured,
+    issuer: &str,
+    subject: &str,
+    verified_email: Option<&str>,
+    name: Option<String>,
+) -> AppResult<Option<Uuid>> {
+    let m = provider.municipality_id;
+    let mut tx = state.pool.begin().await?;
+    crate::db::tenant::act_for(&mut tx, m).await?;
+    let linked = sqlx::query!(
+        "SELECT u.id, u.disabled FROM sso_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer = $1 AND i.subject = $2",
+        issuer,
+        subject
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(user) = linked {
+        if user.disabled {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(Some(user.id));
+    }
+    let Some(email) = verified_email else { return Ok(None) };
+    let existing = sqlx::query!(
+        "SELECT u.id, u.disabled, u.display_name FROM users u
+          WHERE lower(u.email) = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)",
+        email,
+        m
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (user_id, actor_name, created) = match existing {
+        Some(user) if user.disabled => return Err(AppError::Forbidden),
+        Some(user) => (user.id, user.display_name, false),
+        None if provider.create_accounts => {
+            let display_name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.to_string());
+            // No password: this person signs in through the IdP (a coordinator may send a link).
+            let unusable = format!("sso-only:{}", session::random_token());
+            let actor = Actor::system("Inloggning via kommunen");
+            let id = crate::org::store::create_account(&mut tx, &actor, email, &display_name, &unusable, false).await?;
+            let grant = crate::org::model::GrantInput { role: Role::Medarbetare, body_id: None };
+            crate::org::store::add_grant(&mut tx, &actor, m, id, &grant).await?;
+            (id, display_name, true)
+        }
+        None => return Ok(None),
+    };
+    sqlx::query!("INSERT INTO sso_identities (issuer, subject, user_id) VALUES ($1, $2, $3)", issuer, subject, user_id)
+        .execute(&mut *tx)
+        .await?;
+    let what = if created { "Skapad vid inloggning via kommunen" } else { "Kopplad till kommunens inloggning" };
+    let actor = Actor { user_id: Some(user_id), name: actor_name, request_id: None };
+    let change = Change::updated(Some(m), "user", user_id, json!({}), json!({"Inloggning": what, "Utfärdare": issuer}));
+    audit_log::record(&mut tx, &actor, change).await?;
+    tx.commit().await?;
+    Ok(Some(user_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_secret_opens_only_with_its_key_and_for_its_municipality() {
+        let key = [7u8; 32];
+        let m = Uuid::new_v4();
+        let sealed = seal(&key, m, "hemlig-klient");
+        assert!(!sealed.windows(13).any(|w| w == b"hemlig-klient"), "not stored in the clear");
+        assert_eq!(open(&key, m, &sealed).as_deref(), Some("hemlig-klient"));
+        assert_eq!(open(&[8u8; 32], m, &sealed), None, "another key");
+        assert_eq!(open(&key, Uuid::new_v4(), &sealed), None, "another municipality's row");
+        assert_eq!(open(&key, m, &sealed[..10]), None);
+    }
+}

@@ -1,0 +1,292 @@
+//! Sign-in through the municipality's own identity provider, against a real OpenID provider:
+//! oidc-provider (the certified Node.js implementation), installed by scripts/test under
+//! target/oidc and started here on a free port with a client for Lisa.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::Locator;
+use uuid::Uuid;
+
+use crate::browser::Driver;
+use crate::support::{DEMO_PASSWORD, TestApp};
+
+/// The provider, killed when dropped.
+struct Idp {
+    child: Child,
+    issuer: String,
+    /// Kept open: the provider must not write into a closed pipe.
+    _output: BufReader<std::process::ChildStdout>,
+}
+
+impl Idp {
+    fn start(app: &TestApp) -> Idp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child = Command::new("node")
+            .arg(root.join("tests/oidc/provider.mjs"))
+            .env("PORT", port.to_string())
+            .env("OIDC_PROVIDER_DIR", root.join("target/oidc/node_modules/oidc-provider"))
+            .env("REDIRECT_URI", app.url("/login/oidc/callback"))
+            .env("POST_LOGOUT_URI", app.url("/login"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node is installed (scripts/test installs npm and oidc-provider)");
+        let mut output = BufReader::new(child.stdout.take().unwrap());
+        let mut ready = String::new();
+        output.read_line(&mut ready).unwrap();
+        assert_eq!(ready.trim(), "ready", "oidc-provider did not start (scripts/test installs it under target/oidc)");
+        Idp { child, issuer: format!("http://127.0.0.1:{port}"), _output: output }
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sets Exempelby's IdP as the CLI does.
+async fn configure(app: &TestApp, issuer: &str, create_accounts: bool, require_sso: bool) {
+    let settings = lisa::auth::sso::Settings {
+        display_name: "Exempelby kommuns konto".into(),
+        issuer: issuer.into(),
+        client_id: "lisa".into(),
+        client_secret: "lisa-client-secret-for-tests".into(),
+        create_accounts,
+        require_sso,
+    };
+    let key = app.state.config.secret_key.unwrap();
+    lisa::auth::sso::configure(app.pool(), &lisa::audit_log::Actor::system("test"), &key, app.exempelby, &settings)
+        .await
+        .unwrap();
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Goes through the provider as a browser would, signing in as `login`; returns the address
+/// the provider sends the browser back to (Lisa's callback with a code and the state).
+async fn through_idp(idp: &Idp, auth_url: &str, login: &str) -> String {
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let absolute = |url: &str| if url.starts_with("http") { url.to_string() } else { format!("{}{url}", idp.issuer) };
+    let mut url = auth_url.to_string();
+    for _ in 0..10 {
+        if url.contains("/login/oidc/callback") {
+            return url;
+        }
+        let response = browser.get(absolute(&url)).send().await.unwrap();
+        if response.status().is_redirection() {
+            url = location(&response);
+            continue;
+        }
+        let html = response.text().await.unwrap();
+        let action = html.split("action=\"").nth(1).expect("the provider's login form").split('"').next().unwrap();
+        let submitted = browser
+            .post(absolute(action))
+            .form(&[("prompt", "login"), ("login", login), ("password", "anything")])
+            .send()
+            .await
+            .unwrap();
+        url = location(&submitted);
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// Starts a sign-in at Lisa with `lisa` (a client keeping Lisa's cookies); returns the IdP's address.
+async fn start(app: &TestApp, lisa: &reqwest::Client) -> String {
+    let started = lisa.get(app.url(&format!("/login/sso/{}", app.exempelby))).send().await.unwrap();
+    assert_eq!(started.status(), 303, "{}", started.text().await.unwrap_or_default());
+    location(&started)
+}
+
+/// A whole sign-in as `login`; returns Lisa's answer to the callback.
+async fn sign_in(app: &TestApp, idp: &Idp, lisa: &reqwest::Client, login: &str) -> reqwest::Response {
+    let auth_url = start(app, lisa).await;
+    assert!(auth_url.starts_with(&idp.issuer) && auth_url.contains("code_challenge=") && auth_url.contains("nonce="));
+    let callback = through_idp(idp, &auth_url, login).await;
+    lisa.get(callback).send().await.unwrap()
+}
+
+async fn user_id(app: &TestApp, email: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(app.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_coordinator_signs_in_through_the_idp_linked_first_by_email_then_by_subject() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    configure(&app, &idp.issuer, false, false).await;
+    let login_page = app.get(&app.client(), "/login").await.text().await.unwrap();
+    assert!(login_page.contains("Logga in med Exempelby kommuns konto"), "the IdP is offered first");
+
+    let lisa = app.client();
+    let answer = sign_in(&app, &idp, &lisa, "samordnare@exempelby.se").await;
+    assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap_or_default());
+    let start_page = app.get(&lisa, "/").await.text().await.unwrap();
+    assert!(start_page.contains("Sara Lind"), "signed in as the coordinator");
+    let sara = user_id(&app, "samordnare@exempelby.se").await;
+    let linked: (String, String) = sqlx::query_as("SELECT issuer, subject FROM sso_identities WHERE user_id = $1")
+        .bind(sara)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(linked, (idp.issuer.clone(), "sub-samordnare@exempelby.se".to_string()));
+    let how: String = sqlx::query_scalar("SELECT last_login_method FROM users WHERE id = $1")
+        .bind(sara)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(how, "sso");
+
+    // Linked, she is found by issuer and subject even when her address in Lisa changes.
+    sqlx::query("UPDATE users SET email = 'sara.lind@exempelby.se' WHERE id = $1")
+        .bind(sara)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    let again = app.client();
+    assert_eq!(sign_in(&app, &idp, &again, "samordnare@exempelby.se").await.status(), 303);
+    assert!(app.get(&again, "/").await.text().await.unwrap().contains("Sara Lind"));
+    let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity_id = $1 AND after ->> 'Inloggning' = 'Kopplad till kommunens inloggning'")
+        .bind(sara)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(logged, 1, "linked once, in the change log");
+}
+
+#[tokio::test]
+async fn unknown_unverified_and_disabled_people_are_refused_and_created_only_when_allowed() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    configure(&app, &idp.issuer, false, false).await;
+
+    let stranger = sign_in(&app, &idp, &app.client(), "ny.person@exempelby.se").await;
+    assert_eq!(stranger.status(), 401);
+    assert!(stranger.text().await.unwrap().contains("Det finns inget konto i Lisa för ny.person@exempelby.se"));
+    let unverified = sign_in(&app, &idp, &app.client(), "unverified@exempelby.se").await;
+    assert!(unverified.text().await.unwrap().contains("inte bekräftat din e-postadress"));
+
+    let employee = user_id(&app, "medarbetare@exempelby.se").await;
+    sqlx::query("UPDATE users SET disabled = true WHERE id = $1").bind(employee).execute(app.pool()).await.unwrap();
+    let disabled = sign_in(&app, &idp, &app.client(), "medarbetare@exempelby.se").await;
+    assert_eq!(disabled.status(), 401);
+    assert!(
+        disabled.text().await.unwrap().contains("Kontot är avstängt"),
+        "a disabled account cannot come in through the IdP"
+    );
+
+    configure(&app, &idp.issuer, true, false).await;
+    let lisa = app.client();
+    assert_eq!(sign_in(&app, &idp, &lisa, "ny.person@exempelby.se").await.status(), 303);
+    let role: String = sqlx::query_scalar(
+        "SELECT g.role FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'ny.person@exempelby.se'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(role, "medarbetare", "created with the employee role when the municipality allows it");
+    assert_eq!(app.get(&lisa, "/incidents/report").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_wrong_or_replayed_state_a_wrong_nonce_and_a_wrong_issuer_are_refused() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    configure(&app, &idp.issuer, false, false).await;
+
+    // A state other than the one this browser started with.
+    let lisa = app.client();
+    let callback = through_idp(&idp, &start(&app, &lisa).await, "samordnare@exempelby.se").await;
+    let state = callback.split("state=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let tampered = callback.replace(&format!("state={state}"), "state=annat");
+    let wrong = lisa.get(&tampered).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong.text().await.unwrap().contains("hör inte till en inloggning som började i den här webbläsaren"));
+    // Another browser with the right answer: not the one that started it.
+    assert_eq!(app.client().get(&callback).send().await.unwrap().status(), 401);
+    // The right answer once, then replayed.
+    assert_eq!(lisa.get(&callback).send().await.unwrap().status(), 303);
+    assert_eq!(lisa.get(&callback).send().await.unwrap().status(), 401, "the browser's state is spent");
+    // Even with the state cookie put back, the state is used once.
+    let replay = app
+        .client()
+        .get(&callback)
+        .header(reqwest::header::COOKIE, format!("lisa_sso_state={state}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+    assert!(replay.text().await.unwrap().contains("redan använd"));
+
+    // A nonce other than the one sent: the ID token belongs to another sign-in.
+    let lisa = app.client();
+    let auth_url = start(&app, &lisa).await;
+    sqlx::query("UPDATE sso_logins SET nonce = 'en-annan-nonce'").execute(app.pool()).await.unwrap();
+    let answer = lisa.get(through_idp(&idp, &auth_url, "samordnare@exempelby.se").await).send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    assert!(answer.text().await.unwrap().contains("hör inte till den här inloggningen"));
+
+    // A code made for another client (the token would be for another audience).
+    let lisa = app.client();
+    let auth_url = start(&app, &lisa).await;
+    let callback = through_idp(&idp, &auth_url, "samordnare@exempelby.se").await;
+    sqlx::query("UPDATE sso_providers SET client_id = 'another-app'").execute(app.pool()).await.unwrap();
+    let answer = lisa.get(callback).send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    assert!(answer.text().await.unwrap().contains("godtog inte svaret"));
+
+    // An issuer that is not the one the provider names itself.
+    configure(&app, &idp.issuer.replace("127.0.0.1", "localhost"), false, false).await;
+    let refused = app.client().get(app.url(&format!("/login/sso/{}", app.exempelby))).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.text().await.unwrap().contains("utfärdaren stämmer inte"));
+}
+
+#[tokio::test]
+async fn where_single_sign_on_is_required_only_break_glass_accounts_use_a_password() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    configure(&app, &idp.issuer, false, true).await;
+    let refused = app.try_login(&app.client(), "samordnare@exempelby.se", DEMO_PASSWORD).await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("kräver att du loggar in med Exempelby kommuns konto"));
+    let sara = user_id(&app, "samordnare@exempelby.se").await;
+    lisa::auth::sso::set_break_glass(app.pool(), &lisa::audit_log::Actor::system("test"), sara, true).await.unwrap();
+    assert_eq!(app.try_login(&app.client(), "samordnare@exempelby.se", DEMO_PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn the_whole_sign_in_in_chromium_never_shows_a_lisa_password() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    configure(&app, &idp.issuer, false, true).await;
+    let driver = Driver::start();
+    let browser = driver.client().await;
+    browser.goto(&app.url("/login")).await.unwrap();
+    browser.find(Locator::LinkText("Logga in med Exempelby kommuns konto")).await.unwrap().click().await.unwrap();
+    let login =
+        browser.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css("input[name=login]")).await.unwrap();
+    assert!(browser.current_url().await.unwrap().as_str().starts_with(&idp.issuer), "at the municipality's IdP");
+    login.send_keys("samordnare@exempelby.se").await.unwrap();
+    browser.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("idp-password").await.unwrap();
+    browser.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let url = browser.current_url().await.unwrap();
+        if url.as_str().starts_with(&app.url("/")) && url.path() == "/" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never came back to Lisa: at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let header = browser.find(Locator::Css("header")).await.unwrap().text().await.unwrap();
+    assert!(header.contains("Sara Lind"), "{header}");
+    browser.close().await.unwrap();
+}

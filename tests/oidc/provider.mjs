@@ -1,0 +1,56 @@
+// A real OpenID provider for the tests: oidc-provider (the certified Node.js implementation),
+// installed by scripts/test under target/oidc. Any login name signs in (its development
+// interactions), as a person whose email is that name: `sub` is stable per name, and names
+// starting with "unverified" have an unverified email. Two clients: Lisa's and another one.
+// Prints "ready" when it listens.
+import { pathToFileURL } from 'node:url';
+
+// Installed under target/, not beside this file: found by the folder the test names.
+const { default: Provider } = await import(pathToFileURL(`${process.env.OIDC_PROVIDER_DIR}/lib/index.js`).href);
+
+const port = Number(process.env.PORT);
+const issuer = `http://127.0.0.1:${port}`;
+const redirect = process.env.REDIRECT_URI;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'lisa',
+      client_secret: 'lisa-client-secret-for-tests',
+      redirect_uris: [redirect],
+      post_logout_redirect_uris: [process.env.POST_LOGOUT_URI],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+    {
+      client_id: 'another-app',
+      client_secret: 'another-client-secret-for-tests',
+      redirect_uris: [redirect],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+  ],
+  pkce: { required: () => true },
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+  ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600) },
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: `sub-${id}`, email: id, email_verified: !id.startsWith('unverified'), name: id };
+      },
+    };
+  },
+  // First-party: no consent screen, as a municipality configures its own Lisa.
+  async loadExistingGrant(ctx) {
+    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+    grant.addOIDCScope('openid email profile');
+    await grant.save();
+    return grant;
+  },
+});
+
+provider.listen(port, '127.0.0.1', () => console.log('ready'));

@@ -38,3 +38,8 @@ CREATE TABLE sso_logins (
 
 -- May sign in with a password where the municipality requires single sign-on.
 ALTER TABLE users ADD COLUMN break_glass boolean NOT NULL DEFAULT false;
+
+-- A session begun through an IdP remembers it and the ID token, so that logging out of Lisa can
+-- end the sign-in at the IdP too (RP-initiated logout).
+ALTER TABLE sessions ADD COLUMN idp_municipality_id uuid REFERENCES municipalities(id) ON DELETE SET NULL;
+ALTER TABLE sessions ADD COLUMN id_token text;

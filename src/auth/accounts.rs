@@ -1,6 +1,7 @@
 //! An account over its life, for the coordinator and the system administrator: disabling and
 //! re-enabling it, ending its sessions, a one-time link to a new password — and the person's
-//! own use of that link. Taking access away ends every session and revokes every API token.
+//! own use of that link. Taking access away ends every session, revokes every API token and
+//! removes the link to the person at the municipality's IdP.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -26,6 +27,8 @@ pub struct Account {
     pub last_login_method: Option<String>,
     /// Roles in the coordinator's municipality and no other.
     pub works_only_here: bool,
+    /// Linked to a person at an IdP (signs in through the municipality).
+    pub linked_to_idp: bool,
 }
 
 impl Account {
@@ -48,7 +51,8 @@ pub async fn manageable(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     let account = sqlx::query_as!(
         Account,
         r#"SELECT u.id, u.display_name, u.is_admin, u.disabled, u.last_login_at, u.last_login_method,
-                  works_only_in(u.id, $2) AS "works_only_here!"
+                  works_only_in(u.id, $2) AS "works_only_here!",
+                  EXISTS (SELECT 1 FROM sso_identities i WHERE i.user_id = u.id) AS "linked_to_idp!"
              FROM users u
             WHERE u.id = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)"#,
         id,
@@ -83,6 +87,9 @@ pub async fn set_disabled(state: &AppState, principal: &Principal, id: Uuid, dis
     if disabled {
         let ended = sqlx::query!("DELETE FROM sessions WHERE user_id = $1", id).execute(&mut *tx).await?;
         after["Avslutade inloggningar"] = json!(ended.rows_affected());
+        // The link to the person at the IdP goes too: enabled again, they are linked anew by email.
+        let unlinked = sqlx::query!("DELETE FROM sso_identities WHERE user_id = $1", id).execute(&mut *tx).await?;
+        after["Borttagna kopplingar till kommunens inloggning"] = json!(unlinked.rows_affected());
     }
     let change =
         Change::updated(Some(principal.tenant()?), "user", id, json!({"Status": status(before.disabled)}), after);

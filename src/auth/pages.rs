@@ -158,7 +158,7 @@ pub async fn login(
 /// whose session starts in that municipality.
 enum SignedInWith {
     Password,
-    Idp(Uuid),
+    Idp { municipality: Uuid, id_token: String },
 }
 
 /// The cookie that carries a login between its password and its code.
@@ -167,15 +167,16 @@ const CHALLENGE_COOKIE: &str = "lisa_challenge";
 /// Starts the session of a completed sign-in: open invitations come first; then the page asked
 /// for, in the municipality last worked in.
 async fn signed_in(state: &AppState, user_id: Uuid, next: &str, with: SignedInWith) -> AppResult<Response> {
-    let (method, idp_municipality) = match with {
+    let (method, idp) = match &with {
         SignedInWith::Password => ("losenord", None),
-        SignedInWith::Idp(m) => ("sso", Some(m)),
+        SignedInWith::Idp { municipality, id_token } => ("sso", Some((*municipality, id_token.as_str()))),
     };
+    let idp_municipality = idp.map(|(m, _)| m);
     let last_municipality = store::record_sign_in(&state.pool, user_id, method)
         .await?
         .filter(|_| idp_municipality.is_none())
         .or(idp_municipality);
-    let token = session::create(&state.pool, user_id).await?;
+    let token = session::create(&state.pool, user_id, idp).await?;
     let own = tenant::Context { municipality: None, user: Some(user_id) };
     let open_invitations = tenant::within(own, store::open_invitations(&state.pool, user_id)).await?;
     let next = if open_invitations > 0 { "/invitations" } else { next };
@@ -242,10 +243,13 @@ pub async fn answer_code(
 }
 
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
+    let mut at_idp = None;
     if let Credential::Session { token_hash, .. } = &principal.credential {
+        at_idp = sso::end_session_url(&state, token_hash).await;
         session::delete(&state, token_hash).await?;
     }
-    let mut response = see_other("/login");
+    // A session begun at the municipality's IdP ends there too, which then sends the person back.
+    let mut response = see_other(at_idp.as_deref().unwrap_or("/login"));
     response
         .headers_mut()
         .insert(header::SET_COOKIE, cookies::clear(session::SESSION_COOKIE, state.config.secure_cookies));
@@ -627,7 +631,10 @@ pub async fn sso_callback(
         return refused_sso(&state, &headers, refused).await;
     }
     match sso::finish(&state, &query.state, &query.code).await {
-        Ok(done) => signed_in(&state, done.user_id, &done.next, SignedInWith::Idp(done.municipality_id)).await,
+        Ok(done) => {
+            let with = SignedInWith::Idp { municipality: done.municipality_id, id_token: done.id_token };
+            signed_in(&state, done.user_id, &done.next, with).await
+        }
         Err(refused) => refused_sso(&state, &headers, refused).await,
     }
 }

@@ -51,13 +51,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Creates a session and returns its token (the cookie value; only its hash is stored).
-pub async fn create(pool: &PgPool, user_id: Uuid) -> AppResult<String> {
+/// Starts a session; one begun through a municipality's IdP keeps which and the ID token, so
+/// that logging out can end the sign-in there too.
+pub async fn create(pool: &PgPool, user_id: Uuid, idp: Option<(Uuid, &str)>) -> AppResult<String> {
     let token = random_token();
     sqlx::query!(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES ($1, $2, $3)",
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, idp_municipality_id, id_token) VALUES ($1, $2, $3, $4, $5)",
         token_hash(&token),
         user_id,
         random_token(),
+        idp.map(|(m, _)| m),
+        idp.map(|(_, id_token)| id_token),
     )
     .execute(pool)
     .await?;

@@ -245,6 +245,8 @@ pub struct SignedIn {
     pub user_id: Uuid,
     pub municipality_id: Uuid,
     pub next: String,
+    /// The ID token, kept with the session as the hint for logging out at the IdP.
+    pub id_token: String,
 }
 
 /// The IdP sent the person back with a code: check everything, then find (or link, or create) the account.
@@ -343,7 +345,33 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
             }
         })
     })?;
-    Ok(SignedIn { user_id, municipality_id: m, next: login.next })
+    Ok(SignedIn { user_id, municipality_id: m, next: login.next, id_token: id_token.to_string() })
+}
+
+/// Where to end the sign-in at the IdP when a session begun there logs out of Lisa (RP-initiated
+/// logout), if the IdP offers it. Logging out of Lisa never waits on an IdP that is down.
+pub async fn end_session_url(state: &AppState, session_hash: &[u8]) -> Option<String> {
+    let row = sqlx::query!(
+        "SELECT s.id_token, p.issuer, p.client_id FROM sessions s JOIN sso_providers p ON p.municipality_id = s.idp_municipality_id
+          WHERE s.token_hash = $1",
+        session_hash
+    )
+    .fetch_optional(&state.pool)
+    .await
+    .ok()??;
+    let id_token = row.id_token?;
+    let http = http_client().ok()?;
+    let issuer = IssuerUrl::new(row.issuer).ok()?;
+    let metadata = openidconnect::ProviderMetadataWithLogout::discover_async(issuer, &http)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "OpenID discovery for logout failed"))
+        .ok()?;
+    let mut url = metadata.additional_metadata().end_session_endpoint.as_ref()?.url().clone();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &id_token)
+        .append_pair("client_id", &row.client_id)
+        .append_pair("post_logout_redirect_uri", &format!("{}/login", state.config.public_url.trim_end_matches('/')));
+    Some(url.to_string())
 }
 
 /// What the ID token's refusal means, in Swedish.

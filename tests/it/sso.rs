@@ -159,6 +159,30 @@ async fn a_coordinator_signs_in_through_the_idp_linked_first_by_email_then_by_su
         .await
         .unwrap();
     assert_eq!(logged, 1, "linked once, in the change log");
+
+    // Logging out of Lisa ends the sign-in at the IdP too, which sends the person back.
+    let csrf = app.csrf(&again, "/").await;
+    let out = again.post(app.url("/logout")).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap();
+    let to = location(&out);
+    assert!(to.starts_with(&format!("{}/session/end?", idp.issuer)) && to.contains("id_token_hint="), "{to}");
+    assert!(to.contains(&format!("post_logout_redirect_uri={}", urlencode(&app.url("/login")))), "{to}");
+    assert_eq!(app.get(&again, "/").await.status(), 303, "the Lisa session is gone");
+
+    // A leaver: disabling the account removes the link to the IdP as well.
+    let admin = app.login("admin@exempelby.se").await;
+    assert_eq!(app.post_form(&admin, &format!("/org/users/{sara}/disable"), &[]).await.status(), 303);
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM sso_identities WHERE user_id = $1")
+        .bind(sara)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(links, 0);
+    let refused = sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await;
+    assert_eq!(refused.status(), 401, "and the IdP no longer lets them in");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[tokio::test]

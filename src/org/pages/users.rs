@@ -226,7 +226,7 @@ pub async fn confirm_disable(
     let question = format!("Stänga av kontot för {}?", account.display_name);
     let asked = Confirmation {
         question: &question,
-        consequence: "Personen loggas ut överallt, kan inte logga in och alla API-nycklar återkallas. Kontot och dess historik finns kvar, och du kan öppna det igen.",
+        consequence: "Personen loggas ut överallt, kan inte logga in (inte heller via kommunens inloggning) och alla API-nycklar återkallas. Kontot och dess historik finns kvar, och du kan öppna det igen.",
         button: "Ja, stäng av kontot",
     };
     Ok(confirm(chrome, asked, &format!("/org/users/{id}/disable"), &format!("/org/users/{id}")))

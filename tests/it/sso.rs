@@ -22,6 +22,11 @@ struct Idp {
 
 impl Idp {
     fn start(app: &TestApp) -> Idp {
+        Idp::start_with(app, &[])
+    }
+
+    /// The provider with settings of its own, e.g. a clock that runs behind.
+    fn start_with(app: &TestApp, env: &[(&str, &str)]) -> Idp {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut child = Command::new("node")
@@ -30,6 +35,7 @@ impl Idp {
             .env("OIDC_PROVIDER_DIR", root.join("target/oidc/node_modules/oidc-provider"))
             .env("REDIRECT_URI", app.url("/login/oidc/callback"))
             .env("POST_LOGOUT_URI", app.url("/login"))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -271,6 +277,17 @@ async fn a_wrong_or_replayed_state_a_wrong_nonce_and_a_wrong_issuer_are_refused(
     let refused = app.client().get(app.url(&format!("/login/sso/{}", app.exempelby))).send().await.unwrap();
     assert_eq!(refused.status(), 401);
     assert!(refused.text().await.unwrap().contains("utfärdaren stämmer inte"));
+}
+
+#[tokio::test]
+async fn an_expired_id_token_is_refused() {
+    let app = TestApp::spawn_at_own_url().await;
+    // A provider whose clock is two hours behind: its ID tokens (ten minutes) have long expired.
+    let idp = Idp::start_with(&app, &[("CLOCK_OFFSET_SECONDS", "-7200")]);
+    configure(&app, &idp.issuer, false, false).await;
+    let answer = sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await;
+    assert_eq!(answer.status(), 401);
+    assert!(answer.text().await.unwrap().contains("den har gått ut"));
 }
 
 #[tokio::test]

@@ -8,6 +8,14 @@ import { pathToFileURL } from 'node:url';
 // Installed under target/, not beside this file: found by the folder the test names.
 const { default: Provider } = await import(pathToFileURL(`${process.env.OIDC_PROVIDER_DIR}/lib/index.js`).href);
 
+// A provider whose clock runs behind (CLOCK_OFFSET_SECONDS) issues tokens that expired before
+// they reached Lisa: how the tests make an expired ID token.
+const offset = Number(process.env.CLOCK_OFFSET_SECONDS || 0) * 1000;
+if (offset) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + offset;
+}
+
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const redirect = process.env.REDIRECT_URI;
@@ -33,7 +41,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
-  ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600) },
+  ttl: { IdToken: 600, Interaction: 86400 },
   async findAccount(ctx, id) {
     return {
       accountId: id,

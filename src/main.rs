@@ -284,6 +284,7 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             let m = find_municipality(state, &municipality).await?;
             let client_secret = std::fs::read_to_string(&client_secret_file)
                 .with_context(|| format!("could not read {}", client_secret_file.display()))?;
+            anyhow::ensure!(!client_secret.trim().is_empty(), "{} is empty", client_secret_file.display());
             let settings = sso::Settings {
                 display_name: name,
                 issuer,

@@ -638,3 +638,58 @@ pub async fn sso_callback(
         Err(refused) => refused_sso(&state, &headers, refused).await,
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/sso_settings.html")]
+struct SsoSettingsPage {
+    chrome: Chrome,
+    municipality: crate::org::store::Municipality,
+    form: sso::SettingsForm,
+    has_secret: bool,
+    callback_url: String,
+    errors: FieldErrors,
+}
+
+async fn sso_settings_page(
+    state: &AppState,
+    principal: &Principal,
+    chrome: Chrome,
+    m: Uuid,
+    typed: Option<sso::SettingsForm>,
+    errors: FieldErrors,
+) -> AppResult<SsoSettingsPage> {
+    principal.require(principal.is_admin)?;
+    let municipality = crate::org::store::get_municipality(&state.pool, m).await?;
+    let (stored, has_secret) = sso::settings_form(&state.pool, m).await?;
+    let callback_url = format!("{}{}", state.config.public_url.trim_end_matches('/'), sso::CALLBACK_PATH);
+    Ok(SsoSettingsPage { chrome, municipality, form: typed.unwrap_or(stored), has_secret, callback_url, errors })
+}
+
+/// A municipality's IdP, for the system administrator.
+pub async fn sso_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(m): Path<Uuid>,
+) -> AppResult<Response> {
+    Ok(sso_settings_page(&state, &principal, chrome, m, None, FieldErrors::new()).await?.into_response())
+}
+
+pub async fn save_sso_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(m): Path<Uuid>,
+    Form(form): Form<sso::SettingsForm>,
+) -> AppResult<Response> {
+    match sso::save(&state, &principal, m, &form).await {
+        Ok(()) => {
+            Ok(flash::see_other_with(&state, "/admin/municipalities", "Inloggningen via kommunens IdP är sparad."))
+        }
+        Err(AppError::Validation(errors)) => {
+            let typed = sso::SettingsForm { client_secret: String::new(), ..form };
+            Ok(unprocessable(sso_settings_page(&state, &principal, chrome, m, Some(typed), errors).await?))
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -48,9 +48,95 @@ pub struct Settings {
     pub display_name: String,
     pub issuer: String,
     pub client_id: String,
+    /// Empty keeps the secret already stored.
     pub client_secret: String,
     pub create_accounts: bool,
     pub require_sso: bool,
+}
+
+/// The settings as the administrator's form holds them (the secret is never shown again).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default)]
+    pub create_accounts: bool,
+    #[serde(default)]
+    pub require_sso: bool,
+}
+
+impl SettingsForm {
+    /// `has_secret`: a secret is stored already, so an empty one keeps it.
+    pub fn validate(&self, has_secret: bool) -> Result<Settings, crate::error::FieldErrors> {
+        let mut errors = crate::error::FieldErrors::new();
+        if self.display_name.trim().is_empty() {
+            errors.insert("display_name".into(), "Skriv vad knappen ska heta, t.ex. Exempelby kommuns konto.".into());
+        }
+        if IssuerUrl::new(self.issuer.trim().to_string()).is_err() || !self.issuer.trim().starts_with("http") {
+            errors.insert("issuer".into(), "Utfärdaren ska vara en adress, t.ex. https://login.kommun.se.".into());
+        }
+        if self.client_id.trim().is_empty() {
+            errors.insert("client_id".into(), "Klient-id behövs.".into());
+        }
+        if self.client_secret.trim().is_empty() && !has_secret {
+            errors.insert("client_secret".into(), "Klienthemligheten behövs.".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Settings {
+            display_name: self.display_name.trim().to_string(),
+            issuer: self.issuer.trim().to_string(),
+            client_id: self.client_id.trim().to_string(),
+            client_secret: self.client_secret.trim().to_string(),
+            create_accounts: self.create_accounts,
+            require_sso: self.require_sso,
+        })
+    }
+}
+
+/// The form for a municipality's IdP as set now (the secret left out), and whether one is set.
+pub async fn settings_form(pool: &PgPool, m: Uuid) -> AppResult<(SettingsForm, bool)> {
+    let row = sqlx::query!(
+        "SELECT display_name, issuer, client_id, create_accounts, require_sso FROM sso_providers WHERE municipality_id = $1",
+        m
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) => (
+            SettingsForm {
+                display_name: r.display_name,
+                issuer: r.issuer,
+                client_id: r.client_id,
+                client_secret: String::new(),
+                create_accounts: r.create_accounts,
+                require_sso: r.require_sso,
+            },
+            true,
+        ),
+        None => (SettingsForm::default(), false),
+    })
+}
+
+/// The system administrator sets a municipality's IdP in the interface.
+pub async fn save(state: &AppState, principal: &super::Principal, m: Uuid, form: &SettingsForm) -> AppResult<()> {
+    principal.require(principal.is_admin)?;
+    let (_, has_secret) = settings_form(&state.pool, m).await?;
+    let settings = form.validate(has_secret).map_err(AppError::Validation)?;
+    let key = state.config.secret_key.as_ref().ok_or_else(|| {
+        AppError::Validation(crate::error::FieldErrors::from([(
+            "client_secret".to_string(),
+            "LISA_SECRET_KEY saknas på servern; utan den kan hemligheten inte sparas.".to_string(),
+        )]))
+    })?;
+    configure(&state.pool, &Actor::from(principal), key, m, &settings).await
 }
 
 /// Why a sign-in through the IdP was refused, in words for the login page.
@@ -96,26 +182,50 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
     IssuerUrl::new(settings.issuer.trim().to_string()).map_err(|_| {
         AppError::BadRequest("Utfärdaren ska vara en adress, till exempel https://login.kommun.se.".into())
     })?;
-    if settings.client_id.trim().is_empty() || settings.client_secret.trim().is_empty() {
-        return Err(AppError::BadRequest("Klient-id och klienthemlighet behövs.".into()));
+    if settings.client_id.trim().is_empty() {
+        return Err(AppError::BadRequest("Klient-id behövs.".into()));
     }
+    let sealed = Some(settings.client_secret.trim()).filter(|s| !s.is_empty()).map(|secret| seal(key, m, secret));
     let mut tx = pool.begin().await?;
     crate::db::tenant::act_for(&mut tx, m).await?;
-    sqlx::query!(
-        "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts, require_sso)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4, client_secret = $5,
-                create_accounts = $6, require_sso = $7, updated_at = now()",
-        m,
-        settings.display_name.trim(),
-        settings.issuer.trim(),
-        settings.client_id.trim(),
-        seal(key, m, settings.client_secret.trim()),
-        settings.create_accounts,
-        settings.require_sso,
-    )
-    .execute(&mut *tx)
-    .await?;
+    match sealed {
+        Some(sealed) => {
+            sqlx::query!(
+                "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts, require_sso)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4,
+                        client_secret = $5, create_accounts = $6, require_sso = $7, updated_at = now()",
+                m,
+                settings.display_name.trim(),
+                settings.issuer.trim(),
+                settings.client_id.trim(),
+                sealed,
+                settings.create_accounts,
+                settings.require_sso,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Without a new secret the stored one stays; a first setting needs one.
+        None => {
+            let changed = sqlx::query!(
+                "UPDATE sso_providers SET display_name = $2, issuer = $3, client_id = $4, create_accounts = $5,
+                        require_sso = $6, updated_at = now()
+                  WHERE municipality_id = $1",
+                m,
+                settings.display_name.trim(),
+                settings.issuer.trim(),
+                settings.client_id.trim(),
+                settings.create_accounts,
+                settings.require_sso,
+            )
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() == 0 {
+                return Err(AppError::BadRequest("Klienthemligheten behövs.".into()));
+            }
+        }
+    }
     let after = json!({"Inloggning": settings.display_name.trim(), "Utfärdare": settings.issuer.trim(),
                        "Klient-id": settings.client_id.trim(), "Skapar konton": settings.create_accounts,
                        "Krävs": settings.require_sso});

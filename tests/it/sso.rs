@@ -280,6 +280,37 @@ async fn a_wrong_or_replayed_state_a_wrong_nonce_and_a_wrong_issuer_are_refused(
 }
 
 #[tokio::test]
+async fn the_system_administrator_sets_the_idp_in_the_interface_and_never_sees_the_secret_again() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    let path = format!("/admin/municipalities/{}/sso", app.exempelby);
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    assert_eq!(app.get(&coordinator, &path).await.status(), 403, "the system administrator's");
+    let admin = app.login("admin@exempelby.se").await;
+    let page = app.get(&admin, &path).await.text().await.unwrap();
+    assert!(page.contains(&app.url("/login/oidc/callback")), "shows the redirect URI to register");
+    let missing = app.post_form(&admin, &path, &[("display_name", "Kommunkontot"), ("issuer", "inte en adress")]).await;
+    assert_eq!(missing.status(), 422);
+    let text = missing.text().await.unwrap();
+    assert!(text.contains("Utfärdaren ska vara en adress") && text.contains("Klienthemligheten behövs"));
+    let fields = [
+        ("display_name", "Exempelby kommuns konto"),
+        ("issuer", idp.issuer.as_str()),
+        ("client_id", "lisa"),
+        ("client_secret", "lisa-client-secret-for-tests"),
+    ];
+    assert_eq!(app.post_form(&admin, &path, &fields).await.status(), 303);
+    let page = app.get(&admin, &path).await.text().await.unwrap();
+    assert!(!page.contains("lisa-client-secret-for-tests") && page.contains("Lämna tomt för att behålla den"));
+    // Saved again without the secret: the stored one stays and works.
+    assert_eq!(app.post_form(&admin, &path, &fields[..3]).await.status(), 303);
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT client_secret FROM sso_providers").fetch_one(app.pool()).await.unwrap();
+    assert!(!stored.windows(12).any(|w| w == b"lisa-client-"), "stored encrypted");
+    assert_eq!(sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await.status(), 303);
+}
+
+#[tokio::test]
 async fn an_expired_id_token_is_refused() {
     let app = TestApp::spawn_at_own_url().await;
     // A provider whose clock is two hours behind: its ID tokens (ten minutes) have long expired.

@@ -9,8 +9,8 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -301,6 +301,31 @@ async fn discover(issuer: &str, http: &openidconnect::reqwest::Client) -> Result
     })
 }
 
+/// A client as the IdP's discovery describes it now (its keys included).
+type IdpClient =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+/// The municipality's IdP and a client for it, with the secret opened and the redirect URI set.
+async fn client_for(state: &AppState, m: Uuid) -> Result<(IdpClient, Configured), Refused> {
+    let provider = configured(&state.pool, m)
+        .await
+        .map_err(|e| refused(format!("Inloggningen via kommunen kunde inte läsas ({e}).")))?
+        .ok_or_else(|| refused("Kommunen har ingen inloggning via sin IdP."))?;
+    let key = secret_key(state)?;
+    let secret = open(key, m, &provider.client_secret)
+        .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
+    let metadata = discover(&provider.issuer, &http_client()?).await?;
+    let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
+        .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(redirect);
+    Ok((client, provider))
+}
+
 /// A sign-in started: the address at the IdP to send the person to, and the state it carries,
 /// which the browser also keeps in a cookie so that the answer is taken only from the browser
 /// that asked (no one can sign a victim in as themselves with their own code).
@@ -312,23 +337,7 @@ pub struct Started {
 /// Starts a sign-in.
 pub async fn start(state: &AppState, m: Uuid, next: &str) -> Result<Started, Refused> {
     let db = |e: AppError| refused(format!("Inloggningen kunde inte starta ({e})."));
-    let provider = configured(&state.pool, m)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| refused("Kommunen har ingen inloggning via sin IdP."))?;
-    let key = secret_key(state)?;
-    let secret = open(key, m, &provider.client_secret)
-        .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
-    let http = http_client()?;
-    let metadata = discover(&provider.issuer, &http).await?;
-    let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
-        .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id),
-        Some(ClientSecret::new(secret)),
-    )
-    .set_redirect_uri(redirect);
+    let (client, _) = client_for(state, m).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -378,23 +387,8 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
         )
     })?;
     let m = login.municipality_id;
-    let provider = configured(&state.pool, m)
-        .await
-        .map_err(|e| refused(format!("{e}")))?
-        .ok_or_else(|| refused("Kommunen har ingen inloggning via sin IdP."))?;
-    let key = secret_key(state)?;
-    let secret = open(key, m, &provider.client_secret)
-        .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
+    let (client, provider) = client_for(state, m).await?;
     let http = http_client()?;
-    let metadata = discover(&provider.issuer, &http).await?;
-    let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
-        .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(provider.client_id.clone()),
-        Some(ClientSecret::new(secret)),
-    )
-    .set_redirect_uri(redirect);
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .map_err(|_| refused("Kommunens inloggning saknar en token-adress."))?

@@ -106,6 +106,16 @@ macro_rules! codes {
     };
 }
 
+codes! {
+    /// How urgent an action or an audit recommendation is: one scale for both, since actions
+    /// answer recommendations.
+    pub enum Priority {
+        High = "hog" => "Hög",
+        Medium = "medel" => "Medel",
+        Low = "lag" => "Låg",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     crate::codes! {

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::code::Priority;
 use crate::error::FieldErrors;
 
 crate::codes! {
@@ -14,12 +15,6 @@ crate::codes! {
         Pagar = "pagar" => "Pågår",
         Klar = "klar" => "Klar",
     }
-}
-
-pub const PRIORITIES: [(&str, &str); 3] = [("hog", "Hög"), ("medel", "Medel"), ("lag", "Låg")];
-
-pub fn priority_label(code: Option<&str>) -> &'static str {
-    PRIORITIES.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej satt")
 }
 
 crate::codes! {
@@ -66,7 +61,7 @@ pub struct ActionInput {
     pub description: String,
     pub owner_person_id: Option<Uuid>,
     pub due_date: Option<NaiveDate>,
-    pub priority: Option<String>,
+    pub priority: Option<Priority>,
     pub effort: String,
 }
 
@@ -84,10 +79,13 @@ impl ActionForm {
             "Välj en person i listan.",
         );
         let due_date = crate::web::form::optional_date(&mut errors, "due_date", &self.due_date);
-        let priority = Some(self.priority.trim().to_string()).filter(|p| !p.is_empty());
-        if priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
-            errors.insert("priority".into(), "Prioriteten är hög, medel eller låg.".into());
-        }
+        let priority = crate::web::form::optional_code(
+            &mut errors,
+            "priority",
+            &self.priority,
+            Priority::parse,
+            "Prioriteten är hög, medel eller låg.",
+        );
         if errors.is_empty() {
             Ok(ActionInput {
                 title,

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{ActionForm, NoteForm, PRIORITIES, PlanForm, Source, Status};
+use super::model::{ActionForm, NoteForm, PlanForm, Priority, Source, Status};
 use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
 use crate::audit_log::{self, Entry};
@@ -51,14 +51,14 @@ async fn show_page(
         description: action.description.clone(),
         owner_person_id: action.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
         due_date: action.due_date.map(crate::web::format::date).unwrap_or_default(),
-        priority: action.priority.clone().unwrap_or_default(),
+        priority: action.priority.map(|p| p.code().to_string()).unwrap_or_default(),
         effort: action.effort.clone(),
         version: Version::of(action.updated_at).to_string(),
     });
     let people = crate::org::store::person_names(&state.pool, m).await?;
     Ok(ShowPage {
         people: options(people, &form.owner_person_id),
-        priorities: options(PRIORITIES, &form.priority),
+        priorities: Priority::options(&form.priority),
         statuses: Status::options(action.status.code()),
         access,
         chrome,
@@ -143,7 +143,7 @@ async fn new_page(
     let people = crate::org::store::person_names(&state.pool, principal.tenant()?).await?;
     Ok(NewPage {
         people: options(people, &form.owner_person_id),
-        priorities: options(PRIORITIES, &form.priority),
+        priorities: Priority::options(&form.priority),
         chrome,
         form,
         errors,

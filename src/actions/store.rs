@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 pub use super::model::Source;
-use super::model::{ActionInput, NoteForm, Status, priority_label};
+use super::model::{ActionInput, NoteForm, Priority, Status};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
@@ -37,7 +37,7 @@ pub struct Action {
     /// manuell, rekommendation, risk, atgardskrav, skyddsanalys or efterlevnadskontroll.
     pub source: Source,
     /// hog, medel or lag.
-    pub priority: Option<String>,
+    pub priority: Option<Priority>,
     pub effort: String,
     pub recommendation_id: Option<Uuid>,
     pub system_id: Option<Uuid>,
@@ -78,7 +78,7 @@ impl Action {
     }
 
     pub fn priority_label(&self) -> &'static str {
-        priority_label(self.priority.as_deref())
+        self.priority.map_or("Ej satt", Priority::label)
     }
 
     pub fn is_late(&self, today: NaiveDate) -> bool {
@@ -170,7 +170,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
-                  a.due_date, a.status AS "status: Status", a.source AS "source: Source", a.priority, a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
+                  a.due_date, a.status AS "status: Status", a.source AS "source: Source", a.priority AS "priority: Priority", a.effort, a.recommendation_id, a.system_id, s.name AS "system_name?", a.risk_id,
                   r.analysis_id AS "risk_analysis_id?", a.measure_id,
                   ARRAY(SELECT ap.year FROM action_plan_items i JOIN action_plans ap ON ap.id = i.plan_id
                          WHERE i.action_id = a.id ORDER BY ap.year) AS "plan_years!",
@@ -313,7 +313,7 @@ pub async fn create(
         input.due_date,
         status.code(),
         links.source.code(),
-        input.priority,
+        input.priority.map(Priority::code),
         input.effort,
         links.recommendation_id,
         links.system_id,
@@ -485,7 +485,7 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
         input.description,
         input.owner_person_id,
         input.due_date,
-        input.priority,
+        input.priority.map(Priority::code),
         input.effort
     )
     .execute(&mut *tx)

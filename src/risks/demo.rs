@@ -11,6 +11,7 @@ use super::store;
 use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::Actor;
+use crate::code::Priority;
 
 /// (title, object kind, system, object text, date, owner, risks: (threat, L, C, existing, residual, treatment))
 type RiskRow = (&'static str, i16, i16, &'static str, Option<(i16, i16)>, Option<&'static str>);
@@ -133,7 +134,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Resu
                     description: String::new(),
                     owner_person_id: find(&people, owner),
                     due_date: NaiveDate::from_ymd_opt(2026, 12, 31),
-                    priority: Some(if likelihood * consequence >= 9 { "hog" } else { "medel" }.into()),
+                    priority: Some(if likelihood * consequence >= 9 { Priority::High } else { Priority::Medium }),
                     effort: "40 timmar".into(),
                 };
                 crate::actions::store::create(tx, actor, m, &links, crate::actions::model::Status::Planerad, &action)

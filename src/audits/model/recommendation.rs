@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::ids;
 
+pub use crate::code::Priority;
 use crate::web::form::optional_date;
 
 crate::codes! {
@@ -237,12 +238,6 @@ mod status_tests {
     }
 }
 
-pub const PRIORITIES: [(&str, &str); 3] = [("lag", "Låg"), ("medel", "Medel"), ("hog", "Hög")];
-
-pub fn priority_label(code: Option<&str>) -> &'static str {
-    PRIORITIES.iter().find(|(c, _)| Some(*c) == code).map(|(_, l)| *l).unwrap_or("Ej angiven")
-}
-
 /// A recommendation to add to an audit.
 #[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewRecommendation {
@@ -266,7 +261,7 @@ impl NewRecommendation {
         if self.body_ids.is_empty() {
             errors.insert("body_ids".into(), "Välj minst ett organ som rekommendationen riktas till.".into());
         }
-        if self.priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
+        if self.priority.as_deref().is_some_and(|p| Priority::parse(p).is_none()) {
             errors.insert("priority".into(), "Prioritet är låg, medel eller hög.".into());
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -336,7 +331,7 @@ pub struct RecommendationForm {
 #[derive(Debug)]
 pub struct RecommendationEdit {
     pub text: String,
-    pub priority: Option<String>,
+    pub priority: Option<Priority>,
     pub areas: Vec<String>,
     pub responsible_person_id: Option<Uuid>,
     pub target_date: Option<chrono::NaiveDate>,
@@ -350,10 +345,13 @@ impl RecommendationForm {
         if text.is_empty() {
             errors.insert("text".into(), "Rekommendationen saknar text.".into());
         }
-        let priority = Some(self.priority.trim().to_string()).filter(|p| !p.is_empty());
-        if priority.as_deref().is_some_and(|p| !PRIORITIES.iter().any(|(c, _)| *c == p)) {
-            errors.insert("priority".into(), "Prioritet är låg, medel eller hög.".into());
-        }
+        let priority = crate::web::form::optional_code(
+            &mut errors,
+            "priority",
+            &self.priority,
+            Priority::parse,
+            "Prioritet är låg, medel eller hög.",
+        );
         let mut areas: Vec<String> =
             self.areas.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
         areas.sort();

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::{self, Entry};
-use crate::audits::model::{self, AREAS, PRIORITIES, RecommendationForm, ResponseForm, Transition};
+use crate::audits::model::{self, AREAS, Priority, RecommendationForm, ResponseForm, Transition};
 use crate::audits::store::{self, Recommendation};
 use crate::audits::{change_status, may_edit, may_read, today};
 use crate::auth::Principal;
@@ -185,7 +185,7 @@ async fn edit_page(
         })
         .collect();
     Ok(EditPage {
-        priorities: options(PRIORITIES, &form.priority),
+        priorities: Priority::options(&form.priority),
         people: options(people.into_iter().map(|p| (p.id, p.name)), &form.responsible_person_id),
         areas,
         questions,
@@ -207,7 +207,7 @@ pub async fn edit_form(
     let r = store::get_recommendation(&state.pool, m, id).await?;
     let form = RecommendationForm {
         text: r.text,
-        priority: r.priority.unwrap_or_default(),
+        priority: r.priority.map(|p| p.code().to_string()).unwrap_or_default(),
         areas: r.areas,
         responsible_person_id: r.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
         target_date: r.target_date.map(crate::web::format::date).unwrap_or_default(),

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use crate::AppState;
-use crate::audits::model::{self, AREAS, PRIORITIES, Status};
+use crate::audits::model::{self, AREAS, Priority, Status};
 use crate::audits::store::{self, Filter, Listed, Recommendation};
 use crate::audits::{may_read, today};
 use crate::auth::Principal;
@@ -85,7 +85,7 @@ pub async fn register(
     Ok(RegisterPage {
         counts: counts(&listed, today),
         statuses: Status::options(&filter.status),
-        priorities: options(PRIORITIES, &filter.priority),
+        priorities: Priority::options(&filter.priority),
         areas: options(AREAS, &filter.area),
         ages: options(
             [("365", "Äldre än ett år"), ("730", "Äldre än två år"), ("1095", "Äldre än tre år")],

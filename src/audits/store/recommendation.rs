@@ -24,7 +24,7 @@ pub struct Recommendation {
     pub response_deadline: Option<NaiveDate>,
     pub position: i32,
     pub text: String,
-    pub priority: Option<String>,
+    pub priority: Option<crate::audits::model::Priority>,
     pub areas: Vec<String>,
     pub responsible_person_id: Option<Uuid>,
     pub responsible_name: Option<String>,
@@ -71,7 +71,7 @@ impl Recommendation {
     }
 
     pub fn priority_label(&self) -> &'static str {
-        crate::audits::model::priority_label(self.priority.as_deref())
+        self.priority.map_or("Ej angiven", crate::audits::model::Priority::label)
     }
 
     /// Whole months since its first report.
@@ -232,7 +232,7 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
     Ok(sqlx::query_as!(
         Recommendation,
         r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
-                  r.priority, r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
+                  r.priority AS "priority: crate::audits::model::Priority", r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
                   r.status AS "status: Status", r.status_comment, r.evidence,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
                               FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
@@ -405,7 +405,7 @@ pub async fn update_recommendation(
         m,
         id,
         edit.text,
-        edit.priority,
+        edit.priority.map(crate::audits::model::Priority::code),
         &edit.areas,
         edit.responsible_person_id,
         edit.target_date

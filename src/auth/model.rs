@@ -36,7 +36,8 @@ pub struct Grant {
 #[derive(Clone, Debug)]
 pub enum Credential {
     /// A browser session: carries the CSRF token its forms must echo.
-    Session { token_hash: Vec<u8>, csrf_token: String },
+    /// `via_idp`: begun at the municipality's IdP, which asks for its own second factor.
+    Session { token_hash: Vec<u8>, csrf_token: String, via_idp: bool },
     /// A personal API token (`Authorization: Bearer`); a read-only one may only GET.
     ApiToken { read_only: bool },
 }

@@ -134,6 +134,8 @@ pub struct Identity {
     token_municipality: Option<Uuid>,
     /// An API token that only reads.
     read_only: bool,
+    /// A session begun at a municipality's IdP.
+    via_idp: bool,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     municipalities: Json<Vec<MunicipalityRef>>,
@@ -167,13 +169,14 @@ async fn load(
         Identity,
         r#"
         WITH credential AS (
-            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, false AS read_only, created_at, last_seen_at
+            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, false AS read_only,
+                   idp_municipality_id IS NOT NULL AS via_idp, created_at, last_seen_at
               FROM sessions WHERE token_hash = $1 AND $2
             UNION ALL
-            SELECT user_id, NULL, municipality_id, read_only, created_at, COALESCE(last_used_at, 'epoch')
+            SELECT user_id, NULL, municipality_id, read_only, false, created_at, COALESCE(last_used_at, 'epoch')
               FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()
         )
-        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!",
+        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!", c.via_idp AS "via_idp!",
                c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
                u.email, u.display_name, u.is_admin, u.disabled,
                u.totp_secret IS NOT NULL AS "two_factor_enabled!",
@@ -277,7 +280,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
     let current_id = current.as_ref().map(|m| m.id);
     let grants = identity.grants.0.into_iter().filter(|(m, _)| Some(*m) == current_id).map(|(_, g)| g).collect();
     let credential = match identity.csrf_token {
-        Some(csrf_token) if is_session => Credential::Session { token_hash: hash, csrf_token },
+        Some(csrf_token) if is_session => {
+            Credential::Session { token_hash: hash, csrf_token, via_idp: identity.via_idp }
+        }
         _ => Credential::ApiToken { read_only: identity.read_only },
     };
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -300,7 +305,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
 pub const ENROLMENT_PAGE: &str = "/account/two-factor";
 
 fn must_enrol(principal: &Principal) -> bool {
-    matches!(principal.credential, Credential::Session { .. })
+    // Two-factor is for password sign-ins; a session begun at the IdP had the IdP's own.
+    matches!(principal.credential, Credential::Session { via_idp: false, .. })
         && principal.two_factor_required
         && !principal.two_factor_enabled
 }

@@ -149,6 +149,11 @@ async fn a_coordinator_signs_in_through_the_idp_linked_first_by_email_then_by_su
         .await
         .unwrap();
     assert_eq!(how, "sso");
+    // Where two-factor is required of password sign-ins, a session from the IdP is not asked for
+    // it (the IdP asks for its own); a password sign-in is.
+    sqlx::query("UPDATE municipalities SET require_totp = true").execute(app.pool()).await.unwrap();
+    let by_password = app.login("medarbetare@exempelby.se").await;
+    assert_eq!(app.get(&by_password, "/").await.headers()["location"], "/account/two-factor");
 
     // Linked, she is found by issuer and subject even when her address in Lisa changes.
     sqlx::query("UPDATE users SET email = 'sara.lind@exempelby.se' WHERE id = $1")
@@ -158,7 +163,7 @@ async fn a_coordinator_signs_in_through_the_idp_linked_first_by_email_then_by_su
         .unwrap();
     let again = app.client();
     assert_eq!(sign_in(&app, &idp, &again, "samordnare@exempelby.se").await.status(), 303);
-    assert!(app.get(&again, "/").await.text().await.unwrap().contains("Sara Lind"));
+    assert!(app.get(&again, "/").await.text().await.unwrap().contains("Sara Lind"), "not sent to enrol");
     let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity_id = $1 AND after ->> 'Inloggning' = 'Kopplad till kommunens inloggning'")
         .bind(sara)
         .fetch_one(app.pool())

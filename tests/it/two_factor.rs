@@ -117,6 +117,9 @@ async fn five_wrong_codes_end_the_login_and_a_municipality_may_require_two_facto
     let coordinator = app.login("samordnare@exempelby.se").await;
     let users = app.get(&coordinator, "/org/users").await.text().await.unwrap();
     assert!(users.contains("Kräv tvåstegsverifiering") && !users.contains("value=\"true\" checked>"));
+    let auditor = app.login("revisor@exempelby.se").await;
+    let refused = app.post_form(&auditor, "/org/users/two-factor", &[("required", "true")]).await;
+    assert_eq!(refused.status(), 403, "the rule is the coordinator's");
     let rule = app.post_form(&coordinator, "/org/users/two-factor", &[("required", "true")]).await;
     assert_eq!(rule.status(), 303);
     let users = app.get(&coordinator, "/org/users").await;

@@ -81,6 +81,16 @@ enum SsoCommand {
         /// Everyone with a role in the municipality must sign in through the IdP (break-glass accounts excepted).
         #[arg(long)]
         require: bool,
+        /// The claim that finds an account the first time, compared with its email: email (verified,
+        /// the default), or e.g. upn or preferred_username for Entra ID.
+        #[arg(long, default_value = "email")]
+        match_claim: String,
+        /// Let the IdP decide roles: the claim that lists a person's groups, e.g. groups.
+        #[arg(long)]
+        group_claim: Option<String>,
+        /// GROUP=ROLE, once per group (roles: samordnare, systemagare, revisor, fortroendevald, medarbetare).
+        #[arg(long = "group-role")]
+        group_roles: Vec<String>,
     },
     /// Let an account sign in with its password where single sign-on is required (or stop it with --off).
     BreakGlass {
@@ -275,7 +285,18 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
         }
         Command::Sso {
             command:
-                SsoCommand::Set { municipality, issuer, client_id, client_secret_file, name, create_accounts, require },
+                SsoCommand::Set {
+                    municipality,
+                    issuer,
+                    client_id,
+                    client_secret_file,
+                    name,
+                    create_accounts,
+                    require,
+                    match_claim,
+                    group_claim,
+                    group_roles,
+                },
         } => {
             let key = state
                 .config
@@ -285,14 +306,23 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             let client_secret = std::fs::read_to_string(&client_secret_file)
                 .with_context(|| format!("could not read {}", client_secret_file.display()))?;
             anyhow::ensure!(!client_secret.trim().is_empty(), "{} is empty", client_secret_file.display());
-            let settings = sso::Settings {
+            // The administrator's form checks the settings; the CLI gives it the same fields.
+            let form = sso::SettingsForm {
                 display_name: name,
                 issuer,
                 client_id,
                 client_secret,
                 create_accounts,
                 require_sso: require,
+                match_claim,
+                group_claim: group_claim.unwrap_or_default(),
+                group_roles: group_roles.join("\n"),
             };
+            let settings = form.validate(false).map_err(|errors| {
+                anyhow::anyhow!(
+                    errors.into_iter().map(|(field, e)| format!("{field}: {e}")).collect::<Vec<_>>().join("\n")
+                )
+            })?;
             sso::configure(&state.pool, &actor, &key, m, &settings).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("inloggning via {} är inställd", settings.display_name.trim());
         }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod idp_claims;
 pub mod model;
 pub mod pages;
 pub mod password;

@@ -2,20 +2,28 @@
 //! code flow with PKCE, `state` and `nonce`; the provider found by discovery (its keys fetched
 //! with it, so a rotated key is picked up at the next sign-in); the ID token's signature,
 //! issuer, audience, expiry and nonce checked by the `openidconnect` crate. A person is found by
-//! issuer and subject once linked, the first time by verified email among the municipality's
-//! accounts, or created with the employee role where the municipality allows it.
+//! issuer and subject once linked, the first time by verified email (or a claim the municipality
+//! names, such as `upn`) among the municipality's accounts, or created with the employee role
+//! where the municipality allows it. Where the municipality maps the IdP's groups to roles, the
+//! IdP decides the person's municipality-wide roles at every sign-in.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata,
+};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndUserEmail, EndUserName, EndUserUsername, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IssuerUrl, LocalizedClaim, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, UserInfoClaims,
 };
 use serde_json::json;
 use sqlx::PgPool;
+use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::idp_claims::{self, Asserted, GroupRole, OtherClaims};
 use super::session;
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change};
@@ -24,6 +32,9 @@ use crate::error::{AppError, AppResult};
 
 /// How long a person may take at the IdP before the sign-in must start over.
 const LOGIN_MINUTES: i32 = 10;
+
+/// The refusal when the municipality's IdP decides roles and gives the person none.
+const NO_ROLE: &str = "Kommunens inloggning ger dig ingen roll i Lisa. Be IT lägga till dig i rätt grupp.";
 
 /// The path the IdP sends the person back to, after `LISA_PUBLIC_URL`.
 pub const CALLBACK_PATH: &str = "/login/oidc/callback";
@@ -41,6 +52,9 @@ struct Configured {
     client_id: String,
     client_secret: Vec<u8>,
     create_accounts: bool,
+    match_claim: String,
+    group_claim: Option<String>,
+    group_roles: Json<Vec<GroupRole>>,
 }
 
 /// The settings of a municipality's IdP, as the CLI and the administrator give them.
@@ -52,9 +66,19 @@ pub struct Settings {
     pub client_secret: String,
     pub create_accounts: bool,
     pub require_sso: bool,
+    /// The claim that finds an account the first time (`email`: the verified email).
+    pub match_claim: String,
+    /// Where the IdP decides roles: the claim listing a person's groups, and the role each gives.
+    pub group_roles: Option<GroupMapping>,
 }
 
-/// The settings as the administrator's form holds them (the secret is never shown again).
+/// The IdP's groups as Lisa roles.
+pub struct GroupMapping {
+    pub claim: String,
+    pub roles: Vec<GroupRole>,
+}
+
+/// The settings as the administrator's form and the CLI give them (the secret is never shown again).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
@@ -69,6 +93,22 @@ pub struct SettingsForm {
     pub create_accounts: bool,
     #[serde(default)]
     pub require_sso: bool,
+    /// Empty: the verified email.
+    #[serde(default)]
+    pub match_claim: String,
+    /// Empty: roles are managed in Lisa.
+    #[serde(default)]
+    pub group_claim: String,
+    /// Lines `group = role`.
+    #[serde(default)]
+    pub group_roles: String,
+}
+
+/// A claim's name as OpenID providers spell them (`upn`, `preferred_username`, `groups`).
+fn is_claim_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '/'))
 }
 
 impl SettingsForm {
@@ -87,6 +127,33 @@ impl SettingsForm {
         if self.client_secret.trim().is_empty() && !has_secret {
             errors.insert("client_secret".into(), "Klienthemligheten behövs.".into());
         }
+        let match_claim = Some(self.match_claim.trim()).filter(|c| !c.is_empty()).unwrap_or(idp_claims::EMAIL);
+        if !is_claim_name(match_claim) {
+            errors.insert(
+                "match_claim".into(),
+                "Skriv namnet på ett anspråk, t.ex. email, upn eller preferred_username.".into(),
+            );
+        }
+        let group_claim = self.group_claim.trim();
+        let group_roles = idp_claims::parse_group_roles(&self.group_roles);
+        match &group_roles {
+            Err(message) => {
+                errors.insert("group_roles".into(), message.clone());
+            }
+            Ok(mapped) if mapped.is_empty() && !group_claim.is_empty() => {
+                errors.insert(
+                    "group_roles".into(),
+                    "Skriv minst en rad grupp = roll, eller töm fältet för anspråket.".into(),
+                );
+            }
+            Ok(mapped) if !mapped.is_empty() && group_claim.is_empty() => {
+                errors.insert("group_claim".into(), "Skriv vilket anspråk som listar grupperna, t.ex. groups.".into());
+            }
+            _ => {}
+        }
+        if !group_claim.is_empty() && !is_claim_name(group_claim) {
+            errors.insert("group_claim".into(), "Skriv namnet på ett anspråk, t.ex. groups eller roles.".into());
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -97,6 +164,11 @@ impl SettingsForm {
             client_secret: self.client_secret.trim().to_string(),
             create_accounts: self.create_accounts,
             require_sso: self.require_sso,
+            match_claim: match_claim.to_string(),
+            group_roles: group_roles
+                .ok()
+                .filter(|mapped| !mapped.is_empty())
+                .map(|roles| GroupMapping { claim: group_claim.to_string(), roles }),
         })
     }
 }
@@ -104,7 +176,9 @@ impl SettingsForm {
 /// The form for a municipality's IdP as set now (the secret left out), and whether one is set.
 pub async fn settings_form(pool: &PgPool, m: Uuid) -> AppResult<(SettingsForm, bool)> {
     let row = sqlx::query!(
-        "SELECT display_name, issuer, client_id, create_accounts, require_sso FROM sso_providers WHERE municipality_id = $1",
+        r#"SELECT display_name, issuer, client_id, create_accounts, require_sso, match_claim, group_claim,
+                  group_roles AS "group_roles: Json<Vec<GroupRole>>"
+             FROM sso_providers WHERE municipality_id = $1"#,
         m
     )
     .fetch_optional(pool)
@@ -118,6 +192,9 @@ pub async fn settings_form(pool: &PgPool, m: Uuid) -> AppResult<(SettingsForm, b
                 client_secret: String::new(),
                 create_accounts: r.create_accounts,
                 require_sso: r.require_sso,
+                match_claim: r.match_claim,
+                group_claim: r.group_claim.unwrap_or_default(),
+                group_roles: idp_claims::group_roles_text(&r.group_roles),
             },
             true,
         ),
@@ -178,23 +255,22 @@ fn secret_key(state: &AppState) -> Result<&[u8; 32], Refused> {
 // ---------------------------------------------------------------- settings
 
 /// Sets (or replaces) a municipality's IdP; run by the CLI and the system administrator.
+/// The settings are valid (`SettingsForm::validate` made them).
 pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, settings: &Settings) -> AppResult<()> {
-    IssuerUrl::new(settings.issuer.trim().to_string()).map_err(|_| {
-        AppError::BadRequest("Utfärdaren ska vara en adress, till exempel https://login.kommun.se.".into())
-    })?;
-    if settings.client_id.trim().is_empty() {
-        return Err(AppError::BadRequest("Klient-id behövs.".into()));
-    }
+    let group_claim = settings.group_roles.as_ref().map(|g| g.claim.as_str());
+    let group_roles = Json(settings.group_roles.as_ref().map(|g| g.roles.clone()).unwrap_or_default());
     let sealed = Some(settings.client_secret.trim()).filter(|s| !s.is_empty()).map(|secret| seal(key, m, secret));
     let mut tx = pool.begin().await?;
     crate::db::tenant::act_for(&mut tx, m).await?;
     match sealed {
         Some(sealed) => {
             sqlx::query!(
-                "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts, require_sso)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts,
+                                            require_sso, match_claim, group_claim, group_roles)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4,
-                        client_secret = $5, create_accounts = $6, require_sso = $7, updated_at = now()",
+                        client_secret = $5, create_accounts = $6, require_sso = $7, match_claim = $8,
+                        group_claim = $9, group_roles = $10, updated_at = now()",
                 m,
                 settings.display_name.trim(),
                 settings.issuer.trim(),
@@ -202,6 +278,9 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
                 sealed,
                 settings.create_accounts,
                 settings.require_sso,
+                settings.match_claim,
+                group_claim,
+                group_roles as _,
             )
             .execute(&mut *tx)
             .await?;
@@ -210,7 +289,7 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
         None => {
             let changed = sqlx::query!(
                 "UPDATE sso_providers SET display_name = $2, issuer = $3, client_id = $4, create_accounts = $5,
-                        require_sso = $6, updated_at = now()
+                        require_sso = $6, match_claim = $7, group_claim = $8, group_roles = $9, updated_at = now()
                   WHERE municipality_id = $1",
                 m,
                 settings.display_name.trim(),
@@ -218,6 +297,9 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
                 settings.client_id.trim(),
                 settings.create_accounts,
                 settings.require_sso,
+                settings.match_claim,
+                group_claim,
+                group_roles as _,
             )
             .execute(&mut *tx)
             .await?;
@@ -228,7 +310,8 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
     }
     let after = json!({"Inloggning": settings.display_name.trim(), "Utfärdare": settings.issuer.trim(),
                        "Klient-id": settings.client_id.trim(), "Skapar konton": settings.create_accounts,
-                       "Krävs": settings.require_sso});
+                       "Krävs": settings.require_sso, "Kopplas med": settings.match_claim,
+                       "Roller från IdP:n": idp_claims::group_roles_text(&group_roles)});
     audit_log::record(&mut tx, actor, Change::updated(Some(m), "municipality", m, json!({}), after)).await?;
     tx.commit().await?;
     Ok(())
@@ -260,7 +343,9 @@ pub async fn offered(pool: &PgPool) -> AppResult<Vec<Offered>> {
 async fn configured(pool: &PgPool, m: Uuid) -> AppResult<Option<Configured>> {
     Ok(sqlx::query_as!(
         Configured,
-        "SELECT municipality_id, issuer, client_id, client_secret, create_accounts FROM sso_providers WHERE municipality_id = $1",
+        r#"SELECT municipality_id, issuer, client_id, client_secret, create_accounts, match_claim, group_claim,
+                  group_roles AS "group_roles: Json<Vec<GroupRole>>"
+             FROM sso_providers WHERE municipality_id = $1"#,
         m
     )
     .fetch_optional(pool)
@@ -399,24 +484,34 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
             tracing::warn!(error = %e, "OpenID code exchange refused");
             refused("Kommunens inloggning godtog inte svaret (koden är använd, gammal eller gäller en annan tjänst). Börja om.")
         })?;
-    let id_token = tokens.id_token().ok_or_else(|| refused("Kommunens inloggning skickade ingen ID-token."))?;
+    // Read with every claim kept (the core type drops the ones it does not name, such as
+    // `upn` and `groups`), then checked as the core type would be.
+    let id_token: IdToken = tokens
+        .id_token()
+        .ok_or_else(|| refused("Kommunens inloggning skickade ingen ID-token."))?
+        .to_string()
+        .parse()
+        .map_err(|_| refused("ID-token från kommunens inloggning kunde inte läsas."))?;
     let claims = id_token.claims(&client.id_token_verifier(), &Nonce::new(login.nonce)).map_err(|e| {
         tracing::warn!(error = %e, "ID token refused");
         refused(format!("ID-token från kommunens inloggning godtogs inte: {}.", swedish(&e)))
     })?;
     let issuer = claims.issuer().as_str().to_string();
     let subject = claims.subject().as_str().to_string();
-    let mut email = claims.email().map(|e| e.as_str().trim().to_lowercase());
-    let mut verified = claims.email_verified() == Some(true);
-    let mut name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
-    // Many providers put the address in the ID token; the others give it at the UserInfo
+    let mut person = asserted(
+        claims.email(),
+        claims.email_verified(),
+        claims.preferred_username(),
+        claims.name(),
+        claims.additional_claims(),
+    );
+    let group_claim = provider.group_claim.as_deref();
+    // Many providers put only the subject in the ID token and the rest at the UserInfo
     // endpoint, for the same subject (checked by the crate).
-    if email.is_none() {
-        let info: CoreUserInfoClaims = client
+    if person.lacks(&provider.match_claim, group_claim) {
+        let info: UserInfoClaims<OtherClaims, CoreGenderClaim> = client
             .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
-            .map_err(|_| {
-                refused("Kommunens inloggning skickade ingen e-postadress, så Lisa kan inte koppla dig till ett konto.")
-            })?
+            .map_err(|_| refused(missing(&provider.match_claim)))?
             .request_async(&http)
             .await
             .map_err(|e| {
@@ -425,28 +520,33 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
                     "Kommunens inloggning gav inte ut uppgifterna om dig (UserInfo). Försök igen eller kontakta IT.",
                 )
             })?;
-        email = info.email().map(|e| e.as_str().trim().to_lowercase());
-        verified = info.email_verified() == Some(true);
-        name = name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()));
+        person.complete_with(asserted(
+            info.email(),
+            info.email_verified(),
+            info.preferred_username(),
+            info.name(),
+            info.additional_claims(),
+        ));
     }
-    let user_id = account_for(state, &provider, &issuer, &subject, email.as_deref().filter(|_| verified), name)
+    let key = person.account_key(&provider.match_claim);
+    let roles = group_claim.map(|claim| idp_claims::roles_for_groups(&person.other.list(claim), &provider.group_roles));
+    let user_id = account_for(state, &provider, &issuer, &subject, key.as_deref(), person.name.clone(), roles)
         .await
         .map_err(|e| match e {
-        AppError::Forbidden => refused("Kontot är avstängt i Lisa."),
-        other => refused(format!("{other}")),
-    })?;
+            AppError::Forbidden => refused("Kontot är avstängt i Lisa."),
+            AppError::Conflict(message) => refused(message),
+            other => refused(format!("{other}")),
+        })?;
     let user_id = user_id.ok_or_else(|| {
-        refused(match (&email, verified) {
-            (Some(email), true) => {
-                format!("Det finns inget konto i Lisa för {email} i kommunen. Be samordnaren lägga till dig.")
+        refused(match (&key, &person.email) {
+            (Some(key), _) => {
+                format!("Det finns inget konto i Lisa för {key} i kommunen. Be samordnaren lägga till dig.")
             }
-            (Some(_), false) => {
+            (None, Some(_)) if provider.match_claim == idp_claims::EMAIL => {
                 "Kommunens inloggning har inte bekräftat din e-postadress, så Lisa kan inte koppla dig till ett konto."
                     .into()
             }
-            (None, _) => {
-                "Kommunens inloggning skickade ingen e-postadress, så Lisa kan inte koppla dig till ett konto.".into()
-            }
+            (None, _) => missing(&provider.match_claim),
         })
     })?;
     Ok(SignedIn { user_id, municipality_id: m, next: login.next, id_token: id_token.to_string() })
@@ -491,66 +591,156 @@ fn swedish(error: &openidconnect::ClaimsVerificationError) -> &'static str {
     }
 }
 
+/// An ID token with every claim the IdP sent.
+type IdToken =
+    openidconnect::IdToken<OtherClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+/// What a set of claims (an ID token's or UserInfo's) says about the person.
+fn asserted(
+    email: Option<&EndUserEmail>,
+    email_verified: Option<bool>,
+    username: Option<&EndUserUsername>,
+    name: Option<&LocalizedClaim<EndUserName>>,
+    other: &OtherClaims,
+) -> Asserted {
+    Asserted {
+        email: email.map(|e| e.as_str().trim().to_lowercase()),
+        email_verified: email_verified == Some(true),
+        preferred_username: username.map(|u| u.as_str().trim().to_lowercase()),
+        name: name.and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
+        other: other.clone(),
+    }
+}
+
+/// The refusal when the claim that finds the account did not come.
+fn missing(match_claim: &str) -> String {
+    if match_claim == idp_claims::EMAIL {
+        "Kommunens inloggning skickade ingen e-postadress, så Lisa kan inte koppla dig till ett konto.".into()
+    } else {
+        format!(
+            "Kommunens inloggning skickade inte anspråket {match_claim}, så Lisa kan inte koppla dig till ett konto."
+        )
+    }
+}
+
 /// The account for a person at the IdP: linked by subject; else an account of the municipality
-/// with the verified email, linked now; else one created if the municipality allows it.
-/// `Forbidden` for a disabled account.
+/// whose email is `key` (the verified email or the configured claim), linked now; else one
+/// created if the municipality allows it. `roles`: where the IdP decides roles, the ones its
+/// groups give, set now. `Forbidden` for a disabled account; `Conflict` when the IdP gives no role.
 async fn account_for(
     state: &AppState,
     provider: &Configured,
     issuer: &str,
     subject: &str,
-    verified_email: Option<&str>,
+    key: Option<&str>,
     name: Option<String>,
+    roles: Option<Vec<Role>>,
 ) -> AppResult<Option<Uuid>> {
     let m = provider.municipality_id;
     let mut tx = state.pool.begin().await?;
     crate::db::tenant::act_for(&mut tx, m).await?;
     let linked = sqlx::query!(
-        "SELECT u.id, u.disabled FROM sso_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer = $1 AND i.subject = $2",
+        "SELECT u.id, u.disabled, u.display_name FROM sso_identities i JOIN users u ON u.id = i.user_id
+          WHERE i.issuer = $1 AND i.subject = $2",
         issuer,
         subject
     )
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(user) = linked {
-        if user.disabled {
-            return Err(AppError::Forbidden);
-        }
-        return Ok(Some(user.id));
-    }
-    let Some(email) = verified_email else { return Ok(None) };
-    let existing = sqlx::query!(
-        "SELECT u.id, u.disabled, u.display_name FROM users u
-          WHERE lower(u.email) = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)",
-        email,
-        m
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (user_id, actor_name, created) = match existing {
+    let (user_id, actor_name, link) = match linked {
         Some(user) if user.disabled => return Err(AppError::Forbidden),
-        Some(user) => (user.id, user.display_name, false),
-        None if provider.create_accounts => {
-            let display_name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.to_string());
-            // No password: this person signs in through the IdP (a coordinator may send a link).
-            let unusable = format!("sso-only:{}", session::random_token());
-            let actor = Actor::system("Inloggning via kommunen");
-            let id = crate::org::store::create_account(&mut tx, &actor, email, &display_name, &unusable, false).await?;
-            let grant = crate::org::model::GrantInput { role: Role::Medarbetare, body_id: None };
-            crate::org::store::add_grant(&mut tx, &actor, m, id, &grant).await?;
-            (id, display_name, true)
+        Some(user) => (user.id, user.display_name, None),
+        None => {
+            let Some(key) = key else { return Ok(None) };
+            let existing = sqlx::query!(
+                "SELECT u.id, u.disabled, u.display_name FROM users u
+                  WHERE lower(u.email) = $1
+                    AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)",
+                key,
+                m
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            match existing {
+                Some(user) if user.disabled => return Err(AppError::Forbidden),
+                Some(user) => (user.id, user.display_name, Some("Kopplad till kommunens inloggning")),
+                None if provider.create_accounts && roles.as_ref().is_some_and(Vec::is_empty) => {
+                    return Err(AppError::Conflict(NO_ROLE.into()));
+                }
+                None if provider.create_accounts => {
+                    let display_name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| key.to_string());
+                    // No password: this person signs in through the IdP (a coordinator may send a link).
+                    let unusable = format!("sso-only:{}", session::random_token());
+                    let actor = Actor::system("Inloggning via kommunen");
+                    let id = crate::org::store::create_account(&mut tx, &actor, key, &display_name, &unusable, false)
+                        .await?;
+                    if roles.is_none() {
+                        let grant = crate::org::model::GrantInput { role: Role::Medarbetare, body_id: None };
+                        crate::org::store::add_grant(&mut tx, &actor, m, id, &grant).await?;
+                    }
+                    (id, display_name, Some("Skapad vid inloggning via kommunen"))
+                }
+                None => return Ok(None),
+            }
         }
-        None => return Ok(None),
     };
-    sqlx::query!("INSERT INTO sso_identities (issuer, subject, user_id) VALUES ($1, $2, $3)", issuer, subject, user_id)
+    let actor = Actor { user_id: Some(user_id), name: actor_name, request_id: None };
+    if let Some(what) = link {
+        sqlx::query!(
+            "INSERT INTO sso_identities (issuer, subject, user_id) VALUES ($1, $2, $3)",
+            issuer,
+            subject,
+            user_id
+        )
         .execute(&mut *tx)
         .await?;
-    let what = if created { "Skapad vid inloggning via kommunen" } else { "Kopplad till kommunens inloggning" };
-    let actor = Actor { user_id: Some(user_id), name: actor_name, request_id: None };
-    let change = Change::updated(Some(m), "user", user_id, json!({}), json!({"Inloggning": what, "Utfärdare": issuer}));
-    audit_log::record(&mut tx, &actor, change).await?;
+        let change =
+            Change::updated(Some(m), "user", user_id, json!({}), json!({"Inloggning": what, "Utfärdare": issuer}));
+        audit_log::record(&mut tx, &actor, change).await?;
+    }
+    let Some(roles) = roles else {
+        tx.commit().await?;
+        return Ok(Some(user_id));
+    };
+    set_roles_from_idp(&mut tx, &actor, m, user_id, &roles).await?;
+    let keeps_a_role = crate::org::store::has_role_in(&mut *tx, m, user_id).await?;
+    // The change stands even when it leaves no role: the IdP no longer gives this person one here.
     tx.commit().await?;
-    Ok(Some(user_id))
+    // Sessions already open see the new roles at once.
+    session::forget_user(state, user_id);
+    if keeps_a_role { Ok(Some(user_id)) } else { Err(AppError::Conflict(NO_ROLE.into())) }
+}
+
+/// Makes the person's municipality-wide roles the ones the IdP's groups give, each change in
+/// the change log. Roles tied to a body (a board's members) stay managed in Lisa, and so do a
+/// break-glass account's: it is the way back in when the IdP or its groups are wrong.
+async fn set_roles_from_idp(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    m: Uuid,
+    user_id: Uuid,
+    roles: &[Role],
+) -> AppResult<()> {
+    let break_glass =
+        sqlx::query_scalar!("SELECT break_glass FROM users WHERE id = $1", user_id).fetch_one(&mut *tx).await?;
+    if break_glass {
+        return Ok(());
+    }
+    let held = sqlx::query!(
+        r#"SELECT id, role AS "role: Role" FROM role_grants WHERE municipality_id = $1 AND user_id = $2 AND body_id IS NULL"#,
+        m,
+        user_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for grant in held.iter().filter(|g| !roles.contains(&g.role)) {
+        crate::org::store::remove_grant(&mut *tx, actor, m, grant.id).await?;
+    }
+    for role in roles.iter().filter(|r| !held.iter().any(|g| g.role == **r)) {
+        let grant = crate::org::model::GrantInput { role: *role, body_id: None };
+        crate::org::store::add_grant(&mut *tx, actor, m, user_id, &grant).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

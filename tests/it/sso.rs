@@ -55,20 +55,30 @@ impl Drop for Idp {
     }
 }
 
-/// Sets Exempelby's IdP as the CLI does.
-async fn configure(app: &TestApp, issuer: &str, create_accounts: bool, require_sso: bool) {
-    let settings = lisa::auth::sso::Settings {
+/// Exempelby's IdP as the tests set it: email matching, roles managed in Lisa.
+fn settings(issuer: &str, create_accounts: bool, require_sso: bool) -> lisa::auth::sso::Settings {
+    lisa::auth::sso::Settings {
         display_name: "Exempelby kommuns konto".into(),
         issuer: issuer.into(),
         client_id: "lisa".into(),
         client_secret: "lisa-client-secret-for-tests".into(),
         create_accounts,
         require_sso,
-    };
+        match_claim: "email".into(),
+        group_roles: None,
+    }
+}
+
+/// Sets Exempelby's IdP as the CLI does.
+async fn configure_with(app: &TestApp, settings: &lisa::auth::sso::Settings) {
     let key = app.state.config.secret_key.unwrap();
-    lisa::auth::sso::configure(app.pool(), &lisa::audit_log::Actor::system("test"), &key, app.exempelby, &settings)
+    lisa::auth::sso::configure(app.pool(), &lisa::audit_log::Actor::system("test"), &key, app.exempelby, settings)
         .await
         .unwrap();
+}
+
+async fn configure(app: &TestApp, issuer: &str, create_accounts: bool, require_sso: bool) {
+    configure_with(app, &settings(issuer, create_accounts, require_sso)).await;
 }
 
 fn location(response: &reqwest::Response) -> String {
@@ -298,6 +308,11 @@ async fn the_system_administrator_sets_the_idp_in_the_interface_and_never_sees_t
     assert_eq!(missing.status(), 422);
     let text = missing.text().await.unwrap();
     assert!(text.contains("Utfärdaren ska vara en adress") && text.contains("Klienthemligheten behövs"));
+    let bad_roles =
+        app.post_form(&admin, &path, &[("group_claim", "groups"), ("group_roles", "lisa-chefer = chef")]).await;
+    assert_eq!(bad_roles.status(), 422);
+    let text = bad_roles.text().await.unwrap();
+    assert!(text.contains("Rad 1: ”chef” är ingen roll") && text.contains("lisa-chefer = chef"), "kept as typed");
     let fields = [
         ("display_name", "Exempelby kommuns konto"),
         ("issuer", idp.issuer.as_str()),
@@ -324,6 +339,115 @@ async fn an_expired_id_token_is_refused() {
     let answer = sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await;
     assert_eq!(answer.status(), 401);
     assert!(answer.text().await.unwrap().contains("den har gått ut"));
+}
+
+#[tokio::test]
+async fn an_id_token_for_another_audience_is_refused() {
+    let app = TestApp::spawn_at_own_url().await;
+    // The provider signs, with its own key, ID tokens made out to another client.
+    let idp = Idp::start_with(&app, &[("ID_TOKEN_AUDIENCE", "another-app")]);
+    configure(&app, &idp.issuer, false, false).await;
+    let answer = sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await;
+    assert_eq!(answer.status(), 401);
+    assert!(answer.text().await.unwrap().contains("den är utfärdad för en annan tjänst"));
+}
+
+#[tokio::test]
+async fn an_idp_without_email_finds_the_account_by_the_claim_the_municipality_names() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    // As Entra ID: a `upn`, no email.
+    let entra_like = "upn-only:samordnare@exempelby.se";
+    configure(&app, &idp.issuer, false, false).await;
+    let refused = sign_in(&app, &idp, &app.client(), entra_like).await;
+    assert_eq!(refused.status(), 401);
+    assert!(refused.text().await.unwrap().contains("skickade ingen e-postadress"));
+
+    configure_with(
+        &app,
+        &lisa::auth::sso::Settings { match_claim: "upn".into(), ..settings(&idp.issuer, false, false) },
+    )
+    .await;
+    let lisa = app.client();
+    let answer = sign_in(&app, &idp, &lisa, entra_like).await;
+    assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap_or_default());
+    assert!(app.get(&lisa, "/").await.text().await.unwrap().contains("Sara Lind"));
+    let linked: String = sqlx::query_scalar("SELECT subject FROM sso_identities WHERE user_id = $1")
+        .bind(user_id(&app, "samordnare@exempelby.se").await)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(linked, format!("sub-{entra_like}"));
+    let stranger = sign_in(&app, &idp, &app.client(), "upn-only:ny.person@exempelby.se").await;
+    assert!(stranger.text().await.unwrap().contains("Det finns inget konto i Lisa för ny.person@exempelby.se"));
+}
+
+/// Exempelby's municipality-wide roles of an account, by code.
+async fn roles_of(app: &TestApp, email: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT g.role FROM role_grants g JOIN users u ON u.id = g.user_id
+          WHERE u.email = $1 AND g.municipality_id = $2 AND g.body_id IS NULL ORDER BY g.role",
+    )
+    .bind(email)
+    .bind(app.exempelby)
+    .fetch_all(app.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn where_the_idp_decides_roles_its_groups_set_them_at_every_sign_in() {
+    let app = TestApp::spawn_at_own_url().await;
+    let idp = Idp::start(&app);
+    let mapped = |lines: &str| lisa::auth::sso::Settings {
+        group_roles: Some(lisa::auth::sso::GroupMapping {
+            claim: "groups".into(),
+            roles: lisa::auth::idp_claims::parse_group_roles(lines).unwrap(),
+        }),
+        ..settings(&idp.issuer, true, false)
+    };
+    configure_with(&app, &mapped("lisa-medarbetare = revisor\nlisa-samordnare = medarbetare")).await;
+
+    // The employee is in the group that gives the auditor's role: that is now their only role.
+    assert_eq!(roles_of(&app, "medarbetare@exempelby.se").await, ["medarbetare"]);
+    let lisa = app.client();
+    assert_eq!(sign_in(&app, &idp, &lisa, "medarbetare@exempelby.se").await.status(), 303);
+    assert_eq!(roles_of(&app, "medarbetare@exempelby.se").await, ["revisor"]);
+    assert_eq!(app.get(&lisa, "/recommendations").await.status(), 200, "works as an auditor at once");
+    let changes: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity_type = 'role_grant' AND actor_user_id = $1 ORDER BY id",
+    )
+    .bind(user_id(&app, "medarbetare@exempelby.se").await)
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(changes.len(), 2, "one role removed and one added, in the change log: {changes:?}");
+
+    // A break-glass account keeps its roles whatever its groups say: the way back in.
+    let sara = user_id(&app, "samordnare@exempelby.se").await;
+    lisa::auth::sso::set_break_glass(app.pool(), &lisa::audit_log::Actor::system("test"), sara, true).await.unwrap();
+    assert_eq!(sign_in(&app, &idp, &app.client(), "samordnare@exempelby.se").await.status(), 303);
+    assert_eq!(roles_of(&app, "samordnare@exempelby.se").await, ["samordnare"]);
+
+    // Someone the IdP knows in no mapped group gets no account, even where accounts are created.
+    let nobody = sign_in(&app, &idp, &app.client(), "ny.person@exempelby.se").await;
+    assert_eq!(nobody.status(), 401);
+    assert!(nobody.text().await.unwrap().contains("ger dig ingen roll i Lisa"));
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = 'ny.person@exempelby.se'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0);
+    configure_with(&app, &mapped("lisa-ny.person = fortroendevald")).await;
+    assert_eq!(sign_in(&app, &idp, &app.client(), "ny.person@exempelby.se").await.status(), 303);
+    assert_eq!(roles_of(&app, "ny.person@exempelby.se").await, ["fortroendevald"], "created with the group's role");
+
+    // Out of every mapped group (a leaver at the IdP): the roles go, and so does the way in.
+    let left = sign_in(&app, &idp, &app.client(), "medarbetare@exempelby.se").await;
+    assert_eq!(left.status(), 401);
+    assert!(left.text().await.unwrap().contains("ger dig ingen roll i Lisa"));
+    assert!(roles_of(&app, "medarbetare@exempelby.se").await.is_empty());
+    assert_eq!(app.get(&lisa, "/recommendations").await.status(), 403, "the open session lost the role too");
 }
 
 #[tokio::test]

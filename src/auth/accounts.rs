@@ -29,6 +29,8 @@ pub struct Account {
     pub works_only_here: bool,
     /// Linked to a person at an IdP (signs in through the municipality).
     pub linked_to_idp: bool,
+    /// Sessions still in use (neither idle nor too old), so a leaver's can be seen to be gone.
+    pub open_sessions: i64,
 }
 
 impl Account {
@@ -48,15 +50,22 @@ impl Account {
 /// principal may take its access away.
 pub async fn manageable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Account, bool)> {
     let m = principal.tenant()?;
+    let now = Utc::now();
+    let idle_since = now - chrono::Duration::from_std(state.config.session_idle).map_err(anyhow::Error::from)?;
+    let begun_since = now - chrono::Duration::from_std(state.config.session_absolute).map_err(anyhow::Error::from)?;
     let account = sqlx::query_as!(
         Account,
         r#"SELECT u.id, u.display_name, u.is_admin, u.disabled, u.last_login_at, u.last_login_method,
                   works_only_in(u.id, $2) AS "works_only_here!",
-                  EXISTS (SELECT 1 FROM sso_identities i WHERE i.user_id = u.id) AS "linked_to_idp!"
+                  EXISTS (SELECT 1 FROM sso_identities i WHERE i.user_id = u.id) AS "linked_to_idp!",
+                  (SELECT count(*) FROM sessions s
+                    WHERE s.user_id = u.id AND s.last_seen_at >= $3 AND s.created_at >= $4) AS "open_sessions!"
              FROM users u
             WHERE u.id = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)"#,
         id,
-        m
+        m,
+        idle_since,
+        begun_since
     )
     .fetch_optional(&state.pool)
     .await?

@@ -122,6 +122,7 @@ async fn the_coordinator_takes_a_leavers_access_away_in_one_place_and_gives_it_b
 
     let page = app.get(&coordinator, &format!("/org/users/{user_id}")).await.text().await.unwrap();
     assert!(page.contains("Senast inloggad") && page.contains("med lösenord"), "when and how they last signed in");
+    assert!(page.contains("I en webbläsare"), "where they are signed in now");
     let confirm = app.get(&coordinator, &format!("/org/users/{user_id}/disable")).await.text().await.unwrap();
     assert!(confirm.contains("Stänga av kontot för Anna Nilsson?"));
     let disabled = app.post_form(&coordinator, &format!("/org/users/{user_id}/disable"), &[]).await;
@@ -133,6 +134,7 @@ async fn the_coordinator_takes_a_leavers_access_away_in_one_place_and_gives_it_b
     assert_eq!(again.status(), 401, "and no new login");
     let page = app.get(&coordinator, &format!("/org/users/{user_id}")).await.text().await.unwrap();
     assert!(page.contains("Avstängd") && page.contains("Öppna kontot igen") && page.contains("Återkallad"));
+    assert!(page.contains("<dt>Inloggad just nu</dt><dd>Nej</dd>"), "and sees the sessions are gone");
     let entries = logged(&app, "user", user_id).await;
     assert_eq!(entries.last().unwrap()["Status"], "Avstängd", "{entries:?}");
 

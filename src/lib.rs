@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod incidents;
+pub mod mail;
 pub mod org;
 pub mod reminders;
 pub mod reports;

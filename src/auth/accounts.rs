@@ -20,6 +20,7 @@ pub const RESET_LINK_HOURS: i64 = 24;
 #[derive(Clone, Debug)]
 pub struct Account {
     pub id: Uuid,
+    pub email: String,
     pub display_name: String,
     pub is_admin: bool,
     pub disabled: bool,
@@ -55,7 +56,7 @@ pub async fn manageable(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     let begun_since = now - chrono::Duration::from_std(state.config.session_absolute).map_err(anyhow::Error::from)?;
     let account = sqlx::query_as!(
         Account,
-        r#"SELECT u.id, u.display_name, u.is_admin, u.disabled, u.last_login_at, u.last_login_method,
+        r#"SELECT u.id, u.email, u.display_name, u.is_admin, u.disabled, u.last_login_at, u.last_login_method,
                   works_only_in(u.id, $2) AS "works_only_here!",
                   EXISTS (SELECT 1 FROM sso_identities i WHERE i.user_id = u.id) AS "linked_to_idp!",
                   (SELECT count(*) FROM sessions s
@@ -129,8 +130,39 @@ pub async fn end_sessions(state: &AppState, principal: &Principal, id: Uuid) -> 
     Ok(ended)
 }
 
-/// Makes a one-time link to a new password; the address is shown once and only its hash kept.
-pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<String> {
+/// A one-time link to a new password, made.
+pub enum ResetLink {
+    /// Emailed to the person (SMTP is configured): the coordinator never sees it.
+    Sent { to: String },
+    /// To be shown once, because no email could be sent; `mail_failed`: SMTP is configured but
+    /// the mail did not go.
+    Shown { link: String, mail_failed: bool },
+}
+
+impl ResetLink {
+    pub fn sent_to(&self) -> Option<&str> {
+        match self {
+            ResetLink::Sent { to } => Some(to),
+            ResetLink::Shown { .. } => None,
+        }
+    }
+
+    pub fn shown(&self) -> Option<&str> {
+        match self {
+            ResetLink::Shown { link, .. } => Some(link),
+            ResetLink::Sent { .. } => None,
+        }
+    }
+
+    pub fn mail_failed(&self) -> bool {
+        matches!(self, ResetLink::Shown { mail_failed: true, .. })
+    }
+}
+
+/// Makes a one-time link to a new password, of which only the hash is kept: emailed to the
+/// person where SMTP is configured, else shown once (also when the mail server fails, so that
+/// nothing is lost).
+pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<ResetLink> {
     let account = require_manageable(state, principal, id).await?;
     principal.require(!account.disabled)?;
     let secret = session::random_token();
@@ -152,7 +184,26 @@ pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     )
     .await?;
     tx.commit().await?;
-    Ok(format!("{}/password-reset/{secret}", state.config.public_url.trim_end_matches('/')))
+    let link = format!("{}/password-reset/{secret}", state.config.public_url.trim_end_matches('/'));
+    let Some(smtp_url) = &state.config.smtp_url else { return Ok(ResetLink::Shown { link, mail_failed: false }) };
+    let text = format!(
+        "Hej {name}!\n\n{by} har skapat en länk så att du kan välja ett nytt lösenord i Lisa:\n\n{link}\n\n\
+         Länken fungerar en gång, i {RESET_LINK_HOURS} timmar. Har du inte bett om ett nytt lösenord, \
+         hör av dig till {by}.\n",
+        name = account.display_name,
+        by = principal.display_name,
+    );
+    let sent = async {
+        let mailer = crate::mail::Mailer::new(smtp_url, &state.config.mail_from)?;
+        mailer.send(&account.email, &account.display_name, "Nytt lösenord i Lisa", text).await
+    };
+    match sent.await {
+        Ok(()) => Ok(ResetLink::Sent { to: account.email }),
+        Err(err) => {
+            tracing::warn!(error = %err, "the password link was not emailed; shown instead");
+            Ok(ResetLink::Shown { link, mail_failed: true })
+        }
+    }
 }
 
 /// Whether a link still works: made, unused, within its time, for an account not disabled.

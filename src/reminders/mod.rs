@@ -3,7 +3,6 @@
 //! while it is overdue, shows the reminders in the app and emails them through the configured
 //! SMTP server to those who have not turned email off.
 
-pub mod mail;
 pub mod model;
 pub mod pages;
 pub mod store;
@@ -35,7 +34,7 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
     let mut summary = RunSummary::default();
     let mailer = match &state.config.smtp_url {
         None => None,
-        Some(url) => match mail::Mailer::new(url, &state.config.mail_from) {
+        Some(url) => match crate::mail::Mailer::new(url, &state.config.mail_from) {
             Ok(mailer) => Some(mailer),
             Err(err) => {
                 tracing::error!(error = %err, "reminders are not emailed");
@@ -56,7 +55,7 @@ async fn run_for(
     m: Uuid,
     today: NaiveDate,
     now: DateTime<Utc>,
-    mailer: Option<&mail::Mailer>,
+    mailer: Option<&crate::mail::Mailer>,
     summary: &mut RunSummary,
 ) -> AppResult<()> {
     let mut conn = state.pool.acquire().await?;

@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::mail_sink::{decoded, mail_to, smtp_sink};
 use crate::support::{DEMO_PASSWORD, TestApp, csrf_in};
 
 /// The token shown once on the page after it was made.
@@ -229,4 +230,37 @@ async fn a_one_time_link_sets_a_new_password_once_and_revokes_the_old_tokens() {
     let entries = logged(&app, "user", user_id).await;
     assert!(entries.iter().any(|e| e.get("Länk för nytt lösenord").is_some()), "{entries:?}");
     assert!(entries.iter().any(|e| e["Lösenord"] == "Nytt, via länk"), "{entries:?}");
+}
+
+#[tokio::test]
+async fn with_smtp_configured_the_link_is_emailed_to_the_person_and_never_shown() {
+    let (url, inbox) = smtp_sink().await;
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(url)).await;
+    let user_id = account_id(&app, "systemagare@exempelby.se").await;
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let made = app.post_form(&coordinator, &format!("/org/users/{user_id}/password-reset"), &[]).await;
+    let page = made.text().await.unwrap();
+    assert!(page.contains("Länken är skickad med e-post till systemagare@exempelby.se"));
+    assert!(!page.contains("/password-reset/"), "the coordinator never sees it");
+    let mails = inbox.lock().unwrap().clone();
+    let sent = mail_to(&mails, "systemagare@exempelby.se");
+    assert_eq!(sent.len(), 1);
+    let text = decoded(&sent[0].data);
+    assert!(text.contains("Sara Lind har skapat en länk"), "{text}");
+    let start = text.find("/password-reset/").expect("the link is in the mail");
+    let path = text[start..].split_whitespace().next().unwrap().to_string();
+    assert_eq!(app.get(&app.client(), &path).await.status(), 200, "and works");
+}
+
+#[tokio::test]
+async fn when_the_mail_server_fails_the_link_is_shown_instead_and_nothing_is_lost() {
+    // Nothing listens on this port: the mail cannot go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(format!("smtp://{closed}"))).await;
+    let user_id = account_id(&app, "systemagare@exempelby.se").await;
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let made = app.post_form(&coordinator, &format!("/org/users/{user_id}/password-reset"), &[]).await;
+    assert_eq!(made.status(), 200);
+    let page = made.text().await.unwrap();
+    assert!(page.contains("E-posten kunde inte skickas") && page.contains("/password-reset/"));
 }

@@ -1,6 +1,7 @@
 //! Integration tests: a real PostgreSQL (a private server the tests start themselves,
 //! one fresh database per test), Lisa served on a real port, and a real Chromium.
 
+mod mail_sink;
 mod support;
 
 mod access;

@@ -45,8 +45,8 @@ struct UserPage {
     /// The principal may disable the account, end its sessions and make a password link.
     may_manage_account: bool,
     tokens: Vec<crate::auth::tokens::Token>,
-    /// A link to a new password just made: shown this once.
-    reset_link: Option<String>,
+    /// A link to a new password just made: sent, or shown this once.
+    reset_link: Option<accounts::ResetLink>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,7 +67,7 @@ fn role_options(selected: &str) -> Vec<SelectOption> {
 struct Shown {
     form: GrantForm,
     errors: FieldErrors,
-    reset_link: Option<String>,
+    reset_link: Option<accounts::ResetLink>,
 }
 
 impl Shown {
@@ -255,7 +255,7 @@ pub async fn end_sessions(
     Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), &message))
 }
 
-/// Makes a link to a new password and shows it on the page, once.
+/// Makes a link to a new password: emailed, or shown on the page once.
 pub async fn reset_link(
     State(state): State<AppState>,
     principal: Principal,

@@ -6,12 +6,12 @@ use chrono::{Duration, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::DocumentInput;
+use super::model::{DocumentInput, Kind};
 use crate::audit_log::Actor;
 
 struct DemoDocument {
     title: &'static str,
-    kind: &'static str,
+    kind: Kind,
     /// Days before today it was decided; None for a date fixed in the past.
     decided_days_ago: Option<i64>,
     decided_on: Option<(i32, u32, u32)>,
@@ -26,7 +26,7 @@ struct DemoDocument {
 const DOCUMENTS: [DemoDocument; 5] = [
     DemoDocument {
         title: "Informationssäkerhetspolicy",
-        kind: "policy",
+        kind: Kind::Policy,
         decided_days_ago: None,
         decided_on: Some((2021, 5, 26)),
         decided_by: Some("Kommunstyrelsen"),
@@ -38,7 +38,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
     },
     DemoDocument {
         title: "Riktlinje för informationssäkerhet",
-        kind: "riktlinje",
+        kind: Kind::Riktlinje,
         decided_days_ago: Some(420),
         decided_on: None,
         decided_by: Some("Kommunstyrelsen"),
@@ -50,7 +50,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
     },
     DemoDocument {
         title: "Rutin för incidenthantering",
-        kind: "rutin",
+        kind: Kind::Rutin,
         decided_days_ago: Some(200),
         decided_on: None,
         decided_by: Some("Kommunstyrelsen"),
@@ -62,7 +62,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
     },
     DemoDocument {
         title: "Rutin för klassning av information",
-        kind: "rutin",
+        kind: Kind::Rutin,
         decided_days_ago: Some(700),
         decided_on: None,
         decided_by: Some("Kommunstyrelsen"),
@@ -74,7 +74,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
     },
     DemoDocument {
         title: "Instruktion för behörighetsgranskning",
-        kind: "instruktion",
+        kind: Kind::Instruktion,
         decided_days_ago: None,
         decided_on: None,
         decided_by: None,
@@ -107,7 +107,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDat
         };
         let input = DocumentInput {
             title: demo.title.into(),
-            kind: demo.kind.into(),
+            kind: demo.kind,
             decided_by_body_id: find(&bodies, demo.decided_by),
             decided_on,
             decision_reference: if demo.title == "Informationssäkerhetspolicy" {

@@ -7,11 +7,18 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 use crate::error::FieldErrors;
-use crate::web::form::{code_or, number_in, optional_date, optional_id};
+use crate::web::form::{code_or, number_in, optional_date, optional_id, required_code};
 use crate::web::format::months_after;
 
-pub const KINDS: [(&str, &str); 4] =
-    [("policy", "Policy"), ("riktlinje", "Riktlinje"), ("rutin", "Rutin"), ("instruktion", "Instruktion")];
+crate::codes! {
+    /// What kind of governing document it is, from the most binding.
+    pub enum Kind {
+        Policy = "policy" => "Policy",
+        Riktlinje = "riktlinje" => "Riktlinje",
+        Rutin = "rutin" => "Rutin",
+        Instruktion = "instruktion" => "Instruktion",
+    }
+}
 
 crate::codes! {
     /// Where a governing document stands: a draft, in force, or repealed.
@@ -24,14 +31,6 @@ crate::codes! {
 
 /// Three years, unless the document says otherwise.
 pub const DEFAULT_REVIEW_MONTHS: i32 = 36;
-
-fn label(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
-
-pub fn kind_label(code: &str) -> &'static str {
-    label(&KINDS, code)
-}
 
 /// The roles that must know a document, as (code, label).
 pub fn audiences() -> Vec<(&'static str, &'static str)> {
@@ -83,7 +82,7 @@ pub struct DocumentForm {
 #[derive(Debug)]
 pub struct DocumentInput {
     pub title: String,
-    pub kind: String,
+    pub kind: Kind,
     pub decided_by_body_id: Option<Uuid>,
     pub decided_on: Option<NaiveDate>,
     pub decision_reference: String,
@@ -103,9 +102,7 @@ impl DocumentForm {
         if title.is_empty() {
             errors.insert("title".into(), "Ange dokumentets titel.".into());
         }
-        if kind_label(&self.kind).is_empty() {
-            errors.insert("kind".into(), "Välj slag av styrdokument.".into());
-        }
+        let kind = required_code(&mut errors, "kind", &self.kind, Kind::parse, "Välj slag av styrdokument.");
         let status = code_or(&mut errors, "status", &self.status, Status::parse, Status::Gallande, "Välj status.");
         let choose = "Välj i listan.";
         let decided_by_body_id = optional_id(&mut errors, "decided_by_body_id", &self.decided_by_body_id, choose);
@@ -135,12 +132,10 @@ impl DocumentForm {
         if audience.iter().any(|a| !known.contains(&a.as_str())) {
             errors.insert("audience".into(), "Välj bland rollerna.".into());
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let (Some(kind), true) = (kind, errors.is_empty()) else { return Err(errors) };
         Ok(DocumentInput {
             title,
-            kind: self.kind.clone(),
+            kind,
             decided_by_body_id,
             decided_on,
             decision_reference: self.decision_reference.trim().into(),

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{DocumentForm, KINDS, Status, audiences};
+use super::model::{DocumentForm, Kind, Status, audiences};
 use super::store::{self, Document, Filter};
 use super::{may_edit, may_manage, readable};
 use crate::AppState;
@@ -59,7 +59,7 @@ pub async fn list(
     let conflicts = super::current_conflicts(&state, m).await?;
     Ok(ListPage {
         documents,
-        kinds: options(KINDS, &filter.kind),
+        kinds: Kind::options(&filter.kind),
         statuses: Status::options(&filter.status),
         attentions: options(
             [("forsenad", "Översyn försenad"), ("motstridig", "Flaggad som motstridig")],
@@ -199,7 +199,7 @@ async fn form_page(
         })
         .collect();
     Ok(FormPage {
-        kinds: options(KINDS, &form.kind),
+        kinds: Kind::options(&form.kind),
         statuses: Status::options(&form.status),
         bodies: options(bodies.clone(), &form.decided_by_body_id),
         responsible_bodies: options(bodies, &form.responsible_body_id),
@@ -265,7 +265,7 @@ pub async fn edit(
     let id_text = |id: Option<Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
     let form = DocumentForm {
         title: d.title,
-        kind: d.kind,
+        kind: d.kind.code().into(),
         decided_by_body_id: id_text(d.decided_by_body_id),
         decided_on: date(d.decided_on),
         decision_reference: d.decision_reference,

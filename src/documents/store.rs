@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{DocumentInput, Status, is_review_overdue, kind_label, next_review};
+use super::model::{DocumentInput, Kind, Status, is_review_overdue, next_review};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, unique_as};
 use crate::web::pagination::{Asked, Pager};
@@ -15,8 +15,7 @@ use crate::web::pagination::{Asked, Pager};
 pub struct Document {
     pub id: Uuid,
     pub title: String,
-    /// policy, riktlinje, rutin or instruktion.
-    pub kind: String,
+    pub kind: Kind,
     pub decided_by_body_id: Option<Uuid>,
     pub decided_by_name: Option<String>,
     pub decided_on: Option<NaiveDate>,
@@ -42,7 +41,7 @@ pub struct Document {
 
 impl Document {
     pub fn kind_label(&self) -> &'static str {
-        kind_label(&self.kind)
+        self.kind.label()
     }
 
     pub fn status_label(&self) -> &'static str {
@@ -97,7 +96,7 @@ impl Document {
 async fn select(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Document>> {
     Ok(sqlx::query_as!(
         Document,
-        r#"SELECT d.id, d.title, d.kind, d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
+        r#"SELECT d.id, d.title, d.kind AS "kind: Kind", d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
                   d.decision_reference, d.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id,
                   d.responsible_body_id, rb.name AS "responsible_body_name?", d.review_interval_months,
                   d.last_reviewed_on, d.status AS "status: Status", d.link_url, d.audience, d.conflict_note, d.file_name, d.updated_at
@@ -138,7 +137,7 @@ impl Filter {
     pub fn keeps(&self, d: &Document, today: NaiveDate) -> bool {
         let q = self.q.trim().to_lowercase();
         (q.is_empty() || d.title.to_lowercase().contains(&q) || d.decision_reference.to_lowercase().contains(&q))
-            && (self.kind.trim().is_empty() || d.kind == self.kind.trim())
+            && (self.kind.trim().is_empty() || d.kind.code() == self.kind.trim())
             && (self.status.trim().is_empty() || d.status.code() == self.status.trim())
             && match self.attention.as_str() {
                 "forsenad" => d.is_review_overdue(today),
@@ -285,7 +284,7 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Docum
         id,
         m,
         input.title,
-        input.kind,
+        input.kind.code(),
         input.decided_by_body_id,
         input.decided_on,
         input.decision_reference,
@@ -322,7 +321,7 @@ pub async fn update(
         m,
         id,
         input.title,
-        input.kind,
+        input.kind.code(),
         input.decided_by_body_id,
         input.decided_on,
         input.decision_reference,

@@ -8,16 +8,16 @@ use chrono::{Duration, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{CheckInput, ContractInput, SupplierInput};
+use super::model::{CheckInput, ContractInput, Kind, SupplierInput};
 use crate::audit_log::Actor;
 use crate::web::format::months_after;
 
 /// (name, organisation number, kind, incident contact, shared)
-const SUPPLIERS: [(&str, &str, &str, &str, bool); 4] = [
-    ("Länets IT-bolag AB", "556900-1232", "samagt_bolag", "Servicedesk 010-100 00 00, dygnet runt", true),
-    ("Omsorgsdata AB", "556712-3459", "systemleverantor", "support@omsorgsdata.example", false),
-    ("Edusys AB", "559011-2230", "molntjanst", "incident@edusys.example", false),
-    ("Larmtjänst AB", "556433-2210", "systemleverantor", "", false),
+const SUPPLIERS: [(&str, &str, Kind, &str, bool); 4] = [
+    ("Länets IT-bolag AB", "556900-1232", Kind::SamagtBolag, "Servicedesk 010-100 00 00, dygnet runt", true),
+    ("Omsorgsdata AB", "556712-3459", Kind::Systemleverantor, "support@omsorgsdata.example", false),
+    ("Edusys AB", "559011-2230", Kind::Molntjanst, "incident@edusys.example", false),
+    ("Larmtjänst AB", "556433-2210", Kind::Systemleverantor, "", false),
 ];
 
 struct DemoContract {
@@ -100,7 +100,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDat
         let input = SupplierInput {
             name: name.into(),
             org_number: org_number.into(),
-            kind: kind.into(),
+            kind,
             contact: format!("Kundansvarig på {name}"),
             incident_contact: incident_contact.into(),
             escalation_path: if is_shared {

@@ -11,15 +11,14 @@ use crate::org::model::{is_org_number, normalise_org_number};
 use crate::web::form::{number_in, optional_date, optional_id};
 use crate::web::format::{months_after, months_before};
 
-pub const KINDS: [(&str, &str); 4] = [
-    ("it_drift", "IT-driftleverantör"),
-    ("systemleverantor", "Systemleverantör"),
-    ("molntjanst", "Molntjänst"),
-    ("samagt_bolag", "Samägt bolag"),
-];
-
-pub fn kind_label(code: &str) -> &'static str {
-    KINDS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+crate::codes! {
+    /// What a supplier does for the municipality.
+    pub enum Kind {
+        ItDrift = "it_drift" => "IT-driftleverantör",
+        Systemleverantor = "systemleverantor" => "Systemleverantör",
+        Molntjanst = "molntjanst" => "Molntjänst",
+        SamagtBolag = "samagt_bolag" => "Samägt bolag",
+    }
 }
 
 crate::codes! {
@@ -60,7 +59,7 @@ pub struct SupplierForm {
 pub struct SupplierInput {
     pub name: String,
     pub org_number: String,
-    pub kind: String,
+    pub kind: Kind,
     pub contact: String,
     pub incident_contact: String,
     pub escalation_path: String,
@@ -86,16 +85,18 @@ impl SupplierForm {
                 "En delad leverantör behöver organisationsnummer, så att kommunerna känner igen samma bolag.".into(),
             );
         }
-        if kind_label(&self.kind).is_empty() {
-            errors.insert("kind".into(), "Välj vilken sorts leverantör det är.".into());
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let kind = crate::web::form::required_code(
+            &mut errors,
+            "kind",
+            &self.kind,
+            Kind::parse,
+            "Välj vilken sorts leverantör det är.",
+        );
+        let (Some(kind), true) = (kind, errors.is_empty()) else { return Err(errors) };
         Ok(SupplierInput {
             name,
             org_number,
-            kind: self.kind.clone(),
+            kind,
             contact: self.contact.trim().into(),
             incident_contact: self.incident_contact.trim().into(),
             escalation_path: self.escalation_path.trim().into(),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{CheckForm, CheckResult, ContractForm, KINDS, SupplierForm};
+use super::model::{CheckForm, CheckResult, ContractForm, Kind, SupplierForm};
 use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
@@ -147,7 +147,7 @@ struct SupplierFormPage {
 }
 
 fn supplier_form_page(chrome: Chrome, id: Option<Uuid>, form: SupplierForm, errors: FieldErrors) -> SupplierFormPage {
-    SupplierFormPage { kinds: options(KINDS, &form.kind), chrome, id, form, errors }
+    SupplierFormPage { kinds: Kind::options(&form.kind), chrome, id, form, errors }
 }
 
 fn supplier_form(pairs: &FormPairs) -> SupplierForm {
@@ -192,7 +192,7 @@ pub async fn edit_supplier(
     let form = SupplierForm {
         name: s.name,
         org_number: s.org_number,
-        kind: s.kind,
+        kind: s.kind.code().into(),
         contact: s.contact,
         incident_contact: s.incident_contact,
         escalation_path: s.escalation_path,

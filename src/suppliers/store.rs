@@ -7,8 +7,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{
-    CheckInput, CheckResult, ContractInput, SupplierInput, has_ended, is_check_overdue, is_in_notice_period,
-    kind_label, next_check, notice_deadline,
+    CheckInput, CheckResult, ContractInput, Kind, SupplierInput, has_ended, is_check_overdue, is_in_notice_period,
+    next_check, notice_deadline,
 };
 use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
@@ -22,7 +22,7 @@ pub struct Supplier {
     pub name: String,
     pub org_number: String,
     /// it_drift, systemleverantor, molntjanst or samagt_bolag.
-    pub kind: String,
+    pub kind: Kind,
     pub contact: String,
     pub incident_contact: String,
     pub escalation_path: String,
@@ -36,7 +36,7 @@ pub struct Supplier {
 
 impl Supplier {
     pub fn kind_label(&self) -> &'static str {
-        kind_label(&self.kind)
+        self.kind.label()
     }
 
     fn snapshot(&self) -> Value {
@@ -49,7 +49,7 @@ impl Supplier {
 async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Supplier>> {
     Ok(sqlx::query_as!(
         Supplier,
-        r#"SELECT s.id, s.name, s.org_number, s.kind, s.contact, s.incident_contact, s.escalation_path, s.is_shared,
+        r#"SELECT s.id, s.name, s.org_number, s.kind AS "kind: Kind", s.contact, s.incident_contact, s.escalation_path, s.is_shared,
                   CASE WHEN s.is_shared THEN shared_supplier_count(s.municipality_id, s.org_number) ELSE 0 END
                       AS "shared_with!",
                   (SELECT count(*) FROM contracts c WHERE c.supplier_id = s.id) AS "contract_count!",
@@ -139,7 +139,7 @@ pub async fn create_supplier(
         m,
         input.name,
         input.org_number,
-        input.kind,
+        input.kind.code(),
         input.contact,
         input.incident_contact,
         input.escalation_path,
@@ -169,7 +169,7 @@ pub async fn update_supplier(
         id,
         input.name,
         input.org_number,
-        input.kind,
+        input.kind.code(),
         input.contact,
         input.incident_contact,
         input.escalation_path,

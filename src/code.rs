@@ -85,6 +85,17 @@ macro_rules! codes {
             }
         }
 
+        // A text[] column of codes reads as a Vec of them.
+        impl sqlx::postgres::PgHasArrayType for $name {
+            fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+
+            fn array_compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::postgres::PgHasArrayType>::array_compatible(ty)
+            }
+        }
+
         impl sqlx::Decode<'_, sqlx::Postgres> for $name {
             fn decode(value: sqlx::postgres::PgValueRef<'_>) -> Result<Self, sqlx::error::BoxDynError> {
                 let code = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;

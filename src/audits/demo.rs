@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{AuditInput, FollowUpResult, NewRecommendation, Status};
+use super::model::{Area, AuditInput, FollowUpResult, NewRecommendation, Status};
 use super::store;
 use crate::audit_log::Actor;
 use crate::error::AppResult;
@@ -97,7 +97,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
         &AuditInput {
             title: "Granskning av informationssäkerhet".into(),
             audit_firm: "Revisionsbyrån Exempel AB".into(),
-            commissioned_by: "revisorerna".into(),
+            commissioned_by: crate::audits::model::Commissioner::Revisorerna,
             kind: crate::audits::model::AuditKind::Audit,
             report_date: date(2024, 4, 15).expect("a date"),
             plan_year: Some(2024),
@@ -170,7 +170,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
         &AuditInput {
             title: "Uppföljning av granskning av informationssäkerhet".into(),
             audit_firm: "Revisionsbyrån Exempel AB".into(),
-            commissioned_by: "revisorerna".into(),
+            commissioned_by: crate::audits::model::Commissioner::Revisorerna,
             kind: crate::audits::model::AuditKind::FollowUp,
             report_date: date(2025, 5, 20).expect("a date"),
             plan_year: Some(2025),
@@ -225,13 +225,13 @@ async fn answers_and_actions(
         store::set_response(tx, actor, m, ids[index], &input).await?;
     }
     for (index, owner, areas) in
-        [(1, "Johan Berg", ["klassning"]), (2, "Sara Lind", ["riskanalys"]), (4, "Erik Sund", ["incidenter"])]
+        [(1, "Johan Berg", Area::Klassning), (2, "Sara Lind", Area::Riskanalys), (4, "Erik Sund", Area::Incidenter)]
     {
         let current = store::get_recommendation(&mut *tx, m, ids[index]).await?;
         let edit = RecommendationEdit {
             text: current.text,
             priority: current.priority,
-            areas: areas.iter().map(|a| a.to_string()).collect(),
+            areas: vec![areas],
             responsible_person_id: Some(person(tx, m, owner).await?),
             target_date: current.target_date,
             question_ids: current.questions.iter().map(|q| q.id).collect(),

@@ -122,8 +122,13 @@ crate::codes! {
     }
 }
 
-pub const COMMISSIONERS: [(&str, &str); 2] =
-    [("revisorerna", "Revisorerna"), ("lekmannarevisorerna", "Lekmannarevisorerna")];
+crate::codes! {
+    /// Who commissioned an audit: the auditors, or the lay auditors of a company.
+    pub enum Commissioner {
+        Revisorerna = "revisorerna" => "Revisorerna",
+        Lekmannarevisorerna = "lekmannarevisorerna" => "Lekmannarevisorerna",
+    }
+}
 
 /// An audit as typed into the form or sent to the API: plain strings, nothing lost.
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -164,7 +169,7 @@ pub struct AuditForm {
 pub struct AuditInput {
     pub title: String,
     pub audit_firm: String,
-    pub commissioned_by: String,
+    pub commissioned_by: Commissioner,
     pub kind: AuditKind,
     pub report_date: chrono::NaiveDate,
     pub plan_year: Option<i32>,
@@ -181,9 +186,13 @@ impl AuditForm {
         if title.is_empty() {
             errors.insert("title".into(), "Ange granskningens titel.".into());
         }
-        if !COMMISSIONERS.iter().any(|(c, _)| *c == self.commissioned_by.trim()) {
-            errors.insert("commissioned_by".into(), "Välj vilka revisorer som beställt granskningen.".into());
-        }
+        let commissioned_by = crate::web::form::required_code(
+            &mut errors,
+            "commissioned_by",
+            &self.commissioned_by,
+            Commissioner::parse,
+            "Välj vilka revisorer som beställt granskningen.",
+        );
         let kind = crate::web::form::required_code(
             &mut errors,
             "kind",
@@ -217,11 +226,15 @@ impl AuditForm {
         if kind == Some(AuditKind::FollowUp) && follows.is_empty() && !errors.contains_key("follows") {
             errors.insert("follows".into(), "Välj vilken granskning som följs upp.".into());
         }
-        let (Some(report_date), Some(kind), true) = (report_date, kind, errors.is_empty()) else { return Err(errors) };
+        let (Some(report_date), Some(kind), Some(commissioned_by), true) =
+            (report_date, kind, commissioned_by, errors.is_empty())
+        else {
+            return Err(errors);
+        };
         Ok(AuditInput {
             title,
             audit_firm: self.audit_firm.trim().to_string(),
-            commissioned_by: self.commissioned_by.trim().to_string(),
+            commissioned_by,
             kind,
             report_date,
             plan_year,

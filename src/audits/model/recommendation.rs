@@ -285,22 +285,20 @@ mod median_tests {
     }
 }
 
-/// Area tags for recommendations.
-pub const AREAS: [(&str, &str); 10] = [
-    ("styrning", "Styrning"),
-    ("organisation", "Organisation"),
-    ("klassning", "Klassning"),
-    ("riskanalys", "Riskanalys"),
-    ("leverantorer", "Leverantörer"),
-    ("incidenter", "Incidenter"),
-    ("utbildning", "Utbildning"),
-    ("behorigheter", "Behörigheter"),
-    ("kontinuitet", "Kontinuitet"),
-    ("uppfoljning", "Uppföljning"),
-];
-
-pub fn area_label(code: &str) -> &'static str {
-    AREAS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+crate::codes! {
+    /// The areas of information security a recommendation is about, as the register tags them.
+    pub enum Area {
+        Styrning = "styrning" => "Styrning",
+        Organisation = "organisation" => "Organisation",
+        Klassning = "klassning" => "Klassning",
+        Riskanalys = "riskanalys" => "Riskanalys",
+        Leverantorer = "leverantorer" => "Leverantörer",
+        Incidenter = "incidenter" => "Incidenter",
+        Utbildning = "utbildning" => "Utbildning",
+        Behorigheter = "behorigheter" => "Behörigheter",
+        Kontinuitet = "kontinuitet" => "Kontinuitet",
+        Uppfoljning = "uppfoljning" => "Uppföljning",
+    }
 }
 
 /// A recommendation's editable details.
@@ -332,7 +330,8 @@ pub struct RecommendationForm {
 pub struct RecommendationEdit {
     pub text: String,
     pub priority: Option<Priority>,
-    pub areas: Vec<String>,
+    /// Each once, in the order of `Area::ALL`.
+    pub areas: Vec<Area>,
     pub responsible_person_id: Option<Uuid>,
     pub target_date: Option<chrono::NaiveDate>,
     pub question_ids: Vec<Uuid>,
@@ -352,13 +351,11 @@ impl RecommendationForm {
             Priority::parse,
             "Prioritet är låg, medel eller hög.",
         );
-        let mut areas: Vec<String> =
-            self.areas.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
-        areas.sort();
-        areas.dedup();
-        if areas.iter().any(|a| !AREAS.iter().any(|(c, _)| c == a)) {
+        let typed: Vec<&str> = self.areas.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+        if typed.iter().any(|a| Area::parse(a).is_none()) {
             errors.insert("areas".into(), "Välj områden i listan.".into());
         }
+        let areas: Vec<Area> = Area::ALL.into_iter().filter(|area| typed.contains(&area.code())).collect();
         let responsible = ids(&mut errors, "responsible_person_id", std::slice::from_ref(&self.responsible_person_id));
         let target_date = optional_date(&mut errors, "target_date", &self.target_date);
         let question_ids = ids(&mut errors, "question_ids", &self.question_ids);
@@ -459,12 +456,15 @@ mod edit_tests {
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["areas", "priority", "target_date", "text"]);
         let ok = RecommendationForm {
             text: "Utse ägare".into(),
-            areas: vec!["styrning".into(), "styrning".into()],
+            areas: vec!["utbildning".into(), "styrning".into(), "styrning".into()],
             ..Default::default()
         }
         .validate()
         .unwrap();
-        assert_eq!((ok.priority, ok.areas, ok.responsible_person_id), (None, vec!["styrning".to_string()], None));
+        assert_eq!(
+            (ok.priority, ok.areas, ok.responsible_person_id),
+            (None, vec![Area::Styrning, Area::Utbildning], None)
+        );
     }
 
     #[test]

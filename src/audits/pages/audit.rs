@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::{self, Entry};
-use crate::audits::model::{self, AuditForm, AuditKind, COMMISSIONERS};
+use crate::audits::model::{self, AuditForm, AuditKind, Commissioner};
 use crate::audits::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use crate::audits::{may_edit, may_read, today};
 use crate::auth::Principal;
@@ -67,7 +67,7 @@ async fn form_page(
     let audits = choices(others.map(|a| (a.id, a.title)), &form.follows);
     Ok(FormPage {
         kinds: AuditKind::options(&form.kind),
-        commissioners: options(COMMISSIONERS, &form.commissioned_by),
+        commissioners: Commissioner::options(&form.commissioned_by),
         chrome,
         id,
         form,
@@ -149,7 +149,7 @@ pub async fn edit_audit(
     let form = AuditForm {
         title: a.title.clone(),
         audit_firm: a.audit_firm.clone(),
-        commissioned_by: a.commissioned_by.clone(),
+        commissioned_by: a.commissioned_by.code().into(),
         kind: a.kind.code().to_string(),
         report_date: date(a.report_date),
         plan_year: a.plan_year.map(|y| y.to_string()).unwrap_or_default(),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::{self, Entry};
-use crate::audits::model::{self, AREAS, Priority, RecommendationForm, ResponseForm, Transition};
+use crate::audits::model::{self, Area, Priority, RecommendationForm, ResponseForm, Transition};
 use crate::audits::store::{self, Recommendation};
 use crate::audits::{change_status, may_edit, may_read, today};
 use crate::auth::Principal;
@@ -176,12 +176,12 @@ async fn edit_page(
     let questions =
         choices(questions.into_iter().map(|q| (q.id, format!("{}. {}", q.position, q.text))), &form.question_ids);
     let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
-    let areas = AREAS
-        .iter()
-        .map(|(code, label)| Choice {
-            value: code.to_string(),
-            label: label.to_string(),
-            checked: form.areas.iter().any(|a| a == code),
+    let areas = Area::ALL
+        .into_iter()
+        .map(|area| Choice {
+            value: area.code().to_string(),
+            label: area.label().to_string(),
+            checked: form.areas.iter().any(|a| a == area.code()),
         })
         .collect();
     Ok(EditPage {
@@ -208,7 +208,7 @@ pub async fn edit_form(
     let form = RecommendationForm {
         text: r.text,
         priority: r.priority.map(|p| p.code().to_string()).unwrap_or_default(),
-        areas: r.areas,
+        areas: r.areas.iter().map(|a| a.code().to_string()).collect(),
         responsible_person_id: r.responsible_person_id.map(|p| p.to_string()).unwrap_or_default(),
         target_date: r.target_date.map(crate::web::format::date).unwrap_or_default(),
         question_ids: r.questions.iter().map(|q| q.id.to_string()).collect(),

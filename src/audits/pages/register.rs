@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use crate::AppState;
-use crate::audits::model::{self, AREAS, Priority, Status};
+use crate::audits::model::{self, Area, Priority, Status};
 use crate::audits::store::{self, Filter, Listed, Recommendation};
 use crate::audits::{may_read, today};
 use crate::auth::Principal;
@@ -86,7 +86,7 @@ pub async fn register(
         counts: counts(&listed, today),
         statuses: Status::options(&filter.status),
         priorities: Priority::options(&filter.priority),
-        areas: options(AREAS, &filter.area),
+        areas: Area::options(&filter.area),
         ages: options(
             [("365", "Äldre än ett år"), ("730", "Äldre än två år"), ("1095", "Äldre än tre år")],
             &filter.min_age_days,

@@ -1,6 +1,6 @@
 //! Audits: their facts, audited bodies, the audits they follow up, the report file.
 
-use crate::audits::model::AuditKind;
+use crate::audits::model::{AuditKind, Commissioner};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,7 +28,7 @@ pub struct Audit {
     pub title: String,
     pub audit_firm: String,
     /// revisorerna or lekmannarevisorerna.
-    pub commissioned_by: String,
+    pub commissioned_by: Commissioner,
     /// granskning, forstudie or uppfoljande.
     pub kind: AuditKind,
     pub report_date: Option<NaiveDate>,
@@ -63,7 +63,7 @@ impl Audit {
 
     fn snapshot(&self) -> Value {
         json!({
-            "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by,
+            "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by.label(),
             "Typ": self.kind_label(), "Rapportdatum": self.report_date, "Revisionsplan": self.plan_year,
             "Samlad bedömning": self.overall_assessment, "Svar senast": self.response_deadline,
             "Granskade organ": self.bodies_text(),
@@ -74,7 +74,7 @@ impl Audit {
 pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
     Ok(sqlx::query_as!(
         Audit,
-        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by, a.kind AS "kind: AuditKind", a.report_date, a.plan_year,
+        r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by AS "commissioned_by: Commissioner", a.kind AS "kind: AuditKind", a.report_date, a.plan_year,
                   a.overall_assessment, a.response_deadline,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
                               FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
@@ -198,7 +198,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
         m,
         input.title,
         input.audit_firm,
-        input.commissioned_by,
+        input.commissioned_by.code(),
         input.kind.code(),
         input.report_date,
         input.plan_year,
@@ -278,7 +278,7 @@ pub async fn update_audit(
         id,
         input.title,
         input.audit_firm,
-        input.commissioned_by,
+        input.commissioned_by.code(),
         input.kind.code(),
         input.report_date,
         input.plan_year,

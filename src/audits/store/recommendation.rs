@@ -25,7 +25,7 @@ pub struct Recommendation {
     pub position: i32,
     pub text: String,
     pub priority: Option<crate::audits::model::Priority>,
-    pub areas: Vec<String>,
+    pub areas: Vec<crate::audits::model::Area>,
     pub responsible_person_id: Option<Uuid>,
     pub responsible_name: Option<String>,
     pub target_date: Option<NaiveDate>,
@@ -101,7 +101,7 @@ impl Recommendation {
     fn snapshot(&self) -> Value {
         json!({
             "Text": self.text, "Organ": self.bodies_text(), "Prioritet": self.priority_label(),
-            "Områden": self.areas.iter().map(|a| crate::audits::model::area_label(a)).collect::<Vec<_>>().join(", "),
+            "Områden": self.areas.iter().map(|a| a.label()).collect::<Vec<_>>().join(", "),
             "Ansvarig": self.responsible_name, "Måldatum": self.target_date, "Status": self.status_label(),
             "Kommentar": self.status_comment, "Underlag": self.evidence,
             "Revisionsfrågor": self.questions.iter().map(|q| q.position.to_string()).collect::<Vec<_>>().join(", "),
@@ -232,7 +232,7 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
     Ok(sqlx::query_as!(
         Recommendation,
         r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
-                  r.priority AS "priority: crate::audits::model::Priority", r.areas, r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
+                  r.priority AS "priority: crate::audits::model::Priority", r.areas AS "areas: Vec<crate::audits::model::Area>", r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
                   r.status AS "status: Status", r.status_comment, r.evidence,
                   COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
                               FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
@@ -406,7 +406,7 @@ pub async fn update_recommendation(
         id,
         edit.text,
         edit.priority.map(crate::audits::model::Priority::code),
-        &edit.areas,
+        &crate::audits::model::Area::codes(&edit.areas),
         edit.responsible_person_id,
         edit.target_date
     )

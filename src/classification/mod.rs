@@ -119,10 +119,10 @@ pub async fn assess(
 ) -> AppResult<RequiredMeasure> {
     let system = crate::systems::readable(state, principal, system_id).await?;
     principal.require(crate::systems::may_edit(principal, &system))?;
-    form.check().map_err(AppError::Validation)?;
+    let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let assessed =
-        store::assess(&mut tx, &Actor::from(principal), principal.tenant()?, system_id, measure_id, form).await?;
+        store::assess(&mut tx, &Actor::from(principal), principal.tenant()?, system_id, measure_id, &input).await?;
     tx.commit().await?;
     Ok(assessed)
 }

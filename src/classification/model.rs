@@ -93,21 +93,23 @@ pub fn applies_to_label(code: &str) -> &'static str {
     }
 }
 
-/// The self-assessment of a required measure.
-pub const ASSESSMENTS: [(&str, &str); 4] = [
-    ("uppfylld", "Uppfylld"),
-    ("delvis", "Delvis uppfylld"),
-    ("ej_uppfylld", "Ej uppfylld"),
-    ("ej_tillampligt", "Ej tillämplig"),
-];
-
-pub fn assessment_label(code: &str) -> &'static str {
-    ASSESSMENTS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("Ej bedömd")
+crate::codes! {
+    /// The self-assessment of a required measure by the system's keepers.
+    pub enum Assessment {
+        Uppfylld = "uppfylld" => "Uppfylld",
+        Delvis = "delvis" => "Delvis uppfylld",
+        EjUppfylld = "ej_uppfylld" => "Ej uppfylld",
+        EjTillampligt = "ej_tillampligt" => "Ej tillämplig",
+    }
 }
 
-/// Unmet measures become proposed actions.
-pub fn is_unmet(status: &str) -> bool {
-    matches!(status, "delvis" | "ej_uppfylld")
+impl Assessment {
+    /// Unmet measures become proposed actions.
+    pub const UNMET: [Assessment; 2] = [Assessment::Delvis, Assessment::EjUppfylld];
+
+    pub fn is_unmet(self) -> bool {
+        Self::UNMET.contains(&self)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -247,16 +249,31 @@ pub struct AssessmentForm {
     pub comment: String,
 }
 
+/// A self-assessment, checked.
+#[derive(Debug)]
+pub struct AssessmentInput {
+    pub status: Assessment,
+    pub comment: String,
+}
+
 impl AssessmentForm {
-    pub fn check(&self) -> Result<(), FieldErrors> {
+    pub fn validate(&self) -> Result<AssessmentInput, FieldErrors> {
         let mut errors = FieldErrors::new();
-        if !ASSESSMENTS.iter().any(|(c, _)| *c == self.status) {
-            errors.insert("status".into(), "Välj uppfylld, delvis, ej uppfylld eller ej tillämplig.".into());
-        }
-        if self.status == "ej_tillampligt" && self.comment.trim().is_empty() {
+        let status = crate::web::form::required_code(
+            &mut errors,
+            "status",
+            &self.status,
+            Assessment::parse,
+            "Välj uppfylld, delvis, ej uppfylld eller ej tillämplig.",
+        );
+        let comment = self.comment.trim().to_string();
+        if status == Some(Assessment::EjTillampligt) && comment.is_empty() {
             errors.insert("comment".into(), "Förklara varför åtgärden inte är tillämplig.".into());
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        match status {
+            Some(status) if errors.is_empty() => Ok(AssessmentInput { status, comment }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -410,9 +427,12 @@ mod tests {
         let errors =
             MeasureForm { aspect: "x".into(), min_level: "4".into(), ..Default::default() }.validate().unwrap_err();
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["applies_to", "aspect", "code", "min_level", "title"]);
-        assert!(AssessmentForm { status: "ej_tillampligt".into(), comment: "".into() }.check().is_err());
-        assert!(AssessmentForm { status: "delvis".into(), comment: "".into() }.check().is_ok());
-        assert!(is_unmet("delvis") && is_unmet("ej_uppfylld") && !is_unmet("uppfylld"));
+        assert!(AssessmentForm { status: "ej_tillampligt".into(), comment: "".into() }.validate().is_err());
+        assert!(AssessmentForm { status: "klar".into(), comment: "".into() }.validate().is_err());
+        let partly = AssessmentForm { status: "delvis".into(), comment: " ".into() }.validate().unwrap();
+        assert_eq!((partly.status, partly.comment.as_str()), (Assessment::Delvis, ""));
+        assert!(Assessment::Delvis.is_unmet() && Assessment::EjUppfylld.is_unmet() && !Assessment::Uppfylld.is_unmet());
+        assert!(!Assessment::EjTillampligt.is_unmet());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::model::{
-    APPLIES_TO, ASPECTS, ASSESSMENTS, AssessmentForm, CATALOGUE_COLUMNS, ClassificationForm, LEVELS, MeasureForm,
+    APPLIES_TO, ASPECTS, Assessment, AssessmentForm, CATALOGUE_COLUMNS, ClassificationForm, LEVELS, MeasureForm,
 };
 use super::store::{self, Classification, Measure, RequiredMeasure};
 use super::{is_information_owner, may_classify, readable_asset};
@@ -190,7 +190,7 @@ async fn measures_page(
     let mut conn = state.pool.acquire().await?;
     Ok(MeasuresPage {
         measures: store::required_measures(&mut conn, principal.tenant()?, id).await?,
-        statuses: ASSESSMENTS.to_vec(),
+        statuses: Assessment::ALL.map(|a| (a.code(), a.label())).to_vec(),
         may_assess: crate::systems::may_edit(principal, &system),
         chrome,
         system,
@@ -218,7 +218,7 @@ pub async fn assess(
     let form = AssessmentForm { status: pairs.get("status"), comment: pairs.get("comment") };
     match split_validation(super::assess(&state, &principal, id, measure_id, &form).await)? {
         Ok(assessed) => {
-            let message = if super::model::is_unmet(&form.status) {
+            let message = if assessed.status.is_some_and(Assessment::is_unmet) {
                 format!(
                     "Självskattningen av {} är sparad. Åtgärden är föreslagen i handlingsplanen.",
                     assessed.measure.code

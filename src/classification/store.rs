@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::model::{
     self, ClassificationInput, MeasureInput, ProtectionLevel, Requirement, STARTER_CATALOGUE, aspect_label,
-    assessment_label,
 };
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::{self, Actor, Change};
@@ -379,8 +378,8 @@ pub async fn add_starter_catalogue(tx: &mut PgConnection, actor: &Actor, m: Uuid
 pub struct RequiredMeasure {
     #[serde(flatten)]
     pub measure: Measure,
-    /// uppfylld, delvis, ej_uppfylld or ej_tillampligt; None when not assessed.
-    pub status: Option<String>,
+    /// None when not assessed.
+    pub status: Option<model::Assessment>,
     pub comment: String,
     pub assessed_by: Option<String>,
     pub assessed_at: Option<DateTime<Utc>>,
@@ -388,11 +387,12 @@ pub struct RequiredMeasure {
 
 impl RequiredMeasure {
     pub fn status_label(&self) -> &'static str {
-        assessment_label(self.status.as_deref().unwrap_or(""))
+        self.status.map_or("Ej bedömd", model::Assessment::label)
     }
 
-    pub fn status_code(&self) -> &str {
-        self.status.as_deref().unwrap_or("ej_bedomd")
+    /// The status as a CSS class and the select box want it.
+    pub fn status_code(&self) -> &'static str {
+        self.status.map_or("ej_bedomd", model::Assessment::code)
     }
 }
 
@@ -401,8 +401,8 @@ pub async fn required_measures(db: &mut PgConnection, m: Uuid, system_id: Uuid) 
     let system = crate::systems::store::get(&mut *db, m, system_id).await?;
     let Some(level) = system.protection_level() else { return Ok(Vec::new()) };
     let assessed = sqlx::query!(
-        "SELECT measure_id, status, comment, assessed_by, assessed_at FROM measure_assessments
-          WHERE municipality_id = $1 AND system_id = $2",
+        r#"SELECT measure_id, status AS "status: model::Assessment", comment, assessed_by, assessed_at FROM measure_assessments
+          WHERE municipality_id = $1 AND system_id = $2"#,
         m,
         system_id
     )
@@ -415,7 +415,7 @@ pub async fn required_measures(db: &mut PgConnection, m: Uuid, system_id: Uuid) 
         .map(|measure| {
             let found = assessed.iter().find(|a| a.measure_id == measure.id);
             RequiredMeasure {
-                status: found.map(|a| a.status.clone()),
+                status: found.map(|a| a.status),
                 comment: found.map(|a| a.comment.clone()).unwrap_or_default(),
                 assessed_by: found.map(|a| a.assessed_by.clone()),
                 assessed_at: found.map(|a| a.assessed_at),
@@ -432,7 +432,7 @@ pub async fn assess(
     m: Uuid,
     system_id: Uuid,
     measure_id: Uuid,
-    form: &model::AssessmentForm,
+    input: &model::AssessmentInput,
 ) -> AppResult<RequiredMeasure> {
     let required = required_measures(tx, m, system_id).await?;
     let before = required.iter().find(|r| r.measure.id == measure_id).cloned().ok_or(AppError::NotFound)?;
@@ -445,14 +445,14 @@ pub async fn assess(
         m,
         system_id,
         measure_id,
-        form.status,
-        form.comment.trim(),
+        input.status.code(),
+        input.comment,
         actor.name
     )
     .execute(&mut *tx)
     .await?;
     let system = crate::systems::store::get(&mut *tx, m, system_id).await?;
-    if model::is_unmet(&form.status) {
+    if input.status.is_unmet() {
         let links = ActionLinks {
             source: Source::RequiredMeasure,
             system_id: Some(system_id),
@@ -460,7 +460,7 @@ pub async fn assess(
             ..ActionLinks::default()
         };
         let title = format!("{} {} – {}", before.measure.code, before.measure.title, system.name);
-        let description = format!("Självskattning: {}. {}", assessment_label(&form.status), form.comment.trim());
+        let description = format!("Självskattning: {}. {}", input.status.label(), input.comment);
         crate::actions::store::ensure(
             tx,
             actor,
@@ -496,20 +496,21 @@ pub struct UnmetMeasure {
     pub system_id: Uuid,
     pub code: String,
     pub title: String,
-    pub status: String,
+    pub status: model::Assessment,
 }
 
 /// The unmet measures of the systems the user owns or administers.
 pub async fn unmet_measures_kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<UnmetMeasure>> {
     Ok(sqlx::query_as!(
         UnmetMeasure,
-        "SELECT a.system_id, me.code, me.title, a.status
+        r#"SELECT a.system_id, me.code, me.title, a.status AS "status: model::Assessment"
            FROM measure_assessments a JOIN measures me ON me.id = a.measure_id
-          WHERE a.municipality_id = $1 AND a.status IN ('delvis', 'ej_uppfylld')
+          WHERE a.municipality_id = $1 AND a.status = ANY($3)
             AND a.system_id IN (SELECT k FROM systems_kept_by($2) k)
-          ORDER BY me.code",
+          ORDER BY me.code"#,
         m,
-        user
+        user,
+        &model::Assessment::codes(&model::Assessment::UNMET)
     )
     .fetch_all(db)
     .await?)

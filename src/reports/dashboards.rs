@@ -303,10 +303,7 @@ pub async fn owner(state: &AppState, principal: &Principal) -> AppResult<OwnerVi
         .await?
         .into_iter()
         .filter(|u| is_mine(Some(u.system_id)))
-        .map(|u| {
-            let status = if u.status == "delvis" { "Delvis uppfyllt" } else { "Ej uppfyllt" };
-            (name_of(u.system_id), u.code, u.title, status)
-        })
+        .map(|u| (name_of(u.system_id), u.code, u.title, u.status.label()))
         .collect();
     let scale = crate::risks::store::scale(&mut *conn, m).await?;
     let risks = crate::risks::store::kept_by(&mut conn, m, me)

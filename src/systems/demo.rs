@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::model::SystemForm;
 use super::store::{self, AssetInput};
 use crate::audit_log::Actor;
-use crate::classification::model::{ClassificationInput, ProtectionLevel};
+use crate::classification::model::{Assessment, ClassificationInput, ProtectionLevel};
 
 /// (name, purpose, body, owner, supplier, hosting, flags [critical, nis, protection, welfare, personal, sensitive])
 type SystemRow = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, [bool; 6]);
@@ -363,14 +363,14 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Resu
     let care = id_of(&systems, "Omsorgsdokumentation").ok_or_else(|| anyhow::anyhow!("demo system"))?;
     let catalogue = crate::classification::store::catalogue(&mut *tx, m).await?;
     for (code, status, comment) in [
-        ("B-03", "uppfylld", "Inloggning med e-legitimation."),
-        ("T-03", "ej_uppfylld", "Ingen återläsning har provats."),
-        ("S-02", "delvis", "Loggar finns men skyddas inte mot ändring."),
-        ("K-01", "uppfylld", ""),
+        ("B-03", Assessment::Uppfylld, "Inloggning med e-legitimation."),
+        ("T-03", Assessment::EjUppfylld, "Ingen återläsning har provats."),
+        ("S-02", Assessment::Delvis, "Loggar finns men skyddas inte mot ändring."),
+        ("K-01", Assessment::Uppfylld, ""),
     ] {
         let Some(measure) = catalogue.iter().find(|c| c.code == code) else { continue };
-        let form = crate::classification::model::AssessmentForm { status: status.into(), comment: comment.into() };
-        crate::classification::store::assess(tx, actor, m, care, measure.id, &form).await?;
+        let input = crate::classification::model::AssessmentInput { status, comment: comment.into() };
+        crate::classification::store::assess(tx, actor, m, care, measure.id, &input).await?;
     }
     Ok(())
 }

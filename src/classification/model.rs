@@ -13,12 +13,33 @@ pub const LEVELS: [(i16, &str); 5] = [
     (4, "4 Synnerligen allvarlig skada"),
 ];
 
-/// The four aspects, in the order of the triple.
-pub const ASPECTS: [(&str, &str); 4] =
-    [("k", "Konfidentialitet"), ("r", "Riktighet"), ("t", "Tillgänglighet"), ("s", "Spårbarhet")];
+crate::codes! {
+    /// The four aspects of information security, in the order of the triple (K-R-T-S).
+    pub enum Aspect {
+        K = "k" => "Konfidentialitet",
+        R = "r" => "Riktighet",
+        T = "t" => "Tillgänglighet",
+        S = "s" => "Spårbarhet",
+    }
+}
 
-pub fn aspect_label(code: &str) -> &'static str {
-    ASPECTS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+crate::codes! {
+    /// Whom a measure binds: the municipality's own work (ÄR-krav) or the supplier, through
+    /// the contract (SKA-krav).
+    pub enum AppliesTo {
+        Kommun = "kommun" => "Egen verksamhet",
+        Leverantor = "leverantor" => "Leverantör",
+    }
+}
+
+impl AppliesTo {
+    /// How the measure form explains the choice.
+    pub fn explained(self) -> &'static str {
+        match self {
+            AppliesTo::Kommun => "Krav på vår egen verksamhet (ÄR-krav)",
+            AppliesTo::Leverantor => "Krav på leverantören (i avtal)",
+        }
+    }
 }
 
 pub fn level_label(level: i16) -> &'static str {
@@ -56,12 +77,12 @@ impl ProtectionLevel {
         format!("{}-{}-{}-{}", self.k, self.r, self.t, self.s)
     }
 
-    pub fn aspect(&self, code: &str) -> i16 {
-        match code {
-            "k" => self.k,
-            "r" => self.r,
-            "t" => self.t,
-            _ => self.s,
+    pub fn aspect(&self, aspect: Aspect) -> i16 {
+        match aspect {
+            Aspect::K => self.k,
+            Aspect::R => self.r,
+            Aspect::T => self.t,
+            Aspect::S => self.s,
         }
     }
 
@@ -72,25 +93,15 @@ impl ProtectionLevel {
 }
 
 /// A measure in the catalogue, as the derivation needs it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Requirement<'a> {
-    pub aspect: &'a str,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    pub aspect: Aspect,
     pub min_level: i16,
 }
 
 /// A measure is required when the system's level on its aspect reaches its minimum level.
 pub fn is_required(level: &ProtectionLevel, requirement: &Requirement) -> bool {
     level.aspect(requirement.aspect) >= requirement.min_level
-}
-
-pub const APPLIES_TO: [(&str, &str); 2] =
-    [("kommun", "Krav på vår egen verksamhet (ÄR-krav)"), ("leverantor", "Krav på leverantören (i avtal)")];
-
-pub fn applies_to_label(code: &str) -> &'static str {
-    match code {
-        "leverantor" => "Leverantör",
-        _ => "Egen verksamhet",
-    }
 }
 
 crate::codes! {
@@ -142,24 +153,27 @@ pub struct ClassificationInput {
 impl ClassificationForm {
     pub fn validate(&self) -> Result<ClassificationInput, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let mut level = |field: &str, value: &str| match value.trim().parse::<i16>() {
+        let mut level = |aspect: Aspect, value: &str| match value.trim().parse::<i16>() {
             Ok(n) if (0..=4).contains(&n) => n,
             _ => {
-                errors.insert(field.into(), format!("Välj en nivå 0–4 för {}.", aspect_label(field).to_lowercase()));
+                errors.insert(aspect.code().into(), format!("Välj en nivå 0–4 för {}.", aspect.label().to_lowercase()));
                 0
             }
         };
         let parsed = ProtectionLevel {
-            k: level("k", &self.k),
-            r: level("r", &self.r),
-            t: level("t", &self.t),
-            s: level("s", &self.s),
+            k: level(Aspect::K, &self.k),
+            r: level(Aspect::R, &self.r),
+            t: level(Aspect::T, &self.t),
+            s: level(Aspect::S, &self.s),
         };
         let reasons = [&self.k_reason, &self.r_reason, &self.t_reason, &self.s_reason].map(|r| r.trim().to_string());
         // A level above 0 is a claim of harm: say why, briefly.
-        for ((code, label), reason) in ASPECTS.iter().zip(&reasons) {
-            if parsed.aspect(code) > 0 && reason.is_empty() && !errors.contains_key(*code) {
-                errors.insert(format!("{code}_reason"), format!("Motivera nivån för {}.", label.to_lowercase()));
+        for (aspect, reason) in Aspect::ALL.into_iter().zip(&reasons) {
+            if parsed.aspect(aspect) > 0 && reason.is_empty() && !errors.contains_key(aspect.code()) {
+                errors.insert(
+                    format!("{aspect}_reason"),
+                    format!("Motivera nivån för {}.", aspect.label().to_lowercase()),
+                );
             }
         }
         if errors.is_empty() { Ok(ClassificationInput { level: parsed, reasons }) } else { Err(errors) }
@@ -193,9 +207,9 @@ pub struct MeasureInput {
     pub title: String,
     pub description: String,
     pub category: String,
-    pub aspect: String,
+    pub aspect: Aspect,
     pub min_level: i16,
-    pub applies_to: String,
+    pub applies_to: AppliesTo,
 }
 
 impl MeasureForm {
@@ -209,10 +223,13 @@ impl MeasureForm {
         if title.is_empty() {
             errors.insert("title".into(), "Beskriv åtgärden kort.".into());
         }
-        let aspect = self.aspect.trim().to_lowercase();
-        if !ASPECTS.iter().any(|(c, _)| *c == aspect) {
-            errors.insert("aspect".into(), "Aspekten är K, R, T eller S.".into());
-        }
+        let aspect = crate::web::form::required_code(
+            &mut errors,
+            "aspect",
+            &self.aspect.trim().to_lowercase(),
+            Aspect::parse,
+            "Aspekten är K, R, T eller S.",
+        );
         let min_level = match self.min_level.trim().parse::<i16>() {
             Ok(n) if (1..=3).contains(&n) => n,
             _ => {
@@ -220,23 +237,25 @@ impl MeasureForm {
                 0
             }
         };
-        let applies_to = self.applies_to.trim().to_lowercase();
-        if !APPLIES_TO.iter().any(|(c, _)| *c == applies_to) {
-            errors.insert("applies_to".into(), "Välj om kravet gäller kommunen eller leverantören.".into());
-        }
-        if errors.is_empty() {
-            Ok(MeasureInput {
-                code,
-                title,
-                description: self.description.trim().to_string(),
-                category: self.category.trim().to_string(),
-                aspect,
-                min_level,
-                applies_to,
-            })
-        } else {
-            Err(errors)
-        }
+        let applies_to = crate::web::form::required_code(
+            &mut errors,
+            "applies_to",
+            &self.applies_to.trim().to_lowercase(),
+            AppliesTo::parse,
+            "Välj om kravet gäller kommunen eller leverantören.",
+        );
+        let (Some(aspect), Some(applies_to), true) = (aspect, applies_to, errors.is_empty()) else {
+            return Err(errors);
+        };
+        Ok(MeasureInput {
+            code,
+            title,
+            description: self.description.trim().to_string(),
+            category: self.category.trim().to_string(),
+            aspect,
+            min_level,
+            applies_to,
+        })
     }
 }
 
@@ -330,44 +349,135 @@ pub fn parse_catalogue(text: &str) -> Result<Vec<MeasureForm>, String> {
 
 /// Lisa's own starter catalogue: (code, category, aspect, min level, applies to, title).
 /// Written for Lisa from the kinds of measures MCF recommends; a municipality edits it or loads its own.
-pub const STARTER_CATALOGUE: [(&str, &str, &str, i16, &str, &str); 30] = [
-    ("B-01", "Behörighet", "k", 1, "kommun", "Behörigheter tilldelas efter roll och minsta behov"),
-    ("B-02", "Behörighet", "k", 1, "kommun", "Behörighetsgranskning minst årligen från systemgenererat underlag"),
-    ("B-03", "Behörighet", "k", 2, "leverantor", "Flerfaktorsautentisering för alla användare"),
+pub const STARTER_CATALOGUE: [(&str, &str, Aspect, i16, AppliesTo, &str); 30] = [
+    ("B-01", "Behörighet", Aspect::K, 1, AppliesTo::Kommun, "Behörigheter tilldelas efter roll och minsta behov"),
+    (
+        "B-02",
+        "Behörighet",
+        Aspect::K,
+        1,
+        AppliesTo::Kommun,
+        "Behörighetsgranskning minst årligen från systemgenererat underlag",
+    ),
+    ("B-03", "Behörighet", Aspect::K, 2, AppliesTo::Leverantor, "Flerfaktorsautentisering för alla användare"),
     (
         "B-04",
         "Behörighet",
-        "k",
+        Aspect::K,
         2,
-        "leverantor",
+        AppliesTo::Leverantor,
         "Administratörskonton är personliga, få och separata från vardagskonton",
     ),
-    ("B-05", "Behörighet", "k", 3, "leverantor", "Privilegierad åtkomst via särskild administrationsmiljö"),
-    ("K-01", "Kryptering", "k", 2, "leverantor", "Information krypteras vid överföring"),
-    ("K-02", "Kryptering", "k", 3, "leverantor", "Information krypteras vid lagring, nycklar hanteras av kommunen"),
-    ("K-03", "Informationshantering", "k", 2, "kommun", "Utskrifter och export av information är styrda och loggade"),
-    ("N-01", "Nätverk", "k", 2, "leverantor", "Systemet ligger i ett segmenterat nät med styrd trafik"),
-    ("N-02", "Nätverk", "t", 3, "leverantor", "Skydd mot överbelastningsattacker för tjänster som nås utifrån"),
-    ("U-01", "Sårbarhetshantering", "r", 1, "leverantor", "Säkerhetsuppdateringar installeras inom fastställd tid"),
-    ("U-02", "Sårbarhetshantering", "r", 2, "leverantor", "Sårbarhetsskanning minst kvartalsvis"),
-    ("U-03", "Skadlig kod", "r", 1, "leverantor", "Skydd mot skadlig kod på servrar och klienter"),
-    ("U-04", "Konfiguration", "r", 2, "leverantor", "Säker grundkonfiguration som följs upp"),
-    ("R-01", "Förändringshantering", "r", 2, "kommun", "Förändringar testas och godkänns innan de driftsätts"),
-    ("R-02", "Riktighet", "r", 2, "leverantor", "Indata kontrolleras och ändringar av information spåras"),
-    ("R-03", "Riktighet", "r", 3, "kommun", "Fyra ögon vid ändring av kritisk information"),
-    ("T-01", "Säkerhetskopiering", "t", 1, "leverantor", "Säkerhetskopiering enligt fastställd plan"),
-    ("T-02", "Säkerhetskopiering", "t", 2, "leverantor", "Säkerhetskopior förvaras åtskilda och skrivskyddade"),
-    ("T-03", "Säkerhetskopiering", "t", 2, "kommun", "Återläsningstest minst årligen"),
-    ("T-04", "Kontinuitet", "t", 2, "kommun", "Kontinuitetsplan med reservrutiner som övas"),
-    ("T-05", "Drift", "t", 2, "leverantor", "Överenskommen tillgänglighet och tid för återställning i avtal"),
-    ("T-06", "Drift", "t", 3, "leverantor", "Redundans för kritiska komponenter"),
-    ("T-07", "Drift", "t", 1, "leverantor", "Övervakning av drift och kapacitet"),
-    ("S-01", "Loggning", "s", 1, "leverantor", "Inloggningar och behörighetsändringar loggas"),
-    ("S-02", "Loggning", "s", 2, "leverantor", "Åtkomst till information loggas och loggar skyddas mot ändring"),
-    ("S-03", "Loggning", "s", 2, "kommun", "Loggar följs upp regelbundet"),
-    ("S-04", "Loggning", "s", 3, "leverantor", "Loggar skickas till central logghantering med larm"),
-    ("L-01", "Leverantör", "k", 1, "kommun", "Personuppgiftsbiträdesavtal när personuppgifter behandlas"),
-    ("L-02", "Leverantör", "t", 1, "leverantor", "Leverantören rapporterar incidenter till kommunen utan dröjsmål"),
+    (
+        "B-05",
+        "Behörighet",
+        Aspect::K,
+        3,
+        AppliesTo::Leverantor,
+        "Privilegierad åtkomst via särskild administrationsmiljö",
+    ),
+    ("K-01", "Kryptering", Aspect::K, 2, AppliesTo::Leverantor, "Information krypteras vid överföring"),
+    (
+        "K-02",
+        "Kryptering",
+        Aspect::K,
+        3,
+        AppliesTo::Leverantor,
+        "Information krypteras vid lagring, nycklar hanteras av kommunen",
+    ),
+    (
+        "K-03",
+        "Informationshantering",
+        Aspect::K,
+        2,
+        AppliesTo::Kommun,
+        "Utskrifter och export av information är styrda och loggade",
+    ),
+    ("N-01", "Nätverk", Aspect::K, 2, AppliesTo::Leverantor, "Systemet ligger i ett segmenterat nät med styrd trafik"),
+    (
+        "N-02",
+        "Nätverk",
+        Aspect::T,
+        3,
+        AppliesTo::Leverantor,
+        "Skydd mot överbelastningsattacker för tjänster som nås utifrån",
+    ),
+    (
+        "U-01",
+        "Sårbarhetshantering",
+        Aspect::R,
+        1,
+        AppliesTo::Leverantor,
+        "Säkerhetsuppdateringar installeras inom fastställd tid",
+    ),
+    ("U-02", "Sårbarhetshantering", Aspect::R, 2, AppliesTo::Leverantor, "Sårbarhetsskanning minst kvartalsvis"),
+    ("U-03", "Skadlig kod", Aspect::R, 1, AppliesTo::Leverantor, "Skydd mot skadlig kod på servrar och klienter"),
+    ("U-04", "Konfiguration", Aspect::R, 2, AppliesTo::Leverantor, "Säker grundkonfiguration som följs upp"),
+    (
+        "R-01",
+        "Förändringshantering",
+        Aspect::R,
+        2,
+        AppliesTo::Kommun,
+        "Förändringar testas och godkänns innan de driftsätts",
+    ),
+    (
+        "R-02",
+        "Riktighet",
+        Aspect::R,
+        2,
+        AppliesTo::Leverantor,
+        "Indata kontrolleras och ändringar av information spåras",
+    ),
+    ("R-03", "Riktighet", Aspect::R, 3, AppliesTo::Kommun, "Fyra ögon vid ändring av kritisk information"),
+    ("T-01", "Säkerhetskopiering", Aspect::T, 1, AppliesTo::Leverantor, "Säkerhetskopiering enligt fastställd plan"),
+    (
+        "T-02",
+        "Säkerhetskopiering",
+        Aspect::T,
+        2,
+        AppliesTo::Leverantor,
+        "Säkerhetskopior förvaras åtskilda och skrivskyddade",
+    ),
+    ("T-03", "Säkerhetskopiering", Aspect::T, 2, AppliesTo::Kommun, "Återläsningstest minst årligen"),
+    ("T-04", "Kontinuitet", Aspect::T, 2, AppliesTo::Kommun, "Kontinuitetsplan med reservrutiner som övas"),
+    (
+        "T-05",
+        "Drift",
+        Aspect::T,
+        2,
+        AppliesTo::Leverantor,
+        "Överenskommen tillgänglighet och tid för återställning i avtal",
+    ),
+    ("T-06", "Drift", Aspect::T, 3, AppliesTo::Leverantor, "Redundans för kritiska komponenter"),
+    ("T-07", "Drift", Aspect::T, 1, AppliesTo::Leverantor, "Övervakning av drift och kapacitet"),
+    ("S-01", "Loggning", Aspect::S, 1, AppliesTo::Leverantor, "Inloggningar och behörighetsändringar loggas"),
+    (
+        "S-02",
+        "Loggning",
+        Aspect::S,
+        2,
+        AppliesTo::Leverantor,
+        "Åtkomst till information loggas och loggar skyddas mot ändring",
+    ),
+    ("S-03", "Loggning", Aspect::S, 2, AppliesTo::Kommun, "Loggar följs upp regelbundet"),
+    ("S-04", "Loggning", Aspect::S, 3, AppliesTo::Leverantor, "Loggar skickas till central logghantering med larm"),
+    (
+        "L-01",
+        "Leverantör",
+        Aspect::K,
+        1,
+        AppliesTo::Kommun,
+        "Personuppgiftsbiträdesavtal när personuppgifter behandlas",
+    ),
+    (
+        "L-02",
+        "Leverantör",
+        Aspect::T,
+        1,
+        AppliesTo::Leverantor,
+        "Leverantören rapporterar incidenter till kommunen utan dröjsmål",
+    ),
 ];
 
 #[cfg(test)]
@@ -392,9 +502,9 @@ mod tests {
     #[test]
     fn measures_are_required_from_their_minimum_level() {
         let system = level(2, 1, 3, 0);
-        let mfa = Requirement { aspect: "k", min_level: 2 };
-        let logging = Requirement { aspect: "s", min_level: 1 };
-        let redundancy = Requirement { aspect: "t", min_level: 3 };
+        let mfa = Requirement { aspect: Aspect::K, min_level: 2 };
+        let logging = Requirement { aspect: Aspect::S, min_level: 1 };
+        let redundancy = Requirement { aspect: Aspect::T, min_level: 3 };
         assert!(is_required(&system, &mfa));
         assert!(!is_required(&system, &logging));
         assert!(is_required(&system, &redundancy));
@@ -458,9 +568,9 @@ mod tests {
                 code: code.into(),
                 title: title.into(),
                 category: category.into(),
-                aspect: aspect.into(),
+                aspect: aspect.code().into(),
                 min_level: min_level.to_string(),
-                applies_to: applies_to.into(),
+                applies_to: applies_to.code().into(),
                 description: String::new(),
             };
             assert!(form.validate().is_ok(), "{code}");

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::model::{
-    APPLIES_TO, ASPECTS, Assessment, AssessmentForm, CATALOGUE_COLUMNS, ClassificationForm, LEVELS, MeasureForm,
+    AppliesTo, Aspect, Assessment, AssessmentForm, CATALOGUE_COLUMNS, ClassificationForm, LEVELS, MeasureForm,
 };
 use super::store::{self, Classification, Measure, RequiredMeasure};
 use super::{is_information_owner, may_classify, readable_asset};
@@ -55,12 +55,12 @@ impl AssetPage {
 fn fields(form: &ClassificationForm) -> Vec<AspectField> {
     let values =
         [(&form.k, &form.k_reason), (&form.r, &form.r_reason), (&form.t, &form.t_reason), (&form.s, &form.s_reason)];
-    ASPECTS
-        .iter()
+    Aspect::ALL
+        .into_iter()
         .zip(values)
-        .map(|((code, label), (level, reason))| AspectField {
-            code,
-            label,
+        .map(|(aspect, (level, reason))| AspectField {
+            code: aspect.code(),
+            label: aspect.label(),
             levels: options(LEVELS, level),
             reason: reason.clone(),
         })
@@ -253,9 +253,9 @@ struct CataloguePage {
 
 fn measure_choices(form: &MeasureForm) -> (Vec<SelectOption>, Vec<SelectOption>, Vec<SelectOption>) {
     (
-        options(ASPECTS, &form.aspect),
+        Aspect::options(&form.aspect),
         options([("1", "1 Måttlig skada"), ("2", "2 Betydande skada"), ("3", "3 Allvarlig skada")], &form.min_level),
-        options(APPLIES_TO, &form.applies_to),
+        options(AppliesTo::ALL.map(|a| (a.code(), a.explained())), &form.applies_to),
     )
 }
 
@@ -298,7 +298,7 @@ pub async fn catalogue_csv(State(state): State<AppState>, principal: Principal) 
                 m.code.clone(),
                 m.title.clone(),
                 m.category.clone(),
-                m.aspect.to_uppercase(),
+                m.aspect.code().to_uppercase(),
                 m.min_level.to_string(),
                 m.applies_to_label().to_string(),
                 m.description,
@@ -394,9 +394,9 @@ async fn measure_page(
         title: measure.title,
         description: measure.description,
         category: measure.category,
-        aspect: measure.aspect,
+        aspect: measure.aspect.code().into(),
         min_level: measure.min_level.to_string(),
-        applies_to: measure.applies_to,
+        applies_to: measure.applies_to.code().into(),
     });
     let (aspects, min_levels, applies) = measure_choices(&form);
     Ok(MeasurePage {

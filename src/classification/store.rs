@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{
-    self, ClassificationInput, MeasureInput, ProtectionLevel, Requirement, STARTER_CATALOGUE, aspect_label,
+    self, AppliesTo, Aspect, ClassificationInput, MeasureInput, ProtectionLevel, Requirement, STARTER_CATALOGUE,
 };
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::{self, Actor, Change};
@@ -55,10 +55,10 @@ impl Classification {
     /// (aspect label, level label, reason) for display.
     pub fn aspects(&self) -> [(&'static str, &'static str, &str); 4] {
         [
-            (aspect_label("k"), model::level_label(self.k), self.k_reason.as_str()),
-            (aspect_label("r"), model::level_label(self.r), self.r_reason.as_str()),
-            (aspect_label("t"), model::level_label(self.t), self.t_reason.as_str()),
-            (aspect_label("s"), model::level_label(self.s), self.s_reason.as_str()),
+            (Aspect::K.label(), model::level_label(self.k), self.k_reason.as_str()),
+            (Aspect::R.label(), model::level_label(self.r), self.r_reason.as_str()),
+            (Aspect::T.label(), model::level_label(self.t), self.t_reason.as_str()),
+            (Aspect::S.label(), model::level_label(self.s), self.s_reason.as_str()),
         ]
     }
 
@@ -238,24 +238,22 @@ pub struct Measure {
     pub title: String,
     pub description: String,
     pub category: String,
-    /// k, r, t or s.
-    pub aspect: String,
+    pub aspect: Aspect,
     pub min_level: i16,
-    /// kommun or leverantor.
-    pub applies_to: String,
+    pub applies_to: AppliesTo,
 }
 
 impl Measure {
     pub fn aspect_label(&self) -> &'static str {
-        aspect_label(&self.aspect)
+        self.aspect.label()
     }
 
     pub fn applies_to_label(&self) -> &'static str {
-        model::applies_to_label(&self.applies_to)
+        self.applies_to.label()
     }
 
-    pub fn requirement(&self) -> Requirement<'_> {
-        Requirement { aspect: &self.aspect, min_level: self.min_level }
+    pub fn requirement(&self) -> Requirement {
+        Requirement { aspect: self.aspect, min_level: self.min_level }
     }
 
     fn snapshot(&self) -> Value {
@@ -267,8 +265,9 @@ impl Measure {
 pub async fn catalogue(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Measure>> {
     Ok(sqlx::query_as!(
         Measure,
-        "SELECT id, code, title, description, category, aspect, min_level, applies_to
-           FROM measures WHERE municipality_id = $1 ORDER BY code",
+        r#"SELECT id, code, title, description, category, aspect AS "aspect: Aspect", min_level,
+                  applies_to AS "applies_to: AppliesTo"
+           FROM measures WHERE municipality_id = $1 ORDER BY code"#,
         m
     )
     .fetch_all(db)
@@ -278,8 +277,9 @@ pub async fn catalogue(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Measur
 pub async fn measure(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Measure> {
     Ok(sqlx::query_as!(
         Measure,
-        "SELECT id, code, title, description, category, aspect, min_level, applies_to
-           FROM measures WHERE municipality_id = $1 AND id = $2",
+        r#"SELECT id, code, title, description, category, aspect AS "aspect: Aspect", min_level,
+                  applies_to AS "applies_to: AppliesTo"
+           FROM measures WHERE municipality_id = $1 AND id = $2"#,
         m,
         id
     )
@@ -300,9 +300,9 @@ pub async fn add_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &
         input.title,
         input.description,
         input.category,
-        input.aspect,
+        input.aspect.code(),
         input.min_level,
-        input.applies_to
+        input.applies_to.code()
     )
     .execute(&mut *tx)
     .await
@@ -330,9 +330,9 @@ pub async fn update_measure(
         input.title,
         input.description,
         input.category,
-        input.aspect,
+        input.aspect.code(),
         input.min_level,
-        input.applies_to
+        input.applies_to.code()
     )
     .execute(&mut *tx)
     .await
@@ -361,9 +361,9 @@ pub async fn add_starter_catalogue(tx: &mut PgConnection, actor: &Actor, m: Uuid
             title: title.into(),
             description: String::new(),
             category: category.into(),
-            aspect: aspect.into(),
+            aspect,
             min_level,
-            applies_to: applies_to.into(),
+            applies_to,
         };
         add_measure(tx, actor, m, &input).await?;
         added += 1;

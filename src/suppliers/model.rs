@@ -256,9 +256,9 @@ pub fn is_check_overdue(
 }
 
 /// A supplier measure from the catalogue, as the missing-requirements rule needs it.
-pub struct CatalogueEntry<'a> {
+pub struct CatalogueEntry {
     pub id: Uuid,
-    pub requirement: Requirement<'a>,
+    pub requirement: Requirement,
     pub applies_to_supplier: bool,
 }
 
@@ -351,6 +351,7 @@ impl CheckForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classification::model::Aspect;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -384,17 +385,17 @@ mod tests {
         let catalogue = [
             CatalogueEntry {
                 id: mfa,
-                requirement: Requirement { aspect: "k", min_level: 2 },
+                requirement: Requirement { aspect: Aspect::K, min_level: 2 },
                 applies_to_supplier: true,
             },
             CatalogueEntry {
                 id: backup,
-                requirement: Requirement { aspect: "t", min_level: 1 },
+                requirement: Requirement { aspect: Aspect::T, min_level: 1 },
                 applies_to_supplier: true,
             },
             CatalogueEntry {
                 id: own,
-                requirement: Requirement { aspect: "k", min_level: 1 },
+                requirement: Requirement { aspect: Aspect::K, min_level: 1 },
                 applies_to_supplier: false,
             },
         ];

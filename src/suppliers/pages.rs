@@ -482,9 +482,12 @@ async fn contract_form_page(
     let suppliers = store::supplier_names(&state.pool, m).await?;
     let catalogue = crate::classification::store::catalogue(&state.pool, m).await?;
     let measures = |supplier: bool| {
-        let picked = catalogue.iter().filter(|me| (me.applies_to == "leverantor") == supplier).map(|me| {
-            (me.id, format!("{} {} (från nivå {} på {})", me.code, me.title, me.min_level, me.aspect_label()))
-        });
+        let picked = catalogue
+            .iter()
+            .filter(|me| (me.applies_to == crate::classification::model::AppliesTo::Leverantor) == supplier)
+            .map(|me| {
+                (me.id, format!("{} {} (från nivå {} på {})", me.code, me.title, me.min_level, me.aspect_label()))
+            });
         choices(picked, &form.measure_ids)
     };
     Ok(ContractFormPage {

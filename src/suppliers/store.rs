@@ -902,7 +902,7 @@ pub async fn standings(
         .map(|measure| super::model::CatalogueEntry {
             id: measure.id,
             requirement: measure.requirement(),
-            applies_to_supplier: measure.applies_to == "leverantor",
+            applies_to_supplier: measure.applies_to == crate::classification::model::AppliesTo::Leverantor,
         })
         .collect();
     // Looked up per contract: a large municipality has hundreds of contracts and thousands of checks.

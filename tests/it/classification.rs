@@ -84,7 +84,7 @@ async fn required_measures_follow_the_level_and_unmet_ones_become_proposed_actio
         .filter(|(_, _, aspect, min, _, _)| {
             lisa::classification::model::is_required(
                 &level,
-                &lisa::classification::model::Requirement { aspect, min_level: *min },
+                &lisa::classification::model::Requirement { aspect: *aspect, min_level: *min },
             )
         })
         .map(|m| m.0)

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use super::model::{CampaignForm, GroupCount, YearRow};
+use super::model::{CampaignForm, GroupCountForm, YearRow};
 use super::store::Campaign;
 use crate::AppState;
 use crate::auth::Principal;
@@ -43,13 +43,13 @@ pub async fn campaign(
 
 /// Replaces a campaign's counts (coordinator); groups not sent are removed.
 #[utoipa::path(put, path = "/training/campaigns/{id}/participation", tag = TAG, params(("id" = Uuid, Path)),
-    request_body = Vec<GroupCount>,
+    request_body = Vec<GroupCountForm>,
     responses((status = 200, body = Campaign), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_participation(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    Json(counts): Json<Vec<GroupCount>>,
+    Json(counts): Json<Vec<GroupCountForm>>,
 ) -> AppResult<Json<Campaign>> {
     let typed: Vec<(String, String, String)> =
         counts.into_iter().map(|c| (c.target_group, c.in_group.to_string(), c.completed.to_string())).collect();

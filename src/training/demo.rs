@@ -4,25 +4,29 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{CampaignInput, GroupCount};
+use super::model::{CampaignInput, Group, GroupCount};
 use crate::audit_log::Actor;
 
 /// (group, in group, completed)
-type Counts = &'static [(&'static str, i32, i32)];
+type Counts = &'static [(Group, i32, i32)];
 
 /// (name, years before this one, counts)
 const CAMPAIGNS: [(&str, i16, Counts); 3] = [
     (
         "Grundutbildning i informationssäkerhet",
         1,
-        &[("alla", 2140, 1390), ("fortroendevalda", 61, 9), ("chefer", 118, 87)],
+        &[(Group::Alla, 2140, 1390), (Group::Fortroendevalda, 61, 9), (Group::Chefer, 118, 87)],
     ),
     (
         "Grundutbildning i informationssäkerhet",
         0,
-        &[("alla", 2175, 1701), ("fortroendevalda", 61, 17), ("chefer", 121, 104)],
+        &[(Group::Alla, 2175, 1701), (Group::Fortroendevalda, 61, 17), (Group::Chefer, 121, 104)],
     ),
-    ("Fördjupning för systemägare och systemförvaltare", 0, &[("systemagare", 34, 29), ("forvaltare", 52, 38)]),
+    (
+        "Fördjupning för systemägare och systemförvaltare",
+        0,
+        &[(Group::Systemagare, 34, 29), (Group::Forvaltare, 52, 38)],
+    ),
 ];
 
 pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, this_year: i16) -> anyhow::Result<()> {
@@ -34,7 +38,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, this_year: i16)
         let counts: Vec<GroupCount> = groups
             .iter()
             .map(|(group, in_group, completed)| GroupCount {
-                target_group: (*group).into(),
+                target_group: *group,
                 in_group: *in_group,
                 completed: *completed,
             })

@@ -7,17 +7,22 @@ use crate::error::FieldErrors;
 use crate::web::form::number_in;
 use crate::web::format::percent;
 
-/// Target groups in the order they are shown.
-pub const GROUPS: [(&str, &str); 5] = [
-    ("alla", "Alla medarbetare"),
-    ("fortroendevalda", "Förtroendevalda"),
-    ("chefer", "Chefer"),
-    ("systemagare", "Systemägare"),
-    ("forvaltare", "Systemförvaltare"),
-];
+crate::codes! {
+    /// The target groups of a training, in the order they are shown.
+    pub enum Group {
+        Alla = "alla" => "Alla medarbetare",
+        Fortroendevalda = "fortroendevalda" => "Förtroendevalda",
+        Chefer = "chefer" => "Chefer",
+        Systemagare = "systemagare" => "Systemägare",
+        Forvaltare = "forvaltare" => "Systemförvaltare",
+    }
+}
 
-pub fn group_label(code: &str) -> &'static str {
-    GROUPS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+impl Group {
+    /// Where the group comes in `Group::ALL`: the order groups are shown in.
+    pub fn position(self) -> usize {
+        Group::ALL.iter().position(|g| *g == self).unwrap_or(Group::ALL.len())
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -59,6 +64,14 @@ impl CampaignForm {
 /// How many were in a target group and how many completed.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct GroupCount {
+    pub target_group: Group,
+    pub in_group: i32,
+    pub completed: i32,
+}
+
+/// Counts as the API sends them: the group as text, checked by the same rule as the form.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct GroupCountForm {
     /// alla, fortroendevalda, chefer, systemagare or forvaltare.
     pub target_group: String,
     pub in_group: i32,
@@ -67,7 +80,7 @@ pub struct GroupCount {
 
 impl GroupCount {
     pub fn label(&self) -> &'static str {
-        group_label(&self.target_group)
+        self.target_group.label()
     }
 
     pub fn rate(&self) -> usize {
@@ -80,11 +93,11 @@ impl GroupCount {
 pub fn validate_counts(typed: &[(String, String, String)]) -> Result<Vec<GroupCount>, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut counts = Vec::new();
-    for (group, in_group, completed) in typed {
-        if group_label(group).is_empty() {
+    for (code, in_group, completed) in typed {
+        let Some(group) = Group::parse(code.trim()) else {
             errors.insert("target_group".into(), "Okänd målgrupp.".into());
             continue;
-        }
+        };
         if in_group.trim().is_empty() && completed.trim().is_empty() {
             continue;
         }
@@ -93,9 +106,9 @@ pub fn validate_counts(typed: &[(String, String, String)]) -> Result<Vec<GroupCo
         let size = number_in(&mut errors, &in_field, in_group, 0, i32::MAX, 0);
         let done = number_in(&mut errors, &done_field, completed, 0, i32::MAX, 0);
         if done > size && !errors.contains_key(&done_field) {
-            errors.insert(done_field, format!("{}: fler har genomfört än som finns i gruppen.", group_label(group)));
+            errors.insert(done_field, format!("{}: fler har genomfört än som finns i gruppen.", group.label()));
         }
-        counts.push(GroupCount { target_group: group.clone(), in_group: size, completed: done });
+        counts.push(GroupCount { target_group: group, in_group: size, completed: done });
     }
     if errors.is_empty() { Ok(counts) } else { Err(errors) }
 }
@@ -115,18 +128,18 @@ pub struct ImportSummary {
     pub people: usize,
 }
 
-fn group_of(value: &str) -> Option<&'static str> {
+fn group_of(value: &str) -> Option<Group> {
     let v = value.trim().to_lowercase();
     if v.contains("förtroende") || v.contains("politiker") || v.contains("ledamot") {
-        Some("fortroendevalda")
+        Some(Group::Fortroendevalda)
     } else if v.contains("systemägare") {
-        Some("systemagare")
+        Some(Group::Systemagare)
     } else if v.contains("förvaltare") {
-        Some("forvaltare")
+        Some(Group::Forvaltare)
     } else if v.contains("chef") {
-        Some("chefer")
+        Some(Group::Chefer)
     } else if ["alla", "medarbetare", "anställd", "anställda", "personal"].contains(&v.as_str()) {
-        Some("alla")
+        Some(Group::Alla)
     } else {
         None
     }
@@ -206,14 +219,14 @@ pub fn parse_export(text: &str) -> Result<ImportSummary, String> {
         let count = match counts.iter_mut().find(|c| c.target_group == group) {
             Some(count) => count,
             None => {
-                counts.push(GroupCount { target_group: group.into(), in_group: 0, completed: 0 });
+                counts.push(GroupCount { target_group: group, in_group: 0, completed: 0 });
                 counts.last_mut().expect("just pushed")
             }
         };
         count.in_group += 1;
         count.completed += i32::from(done);
     }
-    counts.sort_by_key(|c| GROUPS.iter().position(|(g, _)| *g == c.target_group));
+    counts.sort_by_key(|c| c.target_group.position());
     Ok(ImportSummary { counts, errors, people })
 }
 
@@ -221,23 +234,19 @@ pub fn parse_export(text: &str) -> Result<ImportSummary, String> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct YearRow {
     pub year: i16,
-    /// One per group in `GROUPS` order: the summed counts, or null when the group had no training that year.
+    /// One per group in `Group::ALL` order: the summed counts, or null when the group had no training that year.
     pub groups: Vec<Option<GroupCount>>,
 }
 
 impl YearRow {
-    pub fn is_lowest(&self, group: &str) -> bool {
-        self.lowest() == Some(group)
+    /// By reference, as the template passes it.
+    pub fn is_lowest(&self, group: &Group) -> bool {
+        self.lowest() == Some(*group)
     }
 
     /// The group with the lowest participation that year (the first of equals).
-    pub fn lowest(&self) -> Option<&str> {
-        self.groups
-            .iter()
-            .flatten()
-            .filter(|g| g.in_group > 0)
-            .min_by_key(|g| g.rate())
-            .map(|g| g.target_group.as_str())
+    pub fn lowest(&self) -> Option<Group> {
+        self.groups.iter().flatten().filter(|g| g.in_group > 0).min_by_key(|g| g.rate()).map(|g| g.target_group)
     }
 }
 
@@ -249,17 +258,16 @@ pub fn trend(campaigns: &[(i16, &[GroupCount])]) -> Vec<YearRow> {
     years
         .into_iter()
         .map(|year| {
-            let groups = GROUPS
-                .iter()
-                .map(|(code, _)| {
+            let groups = Group::ALL
+                .into_iter()
+                .map(|group| {
                     let of_group = campaigns
                         .iter()
                         .filter(|(y, _)| *y == year)
                         .flat_map(|(_, counts)| counts.iter())
-                        .filter(|c| c.target_group == *code);
+                        .filter(|c| c.target_group == group);
                     of_group.fold(None, |sum: Option<GroupCount>, c| {
-                        let mut sum =
-                            sum.unwrap_or(GroupCount { target_group: (*code).into(), in_group: 0, completed: 0 });
+                        let mut sum = sum.unwrap_or(GroupCount { target_group: group, in_group: 0, completed: 0 });
                         sum.in_group += c.in_group;
                         sum.completed += c.completed;
                         Some(sum)
@@ -276,7 +284,7 @@ mod tests {
     use super::*;
 
     fn count(group: &str, in_group: i32, completed: i32) -> GroupCount {
-        GroupCount { target_group: group.into(), in_group, completed }
+        GroupCount { target_group: Group::parse(group).unwrap(), in_group, completed }
     }
 
     #[test]
@@ -327,7 +335,7 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.year).collect::<Vec<_>>(), vec![2026, 2025]);
         assert_eq!(rows[0].groups[0], Some(count("alla", 1010, 860)));
         assert_eq!(rows[0].groups[2], None, "no training for managers in 2026");
-        assert_eq!(rows[0].lowest(), Some("fortroendevalda"));
-        assert_eq!(rows[1].lowest(), Some("fortroendevalda"));
+        assert_eq!(rows[0].lowest(), Some(Group::Fortroendevalda));
+        assert_eq!(rows[1].lowest(), Some(Group::Fortroendevalda));
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::model::{CampaignForm, GROUPS, ImportSummary, YearRow, group_label};
+use super::model::{CampaignForm, Group, ImportSummary, YearRow};
 use super::store::Campaign;
 use super::{may_manage, readable};
 use crate::AppState;
@@ -19,7 +19,7 @@ use crate::web::{Chrome, flash, split_validation, unprocessable};
 
 /// The group codes and labels, for table headings.
 fn groups() -> Vec<(&'static str, &'static str)> {
-    GROUPS.to_vec()
+    Group::ALL.map(|g| (g.code(), g.label())).to_vec()
 }
 
 #[derive(Template, WebTemplate)]
@@ -129,21 +129,23 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<ShowPage> {
     let campaign = readable(state, principal, id).await?;
-    let fields = GROUPS
-        .iter()
-        .map(|(code, label)| {
+    let fields = Group::ALL
+        .into_iter()
+        .map(|group| {
             let (in_group, completed) = match &typed {
-                Some(typed) => {
-                    typed.iter().find(|(g, _, _)| g == code).map(|(_, i, c)| (i.clone(), c.clone())).unwrap_or_default()
-                }
+                Some(typed) => typed
+                    .iter()
+                    .find(|(g, _, _)| g == group.code())
+                    .map(|(_, i, c)| (i.clone(), c.clone()))
+                    .unwrap_or_default(),
                 None => campaign
                     .groups
                     .iter()
-                    .find(|g| g.target_group == *code)
+                    .find(|g| g.target_group == group)
                     .map(|g| (g.in_group.to_string(), g.completed.to_string()))
                     .unwrap_or_default(),
             };
-            GroupField { code, label, in_group, completed }
+            GroupField { code: group.code(), label: group.label(), in_group, completed }
         })
         .collect();
     Ok(ShowPage {
@@ -195,11 +197,9 @@ pub async fn set_participation(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    let typed: Vec<(String, String, String)> = GROUPS
-        .iter()
-        .map(|(code, _)| {
-            (code.to_string(), pairs.get(&format!("in_group_{code}")), pairs.get(&format!("completed_{code}")))
-        })
+    let typed: Vec<(String, String, String)> = Group::ALL
+        .into_iter()
+        .map(|g| (g.code().to_string(), pairs.get(&format!("in_group_{g}")), pairs.get(&format!("completed_{g}"))))
         .collect();
     match split_validation(super::set_participation(&state, &principal, id, &typed).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/training/{id}"), "Deltagandet är sparat.")),
@@ -215,12 +215,6 @@ struct ImportPage {
     text: String,
     error: Option<String>,
     summary: Option<ImportSummary>,
-}
-
-impl ImportPage {
-    fn group_label(&self, code: &str) -> &'static str {
-        group_label(code)
-    }
 }
 
 async fn import_page(

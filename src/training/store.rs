@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{CampaignInput, GroupCount};
+use super::model::{CampaignInput, Group, GroupCount};
 use crate::audit_log::{self, Actor, Change};
 use crate::error::{AppError, AppResult, unique_as};
 
@@ -24,13 +24,14 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    /// All groups together.
-    pub fn total(&self) -> GroupCount {
-        GroupCount {
-            target_group: String::new(),
-            in_group: self.groups.iter().map(|g| g.in_group).sum(),
-            completed: self.groups.iter().map(|g| g.completed).sum(),
-        }
+    /// All groups together: how many were in them.
+    pub fn total_in_groups(&self) -> i32 {
+        self.groups.iter().map(|g| g.in_group).sum()
+    }
+
+    /// All groups together: how many completed.
+    pub fn total_completed(&self) -> i32 {
+        self.groups.iter().map(|g| g.completed).sum()
     }
 
     fn snapshot(&self) -> Value {
@@ -53,14 +54,14 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
         r#"SELECT c.id, c.name, c.year, c.description, c.created_at,
                   COALESCE((SELECT json_agg(json_build_object('target_group', p.target_group, 'in_group', p.in_group,
                                                               'completed', p.completed)
-                                            ORDER BY array_position(ARRAY['alla', 'fortroendevalda', 'chefer',
-                                                                          'systemagare', 'forvaltare'], p.target_group))
+                                            ORDER BY array_position($3::text[], p.target_group))
                               FROM training_participation p WHERE p.campaign_id = c.id), '[]') AS "groups!: Json<Vec<GroupCount>>"
              FROM training_campaigns c
             WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.id = $2)
             ORDER BY c.year DESC, c.name"#,
         m,
-        id
+        id,
+        &Group::codes(&Group::ALL)
     )
     .fetch_all(db)
     .await?)
@@ -143,7 +144,7 @@ pub async fn set_participation(
     replace_all: bool,
 ) -> AppResult<Campaign> {
     let before = campaign(&mut *tx, m, id).await?;
-    let groups: Vec<String> = counts.iter().map(|c| c.target_group.clone()).collect();
+    let groups: Vec<String> = counts.iter().map(|c| c.target_group.code().to_string()).collect();
     if replace_all {
         sqlx::query!(
             "DELETE FROM training_participation WHERE municipality_id = $1 AND campaign_id = $2
@@ -163,7 +164,7 @@ pub async fn set_participation(
              DO UPDATE SET in_group = EXCLUDED.in_group, completed = EXCLUDED.completed, updated_at = now()",
             m,
             id,
-            count.target_group,
+            count.target_group.code(),
             count.in_group,
             count.completed
         )

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
@@ -212,24 +212,6 @@ async fn form_page(
     })
 }
 
-fn read_form(pairs: &FormPairs) -> DocumentForm {
-    DocumentForm {
-        title: pairs.get("title"),
-        kind: pairs.get("kind"),
-        decided_by_body_id: pairs.get("decided_by_body_id"),
-        decided_on: pairs.get("decided_on"),
-        decision_reference: pairs.get("decision_reference"),
-        owner_person_id: pairs.get("owner_person_id"),
-        responsible_body_id: pairs.get("responsible_body_id"),
-        review_interval_months: pairs.get("review_interval_months"),
-        last_reviewed_on: pairs.get("last_reviewed_on"),
-        status: pairs.get("status"),
-        link_url: pairs.get("link_url"),
-        audience: pairs.all("audience"),
-        version: pairs.get("version"),
-    }
-}
-
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_manage(&principal))?;
     let form = DocumentForm {
@@ -244,9 +226,8 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<DocumentForm>,
 ) -> AppResult<Response> {
-    let form = read_form(&pairs);
     match split_validation(super::create(&state, &principal, &form).await)? {
         Ok(d) => Ok(flash::see_other_with(&state, &format!("/documents/{}", d.id), "Styrdokumentet är tillagt.")),
         Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, None, form, errors).await?)),
@@ -286,9 +267,8 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<DocumentForm>,
 ) -> AppResult<Response> {
-    let form = read_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/documents/{id}"), "Styrdokumentet är sparat.")),
@@ -313,13 +293,20 @@ pub async fn mark_reviewed(
     ))
 }
 
+/// The coordinator's note that a document contradicts another; empty removes the flag.
+#[derive(serde::Deserialize)]
+pub struct ConflictForm {
+    #[serde(default)]
+    conflict_note: String,
+}
+
 pub async fn set_conflict(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ConflictForm>,
 ) -> AppResult<Response> {
-    let d = super::set_conflict(&state, &principal, id, &pairs.get("conflict_note")).await?;
+    let d = super::set_conflict(&state, &principal, id, &form.conflict_note).await?;
     let message =
         if d.conflict_note.is_empty() { "Flaggan är borttagen." } else { "Dokumentet är flaggat som motstridigt." };
     Ok(flash::see_other_with(&state, &format!("/documents/{id}"), message))

@@ -47,7 +47,7 @@ pub struct SupplierForm {
     #[serde(default)]
     pub escalation_path: String,
     /// Used by several municipalities (a jointly owned company); needs the organisation number.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_shared: bool,
     /// The version (ETag) the change was made from; a change made from an older one is
     /// refused. The If-Match header does the same.
@@ -129,7 +129,7 @@ pub struct ContractForm {
     #[serde(default)]
     pub sla_summary: String,
     /// A personuppgiftsbiträdesavtal is signed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub has_dpa: bool,
     /// Months between compliance checks of each requirement; 12 when empty.
     #[serde(default)]

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, ListQuery, Pager};
 use crate::web::version::Version;
 use crate::web::{
@@ -150,19 +150,6 @@ fn supplier_form_page(chrome: Chrome, id: Option<Uuid>, form: SupplierForm, erro
     SupplierFormPage { kinds: Kind::options(&form.kind), chrome, id, form, errors }
 }
 
-fn supplier_form(pairs: &FormPairs) -> SupplierForm {
-    SupplierForm {
-        name: pairs.get("name"),
-        org_number: pairs.get("org_number"),
-        kind: pairs.get("kind"),
-        contact: pairs.get("contact"),
-        incident_contact: pairs.get("incident_contact"),
-        escalation_path: pairs.get("escalation_path"),
-        is_shared: pairs.get("is_shared") == "1",
-        version: pairs.get("version"),
-    }
-}
-
 pub async fn new_supplier(principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_manage(&principal))?;
     Ok(supplier_form_page(chrome, None, SupplierForm::default(), FieldErrors::new()).into_response())
@@ -172,9 +159,8 @@ pub async fn create_supplier(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<SupplierForm>,
 ) -> AppResult<Response> {
-    let form = supplier_form(&pairs);
     match split_validation(super::create_supplier(&state, &principal, &form).await)? {
         Ok(s) => Ok(flash::see_other_with(&state, &format!("/suppliers/{}", s.id), "Leverantören är tillagd.")),
         Err(errors) => Ok(unprocessable(supplier_form_page(chrome, None, form, errors))),
@@ -207,9 +193,8 @@ pub async fn update_supplier(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<SupplierForm>,
 ) -> AppResult<Response> {
-    let form = supplier_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update_supplier(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/suppliers/{id}"), "Leverantören är sparad.")),
@@ -434,15 +419,8 @@ pub async fn record_check(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<CheckForm>,
 ) -> AppResult<Response> {
-    let form = CheckForm {
-        measure_id: pairs.get("measure_id"),
-        checked_on: pairs.get("checked_on"),
-        method: pairs.get("method"),
-        result: pairs.get("result"),
-        evidence: pairs.get("evidence"),
-    };
     match split_validation(super::record_check(&state, &principal, id, &form).await)? {
         Ok(check) => {
             let message = if check.action_id.is_some() {
@@ -503,24 +481,6 @@ async fn contract_form_page(
     })
 }
 
-fn contract_form(pairs: &FormPairs) -> ContractForm {
-    ContractForm {
-        supplier_id: pairs.get("supplier_id"),
-        title: pairs.get("title"),
-        reference: pairs.get("reference"),
-        starts_on: pairs.get("starts_on"),
-        ends_on: pairs.get("ends_on"),
-        notice_months: pairs.get("notice_months"),
-        owner_person_id: pairs.get("owner_person_id"),
-        sla_summary: pairs.get("sla_summary"),
-        has_dpa: pairs.get("has_dpa") == "1",
-        check_interval_months: pairs.get("check_interval_months"),
-        system_ids: pairs.all("system_ids"),
-        measure_ids: pairs.all("measure_ids"),
-        version: pairs.get("version"),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct NewContractQuery {
     #[serde(default)]
@@ -543,9 +503,8 @@ pub async fn create_contract(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ContractForm>,
 ) -> AppResult<Response> {
-    let form = contract_form(&pairs);
     match split_validation(super::create_contract(&state, &principal, &form).await)? {
         Ok(c) => Ok(flash::see_other_with(&state, &format!("/contracts/{}", c.id), "Avtalet är tillagt.")),
         Err(errors) => Ok(unprocessable(contract_form_page(&state, &principal, chrome, None, form, errors).await?)),
@@ -583,9 +542,8 @@ pub async fn update_contract(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ContractForm>,
 ) -> AppResult<Response> {
-    let form = contract_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update_contract(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/contracts/{id}"), "Avtalet är sparat.")),

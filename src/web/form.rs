@@ -1,5 +1,7 @@
-//! Forms with repeated fields (a list of checkboxes, rows of a preview), which a plain
-//! struct cannot hold: the body is read as name–value pairs.
+//! Reading forms: `PageForm` deserializes a page's form into the input struct the API takes
+//! (repeated fields into a `Vec`); `FormPairs` keeps name–value pairs where rows are indexed
+//! (the paste previews) and for the forms not yet moved to `PageForm`. The helpers below turn
+//! form text into typed values with Swedish messages.
 
 use axum::extract::{FromRequest, Request};
 use uuid::Uuid;
@@ -123,6 +125,55 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
     }
 }
 
+/// A page's form read into the same input struct the API takes (`PageForm(form): PageForm<XForm>`):
+/// a field sent more than once (checkboxes of one name) fills a `Vec`; a field not sent takes
+/// its serde default. Values are kept as typed; the struct's `validate` trims them.
+pub struct PageForm<T>(pub T);
+
+/// A checkbox, for `#[serde(default, deserialize_with = "checkbox")]`: a page sends `1`, `on` or
+/// `true` when ticked and nothing when not; the API sends a JSON bool.
+pub fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    struct Checkbox;
+    impl serde::de::Visitor<'_> for Checkbox {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("true or false")
+        }
+
+        fn visit_bool<E>(self, ticked: bool) -> Result<bool, E> {
+            Ok(ticked)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<bool, E> {
+            match value.trim() {
+                "1" | "on" | "true" => Ok(true),
+                "" | "0" | "off" | "false" => Ok(false),
+                other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
+            }
+        }
+    }
+    deserializer.deserialize_any(Checkbox)
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let unreadable = || AppError::BadRequest("Formuläret kunde inte läsas.".into());
+        let is_form = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(unreadable());
+        }
+        let body = axum::body::Bytes::from_request(request, state).await.map_err(|_| unreadable())?;
+        serde_html_form::from_bytes(&body).map(PageForm).map_err(|_| unreadable())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +196,32 @@ mod tests {
         assert_eq!(required_code(&mut errors, "d", "", yes_no, "Välj d."), None);
         assert!(!code_or(&mut errors, "e", "kanske", yes_no, false, "Välj e."));
         assert_eq!(errors.keys().collect::<Vec<_>>(), ["d", "e"]);
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Sample {
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        audience: Vec<String>,
+        #[serde(default, deserialize_with = "checkbox")]
+        shared: bool,
+    }
+
+    #[test]
+    fn a_page_form_fills_vecs_from_repeated_fields_and_defaults_what_is_missing() {
+        let read = |body: &str| serde_html_form::from_bytes::<Sample>(body.as_bytes());
+        let typed = read("csrf_token=t&title=+Policy+&audience=revisor&audience=samordnare&shared=true").unwrap();
+        assert_eq!(
+            typed,
+            Sample { title: " Policy ".into(), audience: vec!["revisor".into(), "samordnare".into()], shared: true }
+        );
+        assert_eq!(read("").unwrap(), Sample { title: String::new(), audience: vec![], shared: false });
+        assert_eq!(read("audience=revisor").unwrap().audience, vec!["revisor".to_string()]);
+        assert!(read("title=a&title=b").is_err(), "a single field sent twice is refused, not guessed at");
+        assert!(read("shared=1").unwrap().shared && read("shared=on").unwrap().shared);
+        assert!(read("shared=kanske").is_err());
+        let json: Sample = serde_json::from_str(r#"{"shared": true}"#).unwrap();
+        assert!(json.shared, "the API's JSON bool");
     }
 }

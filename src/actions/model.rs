@@ -159,7 +159,7 @@ pub struct NoteForm {
     #[serde(default)]
     pub status: String,
     /// The note is evidence (underlag) of what was done.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_evidence: bool,
 }
 

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
@@ -78,16 +78,17 @@ pub async fn show(
     Ok(show_page(&state, &principal, chrome, id, None, FieldErrors::new()).await?.into_response())
 }
 
-fn action_form(pairs: &FormPairs) -> ActionForm {
-    ActionForm {
-        title: pairs.get("title"),
-        description: pairs.get("description"),
-        owner_person_id: pairs.get("owner_person_id"),
-        due_date: pairs.get("due_date"),
-        priority: pairs.get("priority"),
-        effort: pairs.get("effort"),
-        version: pairs.get("version"),
-    }
+/// A new action as the page sends it: the action, and where it was started from.
+#[derive(serde::Deserialize)]
+pub struct NewActionForm {
+    #[serde(flatten)]
+    action: ActionForm,
+    #[serde(default)]
+    recommendation_id: String,
+    #[serde(default)]
+    risk_id: String,
+    #[serde(default)]
+    system_id: String,
 }
 
 /// Plans an action from the page it comes from (a recommendation, a risk, a system) or
@@ -96,15 +97,15 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(new): PageForm<NewActionForm>,
 ) -> AppResult<Response> {
-    let id = |name: &str| Uuid::parse_str(&pairs.get(name)).ok();
+    let id = |text: &str| Uuid::parse_str(text.trim()).ok();
     let origin = super::Origin {
-        recommendation_id: id("recommendation_id"),
-        risk_id: id("risk_id"),
-        system_id: id("system_id"),
+        recommendation_id: id(&new.recommendation_id),
+        risk_id: id(&new.risk_id),
+        system_id: id(&new.system_id),
     };
-    let form = action_form(&pairs);
+    let form = new.action;
     let back = match (origin.recommendation_id, origin.risk_id) {
         (Some(r), _) => Some(format!("/recommendations/{r}")),
         (None, Some(r)) => Some(format!("/risks/{r}")),
@@ -277,23 +278,12 @@ pub async fn plans(State(state): State<AppState>, principal: Principal, chrome: 
     Ok(plans_page(&state, &principal, chrome, form, FieldErrors::new()).await?.into_response())
 }
 
-fn plan_form(pairs: &FormPairs) -> PlanForm {
-    PlanForm {
-        year: pairs.get("year"),
-        resources: pairs.get("resources"),
-        decided_by_body_id: pairs.get("decided_by_body_id"),
-        decision_date: pairs.get("decision_date"),
-        decision_reference: pairs.get("decision_reference"),
-    }
-}
-
 pub async fn create_plan(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<PlanForm>,
 ) -> AppResult<Response> {
-    let form = plan_form(&pairs);
     match split_validation(super::save_plan(&state, &principal, &form).await)? {
         Ok(plan) => Ok(flash::see_other_with(
             &state,
@@ -390,22 +380,29 @@ pub async fn update_plan(
     principal: Principal,
     chrome: Chrome,
     Path(year): Path<i32>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<PlanForm>,
 ) -> AppResult<Response> {
-    let form = PlanForm { year: year.to_string(), ..plan_form(&pairs) };
+    let form = PlanForm { year: year.to_string(), ..form };
     match split_validation(super::save_plan(&state, &principal, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/plans/{year}"), "Handlingsplanen är sparad.")),
         Err(errors) => Ok(unprocessable(plan_page(&state, &principal, chrome, year, Some(form), errors).await?)),
     }
 }
 
+/// The actions ticked on a year's plan.
+#[derive(serde::Deserialize)]
+pub struct PlanActionsForm {
+    #[serde(default)]
+    action_ids: Vec<String>,
+}
+
 pub async fn set_plan_actions(
     State(state): State<AppState>,
     principal: Principal,
     Path(year): Path<i32>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<PlanActionsForm>,
 ) -> AppResult<Response> {
-    let ids: Vec<Uuid> = pairs.all("action_ids").iter().filter_map(|id| Uuid::parse_str(id).ok()).collect();
+    let ids: Vec<Uuid> = form.action_ids.iter().filter_map(|id| Uuid::parse_str(id.trim()).ok()).collect();
     let message = match split_validation(super::set_plan_actions(&state, &principal, year, &ids).await)? {
         Ok(()) => format!("Handlingsplanen har {}.", crate::web::format::count(ids.len(), "åtgärd", "åtgärder")),
         Err(errors) => format!("Planen sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
@@ -418,10 +415,8 @@ pub async fn add_note(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<NoteForm>,
 ) -> AppResult<Response> {
-    let form =
-        NoteForm { note: pairs.get("note"), status: pairs.get("status"), is_evidence: pairs.get("is_evidence") == "1" };
     match split_validation(super::add_note(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Anteckningen är sparad.")),
         Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
@@ -449,9 +444,8 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ActionForm>,
 ) -> AppResult<Response> {
-    let form = action_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/actions/{id}"), "Ändringarna är sparade.")),

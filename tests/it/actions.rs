@@ -79,3 +79,33 @@ async fn the_action_list_pages_in_the_api_in_the_order_of_the_whole_list() {
         assert!(action["due_date"].as_str().unwrap() < today.as_str(), "{action}");
     }
 }
+
+#[tokio::test]
+async fn the_page_starts_an_action_from_a_recommendation_and_records_evidence_with_a_ticked_box() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let recommendation: Uuid =
+        sqlx::query_scalar("SELECT id FROM recommendations LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let fields = [("recommendation_id", recommendation.to_string()), ("title", "  Utse informationsägare  ".into())];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let created = app.post_form(&client, "/actions", &fields).await;
+    assert_eq!(created.status(), 303);
+    let (id, title, linked): (Uuid, String, Option<Uuid>) =
+        sqlx::query_as("SELECT id, title, recommendation_id FROM actions WHERE title LIKE '%informationsägare%'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!((title.as_str(), linked), ("Utse informationsägare", Some(recommendation)), "trimmed, and linked");
+
+    let path = format!("/actions/{id}/notes");
+    let noted = app.post_form(&client, &path, &[("note", "Beslut i KS"), ("is_evidence", "1")]).await;
+    assert_eq!(noted.status(), 303);
+    let evidence: bool = sqlx::query_scalar("SELECT is_evidence FROM action_notes WHERE action_id = $1")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!(evidence, "the ticked box");
+    let twice = app.post_form(&client, &path, &[("note", "a"), ("note", "b")]).await;
+    assert_eq!(twice.status(), 400, "a field sent twice is refused");
+}

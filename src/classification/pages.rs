@@ -17,7 +17,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::systems::store::{Asset, System};
-use crate::web::form::FormPairs;
+use crate::web::form::{PageForm, PastedText};
 use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
 
 // ---------------------------------------------------------------- classifying an asset
@@ -122,18 +122,8 @@ pub async fn classify(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ClassificationForm>,
 ) -> AppResult<Response> {
-    let form = ClassificationForm {
-        k: pairs.get("k"),
-        r: pairs.get("r"),
-        t: pairs.get("t"),
-        s: pairs.get("s"),
-        k_reason: pairs.get("k_reason"),
-        r_reason: pairs.get("r_reason"),
-        t_reason: pairs.get("t_reason"),
-        s_reason: pairs.get("s_reason"),
-    };
     match split_validation(super::classify(&state, &principal, id, &form).await)? {
         Ok(c) => Ok(flash::see_other_with(
             &state,
@@ -213,9 +203,8 @@ pub async fn assess(
     principal: Principal,
     chrome: Chrome,
     Path((id, measure_id)): Path<(Uuid, Uuid)>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AssessmentForm>,
 ) -> AppResult<Response> {
-    let form = AssessmentForm { status: pairs.get("status"), comment: pairs.get("comment") };
     match split_validation(super::assess(&state, &principal, id, measure_id, &form).await)? {
         Ok(assessed) => {
             let message = if assessed.status.is_some_and(Assessment::is_unmet) {
@@ -308,25 +297,12 @@ pub async fn catalogue_csv(State(state): State<AppState>, principal: Principal) 
     crate::web::csv::response("atgardskatalog.csv", &CATALOGUE_COLUMNS, &rows)
 }
 
-fn measure_form(pairs: &FormPairs) -> MeasureForm {
-    MeasureForm {
-        code: pairs.get("code"),
-        title: pairs.get("title"),
-        description: pairs.get("description"),
-        category: pairs.get("category"),
-        aspect: pairs.get("aspect"),
-        min_level: pairs.get("min_level"),
-        applies_to: pairs.get("applies_to"),
-    }
-}
-
 pub async fn add_measure(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<MeasureForm>,
 ) -> AppResult<Response> {
-    let form = measure_form(&pairs);
     match split_validation(super::save_measure(&state, &principal, None, &form).await)? {
         Ok(measure) => {
             Ok(flash::see_other_with(&state, "/catalogue", &format!("Åtgärden {} är tillagd.", measure.code)))
@@ -344,9 +320,8 @@ pub async fn import(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    let text = pairs.raw("text");
     match super::import_catalogue(&state, &principal, &text).await {
         Ok(count) => Ok(flash::see_other_with(
             &state,
@@ -425,9 +400,8 @@ pub async fn update_measure(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<MeasureForm>,
 ) -> AppResult<Response> {
-    let form = measure_form(&pairs);
     match split_validation(super::save_measure(&state, &principal, Some(id), &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, "/catalogue", "Åtgärden är ändrad.")),
         Err(errors) => Ok(unprocessable(measure_page(&state, &principal, chrome, id, Some(form), errors).await?)),

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::{FormPairs, PageForm};
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
@@ -127,26 +127,12 @@ pub async fn edit_analysis(
     Ok(analysis_form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
 
-fn analysis_form(pairs: &FormPairs) -> AnalysisForm {
-    AnalysisForm {
-        title: pairs.get("title"),
-        object_kind: pairs.get("object_kind"),
-        system_id: pairs.get("system_id"),
-        object_text: pairs.get("object_text"),
-        analysed_on: pairs.get("analysed_on"),
-        participants: pairs.get("participants"),
-        owner_person_id: pairs.get("owner_person_id"),
-        version: pairs.get("version"),
-    }
-}
-
 pub async fn create_analysis(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AnalysisForm>,
 ) -> AppResult<Response> {
-    let form = analysis_form(&pairs);
     match split_validation(super::create_analysis(&state, &principal, &form).await)? {
         Ok(a) => Ok(flash::see_other_with(
             &state,
@@ -218,9 +204,8 @@ pub async fn update_analysis(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AnalysisForm>,
 ) -> AppResult<Response> {
-    let form = analysis_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update_analysis(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Ändringarna är sparade.")),
@@ -231,26 +216,13 @@ pub async fn update_analysis(
     }
 }
 
-fn risk_form(pairs: &FormPairs) -> RiskForm {
-    RiskForm {
-        threat: pairs.get("threat"),
-        likelihood: pairs.get("likelihood"),
-        consequence: pairs.get("consequence"),
-        existing_measures: pairs.get("existing_measures"),
-        residual_likelihood: pairs.get("residual_likelihood"),
-        residual_consequence: pairs.get("residual_consequence"),
-        version: pairs.get("version"),
-    }
-}
-
 pub async fn add_risk(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<RiskForm>,
 ) -> AppResult<Response> {
-    let form = risk_form(&pairs);
     match split_validation(super::add_risk(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Risken är tillagd.")),
         Err(errors) => Ok(unprocessable(analysis_page(&state, &principal, chrome, id, form, errors).await?)),
@@ -332,9 +304,8 @@ pub async fn update_risk(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<RiskForm>,
 ) -> AppResult<Response> {
-    let form = risk_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update_risk(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risks/{id}"), "Risken är ändrad.")),
@@ -349,9 +320,9 @@ pub async fn accept(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(acceptance): PageForm<super::api::Acceptance>,
 ) -> AppResult<Response> {
-    super::accept(&state, &principal, id, &pairs.get("comment")).await?;
+    super::accept(&state, &principal, id, &acceptance.comment).await?;
     Ok(flash::see_other_with(&state, &format!("/risks/{id}"), "Du har accepterat risken."))
 }
 

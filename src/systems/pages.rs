@@ -16,7 +16,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::{FormPairs, PageForm, PastedText};
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
@@ -204,22 +204,13 @@ pub async fn show(
     Ok(show_page(&state, &principal, chrome, id, AssetForm::default(), FieldErrors::new()).await?.into_response())
 }
 
-fn asset_form(pairs: &FormPairs) -> AssetForm {
-    AssetForm {
-        name: pairs.get("name"),
-        description: pairs.get("description"),
-        owner_person_id: pairs.get("owner_person_id"),
-    }
-}
-
 pub async fn add_asset(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AssetForm>,
 ) -> AppResult<Response> {
-    let form = asset_form(&pairs);
     match split_validation(super::add_asset(&state, &principal, id, &form).await)? {
         Ok(asset) => Ok(flash::see_other_with(
             &state,
@@ -234,9 +225,8 @@ pub async fn update_asset(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AssetForm>,
 ) -> AppResult<Response> {
-    let form = asset_form(&pairs);
     let message = match split_validation(super::update_asset(&state, &principal, id, &form).await)? {
         Ok(_) => "Informationsmängden är ändrad.".to_string(),
         Err(errors) => format!("Ändringen sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
@@ -470,9 +460,8 @@ pub async fn import_preview(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    let text = pairs.raw("text");
     match super::preview_import(&state, &principal, &text).await {
         Ok(rows) => Ok(import_page(chrome, text, None, rows).into_response()),
         Err(crate::error::AppError::BadRequest(message)) => {
@@ -486,9 +475,8 @@ pub async fn import_confirm(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    let text = pairs.raw("text");
     match super::confirm_import(&state, &principal, &text).await {
         Ok((saved, skipped)) => {
             let message = if skipped == 0 {

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::{FormPairs, PageForm, PastedText};
 use crate::web::{Chrome, flash, split_validation, unprocessable};
 
 /// The group codes and labels, for table headings.
@@ -55,17 +55,12 @@ pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Ch
     overview(State(state), principal, chrome).await
 }
 
-fn campaign_form(pairs: &FormPairs) -> CampaignForm {
-    CampaignForm { name: pairs.get("name"), year: pairs.get("year"), description: pairs.get("description") }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<CampaignForm>,
 ) -> AppResult<Response> {
-    let form = campaign_form(&pairs);
     match split_validation(super::create(&state, &principal, &form).await)? {
         Ok(c) => Ok(flash::see_other_with(
             &state,
@@ -177,9 +172,8 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<CampaignForm>,
 ) -> AppResult<Response> {
-    let form = campaign_form(&pairs);
     match split_validation(super::update(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/training/{id}"), "Utbildningen är sparad.")),
         Err(errors) => {
@@ -250,9 +244,8 @@ pub async fn import_preview(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    let text = pairs.raw("text");
     let outcome = super::preview_import(&state, &principal, id, &text).await.map(Some);
     import_page(&state, &principal, chrome, id, text, outcome).await
 }
@@ -262,9 +255,8 @@ pub async fn import_confirm(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    let text = pairs.raw("text");
     match super::confirm_import(&state, &principal, id, &text).await {
         Ok(summary) => {
             let mut message = format!(

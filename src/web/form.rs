@@ -130,6 +130,14 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 /// its serde default. Values are kept as typed; the struct's `validate` trims them.
 pub struct PageForm<T>(pub T);
 
+/// A pasted text (an export, a list, a report's recommendations), kept exactly as sent so
+/// that its layout survives a preview.
+#[derive(serde::Deserialize)]
+pub struct PastedText {
+    #[serde(default)]
+    pub text: String,
+}
+
 /// A checkbox, for `#[serde(default, deserialize_with = "checkbox")]`: a page sends `1`, `on` or
 /// `true` when ticked and nothing when not; the API sends a JSON bool.
 pub fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

@@ -13,7 +13,7 @@ use crate::audits::{may_edit, parse_for};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::org::store::{Body, list_bodies};
-use crate::web::form::FormPairs;
+use crate::web::form::{FormPairs, PageForm, PastedText};
 use crate::web::{Choice, Chrome, choices, flash, unprocessable};
 
 #[derive(Template, WebTemplate)]
@@ -115,12 +115,11 @@ pub async fn import_preview(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
     principal.require(may_edit(&principal))?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
-    let text = pairs.raw("text");
     let parsed = parse_for(&state, &principal, &text, &headers_of(&audit)).await?;
     if parsed.items.is_empty() {
         let errors = FieldErrors::from([("text".to_string(), "Hittade inga rekommendationer i texten.".to_string())]);

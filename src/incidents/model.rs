@@ -103,9 +103,9 @@ pub struct ReportForm {
     /// Which information, if known.
     #[serde(default)]
     pub information: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub personal_data: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub ongoing: bool,
 }
 
@@ -158,15 +158,15 @@ pub struct HandlingForm {
     /// lag, medel, hog or allvarlig.
     #[serde(default)]
     pub severity: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub impact_k: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub impact_r: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub impact_t: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub personal_data: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub significant: bool,
     /// Why a personal-data breach need not be notified to IMY (unlikely to pose a risk).
     #[serde(default)]

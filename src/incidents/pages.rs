@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
@@ -59,17 +59,8 @@ pub async fn report(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ReportForm>,
 ) -> AppResult<Response> {
-    let form = ReportForm {
-        title: pairs.get("title"),
-        description: pairs.get("description"),
-        discovered_at: pairs.get("discovered_at"),
-        system_ids: pairs.all("system_ids"),
-        information: pairs.get("information"),
-        personal_data: pairs.get("personal_data") == "1",
-        ongoing: pairs.get("ongoing") == "1",
-    };
     match split_validation(super::report(&state, &principal, &form).await)? {
         Ok(incident) => Ok(flash::see_other_with(
             &state,
@@ -297,30 +288,8 @@ pub async fn handle(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<HandlingForm>,
 ) -> AppResult<Response> {
-    let flag = |name: &str| pairs.get(name) == "1";
-    let form = HandlingForm {
-        status: pairs.get("status"),
-        category: pairs.get("category"),
-        severity: pairs.get("severity"),
-        impact_k: flag("impact_k"),
-        impact_r: flag("impact_r"),
-        impact_t: flag("impact_t"),
-        personal_data: flag("personal_data"),
-        significant: flag("significant"),
-        imy_exempt_reason: pairs.get("imy_exempt_reason"),
-        responsible_person_id: pairs.get("responsible_person_id"),
-        system_ids: pairs.all("system_ids"),
-        supplier_name: pairs.get("supplier_name"),
-        escalated_at: pairs.get("escalated_at"),
-        supplier_reference: pairs.get("supplier_reference"),
-        measures: pairs.get("measures"),
-        cause: pairs.get("cause"),
-        lessons: pairs.get("lessons"),
-        handled_at: pairs.get("handled_at"),
-        version: pairs.get("version"),
-    };
     let expected = Version::parse(&form.version);
     match split_validation(super::handle(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Incidenten är uppdaterad.")),
@@ -336,9 +305,8 @@ pub async fn add_event(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<EventForm>,
 ) -> AppResult<Response> {
-    let form = EventForm { occurred_at: pairs.get("occurred_at"), text: pairs.get("text") };
     match split_validation(super::add_event(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Händelsen är sparad i tidslinjen.")),
         Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
@@ -350,14 +318,8 @@ pub async fn add_report(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<SentReportForm>,
 ) -> AppResult<Response> {
-    let form = SentReportForm {
-        kind: pairs.get("kind"),
-        sent_at: pairs.get("sent_at"),
-        reference: pairs.get("reference"),
-        late_reason: pairs.get("late_reason"),
-    };
     match split_validation(super::add_report(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/incidents/{id}"), "Rapporten är registrerad.")),
         Err(errors) => Ok(unprocessable(show_page(&state, &principal, chrome, id, None, errors).await?)),
@@ -427,12 +389,19 @@ pub async fn receivers(State(state): State<AppState>, principal: Principal, chro
     Ok(ReceiversPage { chrome, people, no_errors: FieldErrors::new() }.into_response())
 }
 
+/// The people ticked as incident receivers.
+#[derive(serde::Deserialize)]
+pub struct ReceiversForm {
+    #[serde(default)]
+    person_ids: Vec<String>,
+}
+
 pub async fn set_receivers(
     State(state): State<AppState>,
     principal: Principal,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ReceiversForm>,
 ) -> AppResult<Response> {
-    let people: Vec<Uuid> = pairs.all("person_ids").iter().filter_map(|p| Uuid::parse_str(p).ok()).collect();
+    let people: Vec<Uuid> = form.person_ids.iter().filter_map(|p| Uuid::parse_str(p.trim()).ok()).collect();
     super::set_receivers(&state, &principal, &people).await?;
     Ok(flash::see_other_with(&state, "/incidents/receivers", "Incidentmottagarna är sparade."))
 }

@@ -16,11 +16,11 @@ pub struct ReviewForm {
     #[serde(default)]
     pub reviewer_person_id: String,
     /// Made from a system-generated extract of accounts and roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub from_system_extract: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub accounts_checked: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub roles_checked: bool,
     #[serde(default)]
     pub accounts_removed: String,

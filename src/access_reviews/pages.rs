@@ -12,7 +12,7 @@ use super::store::{self, Filter, SystemStanding};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
 
@@ -141,21 +141,8 @@ pub async fn record(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ReviewForm>,
 ) -> AppResult<Response> {
-    let flag = |name: &str| pairs.get(name) == "1";
-    let form = ReviewForm {
-        system_id: pairs.get("system_id"),
-        reviewed_on: pairs.get("reviewed_on"),
-        reviewer_person_id: pairs.get("reviewer_person_id"),
-        from_system_extract: flag("from_system_extract"),
-        accounts_checked: flag("accounts_checked"),
-        roles_checked: flag("roles_checked"),
-        accounts_removed: pairs.get("accounts_removed"),
-        roles_changed: pairs.get("roles_changed"),
-        findings: pairs.get("findings"),
-        next_due: pairs.get("next_due"),
-    };
     match split_validation(super::record(&state, &principal, &form).await)? {
         Ok(review) => Ok(flash::see_other_with(
             &state,

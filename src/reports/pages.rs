@@ -17,7 +17,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::Counts;
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::version::Version;
 use crate::web::{Chrome, flash, refused_form, split_validation, unprocessable};
 
@@ -203,13 +203,19 @@ pub async fn list(State(state): State<AppState>, principal: Principal, chrome: C
     Ok(list_page(&state, &principal, chrome, year, FieldErrors::new()).await?.into_response())
 }
 
+/// The year a new draft is for, as typed.
+#[derive(serde::Deserialize)]
+pub struct NewReportForm {
+    #[serde(default)]
+    year: String,
+}
+
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(NewReportForm { year }): PageForm<NewReportForm>,
 ) -> AppResult<Response> {
-    let year = pairs.get("year");
     match split_validation(super::create(&state, &principal, &year).await)? {
         Ok(report) => Ok(flash::see_other_with(
             &state,
@@ -310,16 +316,8 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(text): PageForm<ReportText>,
 ) -> AppResult<Response> {
-    let text = ReportText {
-        summary: pairs.raw("summary"),
-        proposals: pairs.raw("proposals"),
-        decisions: pairs.raw("decisions"),
-        decision_reference: pairs.get("decision_reference"),
-        as_of: pairs.get("as_of"),
-        version: pairs.get("version"),
-    };
     let expected = Version::parse(&text.version);
     match split_validation(super::update(&state, &principal, id, &text, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/reports/{id}"), "Rapporten är sparad.")),
@@ -330,15 +328,22 @@ pub async fn update(
     }
 }
 
+/// The box the coordinator ticks to lock the figures.
+#[derive(serde::Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<PublishForm>,
 ) -> AppResult<Response> {
     // Publishing cannot be undone: the page asks the coordinator to confirm it.
-    if pairs.get("confirm") != "ja" {
+    if form.confirm.trim() != "ja" {
         readable(&state, &principal, id).await?;
         principal.require(may_prepare(&principal))?;
         let errors = FieldErrors::from([(

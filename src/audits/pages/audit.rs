@@ -15,7 +15,7 @@ use crate::audits::{may_edit, may_read, today};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::version::Version;
 use crate::web::{Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation};
 
@@ -83,30 +83,13 @@ pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Ch
     Ok(form_page(&state, principal.tenant()?, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
-fn audit_form(pairs: &FormPairs) -> AuditForm {
-    AuditForm {
-        title: pairs.get("title"),
-        audit_firm: pairs.get("audit_firm"),
-        commissioned_by: pairs.get("commissioned_by"),
-        kind: pairs.get("kind"),
-        report_date: pairs.get("report_date"),
-        plan_year: pairs.get("plan_year"),
-        overall_assessment: pairs.get("overall_assessment"),
-        response_deadline: pairs.get("response_deadline"),
-        body_ids: pairs.all("body_ids"),
-        follows: pairs.all("follows"),
-        version: pairs.get("version"),
-    }
-}
-
 async fn save(
     state: AppState,
     principal: Principal,
     chrome: Chrome,
     id: Option<Uuid>,
-    pairs: FormPairs,
+    form: AuditForm,
 ) -> AppResult<Response> {
-    let form = audit_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(crate::audits::save_audit(&state, &principal, id, &form, expected).await)? {
         Ok(audit) => Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är sparad.")),
@@ -121,9 +104,9 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AuditForm>,
 ) -> AppResult<Response> {
-    save(state, principal, chrome, None, pairs).await
+    save(state, principal, chrome, None, form).await
 }
 
 pub async fn update(
@@ -131,9 +114,9 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<AuditForm>,
 ) -> AppResult<Response> {
-    save(state, principal, chrome, Some(id), pairs).await
+    save(state, principal, chrome, Some(id), form).await
 }
 
 pub async fn edit_audit(

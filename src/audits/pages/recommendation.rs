@@ -14,7 +14,7 @@ use crate::audits::store::{self, Recommendation};
 use crate::audits::{change_status, may_edit, may_read, today};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::form::FormPairs;
+use crate::web::form::PageForm;
 use crate::web::version::Version;
 use crate::web::{
     Choice, Chrome, SelectOption, choices, flash, options, refused_form, split_validation, unprocessable,
@@ -125,21 +125,32 @@ pub async fn recommendation(
     Ok(recommendation_page(&state, &principal, chrome, id, FieldErrors::new()).await?.into_response())
 }
 
+/// A status change as the recommendation page sends it.
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    transition: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    evidence: String,
+}
+
 pub async fn status(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<StatusForm>,
 ) -> AppResult<Response> {
-    let transition = match pairs.get("transition").as_str() {
+    let transition = match form.transition.trim() {
         "claim" => Transition::Claim,
         "verify" => Transition::Verify,
         "reopen" => Transition::Reopen,
         _ => return Err(AppError::BadRequest("Okänd statusändring.".into())),
     };
     match split_validation(
-        change_status(&state, &principal, id, transition, &pairs.get("comment"), &pairs.get("evidence")).await,
+        change_status(&state, &principal, id, transition, form.comment.trim(), form.evidence.trim()).await,
     )? {
         Ok(changed) => {
             let message = format!("Status: {}.", changed.status_label());
@@ -222,17 +233,8 @@ pub async fn edit(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<RecommendationForm>,
 ) -> AppResult<Response> {
-    let form = RecommendationForm {
-        text: pairs.get("text"),
-        priority: pairs.get("priority"),
-        areas: pairs.all("areas"),
-        responsible_person_id: pairs.get("responsible_person_id"),
-        target_date: pairs.get("target_date"),
-        question_ids: pairs.all("question_ids"),
-        version: pairs.get("version"),
-    };
     let expected = Version::parse(&form.version);
     match split_validation(crate::audits::edit(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Ändringarna är sparade.")),
@@ -248,16 +250,8 @@ pub async fn respond(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ResponseForm>,
 ) -> AppResult<Response> {
-    let form = ResponseForm {
-        body_id: pairs.get("body_id"),
-        audit_id: pairs.get("audit_id"),
-        text: pairs.get("text"),
-        planned_by: pairs.get("planned_by"),
-        decision_reference: pairs.get("decision_reference"),
-        decision_date: pairs.get("decision_date"),
-    };
     match split_validation(crate::audits::respond(&state, &principal, id, &form).await)? {
         Ok(()) => Ok(flash::see_other_with(&state, &format!("/recommendations/{id}"), "Yttrandet är sparat.")),
         Err(errors) => Ok(unprocessable(recommendation_page(&state, &principal, chrome, id, errors).await?)),

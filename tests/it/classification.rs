@@ -160,3 +160,27 @@ async fn nobody_but_the_coordinator_names_who_approves_or_accepts() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_measure_not_yet_assessed_asks_for_a_choice_instead_of_offering_met() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let system = new_system(&api, "Mätsystemet").await;
+    let asset = new_asset(&api, system, "Mätvärden").await;
+    json_of(api.send(Method::POST, &format!("/assets/{asset}/classifications"), levels(2, 1, 0, 1)).await, 201).await;
+    let required = json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await;
+    let mfa =
+        required.as_array().unwrap().iter().find(|m| m["code"] == "B-03").unwrap()["id"].as_str().unwrap().to_string();
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.get(&client, &format!("/systems/{system}/measures")).await.text().await.unwrap();
+    assert!(page.contains(r#"<option value="" selected>Välj bedömning …</option>"#));
+    let careless = app.post_form(&client, &format!("/systems/{system}/measures/{mfa}"), &[("status", "")]).await;
+    assert_eq!(careless.status(), 422);
+    assert!(careless.text().await.unwrap().contains("Välj uppfylld, delvis, ej uppfylld eller ej tillämplig."));
+    let assessed =
+        app.post_form(&client, &format!("/systems/{system}/measures/{mfa}"), &[("status", "uppfylld")]).await;
+    assert_eq!(assessed.status(), 303);
+    let page = app.get(&client, &format!("/systems/{system}/measures")).await.text().await.unwrap();
+    assert!(page.contains(r#"<option value="uppfylld" selected>"#), "an assessed measure shows its assessment");
+}

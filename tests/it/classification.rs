@@ -174,7 +174,7 @@ async fn a_measure_not_yet_assessed_asks_for_a_choice_instead_of_offering_met() 
 
     let client = app.login("samordnare@exempelby.se").await;
     let page = app.get(&client, &format!("/systems/{system}/measures")).await.text().await.unwrap();
-    assert!(page.contains(r#"<option value="" selected>Välj bedömning …</option>"#));
+    assert!(page.contains(r#"<option value="" selected>Välj …</option>"#));
     let careless = app.post_form(&client, &format!("/systems/{system}/measures/{mfa}"), &[("status", "")]).await;
     assert_eq!(careless.status(), 422);
     assert!(careless.text().await.unwrap().contains("Välj uppfylld, delvis, ej uppfylld eller ej tillämplig."));

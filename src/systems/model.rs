@@ -70,17 +70,17 @@ pub struct SystemForm {
     /// planerad, i_drift, avvecklas or avvecklad.
     #[serde(default)]
     pub lifecycle: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_critical: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_nis: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_security_protection: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub is_welfare_tech: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub has_personal_data: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub has_sensitive_personal_data: bool,
     /// Months between classification reviews; 12 when empty.
     #[serde(default)]

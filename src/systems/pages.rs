@@ -16,7 +16,7 @@ use crate::audit_log::{self, Entry};
 use crate::auth::Principal;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::{FormPairs, PageForm, PastedText};
+use crate::web::form::{PageForm, PastedText};
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{
@@ -234,16 +234,26 @@ pub async fn update_asset(
     Ok(flash::see_other_with(&state, &format!("/assets/{id}"), &message))
 }
 
+/// A dependency as the system page sends it: another system of the municipality, or an outside party.
+#[derive(serde::Deserialize)]
+pub struct DependencyForm {
+    #[serde(default)]
+    depends_on_system_id: String,
+    #[serde(default)]
+    external_party: String,
+    #[serde(default)]
+    description: String,
+}
+
 pub async fn add_dependency(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<DependencyForm>,
 ) -> AppResult<Response> {
-    let target = Uuid::parse_str(&pairs.get("depends_on_system_id")).map_err(|_| pairs.get("external_party"));
+    let target = Uuid::parse_str(form.depends_on_system_id.trim()).map_err(|_| form.external_party.trim().to_string());
     let message =
-        match split_validation(super::add_dependency(&state, &principal, id, target, &pairs.get("description")).await)?
-        {
+        match split_validation(super::add_dependency(&state, &principal, id, target, form.description.trim()).await)? {
             Ok(()) => "Beroendet är sparat.".to_string(),
             Err(errors) => format!("Beroendet sparades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
         };
@@ -321,30 +331,6 @@ async fn form_page(
     })
 }
 
-fn system_form(pairs: &FormPairs) -> SystemForm {
-    let flags = pairs.all("flags");
-    let mut form = SystemForm {
-        name: pairs.get("name"),
-        purpose: pairs.get("purpose"),
-        body_id: pairs.get("body_id"),
-        owner_person_id: pairs.get("owner_person_id"),
-        unit_id: pairs.get("unit_id"),
-        administrator_ids: pairs.all("administrator_ids"),
-        supplier_name: pairs.get("supplier_name"),
-        operator_name: pairs.get("operator_name"),
-        hosting: pairs.get("hosting"),
-        users_count: pairs.get("users_count"),
-        lifecycle: pairs.get("lifecycle"),
-        review_interval_months: pairs.get("review_interval_months"),
-        version: pairs.get("version"),
-        ..SystemForm::default()
-    };
-    for (field, _) in FLAGS {
-        form.set_flag(field, flags.iter().any(|f| f == field));
-    }
-    form
-}
-
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(may_create(&principal))?;
     let form = SystemForm { review_interval_months: "12".into(), ..SystemForm::default() };
@@ -355,9 +341,8 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<SystemForm>,
 ) -> AppResult<Response> {
-    let form = system_form(&pairs);
     match split_validation(super::create(&state, &principal, &form).await)? {
         Ok(system) => Ok(flash::see_other_with(&state, &format!("/systems/{}", system.id), "Systemet är sparat.")),
         Err(errors) => Ok(unprocessable(form_page(&state, &principal, chrome, None, form, errors).await?)),
@@ -399,9 +384,8 @@ pub async fn update(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<SystemForm>,
 ) -> AppResult<Response> {
-    let form = system_form(&pairs);
     let expected = Version::parse(&form.version);
     match split_validation(super::update(&state, &principal, id, &form, expected).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/systems/{id}"), "Ändringarna är sparade.")),

@@ -316,3 +316,31 @@ async fn the_list_filters_in_postgresql_by_the_same_rules_the_pages_show() {
         json_of(page, 200).await.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().into()).collect();
     assert_eq!(second, all[2..4].iter().map(|s| s.name.clone()).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn the_system_form_keeps_its_ticked_boxes_and_its_one_administrator() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let anna: Uuid =
+        sqlx::query_scalar("SELECT id FROM people WHERE name = 'Anna Nilsson'").fetch_one(app.pool()).await.unwrap();
+    let anna = anna.to_string();
+    let fields = [
+        ("name", "Bokningssystem"),
+        ("is_critical", "1"),
+        ("has_personal_data", "1"),
+        ("administrator_ids", anna.as_str()),
+        ("review_interval_months", "12"),
+    ];
+    let created = app.post_form(&client, "/systems", &fields).await;
+    assert_eq!(created.status(), 303);
+    let (critical, personal, nis): (bool, bool, bool) =
+        sqlx::query_as("SELECT is_critical, has_personal_data, is_nis FROM systems WHERE name = 'Bokningssystem'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!((critical, personal, nis), (true, true, false), "ticked boxes set, the others not");
+    let edit = app.get(&client, &format!("{}/edit", created.headers()["location"].to_str().unwrap())).await;
+    let page = edit.text().await.unwrap();
+    assert!(page.contains(r#"name="is_critical" value="1" checked"#) && page.contains(r#"name="is_nis" value="1">"#));
+    assert!(page.contains(&format!(r#"value="{anna}" checked"#)), "the one administrator is kept");
+}

@@ -262,52 +262,35 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
     let sealed = Some(settings.client_secret.trim()).filter(|s| !s.is_empty()).map(|secret| seal(key, m, secret));
     let mut tx = pool.begin().await?;
     crate::db::tenant::act_for(&mut tx, m).await?;
-    match sealed {
-        Some(sealed) => {
-            sqlx::query!(
-                "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts,
-                                            require_sso, match_claim, group_claim, group_roles)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4,
-                        client_secret = $5, create_accounts = $6, require_sso = $7, match_claim = $8,
-                        group_claim = $9, group_roles = $10, updated_at = now()",
-                m,
-                settings.display_name.trim(),
-                settings.issuer.trim(),
-                settings.client_id.trim(),
-                sealed,
-                settings.create_accounts,
-                settings.require_sso,
-                settings.match_claim,
-                group_claim,
-                group_roles as _,
-            )
-            .execute(&mut *tx)
-            .await?;
+    // Without a new secret the stored one stays; a first setting without one leaves the
+    // column empty, which its NOT NULL refuses.
+    sqlx::query!(
+        "INSERT INTO sso_providers (municipality_id, display_name, issuer, client_id, client_secret, create_accounts,
+                                    require_sso, match_claim, group_claim, group_roles)
+         VALUES ($1, $2, $3, $4, COALESCE($5, (SELECT client_secret FROM sso_providers WHERE municipality_id = $1)),
+                 $6, $7, $8, $9, $10)
+         ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4,
+                client_secret = EXCLUDED.client_secret, create_accounts = $6, require_sso = $7, match_claim = $8,
+                group_claim = $9, group_roles = $10, updated_at = now()",
+        m,
+        settings.display_name.trim(),
+        settings.issuer.trim(),
+        settings.client_id.trim(),
+        sealed,
+        settings.create_accounts,
+        settings.require_sso,
+        settings.match_claim,
+        group_claim,
+        group_roles as _,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23502") => {
+            AppError::BadRequest("Klienthemligheten behövs.".into())
         }
-        // Without a new secret the stored one stays; a first setting needs one.
-        None => {
-            let changed = sqlx::query!(
-                "UPDATE sso_providers SET display_name = $2, issuer = $3, client_id = $4, create_accounts = $5,
-                        require_sso = $6, match_claim = $7, group_claim = $8, group_roles = $9, updated_at = now()
-                  WHERE municipality_id = $1",
-                m,
-                settings.display_name.trim(),
-                settings.issuer.trim(),
-                settings.client_id.trim(),
-                settings.create_accounts,
-                settings.require_sso,
-                settings.match_claim,
-                group_claim,
-                group_roles as _,
-            )
-            .execute(&mut *tx)
-            .await?;
-            if changed.rows_affected() == 0 {
-                return Err(AppError::BadRequest("Klienthemligheten behövs.".into()));
-            }
-        }
-    }
+        other => other.into(),
+    })?;
     let after = json!({"Inloggning": settings.display_name.trim(), "Utfärdare": settings.issuer.trim(),
                        "Klient-id": settings.client_id.trim(), "Skapar konton": settings.create_accounts,
                        "Krävs": settings.require_sso, "Kopplas med": settings.match_claim,

@@ -169,15 +169,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let unreadable = || AppError::BadRequest("Formuläret kunde inte läsas.".into());
-        let is_form = request
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
-            return Err(unreadable());
-        }
-        let body = axum::body::Bytes::from_request(request, state).await.map_err(|_| unreadable())?;
+        // axum checks the content type and reads the body; serde_html_form reads repeated fields.
+        let axum::extract::RawForm(body) =
+            axum::extract::RawForm::from_request(request, state).await.map_err(|_| unreadable())?;
         serde_html_form::from_bytes(&body).map(PageForm).map_err(|_| unreadable())
     }
 }

@@ -67,15 +67,24 @@ async fn the_system_level_is_the_maximum_over_current_classifications_and_flags_
     assert_eq!(count, 2);
 }
 
+/// A new system classified 2-1-0-1, with the measures that level requires.
+async fn system_at_2101(api: &crate::support::ApiClient) -> (Uuid, serde_json::Value) {
+    let system = new_system(api, "Mätsystemet").await;
+    let asset = new_asset(api, system, "Mätvärden").await;
+    json_of(api.send(Method::POST, &format!("/assets/{asset}/classifications"), levels(2, 1, 0, 1)).await, 201).await;
+    (system, json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await)
+}
+
+/// The id of a required measure, by its code.
+fn measure_id(required: &serde_json::Value, code: &str) -> String {
+    required.as_array().unwrap().iter().find(|m| m["code"] == code).unwrap()["id"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn required_measures_follow_the_level_and_unmet_ones_become_proposed_actions_once() {
     let app = TestApp::spawn().await;
     let api = app.coordinator_api().await;
-    let system = new_system(&api, "Mätsystemet").await;
-    let asset = new_asset(&api, system, "Mätvärden").await;
-    json_of(api.send(Method::POST, &format!("/assets/{asset}/classifications"), levels(2, 1, 0, 1)).await, 201).await;
-
-    let required = json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await;
+    let (system, required) = system_at_2101(&api).await;
     let mut codes: Vec<&str> = required.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
     codes.sort();
     let level = lisa::classification::model::ProtectionLevel { k: 2, r: 1, t: 0, s: 1 };
@@ -93,8 +102,7 @@ async fn required_measures_follow_the_level_and_unmet_ones_become_proposed_actio
     assert_eq!(codes, expected);
     assert!(codes.contains(&"B-03") && !codes.contains(&"T-03"), "MFA from K 2; restore tests only from T 2");
 
-    let mfa =
-        required.as_array().unwrap().iter().find(|m| m["code"] == "B-03").unwrap()["id"].as_str().unwrap().to_string();
+    let mfa = measure_id(&required, "B-03");
     for _ in 0..2 {
         let assessed = api
             .send(
@@ -165,12 +173,8 @@ async fn nobody_but_the_coordinator_names_who_approves_or_accepts() {
 async fn a_measure_not_yet_assessed_asks_for_a_choice_instead_of_offering_met() {
     let app = TestApp::spawn().await;
     let api = app.coordinator_api().await;
-    let system = new_system(&api, "Mätsystemet").await;
-    let asset = new_asset(&api, system, "Mätvärden").await;
-    json_of(api.send(Method::POST, &format!("/assets/{asset}/classifications"), levels(2, 1, 0, 1)).await, 201).await;
-    let required = json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await;
-    let mfa =
-        required.as_array().unwrap().iter().find(|m| m["code"] == "B-03").unwrap()["id"].as_str().unwrap().to_string();
+    let (system, required) = system_at_2101(&api).await;
+    let mfa = measure_id(&required, "B-03");
 
     let client = app.login("samordnare@exempelby.se").await;
     let page = app.get(&client, &format!("/systems/{system}/measures")).await.text().await.unwrap();

@@ -5,10 +5,10 @@ pub mod large;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 use crate::org;
 
 /// The demo accounts' password (listed in the README).
@@ -46,7 +46,7 @@ fn day(year: i32, month: u32, day: u32) -> NaiveDate {
 /// Dates the demo's registrations as if the municipality had kept its register in Lisa since
 /// `since` (keeping their order), so that last year's report, counted as of 31 December, finds
 /// them. The dates things happened on (reports, incidents, reviews) are the demo's own.
-pub async fn registered_since(tx: &mut PgConnection, m: Uuid, since: DateTime<Utc>) -> anyhow::Result<()> {
+pub async fn registered_since(tx: &mut PgConnection, m: MunicipalityId, since: DateTime<Utc>) -> anyhow::Result<()> {
     let shift = |sql: &'static str| sqlx::query(sql).bind(m).bind(since);
     for sql in [
         "UPDATE systems SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",

@@ -50,17 +50,17 @@ pub struct AppState {
     /// Who is behind each session or token, for a few seconds (see `auth::session`).
     pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
     /// The start page's figures per municipality, for a few seconds.
-    pub overview: Arc<TtlCache<uuid::Uuid, org::store::Counts>>,
+    pub overview: Arc<TtlCache<crate::db::MunicipalityId, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
-    pub coordinator_views: Arc<TtlCache<uuid::Uuid, Arc<reports::dashboards::CoordinatorView>>>,
+    pub coordinator_views: Arc<TtlCache<crate::db::MunicipalityId, Arc<reports::dashboards::CoordinatorView>>>,
     /// Municipalities whose coordinator dashboard is being computed for a waiting request;
     /// others asking for it meanwhile wait for that result.
-    pub computing: Arc<web::cache::Flights<uuid::Uuid>>,
+    pub computing: Arc<web::cache::Flights<crate::db::MunicipalityId>>,
     /// Municipalities whose coordinator dashboard is being recomputed in the background.
-    pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
+    pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<crate::db::MunicipalityId>>>,
     /// How many changes each municipality has seen in this process, so that a dashboard
     /// computed before a change is not stored after it (see `reports::dashboards::changed`).
-    pub changes: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, u64>>>,
+    pub changes: Arc<std::sync::Mutex<std::collections::HashMap<crate::db::MunicipalityId, u64>>>,
 }
 
 impl AppState {

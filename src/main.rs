@@ -277,6 +277,7 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
                 )
                 .fetch_optional(&state.pool)
                 .await?
+                .map(lisa::db::MunicipalityId::chosen)
                 .context("the user has no role in any municipality; give --municipality")?,
             };
             let new = tokens::NewToken { name, days, read_only };
@@ -341,7 +342,7 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn find_municipality(state: &AppState, org_number: &str) -> anyhow::Result<uuid::Uuid> {
+async fn find_municipality(state: &AppState, org_number: &str) -> anyhow::Result<lisa::db::MunicipalityId> {
     let org_number = model::normalise_org_number(org_number);
     Ok(store::find_municipality_by_org_number(&state.pool, &org_number)
         .await?

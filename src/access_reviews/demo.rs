@@ -3,10 +3,10 @@
 
 use chrono::{Duration, NaiveDate};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::model::{ReviewInput, default_next_due};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
 /// (system, days ago, complete, accounts removed, roles changed, findings)
 const REVIEWS: [(&str, i64, bool, i32, i32, &str); 5] = [
@@ -17,7 +17,7 @@ const REVIEWS: [(&str, i64, bool, i32, i32, &str); 5] = [
     ("E-arkiv", 500, true, 1, 0, ""),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, today: NaiveDate) -> anyhow::Result<()> {
     let systems = crate::systems::store::names(&mut *tx, m).await?;
     let reviewer = crate::org::store::person_names(&mut *tx, m)
         .await?

@@ -7,7 +7,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{ReviewInput, Standing, is_complete};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
 
@@ -44,7 +45,12 @@ impl Review {
     }
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, system_id: Option<Uuid>, id: Option<Uuid>) -> AppResult<Vec<Review>> {
+async fn select(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    system_id: Option<Uuid>,
+    id: Option<Uuid>,
+) -> AppResult<Vec<Review>> {
     Ok(sqlx::query_as!(
         Review,
         r#"SELECT r.id, r.system_id, s.name AS system_name, r.reviewed_on, r.reviewer_person_id, p.name AS "reviewer_name?",
@@ -53,7 +59,7 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, system_id: Option<Uuid>, id: O
              FROM access_reviews r JOIN systems s ON s.id = r.system_id LEFT JOIN people p ON p.id = r.reviewer_person_id
             WHERE r.municipality_id = $1 AND ($2::uuid IS NULL OR r.system_id = $2) AND ($3::uuid IS NULL OR r.id = $3)
             ORDER BY r.reviewed_on DESC, r.created_at DESC"#,
-        m,
+        m.uuid(),
         system_id,
         id
     )
@@ -61,11 +67,11 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, system_id: Option<Uuid>, id: O
     .await?)
 }
 
-pub async fn for_system(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Review>> {
+pub async fn for_system(db: impl PgExecutor<'_>, m: MunicipalityId, system_id: Uuid) -> AppResult<Vec<Review>> {
     select(db, m, Some(system_id), None).await
 }
 
-pub async fn record(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &ReviewInput) -> AppResult<Review> {
+pub async fn record(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, input: &ReviewInput) -> AppResult<Review> {
     crate::org::store::check_person(tx, m, input.reviewer_person_id, "reviewer_person_id").await?;
     if let Err(AppError::NotFound) = crate::systems::store::get(&mut *tx, m, input.system_id).await {
         return Err(field_error("system_id", "Välj system."));
@@ -78,7 +84,7 @@ pub async fn record(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Revie
                                      recorded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         id,
-        m,
+        m.uuid(),
         input.system_id,
         input.reviewed_on,
         input.reviewer_person_id,
@@ -94,7 +100,7 @@ pub async fn record(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Revie
     .execute(&mut *tx)
     .await?;
     let review = select(&mut *tx, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)?;
-    audit_log::record(tx, actor, Change::created(Some(m), "access_review", id, review.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::AccessReview, id, review.snapshot())).await?;
     Ok(review)
 }
 
@@ -115,7 +121,7 @@ impl SystemStanding {
     }
 }
 
-pub async fn standings(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<SystemStanding>> {
+pub async fn standings(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<SystemStanding>> {
     Ok(sqlx::query_as!(
         SystemStanding,
         r#"SELECT s.id AS system_id, s.name AS system_name, s.is_critical, r.reviewed_on AS "last_reviewed_on?",
@@ -125,7 +131,7 @@ pub async fn standings(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<System
                                  ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
             WHERE s.municipality_id = $1 AND s.lifecycle <> 'avvecklad'
             ORDER BY s.is_critical DESC, s.name"#,
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
@@ -161,7 +167,7 @@ struct Found {
 /// [`Standing::of`] in SQL; a test holds the two to the same answers.
 async fn matching(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
@@ -189,7 +195,7 @@ async fn matching(
              LEFT JOIN LATERAL (SELECT * FROM access_reviews a WHERE a.system_id = p.id
                                  ORDER BY a.reviewed_on DESC, a.created_at DESC LIMIT 1) r ON true
             ORDER BY p.is_critical DESC, p.name, p.id"#,
-        m,
+        m.uuid(),
         filter.standing.trim(),
         today,
         filter.critical.trim(),
@@ -217,7 +223,7 @@ async fn matching(
 /// Every standing that passes the filter (for the CSV export).
 pub async fn all_matching(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
 ) -> AppResult<Vec<SystemStanding>> {
@@ -227,7 +233,7 @@ pub async fn all_matching(
 /// One page of the standings that pass the filter, with where it sits in the whole list.
 pub async fn page(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,

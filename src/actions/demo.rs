@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use super::store::{self, Filter, PlanInput};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, today: NaiveDate) -> anyhow::Result<()> {
     let year = today.year();
     let ks = crate::org::store::list_bodies(&mut *tx, m).await?.into_iter().find(|b| b.kind == "ks").map(|b| b.id);
     let input = PlanInput {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::model::{ActionForm, NoteForm, PlanForm, Priority, Source, Status};
 use super::store::{self, Action, Filter, Plan};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::PageForm;
@@ -45,7 +45,7 @@ async fn show_page(
 ) -> AppResult<ShowPage> {
     let m = principal.tenant()?;
     let (action, access) = super::readable(state, principal, id).await?;
-    let history = audit_log::history(&state.pool, m, "action", id).await?;
+    let history = audit_log::history(&state.pool, m, EntityType::Action, id).await?;
     let form = form.unwrap_or_else(|| ActionForm {
         title: action.title.clone(),
         description: action.description.clone(),
@@ -357,7 +357,7 @@ async fn plan_page(
         may_plan: super::may_create(principal),
         bodies: options(bodies, &form.decided_by_body_id),
         today: crate::web::format::today(),
-        history: audit_log::history(&state.pool, m, "action_plan", plan.id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::ActionPlan, plan.id).await?,
         chrome,
         plan,
         actions,

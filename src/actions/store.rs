@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 pub use super::model::Source;
 use super::model::{ActionInput, NoteForm, Priority, Status};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
 
@@ -140,7 +141,7 @@ struct Selection {
 }
 
 /// The ids of the actions a selection names, by priority and due date.
-async fn chosen(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<Uuid>> {
+async fn chosen(db: &mut PgConnection, m: MunicipalityId, by: Selection) -> AppResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar!(
         "SELECT a.id FROM actions a
           WHERE a.municipality_id = $1
@@ -149,7 +150,7 @@ async fn chosen(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<
             AND ($4::uuid IS NULL OR a.risk_id = $4)
             AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM action_plan_items i WHERE i.plan_id = $5 AND i.action_id = a.id))
           ORDER BY a.priority_rank, a.due_date NULLS LAST, a.created_at, a.id",
-        m,
+        m.uuid(),
         by.recommendation_id,
         by.system_id,
         by.risk_id,
@@ -159,14 +160,14 @@ async fn chosen(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<
     .await?)
 }
 
-async fn select(db: &mut PgConnection, m: Uuid, by: Selection) -> AppResult<Vec<Action>> {
+async fn select(db: &mut PgConnection, m: MunicipalityId, by: Selection) -> AppResult<Vec<Action>> {
     let ids = chosen(&mut *db, m, by).await?;
     by_ids(db, m, &ids).await
 }
 
 /// The one query for actions in full, in the order of `ids`. Every selection finds its ids
 /// first, so this query has no optional filters (whose generic plans read every action).
-pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Action>> {
+pub async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Action>> {
     Ok(sqlx::query_as!(
         Action,
         r#"SELECT a.id, a.title, a.description, a.owner_person_id, p.name AS "owner_name?", p.user_id AS "owner_user_id?",
@@ -186,7 +187,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
              LEFT JOIN risks r ON r.id = a.risk_id
             WHERE a.municipality_id = $1 AND a.id = ANY($2)
             ORDER BY array_position($2, a.id)"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
@@ -197,7 +198,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
 /// `offset`), and how many pass in all.
 async fn matching(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
@@ -219,7 +220,7 @@ async fn matching(
                          ORDER BY priority_rank, due_date NULLS LAST, created_at, id
                          LIMIT $8
                         OFFSET LEAST($9, GREATEST((SELECT n FROM total) - 1, 0) / $8 * $8)) AS "ids!""#,
-        m,
+        m.uuid(),
         filter.q.trim(),
         filter.status.trim(),
         filter.source.trim(),
@@ -237,12 +238,17 @@ async fn matching(
 
 /// The ids of every action that passes the filter, in the list's order (for an export, read by
 /// [`by_ids`] a chunk at a time).
-pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
+pub async fn ids(db: &mut PgConnection, m: MunicipalityId, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
     Ok(matching(db, m, filter, today, Asked::ALL).await?.0)
 }
 
 /// Every action that passes the filter.
-pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Action>> {
+pub async fn list(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<Action>> {
     let (ids, _) = matching(&mut *db, m, filter, today, Asked::ALL).await?;
     by_ids(db, m, &ids).await
 }
@@ -250,7 +256,7 @@ pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveD
 /// One page of the actions that pass the filter, with where it sits in the whole list.
 pub async fn page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
@@ -261,12 +267,12 @@ pub async fn page(
 }
 
 /// Actions the user owns or that concern a system the user keeps.
-pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<Action>> {
+pub async fn kept_by(db: &mut PgConnection, m: MunicipalityId, user: Uuid) -> AppResult<Vec<Action>> {
     let ids = sqlx::query_scalar!(
         "SELECT a.id FROM actions a LEFT JOIN people p ON p.id = a.owner_person_id
           WHERE a.municipality_id = $1 AND (p.user_id = $2 OR a.system_id IN (SELECT k FROM systems_kept_by($2) k))
           ORDER BY a.priority_rank, a.due_date NULLS LAST, a.created_at, a.id",
-        m,
+        m.uuid(),
         user
     )
     .fetch_all(&mut *db)
@@ -274,19 +280,23 @@ pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Ve
     by_ids(db, m, &ids).await
 }
 
-pub async fn for_recommendation(db: &mut PgConnection, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Action>> {
+pub async fn for_recommendation(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    recommendation_id: Uuid,
+) -> AppResult<Vec<Action>> {
     select(db, m, Selection { recommendation_id: Some(recommendation_id), ..Selection::default() }).await
 }
 
-pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<Action>> {
+pub async fn for_system(db: &mut PgConnection, m: MunicipalityId, system_id: Uuid) -> AppResult<Vec<Action>> {
     select(db, m, Selection { system_id: Some(system_id), ..Selection::default() }).await
 }
 
-pub async fn for_risk(db: &mut PgConnection, m: Uuid, risk_id: Uuid) -> AppResult<Vec<Action>> {
+pub async fn for_risk(db: &mut PgConnection, m: MunicipalityId, risk_id: Uuid) -> AppResult<Vec<Action>> {
     select(db, m, Selection { risk_id: Some(risk_id), ..Selection::default() }).await
 }
 
-pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action> {
+pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Action> {
     by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -294,7 +304,7 @@ pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Action
 pub async fn create(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     links: &ActionLinks,
     status: Status,
     input: &ActionInput,
@@ -306,7 +316,7 @@ pub async fn create(
                               effort, recommendation_id, system_id, risk_id, measure_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         id,
-        m,
+        m.uuid(),
         input.title,
         input.description,
         input.owner_person_id,
@@ -323,7 +333,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     let action = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "action", id, action.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Action, id, action.snapshot())).await?;
     Ok(action)
 }
 
@@ -333,7 +343,7 @@ pub async fn create(
 pub async fn ensure(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     links: &ActionLinks,
     title: &str,
     description: &str,
@@ -344,7 +354,7 @@ pub async fn ensure(
         r#"SELECT EXISTS (SELECT 1 FROM actions WHERE municipality_id = $1 AND source = $2 AND status <> 'klar'
                             AND system_id IS NOT DISTINCT FROM $3 AND measure_id IS NOT DISTINCT FROM $4
                             AND risk_id IS NOT DISTINCT FROM $5) AS "yes!""#,
-        m,
+        m.uuid(),
         links.source.code(),
         links.system_id,
         links.measure_id,
@@ -370,7 +380,7 @@ pub async fn ensure(
 pub async fn add_note(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     form: &NoteForm,
     today: NaiveDate,
@@ -382,7 +392,7 @@ pub async fn add_note(
         "INSERT INTO action_notes (id, municipality_id, action_id, noted_on, note, is_evidence, author_name)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         id,
         today,
         note,
@@ -394,7 +404,7 @@ pub async fn add_note(
     if let Some(status) = status {
         sqlx::query!(
             "UPDATE actions SET status = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-            m,
+            m.uuid(),
             id,
             status
         )
@@ -404,16 +414,17 @@ pub async fn add_note(
     let after = get(&mut *tx, m, id).await?;
     let mut after_snapshot = after.snapshot();
     after_snapshot[if is_evidence { "Underlag" } else { "Anteckning" }] = json!(note);
-    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after_snapshot)).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Action, id, before.snapshot(), after_snapshot))
+        .await?;
     Ok(after)
 }
 
 /// Whether the user is the person who owns the action.
-pub async fn is_owner(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid) -> AppResult<bool> {
+pub async fn is_owner(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid, user_id: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM actions a JOIN people p ON p.id = a.owner_person_id
                            WHERE a.municipality_id = $1 AND a.id = $2 AND p.user_id = $3) AS "yes!""#,
-        m,
+        m.uuid(),
         id,
         user_id
     )
@@ -425,7 +436,7 @@ pub async fn is_owner(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid)
 pub async fn attach_file(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     file_name: &str,
     content_type: &str,
@@ -437,7 +448,7 @@ pub async fn attach_file(
         "INSERT INTO action_files (id, municipality_id, action_id, file_name, content_type, size_bytes, sha256, content, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         id,
         file_name,
         content_type,
@@ -450,7 +461,7 @@ pub async fn attach_file(
     .await?;
     let mut after = before.snapshot();
     after["Bifogad fil"] = json!(format!("{file_name} ({} byte, SHA-256 {})", content.len(), hex::encode(&sha256)));
-    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after)).await
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Action, id, before.snapshot(), after)).await
 }
 
 pub struct StoredFile {
@@ -459,11 +470,11 @@ pub struct StoredFile {
     pub content: Vec<u8>,
 }
 
-pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uuid) -> AppResult<StoredFile> {
+pub async fn file(db: impl PgExecutor<'_>, m: MunicipalityId, action_id: Uuid, file_id: Uuid) -> AppResult<StoredFile> {
     Ok(sqlx::query_as!(
         StoredFile,
         "SELECT file_name, content_type, content FROM action_files WHERE municipality_id = $1 AND action_id = $2 AND id = $3",
-        m,
+        m.uuid(),
         action_id,
         file_id
     )
@@ -472,14 +483,20 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, action_id: Uuid, file_id: Uu
 }
 
 /// Changes an action's title, description, owner, due date, priority and effort.
-pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &ActionInput) -> AppResult<Action> {
+pub async fn update(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+    input: &ActionInput,
+) -> AppResult<Action> {
     let before = get(&mut *tx, m, id).await?;
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     sqlx::query!(
         "UPDATE actions SET title = $3, description = $4, owner_person_id = $5, due_date = $6, priority = $7, effort = $8,
                 updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.title,
         input.description,
@@ -491,7 +508,8 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
     .execute(&mut *tx)
     .await?;
     let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "action", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Action, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
@@ -516,41 +534,41 @@ impl Plan {
     }
 }
 
-pub async fn plans(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Plan>> {
+pub async fn plans(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Plan>> {
     Ok(sqlx::query_as!(
         Plan,
         r#"SELECT ap.id, ap.year, ap.resources, ap.decided_by_body_id, b.name AS "decided_by_name?", ap.decision_date,
                   ap.decision_reference
              FROM action_plans ap LEFT JOIN bodies b ON b.id = ap.decided_by_body_id
             WHERE ap.municipality_id = $1 ORDER BY ap.year DESC"#,
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn plan(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Plan> {
+pub async fn plan(db: impl PgExecutor<'_>, m: MunicipalityId, year: i32) -> AppResult<Plan> {
     Ok(sqlx::query_as!(
         Plan,
         r#"SELECT ap.id, ap.year, ap.resources, ap.decided_by_body_id, b.name AS "decided_by_name?", ap.decision_date,
                   ap.decision_reference
              FROM action_plans ap LEFT JOIN bodies b ON b.id = ap.decided_by_body_id
             WHERE ap.municipality_id = $1 AND ap.year = $2"#,
-        m,
+        m.uuid(),
         year
     )
     .fetch_one(db)
     .await?)
 }
 
-pub async fn plan_actions(db: &mut PgConnection, m: Uuid, plan_id: Uuid) -> AppResult<Vec<Action>> {
+pub async fn plan_actions(db: &mut PgConnection, m: MunicipalityId, plan_id: Uuid) -> AppResult<Vec<Action>> {
     select(db, m, Selection { plan_id: Some(plan_id), ..Selection::default() }).await
 }
 
 /// The plan's actions as they stood at `by`: those registered by then, each with its status of then.
 pub async fn plan_actions_as_of(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     plan_id: Uuid,
     by: DateTime<Utc>,
 ) -> AppResult<Vec<Action>> {
@@ -561,7 +579,7 @@ pub async fn plan_actions_as_of(
                                    WHERE sc.action_id = a.id AND sc.changed_at <= $3
                                    ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!: Status"
              FROM actions a WHERE a.municipality_id = $1 AND a.id = ANY($2) AND a.created_at <= $3"#,
-        m,
+        m.uuid(),
         &ids,
         by
     )
@@ -586,7 +604,7 @@ pub struct PlanInput {
 }
 
 /// Creates or changes the plan for a year.
-pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &PlanInput) -> AppResult<Plan> {
+pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, input: &PlanInput) -> AppResult<Plan> {
     crate::org::store::check_body(tx, m, input.decided_by_body_id, "decided_by_body_id").await?;
     let before = match plan(&mut *tx, m, input.year).await {
         Ok(plan) => Some(plan),
@@ -600,7 +618,7 @@ pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Pl
              decided_by_body_id = EXCLUDED.decided_by_body_id, decision_date = EXCLUDED.decision_date,
              decision_reference = EXCLUDED.decision_reference, updated_at = now()",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         input.year,
         input.resources,
         input.decided_by_body_id,
@@ -612,8 +630,8 @@ pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Pl
     .map_err(unique_as("year", "Det finns redan en handlingsplan för året."))?;
     let after = plan(&mut *tx, m, input.year).await?;
     let change = match before {
-        Some(before) => Change::updated(Some(m), "action_plan", after.id, before.snapshot(), after.snapshot()),
-        None => Change::created(Some(m), "action_plan", after.id, after.snapshot()),
+        Some(before) => Change::updated(Some(m), EntityType::ActionPlan, after.id, before.snapshot(), after.snapshot()),
+        None => Change::created(Some(m), EntityType::ActionPlan, after.id, after.snapshot()),
     };
     audit_log::record(tx, actor, change).await?;
     Ok(after)
@@ -623,14 +641,14 @@ pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Pl
 pub async fn set_plan_actions(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     year: i32,
     action_ids: &[Uuid],
 ) -> AppResult<()> {
     let plan = plan(&mut *tx, m, year).await?;
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM actions WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         action_ids
     )
     .fetch_one(&mut *tx)
@@ -640,12 +658,12 @@ pub async fn set_plan_actions(
     }
     let titles = |actions: Vec<Action>| actions.into_iter().map(|a| a.title).collect::<Vec<_>>().join("; ");
     let before = titles(plan_actions(&mut *tx, m, plan.id).await?);
-    sqlx::query!("DELETE FROM action_plan_items WHERE municipality_id = $1 AND plan_id = $2", m, plan.id)
+    sqlx::query!("DELETE FROM action_plan_items WHERE municipality_id = $1 AND plan_id = $2", m.uuid(), plan.id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO action_plan_items (municipality_id, plan_id, action_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         plan.id,
         action_ids
     )
@@ -655,7 +673,7 @@ pub async fn set_plan_actions(
     sqlx::query!(
         "UPDATE actions SET status = 'planerad', updated_at = now()
           WHERE municipality_id = $1 AND id = ANY($2) AND status = 'foreslagen'",
-        m,
+        m.uuid(),
         action_ids
     )
     .execute(&mut *tx)
@@ -664,7 +682,13 @@ pub async fn set_plan_actions(
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "action_plan", plan.id, json!({"Åtgärder": before}), json!({"Åtgärder": after})),
+        Change::updated(
+            Some(m),
+            EntityType::ActionPlan,
+            plan.id,
+            json!({"Åtgärder": before}),
+            json!({"Åtgärder": after}),
+        ),
     )
     .await
 }

@@ -11,6 +11,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 use crate::web::format;
 
@@ -65,10 +66,46 @@ pub fn action_label(code: &str) -> &'static str {
     }
 }
 
+crate::codes! {
+    /// The kinds of thing the change log records changes to.
+    pub enum EntityType {
+        Municipality = "municipality" => "Kommun",
+        Body = "body" => "Organ",
+        Unit = "unit" => "Förvaltning eller enhet",
+        Person = "person" => "Person",
+        User = "user" => "Användare",
+        RoleGrant = "role_grant" => "Roll",
+        Invitation = "invitation" => "Inbjudan",
+        ApiToken = "api_token" => "API-nyckel",
+        Audit = "audit" => "Granskning",
+        Recommendation = "recommendation" => "Rekommendation",
+        Action = "action" => "Åtgärd",
+        ActionPlan = "action_plan" => "Handlingsplan",
+        System = "system" => "System",
+        SystemDependency = "system_dependency" => "Systemberoende",
+        InformationAsset = "information_asset" => "Informationsmängd",
+        Classification = "classification" => "Klassning",
+        Measure = "measure" => "Åtgärd i katalogen",
+        MeasureAssessment = "measure_assessment" => "Självskattning",
+        RiskSettings = "risk_settings" => "Riskskala",
+        RiskAnalysis = "risk_analysis" => "Riskanalys",
+        Risk = "risk" => "Risk",
+        Incident = "incident" => "Incident",
+        IncidentReceivers = "incident_receivers" => "Incidentmottagare",
+        AccessReview = "access_review" => "Behörighetsgranskning",
+        Supplier = "supplier" => "Leverantör",
+        Contract = "contract" => "Avtal",
+        ComplianceCheck = "compliance_check" => "Efterlevnadskontroll",
+        Document = "document" => "Styrdokument",
+        TrainingCampaign = "training_campaign" => "Utbildningsinsats",
+        AnnualReport = "annual_report" => "Årsrapport",
+    }
+}
+
 /// One change to one entity. `before` is absent for creations, `after` for deletions.
 pub struct Change {
-    pub municipality_id: Option<Uuid>,
-    pub entity_type: &'static str,
+    pub municipality_id: Option<MunicipalityId>,
+    pub entity_type: EntityType,
     pub entity_id: Uuid,
     pub action: Action,
     pub before: Option<Value>,
@@ -76,13 +113,13 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn created(municipality_id: Option<Uuid>, entity_type: &'static str, id: Uuid, after: Value) -> Self {
+    pub fn created(municipality_id: Option<MunicipalityId>, entity_type: EntityType, id: Uuid, after: Value) -> Self {
         Change { municipality_id, entity_type, entity_id: id, action: Action::Create, before: None, after: Some(after) }
     }
 
     pub fn updated(
-        municipality_id: Option<Uuid>,
-        entity_type: &'static str,
+        municipality_id: Option<MunicipalityId>,
+        entity_type: EntityType,
         id: Uuid,
         before: Value,
         after: Value,
@@ -97,7 +134,7 @@ impl Change {
         }
     }
 
-    pub fn deleted(municipality_id: Option<Uuid>, entity_type: &'static str, id: Uuid, before: Value) -> Self {
+    pub fn deleted(municipality_id: Option<MunicipalityId>, entity_type: EntityType, id: Uuid, before: Value) -> Self {
         Change {
             municipality_id,
             entity_type,
@@ -114,10 +151,10 @@ pub async fn record(conn: &mut PgConnection, actor: &Actor, change: Change) -> A
     sqlx::query!(
         "INSERT INTO audit_log (municipality_id, actor_user_id, actor_name, entity_type, entity_id, action, before, after, request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        change.municipality_id,
+        change.municipality_id.map(MunicipalityId::uuid),
         actor.user_id,
         actor.name,
-        change.entity_type,
+        change.entity_type.code(),
         change.entity_id,
         change.action.code(),
         change.before,
@@ -211,8 +248,8 @@ impl From<Row> for Entry {
 /// The history of one entity, newest first.
 pub async fn history(
     db: impl sqlx::PgExecutor<'_>,
-    municipality_id: Uuid,
-    entity_type: &str,
+    municipality_id: MunicipalityId,
+    entity_type: EntityType,
     entity_id: Uuid,
 ) -> AppResult<Vec<Entry>> {
     let rows = sqlx::query_as!(
@@ -221,8 +258,8 @@ pub async fn history(
            FROM audit_log
           WHERE municipality_id = $1 AND entity_type = $2 AND entity_id = $3
           ORDER BY occurred_at DESC, id DESC",
-        municipality_id,
-        entity_type,
+        municipality_id.uuid(),
+        entity_type.code(),
         entity_id,
     )
     .fetch_all(db)
@@ -232,13 +269,18 @@ pub async fn history(
 
 /// The latest change to one thing, in words: who, when, and what it changed to ("Syfte: …";
 /// every value when it was created). Shown to someone whose save came too late.
-pub async fn latest_after(db: &mut sqlx::PgConnection, m: Uuid, entity_type: &str, id: Uuid) -> AppResult<String> {
+pub async fn latest_after(
+    db: &mut sqlx::PgConnection,
+    m: MunicipalityId,
+    entity_type: EntityType,
+    id: Uuid,
+) -> AppResult<String> {
     let row = sqlx::query!(
         "SELECT actor_name, occurred_at, before, after FROM audit_log
           WHERE municipality_id = $1 AND entity_type = $2 AND entity_id = $3 AND after IS NOT NULL
           ORDER BY occurred_at DESC, id DESC LIMIT 1",
-        m,
-        entity_type,
+        m.uuid(),
+        entity_type.code(),
         id
     )
     .fetch_optional(db)
@@ -362,7 +404,7 @@ pub struct LogPage {
 /// rows along the (municipality, time) index, however long the log.
 async fn entries(
     pool: &PgPool,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     before: Option<Cursor>,
     limit: i64,
@@ -380,7 +422,7 @@ async fn entries(
               AND occurred_at <= $7 AND (occurred_at < $7 OR id < $8)
             ORDER BY occurred_at DESC, id DESC
             LIMIT $9"#,
-        m,
+        m.uuid(),
         filter.entity_type.trim(),
         filter.actor.trim(),
         Filter::date(&filter.from),
@@ -396,7 +438,7 @@ async fn entries(
 }
 
 /// How many entries match the filter, counted up to [`COUNT_LIMIT`].
-async fn count(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> AppResult<Counted> {
+async fn count(pool: &PgPool, m: MunicipalityId, filter: &Filter, hidden: &[String]) -> AppResult<Counted> {
     let counted = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM (
              SELECT 1 FROM audit_log
@@ -406,7 +448,7 @@ async fn count(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> Ap
                 AND ($5::date IS NULL OR occurred_at < (($5::date + 1) AT TIME ZONE 'Europe/Stockholm'))
                 AND entity_type <> ALL($6)
               LIMIT $7) counted"#,
-        m,
+        m.uuid(),
         filter.entity_type.trim(),
         filter.actor.trim(),
         Filter::date(&filter.from),
@@ -420,7 +462,13 @@ async fn count(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> Ap
 }
 
 /// One page of `limit` matching entries from the filter's cursor, and how many match in all.
-pub async fn page(pool: &PgPool, m: Uuid, filter: &Filter, limit: i64, hidden: &[String]) -> AppResult<LogPage> {
+pub async fn page(
+    pool: &PgPool,
+    m: MunicipalityId,
+    filter: &Filter,
+    limit: i64,
+    hidden: &[String],
+) -> AppResult<LogPage> {
     let mut entries = entries(pool, m, filter, filter.cursor(), limit + 1, hidden).await?;
     let older = (entries.len() as i64 > limit).then(|| {
         entries.truncate(limit as usize);
@@ -430,7 +478,7 @@ pub async fn page(pool: &PgPool, m: Uuid, filter: &Filter, limit: i64, hidden: &
 }
 
 /// Every matching entry, newest first, up to [`EXPORT_LIMIT`] (for the CSV export).
-pub async fn export(pool: &PgPool, m: Uuid, filter: &Filter, hidden: &[String]) -> AppResult<Vec<Entry>> {
+pub async fn export(pool: &PgPool, m: MunicipalityId, filter: &Filter, hidden: &[String]) -> AppResult<Vec<Entry>> {
     entries(pool, m, filter, None, EXPORT_LIMIT, hidden).await
 }
 

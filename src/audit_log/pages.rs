@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{OriginalUri, Query, State};
 use axum::response::{IntoResponse, Response};
 
+use super::EntityType;
 use super::{Counted, Entry, Filter, export, page};
 use crate::AppState;
 use crate::auth::Principal;
@@ -12,41 +13,9 @@ use crate::error::{AppResult, FieldErrors};
 use crate::web::pagination::{Keyset, Limit, PER_PAGE};
 use crate::web::{Chrome, SelectOption, options};
 
-/// Entity types as shown to people.
-pub const ENTITY_TYPES: &[(&str, &str)] = &[
-    ("municipality", "Kommun"),
-    ("body", "Organ"),
-    ("unit", "Förvaltning eller enhet"),
-    ("person", "Person"),
-    ("user", "Användare"),
-    ("role_grant", "Roll"),
-    ("api_token", "API-nyckel"),
-    ("audit", "Granskning"),
-    ("recommendation", "Rekommendation"),
-    ("action", "Åtgärd"),
-    ("action_plan", "Handlingsplan"),
-    ("system", "System"),
-    ("system_dependency", "Systemberoende"),
-    ("information_asset", "Informationsmängd"),
-    ("classification", "Klassning"),
-    ("measure", "Åtgärd i katalogen"),
-    ("measure_assessment", "Självskattning"),
-    ("risk_settings", "Riskskala"),
-    ("risk_analysis", "Riskanalys"),
-    ("risk", "Risk"),
-    ("incident", "Incident"),
-    ("incident_receivers", "Incidentmottagare"),
-    ("access_review", "Behörighetsgranskning"),
-    ("supplier", "Leverantör"),
-    ("contract", "Avtal"),
-    ("compliance_check", "Efterlevnadskontroll"),
-    ("document", "Styrdokument"),
-    ("training_campaign", "Utbildningsinsats"),
-    ("annual_report", "Årsrapport"),
-];
-
+/// An entity type's label; an entry older than its type's code reads as the code.
 pub fn entity_label(code: &str) -> &str {
-    ENTITY_TYPES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
+    EntityType::parse(code).map(EntityType::label).unwrap_or(code)
 }
 
 fn may_read(principal: &Principal) -> bool {
@@ -58,35 +27,36 @@ fn may_read(principal: &Principal) -> bool {
 /// rule lets read every thing of that kind.
 pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
     let directory = crate::org::may_read_directory(principal);
-    let readable: [(&[&str], bool); 10] = [
+    use EntityType as E;
+    let readable: [(&[EntityType], bool); 10] = [
         // Drafts of the annual report are the coordinator's until published.
-        (&["annual_report"], crate::reports::may_prepare(principal)),
+        (&[E::AnnualReport], crate::reports::may_prepare(principal)),
         // The staff directory and accounts (names, email addresses, roles).
-        (&["person", "role_grant", "invitation", "user", "municipality", "api_token"], directory),
-        (&["incident", "incident_receivers"], crate::incidents::is_handler(state, principal).await?),
-        (&["risk_analysis", "risk", "risk_settings"], crate::risks::may_read_details(principal)),
-        (&["audit", "recommendation"], crate::audits::may_read(principal)),
-        (&["action", "action_plan"], crate::actions::may_read_all(principal)),
+        (&[E::Person, E::RoleGrant, E::Invitation, E::User, E::Municipality, E::ApiToken], directory),
+        (&[E::Incident, E::IncidentReceivers], crate::incidents::is_handler(state, principal).await?),
+        (&[E::RiskAnalysis, E::Risk, E::RiskSettings], crate::risks::may_read_details(principal)),
+        (&[E::Audit, E::Recommendation], crate::audits::may_read(principal)),
+        (&[E::Action, E::ActionPlan], crate::actions::may_read_all(principal)),
         (
             &[
-                "system",
-                "system_dependency",
-                "information_asset",
-                "classification",
-                "measure",
-                "measure_assessment",
-                "access_review",
+                E::System,
+                E::SystemDependency,
+                E::InformationAsset,
+                E::Classification,
+                E::Measure,
+                E::MeasureAssessment,
+                E::AccessReview,
             ],
             crate::systems::may_read(principal),
         ),
-        (&["supplier", "contract", "compliance_check"], crate::suppliers::may_read(principal)),
-        (&["document"], crate::documents::may_manage(principal)),
-        (&["training_campaign"], crate::training::may_read(principal)),
+        (&[E::Supplier, E::Contract, E::ComplianceCheck], crate::suppliers::may_read(principal)),
+        (&[E::Document], crate::documents::may_manage(principal)),
+        (&[E::TrainingCampaign], crate::training::may_read(principal)),
     ];
     Ok(readable
         .into_iter()
         .filter(|(_, may)| !may)
-        .flat_map(|(kinds, _)| kinds.iter().map(|kind| kind.to_string()))
+        .flat_map(|(kinds, _)| kinds.iter().map(|kind| kind.code().to_string()))
         .collect())
 }
 
@@ -128,7 +98,10 @@ pub async fn list(
     ])
     .unwrap_or_default();
     let older = found.older.map(|cursor| format!("?{query_without_page}&before={cursor}"));
-    let readable = ENTITY_TYPES.iter().copied().filter(|(code, _)| !hidden.iter().any(|h| h == code));
+    let readable = EntityType::ALL
+        .into_iter()
+        .filter(|kind| !hidden.iter().any(|h| h == kind.code()))
+        .map(|kind| (kind.code(), kind.label()));
     let entity_types = options(readable, filter.entity_type.trim());
     Ok(ListPage {
         chrome,

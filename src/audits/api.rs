@@ -224,6 +224,7 @@ pub async fn set_response(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewQuestion {
+    #[serde(default)]
     pub text: String,
 }
 

@@ -8,20 +8,21 @@ use uuid::Uuid;
 use super::model::{Area, AuditInput, FollowUpResult, NewRecommendation, Status};
 use super::store;
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-async fn person(tx: &mut PgConnection, m: Uuid, name: &str) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar!("SELECT id FROM people WHERE municipality_id = $1 AND name = $2", m, name)
+async fn person(tx: &mut PgConnection, m: MunicipalityId, name: &str) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar!("SELECT id FROM people WHERE municipality_id = $1 AND name = $2", m.uuid(), name)
         .fetch_one(tx)
         .await?)
 }
 
-async fn body(tx: &mut PgConnection, m: Uuid, name: &str) -> AppResult<Uuid> {
-    Ok(sqlx::query_scalar!("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2", m, name)
+async fn body(tx: &mut PgConnection, m: MunicipalityId, name: &str) -> AppResult<Uuid> {
+    Ok(sqlx::query_scalar!("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2", m.uuid(), name)
         .fetch_one(tx)
         .await?)
 }
@@ -86,7 +87,7 @@ const RECOMMENDATIONS: [(&str, &[&str], &str, Status, FollowUpResult); 8] = [
     ),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId) -> AppResult<()> {
     let ks = body(tx, m, "Kommunstyrelsen").await?;
     let bildning = body(tx, m, "Bildningsnämnden").await?;
     let valfard = body(tx, m, "Välfärdsnämnden").await?;
@@ -195,7 +196,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<()
 async fn answers_and_actions(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     first: Uuid,
     ids: &[Uuid],
 ) -> AppResult<()> {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::model::{Principal, check_new_password, may_manage_account};
 use super::{password, session, tokens};
 use crate::AppState;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::error::{AppError, AppResult, FieldErrors};
 
 /// How long a link to a new password works.
@@ -64,7 +64,7 @@ pub async fn manageable(state: &AppState, principal: &Principal, id: Uuid) -> Ap
              FROM users u
             WHERE u.id = $1 AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)"#,
         id,
-        m,
+        m.uuid(),
         idle_since,
         begun_since
     )
@@ -101,8 +101,13 @@ pub async fn set_disabled(state: &AppState, principal: &Principal, id: Uuid, dis
         let unlinked = sqlx::query!("DELETE FROM sso_identities WHERE user_id = $1", id).execute(&mut *tx).await?;
         after["Borttagna kopplingar till kommunens inloggning"] = json!(unlinked.rows_affected());
     }
-    let change =
-        Change::updated(Some(principal.tenant()?), "user", id, json!({"Status": status(before.disabled)}), after);
+    let change = Change::updated(
+        Some(principal.tenant()?),
+        EntityType::User,
+        id,
+        json!({"Status": status(before.disabled)}),
+        after,
+    );
     audit_log::record(&mut tx, &actor, change).await?;
     if disabled {
         tokens::revoke_all_of(&mut tx, &actor, id, "Kontot stängdes av").await?;
@@ -119,7 +124,7 @@ pub async fn end_sessions(state: &AppState, principal: &Principal, id: Uuid) -> 
     let ended = sqlx::query!("DELETE FROM sessions WHERE user_id = $1", id).execute(&mut *tx).await?.rows_affected();
     let change = Change::updated(
         Some(principal.tenant()?),
-        "user",
+        EntityType::User,
         id,
         json!({}),
         json!({"Inloggningar": format!("{ended} avslutade")}),
@@ -180,7 +185,7 @@ pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     audit_log::record(
         &mut tx,
         &Actor::from(principal),
-        Change::updated(Some(principal.tenant()?), "user", id, json!({}), after),
+        Change::updated(Some(principal.tenant()?), EntityType::User, id, json!({}), after),
     )
     .await?;
     tx.commit().await?;
@@ -244,7 +249,7 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
         .await?;
     sqlx::query!("DELETE FROM sessions WHERE user_id = $1", user.id).execute(&mut *tx).await?;
     let actor = Actor { user_id: Some(user.id), name: user.display_name, request_id: None };
-    let change = Change::updated(None, "user", user.id, json!({}), json!({"Lösenord": "Nytt, via länk"}));
+    let change = Change::updated(None, EntityType::User, user.id, json!({}), json!({"Lösenord": "Nytt, via länk"}));
     audit_log::record(&mut tx, &actor, change).await?;
     tokens::revoke_all_of(&mut tx, &actor, user.id, "Lösenordet byttes").await?;
     tx.commit().await?;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
 crate::codes! {
@@ -65,8 +66,8 @@ pub struct Principal {
 
 impl Principal {
     /// The current municipality: every tenant query is scoped by it.
-    pub fn tenant(&self) -> AppResult<Uuid> {
-        self.municipality.as_ref().map(|m| m.id).ok_or(AppError::NoMunicipality)
+    pub fn tenant(&self) -> AppResult<MunicipalityId> {
+        self.municipality.as_ref().map(|m| MunicipalityId::chosen(m.id)).ok_or(AppError::NoMunicipality)
     }
 
     /// Has some role in the current municipality (or administers Lisa).
@@ -237,7 +238,7 @@ pub fn token_state(expires_at: DateTime<Utc>, revoked_at: Option<DateTime<Utc>>,
 pub fn may_revoke_token(principal: &Principal, owner: Uuid, municipality: Uuid) -> bool {
     owner == principal.user_id
         || principal.is_admin
-        || (principal.is_coordinator() && principal.tenant().ok() == Some(municipality))
+        || (principal.is_coordinator() && principal.tenant().ok().map(MunicipalityId::uuid) == Some(municipality))
 }
 
 /// Who may take an account's access away, give it back, end its sessions and make a link to
@@ -334,7 +335,7 @@ mod tests {
         let admin = Principal { is_admin: true, ..Principal::holding(Role::Medarbetare) };
         assert!(may_manage_account(&admin, someone, true, false));
         assert!(!may_manage_account(&admin, admin.user_id, true, false), "not even oneself as administrator");
-        let here = coordinator.tenant().unwrap();
+        let here = coordinator.tenant().unwrap().uuid();
         let elsewhere = Uuid::new_v4();
         assert!(may_revoke_token(&coordinator, someone, here));
         assert!(!may_revoke_token(&coordinator, someone, elsewhere));

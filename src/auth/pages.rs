@@ -17,6 +17,7 @@ use super::model::{
 use super::tokens::{self, Token, TokenForm};
 use super::{accounts, password, session, sso, store, two_factor};
 use crate::AppState;
+use crate::db::MunicipalityId;
 use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::{Chrome, Confirmation, confirm, cookies, flash, see_other, unprocessable};
@@ -325,8 +326,9 @@ pub async fn switch_municipality(
     principal: Principal,
     Form(form): Form<SwitchForm>,
 ) -> AppResult<Response> {
-    principal.require(principal.municipalities.iter().any(|m| m.id == form.municipality_id))?;
-    store::set_last_municipality(&state.pool, principal.user_id, form.municipality_id).await?;
+    let allowed = principal.municipalities.iter().find(|m| m.id == form.municipality_id);
+    let m = allowed.map(|m| MunicipalityId::chosen(m.id)).ok_or(AppError::Forbidden)?;
+    store::set_last_municipality(&state.pool, principal.user_id, m).await?;
     // The page the switch was made on belongs to the old municipality: start afresh on the start page.
     let mut response = see_other("/");
     let cookie =
@@ -591,7 +593,8 @@ pub async fn start_sso(
     Path(municipality): Path<Uuid>,
     Query(query): Query<NextQuery>,
 ) -> AppResult<Response> {
-    match sso::start(&state, municipality, safe_next(query.next.as_deref())).await {
+    // Before sign-in the person names their municipality; only its IdP settings are read.
+    match sso::start(&state, MunicipalityId::chosen(municipality), safe_next(query.next.as_deref())).await {
         Ok(started) => {
             let mut response = see_other(&started.url);
             let cookie = cookies::set(SSO_STATE_COOKIE, &started.state, state.config.secure_cookies);
@@ -654,7 +657,7 @@ async fn sso_settings_page(
     state: &AppState,
     principal: &Principal,
     chrome: Chrome,
-    m: Uuid,
+    m: MunicipalityId,
     typed: Option<sso::SettingsForm>,
     errors: FieldErrors,
 ) -> AppResult<SsoSettingsPage> {
@@ -672,6 +675,7 @@ pub async fn sso_settings(
     chrome: Chrome,
     Path(m): Path<Uuid>,
 ) -> AppResult<Response> {
+    let m = MunicipalityId::chosen(m);
     Ok(sso_settings_page(&state, &principal, chrome, m, None, FieldErrors::new()).await?.into_response())
 }
 
@@ -682,6 +686,7 @@ pub async fn save_sso_settings(
     Path(m): Path<Uuid>,
     Form(form): Form<sso::SettingsForm>,
 ) -> AppResult<Response> {
+    let m = MunicipalityId::chosen(m);
     match sso::save(&state, &principal, m, &form).await {
         Ok(()) => {
             Ok(flash::see_other_with(&state, "/admin/municipalities", "Inloggningen via kommunens IdP är sparad."))

@@ -26,8 +26,9 @@ use uuid::Uuid;
 use super::idp_claims::{self, Asserted, GroupRole, OtherClaims};
 use super::session;
 use crate::AppState;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::auth::Role;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
 /// How long a person may take at the IdP before the sign-in must start over.
@@ -174,12 +175,12 @@ impl SettingsForm {
 }
 
 /// The form for a municipality's IdP as set now (the secret left out), and whether one is set.
-pub async fn settings_form(pool: &PgPool, m: Uuid) -> AppResult<(SettingsForm, bool)> {
+pub async fn settings_form(pool: &PgPool, m: MunicipalityId) -> AppResult<(SettingsForm, bool)> {
     let row = sqlx::query!(
         r#"SELECT display_name, issuer, client_id, create_accounts, require_sso, match_claim, group_claim,
                   group_roles AS "group_roles: Json<Vec<GroupRole>>"
              FROM sso_providers WHERE municipality_id = $1"#,
-        m
+        m.uuid()
     )
     .fetch_optional(pool)
     .await?;
@@ -203,7 +204,12 @@ pub async fn settings_form(pool: &PgPool, m: Uuid) -> AppResult<(SettingsForm, b
 }
 
 /// The system administrator sets a municipality's IdP in the interface.
-pub async fn save(state: &AppState, principal: &super::Principal, m: Uuid, form: &SettingsForm) -> AppResult<()> {
+pub async fn save(
+    state: &AppState,
+    principal: &super::Principal,
+    m: MunicipalityId,
+    form: &SettingsForm,
+) -> AppResult<()> {
     principal.require(principal.is_admin)?;
     let (_, has_secret) = settings_form(&state.pool, m).await?;
     let settings = form.validate(has_secret).map_err(AppError::Validation)?;
@@ -231,7 +237,8 @@ fn cipher(key: &[u8; 32]) -> XChaCha20Poly1305 {
 }
 
 /// Encrypts a client secret for one municipality: nonce (24 bytes) followed by the ciphertext.
-pub fn seal(key: &[u8; 32], municipality: Uuid, secret: &str) -> Vec<u8> {
+pub fn seal(key: &[u8; 32], municipality: MunicipalityId, secret: &str) -> Vec<u8> {
+    let municipality = municipality.uuid();
     let mut nonce = [0u8; 24];
     getrandom::fill(&mut nonce).expect("the system's random source");
     let sealed = cipher(key)
@@ -241,7 +248,8 @@ pub fn seal(key: &[u8; 32], municipality: Uuid, secret: &str) -> Vec<u8> {
 }
 
 /// Decrypts what `seal` made for the same municipality with the same key.
-pub fn open(key: &[u8; 32], municipality: Uuid, sealed: &[u8]) -> Option<String> {
+pub fn open(key: &[u8; 32], municipality: MunicipalityId, sealed: &[u8]) -> Option<String> {
+    let municipality = municipality.uuid();
     let (nonce, body) = sealed.split_at_checked(24)?;
     let nonce = XNonce::from(<[u8; 24]>::try_from(nonce).ok()?);
     let plain = cipher(key).decrypt(&nonce, Payload { msg: body, aad: municipality.as_bytes() }).ok()?;
@@ -256,7 +264,13 @@ fn secret_key(state: &AppState) -> Result<&[u8; 32], Refused> {
 
 /// Sets (or replaces) a municipality's IdP; run by the CLI and the system administrator.
 /// The settings are valid (`SettingsForm::validate` made them).
-pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, settings: &Settings) -> AppResult<()> {
+pub async fn configure(
+    pool: &PgPool,
+    actor: &Actor,
+    key: &[u8; 32],
+    m: MunicipalityId,
+    settings: &Settings,
+) -> AppResult<()> {
     let group_claim = settings.group_roles.as_ref().map(|g| g.claim.as_str());
     let group_roles = Json(settings.group_roles.as_ref().map(|g| g.roles.clone()).unwrap_or_default());
     let sealed = Some(settings.client_secret.trim()).filter(|s| !s.is_empty()).map(|secret| seal(key, m, secret));
@@ -272,7 +286,7 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
          ON CONFLICT (municipality_id) DO UPDATE SET display_name = $2, issuer = $3, client_id = $4,
                 client_secret = EXCLUDED.client_secret, create_accounts = $6, require_sso = $7, match_claim = $8,
                 group_claim = $9, group_roles = $10, updated_at = now()",
-        m,
+        m.uuid(),
         settings.display_name.trim(),
         settings.issuer.trim(),
         settings.client_id.trim(),
@@ -295,7 +309,8 @@ pub async fn configure(pool: &PgPool, actor: &Actor, key: &[u8; 32], m: Uuid, se
                        "Klient-id": settings.client_id.trim(), "Skapar konton": settings.create_accounts,
                        "Krävs": settings.require_sso, "Kopplas med": settings.match_claim,
                        "Roller från IdP:n": idp_claims::group_roles_text(&group_roles)});
-    audit_log::record(&mut tx, actor, Change::updated(Some(m), "municipality", m, json!({}), after)).await?;
+    audit_log::record(&mut tx, actor, Change::updated(Some(m), EntityType::Municipality, m.uuid(), json!({}), after))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -306,7 +321,7 @@ pub async fn set_break_glass(pool: &PgPool, actor: &Actor, user_id: Uuid, allowe
     sqlx::query!("UPDATE users SET break_glass = $2 WHERE id = $1", user_id, allowed).execute(&mut *tx).await?;
     let change = Change::updated(
         None,
-        "user",
+        EntityType::User,
         user_id,
         json!({}),
         json!({"Nödkonto (lösenord trots krav på kommunens inloggning)": allowed}),
@@ -323,13 +338,13 @@ pub async fn offered(pool: &PgPool) -> AppResult<Vec<Offered>> {
         .await?)
 }
 
-async fn configured(pool: &PgPool, m: Uuid) -> AppResult<Option<Configured>> {
+async fn configured(pool: &PgPool, m: MunicipalityId) -> AppResult<Option<Configured>> {
     Ok(sqlx::query_as!(
         Configured,
         r#"SELECT municipality_id, issuer, client_id, client_secret, create_accounts, match_claim, group_claim,
                   group_roles AS "group_roles: Json<Vec<GroupRole>>"
              FROM sso_providers WHERE municipality_id = $1"#,
-        m
+        m.uuid()
     )
     .fetch_optional(pool)
     .await?)
@@ -374,7 +389,7 @@ type IdpClient =
     CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 /// The municipality's IdP and a client for it, with the secret opened and the redirect URI set.
-async fn client_for(state: &AppState, m: Uuid) -> Result<(IdpClient, Configured), Refused> {
+async fn client_for(state: &AppState, m: MunicipalityId) -> Result<(IdpClient, Configured), Refused> {
     let provider = configured(&state.pool, m)
         .await
         .map_err(|e| refused(format!("Inloggningen via kommunen kunde inte läsas ({e}).")))?
@@ -403,7 +418,7 @@ pub struct Started {
 }
 
 /// Starts a sign-in.
-pub async fn start(state: &AppState, m: Uuid, next: &str) -> Result<Started, Refused> {
+pub async fn start(state: &AppState, m: MunicipalityId, next: &str) -> Result<Started, Refused> {
     let db = |e: AppError| refused(format!("Inloggningen kunde inte starta ({e})."));
     let (client, _) = client_for(state, m).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -416,7 +431,7 @@ pub async fn start(state: &AppState, m: Uuid, next: &str) -> Result<Started, Ref
     sqlx::query!(
         "INSERT INTO sso_logins (state_hash, municipality_id, nonce, pkce_verifier, next) VALUES ($1, $2, $3, $4, $5)",
         session::token_hash(csrf.secret()),
-        m,
+        m.uuid(),
         nonce.secret(),
         verifier.secret(),
         next
@@ -454,7 +469,8 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
             "Inloggningen kunde inte kontrolleras: den är redan använd, för gammal eller kom inte från Lisa. Börja om.",
         )
     })?;
-    let m = login.municipality_id;
+    // The municipality the sign-in was started for, kept with its one-time state.
+    let m = MunicipalityId::chosen(login.municipality_id);
     let (client, provider) = client_for(state, m).await?;
     let http = http_client()?;
     let tokens = client
@@ -532,7 +548,7 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
             (None, _) => missing(&provider.match_claim),
         })
     })?;
-    Ok(SignedIn { user_id, municipality_id: m, next: login.next, id_token: id_token.to_string() })
+    Ok(SignedIn { user_id, municipality_id: m.uuid(), next: login.next, id_token: id_token.to_string() })
 }
 
 /// Where to end the sign-in at the IdP when a session begun there logs out of Lisa (RP-initiated
@@ -619,7 +635,7 @@ async fn account_for(
     name: Option<String>,
     roles: Option<Vec<Role>>,
 ) -> AppResult<Option<Uuid>> {
-    let m = provider.municipality_id;
+    let m = MunicipalityId::chosen(provider.municipality_id);
     let mut tx = state.pool.begin().await?;
     crate::db::tenant::act_for(&mut tx, m).await?;
     let linked = sqlx::query!(
@@ -640,7 +656,7 @@ async fn account_for(
                   WHERE lower(u.email) = $1
                     AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)",
                 key,
-                m
+                m.uuid()
             )
             .fetch_optional(&mut *tx)
             .await?;
@@ -677,8 +693,13 @@ async fn account_for(
         )
         .execute(&mut *tx)
         .await?;
-        let change =
-            Change::updated(Some(m), "user", user_id, json!({}), json!({"Inloggning": what, "Utfärdare": issuer}));
+        let change = Change::updated(
+            Some(m),
+            EntityType::User,
+            user_id,
+            json!({}),
+            json!({"Inloggning": what, "Utfärdare": issuer}),
+        );
         audit_log::record(&mut tx, &actor, change).await?;
     }
     let Some(roles) = roles else {
@@ -700,7 +721,7 @@ async fn account_for(
 async fn set_roles_from_idp(
     tx: &mut sqlx::PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     user_id: Uuid,
     roles: &[Role],
 ) -> AppResult<()> {
@@ -711,7 +732,7 @@ async fn set_roles_from_idp(
     }
     let held = sqlx::query!(
         r#"SELECT id, role AS "role: Role" FROM role_grants WHERE municipality_id = $1 AND user_id = $2 AND body_id IS NULL"#,
-        m,
+        m.uuid(),
         user_id
     )
     .fetch_all(&mut *tx)
@@ -733,12 +754,12 @@ mod tests {
     #[test]
     fn a_client_secret_opens_only_with_its_key_and_for_its_municipality() {
         let key = [7u8; 32];
-        let m = Uuid::new_v4();
+        let m = MunicipalityId::chosen(Uuid::new_v4());
         let sealed = seal(&key, m, "hemlig-klient");
         assert!(!sealed.windows(13).any(|w| w == b"hemlig-klient"), "not stored in the clear");
         assert_eq!(open(&key, m, &sealed).as_deref(), Some("hemlig-klient"));
         assert_eq!(open(&[8u8; 32], m, &sealed), None, "another key");
-        assert_eq!(open(&key, Uuid::new_v4(), &sealed), None, "another municipality's row");
+        assert_eq!(open(&key, MunicipalityId::chosen(Uuid::new_v4()), &sealed), None, "another municipality's row");
         assert_eq!(open(&key, m, &sealed[..10]), None);
     }
 }

@@ -4,6 +4,7 @@ use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::model::{Failures, THROTTLE_WINDOW_MINUTES};
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 
 pub struct Credentials {
@@ -122,7 +123,11 @@ pub struct RepeatedFailures {
     pub latest: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn repeated_failures(db: impl PgExecutor<'_>, m: Uuid, at_least: i64) -> AppResult<Vec<RepeatedFailures>> {
+pub async fn repeated_failures(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    at_least: i64,
+) -> AppResult<Vec<RepeatedFailures>> {
     Ok(sqlx::query_as!(
         RepeatedFailures,
         r#"SELECT u.email, u.display_name, count(*) AS "failures!", max(f.failed_at) AS "latest!"
@@ -133,7 +138,7 @@ pub async fn repeated_failures(db: impl PgExecutor<'_>, m: Uuid, at_least: i64) 
             GROUP BY u.email, u.display_name
            HAVING count(*) >= $2
             ORDER BY count(*) DESC, u.email"#,
-        m,
+        m.uuid(),
         at_least
     )
     .fetch_all(db)
@@ -141,7 +146,7 @@ pub async fn repeated_failures(db: impl PgExecutor<'_>, m: Uuid, at_least: i64) 
 }
 
 /// Remembers where the user works now, for their next session.
-pub async fn set_last_municipality(pool: &PgPool, user_id: Uuid, m: Uuid) -> AppResult<()> {
-    sqlx::query!("UPDATE users SET last_municipality_id = $2 WHERE id = $1", user_id, m).execute(pool).await?;
+pub async fn set_last_municipality(pool: &PgPool, user_id: Uuid, m: MunicipalityId) -> AppResult<()> {
+    sqlx::query!("UPDATE users SET last_municipality_id = $2 WHERE id = $1", user_id, m.uuid()).execute(pool).await?;
     Ok(())
 }

@@ -11,7 +11,8 @@ use uuid::Uuid;
 use super::model::{Principal, TokenState, may_revoke_token, token_lifetime, token_state};
 use super::session;
 use crate::AppState;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
 
 /// A token as its owner and the coordinator see it: never the token itself.
@@ -144,13 +145,17 @@ async fn one(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Token> {
 }
 
 /// A user's tokens: in every municipality (`None`), or in one.
-async fn of_user(pool: &sqlx::PgPool, user_id: Uuid, m: Option<Uuid>) -> AppResult<Vec<Token>> {
+async fn of_user(pool: &sqlx::PgPool, user_id: Uuid, m: Option<MunicipalityId>) -> AppResult<Vec<Token>> {
     let ids = match m {
         None => sqlx::query_scalar!("SELECT id FROM api_tokens WHERE user_id = $1", user_id).fetch_all(pool).await?,
         Some(m) => {
-            sqlx::query_scalar!("SELECT id FROM api_tokens WHERE user_id = $1 AND municipality_id = $2", user_id, m)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_scalar!(
+                "SELECT id FROM api_tokens WHERE user_id = $1 AND municipality_id = $2",
+                user_id,
+                m.uuid()
+            )
+            .fetch_all(pool)
+            .await?
         }
     };
     by_ids(pool, &ids).await
@@ -161,7 +166,7 @@ pub async fn insert(
     conn: &mut PgConnection,
     actor: &Actor,
     user_id: Uuid,
-    m: Uuid,
+    m: MunicipalityId,
     new: &NewToken,
 ) -> AppResult<(Uuid, String)> {
     let id = Uuid::new_v4();
@@ -172,7 +177,7 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         id,
         user_id,
-        m,
+        m.uuid(),
         session::token_hash(&secret),
         new.name,
         expires_at,
@@ -182,7 +187,7 @@ pub async fn insert(
     .await?;
     let after = json!({"Namn": new.name, "Giltig till": crate::web::format::date(expires_at.date_naive()),
                        "Behörighet": scope_label(new.read_only)});
-    audit_log::record(conn, actor, Change::created(Some(m), "api_token", id, after)).await?;
+    audit_log::record(conn, actor, Change::created(Some(m), EntityType::ApiToken, id, after)).await?;
     Ok((id, secret))
 }
 
@@ -195,10 +200,11 @@ async fn revoke_one(conn: &mut PgConnection, actor: &Actor, token: &Token, why: 
             .await?;
     if revoked.rows_affected() == 1 {
         // The entry belongs to the token's municipality, which need not be the one worked in.
-        crate::db::tenant::act_for(conn, token.municipality_id).await?;
+        let m = MunicipalityId::chosen(token.municipality_id);
+        crate::db::tenant::act_for(conn, m).await?;
         let change = Change::updated(
-            Some(token.municipality_id),
-            "api_token",
+            Some(m),
+            EntityType::ApiToken,
             token.id,
             json!({"Namn": token.name, "Status": "Giltig"}),
             json!({"Namn": token.name, "Status": "Återkallad", "Orsak": why}),
@@ -281,7 +287,13 @@ pub async fn revoke(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
 }
 
 /// A token made outside a request (the command line, the tests), in its own transaction.
-pub async fn issue(pool: &sqlx::PgPool, actor: &Actor, user_id: Uuid, m: Uuid, new: &NewToken) -> AppResult<String> {
+pub async fn issue(
+    pool: &sqlx::PgPool,
+    actor: &Actor,
+    user_id: Uuid,
+    m: MunicipalityId,
+    new: &NewToken,
+) -> AppResult<String> {
     let mut tx = pool.begin().await?;
     let (_, secret) = insert(&mut tx, actor, user_id, m, new).await?;
     tx.commit().await?;

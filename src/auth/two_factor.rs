@@ -11,7 +11,8 @@ use uuid::Uuid;
 use super::model::Principal;
 use super::session;
 use crate::AppState;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
 
 /// How long the code step of a login may take, and how many wrong codes it allows.
@@ -163,7 +164,7 @@ pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> App
     let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
     let change = Change::updated(
         None,
-        "user",
+        EntityType::User,
         principal.user_id,
         json!({"Tvåstegsverifiering": "Av"}),
         json!({"Tvåstegsverifiering": "På"}),
@@ -202,7 +203,7 @@ pub async fn renew_recovery_codes(state: &AppState, principal: &Principal, code:
         return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
     }
     let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
-    let change = Change::updated(None, "user", principal.user_id, json!({}), json!({"Reservkoder": "Nya"}));
+    let change = Change::updated(None, EntityType::User, principal.user_id, json!({}), json!({"Reservkoder": "Nya"}));
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
     tx.commit().await?;
     Ok(codes)
@@ -224,7 +225,7 @@ pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> Ap
     sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", principal.user_id).execute(&mut *tx).await?;
     let change = Change::updated(
         None,
-        "user",
+        EntityType::User,
         principal.user_id,
         json!({"Tvåstegsverifiering": "På"}),
         json!({"Tvåstegsverifiering": "Av"}),
@@ -238,8 +239,8 @@ pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> Ap
 // ---------------------------------------------------------------- the municipality's rule
 
 /// Whether the municipality requires two-factor of every account that signs in with a password.
-pub async fn required_here(db: impl sqlx::PgExecutor<'_>, m: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", m).fetch_one(db).await?)
+pub async fn required_here(db: impl sqlx::PgExecutor<'_>, m: MunicipalityId) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", m.uuid()).fetch_one(db).await?)
 }
 
 /// The coordinator requires it (or no longer does); those without it enrol at their next page.
@@ -252,15 +253,15 @@ pub async fn set_required_here(state: &AppState, principal: &Principal, required
     let before = sqlx::query_scalar!(
         "UPDATE municipalities SET require_totp = $2 WHERE id = $1
          RETURNING (SELECT require_totp FROM municipalities WHERE id = $1) AS \"before!\"",
-        m,
+        m.uuid(),
         required
     )
     .fetch_one(&mut *tx)
     .await?;
     let change = Change::updated(
         Some(m),
-        "municipality",
-        m,
+        EntityType::Municipality,
+        m.uuid(),
         json!({"Tvåstegsverifiering": label(before)}),
         json!({"Tvåstegsverifiering": label(required)}),
     );
@@ -325,8 +326,13 @@ pub async fn answer(state: &AppState, challenge: &str, code: &str) -> AppResult<
     if by_app || by_recovery {
         sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
         if by_recovery {
-            let change =
-                Change::updated(None, "user", row.user_id, json!({}), json!({"Inloggning": "Med en reservkod"}));
+            let change = Change::updated(
+                None,
+                EntityType::User,
+                row.user_id,
+                json!({}),
+                json!({"Inloggning": "Med en reservkod"}),
+            );
             let actor = Actor { user_id: Some(row.user_id), name: "Inloggning".into(), request_id: None };
             audit_log::record(&mut tx, &actor, change).await?;
         }

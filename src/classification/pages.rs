@@ -13,7 +13,7 @@ use super::model::{
 use super::store::{self, Classification, Measure, RequiredMeasure};
 use super::{is_information_owner, may_classify, readable_asset};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::systems::store::{Asset, System};
@@ -99,7 +99,7 @@ async fn asset_page(
         may_classify: may_classify(principal, &system, &asset),
         may_approve: is_information_owner(principal, &asset),
         may_edit_asset: crate::systems::may_edit(principal, &system),
-        history: audit_log::history(&state.pool, m, "information_asset", id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::InformationAsset, id).await?,
         chrome,
         asset,
         system,
@@ -375,7 +375,7 @@ async fn measure_page(
     });
     let (aspects, min_levels, applies) = measure_choices(&form);
     Ok(MeasurePage {
-        history: audit_log::history(&state.pool, m, "measure", id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::Measure, id).await?,
         chrome,
         id,
         form,

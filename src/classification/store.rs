@@ -10,7 +10,8 @@ use super::model::{
     self, AppliesTo, Aspect, ClassificationInput, MeasureInput, ProtectionLevel, Requirement, STARTER_CATALOGUE,
 };
 use crate::actions::store::{ActionLinks, Source};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, unique_as};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -72,7 +73,7 @@ impl Classification {
 /// Every version for the assets of a system (or one asset), newest first.
 pub async fn versions(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     system_id: Option<Uuid>,
     asset_id: Option<Uuid>,
 ) -> AppResult<Vec<Classification>> {
@@ -83,7 +84,7 @@ pub async fn versions(
            FROM classifications c JOIN information_assets a ON a.id = c.asset_id
           WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR a.system_id = $2) AND ($3::uuid IS NULL OR c.asset_id = $3)
           ORDER BY c.asset_id, c.version DESC",
-        m,
+        m.uuid(),
         system_id,
         asset_id
     )
@@ -109,14 +110,14 @@ pub fn current(versions: &[Classification]) -> Vec<&Classification> {
 async fn recompute_level(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     system_id: Uuid,
 ) -> AppResult<Option<ProtectionLevel>> {
     let all = versions(&mut *tx, m, Some(system_id), None).await?;
     let level = ProtectionLevel::max_over(current(&all).into_iter().map(Classification::level));
     sqlx::query!(
         "UPDATE systems SET level_k = $3, level_r = $4, level_t = $5, level_s = $6 WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         system_id,
         level.map(|l| l.k),
         level.map(|l| l.r),
@@ -151,7 +152,7 @@ async fn recompute_level(
 pub async fn classify(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     asset_id: Uuid,
     input: &ClassificationInput,
     today: NaiveDate,
@@ -165,7 +166,7 @@ pub async fn classify(
          VALUES ($1, $2, $3, (SELECT COALESCE(max(version), 0) + 1 FROM classifications WHERE asset_id = $3),
                  $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         id,
-        m,
+        m.uuid(),
         asset_id,
         input.level.k,
         input.level.r,
@@ -182,7 +183,7 @@ pub async fn classify(
     .await?;
     sqlx::query!(
         "UPDATE systems SET reviewed_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         asset.system_id,
         today
     )
@@ -191,13 +192,22 @@ pub async fn classify(
     recompute_level(tx, actor, m, asset.system_id).await?;
     let classification =
         versions(&mut *tx, m, None, Some(asset_id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    audit_log::record(tx, actor, Change::created(Some(m), "classification", id, classification.snapshot(&asset.name)))
-        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::created(Some(m), EntityType::Classification, id, classification.snapshot(&asset.name)),
+    )
+    .await?;
     Ok(classification)
 }
 
 /// The information owner approves the current classification of their information.
-pub async fn approve(tx: &mut PgConnection, actor: &Actor, m: Uuid, asset_id: Uuid) -> AppResult<Classification> {
+pub async fn approve(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    asset_id: Uuid,
+) -> AppResult<Classification> {
     let asset = crate::systems::store::asset(&mut *tx, m, asset_id).await?;
     let before = versions(&mut *tx, m, None, Some(asset_id))
         .await?
@@ -213,7 +223,7 @@ pub async fn approve(tx: &mut PgConnection, actor: &Actor, m: Uuid, asset_id: Uu
     }
     sqlx::query!(
         "UPDATE classifications SET approved_by = $3, approved_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         before.id,
         actor.name
     )
@@ -223,7 +233,13 @@ pub async fn approve(tx: &mut PgConnection, actor: &Actor, m: Uuid, asset_id: Uu
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "classification", after.id, before.snapshot(&asset.name), after.snapshot(&asset.name)),
+        Change::updated(
+            Some(m),
+            EntityType::Classification,
+            after.id,
+            before.snapshot(&asset.name),
+            after.snapshot(&asset.name),
+        ),
     )
     .await?;
     Ok(after)
@@ -262,25 +278,25 @@ impl Measure {
     }
 }
 
-pub async fn catalogue(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Measure>> {
+pub async fn catalogue(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Measure>> {
     Ok(sqlx::query_as!(
         Measure,
         r#"SELECT id, code, title, description, category, aspect AS "aspect: Aspect", min_level,
                   applies_to AS "applies_to: AppliesTo"
            FROM measures WHERE municipality_id = $1 ORDER BY code"#,
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn measure(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Measure> {
+pub async fn measure(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Measure> {
     Ok(sqlx::query_as!(
         Measure,
         r#"SELECT id, code, title, description, category, aspect AS "aspect: Aspect", min_level,
                   applies_to AS "applies_to: AppliesTo"
            FROM measures WHERE municipality_id = $1 AND id = $2"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -289,13 +305,18 @@ pub async fn measure(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Me
 
 const DUPLICATE_CODE: &str = "Katalogen har redan en åtgärd med den beteckningen.";
 
-pub async fn add_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &MeasureInput) -> AppResult<Measure> {
+pub async fn add_measure(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &MeasureInput,
+) -> AppResult<Measure> {
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO measures (id, municipality_id, code, title, description, category, aspect, min_level, applies_to)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
-        m,
+        m.uuid(),
         input.code,
         input.title,
         input.description,
@@ -308,14 +329,14 @@ pub async fn add_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &
     .await
     .map_err(unique_as("code", DUPLICATE_CODE))?;
     let measure = measure(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "measure", id, measure.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Measure, id, measure.snapshot())).await?;
     Ok(measure)
 }
 
 pub async fn update_measure(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &MeasureInput,
 ) -> AppResult<Measure> {
@@ -324,7 +345,7 @@ pub async fn update_measure(
         "UPDATE measures SET code = $3, title = $4, description = $5, category = $6, aspect = $7, min_level = $8,
                 applies_to = $9, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.code,
         input.title,
@@ -338,18 +359,23 @@ pub async fn update_measure(
     .await
     .map_err(unique_as("code", DUPLICATE_CODE))?;
     let after = measure(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "measure", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Measure, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
-pub async fn delete_measure(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete_measure(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = measure(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM measures WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "measure", id, before.snapshot())).await
+    sqlx::query!("DELETE FROM measures WHERE municipality_id = $1 AND id = $2", m.uuid(), id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Measure, id, before.snapshot())).await
 }
 
 /// Loads Lisa's starter catalogue; measures whose code is already in use are left as they are.
-pub async fn add_starter_catalogue(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> AppResult<usize> {
+pub async fn add_starter_catalogue(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId) -> AppResult<usize> {
     let existing: Vec<String> = catalogue(&mut *tx, m).await?.into_iter().map(|measure| measure.code).collect();
     let mut added = 0;
     for (code, category, aspect, min_level, applies_to, title) in STARTER_CATALOGUE {
@@ -397,13 +423,17 @@ impl RequiredMeasure {
 }
 
 /// The measures a system's protection level requires, in catalogue order.
-pub async fn required_measures(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<RequiredMeasure>> {
+pub async fn required_measures(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    system_id: Uuid,
+) -> AppResult<Vec<RequiredMeasure>> {
     let system = crate::systems::store::get(&mut *db, m, system_id).await?;
     let Some(level) = system.protection_level() else { return Ok(Vec::new()) };
     let assessed = sqlx::query!(
         r#"SELECT measure_id, status AS "status: model::Assessment", comment, assessed_by, assessed_at FROM measure_assessments
           WHERE municipality_id = $1 AND system_id = $2"#,
-        m,
+        m.uuid(),
         system_id
     )
     .fetch_all(&mut *db)
@@ -429,7 +459,7 @@ pub async fn required_measures(db: &mut PgConnection, m: Uuid, system_id: Uuid) 
 pub async fn assess(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     system_id: Uuid,
     measure_id: Uuid,
     input: &model::AssessmentInput,
@@ -442,7 +472,7 @@ pub async fn assess(
          ON CONFLICT (system_id, measure_id)
          DO UPDATE SET status = EXCLUDED.status, comment = EXCLUDED.comment, assessed_by = EXCLUDED.assessed_by, assessed_at = now()",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         system_id,
         measure_id,
         input.status.code(),
@@ -485,7 +515,7 @@ pub async fn assess(
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "measure_assessment", measure_id, snapshot(&before), snapshot(&after)),
+        Change::updated(Some(m), EntityType::MeasureAssessment, measure_id, snapshot(&before), snapshot(&after)),
     )
     .await?;
     Ok(after)
@@ -500,7 +530,11 @@ pub struct UnmetMeasure {
 }
 
 /// The unmet measures of the systems the user owns or administers.
-pub async fn unmet_measures_kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<Vec<UnmetMeasure>> {
+pub async fn unmet_measures_kept_by(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    user: Uuid,
+) -> AppResult<Vec<UnmetMeasure>> {
     Ok(sqlx::query_as!(
         UnmetMeasure,
         r#"SELECT a.system_id, me.code, me.title, a.status AS "status: model::Assessment"
@@ -508,7 +542,7 @@ pub async fn unmet_measures_kept_by(db: impl PgExecutor<'_>, m: Uuid, user: Uuid
           WHERE a.municipality_id = $1 AND a.status = ANY($3)
             AND a.system_id IN (SELECT k FROM systems_kept_by($2) k)
           ORDER BY me.code"#,
-        m,
+        m.uuid(),
         user,
         &model::Assessment::codes(&model::Assessment::UNMET)
     )

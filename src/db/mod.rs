@@ -17,6 +17,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::config::Config;
 pub use local::LocalPostgres;
+pub use tenant::MunicipalityId;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -15,6 +15,34 @@ use sqlx::PgConnection;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
+/// The municipality whose data a piece of work touches. A request gets it only from
+/// `Principal::tenant()`; the few paths that legitimately choose a municipality themselves (the
+/// CLI, the system administrator's pages, sign-in before a session exists, background jobs and
+/// demo data) call [`MunicipalityId::chosen`], so every other way in stands out in review. Every
+/// store function that touches tenant data takes one first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct MunicipalityId(Uuid);
+
+impl MunicipalityId {
+    /// A municipality chosen by trusted code rather than by the signed-in user's session.
+    pub fn chosen(id: Uuid) -> MunicipalityId {
+        MunicipalityId(id)
+    }
+
+    /// The id itself, to bind in a query.
+    pub fn uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl std::fmt::Display for MunicipalityId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 tokio::task_local! {
     static CONTEXT: Context;
 }
@@ -28,8 +56,8 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn municipality(m: Uuid) -> Context {
-        Context { municipality: Some(m), user: None }
+    pub fn municipality(m: MunicipalityId) -> Context {
+        Context { municipality: Some(m.uuid()), user: None }
     }
 }
 
@@ -66,7 +94,7 @@ pub fn with_context(options: PgPoolOptions) -> PgPoolOptions {
 /// Inside a transaction, works for municipality `m` until it ends: for the few changes that
 /// legitimately reach past the current municipality (creating one, accepting an invitation
 /// to one). Transaction-local, so the connection's own context returns at commit.
-pub async fn act_for(tx: &mut PgConnection, m: Uuid) -> Result<(), sqlx::Error> {
+pub async fn act_for(tx: &mut PgConnection, m: MunicipalityId) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT set_config('app.municipality_id', $1, true)").bind(m.to_string()).execute(tx).await?;
     Ok(())
 }

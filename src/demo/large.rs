@@ -7,11 +7,11 @@
 
 use chrono::Datelike;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use crate::audit_log::Actor;
 use crate::auth::{Role, password};
 use crate::config::PasswordCost;
+use crate::db::MunicipalityId;
 use crate::org::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput};
 use crate::org::store;
 
@@ -31,7 +31,11 @@ const BODIES: [&str; 8] = [
 ];
 
 /// Creates Storby kommun unless it exists; returns its id.
-pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::NaiveDate) -> anyhow::Result<Uuid> {
+pub async fn seed(
+    tx: &mut PgConnection,
+    cost: PasswordCost,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<MunicipalityId> {
     if let Some(existing) = store::find_municipality_by_org_number(&mut *tx, ORG_NUMBER).await? {
         let hash = sqlx::query_scalar!("SELECT password_hash FROM users WHERE lower(email) = $1", COORDINATOR)
             .fetch_one(&mut *tx)
@@ -148,7 +152,7 @@ pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::Naiv
           WHERE id = (SELECT owner_person_id FROM systems WHERE municipality_id = $2 AND owner_person_id IS NOT NULL
                        GROUP BY owner_person_id ORDER BY count(*) DESC, owner_person_id LIMIT 1)",
         owner,
-        m
+        m.uuid()
     )
     .execute(&mut *tx)
     .await?;
@@ -162,10 +166,16 @@ pub async fn seed(tx: &mut PgConnection, cost: PasswordCost, today: chrono::Naiv
 /// contracts, their requirements and compliance checks; 200 governing documents; access reviews;
 /// 2,000 users with role grants; three years of change log (500,000 entries); 40 MB of attached
 /// files. A Storby made before these were added gains them at its next start.
-async fn grow(tx: &mut PgConnection, m: Uuid, password_hash: &str, today: chrono::NaiveDate) -> anyhow::Result<()> {
-    let grown = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM suppliers WHERE municipality_id = $1) AS \"e!\"", m)
-        .fetch_one(&mut *tx)
-        .await?;
+async fn grow(
+    tx: &mut PgConnection,
+    m: MunicipalityId,
+    password_hash: &str,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let grown =
+        sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM suppliers WHERE municipality_id = $1) AS \"e!\"", m.uuid())
+            .fetch_one(&mut *tx)
+            .await?;
     if grown {
         return Ok(());
     }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::model::{DocumentInput, Kind};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
 struct DemoDocument {
     title: &'static str,
@@ -86,7 +87,7 @@ const DOCUMENTS: [DemoDocument; 5] = [
     },
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, today: NaiveDate) -> anyhow::Result<()> {
     let bodies: Vec<(Uuid, String)> =
         crate::org::store::list_bodies(&mut *tx, m).await?.into_iter().map(|b| (b.id, b.name)).collect();
     let people = crate::org::store::person_names(&mut *tx, m).await?;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 use crate::web::version::{self, Version, Versioned};
 use model::DocumentForm;
@@ -53,7 +54,7 @@ pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {
 }
 
 /// The municipality's conflicts now, from the titles and bodies alone.
-pub async fn current_conflicts(state: &AppState, m: Uuid) -> AppResult<Vec<(String, Vec<String>)>> {
+pub async fn current_conflicts(state: &AppState, m: MunicipalityId) -> AppResult<Vec<(String, Vec<String>)>> {
     let named = store::responsibilities(&state.pool, m).await?;
     Ok(named_conflicts(&named.iter().map(|(title, body)| (title.as_str(), body.as_str())).collect::<Vec<_>>()))
 }

@@ -7,7 +7,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{DocumentInput, Kind, Status, is_review_overdue, next_review};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, unique_as};
 use crate::web::pagination::{Asked, Pager};
 
@@ -93,7 +94,7 @@ impl Document {
 }
 
 /// Documents in full: these, in their order, or all by kind and title.
-async fn select(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Document>> {
+async fn select(db: impl PgExecutor<'_>, m: MunicipalityId, ids: Option<&[Uuid]>) -> AppResult<Vec<Document>> {
     Ok(sqlx::query_as!(
         Document,
         r#"SELECT d.id, d.title, d.kind AS "kind: Kind", d.decided_by_body_id, db.name AS "decided_by_name?", d.decided_on,
@@ -107,7 +108,7 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppRe
             WHERE d.municipality_id = $1 AND ($2::uuid[] IS NULL OR d.id = ANY($2))
             ORDER BY array_position($2, d.id),
                      array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title, d.id"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
@@ -174,7 +175,7 @@ pub struct Reader {
 /// `next_review` in SQL; a test holds the two to the same answers.
 async fn matching(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     reader: Reader,
     today: NaiveDate,
@@ -199,7 +200,7 @@ async fn matching(
                   ARRAY(SELECT id FROM matching
                          ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], kind), title, id
                          LIMIT $9 OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
-        m,
+        m.uuid(),
         reader.sees_every_draft,
         reader.user_id,
         filter.q.trim(),
@@ -220,7 +221,7 @@ async fn matching(
 /// many of the reader's documents are overdue for review.
 pub async fn page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     reader: Reader,
     today: NaiveDate,
@@ -233,7 +234,7 @@ pub async fn page(
 /// Every document the reader may see that passes the filter (the CSV export, the API).
 pub async fn all_matching(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     reader: Reader,
     today: NaiveDate,
@@ -243,12 +244,12 @@ pub async fn all_matching(
 }
 
 /// (title, responsible body) of the documents in force that name one, for the conflict rule.
-pub async fn responsibilities(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(String, String)>> {
+pub async fn responsibilities(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(String, String)>> {
     Ok(sqlx::query!(
         "SELECT d.title, b.name FROM documents d JOIN bodies b ON b.id = d.responsible_body_id
           WHERE d.municipality_id = $1 AND d.status = 'gallande'
           ORDER BY array_position(ARRAY['policy', 'riktlinje', 'rutin', 'instruktion'], d.kind), d.title, d.id",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?
@@ -257,23 +258,28 @@ pub async fn responsibilities(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec
     .collect())
 }
 
-pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Document>> {
+pub async fn list(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Document>> {
     select(db, m, None).await
 }
 
-pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Document> {
+pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Document> {
     select(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
 const TITLE_TAKEN: &str = "Det finns redan ett styrdokument med den titeln.";
 
-async fn check_links(tx: &mut PgConnection, m: Uuid, input: &DocumentInput) -> AppResult<()> {
+async fn check_links(tx: &mut PgConnection, m: MunicipalityId, input: &DocumentInput) -> AppResult<()> {
     crate::org::store::check_body(tx, m, input.decided_by_body_id, "decided_by_body_id").await?;
     crate::org::store::check_body(tx, m, input.responsible_body_id, "responsible_body_id").await?;
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await
 }
 
-pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &DocumentInput) -> AppResult<Document> {
+pub async fn create(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &DocumentInput,
+) -> AppResult<Document> {
     check_links(tx, m, input).await?;
     let id = Uuid::new_v4();
     sqlx::query!(
@@ -282,7 +288,7 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Docum
                                 link_url, audience)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         id,
-        m,
+        m.uuid(),
         input.title,
         input.kind.code(),
         input.decided_by_body_id,
@@ -300,14 +306,14 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Docum
     .await
     .map_err(unique_as("title", TITLE_TAKEN))?;
     let document = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "document", id, document.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Document, id, document.snapshot())).await?;
     Ok(document)
 }
 
 pub async fn update(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &DocumentInput,
 ) -> AppResult<Document> {
@@ -318,7 +324,7 @@ pub async fn update(
                 owner_person_id = $8, responsible_body_id = $9, review_interval_months = $10, last_reviewed_on = $11,
                 status = $12, link_url = $13, audience = $14, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.title,
         input.kind.code(),
@@ -340,9 +346,14 @@ pub async fn update(
 }
 
 /// Reads the document back after a change and records the change in the audit log.
-async fn logged_update(tx: &mut PgConnection, actor: &Actor, m: Uuid, before: Document) -> AppResult<Document> {
+async fn logged_update(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    before: Document,
+) -> AppResult<Document> {
     let after = get(&mut *tx, m, before.id).await?;
-    let change = Change::updated(Some(m), "document", before.id, before.snapshot(), after.snapshot());
+    let change = Change::updated(Some(m), EntityType::Document, before.id, before.snapshot(), after.snapshot());
     audit_log::record(tx, actor, change).await?;
     Ok(after)
 }
@@ -351,14 +362,14 @@ async fn logged_update(tx: &mut PgConnection, actor: &Actor, m: Uuid, before: Do
 pub async fn mark_reviewed(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     today: NaiveDate,
 ) -> AppResult<Document> {
     let before = get(&mut *tx, m, id).await?;
     sqlx::query!(
         "UPDATE documents SET last_reviewed_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         today
     )
@@ -368,11 +379,17 @@ pub async fn mark_reviewed(
 }
 
 /// Flags the document as contradicting another (an empty note clears the flag).
-pub async fn set_conflict(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, note: &str) -> AppResult<Document> {
+pub async fn set_conflict(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+    note: &str,
+) -> AppResult<Document> {
     let before = get(&mut *tx, m, id).await?;
     sqlx::query!(
         "UPDATE documents SET conflict_note = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         note.trim()
     )
@@ -384,7 +401,7 @@ pub async fn set_conflict(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uui
 pub async fn attach_file(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     file_name: &str,
     content_type: &str,
@@ -394,7 +411,7 @@ pub async fn attach_file(
     sqlx::query!(
         "UPDATE documents SET file_name = $3, content_type = $4, content = $5, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         file_name,
         content_type,
@@ -406,10 +423,10 @@ pub async fn attach_file(
 }
 
 /// (file name, content type, content) of the uploaded file.
-pub async fn file(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(String, String, Vec<u8>)> {
+pub async fn file(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<(String, String, Vec<u8>)> {
     let row = sqlx::query!(
         "SELECT file_name, content_type, content FROM documents WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -420,12 +437,14 @@ pub async fn file(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(Stri
     }
 }
 
-pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = get(&mut *tx, m, id).await?;
     if before.is_in_force() {
         return Err(AppError::Conflict("Ett gällande styrdokument tas inte bort: markera det som upphävt.".into()));
     }
-    sqlx::query!("DELETE FROM documents WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "document", id, before.snapshot())).await?;
+    sqlx::query!("DELETE FROM documents WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Document, id, before.snapshot())).await?;
     Ok(())
 }

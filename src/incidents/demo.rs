@@ -11,6 +11,7 @@ use super::clocks::ReportKind;
 use super::model::{HandlingInput, ReportInput};
 use super::store;
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
 /// (days ago discovered, title, category, severity, personal data, significant, system, reports: (kind, hours after discovery, late reason))
 type Row =
@@ -92,7 +93,7 @@ const INCIDENTS: [Row; 10] = [
     ),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, now: DateTime<Utc>) -> anyhow::Result<()> {
     let systems = crate::systems::store::names(&mut *tx, m).await?;
     let reporter = Actor::system("Anna Nilsson");
     for (days, title, category, severity, personal_data, significant, system, reports) in INCIDENTS {

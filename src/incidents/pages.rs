@@ -14,7 +14,7 @@ use super::store::{self, Filter, Incident};
 use super::summary::{Summary, summarise};
 use super::{Access, is_handler, may_read_summary, may_report, readable};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::PageForm;
@@ -250,7 +250,7 @@ async fn show_page(
         (
             crate::org::store::person_names(&state.pool, m).await?,
             system_names(state, principal).await?,
-            audit_log::history(&state.pool, m, "incident", id).await?,
+            audit_log::history(&state.pool, m, EntityType::Incident, id).await?,
         )
     } else {
         (Vec::new(), Vec::new(), Vec::new())

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::clocks::{self, Clock, Facts, ReportKind};
 use super::model::{Category, HandlingInput, ReportInput, Severity, Status, label_or_unassessed, reference};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
 
@@ -230,7 +231,12 @@ pub struct Filter {
 /// The ids of the incidents matching the filter, newest first (`limit` of them from `offset`),
 /// and how many match in all. Filtering, sorting and counting happen in PostgreSQL; only a
 /// page's rows are then read in full.
-async fn matching(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Uuid>, i64)> {
+async fn matching(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    filter: &Filter,
+    asked: Asked,
+) -> AppResult<(Vec<Uuid>, i64)> {
     let year = filter.year.trim().parse::<i32>().ok();
     let found = sqlx::query!(
         r#"WITH matching AS NOT MATERIALIZED (
@@ -249,7 +255,7 @@ async fn matching(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked)
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9
                         OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
-        m,
+        m.uuid(),
         filter.q.trim(),
         filter.status.trim(),
         filter.category.trim(),
@@ -267,7 +273,7 @@ async fn matching(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked)
 }
 
 /// Incidents in full, in the order of `ids`.
-pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Incident>> {
+pub async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Incident>> {
     Ok(sqlx::query_as!(
         Incident,
         r#"SELECT i.id, i.year, i.number, i.title, i.description, i.discovered_at, i.reported_at, i.reporter_user_id,
@@ -290,7 +296,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
              FROM incidents i LEFT JOIN people p ON p.id = i.responsible_person_id
             WHERE i.municipality_id = $1 AND i.id = ANY($2)
             ORDER BY array_position($2, i.id)"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
@@ -299,31 +305,36 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult
 
 /// The ids of every incident matching the filter, newest first (for an export, read by
 /// [`by_ids`] a chunk at a time).
-pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Uuid>> {
+pub async fn ids(db: &mut PgConnection, m: MunicipalityId, filter: &Filter) -> AppResult<Vec<Uuid>> {
     Ok(matching(db, m, filter, Asked::ALL).await?.0)
 }
 
 /// Every incident matching the filter, newest first (for yearly figures).
-pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter) -> AppResult<Vec<Incident>> {
+pub async fn list(db: &mut PgConnection, m: MunicipalityId, filter: &Filter) -> AppResult<Vec<Incident>> {
     let (ids, _) = matching(&mut *db, m, filter, Asked::ALL).await?;
     by_ids(db, m, &ids).await
 }
 
 /// One page of the incidents matching the filter, with where it sits in the whole list.
-pub async fn page(db: &mut PgConnection, m: Uuid, filter: &Filter, asked: Asked) -> AppResult<(Vec<Incident>, Pager)> {
+pub async fn page(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    filter: &Filter,
+    asked: Asked,
+) -> AppResult<(Vec<Incident>, Pager)> {
     let (ids, total) = matching(&mut *db, m, filter, asked).await?;
     let pager = asked.among(total);
     Ok((by_ids(db, m, &ids).await?, pager))
 }
 
-pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Incident> {
+pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Incident> {
     by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
-async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid]) -> AppResult<()> {
+async fn set_systems(tx: &mut PgConnection, m: MunicipalityId, id: Uuid, systems: &[Uuid]) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM systems WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         systems
     )
     .fetch_one(&mut *tx)
@@ -331,12 +342,12 @@ async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid])
     if found as usize != systems.len() {
         return Err(field_error("system_ids", "Välj system i listan."));
     }
-    sqlx::query!("DELETE FROM incident_systems WHERE municipality_id = $1 AND incident_id = $2", m, id)
+    sqlx::query!("DELETE FROM incident_systems WHERE municipality_id = $1 AND incident_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO incident_systems (municipality_id, incident_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         systems
     )
@@ -350,7 +361,7 @@ async fn set_systems(tx: &mut PgConnection, m: Uuid, id: Uuid, systems: &[Uuid])
 pub async fn report(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     input: &ReportInput,
     year: i32,
 ) -> AppResult<Incident> {
@@ -364,7 +375,7 @@ pub async fn report(
          VALUES ($1, $2, $3, (SELECT COALESCE(max(number), 0) + 1 FROM incidents WHERE municipality_id = $2 AND year = $3),
                  $4, $5, $6, $7, $8, $9, $10, $11)",
         id,
-        m,
+        m.uuid(),
         year,
         input.title,
         input.description,
@@ -379,14 +390,14 @@ pub async fn report(
     .await?;
     set_systems(tx, m, id, &input.system_ids).await?;
     let incident = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "incident", id, incident.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Incident, id, incident.snapshot())).await?;
     Ok(incident)
 }
 
 pub async fn handle(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &HandlingInput,
 ) -> AppResult<Incident> {
@@ -400,7 +411,7 @@ pub async fn handle(
                 lessons = $18, handled_at = $19, ongoing = ($19::timestamptz IS NULL AND ongoing),
                 closed_at = CASE WHEN $3 = 'stangd' THEN COALESCE(closed_at, now()) END, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.status.code(),
         input.category.map(Category::code),
@@ -424,14 +435,19 @@ pub async fn handle(
     .await?;
     set_systems(tx, m, id, &input.system_ids).await?;
     let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Incident, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
 pub async fn add_event(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     at: DateTime<Utc>,
     text: &str,
@@ -441,7 +457,7 @@ pub async fn add_event(
         "INSERT INTO incident_events (id, municipality_id, incident_id, occurred_at, text, author_name)
          VALUES ($1, $2, $3, $4, $5, $6)",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         id,
         at,
         text,
@@ -452,14 +468,14 @@ pub async fn add_event(
     let after = get(&mut *tx, m, id).await?;
     let mut logged = after.snapshot();
     logged["Händelse"] = json!(format!("{}: {text}", crate::web::format::datetime(at)));
-    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), logged)).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Incident, id, before.snapshot(), logged)).await?;
     Ok(after)
 }
 
 pub async fn add_report(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     (kind, sent_at): (ReportKind, DateTime<Utc>),
     reference: &str,
@@ -470,7 +486,7 @@ pub async fn add_report(
         "INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, reference, late_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         id,
         kind.code(),
         sent_at,
@@ -484,39 +500,39 @@ pub async fn add_report(
     let mut logged = after.snapshot();
     logged["Rapport"] =
         json!(format!("{} {} {}", kind.label(), crate::web::format::datetime(sent_at), reference.trim()));
-    audit_log::record(tx, actor, Change::updated(Some(m), "incident", id, before.snapshot(), logged)).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Incident, id, before.snapshot(), logged)).await?;
     Ok(after)
 }
 
 // ---------------------------------------------------------------- receivers
 
-pub async fn receivers(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<SystemRef>> {
+pub async fn receivers(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<SystemRef>> {
     Ok(sqlx::query_as!(
         SystemRef,
         "SELECT p.id, p.name FROM incident_receivers r JOIN people p ON p.id = r.person_id
           WHERE r.municipality_id = $1 ORDER BY p.name",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
 /// Whether the user is a named incident receiver in the municipality.
-pub async fn is_receiver(db: impl PgExecutor<'_>, m: Uuid, user_id: Uuid) -> AppResult<bool> {
+pub async fn is_receiver(db: impl PgExecutor<'_>, m: MunicipalityId, user_id: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM incident_receivers r JOIN people p ON p.id = r.person_id
                            WHERE r.municipality_id = $1 AND p.user_id = $2) AS "yes!""#,
-        m,
+        m.uuid(),
         user_id
     )
     .fetch_one(db)
     .await?)
 }
 
-pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: Uuid, people: &[Uuid]) -> AppResult<()> {
+pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, people: &[Uuid]) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM people WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         people
     )
     .fetch_one(&mut *tx)
@@ -526,10 +542,10 @@ pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: Uuid, people
     }
     let names = |r: Vec<SystemRef>| r.into_iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
     let before = names(receivers(&mut *tx, m).await?);
-    sqlx::query!("DELETE FROM incident_receivers WHERE municipality_id = $1", m).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM incident_receivers WHERE municipality_id = $1", m.uuid()).execute(&mut *tx).await?;
     sqlx::query!(
         "INSERT INTO incident_receivers (municipality_id, person_id) SELECT $1, unnest($2::uuid[])",
-        m,
+        m.uuid(),
         people
     )
     .execute(&mut *tx)
@@ -540,8 +556,8 @@ pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: Uuid, people
         actor,
         Change::updated(
             Some(m),
-            "incident_receivers",
-            m,
+            EntityType::IncidentReceivers,
+            m.uuid(),
             json!({"Incidentmottagare": before}),
             json!({"Incidentmottagare": after}),
         ),

@@ -1,13 +1,13 @@
 //! Exempelby kommun's organisation and demo accounts.
 
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput, PersonInput, UnitInput, UnitKind};
 use super::store;
 use crate::audit_log::Actor;
 use crate::auth::{Role, password};
 use crate::config::PasswordCost;
+use crate::db::MunicipalityId;
 use crate::demo::PASSWORD;
 
 pub const ORG_NUMBER: &str = "212000-0142";
@@ -54,7 +54,7 @@ const PEOPLE: &[(&str, &str, &str, &str)] = &[
     ("Lena Sjö", "VD", "lena.sjo@exempelbybostader.se", "Exempelby Bostäder, kontoret"),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, cost: PasswordCost) -> anyhow::Result<Uuid> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, cost: PasswordCost) -> anyhow::Result<MunicipalityId> {
     let municipality = store::create_municipality(
         tx,
         actor,

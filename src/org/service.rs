@@ -11,6 +11,7 @@ use super::store::{self, Body, Municipality, Person, Unit};
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, password, session};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
 pub async fn create_body(state: &AppState, principal: &Principal, form: &BodyForm) -> AppResult<Body> {
@@ -137,7 +138,7 @@ pub async fn save_municipality(
     let actor = Actor::from(principal);
     let mut tx = state.pool.begin().await?;
     let saved = match id {
-        Some(id) => store::update_municipality(&mut tx, &actor, id, &input).await?,
+        Some(id) => store::update_municipality(&mut tx, &actor, MunicipalityId::chosen(id), &input).await?,
         None => store::create_municipality(&mut tx, &actor, &input).await?,
     };
     tx.commit().await?;
@@ -159,7 +160,7 @@ pub enum Added {
 /// a system administrator adds them), they are only invited, and the answer is the same whether
 /// or not the address has an account in Lisa: nothing about another municipality's people is
 /// revealed or changed until they accept.
-pub async fn add_user(state: &AppState, principal: &Principal, m: Uuid, form: &UserForm) -> AppResult<Added> {
+pub async fn add_user(state: &AppState, principal: &Principal, m: MunicipalityId, form: &UserForm) -> AppResult<Added> {
     principal.require(may_manage(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     // Hashed whether or not it is used, so that the time taken tells nothing either.
@@ -199,15 +200,21 @@ pub async fn add_user(state: &AppState, principal: &Principal, m: Uuid, form: &U
 }
 
 /// Accepts (or declines) one of the user's own invitations: accepting grants the role.
-pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid, accept: bool) -> AppResult<Uuid> {
+pub async fn answer_invitation(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    accept: bool,
+) -> AppResult<MunicipalityId> {
     let mut tx = state.pool.begin().await?;
     let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
+    let m = MunicipalityId::chosen(invitation.municipality_id);
     let actor = Actor::from(principal);
     if accept {
         // The invitation is the user's way into that municipality.
-        crate::db::tenant::act_for(&mut tx, invitation.municipality_id).await?;
+        crate::db::tenant::act_for(&mut tx, m).await?;
         let grant = super::model::GrantInput { role: invitation.role, body_id: invitation.body_id };
-        match store::add_grant(&mut tx, &actor, invitation.municipality_id, principal.user_id, &grant).await {
+        match store::add_grant(&mut tx, &actor, m, principal.user_id, &grant).await {
             // A role they already have (granted meanwhile) is simply kept.
             Ok(_) | Err(AppError::Validation(_)) => {}
             Err(other) => return Err(other),
@@ -215,5 +222,5 @@ pub async fn answer_invitation(state: &AppState, principal: &Principal, id: Uuid
     }
     tx.commit().await?;
     session::forget_user(state, principal.user_id);
-    Ok(invitation.municipality_id)
+    Ok(m)
 }

@@ -7,8 +7,9 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput, PersonInput, UnitInput, UnitKind};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::auth::Role;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
 
@@ -16,7 +17,8 @@ use crate::web::pagination::{Asked, Pager};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Municipality {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: MunicipalityId,
     pub name: String,
     pub org_number: String,
     pub county: String,
@@ -29,15 +31,22 @@ impl Municipality {
 }
 
 pub async fn list_municipalities(db: impl PgExecutor<'_>) -> AppResult<Vec<Municipality>> {
-    Ok(sqlx::query_as!(Municipality, "SELECT id, name, org_number, county FROM municipalities ORDER BY name")
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_as!(
+        Municipality,
+        r#"SELECT id AS "id: MunicipalityId", name, org_number, county FROM municipalities ORDER BY name"#
+    )
+    .fetch_all(db)
+    .await?)
 }
 
-pub async fn get_municipality(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Municipality> {
-    Ok(sqlx::query_as!(Municipality, "SELECT id, name, org_number, county FROM municipalities WHERE id = $1", id)
-        .fetch_one(db)
-        .await?)
+pub async fn get_municipality(db: impl PgExecutor<'_>, id: MunicipalityId) -> AppResult<Municipality> {
+    Ok(sqlx::query_as!(
+        Municipality,
+        r#"SELECT id AS "id: MunicipalityId", name, org_number, county FROM municipalities WHERE id = $1"#,
+        id.uuid()
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 pub async fn find_municipality_by_org_number(
@@ -46,7 +55,7 @@ pub async fn find_municipality_by_org_number(
 ) -> AppResult<Option<Municipality>> {
     Ok(sqlx::query_as!(
         Municipality,
-        "SELECT id, name, org_number, county FROM municipalities WHERE org_number = $1",
+        r#"SELECT id AS "id: MunicipalityId", name, org_number, county FROM municipalities WHERE org_number = $1"#,
         org_number
     )
     .fetch_optional(db)
@@ -58,12 +67,12 @@ pub async fn create_municipality(
     actor: &Actor,
     input: &MunicipalityInput,
 ) -> AppResult<Municipality> {
-    let id = Uuid::new_v4();
+    let id = MunicipalityId::chosen(Uuid::new_v4());
     // What follows is the new municipality's own (its log entry, its catalogue).
     crate::db::tenant::act_for(tx, id).await?;
     sqlx::query!(
         "INSERT INTO municipalities (id, name, org_number, county) VALUES ($1, $2, $3, $4)",
-        id,
+        id.uuid(),
         input.name,
         input.org_number,
         input.county
@@ -72,7 +81,8 @@ pub async fn create_municipality(
     .await
     .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
     let created = get_municipality(&mut *tx, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(id), "municipality", id, created.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(id), EntityType::Municipality, id.uuid(), created.snapshot()))
+        .await?;
     // A new municipality starts with Lisa's requirement catalogue, which it may then edit.
     crate::classification::store::add_starter_catalogue(tx, actor, id).await?;
     Ok(created)
@@ -81,14 +91,14 @@ pub async fn create_municipality(
 pub async fn update_municipality(
     tx: &mut PgConnection,
     actor: &Actor,
-    id: Uuid,
+    id: MunicipalityId,
     input: &MunicipalityInput,
 ) -> AppResult<Municipality> {
     crate::db::tenant::act_for(tx, id).await?;
     let before = get_municipality(&mut *tx, id).await?;
     sqlx::query!(
         "UPDATE municipalities SET name = $2, org_number = $3, county = $4, updated_at = now() WHERE id = $1",
-        id,
+        id.uuid(),
         input.name,
         input.org_number,
         input.county
@@ -97,8 +107,12 @@ pub async fn update_municipality(
     .await
     .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
     let after = get_municipality(&mut *tx, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(id), "municipality", id, before.snapshot(), after.snapshot()))
-        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(id), EntityType::Municipality, id.uuid(), before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -123,23 +137,23 @@ impl Body {
     }
 }
 
-pub async fn list_bodies(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Body>> {
+pub async fn list_bodies(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Body>> {
     // KF and KS first, then the rest by name.
     Ok(sqlx::query_as!(
         Body,
         "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1
           ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 ELSE 2 END, name",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn get_body(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Body> {
+pub async fn get_body(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Body> {
     Ok(sqlx::query_as!(
         Body,
         "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -155,12 +169,17 @@ fn body_conflict(err: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &BodyInput) -> AppResult<Body> {
+pub async fn create_body(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &BodyInput,
+) -> AppResult<Body> {
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO bodies (id, municipality_id, kind, name, company_name) VALUES ($1, $2, $3, $4, $5)",
         id,
-        m,
+        m.uuid(),
         input.kind.code(),
         input.name,
         input.company_name
@@ -169,14 +188,14 @@ pub async fn create_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &
     .await
     .map_err(body_conflict)?;
     let body = get_body(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "body", id, body.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Body, id, body.snapshot())).await?;
     Ok(body)
 }
 
 pub async fn update_body(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &BodyInput,
 ) -> AppResult<Body> {
@@ -184,7 +203,7 @@ pub async fn update_body(
     sqlx::query!(
         "UPDATE bodies SET kind = $3, name = $4, company_name = $5, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.kind.code(),
         input.name,
@@ -194,13 +213,14 @@ pub async fn update_body(
     .await
     .map_err(body_conflict)?;
     let after = get_body(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "body", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Body, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
-pub async fn delete_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete_body(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = get_body(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM bodies WHERE municipality_id = $1 AND id = $2", m, id)
+    sqlx::query!("DELETE FROM bodies WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await
         .map_err(|err| match &err {
@@ -210,7 +230,7 @@ pub async fn delete_body(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid
             ),
             _ => err.into(),
         })?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "body", id, before.snapshot())).await
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Body, id, before.snapshot())).await
 }
 
 // ---------------------------------------------------------------- units
@@ -235,25 +255,25 @@ impl Unit {
     }
 }
 
-pub async fn list_units(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Unit>> {
+pub async fn list_units(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Unit>> {
     Ok(sqlx::query_as!(
         Unit,
         "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
            FROM units u JOIN bodies b ON b.id = u.body_id
           WHERE u.municipality_id = $1 ORDER BY u.name",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn get_unit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Unit> {
+pub async fn get_unit(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Unit> {
     Ok(sqlx::query_as!(
         Unit,
         "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
            FROM units u JOIN bodies b ON b.id = u.body_id
           WHERE u.municipality_id = $1 AND u.id = $2",
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -261,7 +281,7 @@ pub async fn get_unit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<U
 }
 
 /// A body id from a form must name a body of this municipality.
-pub async fn check_body(tx: &mut PgConnection, m: Uuid, body_id: Option<Uuid>, field: &str) -> AppResult<()> {
+pub async fn check_body(tx: &mut PgConnection, m: MunicipalityId, body_id: Option<Uuid>, field: &str) -> AppResult<()> {
     let Some(body_id) = body_id else { return Ok(()) };
     match get_body(tx, m, body_id).await {
         Err(AppError::NotFound) => Err(field_error(field, "Välj ett organ i listan.")),
@@ -269,13 +289,18 @@ pub async fn check_body(tx: &mut PgConnection, m: Uuid, body_id: Option<Uuid>, f
     }
 }
 
-pub async fn create_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &UnitInput) -> AppResult<Unit> {
+pub async fn create_unit(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &UnitInput,
+) -> AppResult<Unit> {
     check_body(tx, m, Some(input.body_id), "body_id").await?;
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO units (id, municipality_id, body_id, kind, name) VALUES ($1, $2, $3, $4, $5)",
         id,
-        m,
+        m.uuid(),
         input.body_id,
         input.kind.code(),
         input.name
@@ -284,14 +309,14 @@ pub async fn create_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &
     .await
     .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
     let unit = get_unit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "unit", id, unit.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Unit, id, unit.snapshot())).await?;
     Ok(unit)
 }
 
 pub async fn update_unit(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &UnitInput,
 ) -> AppResult<Unit> {
@@ -299,7 +324,7 @@ pub async fn update_unit(
     check_body(tx, m, Some(input.body_id), "body_id").await?;
     sqlx::query!(
         "UPDATE units SET body_id = $3, kind = $4, name = $5, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.body_id,
         input.kind.code(),
@@ -309,21 +334,23 @@ pub async fn update_unit(
     .await
     .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
     let after = get_unit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "unit", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Unit, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
-pub async fn delete_unit(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete_unit(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = get_unit(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM units WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await.map_err(
-        |err| match &err {
+    sqlx::query!("DELETE FROM units WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| match &err {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
                 "Enheten har personer kopplade till sig och kan inte tas bort förrän de har flyttats.".into(),
             ),
             _ => err.into(),
-        },
-    )?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "unit", id, before.snapshot())).await
+        })?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Unit, id, before.snapshot())).await
 }
 
 // ---------------------------------------------------------------- people
@@ -348,7 +375,7 @@ impl Person {
 /// People whose name, title or email contains `search`: one page of them, or all when `page` is None.
 pub async fn search_people(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     search: &str,
     page: Option<i64>,
 ) -> AppResult<(Vec<Person>, Pager)> {
@@ -356,7 +383,7 @@ pub async fn search_people(
         r#"SELECT count(*) AS "n!" FROM people p
             WHERE p.municipality_id = $1
               AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')"#,
-        m,
+        m.uuid(),
         search
     )
     .fetch_one(&mut *db)
@@ -370,7 +397,7 @@ pub async fn search_people(
             WHERE p.municipality_id = $1
               AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')
             ORDER BY p.name, p.id OFFSET $3 LIMIT $4"#,
-        m,
+        m.uuid(),
         search,
         offset,
         limit
@@ -380,13 +407,13 @@ pub async fn search_people(
     Ok((people, pager))
 }
 
-pub async fn get_person(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Person> {
+pub async fn get_person(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Person> {
     Ok(sqlx::query_as!(
         Person,
         r#"SELECT p.id, p.name, p.title, p.email, p.unit_id, u.name AS "unit_name?", p.user_id
              FROM people p LEFT JOIN units u ON u.id = p.unit_id
             WHERE p.municipality_id = $1 AND p.id = $2"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -394,7 +421,12 @@ pub async fn get_person(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult
 }
 
 /// A person id from a form must name a person of this municipality.
-pub async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>, field: &str) -> AppResult<()> {
+pub async fn check_person(
+    tx: &mut PgConnection,
+    m: MunicipalityId,
+    person: Option<Uuid>,
+    field: &str,
+) -> AppResult<()> {
     let Some(person) = person else { return Ok(()) };
     match get_person(tx, m, person).await {
         Err(AppError::NotFound) => Err(field_error(field, "Välj en person i listan.")),
@@ -403,7 +435,7 @@ pub async fn check_person(tx: &mut PgConnection, m: Uuid, person: Option<Uuid>, 
 }
 
 /// A unit id from a form must name a unit of this municipality.
-pub async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -> AppResult<()> {
+pub async fn check_unit(tx: &mut PgConnection, m: MunicipalityId, unit_id: Option<Uuid>) -> AppResult<()> {
     let Some(unit_id) = unit_id else { return Ok(()) };
     match get_unit(tx, m, unit_id).await {
         Err(AppError::NotFound) => Err(field_error("unit_id", "Välj en enhet i listan.")),
@@ -411,14 +443,19 @@ pub async fn check_unit(tx: &mut PgConnection, m: Uuid, unit_id: Option<Uuid>) -
     }
 }
 
-pub async fn create_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &PersonInput) -> AppResult<Person> {
+pub async fn create_person(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &PersonInput,
+) -> AppResult<Person> {
     check_unit(tx, m, input.unit_id).await?;
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO people (id, municipality_id, name, title, email, unit_id, user_id)
          VALUES ($1, $2, $3, $4, $5, $6, (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5))",
         id,
-        m,
+        m.uuid(),
         input.name,
         input.title,
         input.email,
@@ -427,14 +464,14 @@ pub async fn create_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, input:
     .execute(&mut *tx)
     .await?;
     let person = get_person(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "person", id, person.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Person, id, person.snapshot())).await?;
     Ok(person)
 }
 
 pub async fn update_person(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &PersonInput,
 ) -> AppResult<Person> {
@@ -444,7 +481,7 @@ pub async fn update_person(
         "UPDATE people SET name = $3, title = $4, email = $5, unit_id = $6, updated_at = now(),
                 user_id = (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5)
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.name,
         input.title,
@@ -454,23 +491,25 @@ pub async fn update_person(
     .execute(&mut *tx)
     .await?;
     let after = get_person(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "person", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Person, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
-pub async fn delete_person(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete_person(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = get_person(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM people WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await.map_err(
-        |err| match &err {
+    sqlx::query!("DELETE FROM people WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| match &err {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => AppError::Conflict(
                 "Personen är ansvarig för något i Lisa (system, åtgärder, rekommendationer, avtal eller dokument) och \
                  kan inte tas bort förrän ansvaret har lämnats över till någon annan."
                     .into(),
             ),
             _ => err.into(),
-        },
-    )?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "person", id, before.snapshot())).await
+        })?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Person, id, before.snapshot())).await
 }
 
 // ---------------------------------------------------------------- users and role grants
@@ -527,7 +566,7 @@ impl From<UserRow> for UserView {
 }
 
 /// The users with these ids that hold a role in the municipality, with those roles, in the order of `ids`.
-async fn users_by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<UserView>> {
+async fn users_by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<UserView>> {
     let rows = sqlx::query_as!(
         UserRow,
         r#"SELECT u.id, u.email, u.display_name, u.disabled,
@@ -537,7 +576,7 @@ async fn users_by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResu
              LEFT JOIN bodies b ON b.id = g.body_id
             WHERE u.id = ANY($2)
             GROUP BY u.id ORDER BY array_position($2, u.id)"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
@@ -549,7 +588,7 @@ async fn users_by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResu
 /// `search`, by name, with where it sits in the whole list.
 pub async fn search_users(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     search: &str,
     asked: Asked,
 ) -> AppResult<(Vec<UserView>, Pager)> {
@@ -562,7 +601,7 @@ pub async fn search_users(
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY display_name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
-        m,
+        m.uuid(),
         search,
         asked.per_page,
         asked.offset(),
@@ -574,7 +613,7 @@ pub async fn search_users(
 }
 
 /// A user as seen from this municipality: only users with a role here are visible.
-pub async fn get_user(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<UserView> {
+pub async fn get_user(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<UserView> {
     let row = sqlx::query_as!(
         UserRow,
         r#"SELECT u.id, u.email, u.display_name, u.disabled,
@@ -584,7 +623,7 @@ pub async fn get_user(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<U
              LEFT JOIN bodies b ON b.id = g.body_id
             WHERE u.id = $2
             GROUP BY u.id"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -622,14 +661,14 @@ pub async fn create_account(
         .execute(&mut *tx)
         .await?;
     let after = json!({"E-post": email, "Namn": display_name, "Systemadministratör": is_admin});
-    audit_log::record(tx, actor, Change::created(None, "user", id, after)).await?;
+    audit_log::record(tx, actor, Change::created(None, EntityType::User, id, after)).await?;
     Ok(id)
 }
 
 pub async fn add_grant(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     user_id: Uuid,
     input: &GrantInput,
 ) -> AppResult<Uuid> {
@@ -641,7 +680,7 @@ pub async fn add_grant(
         "INSERT INTO role_grants (id, user_id, municipality_id, role, body_id) VALUES ($1, $2, $3, $4, $5)",
         id,
         user_id,
-        m,
+        m.uuid(),
         input.role.code(),
         input.body_id
     )
@@ -649,7 +688,7 @@ pub async fn add_grant(
     .await
     .map_err(unique_as("role", "Användaren har redan den rollen."))?;
     let grant = get_grant(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "role_grant", id, grant_snapshot(&grant))).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::RoleGrant, id, grant_snapshot(&grant))).await?;
     Ok(id)
 }
 
@@ -660,13 +699,13 @@ struct GrantRow {
     user_id: Uuid,
 }
 
-async fn get_grant(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<GrantRow> {
+async fn get_grant(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<GrantRow> {
     Ok(sqlx::query_as!(
         GrantRow,
         r#"SELECT u.email AS user_email, g.role, b.name AS "body_name?", g.user_id
              FROM role_grants g JOIN users u ON u.id = g.user_id LEFT JOIN bodies b ON b.id = g.body_id
             WHERE g.municipality_id = $1 AND g.id = $2"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -679,10 +718,12 @@ fn grant_snapshot(grant: &GrantRow) -> Value {
 }
 
 /// Removes a role; returns the user it belonged to.
-pub async fn remove_grant(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+pub async fn remove_grant(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<Uuid> {
     let grant = get_grant(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM role_grants WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "role_grant", id, grant_snapshot(&grant))).await?;
+    sqlx::query!("DELETE FROM role_grants WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::RoleGrant, id, grant_snapshot(&grant))).await?;
     Ok(grant.user_id)
 }
 
@@ -695,22 +736,22 @@ pub struct Counts {
     pub users: i64,
 }
 
-pub async fn counts(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Counts> {
+pub async fn counts(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Counts> {
     Ok(sqlx::query_as!(
         Counts,
         r#"SELECT (SELECT count(*) FROM bodies WHERE municipality_id = $1) AS "bodies!",
                   (SELECT count(*) FROM units WHERE municipality_id = $1) AS "units!",
                   (SELECT count(*) FROM people WHERE municipality_id = $1) AS "people!",
                   (SELECT count(DISTINCT user_id) FROM role_grants WHERE municipality_id = $1) AS "users!""#,
-        m
+        m.uuid()
     )
     .fetch_one(db)
     .await?)
 }
 
 /// (id, name) of every person, for pick lists.
-pub async fn person_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query!("SELECT id, name FROM people WHERE municipality_id = $1 ORDER BY name, id", m)
+pub async fn person_names(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM people WHERE municipality_id = $1 ORDER BY name, id", m.uuid())
         .fetch_all(db)
         .await?
         .into_iter()
@@ -721,10 +762,10 @@ pub async fn person_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uu
 // ---------------------------------------------------------------- invitations
 
 /// Whether the account has any role in the municipality.
-pub async fn has_role_in(db: impl PgExecutor<'_>, m: Uuid, user_id: Uuid) -> AppResult<bool> {
+pub async fn has_role_in(db: impl PgExecutor<'_>, m: MunicipalityId, user_id: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM role_grants WHERE municipality_id = $1 AND user_id = $2) AS "yes!""#,
-        m,
+        m.uuid(),
         user_id
     )
     .fetch_one(db)
@@ -735,7 +776,7 @@ pub async fn has_role_in(db: impl PgExecutor<'_>, m: Uuid, user_id: Uuid) -> App
 pub async fn invite(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     user_id: Uuid,
     input: &super::model::UserInput,
 ) -> AppResult<()> {
@@ -746,7 +787,7 @@ pub async fn invite(
          VALUES ($1, $2, $3, $4, $5, (SELECT name FROM bodies WHERE municipality_id = $2 AND id = $5), $6, $7, $8)
          ON CONFLICT DO NOTHING",
         id,
-        m,
+        m.uuid(),
         user_id,
         input.grant.role.code(),
         input.grant.body_id,
@@ -758,7 +799,7 @@ pub async fn invite(
     .await?;
     if created.rows_affected() == 1 {
         let snapshot = json!({"E-post": input.email, "Namn": input.display_name, "Roll": input.grant.role.label()});
-        audit_log::record(tx, actor, Change::created(Some(m), "invitation", id, snapshot)).await?;
+        audit_log::record(tx, actor, Change::created(Some(m), EntityType::Invitation, id, snapshot)).await?;
     }
     Ok(())
 }
@@ -850,23 +891,26 @@ impl SentInvitation {
     }
 }
 
-pub async fn sent_invitations(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<SentInvitation>> {
+pub async fn sent_invitations(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<SentInvitation>> {
     Ok(sqlx::query_as!(
         SentInvitation,
         "SELECT id, email, display_name, role, created_at FROM invitations WHERE municipality_id = $1 ORDER BY created_at",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
 /// Takes back an invitation the municipality sent.
-pub async fn withdraw_invitation(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
-    let row =
-        sqlx::query!("DELETE FROM invitations WHERE municipality_id = $1 AND id = $2 RETURNING email, role", m, id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
+pub async fn withdraw_invitation(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
+    let row = sqlx::query!(
+        "DELETE FROM invitations WHERE municipality_id = $1 AND id = $2 RETURNING email, role",
+        m.uuid(),
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let snapshot = json!({"E-post": row.email, "Roll": Role::parse(&row.role).map(Role::label)});
-    audit_log::record(tx, actor, Change::deleted(Some(m), "invitation", id, snapshot)).await
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Invitation, id, snapshot)).await
 }

@@ -11,11 +11,11 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::db::tenant;
 use crate::error::AppResult;
 
@@ -52,7 +52,7 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
 
 async fn run_for(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     today: NaiveDate,
     now: DateTime<Utc>,
     mailer: Option<&crate::mail::Mailer>,

@@ -9,7 +9,7 @@ use super::store::{self, Reminder};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::AppResult;
-use crate::web::form::FormPairs;
+use crate::web::form::{PageForm, checkbox};
 use crate::web::pagination::{ListQuery, Pager};
 use crate::web::{Chrome, flash};
 
@@ -46,8 +46,18 @@ pub async fn list(
     .into_response())
 }
 
-pub async fn settings(State(state): State<AppState>, principal: Principal, pairs: FormPairs) -> AppResult<Response> {
-    let enabled = pairs.get("email") == "ja";
+#[derive(serde::Deserialize)]
+pub struct EmailPreference {
+    #[serde(default, deserialize_with = "checkbox")]
+    email: bool,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    PageForm(form): PageForm<EmailPreference>,
+) -> AppResult<Response> {
+    let enabled = form.email;
     super::set_email(&state, &principal, enabled).await?;
     let message =
         if enabled { "Du får påminnelser via e-post." } else { "Du får inte längre påminnelser via e-post." };

@@ -6,27 +6,28 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 use crate::web::pagination::Pager;
 
 /// Active users with the coordinator's role in the municipality.
-pub async fn coordinators(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Uuid>> {
+pub async fn coordinators(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar!(
         "SELECT DISTINCT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id
           WHERE g.municipality_id = $1 AND g.role = 'samordnare' AND NOT u.disabled",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
 }
 
 /// Active users with some role in the municipality: the only ones reminded there.
-pub async fn members(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Uuid>> {
+pub async fn members(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Uuid>> {
     Ok(sqlx::query_scalar!(
         "SELECT DISTINCT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id
           WHERE g.municipality_id = $1 AND NOT u.disabled",
-        m
+        m.uuid()
     )
     .fetch_all(db)
     .await?)
@@ -45,7 +46,7 @@ pub struct NewReminder {
 
 /// Makes the reminders not made before (one per user, item, due date and occasion);
 /// returns how many are new.
-pub async fn add(db: impl PgExecutor<'_>, m: Uuid, reminders: &[NewReminder]) -> AppResult<u64> {
+pub async fn add(db: impl PgExecutor<'_>, m: MunicipalityId, reminders: &[NewReminder]) -> AppResult<u64> {
     let ids: Vec<Uuid> = reminders.iter().map(|_| Uuid::new_v4()).collect();
     let users: Vec<Uuid> = reminders.iter().map(|r| r.user_id).collect();
     let areas: Vec<String> = reminders.iter().map(|r| r.area.clone()).collect();
@@ -59,7 +60,7 @@ pub async fn add(db: impl PgExecutor<'_>, m: Uuid, reminders: &[NewReminder]) ->
            FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])
                 AS t(id, user_id, area, title, link, due, occasion)
          ON CONFLICT (municipality_id, user_id, link, title, due, occasion) DO NOTHING",
-        m,
+        m.uuid(),
         &ids,
         &users,
         &areas,
@@ -88,7 +89,7 @@ pub struct Unsent {
 
 /// Reminders made since `since` and not yet emailed, for users who want email.
 /// The municipality's reminders not yet emailed, a user's together.
-pub async fn unsent(db: impl PgExecutor<'_>, m: Uuid, since: DateTime<Utc>) -> AppResult<Vec<Unsent>> {
+pub async fn unsent(db: impl PgExecutor<'_>, m: MunicipalityId, since: DateTime<Utc>) -> AppResult<Vec<Unsent>> {
     Ok(sqlx::query_as!(
         Unsent,
         "SELECT r.id, r.user_id, u.email, u.display_name, m.name AS municipality_name, r.area, r.title, r.link, r.due
@@ -96,15 +97,15 @@ pub async fn unsent(db: impl PgExecutor<'_>, m: Uuid, since: DateTime<Utc>) -> A
           WHERE r.municipality_id = $1 AND r.emailed_at IS NULL AND r.created_at >= $2 AND u.reminder_email
             AND NOT u.disabled
           ORDER BY u.email, r.due, r.title",
-        m,
+        m.uuid(),
         since
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn mark_emailed(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
-    sqlx::query!("UPDATE reminders SET emailed_at = now() WHERE municipality_id = $1 AND id = ANY($2)", m, ids)
+pub async fn mark_emailed(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<()> {
+    sqlx::query!("UPDATE reminders SET emailed_at = now() WHERE municipality_id = $1 AND id = ANY($2)", m.uuid(), ids)
         .execute(db)
         .await?;
     Ok(())
@@ -128,10 +129,15 @@ impl Reminder {
 }
 
 /// The user's reminders in the municipality, newest first, one page.
-pub async fn for_user(db: &mut PgConnection, m: Uuid, user: Uuid, page: i64) -> AppResult<(Vec<Reminder>, Pager)> {
+pub async fn for_user(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    user: Uuid,
+    page: i64,
+) -> AppResult<(Vec<Reminder>, Pager)> {
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM reminders WHERE municipality_id = $1 AND user_id = $2"#,
-        m,
+        m.uuid(),
         user
     )
     .fetch_one(&mut *db)
@@ -142,7 +148,7 @@ pub async fn for_user(db: &mut PgConnection, m: Uuid, user: Uuid, page: i64) -> 
         "SELECT id, area, title, link, due, created_at, emailed_at FROM reminders
           WHERE municipality_id = $1 AND user_id = $2
           ORDER BY created_at DESC, due, title LIMIT $3 OFFSET $4",
-        m,
+        m.uuid(),
         user,
         pager.limit(),
         pager.offset()
@@ -163,5 +169,5 @@ pub async fn set_email(tx: &mut PgConnection, actor: &Actor, user: Uuid, enabled
         .execute(&mut *tx)
         .await?;
     let text = |on: bool| json!({"Påminnelser via e-post": if on { "Ja" } else { "Nej" }});
-    audit_log::record(tx, actor, Change::updated(None, "user", user, text(before), text(enabled))).await
+    audit_log::record(tx, actor, Change::updated(None, EntityType::User, user, text(before), text(enabled))).await
 }

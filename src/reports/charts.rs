@@ -2,16 +2,12 @@
 //! attributes (not CSS), so the same SVG renders in the browser, in print and in the PDF.
 //! Every chart carries a title and a description, and the page shows its figures as a table.
 
-use super::figures::{Figures, RiskFigures};
+use super::figures::Figures;
 
-use crate::web::palette::{
-    AGE_BANDS as AGE_COLOURS, BRAND, DANGER, GRID, RISK_HIGH, RISK_LOW, RISK_MEDIUM, SUCCESS, TEXT as INK, TRACK,
-    WARNING,
-};
+use crate::web::palette::{AGE_BANDS as AGE_COLOURS, BRAND, DANGER, GRID, SUCCESS, TEXT as INK, TRACK, WARNING};
 
 /// Open, claimed, closed.
 const STATUS_COLOURS: [&str; 3] = [DANGER, WARNING, SUCCESS];
-const LEVEL_COLOURS: [(&str, &str); 3] = [("lag", RISK_LOW), ("medel", RISK_MEDIUM), ("hog", RISK_HIGH)];
 
 /// A chart and the table that says the same in words.
 pub struct Chart {
@@ -172,17 +168,6 @@ pub fn incidents_per_month(figures: &Figures) -> Chart {
     }
 }
 
-fn level_of(risks: &RiskFigures, likelihood: i16, consequence: i16) -> &'static str {
-    let value = likelihood * consequence;
-    if value >= risks.high_from {
-        "hog"
-    } else if value >= risks.medium_from {
-        "medel"
-    } else {
-        "lag"
-    }
-}
-
 /// The municipality's risk matrix: consequence up the side, likelihood along the bottom.
 pub fn risk_matrix(figures: &Figures) -> Chart {
     let risks = &figures.risks;
@@ -204,8 +189,7 @@ pub fn risk_matrix(figures: &Figures) -> Chart {
         svg.push_str(&text(left - 8, y + cell / 2 + 4, "end", &c.to_string()));
         for l in 1..=max {
             let x = left + (l - 1) as i32 * cell;
-            let level = level_of(risks, l, c);
-            let fill = LEVEL_COLOURS.iter().find(|(code, _)| *code == level).map(|(_, f)| *f).unwrap_or(GRID);
+            let fill = crate::risks::model::RiskLevel::of(l * c, risks.medium_from, risks.high_from).fill();
             svg.push_str(&format!(
                 "<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"{fill}\" stroke=\"#ffffff\"/>"
             ));
@@ -344,7 +328,10 @@ pub fn all(figures: &Figures) -> Vec<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::figures::{IncidentFigures, RecommendationFigures, ReportedRecommendation, SystemFigures};
+    use crate::reports::figures::{
+        IncidentFigures, RecommendationFigures, ReportedRecommendation, RiskFigures, SystemFigures,
+    };
+    use crate::web::palette::RISK_HIGH;
 
     fn open(body: &str, age_months: u32) -> ReportedRecommendation {
         ReportedRecommendation {

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::audit_log::Entry;
 use crate::audits::model::Status;
 use crate::auth::{Principal, Role};
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 
 crate::codes! {
@@ -110,12 +111,12 @@ pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<A
 }
 
 /// How many changes the municipality has seen in this process.
-fn change_count(state: &AppState, m: Uuid) -> u64 {
+fn change_count(state: &AppState, m: MunicipalityId) -> u64 {
     state.changes.lock().map(|counts| counts.get(&m).copied().unwrap_or(0)).unwrap_or(0)
 }
 
 /// Stores a computed view unless the municipality changed while it was computed.
-fn store_view(state: &AppState, m: Uuid, view: Arc<CoordinatorView>, computed_after: u64) {
+fn store_view(state: &AppState, m: MunicipalityId, view: Arc<CoordinatorView>, computed_after: u64) {
     if change_count(state, m) == computed_after {
         state.coordinator_views.insert(m, view);
     }
@@ -124,7 +125,7 @@ fn store_view(state: &AppState, m: Uuid, view: Arc<CoordinatorView>, computed_af
 /// Marks the municipality's data as changed: the next read computes its view afresh, and a
 /// computation already under way does not store its older result. Other instances see the
 /// change within `STALE_AFTER`.
-pub fn changed(state: &AppState, m: Uuid) {
+pub fn changed(state: &AppState, m: MunicipalityId) {
     if let Ok(mut counts) = state.changes.lock() {
         *counts.entry(m).or_default() += 1;
     }
@@ -140,7 +141,7 @@ pub async fn fresh_after_writes(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let writes = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-    let municipality = request.extensions().get::<Principal>().and_then(|p| p.municipality.as_ref().map(|m| m.id));
+    let municipality = request.extensions().get::<Principal>().and_then(|p| p.tenant().ok());
     let response = next.run(request).await;
     if let (true, Some(m)) = (writes, municipality)
         && (response.status().is_success() || response.status().is_redirection())
@@ -151,7 +152,7 @@ pub async fn fresh_after_writes(
 }
 
 /// The municipality's computed view, shared by everyone it is shown to (callers check who).
-async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView>> {
+async fn shared_view(state: &AppState, m: MunicipalityId) -> AppResult<Arc<CoordinatorView>> {
     match state.coordinator_views.get_with_age(&m) {
         Some((view, age)) if age < STALE_AFTER => Ok(view),
         Some((view, _)) => {
@@ -185,7 +186,7 @@ async fn shared_view(state: &AppState, m: Uuid) -> AppResult<Arc<CoordinatorView
     }
 }
 
-async fn compute_coordinator(state: &AppState, m: Uuid) -> AppResult<CoordinatorView> {
+async fn compute_coordinator(state: &AppState, m: MunicipalityId) -> AppResult<CoordinatorView> {
     let today = crate::web::format::today();
     let mut conn = state.pool.acquire().await?;
     let (overdue, soon) = worklist::split(worklist::collect(&mut conn, m, today, Utc::now()).await?, today);

@@ -2,12 +2,17 @@
 
 use chrono::Datelike;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::store::{self, ReportText};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: chrono::NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
     let year = today.year() - 1;
     let report = store::create(&mut *tx, actor, m, year as i16).await?;
     let text = ReportText {

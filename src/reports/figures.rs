@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::actions::model::Status as ActionStatus;
 use crate::audits::model::FollowUpResult;
 use crate::audits::store::RecommendationThen;
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -509,7 +510,7 @@ fn recommendation_figures(
 /// states; today at the latest): what was registered in Lisa by the end of that day, with the
 /// statuses, verdicts, treatments and acceptances of then, so data added or changed later
 /// leaves a past year's figures as they were. A fixed number of queries, however much data.
-pub async fn compute(db: &mut PgConnection, m: Uuid, year: i32, as_of: NaiveDate) -> AppResult<Figures> {
+pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of: NaiveDate) -> AppResult<Figures> {
     let today = crate::web::format::today();
     let as_of = as_of.min(today);
     let by = end_of_day(as_of).min(Utc::now());

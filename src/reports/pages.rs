@@ -13,7 +13,7 @@ use super::figures::{Figures, KeyRow};
 use super::store::{Report, ReportText};
 use super::{may_prepare, readable};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::Counts;
@@ -35,12 +35,12 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         return dashboard_page(&state, &principal, chrome, main, false).await;
     }
     // Read by everyone on every visit, so served from a cache a few seconds old at most.
-    let counts = match &principal.municipality {
-        Some(m) => match state.overview.get(&m.id) {
+    let counts = match principal.tenant().ok() {
+        Some(m) => match state.overview.get(&m) {
             Some(counts) => Some(counts),
             None => {
-                let counts = crate::org::store::counts(&state.pool, m.id).await?;
-                state.overview.insert(m.id, counts.clone());
+                let counts = crate::org::store::counts(&state.pool, m).await?;
+                state.overview.insert(m, counts.clone());
                 Some(counts)
             }
         },
@@ -287,7 +287,7 @@ async fn report_page(
         lead_chart,
         charts,
         history: if may_prepare {
-            audit_log::history(&state.pool, principal.tenant()?, "annual_report", id).await?
+            audit_log::history(&state.pool, principal.tenant()?, EntityType::AnnualReport, id).await?
         } else {
             Vec::new()
         },

@@ -8,7 +8,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::figures::Figures;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, unique_as};
 
 crate::codes! {
@@ -78,7 +79,7 @@ impl Report {
     }
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Report>> {
+async fn select(db: impl PgExecutor<'_>, m: MunicipalityId, id: Option<Uuid>) -> AppResult<Vec<Report>> {
     Ok(sqlx::query_as!(
         Report,
         r#"SELECT id, year, status AS "status: Status", summary, proposals, decisions, decision_reference,
@@ -87,28 +88,28 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
              FROM annual_reports
             WHERE municipality_id = $1 AND ($2::uuid IS NULL OR id = $2)
             ORDER BY year DESC, published_at DESC NULLS FIRST"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn list(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Report>> {
+pub async fn list(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Report>> {
     select(db, m, None).await
 }
 
-pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Report> {
+pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Report> {
     select(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// The figures of the latest report published for `year`, if any.
-pub async fn published_figures(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> AppResult<Option<Figures>> {
+pub async fn published_figures(db: impl PgExecutor<'_>, m: MunicipalityId, year: i32) -> AppResult<Option<Figures>> {
     let found = sqlx::query_scalar!(
         r#"SELECT snapshot AS "snapshot!: Json<Figures>" FROM annual_reports
             WHERE municipality_id = $1 AND year = $2 AND status = 'publicerad'
             ORDER BY published_at DESC LIMIT 1"#,
-        m,
+        m.uuid(),
         year as i16
     )
     .fetch_optional(db)
@@ -116,14 +117,15 @@ pub async fn published_figures(db: impl PgExecutor<'_>, m: Uuid, year: i32) -> A
     Ok(found.map(|json| json.0))
 }
 
-pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, year: i16) -> AppResult<Report> {
+pub async fn create(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, year: i16) -> AppResult<Report> {
     let id = Uuid::new_v4();
-    sqlx::query!("INSERT INTO annual_reports (id, municipality_id, year) VALUES ($1, $2, $3)", id, m, year)
+    sqlx::query!("INSERT INTO annual_reports (id, municipality_id, year) VALUES ($1, $2, $3)", id, m.uuid(), year)
         .execute(&mut *tx)
         .await
         .map_err(unique_as("year", "Det finns redan ett utkast för det året."))?;
     let report = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "annual_report", id, report.snapshot_text())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::AnnualReport, id, report.snapshot_text()))
+        .await?;
     Ok(report)
 }
 
@@ -149,7 +151,13 @@ pub struct ReportText {
 }
 
 /// Changes the texts; a published report keeps its figures, only the board's decisions may be added to it.
-pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, text: &ReportText) -> AppResult<Report> {
+pub async fn update(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+    text: &ReportText,
+) -> AppResult<Report> {
     let before = get(&mut *tx, m, id).await?;
     let mut errors = crate::error::FieldErrors::new();
     let as_of = crate::web::form::optional_date(&mut errors, "as_of", &text.as_of);
@@ -169,7 +177,7 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, tex
         "UPDATE annual_reports SET summary = $3, proposals = $4, decisions = $5, decision_reference = $6, as_of = $7,
                 updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         summary,
         proposals,
@@ -180,7 +188,7 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, tex
     .execute(&mut *tx)
     .await?;
     let after = get(&mut *tx, m, id).await?;
-    let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
+    let change = Change::updated(Some(m), EntityType::AnnualReport, id, before.snapshot_text(), after.snapshot_text());
     audit_log::record(tx, actor, change).await?;
     Ok(after)
 }
@@ -196,7 +204,7 @@ pub struct Publisher<'a> {
 pub async fn publish(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     figures: &Figures,
     by: &Publisher<'_>,
@@ -206,7 +214,7 @@ pub async fn publish(
         "UPDATE annual_reports SET status = 'publicerad', snapshot = $3, published_at = now(), published_by = $4,
                 published_by_role = $5, updated_at = now()
           WHERE municipality_id = $1 AND id = $2 AND status = 'utkast'",
-        m,
+        m.uuid(),
         id,
         Json(figures) as _,
         by.name,
@@ -218,7 +226,7 @@ pub async fn publish(
         return Err(AppError::Conflict("Rapporten är redan publicerad.".into()));
     }
     let after = get(&mut *tx, m, id).await?;
-    let change = Change::updated(Some(m), "annual_report", id, before.snapshot_text(), after.snapshot_text());
+    let change = Change::updated(Some(m), EntityType::AnnualReport, id, before.snapshot_text(), after.snapshot_text());
     audit_log::record(tx, actor, change).await?;
     Ok(after)
 }
@@ -254,7 +262,7 @@ fn strip_number(item: &str) -> &str {
 }
 
 /// Proposes one action per decision, once per report; returns how many.
-pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<usize> {
+pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<usize> {
     let report = get(&mut *tx, m, id).await?;
     let items = decision_items(&report.decisions);
     if report.is_published() && items.is_empty() {
@@ -264,7 +272,7 @@ pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: 
     let claimed = sqlx::query!(
         "UPDATE annual_reports SET actions_proposed_at = now()
           WHERE municipality_id = $1 AND id = $2 AND status = 'publicerad' AND actions_proposed_at IS NULL",
-        m,
+        m.uuid(),
         id
     )
     .execute(&mut *tx)

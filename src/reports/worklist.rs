@@ -9,6 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::actions::model::Status as ActionStatus;
+use crate::db::MunicipalityId;
 use crate::error::AppResult;
 
 /// How far ahead "due soon" looks.
@@ -62,7 +63,12 @@ fn stockholm_date(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Everything with a due date, from every area; a fixed number of queries.
-pub async fn collect(db: &mut PgConnection, m: Uuid, today: NaiveDate, now: DateTime<Utc>) -> AppResult<Vec<Item>> {
+pub async fn collect(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Item>> {
     let mut items = Vec::new();
     let systems = crate::systems::store::list(&mut *db, m, &Default::default(), today).await?;
     for system in systems.iter().filter(|s| s.lifecycle != crate::systems::model::Lifecycle::Retired) {

@@ -12,6 +12,7 @@ use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::Actor;
 use crate::code::Priority;
+use crate::db::MunicipalityId;
 
 /// (title, object kind, system, object text, date, owner, risks: (threat, L, C, existing, residual, treatment))
 type RiskRow = (&'static str, i16, i16, &'static str, Option<(i16, i16)>, Option<&'static str>);
@@ -97,7 +98,7 @@ const ANALYSES: [AnalysisRow; 3] = [
     ),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId) -> anyhow::Result<()> {
     let systems = crate::systems::store::names(&mut *tx, m).await?;
     let people = crate::org::store::person_names(&mut *tx, m).await?;
     let find = |items: &[(Uuid, String)], name: &str| items.iter().find(|(_, n)| n == name).map(|(id, _)| *id);

@@ -47,14 +47,7 @@ impl Scale {
     }
 
     pub fn level(&self, likelihood: i16, consequence: i16) -> RiskLevel {
-        let value = self.value(likelihood, consequence);
-        if value >= self.high_from {
-            RiskLevel::High
-        } else if value >= self.medium_from {
-            RiskLevel::Medium
-        } else {
-            RiskLevel::Low
-        }
+        RiskLevel::of(self.value(likelihood, consequence), self.medium_from, self.high_from)
     }
 
     fn step(&self, errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<i16> {
@@ -87,6 +80,60 @@ impl Scale {
     }
 }
 
+/// The scale as the settings page sends it: numbers and comma-separated step names as typed,
+/// so a mistyped number comes back as it was typed, with its message.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ScaleForm {
+    #[serde(default)]
+    pub max: String,
+    #[serde(default)]
+    pub likelihood_steps: String,
+    #[serde(default)]
+    pub consequence_steps: String,
+    #[serde(default)]
+    pub medium_from: String,
+    #[serde(default)]
+    pub high_from: String,
+}
+
+impl ScaleForm {
+    pub fn of(scale: &Scale) -> ScaleForm {
+        ScaleForm {
+            max: scale.max.to_string(),
+            likelihood_steps: scale.likelihood_steps.join(", "),
+            consequence_steps: scale.consequence_steps.join(", "),
+            medium_from: scale.medium_from.to_string(),
+            high_from: scale.high_from.to_string(),
+        }
+    }
+
+    /// The scale the form describes, checked by `Scale::check`.
+    pub fn scale(&self) -> Result<Scale, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut number = |field: &str, value: &str| {
+            value.trim().parse::<i16>().unwrap_or_else(|_| {
+                errors.insert(field.into(), "Skriv ett heltal.".into());
+                0
+            })
+        };
+        let max = number("max", &self.max);
+        let medium_from = number("medium_from", &self.medium_from);
+        let high_from = number("high_from", &self.high_from);
+        let steps = |text: &str| text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let scale = Scale {
+            max,
+            likelihood_steps: steps(&self.likelihood_steps),
+            consequence_steps: steps(&self.consequence_steps),
+            medium_from,
+            high_from,
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        scale.check().map(|()| scale)
+    }
+}
+
 crate::codes! {
     #[derive(PartialOrd, Ord)]
     pub enum RiskLevel {
@@ -98,6 +145,17 @@ crate::codes! {
 
 impl RiskLevel {
     /// The heat map colour, drawn as a presentation attribute so the cell is coloured everywhere.
+    /// The level of a risk value, given the scale's thresholds.
+    pub fn of(value: i16, medium_from: i16, high_from: i16) -> RiskLevel {
+        if value >= high_from {
+            RiskLevel::High
+        } else if value >= medium_from {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+
     pub fn fill(self) -> &'static str {
         use crate::web::palette::{RISK_HIGH, RISK_LOW, RISK_MEDIUM};
         match self {

@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{AnalysisForm, Matrix, ObjectKind, RiskForm, RiskLevel, Scale};
+use super::model::{AnalysisForm, Matrix, ObjectKind, RiskForm, RiskLevel, Scale, ScaleForm};
 use super::store::{self, Analysis, Filter, Risk};
 use super::{may_read_details, may_read_overview, readable, readable_risk};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
-use crate::web::form::{FormPairs, PageForm};
+use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
@@ -179,7 +179,7 @@ async fn analysis_page(
         consequences: steps(&scale, &form.consequence),
         residual_likelihoods: steps(&scale, &form.residual_likelihood),
         residual_consequences: steps(&scale, &form.residual_consequence),
-        history: audit_log::history(&state.pool, m, "risk_analysis", id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::RiskAnalysis, id).await?,
         chrome,
         analysis,
         risks,
@@ -279,7 +279,7 @@ async fn risk_page(
         residual_consequences: steps(&scale, &form.residual_consequence),
         actions,
         people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
-        history: audit_log::history(&state.pool, m, "risk", id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::Risk, id).await?,
         chrome,
         risk,
         analysis,
@@ -453,34 +453,29 @@ pub async fn register_csv(
 #[template(path = "risks/settings.html")]
 struct SettingsPage {
     chrome: Chrome,
-    scale: Scale,
+    form: ScaleForm,
     errors: FieldErrors,
 }
 
 pub async fn settings(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
     principal.require(principal.is_coordinator())?;
     let scale = store::scale(&state.pool, principal.tenant()?).await?;
-    Ok(SettingsPage { chrome, scale, errors: FieldErrors::new() }.into_response())
+    Ok(SettingsPage { chrome, form: ScaleForm::of(&scale), errors: FieldErrors::new() }.into_response())
 }
 
 pub async fn save_settings(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    pairs: FormPairs,
+    PageForm(form): PageForm<ScaleForm>,
 ) -> AppResult<Response> {
-    let number = |name: &str| pairs.get(name).parse::<i16>().unwrap_or(0);
-    let steps =
-        |name: &str| pairs.get(name).split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    let scale = Scale {
-        max: number("max"),
-        likelihood_steps: steps("likelihood_steps"),
-        consequence_steps: steps("consequence_steps"),
-        medium_from: number("medium_from"),
-        high_from: number("high_from"),
+    principal.require(principal.is_coordinator())?;
+    let saved = match form.scale() {
+        Ok(scale) => split_validation(super::set_scale(&state, &principal, &scale).await)?,
+        Err(errors) => Err(errors),
     };
-    match split_validation(super::set_scale(&state, &principal, &scale).await)? {
+    match saved {
         Ok(()) => Ok(flash::see_other_with(&state, "/risk-analyses", "Riskskalan är sparad.")),
-        Err(errors) => Ok(unprocessable(SettingsPage { chrome, scale, errors })),
+        Err(errors) => Ok(unprocessable(SettingsPage { chrome, form, errors })),
     }
 }

@@ -7,15 +7,16 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{AnalysisInput, ObjectKind, RiskInput, RiskLevel, Scale};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
 
 /// The municipality's scale, or the default 1–4 scale when none is set.
-pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Scale> {
+pub async fn scale(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Scale> {
     let row = sqlx::query!(
         "SELECT scale_max, likelihood_steps, consequence_steps, medium_from, high_from FROM risk_settings WHERE municipality_id = $1",
-        m
+        m.uuid()
     )
     .fetch_optional(db)
     .await?;
@@ -32,13 +33,13 @@ pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Scale> {
 
 /// Changes the scale. Risks already rated above a smaller scale's top keep their values
 /// and are refused: the coordinator rates them again first.
-pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, new: &Scale) -> AppResult<()> {
+pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, new: &Scale) -> AppResult<()> {
     new.check().map_err(AppError::Validation)?;
     let before = scale(&mut *tx, m).await?;
     let too_high = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM risks WHERE municipality_id = $1
              AND (GREATEST(likelihood, consequence, COALESCE(residual_likelihood, 0), COALESCE(residual_consequence, 0)) > $2)"#,
-        m,
+        m.uuid(),
         i32::from(new.max)
     )
     .fetch_one(&mut *tx)
@@ -54,7 +55,7 @@ pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, new: &Scal
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (municipality_id) DO UPDATE SET scale_max = EXCLUDED.scale_max, likelihood_steps = EXCLUDED.likelihood_steps,
              consequence_steps = EXCLUDED.consequence_steps, medium_from = EXCLUDED.medium_from, high_from = EXCLUDED.high_from",
-        m,
+        m.uuid(),
         new.max,
         &new.likelihood_steps,
         &new.consequence_steps,
@@ -67,7 +68,12 @@ pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, new: &Scal
         json!({"Skala": format!("1–{}", s.max), "Sannolikhet": s.likelihood_steps.join(", "),
                "Konsekvens": s.consequence_steps.join(", "), "Medel från": s.medium_from, "Hög från": s.high_from})
     };
-    audit_log::record(tx, actor, Change::updated(Some(m), "risk_settings", m, snapshot(&before), snapshot(new))).await
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::RiskSettings, m.uuid(), snapshot(&before), snapshot(new)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- analyses
@@ -106,7 +112,7 @@ impl Analysis {
     }
 }
 
-async fn select_analyses(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Analysis>> {
+async fn select_analyses(db: impl PgExecutor<'_>, m: MunicipalityId, id: Option<Uuid>) -> AppResult<Vec<Analysis>> {
     Ok(sqlx::query_as!(
         Analysis,
         r#"SELECT ra.id, ra.title, ra.object_kind AS "object_kind: ObjectKind", ra.system_id, s.name AS "system_name?", ra.object_text, ra.analysed_on,
@@ -115,22 +121,22 @@ async fn select_analyses(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> 
              FROM risk_analyses ra LEFT JOIN systems s ON s.id = ra.system_id LEFT JOIN people p ON p.id = ra.owner_person_id
             WHERE ra.municipality_id = $1 AND ($2::uuid IS NULL OR ra.id = $2)
             ORDER BY ra.analysed_on DESC, ra.title"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn analyses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Analysis>> {
+pub async fn analyses(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Analysis>> {
     select_analyses(db, m, None).await
 }
 
-pub async fn analysis(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Analysis> {
+pub async fn analysis(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Analysis> {
     select_analyses(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
 }
 
-async fn check_analysis_links(tx: &mut PgConnection, m: Uuid, input: &AnalysisInput) -> AppResult<()> {
+async fn check_analysis_links(tx: &mut PgConnection, m: MunicipalityId, input: &AnalysisInput) -> AppResult<()> {
     if let Some(system_id) = input.system_id
         && let Err(AppError::NotFound) = crate::systems::store::get(&mut *tx, m, system_id).await
     {
@@ -142,7 +148,7 @@ async fn check_analysis_links(tx: &mut PgConnection, m: Uuid, input: &AnalysisIn
 pub async fn create_analysis(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     input: &AnalysisInput,
 ) -> AppResult<Analysis> {
     check_analysis_links(tx, m, input).await?;
@@ -152,7 +158,7 @@ pub async fn create_analysis(
                                     owner_person_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
-        m,
+        m.uuid(),
         input.title,
         input.object_kind.code(),
         input.system_id,
@@ -164,14 +170,14 @@ pub async fn create_analysis(
     .execute(&mut *tx)
     .await?;
     let analysis = analysis(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "risk_analysis", id, analysis.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::RiskAnalysis, id, analysis.snapshot())).await?;
     Ok(analysis)
 }
 
 pub async fn update_analysis(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &AnalysisInput,
 ) -> AppResult<Analysis> {
@@ -181,7 +187,7 @@ pub async fn update_analysis(
         "UPDATE risk_analyses SET title = $3, object_kind = $4, system_id = $5, object_text = $6, analysed_on = $7,
                 participants = $8, owner_person_id = $9, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.title,
         input.object_kind.code(),
@@ -194,8 +200,12 @@ pub async fn update_analysis(
     .execute(&mut *tx)
     .await?;
     let after = analysis(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "risk_analysis", id, before.snapshot(), after.snapshot()))
-        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::RiskAnalysis, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -292,7 +302,7 @@ pub struct Filter {
 /// one query has no optional filters (whose generic plans scan every risk).
 pub async fn by_ids(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     ids: &[Uuid],
     registered_by: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<Risk>> {
@@ -312,7 +322,7 @@ pub async fn by_ids(
              LEFT JOIN people p ON p.id = ra.owner_person_id
             WHERE r.municipality_id = $1 AND r.id = ANY($2)
             ORDER BY array_position($2, r.id)"#,
-        m,
+        m.uuid(),
         ids,
         registered_by
     )
@@ -325,7 +335,7 @@ pub async fn by_ids(
 /// and accepted as `Risk::is_untreated` and `Risk::is_accepted` decide, all in PostgreSQL.
 async fn matching(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     scale: &Scale,
     asked: Asked,
@@ -352,7 +362,7 @@ async fn matching(
                   ARRAY(SELECT id FROM matching ORDER BY value DESC, analysed_on DESC, created_at, id
                         LIMIT $10
                         OFFSET LEAST($11, GREATEST((SELECT n FROM total) - 1, 0) / $10 * $10)) AS "ids!""#,
-        m,
+        m.uuid(),
         filter.object_kind.trim(),
         filter.q.trim(),
         filter.registered_by,
@@ -372,12 +382,17 @@ async fn matching(
 
 /// The ids of the register's risks that pass the filter, in its order (for an export, read by
 /// [`by_ids`] a chunk at a time).
-pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Uuid>> {
+pub async fn ids(db: &mut PgConnection, m: MunicipalityId, filter: &Filter, scale: &Scale) -> AppResult<Vec<Uuid>> {
     Ok(matching(db, m, filter, scale, Asked::ALL).await?.0)
 }
 
 /// The register across analyses (all pages).
-pub async fn register(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &Scale) -> AppResult<Vec<Risk>> {
+pub async fn register(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    filter: &Filter,
+    scale: &Scale,
+) -> AppResult<Vec<Risk>> {
     let (ids, _) = matching(&mut *db, m, filter, scale, Asked::ALL).await?;
     by_ids(db, m, &ids, filter.registered_by).await
 }
@@ -385,7 +400,7 @@ pub async fn register(db: &mut PgConnection, m: Uuid, filter: &Filter, scale: &S
 /// One page of the register, with where it sits in the whole list.
 pub async fn register_page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     scale: &Scale,
     asked: Asked,
@@ -396,13 +411,13 @@ pub async fn register_page(
 }
 
 /// Risks on the user's systems or in analyses the user owns.
-pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<Risk>> {
+pub async fn kept_by(db: &mut PgConnection, m: MunicipalityId, user: Uuid) -> AppResult<Vec<Risk>> {
     let ids = sqlx::query_scalar!(
         "SELECT r.id FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
            LEFT JOIN people p ON p.id = ra.owner_person_id
           WHERE r.municipality_id = $1 AND (p.user_id = $2 OR ra.system_id IN (SELECT k FROM systems_kept_by($2) k))
           ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id",
-        m,
+        m.uuid(),
         user
     )
     .fetch_all(&mut *db)
@@ -410,12 +425,12 @@ pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Ve
     by_ids(db, m, &ids, None).await
 }
 
-pub async fn risks(db: &mut PgConnection, m: Uuid, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
+pub async fn risks(db: &mut PgConnection, m: MunicipalityId, analysis_id: Uuid) -> AppResult<Vec<Risk>> {
     let ids = sqlx::query_scalar!(
         "SELECT r.id FROM risks r JOIN risk_analyses ra ON ra.id = r.analysis_id
           WHERE r.municipality_id = $1 AND r.analysis_id = $2
           ORDER BY r.likelihood * r.consequence DESC, ra.analysed_on DESC, r.created_at, r.id",
-        m,
+        m.uuid(),
         analysis_id
     )
     .fetch_all(&mut *db)
@@ -423,13 +438,13 @@ pub async fn risks(db: &mut PgConnection, m: Uuid, analysis_id: Uuid) -> AppResu
     by_ids(db, m, &ids, None).await
 }
 
-pub async fn risk(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Risk> {
+pub async fn risk(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Risk> {
     by_ids(db, m, &[id], None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// (likelihood, consequence) of every risk in the municipality, for the heat map.
-pub async fn all_cells(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(i16, i16)>> {
-    Ok(sqlx::query!("SELECT likelihood, consequence FROM risks WHERE municipality_id = $1", m)
+pub async fn all_cells(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(i16, i16)>> {
+    Ok(sqlx::query!("SELECT likelihood, consequence FROM risks WHERE municipality_id = $1", m.uuid())
         .fetch_all(db)
         .await?
         .into_iter()
@@ -440,7 +455,7 @@ pub async fn all_cells(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(i16, 
 pub async fn add_risk(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     analysis_id: Uuid,
     input: &RiskInput,
 ) -> AppResult<Risk> {
@@ -451,7 +466,7 @@ pub async fn add_risk(
                             residual_likelihood, residual_consequence)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
-        m,
+        m.uuid(),
         analysis_id,
         input.threat,
         input.likelihood,
@@ -463,7 +478,7 @@ pub async fn add_risk(
     .execute(&mut *tx)
     .await?;
     let risk = risk(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "risk", id, risk.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Risk, id, risk.snapshot())).await?;
     Ok(risk)
 }
 
@@ -471,7 +486,7 @@ pub async fn add_risk(
 pub async fn update_risk(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &RiskInput,
 ) -> AppResult<Risk> {
@@ -484,7 +499,7 @@ pub async fn update_risk(
                 accepted_at = CASE WHEN (likelihood, consequence, residual_likelihood, residual_consequence)
                                         IS NOT DISTINCT FROM ($4, $5, $7, $8) THEN accepted_at END
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.threat,
         input.likelihood,
@@ -496,17 +511,24 @@ pub async fn update_risk(
     .execute(&mut *tx)
     .await?;
     let after = risk(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "risk", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Risk, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
 /// The owner accepts the (residual) risk.
-pub async fn accept(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, comment: &str) -> AppResult<Risk> {
+pub async fn accept(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+    comment: &str,
+) -> AppResult<Risk> {
     let before = risk(&mut *tx, m, id).await?;
     sqlx::query!(
         "UPDATE risks SET accepted_by = $3, accepted_at = now(), acceptance_comment = $4, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         actor.name,
         comment.trim()
@@ -514,13 +536,14 @@ pub async fn accept(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, com
     .execute(&mut *tx)
     .await?;
     let after = risk(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "risk", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Risk, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
-pub async fn delete_risk(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+pub async fn delete_risk(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<Uuid> {
     let before = risk(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM risks WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "risk", id, before.snapshot())).await?;
+    sqlx::query!("DELETE FROM risks WHERE municipality_id = $1 AND id = $2", m.uuid(), id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Risk, id, before.snapshot())).await?;
     Ok(before.analysis_id)
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::model::{CheckInput, ContractInput, Kind, SupplierInput};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 use crate::web::format::months_after;
 
 /// (name, organisation number, kind, incident contact, shared)
@@ -94,7 +95,7 @@ fn find(list: &[(Uuid, String)], name: &str) -> Option<Uuid> {
     list.iter().find(|(_, n)| n == name).map(|(id, _)| *id)
 }
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, today: NaiveDate) -> anyhow::Result<()> {
     let mut suppliers = Vec::new();
     for (name, org_number, kind, incident_contact, is_shared) in SUPPLIERS {
         let input = SupplierInput {

@@ -10,10 +10,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{CheckForm, CheckResult, ContractForm, Kind, SupplierForm};
-use super::store::{self, ATTENTIONS, Check, ContractFilter, ContractStanding, Supplier};
+use super::store::{self, Attention, Check, ContractFilter, ContractStanding, Supplier};
 use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::PageForm;
@@ -128,7 +128,7 @@ pub async fn supplier(
     let contracts = store::all_matching_contracts(&mut conn, m, &of_supplier, owned_by, today()).await?;
     Ok(SupplierPage {
         contracts,
-        history: audit_log::history(&mut *conn, m, "supplier", id).await?,
+        history: audit_log::history(&mut *conn, m, EntityType::Supplier, id).await?,
         may_manage: may_manage(&principal),
         chrome,
         supplier,
@@ -267,7 +267,7 @@ pub async fn contracts(
         query: filter.query(),
         query_without_page: filter.query(),
         supplier_options: options(suppliers, &filter.supplier_id),
-        attentions: options(ATTENTIONS, &filter.attention),
+        attentions: Attention::options(&filter.attention),
         may_manage: may_manage(&principal),
         no_errors: FieldErrors::new(),
         chrome,
@@ -395,7 +395,7 @@ async fn contract_page(
         requirement_options: options(requirements, &check_form.measure_id),
         results: CheckResult::options(&check_form.result),
         checks: store::checks(&mut *conn, m, &[id]).await?,
-        history: audit_log::history(&mut *conn, m, "contract", id).await?,
+        history: audit_log::history(&mut *conn, m, EntityType::Contract, id).await?,
         may_edit: may_edit(principal, &contract),
         chrome,
         standing,

@@ -12,7 +12,8 @@ use super::model::{
 };
 use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
 
@@ -46,7 +47,11 @@ impl Supplier {
     }
 }
 
-async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>) -> AppResult<Vec<Supplier>> {
+async fn select_suppliers(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    ids: Option<&[Uuid]>,
+) -> AppResult<Vec<Supplier>> {
     Ok(sqlx::query_as!(
         Supplier,
         r#"SELECT s.id, s.name, s.org_number, s.kind AS "kind: Kind", s.contact, s.incident_contact, s.escalation_path, s.is_shared,
@@ -57,7 +62,7 @@ async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>
              FROM suppliers s
             WHERE s.municipality_id = $1 AND ($2::uuid[] IS NULL OR s.id = ANY($2))
             ORDER BY array_position($2, s.id), s.name, s.id"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
@@ -65,8 +70,8 @@ async fn select_suppliers(db: impl PgExecutor<'_>, m: Uuid, ids: Option<&[Uuid]>
 }
 
 /// The suppliers' ids and names, by name (for choosing one in a form or a filter).
-pub async fn supplier_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query!("SELECT id, name FROM suppliers WHERE municipality_id = $1 ORDER BY name, id", m)
+pub async fn supplier_names(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM suppliers WHERE municipality_id = $1 ORDER BY name, id", m.uuid())
         .fetch_all(db)
         .await?
         .into_iter()
@@ -78,7 +83,7 @@ pub async fn supplier_names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(
 /// (`limit` of them from `offset`, clamped to the last page), and how many match in all.
 async fn matching_suppliers(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     search: &str,
     asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
@@ -90,7 +95,7 @@ async fn matching_suppliers(
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
-        m,
+        m.uuid(),
         search,
         asked.per_page,
         asked.offset(),
@@ -102,7 +107,7 @@ async fn matching_suppliers(
 }
 
 /// Every supplier matching `search` (for the CSV export).
-pub async fn search_suppliers(db: &mut PgConnection, m: Uuid, search: &str) -> AppResult<Vec<Supplier>> {
+pub async fn search_suppliers(db: &mut PgConnection, m: MunicipalityId, search: &str) -> AppResult<Vec<Supplier>> {
     let (ids, _) = matching_suppliers(&mut *db, m, search, Asked::ALL).await?;
     select_suppliers(db, m, Some(&ids)).await
 }
@@ -110,7 +115,7 @@ pub async fn search_suppliers(db: &mut PgConnection, m: Uuid, search: &str) -> A
 /// One page of the suppliers matching `search`, with where it sits in the whole list.
 pub async fn supplier_page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     search: &str,
     asked: Asked,
 ) -> AppResult<(Vec<Supplier>, Pager)> {
@@ -118,7 +123,7 @@ pub async fn supplier_page(
     Ok((select_suppliers(db, m, Some(&ids)).await?, asked.among(total)))
 }
 
-pub async fn supplier(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Supplier> {
+pub async fn supplier(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Supplier> {
     select_suppliers(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -127,7 +132,7 @@ const NAME_TAKEN: &str = "Det finns redan en leverantör med det namnet.";
 pub async fn create_supplier(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     input: &SupplierInput,
 ) -> AppResult<Supplier> {
     let id = Uuid::new_v4();
@@ -136,7 +141,7 @@ pub async fn create_supplier(
                                 is_shared)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
-        m,
+        m.uuid(),
         input.name,
         input.org_number,
         input.kind.code(),
@@ -149,14 +154,14 @@ pub async fn create_supplier(
     .await
     .map_err(unique_as("name", NAME_TAKEN))?;
     let supplier = supplier(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "supplier", id, supplier.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Supplier, id, supplier.snapshot())).await?;
     Ok(supplier)
 }
 
 pub async fn update_supplier(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &SupplierInput,
 ) -> AppResult<Supplier> {
@@ -165,7 +170,7 @@ pub async fn update_supplier(
         "UPDATE suppliers SET name = $3, org_number = $4, kind = $5, contact = $6, incident_contact = $7,
                 escalation_path = $8, is_shared = $9, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.name,
         input.org_number,
@@ -179,18 +184,25 @@ pub async fn update_supplier(
     .await
     .map_err(unique_as("name", NAME_TAKEN))?;
     let after = supplier(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "supplier", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Supplier, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
 /// Only a supplier without contracts can be removed: contracts and their checks are evidence.
-pub async fn delete_supplier(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete_supplier(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = supplier(&mut *tx, m, id).await?;
     if before.contract_count > 0 {
         return Err(AppError::Conflict("Leverantören har avtal och kan inte tas bort.".into()));
     }
-    sqlx::query!("DELETE FROM suppliers WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "supplier", id, before.snapshot())).await?;
+    sqlx::query!("DELETE FROM suppliers WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Supplier, id, before.snapshot())).await?;
     Ok(())
 }
 
@@ -261,11 +273,11 @@ impl Contract {
 /// Contracts in full: these, or all.
 /// The ids of every contract of the municipality, for reading all contracts or checks: those
 /// queries take ids only, so that PostgreSQL keeps one plan that reads a page by index.
-pub async fn every_contract(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Uuid>> {
-    Ok(sqlx::query_scalar!("SELECT id FROM contracts WHERE municipality_id = $1", m).fetch_all(db).await?)
+pub async fn every_contract(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar!("SELECT id FROM contracts WHERE municipality_id = $1", m.uuid()).fetch_all(db).await?)
 }
 
-async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Contract>> {
+async fn select_contracts(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Contract>> {
     Ok(sqlx::query_as!(
         Contract,
         r#"SELECT c.id, c.supplier_id, s.name AS supplier_name, c.title, c.reference, c.starts_on, c.ends_on,
@@ -283,22 +295,22 @@ async fn select_contracts(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> App
                                  WHERE cs.contract_id = c.id) sys ON true
             WHERE c.municipality_id = $1 AND c.id = ANY($2)
             ORDER BY s.name, c.title, c.id"#,
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn contract(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Contract> {
+pub async fn contract(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Contract> {
     select_contracts(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Contracts covering a system.
-pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppResult<Vec<Contract>> {
+pub async fn for_system(db: &mut PgConnection, m: MunicipalityId, system_id: Uuid) -> AppResult<Vec<Contract>> {
     let ids = sqlx::query_scalar!(
         "SELECT contract_id FROM contract_systems WHERE municipality_id = $1 AND system_id = $2",
-        m,
+        m.uuid(),
         system_id
     )
     .fetch_all(&mut *db)
@@ -307,14 +319,14 @@ pub async fn for_system(db: &mut PgConnection, m: Uuid, system_id: Uuid) -> AppR
 }
 
 /// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
-async fn check_links(tx: &mut PgConnection, m: Uuid, input: &ContractInput) -> AppResult<()> {
+async fn check_links(tx: &mut PgConnection, m: MunicipalityId, input: &ContractInput) -> AppResult<()> {
     if let Err(AppError::NotFound) = supplier(&mut *tx, m, input.supplier_id).await {
         return Err(field_error("supplier_id", "Välj leverantör."));
     }
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     let systems = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM systems WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         &input.system_ids
     )
     .fetch_one(&mut *tx)
@@ -324,7 +336,7 @@ async fn check_links(tx: &mut PgConnection, m: Uuid, input: &ContractInput) -> A
     }
     let measures = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM measures WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         &input.measure_ids
     )
     .fetch_one(&mut *tx)
@@ -335,24 +347,24 @@ async fn check_links(tx: &mut PgConnection, m: Uuid, input: &ContractInput) -> A
     Ok(())
 }
 
-async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &ContractInput) -> AppResult<()> {
-    sqlx::query!("DELETE FROM contract_systems WHERE municipality_id = $1 AND contract_id = $2", m, id)
+async fn set_links(tx: &mut PgConnection, m: MunicipalityId, id: Uuid, input: &ContractInput) -> AppResult<()> {
+    sqlx::query!("DELETE FROM contract_systems WHERE municipality_id = $1 AND contract_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO contract_systems (municipality_id, contract_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         &input.system_ids
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("DELETE FROM contract_requirements WHERE municipality_id = $1 AND contract_id = $2", m, id)
+    sqlx::query!("DELETE FROM contract_requirements WHERE municipality_id = $1 AND contract_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO contract_requirements (municipality_id, contract_id, measure_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         &input.measure_ids
     )
@@ -364,7 +376,7 @@ async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &ContractInp
 pub async fn create_contract(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     input: &ContractInput,
 ) -> AppResult<Contract> {
     check_links(tx, m, input).await?;
@@ -374,7 +386,7 @@ pub async fn create_contract(
                                 owner_person_id, sla_summary, has_dpa, check_interval_months)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         id,
-        m,
+        m.uuid(),
         input.supplier_id,
         input.title,
         input.reference,
@@ -390,14 +402,14 @@ pub async fn create_contract(
     .await?;
     set_links(tx, m, id, input).await?;
     let contract = contract(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "contract", id, contract.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Contract, id, contract.snapshot())).await?;
     Ok(contract)
 }
 
 pub async fn update_contract(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &ContractInput,
 ) -> AppResult<Contract> {
@@ -408,7 +420,7 @@ pub async fn update_contract(
                 notice_months = $8, owner_person_id = $9, sla_summary = $10, has_dpa = $11, check_interval_months = $12,
                 updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.supplier_id,
         input.title,
@@ -425,7 +437,12 @@ pub async fn update_contract(
     .await?;
     set_links(tx, m, id, input).await?;
     let after = contract(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "contract", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Contract, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -465,7 +482,7 @@ impl Check {
 
 /// Checks, newest first, of one contract or of all.
 /// Compliance checks, newest first: of these contracts, or of all.
-pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> AppResult<Vec<Check>> {
+pub async fn checks(db: impl PgExecutor<'_>, m: MunicipalityId, contract_ids: &[Uuid]) -> AppResult<Vec<Check>> {
     Ok(sqlx::query_as!(
         Check,
         r#"SELECT k.id, k.contract_id, c.title AS contract_title, s.name AS supplier_name, k.measure_id,
@@ -477,7 +494,7 @@ pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> 
              JOIN measures me ON me.id = k.measure_id
             WHERE k.municipality_id = $1 AND k.contract_id = ANY($2)
             ORDER BY k.checked_on DESC, k.created_at DESC"#,
-        m,
+        m.uuid(),
         contract_ids
     )
     .fetch_all(db)
@@ -489,7 +506,7 @@ pub async fn checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> 
 pub async fn record_check(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     contract: &Contract,
     input: &CheckInput,
 ) -> AppResult<Check> {
@@ -500,7 +517,7 @@ pub async fn record_check(
             "SELECT k.action_id FROM compliance_checks k JOIN actions a ON a.id = k.action_id
               WHERE k.municipality_id = $1 AND k.contract_id = $2 AND k.measure_id = $3 AND a.status <> 'klar'
               ORDER BY k.checked_on DESC LIMIT 1",
-            m,
+            m.uuid(),
             contract.id,
             input.measure_id
         )
@@ -545,7 +562,7 @@ pub async fn record_check(
                                         action_id, checked_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         id,
-        m,
+        m.uuid(),
         contract.id,
         input.measure_id,
         input.checked_on,
@@ -559,7 +576,7 @@ pub async fn record_check(
     .await?;
     let check =
         checks(&mut *tx, m, &[contract.id]).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
-    audit_log::record(tx, actor, Change::created(Some(m), "compliance_check", id, check.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::ComplianceCheck, id, check.snapshot())).await?;
     Ok(check)
 }
 
@@ -620,7 +637,11 @@ pub struct LatestCheck {
 
 /// The latest check of each requirement of these contracts, by the index on (contract,
 /// requirement, date): a standing reads one row per requirement however many years of checks.
-async fn latest_checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) -> AppResult<Vec<LatestCheck>> {
+async fn latest_checks(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    contract_ids: &[Uuid],
+) -> AppResult<Vec<LatestCheck>> {
     Ok(sqlx::query_as!(
         LatestCheck,
         r#"SELECT DISTINCT ON (k.contract_id, k.measure_id) k.contract_id, k.measure_id, k.checked_on,
@@ -628,7 +649,7 @@ async fn latest_checks(db: impl PgExecutor<'_>, m: Uuid, contract_ids: &[Uuid]) 
            FROM compliance_checks k
           WHERE k.municipality_id = $1 AND k.contract_id = ANY($2)
           ORDER BY k.contract_id, k.measure_id, k.checked_on DESC, k.created_at DESC"#,
-        m,
+        m.uuid(),
         contract_ids
     )
     .fetch_all(db)
@@ -685,14 +706,16 @@ pub struct ContractFilter {
     pub page: Option<String>,
 }
 
-/// What needs attention, as the filter names it.
-pub const ATTENTIONS: [(&str, &str); 5] = [
-    ("uppsagning", "Uppsägningstiden har börjat"),
-    ("kontroll", "Kontroll försenad"),
-    ("saknade_krav", "Saknar krav som systemen behöver"),
-    ("ej_uppfyllda", "Krav uppfylls inte"),
-    ("utan_pub", "Saknar personuppgiftsbiträdesavtal"),
-];
+crate::codes! {
+    /// What needs attention on a contract, as the contract list's filter names it.
+    pub enum Attention {
+        InNotice = "uppsagning" => "Uppsägningstiden har börjat",
+        CheckOverdue = "kontroll" => "Kontroll försenad",
+        MissingRequirements = "saknade_krav" => "Saknar krav som systemen behöver",
+        Unmet = "ej_uppfyllda" => "Krav uppfylls inte",
+        NoDpa = "utan_pub" => "Saknar personuppgiftsbiträdesavtal",
+    }
+}
 
 impl ContractFilter {
     /// The rule the list applies, on a contract's standing; `matching_contracts` is the same in SQL.
@@ -704,14 +727,19 @@ impl ContractFilter {
             || c.supplier_name.to_lowercase().contains(&q)
             || c.reference.to_lowercase().contains(&q))
             && (self.supplier_id.trim().is_empty() || c.supplier_id.to_string() == self.supplier_id.trim())
-            && match self.attention.as_str() {
-                "uppsagning" => s.in_notice_period,
-                "kontroll" => s.overdue_checks() > 0,
-                "saknade_krav" => !s.missing_requirements.is_empty(),
-                "ej_uppfyllda" => s.unmet() > 0,
-                "utan_pub" => !c.has_dpa,
-                _ => true,
+            && match self.attention() {
+                Some(Attention::InNotice) => s.in_notice_period,
+                Some(Attention::CheckOverdue) => s.overdue_checks() > 0,
+                Some(Attention::MissingRequirements) => !s.missing_requirements.is_empty(),
+                Some(Attention::Unmet) => s.unmet() > 0,
+                Some(Attention::NoDpa) => !c.has_dpa,
+                None => true,
             }
+    }
+
+    /// The attention asked for; an unknown value filters nothing, as an empty one does.
+    pub fn attention(&self) -> Option<Attention> {
+        Attention::parse(self.attention.trim())
     }
 
     pub fn query(&self) -> String {
@@ -726,7 +754,7 @@ impl ContractFilter {
     /// Missing requirements depend on the covered systems' levels against the catalogue's
     /// rules, which only Rust decides: that filter reads every contract's standing.
     fn needs_every_standing(&self) -> bool {
-        self.attention == "saknade_krav"
+        self.attention() == Some(Attention::MissingRequirements)
     }
 }
 
@@ -737,7 +765,7 @@ impl ContractFilter {
 /// ended), a latest check not met (`is_met`); a test holds the two to the same answers.
 async fn matching_contracts(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &ContractFilter,
     owned_by: Option<Uuid>,
     today: NaiveDate,
@@ -775,11 +803,11 @@ async fn matching_contracts(
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY supplier_name, title, id LIMIT $7
                         OFFSET LEAST($8, GREATEST((SELECT n FROM total) - 1, 0) / $7 * $7)) AS "ids!""#,
-        m,
+        m.uuid(),
         filter.q.trim(),
         filter.supplier_id.trim(),
         owned_by,
-        filter.attention.trim(),
+        filter.attention().map(Attention::code).unwrap_or_default(),
         today,
         asked.per_page,
         asked.offset(),
@@ -793,7 +821,7 @@ async fn matching_contracts(
 /// Every contract that passes the filter, with its standing (the CSV export, a supplier's page).
 pub async fn all_matching_contracts(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &ContractFilter,
     owned_by: Option<Uuid>,
     today: NaiveDate,
@@ -812,7 +840,7 @@ pub async fn all_matching_contracts(
 /// One page of the contracts that pass the filter, with their standing and where the page sits.
 pub async fn contract_page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &ContractFilter,
     owned_by: Option<Uuid>,
     today: NaiveDate,
@@ -845,12 +873,12 @@ impl InNotice {
 /// The first `shown` contracts in their notice period (by supplier and title), and how many are.
 pub async fn in_notice(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     owned_by: Option<Uuid>,
     today: NaiveDate,
     shown: i64,
 ) -> AppResult<(Vec<InNotice>, Pager)> {
-    let notice = ContractFilter { attention: "uppsagning".into(), ..ContractFilter::default() };
+    let notice = ContractFilter { attention: Attention::InNotice.code().into(), ..ContractFilter::default() };
     let first = Asked { page: 1, per_page: shown };
     let (ids, total) = matching_contracts(&mut *db, m, &notice, owned_by, today, first).await?;
     let named = sqlx::query_as!(
@@ -859,7 +887,7 @@ pub async fn in_notice(
            FROM contracts c JOIN suppliers s ON s.id = c.supplier_id
           WHERE c.municipality_id = $1 AND c.id = ANY($2)
           ORDER BY s.name, c.title, c.id",
-        m,
+        m.uuid(),
         &ids
     )
     .fetch_all(&mut *db)
@@ -868,11 +896,11 @@ pub async fn in_notice(
 }
 
 /// Whether the user owns (is beställaransvarig for) any contract.
-pub async fn owns_a_contract(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> AppResult<bool> {
+pub async fn owns_a_contract(db: impl PgExecutor<'_>, m: MunicipalityId, user: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM contracts c JOIN people p ON p.id = c.owner_person_id
                            WHERE c.municipality_id = $1 AND p.user_id = $2) AS "owns!""#,
-        m,
+        m.uuid(),
         user
     )
     .fetch_one(db)
@@ -882,7 +910,7 @@ pub async fn owns_a_contract(db: impl PgExecutor<'_>, m: Uuid, user: Uuid) -> Ap
 /// Contracts (these, or all) with their requirements, checks due and missing requirements: four queries in all.
 pub async fn standings(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     ids: Option<&[Uuid]>,
     today: NaiveDate,
 ) -> AppResult<Vec<ContractStanding>> {

@@ -9,6 +9,7 @@ use super::model::SystemForm;
 use super::store::{self, AssetInput};
 use crate::audit_log::Actor;
 use crate::classification::model::{Assessment, ClassificationInput, ProtectionLevel};
+use crate::db::MunicipalityId;
 
 /// (name, purpose, body, owner, supplier, hosting, flags [critical, nis, protection, welfare, personal, sensitive])
 type SystemRow = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, [bool; 6]);
@@ -298,7 +299,7 @@ fn id_of(items: &[(Uuid, String)], name: &str) -> Option<Uuid> {
     items.iter().find(|(_, n)| n == name).map(|(id, _)| *id)
 }
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId) -> anyhow::Result<()> {
     let bodies: Vec<(Uuid, String)> =
         crate::org::store::list_bodies(&mut *tx, m).await?.into_iter().map(|b| (b.id, b.name)).collect();
     let people = crate::org::store::person_names(&mut *tx, m).await?;
@@ -324,8 +325,8 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid) -> anyhow::Resu
             hosting: hosting.into(),
             ..SystemForm::default()
         };
-        for ((field, _), set) in super::model::FLAGS.iter().zip(flags) {
-            form.set_flag(field, set);
+        for (flag, set) in super::model::Flag::ALL.into_iter().zip(flags) {
+            form.set_flag(flag, set);
         }
         let input = form.validate().map_err(|e| anyhow::anyhow!("demo system {name}: {e:?}"))?;
         store::create(tx, actor, m, &input).await?;

@@ -31,15 +31,18 @@ pub fn label(choices: &[(&'static str, &'static str)], code: &str) -> &'static s
     choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
 }
 
-/// The yes/no properties of a system: (form field, label).
-pub const FLAGS: [(&str, &str); 6] = [
-    ("is_critical", "Verksamhetskritiskt"),
-    ("is_nis", "Omfattas av cybersäkerhetslagen (NIS)"),
-    ("is_security_protection", "Säkerhetsskyddsrelevant"),
-    ("is_welfare_tech", "Välfärdsteknik"),
-    ("has_personal_data", "Personuppgifter"),
-    ("has_sensitive_personal_data", "Känsliga personuppgifter"),
-];
+crate::codes! {
+    /// The yes/no properties of a system. The code is the form field, the API field and the
+    /// column, and the list filter's value.
+    pub enum Flag {
+        Critical = "is_critical" => "Verksamhetskritiskt",
+        Nis = "is_nis" => "Omfattas av cybersäkerhetslagen (NIS)",
+        SecurityProtection = "is_security_protection" => "Säkerhetsskyddsrelevant",
+        WelfareTech = "is_welfare_tech" => "Välfärdsteknik",
+        PersonalData = "has_personal_data" => "Personuppgifter",
+        SensitivePersonalData = "has_sensitive_personal_data" => "Känsliga personuppgifter",
+    }
+}
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SystemForm {
@@ -92,25 +95,29 @@ pub struct SystemForm {
 }
 
 impl SystemForm {
-    pub fn flag(&self, field: &str) -> bool {
-        match field {
-            "is_critical" => self.is_critical,
-            "is_nis" => self.is_nis,
-            "is_security_protection" => self.is_security_protection,
-            "is_welfare_tech" => self.is_welfare_tech,
-            "has_personal_data" => self.has_personal_data,
-            _ => self.has_sensitive_personal_data,
+    pub fn flag(&self, flag: Flag) -> bool {
+        match flag {
+            Flag::Critical => self.is_critical,
+            Flag::Nis => self.is_nis,
+            Flag::SecurityProtection => self.is_security_protection,
+            Flag::WelfareTech => self.is_welfare_tech,
+            Flag::PersonalData => self.has_personal_data,
+            Flag::SensitivePersonalData => self.has_sensitive_personal_data,
         }
     }
 
-    pub fn set_flag(&mut self, field: &str, value: bool) {
-        match field {
-            "is_critical" => self.is_critical = value,
-            "is_nis" => self.is_nis = value,
-            "is_security_protection" => self.is_security_protection = value,
-            "is_welfare_tech" => self.is_welfare_tech = value,
-            "has_personal_data" => self.has_personal_data = value,
-            _ => self.has_sensitive_personal_data = value,
+    pub fn set_flag(&mut self, flag: Flag, value: bool) {
+        *self.flag_mut(flag) = value;
+    }
+
+    fn flag_mut(&mut self, flag: Flag) -> &mut bool {
+        match flag {
+            Flag::Critical => &mut self.is_critical,
+            Flag::Nis => &mut self.is_nis,
+            Flag::SecurityProtection => &mut self.is_security_protection,
+            Flag::WelfareTech => &mut self.is_welfare_tech,
+            Flag::PersonalData => &mut self.has_personal_data,
+            Flag::SensitivePersonalData => &mut self.has_sensitive_personal_data,
         }
     }
 }
@@ -198,7 +205,7 @@ impl SystemForm {
             hosting,
             users_count,
             lifecycle,
-            flags: FLAGS.map(|(field, _)| self.flag(field)),
+            flags: Flag::ALL.map(|flag| self.flag(flag)),
             review_interval_months,
         })
     }
@@ -348,17 +355,18 @@ pub fn parse_import(
                 )),
             }
         }
+        // The import's headings are shorter than the form's labels.
         let flag_columns = [
-            ("is_critical", "Verksamhetskritiskt"),
-            ("is_nis", "NIS"),
-            ("is_security_protection", "Säkerhetsskydd"),
-            ("is_welfare_tech", "Välfärdsteknik"),
-            ("has_personal_data", "Personuppgifter"),
-            ("has_sensitive_personal_data", "Känsliga personuppgifter"),
+            (Flag::Critical, "Verksamhetskritiskt"),
+            (Flag::Nis, "NIS"),
+            (Flag::SecurityProtection, "Säkerhetsskydd"),
+            (Flag::WelfareTech, "Välfärdsteknik"),
+            (Flag::PersonalData, "Personuppgifter"),
+            (Flag::SensitivePersonalData, "Känsliga personuppgifter"),
         ];
-        for (field, heading) in flag_columns {
+        for (flag, heading) in flag_columns {
             match yes_no(&cell(heading)) {
-                Some(value) => form.set_flag(field, value),
+                Some(value) => form.set_flag(flag, value),
                 None => errors.push(format!("{heading}: skriv ja eller nej.")),
             }
         }

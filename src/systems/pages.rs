@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::model::{FLAGS, Hosting, IMPORT_COLUMNS, ImportRow, Lifecycle, SystemForm};
+use super::model::{Flag, Hosting, IMPORT_COLUMNS, ImportRow, Lifecycle, SystemForm};
 use super::store::{self, AssetForm, Coverage, CoverageRow, Dependency, Filter, System};
 use super::{may_create, may_edit, may_read, readable};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::classification::store::Classification;
 use crate::error::{AppResult, FieldErrors};
@@ -62,7 +62,7 @@ pub async fn list(
     Ok(ListPage {
         bodies: options(bodies, &filter.body_id),
         owners: options(owners, &filter.owner_person_id),
-        flags: options(FLAGS, &filter.flag),
+        flags: Flag::options(&filter.flag),
         coverages: Coverage::options(&filter.classification),
         query: crate::web::pagination::filter_query(&filter),
         query_without_page: crate::web::pagination::filter_query(&filter),
@@ -182,7 +182,7 @@ async fn show_page(
         actions,
         access_reviews: crate::access_reviews::store::for_system(&state.pool, m, id).await?,
         contracts,
-        history: audit_log::history(&state.pool, m, "system", id).await?,
+        history: audit_log::history(&state.pool, m, EntityType::System, id).await?,
         today: today(),
         chrome,
         system,
@@ -312,10 +312,13 @@ async fn form_page(
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
     let units = crate::org::store::list_units(&state.pool, m).await?.into_iter().map(|u| (u.id, u.name));
     let people = crate::org::store::person_names(&state.pool, m).await?;
-    let flags = FLAGS
-        .iter()
-        .map(|(field, label)| Choice { value: field.to_string(), label: label.to_string(), checked: form.flag(field) })
-        .collect();
+    let flags = Flag::ALL
+        .map(|flag| Choice {
+            value: flag.code().to_string(),
+            label: flag.label().to_string(),
+            checked: form.flag(flag),
+        })
+        .into();
     Ok(FormPage {
         bodies: options(bodies, &form.body_id),
         units: options(units, &form.unit_id),
@@ -373,8 +376,8 @@ pub async fn edit(
         version: Version::of(s.updated_at).to_string(),
         ..SystemForm::default()
     };
-    for ((field, _), set) in FLAGS.iter().zip(s.flags()) {
-        form.set_flag(field, set);
+    for (flag, set) in Flag::ALL.into_iter().zip(s.flags()) {
+        form.set_flag(flag, set);
     }
     Ok(form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }

@@ -8,9 +8,10 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{self, FLAGS, Hosting, Lifecycle, SystemInput};
-use crate::audit_log::{self, Actor, Change};
+use super::model::{self, Flag, Hosting, Lifecycle, SystemInput};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::classification::model::ProtectionLevel;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error, unique_as};
 use crate::web::pagination::{Asked, Pager};
 
@@ -142,7 +143,7 @@ impl System {
 
     /// Labels of the properties that are set.
     pub fn flag_labels(&self) -> Vec<&'static str> {
-        FLAGS.iter().zip(self.flags()).filter(|(_, set)| *set).map(|((_, label), _)| *label).collect()
+        Flag::ALL.into_iter().zip(self.flags()).filter(|(_, set)| *set).map(|(flag, _)| flag.label()).collect()
     }
 
     pub fn administrators_text(&self) -> String {
@@ -211,14 +212,14 @@ impl Filter {
 /// two to the same answers).
 async fn matching(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
-    let flag = FLAGS.iter().position(|(f, _)| *f == filter.flag).map(|i| i as i32);
+    let flag = Flag::parse(filter.flag.trim()).and_then(|f| Flag::ALL.iter().position(|a| *a == f)).map(|i| i as i32);
     let found = sqlx::query!(
         r#"WITH matching AS (
                SELECT s.id, s.name
@@ -254,7 +255,7 @@ async fn matching(
            SELECT (SELECT n FROM total) AS "total!",
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $12
                         OFFSET LEAST($13, GREATEST((SELECT n FROM total) - 1, 0) / $12 * $12)) AS "ids!""#,
-        m,
+        m.uuid(),
         filter.q.trim(),
         body_id,
         owner_id,
@@ -278,7 +279,7 @@ async fn matching(
 /// registered by `registered_by` (all when None).
 pub async fn by_ids(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     ids: &[Uuid],
     registered_by: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<System>> {
@@ -311,7 +312,7 @@ pub async fn by_ids(
              LEFT JOIN units u ON u.id = s.unit_id
             WHERE s.municipality_id = $1 AND s.id = ANY($2)
             ORDER BY array_position($2, s.id)"#,
-        m,
+        m.uuid(),
         ids,
         registered_by
     )
@@ -321,12 +322,17 @@ pub async fn by_ids(
 
 /// The ids of the systems that pass the filter, by name (for an export, read by [`by_ids`] a
 /// chunk at a time).
-pub async fn ids(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
+pub async fn ids(db: &mut PgConnection, m: MunicipalityId, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Uuid>> {
     Ok(matching(db, m, filter, today, Asked::ALL).await?.0)
 }
 
 /// Systems that pass the filter (all pages).
-pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<System>> {
+pub async fn list(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<System>> {
     let (ids, _) = matching(&mut *db, m, filter, today, Asked::ALL).await?;
     by_ids(db, m, &ids, filter.registered_by).await
 }
@@ -334,7 +340,7 @@ pub async fn list(db: &mut PgConnection, m: Uuid, filter: &Filter, today: NaiveD
 /// One page of the systems that pass the filter, with where it sits in the whole list.
 pub async fn page(
     db: &mut PgConnection,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
@@ -345,11 +351,11 @@ pub async fn page(
 }
 
 /// The systems the user keeps, as owner or administrator.
-pub async fn kept_by(db: &mut PgConnection, m: Uuid, user: Uuid) -> AppResult<Vec<System>> {
+pub async fn kept_by(db: &mut PgConnection, m: MunicipalityId, user: Uuid) -> AppResult<Vec<System>> {
     let ids = sqlx::query_scalar!(
         "SELECT s.id FROM systems s
           WHERE s.municipality_id = $1 AND s.id IN (SELECT k FROM systems_kept_by($2) k) ORDER BY s.name, s.id",
-        m,
+        m.uuid(),
         user
     )
     .fetch_all(&mut *db)
@@ -374,25 +380,25 @@ impl Leveled {
 }
 
 /// The names and protection levels of the systems with these ids.
-pub async fn levels_of(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Leveled>> {
+pub async fn levels_of(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Leveled>> {
     Ok(sqlx::query_as!(
         Leveled,
         "SELECT id, name, level_k, level_r, level_t, level_s FROM systems
           WHERE municipality_id = $1 AND id = ANY($2) ORDER BY name, id",
-        m,
+        m.uuid(),
         ids
     )
     .fetch_all(db)
     .await?)
 }
 
-pub async fn get(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<System> {
+pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<System> {
     by_ids(db, m, &[id], None).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// Names of the municipality's systems (for pick lists and the import's duplicate check).
-pub async fn names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query!("SELECT id, name FROM systems WHERE municipality_id = $1 ORDER BY name", m)
+pub async fn names(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!("SELECT id, name FROM systems WHERE municipality_id = $1 ORDER BY name", m.uuid())
         .fetch_all(db)
         .await?
         .into_iter()
@@ -400,13 +406,13 @@ pub async fn names(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<(Uuid, Str
         .collect())
 }
 
-async fn check_links(tx: &mut PgConnection, m: Uuid, input: &SystemInput) -> AppResult<()> {
+async fn check_links(tx: &mut PgConnection, m: MunicipalityId, input: &SystemInput) -> AppResult<()> {
     crate::org::store::check_body(tx, m, input.body_id, "body_id").await?;
     crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
     crate::org::store::check_unit(tx, m, input.unit_id).await?;
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM people WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         &input.administrator_ids
     )
     .fetch_one(&mut *tx)
@@ -417,13 +423,13 @@ async fn check_links(tx: &mut PgConnection, m: Uuid, input: &SystemInput) -> App
     Ok(())
 }
 
-async fn set_administrators(tx: &mut PgConnection, m: Uuid, id: Uuid, people: &[Uuid]) -> AppResult<()> {
-    sqlx::query!("DELETE FROM system_administrators WHERE municipality_id = $1 AND system_id = $2", m, id)
+async fn set_administrators(tx: &mut PgConnection, m: MunicipalityId, id: Uuid, people: &[Uuid]) -> AppResult<()> {
+    sqlx::query!("DELETE FROM system_administrators WHERE municipality_id = $1 AND system_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO system_administrators (municipality_id, system_id, person_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         people
     )
@@ -434,7 +440,7 @@ async fn set_administrators(tx: &mut PgConnection, m: Uuid, id: Uuid, people: &[
 
 const DUPLICATE: &str = "Det finns redan ett system med det namnet.";
 
-pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &SystemInput) -> AppResult<System> {
+pub async fn create(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, input: &SystemInput) -> AppResult<System> {
     check_links(tx, m, input).await?;
     let id = Uuid::new_v4();
     let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
@@ -444,7 +450,7 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Syste
                               is_welfare_tech, has_personal_data, has_sensitive_personal_data, review_interval_months)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         id,
-        m,
+        m.uuid(),
         input.name,
         input.purpose,
         input.body_id,
@@ -468,11 +474,17 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Syste
     .map_err(unique_as("name", DUPLICATE))?;
     set_administrators(tx, m, id, &input.administrator_ids).await?;
     let system = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "system", id, system.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::System, id, system.snapshot())).await?;
     Ok(system)
 }
 
-pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, input: &SystemInput) -> AppResult<System> {
+pub async fn update(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+    input: &SystemInput,
+) -> AppResult<System> {
     let before = get(&mut *tx, m, id).await?;
     check_links(tx, m, input).await?;
     let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
@@ -482,7 +494,7 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
                 is_security_protection = $15, is_welfare_tech = $16, has_personal_data = $17,
                 has_sensitive_personal_data = $18, review_interval_months = $19, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.name,
         input.purpose,
@@ -507,7 +519,8 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
     .map_err(unique_as("name", DUPLICATE))?;
     set_administrators(tx, m, id, &input.administrator_ids).await?;
     let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "system", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::System, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
@@ -515,28 +528,29 @@ pub async fn update(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid, inp
 pub async fn record_major_change(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     on: NaiveDate,
 ) -> AppResult<System> {
     let before = get(&mut *tx, m, id).await?;
     sqlx::query!(
         "UPDATE systems SET major_change_on = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         on
     )
     .execute(&mut *tx)
     .await?;
     let after = get(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "system", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::System, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }
 
-pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = get(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM systems WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "system", id, before.snapshot())).await?;
+    sqlx::query!("DELETE FROM systems WHERE municipality_id = $1 AND id = $2", m.uuid(), id).execute(&mut *tx).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::System, id, before.snapshot())).await?;
     Ok(())
 }
 
@@ -560,7 +574,11 @@ impl Dependency {
 }
 
 /// What the system depends on, and what depends on it.
-pub async fn dependencies(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<(Vec<Dependency>, Vec<Dependency>)> {
+pub async fn dependencies(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    id: Uuid,
+) -> AppResult<(Vec<Dependency>, Vec<Dependency>)> {
     let all = sqlx::query_as!(
         Dependency,
         r#"SELECT d.id, d.system_id, s.name AS system_name, d.depends_on_system_id, t.name AS "depends_on_name?",
@@ -569,7 +587,7 @@ pub async fn dependencies(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResu
              LEFT JOIN systems t ON t.id = d.depends_on_system_id
             WHERE d.municipality_id = $1 AND (d.system_id = $2 OR d.depends_on_system_id = $2)
             ORDER BY s.name, t.name NULLS LAST, d.external_party"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_all(db)
@@ -580,7 +598,7 @@ pub async fn dependencies(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResu
 pub async fn add_dependency(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     target: Result<Uuid, String>,
     description: &str,
@@ -606,7 +624,7 @@ pub async fn add_dependency(
         "INSERT INTO system_dependencies (id, municipality_id, system_id, depends_on_system_id, external_party, description)
          VALUES ($1, $2, $3, $4, $5, $6)",
         dependency_id,
-        m,
+        m.uuid(),
         id,
         target_id,
         external,
@@ -622,7 +640,7 @@ pub async fn add_dependency(
         actor,
         Change::created(
             Some(m),
-            "system_dependency",
+            EntityType::SystemDependency,
             dependency_id,
             json!({"System": system.name, "Beror av": added, "Beskrivning": description.trim()}),
         ),
@@ -633,19 +651,19 @@ pub async fn add_dependency(
 pub async fn remove_dependency(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     dependency_id: Uuid,
 ) -> AppResult<()> {
     let (mine, _) = dependencies(&mut *tx, m, id).await?;
     let dependency = mine.into_iter().find(|d| d.id == dependency_id).ok_or(AppError::NotFound)?;
-    sqlx::query!("DELETE FROM system_dependencies WHERE municipality_id = $1 AND id = $2", m, dependency_id)
+    sqlx::query!("DELETE FROM system_dependencies WHERE municipality_id = $1 AND id = $2", m.uuid(), dependency_id)
         .execute(&mut *tx)
         .await?;
     audit_log::record(
         tx,
         actor,
-        Change::deleted(Some(m), "system_dependency", dependency_id,
+        Change::deleted(Some(m), EntityType::SystemDependency, dependency_id,
             json!({"System": dependency.system_name, "Beror av": dependency.target(), "Beskrivning": dependency.description})),
     )
     .await
@@ -711,7 +729,7 @@ impl Asset {
 
 async fn select_assets(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     system_id: Option<Uuid>,
     id: Option<Uuid>,
 ) -> AppResult<Vec<Asset>> {
@@ -721,7 +739,7 @@ async fn select_assets(
              FROM information_assets a LEFT JOIN people p ON p.id = a.owner_person_id
             WHERE a.municipality_id = $1 AND ($2::uuid IS NULL OR a.system_id = $2) AND ($3::uuid IS NULL OR a.id = $3)
             ORDER BY a.name"#,
-        m,
+        m.uuid(),
         system_id,
         id
     )
@@ -729,11 +747,11 @@ async fn select_assets(
     .await?)
 }
 
-pub async fn assets(db: impl PgExecutor<'_>, m: Uuid, system_id: Uuid) -> AppResult<Vec<Asset>> {
+pub async fn assets(db: impl PgExecutor<'_>, m: MunicipalityId, system_id: Uuid) -> AppResult<Vec<Asset>> {
     select_assets(db, m, Some(system_id), None).await
 }
 
-pub async fn asset(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Asset> {
+pub async fn asset(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Asset> {
     select_assets(db, m, None, Some(id)).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -742,7 +760,7 @@ const DUPLICATE_ASSET: &str = "Systemet har redan en informationsmängd med det 
 pub async fn add_asset(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     system_id: Uuid,
     input: &AssetInput,
 ) -> AppResult<Asset> {
@@ -753,7 +771,7 @@ pub async fn add_asset(
         "INSERT INTO information_assets (id, municipality_id, system_id, name, description, owner_person_id)
          VALUES ($1, $2, $3, $4, $5, $6)",
         id,
-        m,
+        m.uuid(),
         system_id,
         input.name,
         input.description,
@@ -763,14 +781,14 @@ pub async fn add_asset(
     .await
     .map_err(unique_as("name", DUPLICATE_ASSET))?;
     let asset = asset(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "information_asset", id, asset.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::InformationAsset, id, asset.snapshot())).await?;
     Ok(asset)
 }
 
 pub async fn update_asset(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &AssetInput,
 ) -> AppResult<Asset> {
@@ -779,7 +797,7 @@ pub async fn update_asset(
     sqlx::query!(
         "UPDATE information_assets SET name = $3, description = $4, owner_person_id = $5, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.name,
         input.description,
@@ -792,7 +810,7 @@ pub async fn update_asset(
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "information_asset", id, before.snapshot(), after.snapshot()),
+        Change::updated(Some(m), EntityType::InformationAsset, id, before.snapshot(), after.snapshot()),
     )
     .await?;
     Ok(after)

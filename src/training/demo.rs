@@ -2,10 +2,10 @@
 //! behind, and a deeper course for system owners this year.
 
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::model::{CampaignInput, Group, GroupCount};
 use crate::audit_log::Actor;
+use crate::db::MunicipalityId;
 
 /// (group, in group, completed)
 type Counts = &'static [(Group, i32, i32)];
@@ -29,7 +29,7 @@ const CAMPAIGNS: [(&str, i16, Counts); 3] = [
     ),
 ];
 
-pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: Uuid, this_year: i16) -> anyhow::Result<()> {
+pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, this_year: i16) -> anyhow::Result<()> {
     for (name, years_ago, groups) in CAMPAIGNS {
         let year = this_year - years_ago;
         let description = "Webbutbildning i lärplattformen med avslutande test.".to_string();

@@ -11,7 +11,7 @@ use super::model::{CampaignForm, Group, ImportSummary, YearRow};
 use super::store::Campaign;
 use super::{may_manage, readable};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::form::{FormPairs, PageForm, PastedText};
@@ -149,7 +149,7 @@ async fn show_page(
             year: campaign.year.to_string(),
             description: campaign.description.clone(),
         },
-        history: audit_log::history(&state.pool, principal.tenant()?, "training_campaign", id).await?,
+        history: audit_log::history(&state.pool, principal.tenant()?, EntityType::TrainingCampaign, id).await?,
         may_manage: may_manage(principal),
         chrome,
         campaign,

@@ -8,7 +8,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::model::{CampaignInput, Group, GroupCount};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, unique_as};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -48,7 +49,7 @@ impl Campaign {
     }
 }
 
-async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult<Vec<Campaign>> {
+async fn select(db: impl PgExecutor<'_>, m: MunicipalityId, id: Option<Uuid>) -> AppResult<Vec<Campaign>> {
     Ok(sqlx::query_as!(
         Campaign,
         r#"SELECT c.id, c.name, c.year, c.description, c.created_at,
@@ -59,7 +60,7 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
              FROM training_campaigns c
             WHERE c.municipality_id = $1 AND ($2::uuid IS NULL OR c.id = $2)
             ORDER BY c.year DESC, c.name"#,
-        m,
+        m.uuid(),
         id,
         &Group::codes(&Group::ALL)
     )
@@ -67,22 +68,27 @@ async fn select(db: impl PgExecutor<'_>, m: Uuid, id: Option<Uuid>) -> AppResult
     .await?)
 }
 
-pub async fn campaigns(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Campaign>> {
+pub async fn campaigns(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Campaign>> {
     select(db, m, None).await
 }
 
-pub async fn campaign(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Campaign> {
+pub async fn campaign(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Campaign> {
     select(db, m, Some(id)).await?.pop().ok_or(AppError::NotFound)
 }
 
 const NAME_TAKEN: &str = "Det finns redan en utbildning med det namnet det året.";
 
-pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &CampaignInput) -> AppResult<Campaign> {
+pub async fn create(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &CampaignInput,
+) -> AppResult<Campaign> {
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO training_campaigns (id, municipality_id, name, year, description) VALUES ($1, $2, $3, $4, $5)",
         id,
-        m,
+        m.uuid(),
         input.name,
         input.year,
         input.description
@@ -91,21 +97,22 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &Campa
     .await
     .map_err(unique_as("name", NAME_TAKEN))?;
     let campaign = campaign(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "training_campaign", id, campaign.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::TrainingCampaign, id, campaign.snapshot()))
+        .await?;
     Ok(campaign)
 }
 
 pub async fn update(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &CampaignInput,
 ) -> AppResult<Campaign> {
     let before = campaign(&mut *tx, m, id).await?;
     sqlx::query!(
         "UPDATE training_campaigns SET name = $3, year = $4, description = $5 WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.name,
         input.year,
@@ -118,18 +125,18 @@ pub async fn update(
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "training_campaign", id, before.snapshot(), after.snapshot()),
+        Change::updated(Some(m), EntityType::TrainingCampaign, id, before.snapshot(), after.snapshot()),
     )
     .await?;
     Ok(after)
 }
 
-pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let before = campaign(&mut *tx, m, id).await?;
-    sqlx::query!("DELETE FROM training_campaigns WHERE municipality_id = $1 AND id = $2", m, id)
+    sqlx::query!("DELETE FROM training_campaigns WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "training_campaign", id, before.snapshot())).await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::TrainingCampaign, id, before.snapshot())).await?;
     Ok(())
 }
 
@@ -138,7 +145,7 @@ pub async fn delete(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> 
 pub async fn set_participation(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     counts: &[GroupCount],
     replace_all: bool,
@@ -149,7 +156,7 @@ pub async fn set_participation(
         sqlx::query!(
             "DELETE FROM training_participation WHERE municipality_id = $1 AND campaign_id = $2
                 AND NOT (target_group = ANY($3))",
-            m,
+            m.uuid(),
             id,
             &groups
         )
@@ -162,7 +169,7 @@ pub async fn set_participation(
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (campaign_id, target_group)
              DO UPDATE SET in_group = EXCLUDED.in_group, completed = EXCLUDED.completed, updated_at = now()",
-            m,
+            m.uuid(),
             id,
             count.target_group.code(),
             count.in_group,
@@ -174,7 +181,7 @@ pub async fn set_participation(
     let after = campaign(&mut *tx, m, id).await?;
     let change = Change::updated(
         Some(m),
-        "training_campaign",
+        EntityType::TrainingCampaign,
         id,
         before.participation_snapshot(),
         after.participation_snapshot(),

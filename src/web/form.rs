@@ -139,7 +139,8 @@ pub struct PastedText {
 }
 
 /// A checkbox, for `#[serde(default, deserialize_with = "checkbox")]`: a page sends `1`, `on` or
-/// `true` when ticked and nothing when not; the API sends a JSON bool.
+/// `true` when ticked (`ja` from pages of older versions) and nothing when not; the API sends a
+/// JSON bool.
 pub fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     struct Checkbox;
     impl serde::de::Visitor<'_> for Checkbox {
@@ -155,7 +156,7 @@ pub fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<boo
 
         fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<bool, E> {
             match value.trim() {
-                "1" | "on" | "true" => Ok(true),
+                "1" | "on" | "true" | "ja" => Ok(true),
                 "" | "0" | "off" | "false" => Ok(false),
                 other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
             }

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::audit_log::EntityType;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
 /// A record's version: its `updated_at`, in microseconds.
@@ -70,19 +72,19 @@ impl Versioned {
     }
 
     /// The entity type its change-log entries carry.
-    fn entity(self) -> &'static str {
+    fn entity(self) -> EntityType {
         match self {
-            Versioned::System => "system",
-            Versioned::Recommendation => "recommendation",
-            Versioned::Action => "action",
-            Versioned::Incident => "incident",
-            Versioned::Document => "document",
-            Versioned::Audit => "audit",
-            Versioned::Contract => "contract",
-            Versioned::Supplier => "supplier",
-            Versioned::RiskAnalysis => "risk_analysis",
-            Versioned::Risk => "risk",
-            Versioned::AnnualReport => "annual_report",
+            Versioned::System => EntityType::System,
+            Versioned::Recommendation => EntityType::Recommendation,
+            Versioned::Action => EntityType::Action,
+            Versioned::Incident => EntityType::Incident,
+            Versioned::Document => EntityType::Document,
+            Versioned::Audit => EntityType::Audit,
+            Versioned::Contract => EntityType::Contract,
+            Versioned::Supplier => EntityType::Supplier,
+            Versioned::RiskAnalysis => EntityType::RiskAnalysis,
+            Versioned::Risk => EntityType::Risk,
+            Versioned::AnnualReport => EntityType::AnnualReport,
         }
     }
 }
@@ -92,7 +94,7 @@ impl Versioned {
 pub async fn lock_current(
     tx: &mut PgConnection,
     kind: Versioned,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     expected: Option<Version>,
 ) -> AppResult<()> {

@@ -43,7 +43,7 @@ async fn the_daily_job_emails_owners_through_smtp_once_and_respects_opting_out()
 
     let in_app = app.get(&johan, "/reminders").await.text().await.unwrap();
     assert!(in_app.contains("Kontrollera") && in_app.contains("Skolplattform"), "Johan's reminders are in the app");
-    assert!(!in_app.contains("id=\"email\" name=\"email\" value=\"ja\" checked"));
+    assert!(in_app.contains("id=\"email\" name=\"email\" value=\"1\">"), "the box is shown, not ticked");
     let sara_client = app.login("samordnare@exempelby.se").await;
     let sara_page = app.get(&sara_client, "/reminders").await.text().await.unwrap();
     assert!(sara_page.contains("Skickad"));

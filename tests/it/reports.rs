@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::support::TestApp;
 
 /// A small municipality whose every figure is known: Annanstad at the end of 2025.
-async fn known_data_set(app: &TestApp) -> Uuid {
+async fn known_data_set(app: &TestApp) -> lisa::db::MunicipalityId {
     let other = app.annanstad().await;
     let (m, b) = (other.municipality, other.body_id);
     let [p, s1, s2, s3, asset, analysis, audit, r1, r2, r3, campaign, accepted, plan, a1, a2, a3, a4] =

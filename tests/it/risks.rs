@@ -47,6 +47,18 @@ async fn risks_get_their_value_and_cell_on_the_municipalitys_scale() {
 
     // On a 1–5 scale with other thresholds, the same risk reads differently.
     let client = app.login("samordnare@exempelby.se").await;
+    // A mistyped number is refused at its field and comes back as typed, the rest kept.
+    let mistyped = app
+        .post_form(
+            &client,
+            "/risk-settings",
+            &[("max", "fem"), ("likelihood_steps", "Sällan, Ofta"), ("medium_from", "5"), ("high_from", "15")],
+        )
+        .await;
+    assert_eq!(mistyped.status(), 422);
+    let page = mistyped.text().await.unwrap();
+    assert!(page.contains("Skriv ett heltal.") && page.contains("value=\"fem\""), "{page}");
+    assert!(page.contains("value=\"Sällan, Ofta\""));
     let saved = app
         .post_form(
             &client,

@@ -248,7 +248,7 @@ async fn a_shared_supplier_shows_that_it_is_shared_and_nothing_of_the_other_muni
 
 #[tokio::test]
 async fn the_contract_list_filters_in_postgresql_by_the_rules_the_pages_show() {
-    use lisa::suppliers::store::{ATTENTIONS, ContractFilter, all_matching_contracts, standings};
+    use lisa::suppliers::store::{Attention, ContractFilter, all_matching_contracts, standings};
     let app = TestApp::spawn().await;
     let m = app.exempelby;
     let today = lisa::web::format::today();
@@ -297,7 +297,7 @@ async fn the_contract_list_filters_in_postgresql_by_the_rules_the_pages_show() {
     let titles = |list: &[lisa::suppliers::store::ContractStanding]| {
         list.iter().map(|s| s.contract.title.clone()).collect::<Vec<_>>()
     };
-    for (attention, _) in ATTENTIONS.iter().chain(&[("", "")]) {
+    for attention in Attention::ALL.map(Attention::code).iter().chain(&[""]) {
         for q in ["", "drift"] {
             let filter = ContractFilter { attention: attention.to_string(), q: q.into(), ..ContractFilter::default() };
             let expected: Vec<_> = all.iter().filter(|s| filter.keeps(s)).cloned().collect();

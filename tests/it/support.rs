@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use lisa::auth::{Role, password};
 use lisa::config::PasswordCost;
+use lisa::db::MunicipalityId;
 use lisa::db::local::{LocalPostgres, Tuning};
 use lisa::org::model::{BodyInput, BodyKind, GrantInput, MunicipalityInput};
 use lisa::org::store;
@@ -144,7 +145,7 @@ pub fn test_config() -> Config {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
-    pub exempelby: Uuid,
+    pub exempelby: MunicipalityId,
     owner: PgPool,
 }
 
@@ -321,7 +322,7 @@ impl TestApp {
     }
 
     /// A personal API token for `email` in its first municipality.
-    pub async fn api_token(&self, email: &str, municipality: Uuid) -> String {
+    pub async fn api_token(&self, email: &str, municipality: MunicipalityId) -> String {
         let user = store::find_user_id_by_email(self.pool(), email).await.unwrap().unwrap();
         test_token(self.pool(), user, municipality).await
     }
@@ -400,12 +401,12 @@ impl TestApp {
 }
 
 pub struct Other {
-    pub municipality: Uuid,
+    pub municipality: MunicipalityId,
     pub body_id: Uuid,
 }
 
 /// A read-write API token of 90 days, made as the command line makes them.
-pub async fn test_token(pool: &PgPool, user: Uuid, municipality: Uuid) -> String {
+pub async fn test_token(pool: &PgPool, user: Uuid, municipality: MunicipalityId) -> String {
     let new = lisa::auth::tokens::NewToken { name: "test".into(), days: 90, read_only: false };
     lisa::auth::tokens::issue(pool, &lisa::audit_log::Actor::system("test"), user, municipality, &new).await.unwrap()
 }
@@ -455,7 +456,7 @@ impl ApiClient {
     }
 }
 
-pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {
+pub async fn body_id_by_name(pool: &PgPool, m: MunicipalityId, name: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM bodies WHERE municipality_id = $1 AND name = $2")
         .bind(m)
         .bind(name)
@@ -464,7 +465,7 @@ pub async fn body_id_by_name(pool: &PgPool, m: Uuid, name: &str) -> Uuid {
         .unwrap()
 }
 
-pub async fn municipality_by_name(pool: &PgPool, name: &str) -> Uuid {
+pub async fn municipality_by_name(pool: &PgPool, name: &str) -> MunicipalityId {
     sqlx::query_scalar("SELECT id FROM municipalities WHERE name = $1").bind(name).fetch_one(pool).await.unwrap()
 }
 

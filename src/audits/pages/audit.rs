@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::audits::model::{self, AuditForm, AuditKind, Commissioner};
 use crate::audits::store::{self, Audit, AuditSummary, Filter, Recommendation};
 use crate::audits::{may_edit, may_read, today};
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
 use crate::web::form::PageForm;
@@ -56,7 +57,7 @@ struct FormPage {
 
 async fn form_page(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     chrome: Chrome,
     id: Option<Uuid>,
     form: AuditForm,
@@ -206,7 +207,7 @@ pub async fn show(
     let audit = store::get_audit(&state.pool, m, id).await?;
     let filter = Filter { audit_id: id.to_string(), ..Filter::default() };
     let recommendations = store::list_recommendations(&state.pool, m, &filter, today()).await?;
-    let history = audit_log::history(&state.pool, m, "audit", id).await?;
+    let history = audit_log::history(&state.pool, m, EntityType::Audit, id).await?;
     let questions = store::questions(&state.pool, m, id).await?;
     let scale = store::scale(&state.pool, m).await?;
     let verdicts = store::follow_up_verdicts(&state.pool, m, id).await?;

@@ -8,16 +8,16 @@ use crate::AppState;
 use crate::audits::store::{self};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::web::form::FormPairs;
+use crate::web::form::{FormPairs, PageForm};
 use crate::web::{flash, split_validation};
 
 pub async fn add_question(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    pairs: FormPairs,
+    PageForm(form): PageForm<crate::audits::api::NewQuestion>,
 ) -> AppResult<Response> {
-    let added = split_validation(crate::audits::add_question(&state, &principal, id, &pairs.get("text")).await)?;
+    let added = split_validation(crate::audits::add_question(&state, &principal, id, &form.text).await)?;
     let message = if added.is_ok() {
         "Revisionsfrågan är tillagd."
     } else {

@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::audits::model::{self, Area, Priority, RecommendationForm, ResponseForm, Transition};
 use crate::audits::store::{self, Recommendation};
 use crate::audits::{change_status, may_edit, may_read, today};
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::form::PageForm;
 use crate::web::version::Version;
@@ -67,7 +68,7 @@ async fn recommendation_page(
     let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
     let responsible = store::is_responsible(&mut *conn, m, id, principal.user_id).await?;
     principal.require(may_read(principal) || responsible)?;
-    let history = audit_log::history(&mut *conn, m, "recommendation", id).await?;
+    let history = audit_log::history(&mut *conn, m, EntityType::Recommendation, id).await?;
     let actions = crate::actions::store::for_recommendation(&mut conn, m, id).await?;
     let statuses: Vec<crate::actions::model::Status> = actions.iter().map(|a| a.status).collect();
     let responses = store::responses(&mut *conn, m, id).await?;
@@ -175,7 +176,7 @@ struct EditPage {
 
 async fn edit_page(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     chrome: Chrome,
     id: Uuid,
     form: RecommendationForm,

@@ -8,8 +8,9 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::audits::model::{AuditInput, Status};
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, field_error};
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -71,7 +72,7 @@ impl Audit {
     }
 }
 
-pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Audit> {
+pub async fn get_audit(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Audit> {
     Ok(sqlx::query_as!(
         Audit,
         r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by AS "commissioned_by: Commissioner", a.kind AS "kind: AuditKind", a.report_date, a.plan_year,
@@ -84,7 +85,7 @@ pub async fn get_audit(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<
                       AS "follows!: Json<Vec<AuditRef>>",
                   (SELECT file_name FROM audit_reports r WHERE r.audit_id = a.id) AS report_file_name, a.updated_at
              FROM audits a WHERE a.municipality_id = $1 AND a.id = $2"#,
-        m,
+        m.uuid(),
         id
     )
     .fetch_one(db)
@@ -107,7 +108,7 @@ impl AuditSummary {
     }
 }
 
-pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<AuditSummary>> {
+pub async fn list_audits(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<AuditSummary>> {
     Ok(sqlx::query_as!(
         AuditSummary,
         r#"SELECT a.id, a.title, a.kind AS "kind: AuditKind", a.report_date,
@@ -115,7 +116,7 @@ pub async fn list_audits(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<Audi
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!"
              FROM audits a WHERE a.municipality_id = $1
             ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
-        m,
+        m.uuid(),
         &Status::codes(&Status::OPEN)
     )
     .fetch_all(db)
@@ -130,11 +131,11 @@ fn distinct(ids: &[Uuid]) -> Vec<Uuid> {
 }
 
 /// Body ids from a form must name bodies of this municipality.
-pub(super) async fn check_bodies(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+pub(super) async fn check_bodies(tx: &mut PgConnection, m: MunicipalityId, ids: &[Uuid]) -> AppResult<()> {
     let ids = distinct(ids);
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM bodies WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         &ids
     )
     .fetch_one(&mut *tx)
@@ -143,11 +144,11 @@ pub(super) async fn check_bodies(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -
 }
 
 /// Audit ids from a form must name audits of this municipality.
-async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult<()> {
+async fn check_audits(tx: &mut PgConnection, m: MunicipalityId, ids: &[Uuid]) -> AppResult<()> {
     let ids = distinct(ids);
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM audits WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m,
+        m.uuid(),
         &ids
     )
     .fetch_one(&mut *tx)
@@ -160,24 +161,24 @@ async fn check_audits(tx: &mut PgConnection, m: Uuid, ids: &[Uuid]) -> AppResult
 }
 
 /// Sets the audit's audited bodies and the audits it follows up to the input's.
-async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &AuditInput) -> AppResult<()> {
-    sqlx::query!("DELETE FROM audit_bodies WHERE municipality_id = $1 AND audit_id = $2", m, id)
+async fn set_links(tx: &mut PgConnection, m: MunicipalityId, id: Uuid, input: &AuditInput) -> AppResult<()> {
+    sqlx::query!("DELETE FROM audit_bodies WHERE municipality_id = $1 AND audit_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO audit_bodies (municipality_id, audit_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         &input.body_ids
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("DELETE FROM audit_follow_ups WHERE municipality_id = $1 AND audit_id = $2", m, id)
+    sqlx::query!("DELETE FROM audit_follow_ups WHERE municipality_id = $1 AND audit_id = $2", m.uuid(), id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
         "INSERT INTO audit_follow_ups (municipality_id, audit_id, followed_audit_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         &input.follows
     )
@@ -186,7 +187,12 @@ async fn set_links(tx: &mut PgConnection, m: Uuid, id: Uuid, input: &AuditInput)
     Ok(())
 }
 
-pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: &AuditInput) -> AppResult<Audit> {
+pub async fn create_audit(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    input: &AuditInput,
+) -> AppResult<Audit> {
     check_bodies(tx, m, &input.body_ids).await?;
     check_audits(tx, m, &input.follows).await?;
     let id = Uuid::new_v4();
@@ -195,7 +201,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
                              overall_assessment, response_deadline)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         id,
-        m,
+        m.uuid(),
         input.title,
         input.audit_firm,
         input.commissioned_by.code(),
@@ -209,7 +215,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
     .await?;
     set_links(tx, m, id, input).await?;
     let audit = get_audit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), "audit", id, audit.snapshot())).await?;
+    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Audit, id, audit.snapshot())).await?;
     Ok(audit)
 }
 
@@ -217,7 +223,7 @@ pub async fn create_audit(tx: &mut PgConnection, actor: &Actor, m: Uuid, input: 
 pub async fn save_report(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     audit_id: Uuid,
     file_name: &str,
     content: &[u8],
@@ -228,7 +234,7 @@ pub async fn save_report(
         "INSERT INTO audit_reports (audit_id, municipality_id, file_name, size_bytes, sha256, content) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (audit_id) DO UPDATE SET file_name = $3, size_bytes = $4, sha256 = $5, content = $6, uploaded_at = now()",
         audit_id,
-        m,
+        m.uuid(),
         file_name,
         content.len() as i32,
         sha256,
@@ -237,7 +243,7 @@ pub async fn save_report(
     .execute(&mut *tx)
     .await?;
     let after = json!({"Rapport": file_name, "Storlek (byte)": content.len(), "SHA-256": hex::encode(&sha256)});
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit_id, json!({}), after)).await
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Audit, audit_id, json!({}), after)).await
 }
 
 pub struct Report {
@@ -245,11 +251,11 @@ pub struct Report {
     pub content: Vec<u8>,
 }
 
-pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Report> {
+pub async fn report(db: impl PgExecutor<'_>, m: MunicipalityId, audit_id: Uuid) -> AppResult<Report> {
     Ok(sqlx::query_as!(
         Report,
         "SELECT file_name, content FROM audit_reports WHERE municipality_id = $1 AND audit_id = $2",
-        m,
+        m.uuid(),
         audit_id
     )
     .fetch_one(db)
@@ -260,7 +266,7 @@ pub async fn report(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResu
 pub async fn update_audit(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     input: &AuditInput,
 ) -> AppResult<Audit> {
@@ -274,7 +280,7 @@ pub async fn update_audit(
         "UPDATE audits SET title = $3, audit_firm = $4, commissioned_by = $5, kind = $6, report_date = $7, plan_year = $8,
                            overall_assessment = $9, response_deadline = $10, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         input.title,
         input.audit_firm,
@@ -289,6 +295,7 @@ pub async fn update_audit(
     .await?;
     set_links(tx, m, id, input).await?;
     let after = get_audit(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", id, before.snapshot(), after.snapshot())).await?;
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Audit, id, before.snapshot(), after.snapshot()))
+        .await?;
     Ok(after)
 }

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::audit::get_audit;
 use super::recommendation::get_recommendation;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::audits::model::FollowUpResult;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, field_error};
 
 /// A follow-up audit's verdict on an earlier recommendation (replacing an earlier verdict
@@ -16,7 +17,7 @@ use crate::error::{AppResult, field_error};
 pub async fn assess_follow_up(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     audit_id: Uuid,
     recommendation_id: Uuid,
     result: FollowUpResult,
@@ -34,7 +35,7 @@ pub async fn assess_follow_up(
         "INSERT INTO follow_up_assessments (municipality_id, audit_id, recommendation_id, result, comment)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (audit_id, recommendation_id) DO UPDATE SET result = $4, comment = $5, assessed_at = now()",
-        m,
+        m.uuid(),
         audit_id,
         recommendation_id,
         result.code(),
@@ -43,7 +44,12 @@ pub async fn assess_follow_up(
     .execute(&mut *tx)
     .await?;
     let after = json!({"Uppföljning": audit.title, "Bedömning": result.label(), "Kommentar": comment.trim()});
-    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Recommendation, recommendation_id, json!({}), after),
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -54,11 +60,15 @@ pub struct FollowUpVerdict {
 }
 
 /// The verdicts a follow-up audit has given so far.
-pub async fn follow_up_verdicts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<FollowUpVerdict>> {
+pub async fn follow_up_verdicts(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    audit_id: Uuid,
+) -> AppResult<Vec<FollowUpVerdict>> {
     Ok(sqlx::query_as!(
         FollowUpVerdict,
         "SELECT recommendation_id, result, comment FROM follow_up_assessments WHERE municipality_id = $1 AND audit_id = $2",
-        m,
+        m.uuid(),
         audit_id
     )
     .fetch_all(db)

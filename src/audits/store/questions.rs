@@ -7,32 +7,34 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::audit::get_audit;
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::audits::model::FollowUpResult;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, field_error};
 
 /// The municipality's assessment scale, best first.
-pub async fn scale(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<String>> {
-    let custom = sqlx::query_scalar!("SELECT assessment_scale FROM audit_settings WHERE municipality_id = $1", m)
-        .fetch_optional(db)
-        .await?;
+pub async fn scale(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<String>> {
+    let custom =
+        sqlx::query_scalar!("SELECT assessment_scale FROM audit_settings WHERE municipality_id = $1", m.uuid())
+            .fetch_optional(db)
+            .await?;
     Ok(custom.unwrap_or_else(|| crate::audits::model::DEFAULT_SCALE.iter().map(|s| s.to_string()).collect()))
 }
 
-pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: Uuid, steps: &[String]) -> AppResult<()> {
+pub async fn set_scale(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, steps: &[String]) -> AppResult<()> {
     let before = scale(&mut *tx, m).await?;
     sqlx::query!(
         "INSERT INTO audit_settings (municipality_id, assessment_scale) VALUES ($1, $2)
          ON CONFLICT (municipality_id) DO UPDATE SET assessment_scale = $2",
-        m,
+        m.uuid(),
         steps
     )
     .execute(&mut *tx)
     .await?;
     let change = Change::updated(
         Some(m),
-        "municipality",
-        m,
+        EntityType::Municipality,
+        m.uuid(),
         json!({"Bedömningsskala": before.join(" / ")}),
         json!({"Bedömningsskala": steps.join(" / ")}),
     );
@@ -61,14 +63,14 @@ impl Question {
     }
 }
 
-pub async fn questions(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<Question>> {
+pub async fn questions(db: impl PgExecutor<'_>, m: MunicipalityId, audit_id: Uuid) -> AppResult<Vec<Question>> {
     Ok(sqlx::query_as!(
         Question,
         r#"SELECT q.id, q.position, q.text,
                   COALESCE((SELECT json_agg(json_build_object('body_id', qa.body_id, 'assessment', qa.assessment, 'comment', qa.comment))
                               FROM question_assessments qa WHERE qa.question_id = q.id), '[]') AS "assessments!: Json<Vec<Assessment>>"
              FROM audit_questions q WHERE q.municipality_id = $1 AND q.audit_id = $2 ORDER BY q.position"#,
-        m,
+        m.uuid(),
         audit_id
     )
     .fetch_all(db)
@@ -78,7 +80,7 @@ pub async fn questions(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppR
 pub async fn add_question(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     audit_id: Uuid,
     text: &str,
 ) -> AppResult<Uuid> {
@@ -92,7 +94,7 @@ pub async fn add_question(
         "INSERT INTO audit_questions (id, municipality_id, audit_id, position, text)
          VALUES ($1, $2, $3, (SELECT COALESCE(max(position), 0) + 1 FROM audit_questions WHERE audit_id = $3), $4)",
         id,
-        m,
+        m.uuid(),
         audit_id,
         text
     )
@@ -101,7 +103,7 @@ pub async fn add_question(
     audit_log::record(
         tx,
         actor,
-        Change::updated(Some(m), "audit", audit_id, json!({}), json!({"Ny revisionsfråga": text})),
+        Change::updated(Some(m), EntityType::Audit, audit_id, json!({}), json!({"Ny revisionsfråga": text})),
     )
     .await?;
     Ok(id)
@@ -111,13 +113,13 @@ pub async fn add_question(
 pub async fn assess(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     question_id: Uuid,
     assessment: &Assessment,
 ) -> AppResult<()> {
     let question = sqlx::query!(
         "SELECT q.audit_id, q.text FROM audit_questions q WHERE q.municipality_id = $1 AND q.id = $2",
-        m,
+        m.uuid(),
         question_id
     )
     .fetch_one(&mut *tx)
@@ -132,7 +134,7 @@ pub async fn assess(
     sqlx::query!(
         "INSERT INTO question_assessments (municipality_id, question_id, body_id, assessment, comment) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (question_id, body_id) DO UPDATE SET assessment = $4, comment = $5",
-        m,
+        m.uuid(),
         question_id,
         assessment.body_id,
         assessment.assessment,
@@ -141,7 +143,7 @@ pub async fn assess(
     .execute(&mut *tx)
     .await?;
     let after = json!({"Revisionsfråga": question.text, "Organ": body.name, "Bedömning": assessment.assessment, "Kommentar": assessment.comment.trim()});
-    audit_log::record(tx, actor, Change::updated(Some(m), "audit", audit.id, json!({}), after)).await
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Audit, audit.id, json!({}), after)).await
 }
 
 /// Per addressed body: how many of the recommendations the audit asks about (its own and
@@ -154,7 +156,7 @@ pub struct AnswerCount {
     pub answered: i64,
 }
 
-pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> AppResult<Vec<AnswerCount>> {
+pub async fn answer_counts(db: impl PgExecutor<'_>, m: MunicipalityId, audit_id: Uuid) -> AppResult<Vec<AnswerCount>> {
     Ok(sqlx::query_as!(
         AnswerCount,
         r#"SELECT b.id AS body_id, b.name AS body_name, count(*) AS "addressed!", count(rr.id) AS "answered!"
@@ -168,7 +170,7 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: Uuid, audit_id: Uuid) -> 
                    OR EXISTS (SELECT 1 FROM follow_up_assessments fa WHERE fa.audit_id = $2 AND fa.recommendation_id = r.id
                                  AND fa.result = ANY($3)))
             GROUP BY b.id, b.name ORDER BY b.name"#,
-        m,
+        m.uuid(),
         audit_id,
         &FollowUpResult::codes(&FollowUpResult::REMAINS)
     )

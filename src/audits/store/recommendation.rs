@@ -8,8 +8,9 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::audit::{AuditRef, BodyName, check_bodies, get_audit, names};
-use crate::audit_log::{self, Actor, Change};
+use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::audits::model::{FollowUpResult, NewRecommendation, RecommendationEdit, ResponseInput, Status};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error};
 use crate::web::pagination::{Asked, Pager};
 
@@ -171,7 +172,12 @@ impl Listed {
 }
 
 /// The recommendations that pass the register's filter, in its order (ending with the id).
-pub async fn matching(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: NaiveDate) -> AppResult<Vec<Listed>> {
+pub async fn matching(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    filter: &Filter,
+    today: NaiveDate,
+) -> AppResult<Vec<Listed>> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let audit_id = Uuid::parse_str(filter.audit_id.trim()).ok();
     Ok(sqlx::query_as!(
@@ -206,7 +212,7 @@ pub async fn matching(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: 
                      CASE WHEN $12 = 'target' THEN r.target_date END ASC NULLS LAST,
                      CASE WHEN $12 = 'status' THEN r.status END,
                      a.report_date NULLS LAST, r.position, r.id"#,
-        m,
+        m.uuid(),
         filter.q.trim(),
         body_id,
         filter.status.trim(),
@@ -228,7 +234,7 @@ pub async fn matching(db: impl PgExecutor<'_>, m: Uuid, filter: &Filter, today: 
 }
 
 /// Recommendations in full, in the order of `ids`.
-async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec<Recommendation>> {
+async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Recommendation>> {
     Ok(sqlx::query_as!(
         Recommendation,
         r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
@@ -256,7 +262,7 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
                     ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1) v ON true
             WHERE r.municipality_id = $1 AND r.id = ANY($2)
             ORDER BY array_position($2, r.id)"#,
-        m,
+        m.uuid(),
         ids,
         &FollowUpResult::codes(&FollowUpResult::REMAINS),
     )
@@ -267,7 +273,7 @@ async fn by_ids(db: impl PgExecutor<'_>, m: Uuid, ids: &[Uuid]) -> AppResult<Vec
 /// Every recommendation that passes the filter, in the register's order.
 pub async fn list_recommendations(
     db: &PgPool,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
 ) -> AppResult<Vec<Recommendation>> {
@@ -279,7 +285,7 @@ pub async fn list_recommendations(
 /// the counts above the list).
 pub async fn register_page(
     db: &PgPool,
-    m: Uuid,
+    m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
@@ -291,7 +297,7 @@ pub async fn register_page(
     Ok((by_ids(db, m, &ids).await?, pager, listed))
 }
 
-pub async fn get_recommendation(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> AppResult<Recommendation> {
+pub async fn get_recommendation(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Recommendation> {
     by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
@@ -299,7 +305,7 @@ pub async fn get_recommendation(db: impl PgExecutor<'_>, m: Uuid, id: Uuid) -> A
 pub async fn add_recommendations(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     audit_id: Uuid,
     items: &[NewRecommendation],
 ) -> AppResult<Vec<Uuid>> {
@@ -320,7 +326,7 @@ pub async fn add_recommendations(
             "INSERT INTO recommendations (id, municipality_id, audit_id, position, text, priority, target_date)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             id,
-            m,
+            m.uuid(),
             audit_id,
             position,
             item.text,
@@ -331,14 +337,15 @@ pub async fn add_recommendations(
         .await?;
         sqlx::query!(
             "INSERT INTO recommendation_bodies (municipality_id, recommendation_id, body_id) SELECT $1, $2, unnest($3::uuid[])",
-            m,
+            m.uuid(),
             id,
             &item.body_ids
         )
         .execute(&mut *tx)
         .await?;
         let created = get_recommendation(&mut *tx, m, id).await?;
-        audit_log::record(tx, actor, Change::created(Some(m), "recommendation", id, created.snapshot())).await?;
+        audit_log::record(tx, actor, Change::created(Some(m), EntityType::Recommendation, id, created.snapshot()))
+            .await?;
         ids.push(id);
     }
     Ok(ids)
@@ -348,7 +355,7 @@ pub async fn add_recommendations(
 pub async fn set_status(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     status: Status,
     comment: &str,
@@ -358,7 +365,7 @@ pub async fn set_status(
     sqlx::query!(
         "UPDATE recommendations SET status = $3, status_comment = $4, evidence = COALESCE($5, evidence), updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         status.code(),
         comment.trim(),
@@ -367,13 +374,17 @@ pub async fn set_status(
     .execute(&mut *tx)
     .await?;
     let after = get_recommendation(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", id, before.snapshot(), after.snapshot()))
-        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Recommendation, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
 /// Whether the user is named responsible for the recommendation or one of its actions.
-pub async fn is_responsible(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id: Uuid) -> AppResult<bool> {
+pub async fn is_responsible(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid, user_id: Uuid) -> AppResult<bool> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (
                SELECT 1 FROM people p
@@ -381,7 +392,7 @@ pub async fn is_responsible(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id:
                   AND (p.id = (SELECT responsible_person_id FROM recommendations WHERE id = $2)
                        OR p.id IN (SELECT owner_person_id FROM actions WHERE recommendation_id = $2))
            ) AS "yes!""#,
-        m,
+        m.uuid(),
         id,
         user_id
     )
@@ -393,7 +404,7 @@ pub async fn is_responsible(db: impl PgExecutor<'_>, m: Uuid, id: Uuid, user_id:
 pub async fn update_recommendation(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     id: Uuid,
     edit: &RecommendationEdit,
 ) -> AppResult<Recommendation> {
@@ -402,7 +413,7 @@ pub async fn update_recommendation(
     sqlx::query!(
         "UPDATE recommendations SET text = $3, priority = $4, areas = $5, responsible_person_id = $6, target_date = $7, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
-        m,
+        m.uuid(),
         id,
         edit.text,
         edit.priority.map(crate::audits::model::Priority::code),
@@ -414,7 +425,7 @@ pub async fn update_recommendation(
     .await?;
     let linkable: i64 = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM audit_questions WHERE municipality_id = $1 AND audit_id = $2 AND id = ANY($3)"#,
-        m,
+        m.uuid(),
         before.audit_id,
         &edit.question_ids
     )
@@ -423,20 +434,28 @@ pub async fn update_recommendation(
     if linkable as usize != edit.question_ids.len() {
         return Err(field_error("question_ids", "Välj bland granskningens egna revisionsfrågor."));
     }
-    sqlx::query!("DELETE FROM recommendation_questions WHERE municipality_id = $1 AND recommendation_id = $2", m, id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM recommendation_questions WHERE municipality_id = $1 AND recommendation_id = $2",
+        m.uuid(),
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query!(
         "INSERT INTO recommendation_questions (municipality_id, recommendation_id, question_id) SELECT $1, $2, unnest($3::uuid[])",
-        m,
+        m.uuid(),
         id,
         &edit.question_ids
     )
     .execute(&mut *tx)
     .await?;
     let after = get_recommendation(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", id, before.snapshot(), after.snapshot()))
-        .await?;
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Recommendation, id, before.snapshot(), after.snapshot()),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -452,13 +471,17 @@ pub struct BodyResponse {
     pub decision_date: Option<NaiveDate>,
 }
 
-pub async fn responses(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<BodyResponse>> {
+pub async fn responses(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    recommendation_id: Uuid,
+) -> AppResult<Vec<BodyResponse>> {
     Ok(sqlx::query_as!(
         BodyResponse,
         "SELECT r.audit_id, r.body_id, b.name AS body_name, r.text, r.planned_by, r.decision_reference, r.decision_date
            FROM recommendation_responses r JOIN bodies b ON b.id = r.body_id
           WHERE r.municipality_id = $1 AND r.recommendation_id = $2 ORDER BY b.name",
-        m,
+        m.uuid(),
         recommendation_id
     )
     .fetch_all(db)
@@ -476,7 +499,7 @@ pub struct Request {
 }
 
 /// The requests for answers on a recommendation, oldest first.
-pub async fn requests(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid) -> AppResult<Vec<Request>> {
+pub async fn requests(db: impl PgExecutor<'_>, m: MunicipalityId, recommendation_id: Uuid) -> AppResult<Vec<Request>> {
     Ok(sqlx::query_as!(
         Request,
         r#"SELECT a.id AS "audit_id!", a.title AS "title!", a.report_date, a.response_deadline
@@ -487,7 +510,7 @@ pub async fn requests(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid)
                                 WHERE fa.municipality_id = $1 AND fa.recommendation_id = $2
                                   AND fa.result = ANY($3)))
             ORDER BY a.report_date NULLS FIRST, a.created_at"#,
-        m,
+        m.uuid(),
         recommendation_id,
         &FollowUpResult::codes(&FollowUpResult::REMAINS)
     )
@@ -500,7 +523,7 @@ pub async fn requests(db: impl PgExecutor<'_>, m: Uuid, recommendation_id: Uuid)
 pub async fn set_response(
     tx: &mut PgConnection,
     actor: &Actor,
-    m: Uuid,
+    m: MunicipalityId,
     recommendation_id: Uuid,
     input: &ResponseInput,
 ) -> AppResult<()> {
@@ -523,7 +546,7 @@ pub async fn set_response(
          ON CONFLICT (audit_id, recommendation_id, body_id)
          DO UPDATE SET text = $6, planned_by = $7, decision_reference = $8, decision_date = $9, updated_at = now()",
         Uuid::new_v4(),
-        m,
+        m.uuid(),
         request.audit_id,
         recommendation_id,
         input.body_id,
@@ -536,11 +559,21 @@ pub async fn set_response(
     .await?;
     let after = json!({"Yttrande från": body.name, "Svar till": request.title, "Åtgärd": input.text,
                        "Klart": input.planned_by, "Beslut": input.decision_reference, "Beslutsdatum": input.decision_date});
-    audit_log::record(tx, actor, Change::updated(Some(m), "recommendation", recommendation_id, json!({}), after)).await
+    audit_log::record(
+        tx,
+        actor,
+        Change::updated(Some(m), EntityType::Recommendation, recommendation_id, json!({}), after),
+    )
+    .await
 }
 
 /// Removes a recommendation entered by mistake: only while nothing hangs on it yet.
-pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid, id: Uuid) -> AppResult<Uuid> {
+pub async fn delete_recommendation(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    id: Uuid,
+) -> AppResult<Uuid> {
     let before = get_recommendation(&mut *tx, m, id).await?;
     let in_use = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM actions WHERE recommendation_id = $1)
@@ -556,8 +589,10 @@ pub async fn delete_recommendation(tx: &mut PgConnection, actor: &Actor, m: Uuid
                 .into(),
         ));
     }
-    sqlx::query!("DELETE FROM recommendations WHERE municipality_id = $1 AND id = $2", m, id).execute(&mut *tx).await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), "recommendation", id, before.snapshot())).await?;
+    sqlx::query!("DELETE FROM recommendations WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Recommendation, id, before.snapshot())).await?;
     Ok(before.audit_id)
 }
 
@@ -573,7 +608,7 @@ pub struct MissingResponse {
 /// Per audit with a response deadline and addressed body: the recommendations the audit asks
 /// about (its own, and those it carries from earlier audits) that are not verified and that
 /// the body has not answered for this audit.
-pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Vec<MissingResponse>> {
+pub async fn missing_responses(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<MissingResponse>> {
     Ok(sqlx::query_as!(
         MissingResponse,
         r#"WITH asked AS (
@@ -593,7 +628,7 @@ pub async fn missing_responses(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Ve
                                WHERE y.audit_id = a.id AND y.recommendation_id = r.id AND y.body_id = rb.body_id)
             GROUP BY a.id, a.title, a.response_deadline, b.name
             ORDER BY a.response_deadline, a.title, b.name"#,
-        m,
+        m.uuid(),
         &FollowUpResult::codes(&FollowUpResult::REMAINS),
         Status::Verifierad.code()
     )
@@ -632,7 +667,7 @@ impl RecommendationThen {
 /// The recommendations registered by `by` whose report is dated on or before `on`, as they stood.
 pub async fn as_of(
     db: impl PgExecutor<'_>,
-    m: Uuid,
+    m: MunicipalityId,
     on: NaiveDate,
     by: DateTime<Utc>,
 ) -> AppResult<Vec<RecommendationThen>> {
@@ -659,7 +694,7 @@ pub async fn as_of(
                     ORDER BY f.report_date DESC, fa.assessed_at DESC LIMIT 1) v ON true
             WHERE r.municipality_id = $1 AND a.report_date <= $2 AND r.created_at <= $3
             ORDER BY a.report_date, r.position"#,
-        m,
+        m.uuid(),
         on,
         by,
         Status::Verifierad.code()
@@ -677,7 +712,7 @@ pub struct Gaps {
     pub audits_without_date: i64,
 }
 
-pub async fn gaps(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Gaps> {
+pub async fn gaps(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Gaps> {
     Ok(sqlx::query_as!(
         Gaps,
         r#"SELECT (SELECT count(*) FROM audits WHERE municipality_id = $1) AS "audits!",
@@ -686,7 +721,7 @@ pub async fn gaps(db: impl PgExecutor<'_>, m: Uuid) -> AppResult<Gaps> {
                   (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND status = ANY($2)
                       AND target_date IS NULL) AS "without_target!",
                   (SELECT count(*) FROM audits WHERE municipality_id = $1 AND report_date IS NULL) AS "audits_without_date!""#,
-        m,
+        m.uuid(),
         &Status::codes(&Status::OPEN)
     )
     .fetch_one(db)

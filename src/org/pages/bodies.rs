@@ -11,7 +11,7 @@ use super::super::model::{BodyForm, BodyKind};
 use super::super::store::{self, Body, Unit};
 use super::super::{may_manage, service};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::{Chrome, SelectOption, confirm_delete, flash, options, split_validation, unprocessable};
@@ -51,7 +51,7 @@ pub async fn show_body(
     let m = principal.tenant()?;
     let body = store::get_body(&state.pool, m, id).await?;
     let units = store::list_units(&state.pool, m).await?.into_iter().filter(|u| u.body_id == id).collect();
-    let history = audit_log::history(&state.pool, m, "body", id).await?;
+    let history = audit_log::history(&state.pool, m, EntityType::Body, id).await?;
     Ok(BodyPage { chrome, body, units, history, may_manage: may_manage(&principal) }.into_response())
 }
 

@@ -12,6 +12,7 @@ use super::super::service;
 use super::super::store::{self, Municipality};
 use crate::AppState;
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::{Chrome, flash, split_validation, unprocessable};
 
@@ -54,7 +55,7 @@ pub async fn edit_municipality(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     principal.require(principal.is_admin)?;
-    let m = store::get_municipality(&state.pool, id).await?;
+    let m = store::get_municipality(&state.pool, MunicipalityId::chosen(id)).await?;
     let form = MunicipalityForm { name: m.name, org_number: m.org_number, county: m.county };
     Ok(MunicipalityFormPage { chrome, form, errors: FieldErrors::new(), id: Some(id) }.into_response())
 }

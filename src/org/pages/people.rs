@@ -11,8 +11,9 @@ use super::super::model::PersonForm;
 use super::super::store::{self, Person};
 use super::super::{may_manage, service};
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::pagination::{ListQuery, Pager};
 use crate::web::{Chrome, SelectOption, confirm_delete, flash, options, split_validation, unprocessable};
@@ -49,7 +50,7 @@ struct PersonFormPage {
 
 async fn person_form(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     chrome: Chrome,
     form: PersonForm,
     errors: FieldErrors,
@@ -108,7 +109,7 @@ pub async fn show_person(
     principal.require(super::super::may_read_directory(&principal))?;
     let m = principal.tenant()?;
     let person = store::get_person(&state.pool, m, id).await?;
-    let history = audit_log::history(&state.pool, m, "person", id).await?;
+    let history = audit_log::history(&state.pool, m, EntityType::Person, id).await?;
     Ok(PersonPage { chrome, person, history, may_manage: may_manage(&principal) }.into_response())
 }
 

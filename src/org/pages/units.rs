@@ -12,8 +12,9 @@ use super::super::store::{self, Unit};
 use super::super::{may_manage, service};
 use super::body_options;
 use crate::AppState;
-use crate::audit_log::{self, Entry};
+use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::{Chrome, SelectOption, confirm_delete, flash, options, split_validation, unprocessable};
 
@@ -39,7 +40,7 @@ struct UnitFormPage {
 
 async fn unit_form(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     chrome: Chrome,
     form: UnitForm,
     errors: FieldErrors,
@@ -64,7 +65,7 @@ pub async fn show_unit(
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     let unit = store::get_unit(&state.pool, m, id).await?;
-    let history = audit_log::history(&state.pool, m, "unit", id).await?;
+    let history = audit_log::history(&state.pool, m, EntityType::Unit, id).await?;
     Ok(UnitPage { chrome, unit, history, may_manage: may_manage(&principal) }.into_response())
 }
 

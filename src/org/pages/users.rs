@@ -14,6 +14,7 @@ use super::body_options;
 use crate::AppState;
 use crate::auth::accounts::{self, Account};
 use crate::auth::{Principal, Role};
+use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::pagination::{Asked, ListQuery, Pager};
 use crate::web::{Chrome, Confirmation, SelectOption, confirm, flash, options, split_validation, unprocessable};
@@ -105,7 +106,7 @@ async fn user_page(
 
 async fn user_form(
     state: &AppState,
-    m: Uuid,
+    m: MunicipalityId,
     chrome: Chrome,
     form: UserForm,
     errors: FieldErrors,

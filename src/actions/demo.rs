@@ -10,7 +10,11 @@ use crate::db::MunicipalityId;
 
 pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, today: NaiveDate) -> anyhow::Result<()> {
     let year = today.year();
-    let ks = crate::org::store::list_bodies(&mut *tx, m).await?.into_iter().find(|b| b.kind == "ks").map(|b| b.id);
+    let ks = crate::org::store::list_bodies(&mut *tx, m)
+        .await?
+        .into_iter()
+        .find(|b| b.kind == crate::org::model::BodyKind::Ks)
+        .map(|b| b.id);
     let input = PlanInput {
         year,
         resources: "Samordnaren 50 %, 200 timmar från IT-enheten och 150 000 kr för utbildning.".into(),

@@ -40,30 +40,18 @@ impl From<&Principal> for Actor {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Create,
-    Update,
-    Delete,
-}
-
-impl Action {
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-        }
+crate::codes! {
+    /// What a change did.
+    pub enum Action {
+        Create = "create" => "Skapad",
+        Update = "update" => "Ändrad",
+        Delete = "delete" => "Borttagen",
     }
 }
 
+/// An entry's action in words; one Lisa does not know reads as "Händelse".
 pub fn action_label(code: &str) -> &'static str {
-    match code {
-        "create" => "Skapad",
-        "update" => "Ändrad",
-        "delete" => "Borttagen",
-        _ => "Händelse",
-    }
+    Action::parse(code).map(Action::label).unwrap_or("Händelse")
 }
 
 crate::codes! {

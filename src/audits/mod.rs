@@ -54,14 +54,7 @@ pub async fn parse_for(
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?;
     let refs: Vec<BodyRef> = bodies
         .iter()
-        .filter_map(|b| {
-            Some(BodyRef {
-                id: b.id,
-                kind: crate::org::model::BodyKind::parse(&b.kind)?,
-                name: &b.name,
-                company_name: b.company_name.as_deref(),
-            })
-        })
+        .map(|b| BodyRef { id: b.id, kind: b.kind, name: &b.name, company_name: b.company_name.as_deref() })
         .collect();
     let mut known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
     known.extend(headers.iter().filter(|h| !h.trim().is_empty()).cloned());

@@ -40,14 +40,13 @@ impl SentReport {
     }
 
     pub fn kind_label(&self) -> &'static str {
-        ReportKind::parse(&self.kind).map(ReportKind::label).unwrap_or("")
+        self.kind.label()
     }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SentReport {
-    /// imy, csirt, incidentanmalan, lagesrapport or slutrapport.
-    pub kind: String,
+    pub kind: ReportKind,
     pub sent_at: DateTime<Utc>,
     pub sent_by: String,
     pub reference: String,
@@ -174,8 +173,7 @@ impl Incident {
 
     /// The legal clocks as of `now`.
     pub fn clocks(&self, now: DateTime<Utc>) -> Vec<Clock> {
-        let reports: Vec<(ReportKind, DateTime<Utc>)> =
-            self.reports.iter().filter_map(|r| Some((ReportKind::parse(&r.kind)?, r.sent_at))).collect();
+        let reports: Vec<(ReportKind, DateTime<Utc>)> = self.reports.iter().map(|r| (r.kind, r.sent_at)).collect();
         let facts = Facts {
             discovered_at: self.discovered_at,
             personal_data: self.personal_data,

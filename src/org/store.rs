@@ -121,15 +121,14 @@ pub async fn update_municipality(
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Body {
     pub id: Uuid,
-    /// kf, ks, namnd, gemensam_namnd or bolagsstyrelse.
-    pub kind: String,
+    pub kind: BodyKind,
     pub name: String,
     pub company_name: Option<String>,
 }
 
 impl Body {
     pub fn kind_label(&self) -> &'static str {
-        BodyKind::parse(&self.kind).map(BodyKind::label).unwrap_or("")
+        self.kind.label()
     }
 
     fn snapshot(&self) -> Value {
@@ -141,8 +140,8 @@ pub async fn list_bodies(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResul
     // KF and KS first, then the rest by name.
     Ok(sqlx::query_as!(
         Body,
-        "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1
-          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 ELSE 2 END, name",
+        r#"SELECT id, kind AS "kind: BodyKind", name, company_name FROM bodies WHERE municipality_id = $1
+          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 ELSE 2 END, name"#,
         m.uuid()
     )
     .fetch_all(db)
@@ -152,7 +151,7 @@ pub async fn list_bodies(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResul
 pub async fn get_body(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Body> {
     Ok(sqlx::query_as!(
         Body,
-        "SELECT id, kind, name, company_name FROM bodies WHERE municipality_id = $1 AND id = $2",
+        r#"SELECT id, kind AS "kind: BodyKind", name, company_name FROM bodies WHERE municipality_id = $1 AND id = $2"#,
         m.uuid(),
         id
     )
@@ -240,14 +239,13 @@ pub struct Unit {
     pub id: Uuid,
     pub body_id: Uuid,
     pub body_name: String,
-    /// forvaltning, sektor or enhet.
-    pub kind: String,
+    pub kind: UnitKind,
     pub name: String,
 }
 
 impl Unit {
     pub fn kind_label(&self) -> &'static str {
-        UnitKind::parse(&self.kind).map(UnitKind::label).unwrap_or("")
+        self.kind.label()
     }
 
     fn snapshot(&self) -> Value {
@@ -258,9 +256,9 @@ impl Unit {
 pub async fn list_units(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Unit>> {
     Ok(sqlx::query_as!(
         Unit,
-        "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
+        r#"SELECT u.id, u.body_id, b.name AS body_name, u.kind AS "kind: UnitKind", u.name
            FROM units u JOIN bodies b ON b.id = u.body_id
-          WHERE u.municipality_id = $1 ORDER BY u.name",
+          WHERE u.municipality_id = $1 ORDER BY u.name"#,
         m.uuid()
     )
     .fetch_all(db)
@@ -270,9 +268,9 @@ pub async fn list_units(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult
 pub async fn get_unit(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Unit> {
     Ok(sqlx::query_as!(
         Unit,
-        "SELECT u.id, u.body_id, b.name AS body_name, u.kind, u.name
+        r#"SELECT u.id, u.body_id, b.name AS body_name, u.kind AS "kind: UnitKind", u.name
            FROM units u JOIN bodies b ON b.id = u.body_id
-          WHERE u.municipality_id = $1 AND u.id = $2",
+          WHERE u.municipality_id = $1 AND u.id = $2"#,
         m.uuid(),
         id
     )
@@ -881,20 +879,20 @@ pub struct SentInvitation {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl SentInvitation {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role).map(Role::label).unwrap_or("")
+        self.role.label()
     }
 }
 
 pub async fn sent_invitations(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<SentInvitation>> {
     Ok(sqlx::query_as!(
         SentInvitation,
-        "SELECT id, email, display_name, role, created_at FROM invitations WHERE municipality_id = $1 ORDER BY created_at",
+        r#"SELECT id, email, display_name, role AS "role: Role", created_at FROM invitations WHERE municipality_id = $1 ORDER BY created_at"#,
         m.uuid()
     )
     .fetch_all(db)
@@ -904,13 +902,13 @@ pub async fn sent_invitations(db: impl PgExecutor<'_>, m: MunicipalityId) -> App
 /// Takes back an invitation the municipality sent.
 pub async fn withdraw_invitation(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
     let row = sqlx::query!(
-        "DELETE FROM invitations WHERE municipality_id = $1 AND id = $2 RETURNING email, role",
+        r#"DELETE FROM invitations WHERE municipality_id = $1 AND id = $2 RETURNING email, role AS "role: Role""#,
         m.uuid(),
         id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let snapshot = json!({"E-post": row.email, "Roll": Role::parse(&row.role).map(Role::label)});
+    let snapshot = json!({"E-post": row.email, "Roll": row.role.label()});
     audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Invitation, id, snapshot)).await
 }

@@ -27,10 +27,6 @@ crate::codes! {
     }
 }
 
-pub fn label(choices: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    choices.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
-
 crate::codes! {
     /// The yes/no properties of a system. The code is the form field, the API field and the
     /// column, and the list filter's value.

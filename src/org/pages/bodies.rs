@@ -80,7 +80,11 @@ pub async fn edit_body(
 ) -> AppResult<Response> {
     principal.require(may_manage(&principal))?;
     let body = store::get_body(&state.pool, principal.tenant()?, id).await?;
-    let form = BodyForm { kind: body.kind, name: body.name, company_name: body.company_name.unwrap_or_default() };
+    let form = BodyForm {
+        kind: body.kind.code().into(),
+        name: body.name,
+        company_name: body.company_name.unwrap_or_default(),
+    };
     Ok(body_form(chrome, form, FieldErrors::new(), Some(id)).into_response())
 }
 

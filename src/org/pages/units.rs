@@ -106,7 +106,7 @@ pub async fn edit_unit(
     principal.require(may_manage(&principal))?;
     let m = principal.tenant()?;
     let unit = store::get_unit(&state.pool, m, id).await?;
-    let form = UnitForm { body_id: unit.body_id.to_string(), kind: unit.kind, name: unit.name };
+    let form = UnitForm { body_id: unit.body_id.to_string(), kind: unit.kind.code().into(), name: unit.name };
     Ok(unit_form(&state, m, chrome, form, FieldErrors::new(), Some(id)).await?.into_response())
 }
 

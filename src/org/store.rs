@@ -822,47 +822,18 @@ impl Invitation {
     }
 }
 
-struct InvitationRow {
-    id: Uuid,
-    municipality_id: Uuid,
-    municipality_name: String,
-    role: String,
-    body_id: Option<Uuid>,
-    body_name: Option<String>,
-    invited_by: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl InvitationRow {
-    fn into_invitation(self) -> AppResult<Invitation> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {} in an invitation", self.role)))?;
-        Ok(Invitation {
-            id: self.id,
-            municipality_id: self.municipality_id,
-            municipality_name: self.municipality_name,
-            role,
-            body_id: self.body_id,
-            body_name: self.body_name,
-            invited_by: self.invited_by,
-            created_at: self.created_at,
-        })
-    }
-}
-
 /// The user's own open invitations, oldest first.
 pub async fn invitations_for(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec<Invitation>> {
-    let rows = sqlx::query_as!(
-        InvitationRow,
-        r#"SELECT i.id, i.municipality_id, m.name AS municipality_name, i.role, i.body_id, i.body_name,
+    Ok(sqlx::query_as!(
+        Invitation,
+        r#"SELECT i.id, i.municipality_id, m.name AS municipality_name, i.role AS "role: Role", i.body_id, i.body_name,
                   i.invited_by, i.created_at
              FROM invitations i JOIN municipalities m ON m.id = i.municipality_id
             WHERE i.user_id = $1 ORDER BY i.created_at"#,
         user_id
     )
     .fetch_all(db)
-    .await?;
-    rows.into_iter().map(InvitationRow::into_invitation).collect()
+    .await?)
 }
 
 /// Removes one of the user's invitations and returns it (to be accepted or declined).

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{Principal, check_new_password, may_manage_account};
+use super::model::{Credential, Principal, check_new_password, may_manage_account};
 use super::{password, session, tokens};
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change, EntityType};
@@ -221,6 +221,45 @@ pub async fn reset_is_valid(state: &AppState, secret: &str) -> AppResult<bool> {
     )
     .fetch_one(&state.pool)
     .await?)
+}
+
+/// Changes the signed-in person's own password when the current one matches. Their other
+/// sessions end and their API tokens are revoked, in one transaction with the change-log entry;
+/// returns how many tokens were revoked.
+pub async fn change_own_password(
+    state: &AppState,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    repeated: &str,
+) -> AppResult<usize> {
+    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
+    let mut errors = FieldErrors::new();
+    let stored = super::store::password_hash(&state.pool, principal.user_id).await?;
+    if !password::verify(current.to_string(), Some(stored)).await {
+        errors.insert("current".into(), "Det nuvarande lösenordet stämmer inte.".into());
+    }
+    if let Err(message) = check_new_password(new, repeated) {
+        errors.insert("new".into(), message.into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = password::hash(new.to_string(), state.config.password_cost).await?;
+    let actor = Actor::from(principal);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", principal.user_id, hash)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", principal.user_id, token_hash)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change::updated(None, EntityType::User, principal.user_id, json!({}), json!({"Lösenord": "Bytt"}));
+    audit_log::record(&mut tx, &actor, change).await?;
+    let revoked = tokens::revoke_all_of(&mut tx, &actor, principal.user_id, "Lösenordet byttes").await?;
+    tx.commit().await?;
+    session::forget_user(state, principal.user_id);
+    Ok(revoked)
 }
 
 /// Sets a new password through a link: once. Every session ends and every token is revoked,

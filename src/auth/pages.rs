@@ -11,16 +11,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{
-    Credential, Principal, TOKEN_DEFAULT_DAYS, ThrottleVerdict, check_new_password, safe_next, throttle_verdict,
-};
+use super::model::{Credential, Principal, TOKEN_DEFAULT_DAYS, ThrottleVerdict, safe_next, throttle_verdict};
 use super::tokens::{self, Token, TokenForm};
 use super::{accounts, password, session, sso, store, two_factor};
 use crate::AppState;
 use crate::db::MunicipalityId;
 use crate::db::tenant;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::{Chrome, Confirmation, confirm, cookies, flash, see_other, unprocessable};
+use crate::web::{Chrome, Confirmation, confirm, cookies, flash, see_other, split_validation, unprocessable};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/login.html")]
@@ -284,30 +282,11 @@ pub async fn change_password(
     chrome: Chrome,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
-    let mut errors = FieldErrors::new();
-    let stored = store::password_hash(&state.pool, principal.user_id).await?;
-    if !password::verify(form.current, Some(stored)).await {
-        errors.insert("current".into(), "Det nuvarande lösenordet stämmer inte.".into());
-    }
-    if let Err(message) = check_new_password(&form.new, &form.repeat) {
-        errors.insert("new".into(), message.into());
-    }
-    if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { chrome, errors }).into_response());
-    }
-    let hash = password::hash(form.new, state.config.password_cost).await?;
-    store::set_password_hash(&state.pool, principal.user_id, &hash).await?;
-    session::delete_others(&state, principal.user_id, token_hash).await?;
-    let mut tx = state.pool.begin().await?;
-    let revoked = tokens::revoke_all_of(
-        &mut tx,
-        &crate::audit_log::Actor::from(&principal),
-        principal.user_id,
-        "Lösenordet byttes",
-    )
-    .await?;
-    tx.commit().await?;
+    let changed = accounts::change_own_password(&state, &principal, &form.current, &form.new, &form.repeat).await;
+    let revoked = match split_validation(changed)? {
+        Ok(revoked) => revoked,
+        Err(errors) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { chrome, errors }).into_response()),
+    };
     let message = match revoked {
         0 => "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut.".to_string(),
         n => format!("Ditt lösenord är bytt. Dina andra inloggningar har loggats ut och {n} API-nycklar återkallats."),

@@ -74,15 +74,6 @@ pub async fn delete(state: &AppState, hash: &[u8]) -> AppResult<()> {
     Ok(())
 }
 
-/// Ends every other session of the user (after a password change).
-pub async fn delete_others(state: &AppState, user_id: Uuid, keep: &[u8]) -> AppResult<()> {
-    sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", user_id, keep)
-        .execute(&state.pool)
-        .await?;
-    forget_user(state, user_id);
-    Ok(())
-}
-
 /// Drops the cached identity of a user whose roles or account changed, so that this
 /// instance sees the change at once (others within the cache's time to live).
 pub fn forget_user(state: &AppState, user_id: Uuid) {

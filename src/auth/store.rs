@@ -38,13 +38,6 @@ pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> AppResult<String> {
     Ok(sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_one(pool).await?)
 }
 
-pub async fn set_password_hash(pool: &PgPool, user_id: Uuid, hash: &str) -> AppResult<()> {
-    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user_id, hash)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// The keys a login attempt is throttled by: the typed email, the client's address, and the two together.
 pub struct ThrottleKeys {
     pub account: String,

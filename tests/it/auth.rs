@@ -202,6 +202,14 @@ async fn a_changed_password_works_and_ends_other_sessions() {
     assert_eq!(app.get(&second, "/").await.status(), 303, "the other session is gone");
     assert_eq!(app.try_login(&app.client(), "ledamot@exempelby.se", new).await.status(), 303);
     assert_eq!(app.try_login(&app.client(), "ledamot@exempelby.se", DEMO_PASSWORD).await.status(), 401);
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.entity_id
+          WHERE u.email = 'ledamot@exempelby.se' AND a.entity_type = 'user' AND a.after->>'Lösenord' = 'Bytt'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(logged, 1, "the change is in the change log, once");
 }
 
 #[tokio::test]

@@ -1094,3 +1094,40 @@ async fn the_register_pages_in_the_api_and_counts_every_matching_recommendation_
         .count();
     assert!(html.contains(&format!("<span class=\"figure\">{open}</span> öppna")), "open count {open}");
 }
+
+#[tokio::test]
+async fn the_register_figures_are_counted_in_postgresql_by_the_rules_the_rows_follow() {
+    use lisa::audits::model::Status;
+    use lisa::audits::store::{Filter, list_recommendations, register_page};
+    use lisa::web::format::months_between;
+    use lisa::web::pagination::Asked;
+    let app = TestApp::spawn().await;
+    let today = lisa::web::format::today();
+    let filters = [
+        Filter::default(),
+        Filter { status: "oppen".into(), ..Filter::default() },
+        Filter { overdue: "1".into(), ..Filter::default() },
+        Filter { verdict: "ingen".into(), ..Filter::default() },
+        Filter { verdict: "ej_atgardad".into(), ..Filter::default() },
+        Filter { missing: "ansvarig".into(), sort: "age".into(), ..Filter::default() },
+        Filter { q: "säkerhet".into(), sort: "target".into(), ..Filter::default() },
+    ];
+    for filter in filters {
+        let all = list_recommendations(app.pool(), app.exempelby, &filter, today).await.unwrap();
+        let asked = Asked { page: 2, per_page: 3 };
+        let (page, pager, figures) = register_page(app.pool(), app.exempelby, &filter, today, asked).await.unwrap();
+        let expected: Vec<_> = all.iter().skip(pager.offset() as usize).take(3).map(|r| r.id).collect();
+        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{filter:?}");
+        let count =
+            |keep: &dyn Fn(&lisa::audits::store::Recommendation) -> bool| all.iter().filter(|r| keep(r)).count();
+        assert_eq!(figures.total as usize, all.len(), "{filter:?}");
+        assert_eq!(figures.open as usize, count(&|r| r.status.is_open()), "{filter:?}");
+        assert_eq!(figures.claimed as usize, count(&|r| r.status == Status::Atgardad), "{filter:?}");
+        assert_eq!(figures.verified as usize, count(&|r| r.status == Status::Verifierad), "{filter:?}");
+        assert_eq!(figures.overdue as usize, count(&|r| r.is_overdue(today)), "{filter:?}");
+        let mut ages: Vec<i64> =
+            all.iter().filter(|r| r.status.is_open()).filter_map(|r| r.age_months(today)).map(i64::from).collect();
+        let median = lisa::audits::model::median(&mut ages);
+        assert_eq!(figures.median_first_reported.map(|d| i64::from(months_between(d, today))), median, "{filter:?}");
+    }
+}

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::AppState;
 use crate::audits::model::{self, Area, Priority, Status};
-use crate::audits::store::{self, Filter, Listed, Recommendation};
+use crate::audits::store::{self, Filter, Recommendation, RegisterFigures};
 use crate::audits::{may_read, today};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
@@ -26,18 +26,16 @@ pub struct Counts {
     pub median_age: Option<String>,
 }
 
-fn counts(recommendations: &[Listed], today: NaiveDate) -> Counts {
-    let mut ages: Vec<i64> = recommendations
-        .iter()
-        .filter(|r| r.status.is_open())
-        .filter_map(|r| r.age_months(today).map(i64::from))
-        .collect();
+fn counts(figures: RegisterFigures, today: NaiveDate) -> Counts {
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
     Counts {
-        open: recommendations.iter().filter(|r| r.status.is_open()).count(),
-        claimed: recommendations.iter().filter(|r| r.status == Status::Atgardad).count(),
-        verified: recommendations.iter().filter(|r| r.status == Status::Verifierad).count(),
-        overdue: recommendations.iter().filter(|r| r.is_overdue(today)).count(),
-        median_age: model::median(&mut ages).map(|m| crate::web::format::years_months(m as u32)),
+        open: count(figures.open),
+        claimed: count(figures.claimed),
+        verified: count(figures.verified),
+        overdue: count(figures.overdue),
+        median_age: figures
+            .median_first_reported
+            .map(|d| crate::web::format::years_months(crate::web::format::months_between(d, today))),
     }
 }
 
@@ -76,14 +74,14 @@ pub async fn register(
     let m = principal.tenant()?;
     let today = today();
     let asked = Asked::page(filter.page.as_deref());
-    let (recommendations, pager, listed) = store::register_page(&state.pool, m, &filter, today, asked).await?;
+    let (recommendations, pager, figures) = store::register_page(&state.pool, m, &filter, today, asked).await?;
     let all_bodies = list_bodies(&state.pool, m).await?;
     let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
     let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
     let audits =
         options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
     Ok(RegisterPage {
-        counts: counts(&listed, today),
+        counts: counts(figures, today),
         statuses: Status::options(&filter.status),
         priorities: Priority::options(&filter.priority),
         areas: Area::options(&filter.area),

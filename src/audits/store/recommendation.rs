@@ -151,67 +151,77 @@ pub struct Filter {
     pub page: Option<String>,
 }
 
-/// What the register counts for every recommendation that passes the filter; only a page of
-/// them is read in full.
-pub struct Listed {
-    pub id: Uuid,
-    pub status: Status,
-    pub target_date: Option<NaiveDate>,
-    pub first_reported: Option<NaiveDate>,
+/// The figures above the register, of the recommendations that pass its filter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegisterFigures {
+    pub total: i64,
+    pub open: i64,
+    pub claimed: i64,
+    pub verified: i64,
+    pub overdue: i64,
+    /// The first report date of the open recommendation of median age (the younger of the two
+    /// middle ones), from which the page tells the median age.
+    pub median_first_reported: Option<NaiveDate>,
 }
 
-impl Listed {
-    pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        crate::audits::model::is_overdue(self.status, self.target_date, today)
-    }
-
-    /// Whole months since its first report.
-    pub fn age_months(&self, today: NaiveDate) -> Option<u32> {
-        self.first_reported.map(|d| crate::web::format::months_between(d, today))
-    }
-}
-
-/// The recommendations that pass the register's filter, in its order (ending with the id).
-pub async fn matching(
+/// The ids of the recommendations that pass the register's filter, in its order (ending with
+/// the id; `limit` of them from `offset`, clamped to the last page), and the register's figures
+/// of all that pass: counted in PostgreSQL, so the page reads one page of rows whatever the
+/// register holds. `is_overdue` is the overdue rule, and the verdict is read only when the
+/// filter asks for one.
+async fn matching(
     db: impl PgExecutor<'_>,
     m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
-) -> AppResult<Vec<Listed>> {
+    asked: Asked,
+) -> AppResult<(Vec<Uuid>, RegisterFigures)> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let audit_id = Uuid::parse_str(filter.audit_id.trim()).ok();
-    Ok(sqlx::query_as!(
-        Listed,
-        r#"SELECT r.id, r.status AS "status: Status", r.target_date, a.report_date AS first_reported
-             FROM recommendations r
-             JOIN audits a ON a.id = r.audit_id
-             LEFT JOIN people p ON p.id = r.responsible_person_id
-             LEFT JOIN LATERAL (
-                   SELECT fa.result, f.report_date, f.id AS audit_id, f.title
-                     FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
-                    WHERE fa.recommendation_id = r.id
-                    ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1) v ON true
-            WHERE r.municipality_id = $1
-              AND ($2 = '' OR r.text ILIKE '%' || $2 || '%')
-              AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM recommendation_bodies rb WHERE rb.recommendation_id = r.id AND rb.body_id = $3))
-              AND ($4 = '' OR r.status = $4)
-              AND ($5 = '' OR r.priority = $5)
-              AND ($6::uuid IS NULL OR r.audit_id = $6
-                   OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                               WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result = ANY($16)))
-              AND ($7 = '' OR (r.status = ANY($15) AND r.target_date < $8))
-              AND ($9 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
-                                        WHERE fa.recommendation_id = r.id AND fa.result = ANY($16)))
-              AND ($10 = '' OR $10 = ANY(r.areas))
-              AND ($11::int IS NULL OR a.report_date <= $8::date - $11::int)
-              AND ($13 = '' OR ($13 = 'ingen' AND v.result IS NULL) OR v.result = $13)
-              AND ($14 = '' OR (r.status = ANY($15)
-                                AND (($14 = 'ansvarig' AND r.responsible_person_id IS NULL)
-                                     OR ($14 = 'maldatum' AND r.target_date IS NULL))))
-            ORDER BY CASE WHEN $12 = 'age' THEN a.report_date END ASC NULLS LAST,
-                     CASE WHEN $12 = 'target' THEN r.target_date END ASC NULLS LAST,
-                     CASE WHEN $12 = 'status' THEN r.status END,
-                     a.report_date NULLS LAST, r.position, r.id"#,
+    let found = sqlx::query!(
+        r#"WITH matching AS MATERIALIZED (
+             SELECT r.id, r.status, r.target_date, r.position, a.report_date
+               FROM recommendations r
+               JOIN audits a ON a.id = r.audit_id
+              WHERE r.municipality_id = $1
+                AND ($2 = '' OR r.text ILIKE '%' || $2 || '%')
+                AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM recommendation_bodies rb WHERE rb.recommendation_id = r.id AND rb.body_id = $3))
+                AND ($4 = '' OR r.status = $4)
+                AND ($5 = '' OR r.priority = $5)
+                AND ($6::uuid IS NULL OR r.audit_id = $6
+                     OR EXISTS (SELECT 1 FROM follow_up_assessments fa
+                                 WHERE fa.recommendation_id = r.id AND fa.audit_id = $6 AND fa.result = ANY($16)))
+                AND ($7 = '' OR (r.status = ANY($15) AND r.target_date < $8))
+                AND ($9 = '' OR EXISTS (SELECT 1 FROM follow_up_assessments fa
+                                          WHERE fa.recommendation_id = r.id AND fa.result = ANY($16)))
+                AND ($10 = '' OR $10 = ANY(r.areas))
+                AND ($11::int IS NULL OR a.report_date <= $8::date - $11::int)
+                -- The latest verdict, read only when asked for (OR stops early); 'ingen' is none.
+                AND ($13 = '' OR $13 = COALESCE(
+                       (SELECT fa.result FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
+                         WHERE fa.recommendation_id = r.id
+                         ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1), 'ingen'))
+                AND ($14 = '' OR (r.status = ANY($15)
+                                  AND (($14 = 'ansvarig' AND r.responsible_person_id IS NULL)
+                                       OR ($14 = 'maldatum' AND r.target_date IS NULL))))),
+           figures AS (
+             SELECT count(*) AS total,
+                    count(*) FILTER (WHERE status = ANY($15)) AS open,
+                    count(*) FILTER (WHERE status = $19) AS claimed,
+                    count(*) FILTER (WHERE status = $20) AS verified,
+                    count(*) FILTER (WHERE status = ANY($15) AND target_date < $8) AS overdue,
+                    percentile_disc(0.5) WITHIN GROUP (ORDER BY report_date DESC)
+                      FILTER (WHERE status = ANY($15) AND report_date IS NOT NULL) AS median_first_reported
+               FROM matching)
+           SELECT f.total AS "total!", f.open AS "open!", f.claimed AS "claimed!", f.verified AS "verified!",
+                  f.overdue AS "overdue!", f.median_first_reported,
+                  ARRAY(SELECT id FROM matching
+                         ORDER BY CASE WHEN $12 = 'age' THEN report_date END ASC NULLS LAST,
+                                  CASE WHEN $12 = 'target' THEN target_date END ASC NULLS LAST,
+                                  CASE WHEN $12 = 'status' THEN status END,
+                                  report_date NULLS LAST, position, id
+                         LIMIT $17 OFFSET LEAST($18, GREATEST(f.total - 1, 0) / $17 * $17)) AS "ids!"
+             FROM figures f"#,
         m.uuid(),
         filter.q.trim(),
         body_id,
@@ -228,9 +238,22 @@ pub async fn matching(
         filter.missing.trim(),
         &Status::codes(&Status::OPEN),
         &FollowUpResult::codes(&FollowUpResult::REMAINS),
+        asked.per_page,
+        asked.offset(),
+        Status::Atgardad.code(),
+        Status::Verifierad.code(),
     )
-    .fetch_all(db)
-    .await?)
+    .fetch_one(db)
+    .await?;
+    let figures = RegisterFigures {
+        total: found.total,
+        open: found.open,
+        claimed: found.claimed,
+        verified: found.verified,
+        overdue: found.overdue,
+        median_first_reported: found.median_first_reported,
+    };
+    Ok((found.ids, figures))
 }
 
 /// Recommendations in full, in the order of `ids`.
@@ -277,24 +300,21 @@ pub async fn list_recommendations(
     filter: &Filter,
     today: NaiveDate,
 ) -> AppResult<Vec<Recommendation>> {
-    let ids: Vec<Uuid> = matching(db, m, filter, today).await?.into_iter().map(|r| r.id).collect();
+    let (ids, _) = matching(db, m, filter, today, Asked::ALL).await?;
     by_ids(db, m, &ids).await
 }
 
-/// One page of the register, where it sits, and every matching recommendation's figures (for
-/// the counts above the list).
+/// One page of the register, where it sits, and the register's figures.
 pub async fn register_page(
     db: &PgPool,
     m: MunicipalityId,
     filter: &Filter,
     today: NaiveDate,
     asked: Asked,
-) -> AppResult<(Vec<Recommendation>, Pager, Vec<Listed>)> {
-    let listed = matching(db, m, filter, today).await?;
-    let pager = Pager::sized(asked.page, asked.per_page, listed.len() as i64);
-    let ids: Vec<Uuid> =
-        listed.iter().skip(pager.offset() as usize).take(pager.limit() as usize).map(|r| r.id).collect();
-    Ok((by_ids(db, m, &ids).await?, pager, listed))
+) -> AppResult<(Vec<Recommendation>, Pager, RegisterFigures)> {
+    let (ids, figures) = matching(db, m, filter, today, asked).await?;
+    let pager = Pager::sized(asked.page, asked.per_page, figures.total);
+    Ok((by_ids(db, m, &ids).await?, pager, figures))
 }
 
 pub async fn get_recommendation(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Recommendation> {

@@ -206,6 +206,7 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             let mut tx = state.pool.begin().await?;
             lisa::demo::large::seed(&mut tx, state.config.password_cost, lisa::web::format::today()).await?;
             tx.commit().await?;
+            lisa::demo::large::settle(&state.pool).await?;
             println!(
                 "Storby kommun is ready; log in as {} or {}",
                 lisa::demo::large::COORDINATOR,

@@ -318,6 +318,7 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, 
     let mut tx = state.pool.begin().await?;
     let m = lisa::demo::large::seed(&mut tx, state.config.password_cost, today).await?;
     tx.commit().await?;
+    lisa::demo::large::settle(&state.pool).await?;
     println!(
         "\nStorby kommun (1,500 systems, 20,000 incidents, 600 contracts, 2,000 users, 500,000 log entries): ready in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -252,3 +252,12 @@ async fn grow(
     sqlx::raw_sql("ANALYZE").execute(&mut *tx).await?;
     Ok(())
 }
+
+/// After the generation is committed: the generator updates most rows it inserts, leaving as
+/// many dead rows as live ones and no page marked all-visible. A database in use has had
+/// autovacuum clean that up, so Storby is vacuumed before anyone measures it (outside a
+/// transaction, as VACUUM must be).
+pub async fn settle(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    sqlx::raw_sql("VACUUM (ANALYZE)").execute(pool).await?;
+    Ok(())
+}

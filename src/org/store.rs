@@ -583,7 +583,8 @@ async fn users_by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) 
 }
 
 /// One page of the users holding a role in the municipality whose name or email contains
-/// `search`, by name, with where it sits in the whole list.
+/// `search`, by name, with where it sits in the whole list. Not materialized, so the page walks
+/// `users_display_name` in order and stops after it rather than sorting every match.
 pub async fn search_users(
     db: &mut PgConnection,
     m: MunicipalityId,
@@ -591,7 +592,7 @@ pub async fn search_users(
     asked: Asked,
 ) -> AppResult<(Vec<UserView>, Pager)> {
     let found = sqlx::query!(
-        r#"WITH matching AS MATERIALIZED (
+        r#"WITH matching AS NOT MATERIALIZED (
              SELECT u.id, u.display_name FROM users u
               WHERE u.id IN (SELECT g.user_id FROM role_grants g WHERE g.municipality_id = $1)
                 AND ($2 = '' OR u.display_name ILIKE '%' || $2 || '%' OR u.email ILIKE '%' || $2 || '%')),

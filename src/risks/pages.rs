@@ -469,12 +469,7 @@ pub async fn save_settings(
     chrome: Chrome,
     PageForm(form): PageForm<ScaleForm>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
-    let saved = match form.scale() {
-        Ok(scale) => split_validation(super::set_scale(&state, &principal, &scale).await)?,
-        Err(errors) => Err(errors),
-    };
-    match saved {
+    match split_validation(super::set_scale_from_form(&state, &principal, &form).await)? {
         Ok(()) => Ok(flash::see_other_with(&state, "/risk-analyses", "Riskskalan är sparad.")),
         Err(errors) => Ok(unprocessable(SettingsPage { chrome, form, errors })),
     }

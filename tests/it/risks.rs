@@ -59,6 +59,10 @@ async fn risks_get_their_value_and_cell_on_the_municipalitys_scale() {
     let page = mistyped.text().await.unwrap();
     assert!(page.contains("Skriv ett heltal.") && page.contains("value=\"fem\""), "{page}");
     assert!(page.contains("value=\"Sällan, Ofta\""));
+    // Someone who may not set the scale is refused before any word about their input.
+    let owner = app.login("systemagare@exempelby.se").await;
+    let refused = app.post_form(&owner, "/risk-settings", &[("max", "fem")]).await;
+    assert_eq!(refused.status(), 403);
     let saved = app
         .post_form(
             &client,

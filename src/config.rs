@@ -45,6 +45,9 @@ pub struct Config {
     /// The key that encrypts secrets Lisa must be able to read back (IdP client secrets):
     /// LISA_SECRET_KEY, 64 hex digits (e.g. `openssl rand -hex 32`).
     pub secret_key: Option<[u8; 32]>,
+    /// Serve lists again from a copy while nothing changed (`web::read_cache`);
+    /// LISA_READ_CACHE=off makes every response afresh (to measure what that costs).
+    pub read_cache: bool,
 }
 
 impl Config {
@@ -52,6 +55,9 @@ impl Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let flag =
             |name: &str| var(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        let off = |name: &str| {
+            var(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no"))
+        };
         let minutes = |name: &str, default: u64| -> anyhow::Result<Duration> {
             let value = match var(name) {
                 Some(v) => v.parse::<u64>().with_context(|| format!("{name} must be a number of minutes"))?,
@@ -88,11 +94,11 @@ impl Config {
             smtp_url: var("LISA_SMTP_URL"),
             mail_from: var("LISA_MAIL_FROM").unwrap_or_else(|| "Lisa <lisa@localhost>".into()),
             public_url: var("LISA_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
-            run_reminders: !var("LISA_REMINDERS")
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "off" | "no")),
+            run_reminders: !off("LISA_REMINDERS"),
             db_connections,
             admins_need_two_factor: !var("LISA_ADMIN_TWO_FACTOR").is_some_and(|v| v.eq_ignore_ascii_case("optional")),
             secret_key,
+            read_cache: !off("LISA_READ_CACHE"),
         })
     }
 }

@@ -27,7 +27,7 @@ pub struct MunicipalityRef {
     pub name: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Hash)]
 pub struct Grant {
     pub role: Role,
     pub body_id: Option<Uuid>,

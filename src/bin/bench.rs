@@ -406,6 +406,10 @@ async fn main() -> anyhow::Result<()> {
         options.seconds,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
+    println!(
+        "read cache: {} (LISA_READ_CACHE=off measures every response made afresh)",
+        if state.config.read_cache { "on, lists answered from a copy while nothing changed" } else { "off" }
+    );
     let floor = measure(addr, "/healthz", "", &options).await?;
     print("/healthz (floor)", &floor);
     if options.only.is_none() {

@@ -110,25 +110,19 @@ pub async fn coordinator(state: &AppState, principal: &Principal) -> AppResult<A
     shared_view(state, principal.tenant()?).await
 }
 
-/// How many changes the municipality has seen in this process.
-fn change_count(state: &AppState, m: MunicipalityId) -> u64 {
-    state.changes.lock().map(|counts| counts.get(&m).copied().unwrap_or(0)).unwrap_or(0)
-}
-
 /// Stores a computed view unless the municipality changed while it was computed.
 fn store_view(state: &AppState, m: MunicipalityId, view: Arc<CoordinatorView>, computed_after: u64) {
-    if change_count(state, m) == computed_after {
+    if state.changes.count(m) == computed_after {
         state.coordinator_views.insert(m, view);
     }
 }
 
 /// Marks the municipality's data as changed: the next read computes its view afresh, and a
-/// computation already under way does not store its older result. Other instances see the
-/// change within `STALE_AFTER`.
+/// computation already under way does not store its older result; copies of lists made
+/// before are no longer served (`web::read_cache`). Other instances see the change within
+/// `STALE_AFTER` (lists within `read_cache::FRESH_FOR`).
 pub fn changed(state: &AppState, m: MunicipalityId) {
-    if let Ok(mut counts) = state.changes.lock() {
-        *counts.entry(m).or_default() += 1;
-    }
+    state.changes.bump(m);
     state.coordinator_views.remove(&m);
     state.overview.remove(&m);
 }
@@ -161,7 +155,7 @@ async fn shared_view(state: &AppState, m: MunicipalityId) -> AppResult<Arc<Coord
                 let state = state.clone();
                 // A task of its own has no request: it names the municipality it reads.
                 tokio::spawn(crate::db::tenant::within(crate::db::tenant::Context::municipality(m), async move {
-                    let before = change_count(&state, m);
+                    let before = state.changes.count(m);
                     match compute_coordinator(&state, m).await {
                         Ok(fresh) => store_view(&state, m, Arc::new(fresh), before),
                         Err(err) => tracing::warn!(error = %err, "the coordinator dashboard could not be refreshed"),
@@ -178,7 +172,7 @@ async fn shared_view(state: &AppState, m: MunicipalityId) -> AppResult<Arc<Coord
             if let Some(view) = state.coordinator_views.get(&m) {
                 return Ok(view);
             }
-            let before = change_count(state, m);
+            let before = state.changes.count(m);
             let view = Arc::new(compute_coordinator(state, m).await?);
             store_view(state, m, view.clone(), before);
             Ok(view)

@@ -54,6 +54,26 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 }
 
+/// How many changes each municipality has seen in this process. What is computed from a
+/// municipality's data is kept with the count read before computing it, and is good only
+/// while the count is the same (see `reports::dashboards::fresh_after_writes`, which counts).
+#[derive(Default)]
+pub struct Changes {
+    counts: Mutex<HashMap<crate::db::MunicipalityId, u64>>,
+}
+
+impl Changes {
+    pub fn count(&self, m: crate::db::MunicipalityId) -> u64 {
+        self.counts.lock().map(|counts| counts.get(&m).copied().unwrap_or(0)).unwrap_or(0)
+    }
+
+    pub fn bump(&self, m: crate::db::MunicipalityId) {
+        if let Ok(mut counts) = self.counts.lock() {
+            *counts.entry(m).or_default() += 1;
+        }
+    }
+}
+
 /// One computation per key at a time. Right after a restart many clients open the same
 /// dashboard at once; the first computes it while the others wait for its turn to end and then
 /// find the result in the cache, instead of each computing it.

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod openapi;
 pub mod pagination;
 pub mod palette;
+pub mod read_cache;
 pub mod version;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -24,6 +24,7 @@ mod incidents;
 mod looks;
 mod lost_updates;
 mod org;
+mod read_cache;
 mod reminders;
 mod reports;
 mod risks;

@@ -134,6 +134,7 @@ pub fn test_config() -> Config {
         public_url: "http://lisa.test".into(),
         // Tests run the job themselves, at a time they choose.
         run_reminders: false,
+        read_cache: true,
         // The demo's administrator signs in with a password alone; the two-factor tests turn it on.
         admins_need_two_factor: false,
         secret_key: Some([42; 32]),

@@ -106,4 +106,17 @@ async fn the_database_itself_shows_a_request_only_its_municipalitys_rows() {
     .await
     .unwrap();
     assert!(uncovered.is_empty(), "tables without forced row-level security: {uncovered:?}");
+
+    // Each policy reads the setting once per query (an InitPlan), not once per row.
+    let per_row: Vec<String> = sqlx::query_scalar(
+        r#"SELECT tablename::text || '.' || policyname FROM pg_policies
+            WHERE schemaname = 'public'
+              AND regexp_replace(coalesce(qual, '') || coalesce(with_check, ''),
+                                 '\( SELECT \(NULLIF\(current_setting\([^)]*\), ''''::text\)\)::uuid AS "nullif"\)', '', 'g')
+                  LIKE '%current_setting%'"#,
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert!(per_row.is_empty(), "policies that read the setting for every row: {per_row:?}");
 }

@@ -43,8 +43,20 @@ use utoipa_axum::router::OpenApiRouter;
 pub use config::Config;
 use web::cache::TtlCache;
 
+/// What every request shares. One `Arc`: every middleware and handler clones the state, and
+/// one reference count is cheaper to bump from both cores than one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub pool: PgPool,
     pub config: Arc<Config>,
     /// Who is behind each session or token, for a few seconds (see `auth::session`).
@@ -68,7 +80,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: PgPool, config: Config) -> Self {
         let read_cache = Arc::new(web::read_cache::ReadCache::new(config.read_cache, READ_CACHED_ROUTES));
-        AppState {
+        AppState(Arc::new(Shared {
             pool,
             config: Arc::new(config),
             identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
@@ -78,7 +90,7 @@ impl AppState {
             refreshing: Arc::default(),
             changes: Arc::default(),
             read_cache,
-        }
+        }))
     }
 }
 

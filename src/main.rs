@@ -158,6 +158,11 @@ enum TokenCommand {
     Revoke { token: String },
 }
 
+/// mimalloc instead of glibc's malloc: a page allocates and frees thousands of small strings
+/// from both cores at once, and glibc's malloc spent about a tenth of Lisa's time on a list.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

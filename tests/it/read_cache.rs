@@ -83,3 +83,25 @@ async fn a_waiting_message_is_shown_once_and_never_kept_in_a_copy() {
     assert!(!shown(&text(&app, &client, "/systems").await), "the message is shown once");
     assert!(!shown(&text(&app, &client, "/systems").await));
 }
+
+#[tokio::test]
+async fn every_route_named_for_the_read_cache_is_a_list_that_answers() {
+    let app = TestApp::spawn().await;
+    let client = app.login("samordnare@exempelby.se").await;
+    let token = app.api_token("samordnare@exempelby.se", app.exempelby).await;
+    let api = app.api(&token);
+    let report: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM annual_reports WHERE municipality_id = $1 AND status = 'publicerad'")
+            .bind(app.exempelby)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    for route in lisa::READ_CACHED_ROUTES {
+        let path = route.replace("{id}", &report.to_string());
+        let status = match path.strip_prefix("/api/v1") {
+            Some(endpoint) => api.get(endpoint).await.status(),
+            None => app.get(&client, &path).await.status(),
+        };
+        assert_eq!(status, 200, "{route}: a name that matches no list is never cached");
+    }
+}

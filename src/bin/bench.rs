@@ -227,22 +227,31 @@ fn print(name: &str, f: &Figures) {
 /// Storby's everyday lists, as pages and through the API, as its coordinator: each against the
 /// targets p99 ≤ 100 ms and throughput ≥ 2 % of /healthz.
 async fn lists(addr: std::net::SocketAddr, cookie: &str, options: &Options, floor: &Figures) {
-    const LISTS: [&str; 15] = [
+    const LISTS: [&str; 24] = [
         "/incidents",
         "/api/v1/incidents",
         "/systems",
         "/api/v1/systems",
         "/risks",
+        "/api/v1/risks",
         "/actions",
+        "/api/v1/actions",
         "/recommendations",
         "/api/v1/recommendations",
         "/access-reviews",
+        "/api/v1/access-reviews",
         "/audit-log",
+        "/api/v1/audit-log",
         "/documents",
+        "/api/v1/documents",
         "/suppliers",
+        "/api/v1/suppliers",
         "/contracts",
+        "/api/v1/contracts",
         "/org/people",
+        "/api/v1/people",
         "/org/users",
+        "/api/v1/users",
     ];
     println!(
         "\nStorby's lists (targets: p99 ≤ 100 ms, throughput ≥ {:.0} req/s = 2 % of /healthz)",

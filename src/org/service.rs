@@ -222,5 +222,8 @@ pub async fn answer_invitation(
     }
     tx.commit().await?;
     session::forget_user(state, principal.user_id);
+    // The answer changes the inviting municipality, which need not be the one the user works in
+    // (the one the middleware marks as changed).
+    crate::reports::dashboards::changed(state, m);
     Ok(m)
 }

@@ -212,8 +212,15 @@ async fn the_coordinator_grants_roles_to_new_and_existing_accounts() {
         .fetch_one(app.pool())
         .await
         .unwrap();
+    let waiting = "inbjudan till samordnare@annanstad.se";
+    // The first view shows the message the invitation left; the second is kept as a copy.
+    for _ in 0..2 {
+        assert!(app.get(&client, "/org/users").await.text().await.unwrap().contains(waiting));
+    }
     let accepted = app.post_form(&annan, &format!("/invitations/{id}"), &[("answer", "ja")]).await;
     assert_eq!(accepted.status(), 303);
+    let users = app.get(&client, "/org/users").await.text().await.unwrap();
+    assert!(!users.contains(waiting), "Exempelby's list shows the answer at once, though Annanstad's user gave it");
     let home = app.get(&annan, "/").await.text().await.unwrap();
     assert!(home.contains("Annanstad kommun") && home.contains("Exempelby kommun"), "the switcher lists both");
     let switched = app.post_form(&annan, "/municipality", &[("municipality_id", &app.exempelby.to_string())]).await;

@@ -702,14 +702,18 @@ async fn account_for(
         );
         audit_log::record(&mut tx, &actor, change).await?;
     }
+    // A sign-in is a GET, which the middleware does not count as a change: it may have linked
+    // or made an account, or set its roles, so the municipality's lists are made afresh.
     let Some(roles) = roles else {
         tx.commit().await?;
+        crate::reports::dashboards::changed(state, m);
         return Ok(Some(user_id));
     };
     set_roles_from_idp(&mut tx, &actor, m, user_id, &roles).await?;
     let keeps_a_role = crate::org::store::has_role_in(&mut *tx, m, user_id).await?;
     // The change stands even when it leaves no role: the IdP no longer gives this person one here.
     tx.commit().await?;
+    crate::reports::dashboards::changed(state, m);
     // Sessions already open see the new roles at once.
     session::forget_user(state, user_id);
     if keeps_a_role { Ok(Some(user_id)) } else { Err(AppError::Conflict(NO_ROLE.into())) }

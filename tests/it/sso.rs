@@ -228,8 +228,14 @@ async fn unknown_unverified_and_disabled_people_are_refused_and_created_only_whe
     );
 
     configure(&app, &idp.issuer, true, false).await;
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    for _ in 0..2 {
+        assert!(!app.get(&coordinator, "/org/users").await.text().await.unwrap().contains("ny.person@exempelby.se"));
+    }
     let lisa = app.client();
     assert_eq!(sign_in(&app, &idp, &lisa, "ny.person@exempelby.se").await.status(), 303);
+    let users = app.get(&coordinator, "/org/users").await.text().await.unwrap();
+    assert!(users.contains("ny.person@exempelby.se"), "the account made at sign-in is listed at once");
     let role: String = sqlx::query_scalar(
         "SELECT g.role FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.email = 'ny.person@exempelby.se'",
     )

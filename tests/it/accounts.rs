@@ -254,8 +254,15 @@ async fn with_smtp_configured_the_link_is_emailed_to_the_person_and_never_shown(
 
 #[tokio::test]
 async fn when_the_mail_server_fails_the_link_is_shown_instead_and_nothing_is_lost() {
-    // Nothing listens on this port: the mail cannot go.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    // A mail server that hangs up at once: the mail cannot go. (A port merely left closed could
+    // meanwhile be taken by another test's mail sink, which then received this mail.)
+    let hanging_up = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = hanging_up.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((connection, _)) = hanging_up.accept().await {
+            drop(connection);
+        }
+    });
     let app = TestApp::spawn_with(|config| config.smtp_url = Some(format!("smtp://{closed}"))).await;
     let user_id = account_id(&app, "systemagare@exempelby.se").await;
     let coordinator = app.login("samordnare@exempelby.se").await;

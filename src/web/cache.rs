@@ -75,26 +75,54 @@ impl Changes {
 }
 
 /// One computation per key at a time. Right after a restart many clients open the same
-/// dashboard at once; the first computes it while the others wait for its turn to end and then
-/// find the result in the cache, instead of each computing it.
+/// dashboard at once, and the moment a list's copy runs out everyone reading it asks again;
+/// the first computes while the others wait for its turn to end and then find the result in
+/// the cache, instead of each computing it. A key's gate is removed by the last one out, so
+/// keys that are many and short-lived (a viewer and an address) leave nothing behind.
 pub struct Flights<K> {
-    gates: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    gates: Arc<Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl<K: Eq + Hash + Clone> Default for Flights<K> {
     fn default() -> Self {
-        Flights { gates: Mutex::new(HashMap::new()) }
+        Flights { gates: Arc::default() }
     }
 }
 
+/// Holds a key until dropped (also when the request holding it is dropped mid-way).
+pub struct Flight<K: Eq + Hash> {
+    gates: Arc<Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>>,
+    key: K,
+    gate: Arc<tokio::sync::Mutex<()>>,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
 impl<K: Eq + Hash + Clone> Flights<K> {
-    /// Waits until no one else holds `key`, and holds it until the guard is dropped.
-    pub async fn enter(&self, key: &K) -> tokio::sync::OwnedMutexGuard<()> {
+    /// Waits until no one else holds `key`, and holds it until the flight is dropped.
+    pub async fn enter(&self, key: &K) -> Flight<K> {
         let gate = {
             let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             gates.entry(key.clone()).or_default().clone()
         };
-        gate.lock_owned().await
+        let held = Some(gate.clone().lock_owned().await);
+        Flight { gates: self.gates.clone(), key: key.clone(), gate, held }
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.gates.lock().unwrap().is_empty()
+    }
+}
+
+impl<K: Eq + Hash> Drop for Flight<K> {
+    fn drop(&mut self) {
+        self.held.take();
+        let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Only the map and this flight still hold the gate: no one waits for it.
+        if gates.get(&self.key).is_some_and(|gate| Arc::ptr_eq(gate, &self.gate)) && Arc::strong_count(&self.gate) <= 2
+        {
+            gates.remove(&self.key);
+        }
     }
 }
 
@@ -123,8 +151,23 @@ mod tests {
             task.await.unwrap();
         }
         assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
-        let _other = flights.enter(&"another").await;
-        let _same_again = flights.enter(&"dashboard").await;
+        assert!(flights.is_empty(), "the last one out removes the gate");
+        {
+            let _other = flights.enter(&"another").await;
+            let _same_again = flights.enter(&"dashboard").await;
+        }
+        assert!(flights.is_empty());
+        let dropped = tokio::spawn({
+            let flights = flights.clone();
+            async move {
+                let _held = flights.enter(&"dashboard").await;
+                std::future::pending::<()>().await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        dropped.abort();
+        let _ = dropped.await;
+        assert!(flights.is_empty(), "a request dropped mid-way leaves nothing");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! message waits to be shown.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody as _};
@@ -28,6 +28,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::{Credential, Grant, Principal};
 use crate::db::MunicipalityId;
+use crate::web::cache::Flights;
 
 /// How long a copy may be served at most, whatever the change count says.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
@@ -94,14 +95,13 @@ pub struct ReadCache {
     routes: &'static [&'static str],
     fresh_for: Duration,
     copies: Mutex<Copies>,
-    /// The copies being made. The moment a copy is too old, everyone reading it asks at once;
-    /// one makes it and the others wait for it instead of each making it again.
-    flights: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+    /// The copies being made: one makes a copy while the others asking for it wait.
+    flights: Flights<Key>,
 }
 
 impl ReadCache {
     pub fn new(enabled: bool, routes: &'static [&'static str]) -> Self {
-        ReadCache { enabled, routes, fresh_for: FRESH_FOR, copies: Mutex::default(), flights: Mutex::default() }
+        ReadCache { enabled, routes, fresh_for: FRESH_FOR, copies: Mutex::default(), flights: Flights::default() }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Copies> {
@@ -138,38 +138,6 @@ impl ReadCache {
     }
 }
 
-/// Holds the right to make one key's copy; the last one out removes the key's gate.
-struct Flight {
-    cache: Arc<ReadCache>,
-    key: Key,
-    gate: Arc<tokio::sync::Mutex<()>>,
-    held: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl Flight {
-    async fn enter(cache: &Arc<ReadCache>, key: &Key) -> Flight {
-        let gate = {
-            let mut flights = cache.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            flights.entry(key.clone()).or_default().clone()
-        };
-        let held = Some(gate.clone().lock_owned().await);
-        Flight { cache: cache.clone(), key: key.clone(), gate, held }
-    }
-}
-
-impl Drop for Flight {
-    fn drop(&mut self) {
-        self.held.take();
-        let mut flights = self.cache.flights.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Only the map and this flight still hold the gate: no one waits for it.
-        if flights.get(&self.key).is_some_and(|gate| Arc::ptr_eq(gate, &self.gate))
-            && Arc::strong_count(&self.gate) <= 2
-        {
-            flights.remove(&self.key);
-        }
-    }
-}
-
 /// Middleware (inside the session middleware, which puts the `Principal` in the request).
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = &state.read_cache;
@@ -191,7 +159,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     if let Some(response) = cache.get(&key, changes) {
         return response;
     }
-    let _flight = Flight::enter(cache, &key).await;
+    let _flight = cache.flights.enter(&key).await;
     let changes = state.changes.count(municipality);
     if let Some(response) = cache.get(&key, changes) {
         return response;
@@ -248,40 +216,6 @@ mod tests {
         assert!(cache.get(&key(1, "/systems?page=2"), 7).is_none(), "another address");
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get(&key(1, "/systems"), 7).is_none(), "too old");
-    }
-
-    #[tokio::test]
-    async fn one_makes_a_copy_while_the_others_wait_and_no_gate_is_left_behind() {
-        let cache = Arc::new(ReadCache::new(true, &[]));
-        let made = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let mut asking = Vec::new();
-        for _ in 0..8 {
-            let (cache, made) = (cache.clone(), made.clone());
-            asking.push(tokio::spawn(async move {
-                let _flight = Flight::enter(&cache, &key(1, "/risks")).await;
-                if cache.get(&key(1, "/risks"), 0).is_none() {
-                    made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    cache.keep(key(1, "/risks"), 0, HeaderMap::new(), Bytes::from_static(b"risker"));
-                }
-            }));
-        }
-        for task in asking {
-            task.await.unwrap();
-        }
-        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 1);
-        assert!(cache.flights.lock().unwrap().is_empty());
-        let cancelled = tokio::spawn({
-            let cache = cache.clone();
-            async move {
-                let _flight = Flight::enter(&cache, &key(2, "/risks")).await;
-                std::future::pending::<()>().await
-            }
-        });
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        cancelled.abort();
-        let _ = cancelled.await;
-        assert!(cache.flights.lock().unwrap().is_empty(), "a request dropped mid-way leaves nothing");
     }
 
     #[test]

@@ -45,9 +45,6 @@ pub struct Config {
     /// The key that encrypts secrets Lisa must be able to read back (IdP client secrets):
     /// LISA_SECRET_KEY, 64 hex digits (e.g. `openssl rand -hex 32`).
     pub secret_key: Option<[u8; 32]>,
-    /// Serve lists again from a copy while nothing changed (`web::read_cache`);
-    /// LISA_READ_CACHE=off makes every response afresh (to measure what that costs).
-    pub read_cache: bool,
 }
 
 impl Config {
@@ -98,7 +95,6 @@ impl Config {
             db_connections,
             admins_need_two_factor: !var("LISA_ADMIN_TWO_FACTOR").is_some_and(|v| v.eq_ignore_ascii_case("optional")),
             secret_key,
-            read_cache: !off("LISA_READ_CACHE"),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Demo data for `lisa serve --demo`: the fictional municipality Exempelby kommun.
 //! Each area seeds its own part; seeding runs once (a second start changes nothing).
 
+pub mod hostile;
 pub mod large;
 
 use chrono::{DateTime, NaiveDate, Utc};

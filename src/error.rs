@@ -27,8 +27,14 @@ pub enum AppError {
     /// A change asked for with an API token that may only read.
     #[error("read-only token")]
     ReadOnlyToken,
+    /// Forbidden, with the reason and what to do, in Swedish.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A body of a kind no route reads (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("validation failed")]
     Validation(FieldErrors),
     #[error("conflict: {0}")]
@@ -116,7 +122,13 @@ impl IntoResponse for AppError {
             AppError::NoMunicipality => {
                 (StatusCode::FORBIDDEN, Some("Välj en kommun i sidhuvudet först.".into()), FieldErrors::new())
             }
+            AppError::Refused(msg) => (StatusCode::FORBIDDEN, Some(msg), FieldErrors::new()),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, Some(msg), FieldErrors::new()),
+            AppError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Some("Lisa tar emot formulär, JSON och filuppladdningar (multipart/form-data), inget annat.".into()),
+                FieldErrors::new(),
+            ),
             AppError::Validation(errors) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, Some("Rätta de markerade fälten.".into()), errors)
             }
@@ -134,6 +146,12 @@ impl IntoResponse for AppError {
                 tracing::warn!(error = %err, "the database is unavailable");
                 let detail =
                     "Databasen svarar inte just nu. Försök igen om en stund; inget av det du skickade är sparat.";
+                (StatusCode::SERVICE_UNAVAILABLE, Some(detail.into()), FieldErrors::new())
+            }
+            AppError::Database(err) if is_too_slow(&err) => {
+                tracing::warn!(error = %err, "a statement ran past its time limit");
+                let detail = "Frågan tog för lång tid och avbröts. Försök igen, eller gör sökningen snävare; \
+                              inget av det du skickade är sparat.";
                 (StatusCode::SERVICE_UNAVAILABLE, Some(detail.into()), FieldErrors::new())
             }
             AppError::Database(err) => {
@@ -184,6 +202,12 @@ pub fn is_unavailable(err: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")),
         _ => false,
     }
+}
+
+/// True when PostgreSQL cancelled a statement at its time limit (57014) or gave up waiting for
+/// a lock (55P03): see `db::REQUEST_LIMITS`.
+pub fn is_too_slow(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("57014" | "55P03")))
 }
 
 /// True when `err` is a unique-constraint violation (the caller turns it into a friendly message).

@@ -73,13 +73,10 @@ pub struct Shared {
     /// How many changes each municipality has seen in this process, so that nothing
     /// computed before a change is served after it (see `reports::dashboards::changed`).
     pub changes: Arc<web::cache::Changes>,
-    /// Copies of list responses, served again while nothing changed (`web::read_cache`).
-    pub read_cache: Arc<web::read_cache::ReadCache>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config) -> Self {
-        let read_cache = Arc::new(web::read_cache::ReadCache::new(config.read_cache, READ_CACHED_ROUTES));
         AppState(Arc::new(Shared {
             pool,
             config: Arc::new(config),
@@ -89,43 +86,9 @@ impl AppState {
             computing: Arc::default(),
             refreshing: Arc::default(),
             changes: Arc::default(),
-            read_cache,
         }))
     }
 }
-
-/// The routes answered from `web::read_cache` while nothing in the municipality changed:
-/// the lists, their API, the start page and the annual report page, which many read between
-/// changes. A route here must answer only from the municipality's data, the viewer and the
-/// address (and the day).
-pub const READ_CACHED_ROUTES: &[&str] = &[
-    "/",
-    "/systems",
-    "/risks",
-    "/actions",
-    "/recommendations",
-    "/incidents",
-    "/access-reviews",
-    "/audit-log",
-    "/documents",
-    "/suppliers",
-    "/contracts",
-    "/org/people",
-    "/org/users",
-    "/reports/{id}",
-    "/api/v1/systems",
-    "/api/v1/risks",
-    "/api/v1/actions",
-    "/api/v1/recommendations",
-    "/api/v1/incidents",
-    "/api/v1/access-reviews",
-    "/api/v1/audit-log",
-    "/api/v1/documents",
-    "/api/v1/suppliers",
-    "/api/v1/contracts",
-    "/api/v1/people",
-    "/api/v1/users",
-];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -202,7 +165,6 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log.csv", get(audit_log::pages::csv))
         .nest("/api/v1", api_routes)
         .layer(middleware::from_fn(web::input::refuse_hostile_text))
-        .layer(middleware::from_fn_with_state(state.clone(), web::read_cache::serve))
         .layer(middleware::from_fn_with_state(state.clone(), reports::dashboards::fresh_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))

@@ -221,7 +221,7 @@ async fn matching(
                          LIMIT $8
                         OFFSET LEAST($9, GREATEST((SELECT n FROM total) - 1, 0) / $8 * $8)) AS "ids!""#,
         m.uuid(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         filter.status.trim(),
         filter.source.trim(),
         owner,

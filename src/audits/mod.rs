@@ -56,9 +56,16 @@ pub async fn parse_for(
         .iter()
         .map(|b| BodyRef { id: b.id, kind: b.kind, name: &b.name, company_name: b.company_name.as_deref() })
         .collect();
+    if text.lines().count() > paste::MAX_LINES {
+        return Err(crate::error::field_error(
+            "text",
+            "Texten har för många rader för en rekommendationsdel (högst 10 000). Klistra in avsnittet med rekommendationerna.",
+        ));
+    }
     let mut known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
-    known.extend(headers.iter().filter(|h| !h.trim().is_empty()).cloned());
-    let parsed = paste::parse(text, &known);
+    known.extend(headers.iter().filter(|h| !h.trim().is_empty()).take(paste::MAX_HEADERS).cloned());
+    let text = text.to_string();
+    let parsed = crate::web::heavy::run(move || paste::parse(&text, &known)).await?;
     let items = parsed
         .items
         .into_iter()

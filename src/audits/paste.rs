@@ -6,6 +6,8 @@
 //! end, and page furniture (page numbers, dates, footers, running headers) in between.
 //! This module is pure: no database, so every rule is tested on plain strings.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -26,6 +28,12 @@ pub struct Parsed {
     /// Lines dropped as page furniture or headings without an addressee.
     pub ignored: Vec<String>,
 }
+
+/// The most lines a paste may have: a report's recommendations run to a few hundred.
+pub const MAX_LINES: usize = 10_000;
+
+/// The most running-header names taken into account besides the municipality's.
+pub const MAX_HEADERS: usize = 20;
 
 /// Characters that start a bullet point: dashes, bullets, arrows, squares and the
 /// private-use glyphs that symbol fonts leave behind (e.g. U+F0B7).
@@ -173,7 +181,7 @@ fn ends_sentence(line: &str) -> bool {
 
 /// Page furniture: never part of a recommendation. A line seen more than once is a running
 /// header or footer only when it looks like one, and never when it sits inside a sentence.
-fn furniture(line: &str, previous: Option<&str>, repeated: &[String], known: &[String]) -> Option<&'static str> {
+fn furniture(line: &str, previous: Option<&str>, repeated: &HashSet<&str>, known: &[String]) -> Option<&'static str> {
     let l = line.trim();
     if let Some(reason) = header_signal(l, known) {
         return Some(reason);
@@ -194,7 +202,7 @@ fn furniture(line: &str, previous: Option<&str>, repeated: &[String], known: &[S
         && !ends_sentence(l)
         && !l.ends_with(',');
     let at_boundary = previous.is_none_or(|p| ends_sentence(p) || header_signal(p, known).is_some());
-    (repeated.iter().any(|r| r == l) && title_like && at_boundary).then_some("sidhuvud")
+    (repeated.contains(l) && title_like && at_boundary).then_some("sidhuvud")
 }
 
 /// A single line that introduces recommendations (never furniture, never repeated-header).
@@ -291,17 +299,17 @@ pub fn parse(input: &str, known_headers: &[String]) -> Parsed {
         .map(|l| l.replace('\u{ad}', "").replace(['\u{a0}', '\t'], " ").trim_end().to_string())
         .collect();
 
-    // Lines seen more than once may be running headers or footers, unless they are headings or bullets.
-    let mut repeated = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let t = line.trim();
-        if t.is_empty() || is_heading(t) || strip_bullet(t).is_some() || repeated.iter().any(|r: &String| r == t) {
-            continue;
-        }
-        if lines[i + 1..].iter().any(|other| other.trim() == t) {
-            repeated.push(t.to_string());
-        }
+    // Lines seen more than once may be running headers or footers, unless they are headings or
+    // bullets. Counted in a map, so that the cost grows with the text, not with its square.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for line in &lines {
+        *seen.entry(line.trim()).or_default() += 1;
     }
+    let repeated: HashSet<&str> = seen
+        .into_iter()
+        .filter(|(t, n)| *n > 1 && !t.is_empty() && !is_heading(t) && strip_bullet(t).is_none())
+        .map(|(t, _)| t)
+        .collect();
 
     let mut parsed = Parsed::default();
     // Furniture goes first, so that it can never split or join recommendations; each kept

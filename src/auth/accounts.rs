@@ -170,57 +170,91 @@ impl ResetLink {
 pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<ResetLink> {
     let account = require_manageable(state, principal, id).await?;
     principal.require(!account.disabled)?;
+    let mut tx = state.pool.begin().await?;
+    let secret = insert_link(&mut tx, principal, id).await?;
+    tx.commit().await?;
+    Ok(deliver_link(state, principal, &account.email, &account.display_name, &secret, LinkFor::NewPassword).await)
+}
+
+/// What a password link is for, which its mail says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LinkFor {
+    /// A new account's first password, chosen by its person.
+    FirstPassword,
+    NewPassword,
+}
+
+/// Stores a link made by `principal` in their municipality (it works only while they may still
+/// manage the account: `password_link_holds`), with a change-log entry; returns the secret.
+pub async fn insert_link(tx: &mut sqlx::PgConnection, principal: &Principal, id: Uuid) -> AppResult<String> {
+    let m = principal.tenant()?;
     let secret = session::random_token();
     let expires_at = Utc::now() + chrono::Duration::hours(RESET_LINK_HOURS);
-    let mut tx = state.pool.begin().await?;
     sqlx::query!(
-        "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+        "INSERT INTO password_resets (token_hash, user_id, expires_at, made_by, made_in) VALUES ($1, $2, $3, $4, $5)",
         session::token_hash(&secret),
         id,
-        expires_at
+        expires_at,
+        principal.user_id,
+        m.uuid()
     )
     .execute(&mut *tx)
     .await?;
     let after = json!({"Länk för nytt lösenord": format!("giltig till {}", crate::web::format::datetime(expires_at))});
-    audit_log::record(
-        &mut tx,
-        &Actor::from(principal),
-        Change::updated(Some(principal.tenant()?), EntityType::User, id, json!({}), after),
-    )
-    .await?;
-    tx.commit().await?;
+    audit_log::record(tx, &Actor::from(principal), Change::updated(Some(m), EntityType::User, id, json!({}), after))
+        .await?;
+    Ok(secret)
+}
+
+/// Mails the link to the person, or (without mail, or when the mail fails) gives it back to be shown once.
+pub async fn deliver_link(
+    state: &AppState,
+    principal: &Principal,
+    email: &str,
+    display_name: &str,
+    secret: &str,
+    purpose: LinkFor,
+) -> ResetLink {
     let link = format!("{}/password-reset/{secret}", state.config.public_url.trim_end_matches('/'));
-    let Some(smtp_url) = &state.config.smtp_url else { return Ok(ResetLink::Shown { link, mail_failed: false }) };
-    let text = format!(
-        "Hej {name}!\n\n{by} har skapat en länk så att du kan välja ett nytt lösenord i Lisa:\n\n{link}\n\n\
-         Länken fungerar en gång, i {RESET_LINK_HOURS} timmar. Har du inte bett om ett nytt lösenord, \
-         hör av dig till {by}.\n",
-        name = account.display_name,
-        by = principal.display_name,
-    );
+    let Some(smtp_url) = &state.config.smtp_url else { return ResetLink::Shown { link, mail_failed: false } };
+    let by = &principal.display_name;
+    let (subject, text) = match purpose {
+        LinkFor::FirstPassword => (
+            "Ditt konto i Lisa",
+            format!(
+                "Hej {display_name}!\n\n{by} har lagt till dig i Lisa, kommunens stöd för informationssäkerhet. \
+                 Välj ditt lösenord här:\n\n{link}\n\nLänken fungerar en gång, i {RESET_LINK_HOURS} timmar. \
+                 Väntade du dig inte det här, hör av dig till {by}.\n"
+            ),
+        ),
+        LinkFor::NewPassword => (
+            "Nytt lösenord i Lisa",
+            format!(
+                "Hej {display_name}!\n\n{by} har skapat en länk så att du kan välja ett nytt lösenord i Lisa:\n\n{link}\n\n\
+                 Länken fungerar en gång, i {RESET_LINK_HOURS} timmar. Har du inte bett om ett nytt lösenord, \
+                 hör av dig till {by}.\n"
+            ),
+        ),
+    };
     let sent = async {
         let mailer = crate::mail::Mailer::new(smtp_url, &state.config.mail_from)?;
-        mailer.send(&account.email, &account.display_name, "Nytt lösenord i Lisa", text).await
+        mailer.send(email, display_name, subject, text).await
     };
     match sent.await {
-        Ok(()) => Ok(ResetLink::Sent { to: account.email }),
+        Ok(()) => ResetLink::Sent { to: email.to_string() },
         Err(err) => {
             tracing::warn!(error = %err, "the password link was not emailed; shown instead");
-            Ok(ResetLink::Shown { link, mail_failed: true })
+            ResetLink::Shown { link, mail_failed: true }
         }
     }
 }
 
-/// Whether a link still works: made, unused, within its time, for an account not disabled.
+/// Whether a link still works: unused, within its time, for an account not disabled that has
+/// gained no role elsewhere, and its maker may still manage the account (`password_link_holds`).
 pub async fn reset_is_valid(state: &AppState, secret: &str) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM password_resets r JOIN users u ON u.id = r.user_id
-                           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
-                             AND NOT u.disabled) AS "valid!""#,
-        session::token_hash(secret)
-    )
-    .fetch_one(&state.pool)
-    .await?)
+    Ok(sqlx::query_scalar!(r#"SELECT password_link_holds($1) AS "valid!""#, session::token_hash(secret))
+        .fetch_one(&state.pool)
+        .await?)
 }
 
 /// Changes the signed-in person's own password when the current one matches. Their other
@@ -254,6 +288,7 @@ pub async fn change_own_password(
     sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", principal.user_id, token_hash)
         .execute(&mut *tx)
         .await?;
+    end_other_links(&mut tx, principal.user_id).await?;
     let change = Change::updated(None, EntityType::User, principal.user_id, json!({}), json!({"Lösenord": "Bytt"}));
     audit_log::record(&mut tx, &actor, change).await?;
     let revoked = tokens::revoke_all_of(&mut tx, &actor, principal.user_id, "Lösenordet byttes").await?;
@@ -273,7 +308,7 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
     // The row lock makes two submissions of one link set one password, not two.
     let user = sqlx::query!(
         r#"SELECT u.id, u.display_name FROM password_resets r JOIN users u ON u.id = r.user_id
-            WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND NOT u.disabled
+            WHERE r.token_hash = $1 AND password_link_holds($1)
               FOR UPDATE OF r"#,
         session::token_hash(secret)
     )
@@ -286,6 +321,7 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
     sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user.id, hash)
         .execute(&mut *tx)
         .await?;
+    end_other_links(&mut tx, user.id).await?;
     sqlx::query!("DELETE FROM sessions WHERE user_id = $1", user.id).execute(&mut *tx).await?;
     let actor = Actor { user_id: Some(user.id), name: user.display_name, request_id: None };
     let change = Change::updated(None, EntityType::User, user.id, json!({}), json!({"Lösenord": "Nytt, via länk"}));
@@ -293,5 +329,13 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
     tokens::revoke_all_of(&mut tx, &actor, user.id, "Lösenordet byttes").await?;
     tx.commit().await?;
     session::forget_user(state, user.id);
+    Ok(())
+}
+
+/// A new password ends every link to another one made before it.
+async fn end_other_links(tx: &mut sqlx::PgConnection, user_id: Uuid) -> AppResult<()> {
+    sqlx::query!("UPDATE password_resets SET expires_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }

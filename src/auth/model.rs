@@ -100,6 +100,11 @@ impl Principal {
         matches!(self.credential, Credential::ApiToken { read_only: true })
     }
 
+    /// A session begun at a municipality's IdP: it acts only in that municipality.
+    pub fn via_idp(&self) -> bool {
+        matches!(self.credential, Credential::Session { via_idp: true, .. })
+    }
+
     /// Fails with 403 unless `allowed`.
     pub fn require(&self, allowed: bool) -> AppResult<()> {
         if allowed { Ok(()) } else { Err(AppError::Forbidden) }
@@ -278,9 +283,35 @@ pub fn safe_next(next: Option<&str>) -> &str {
     if printable && local && path.parse::<axum::http::uri::PathAndQuery>().is_ok() { path } else { "/" }
 }
 
+/// Wrong second-step codes an account may give, across login challenges and the settings that
+/// ask for a code, before its second step waits.
+pub const SECOND_STEP_FREE_TRIES: i32 = 5;
+
+/// How long the second step waits after `failures` wrong codes in a row: not at all for the
+/// first few, then 30 s, doubling with each further wrong code, at most an hour. A guesser
+/// then gets about one try an hour, while the person who mistyped waits half a minute.
+pub fn second_step_wait(failures: i32) -> Option<chrono::Duration> {
+    if failures < SECOND_STEP_FREE_TRIES {
+        return None;
+    }
+    let doublings = (failures - SECOND_STEP_FREE_TRIES).min(7) as u32;
+    Some(chrono::Duration::seconds((30_i64 << doublings).min(3600)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_step_waits_longer_with_each_wrong_code_after_a_few() {
+        for failures in 0..SECOND_STEP_FREE_TRIES {
+            assert_eq!(second_step_wait(failures), None, "{failures}");
+        }
+        let seconds = |n| second_step_wait(n).unwrap().num_seconds();
+        assert_eq!([seconds(5), seconds(6), seconds(7), seconds(8)], [30, 60, 120, 240]);
+        assert_eq!(seconds(12), 3600);
+        assert_eq!(seconds(1000), 3600, "never more than an hour");
+    }
     use chrono::TimeZone;
 
     #[test]

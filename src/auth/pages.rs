@@ -199,7 +199,7 @@ async fn signed_in(state: &AppState, user_id: Uuid, next: &str, with: SignedInWi
 #[template(path = "auth/code.html")]
 struct CodePage {
     chrome: Chrome,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// The login's second step: a code from the app or a recovery code.
@@ -229,9 +229,15 @@ pub async fn answer_code(
             signed_in(&state, user_id, &next, SignedInWith::Password).await
         }
         two_factor::Answer::Wrong => {
-            let page =
-                CodePage { chrome: Chrome::anonymous(&csrf), error: Some("Koden stämmer inte. Försök igen.") };
+            let page = CodePage {
+                chrome: Chrome::anonymous(&csrf),
+                error: Some("Koden stämmer inte. Försök igen.".into()),
+            };
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        }
+        two_factor::Answer::Wait(until) => {
+            let page = CodePage { chrome: Chrome::anonymous(&csrf), error: Some(two_factor::waiting(until)) };
+            Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
         }
         two_factor::Answer::Expired => Ok(flash::see_other_with(
             &state,

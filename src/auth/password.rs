@@ -26,13 +26,20 @@ pub async fn hash(password: String, cost: PasswordCost) -> anyhow::Result<String
     .await?
 }
 
-/// Checks `password` against a stored PHC string. With no stored hash it still does the
-/// work of one verification, so that response time does not tell whether an account exists.
+/// What an account without a password of its own holds instead (one made by a coordinator
+/// whose person has not yet chosen one, or one that signs in only through its IdP): never a
+/// valid hash, so no password matches it.
+pub fn unusable(kind: &str) -> String {
+    format!("{kind}:{}", super::session::random_token())
+}
+
+/// Checks `password` against a stored PHC string. Without a usable stored hash (no account,
+/// or an account without a password) it still does the work of one verification, so that
+/// response time does not tell which kind of account, if any, is behind an address.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => PasswordHash::new(&stored)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()),
-        None => {
+    tokio::task::spawn_blocking(move || match stored.as_deref().map(PasswordHash::new) {
+        Some(Ok(parsed)) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        _ => {
             let _ = hasher(PasswordCost::Standard).hash_password(password.as_bytes());
             false
         }

@@ -94,6 +94,10 @@ pub async fn purge_expired(pool: &PgPool, idle: std::time::Duration, absolute: s
         .execute(pool)
         .await?;
     sqlx::query!("DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'").execute(pool).await?;
+    // Sign-ins begun at an IdP and never finished, links and challenges past their time.
+    sqlx::query!("DELETE FROM sso_logins WHERE created_at < now() - interval '1 hour'").execute(pool).await?;
+    sqlx::query!("DELETE FROM password_resets WHERE expires_at < now() - interval '30 days'").execute(pool).await?;
+    sqlx::query!("DELETE FROM login_challenges WHERE created_at < now() - interval '1 hour'").execute(pool).await?;
     Ok(())
 }
 
@@ -161,25 +165,32 @@ async fn load(
         r#"
         WITH credential AS (
             SELECT user_id, csrf_token, NULL::uuid AS token_municipality, false AS read_only,
-                   idp_municipality_id IS NOT NULL AS via_idp, created_at, last_seen_at
+                   idp_municipality_id IS NOT NULL AS via_idp, idp_municipality_id, created_at, last_seen_at
               FROM sessions WHERE token_hash = $1 AND $2
             UNION ALL
-            SELECT user_id, NULL, municipality_id, read_only, false, created_at, COALESCE(last_used_at, 'epoch')
+            SELECT user_id, NULL, municipality_id, read_only, false, NULL, created_at, COALESCE(last_used_at, 'epoch')
               FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()
         )
         SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!", c.via_idp AS "via_idp!",
                c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
-               u.email, u.display_name, u.is_admin, u.disabled,
+               u.email, u.display_name, u.is_admin AND NOT c.via_idp AS "is_admin!", u.disabled,
                u.totp_secret IS NOT NULL AS "two_factor_enabled!",
-               (($3 AND u.is_admin)
-                 OR EXISTS (SELECT 1 FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
-                             WHERE g.user_id = u.id AND m.require_totp)) AS "two_factor_required!",
+               (CASE WHEN c.via_idp THEN false
+                     WHEN c.token_municipality IS NOT NULL
+                       THEN ($3 AND u.is_admin)
+                            OR EXISTS (SELECT 1 FROM municipalities m WHERE m.id = c.token_municipality AND m.require_totp)
+                     ELSE ($3 AND u.is_admin)
+                          OR EXISTS (SELECT 1 FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
+                                      WHERE g.user_id = u.id AND m.require_totp) END) AS "two_factor_required!",
                COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
                            FROM municipalities m
-                          WHERE u.is_admin OR m.id IN (SELECT municipality_id FROM role_grants WHERE user_id = u.id)),
+                          WHERE (u.is_admin AND NOT c.via_idp
+                                 OR m.id IN (SELECT municipality_id FROM role_grants WHERE user_id = u.id))
+                            AND (NOT c.via_idp OR m.id = c.idp_municipality_id)),
                         '[]') AS "municipalities!: Json<Vec<MunicipalityRef>>",
                COALESCE((SELECT json_agg(json_build_array(g.municipality_id, json_build_object('role', g.role, 'body_id', g.body_id)))
-                           FROM role_grants g WHERE g.user_id = u.id),
+                           FROM role_grants g
+                          WHERE g.user_id = u.id AND (NOT c.via_idp OR g.municipality_id = c.idp_municipality_id)),
                         '[]') AS "grants!: Json<Vec<(Uuid, Grant)>>"
           FROM credential c JOIN users u ON u.id = c.user_id
         "#,
@@ -302,6 +313,27 @@ fn must_enrol(principal: &Principal) -> bool {
         && !principal.two_factor_enabled
 }
 
+/// API tokens are for the API: pages (and their forms) are for browser sessions. And a token
+/// does not act where its municipality requires two-factor sign-in of an account without it.
+fn refuse_token_where_it_may_not_act(principal: &Principal, path: &str) -> AppResult<()> {
+    if !matches!(principal.credential, Credential::ApiToken { .. }) {
+        return Ok(());
+    }
+    if !path.starts_with("/api/") {
+        return Err(AppError::Refused(
+            "API-nycklar fungerar bara för API:t (/api/v1/…). Logga in i webbläsaren för att öppna sidorna.".into(),
+        ));
+    }
+    if principal.two_factor_required && !principal.two_factor_enabled {
+        return Err(AppError::Refused(TOKEN_NEEDS_TWO_FACTOR.into()));
+    }
+    Ok(())
+}
+
+/// Why a token may not be made or used by an account without two-factor sign-in.
+pub const TOKEN_NEEDS_TWO_FACTOR: &str = "Kommunen kräver tvåstegsverifiering. Slå på den för ditt konto \
+     (Mitt konto → Tvåstegsverifiering) innan du skapar eller använder API-nycklar.";
+
 fn enrolment_path(path: &str) -> bool {
     path.starts_with(ENROLMENT_PAGE) || path == "/logout"
 }
@@ -309,6 +341,9 @@ fn enrolment_path(path: &str) -> bool {
 /// Middleware: authenticates the request and enforces CSRF on every state-changing method.
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
     let principal = authenticate(&state, request.headers()).await?;
+    if let Some(principal) = &principal {
+        refuse_token_where_it_may_not_act(principal, request.uri().path())?;
+    }
     let mut request = if request.method() == Method::GET || request.method() == Method::HEAD {
         request
     } else if principal.as_ref().is_some_and(Principal::reads_only) {
@@ -358,6 +393,9 @@ async fn check_csrf(request: Request, principal: Option<&Principal>) -> AppResul
             let token = form_value(&bytes, CSRF_FIELD);
             (Request::from_parts(parts, Body::from(bytes)), token)
         }
+        // Only a signed-in session uploads files: an anonymous multipart body is refused
+        // before it is read, so nobody can make Lisa hold 20 MB per request without an account.
+        None if is_form(request.headers(), "multipart/form-data") && principal.is_none() => (request, None),
         None if is_form(request.headers(), "multipart/form-data") => {
             let (parts, body) = request.into_parts();
             let bytes = axum::body::to_bytes(body, crate::web::files::MAX_FILE_BYTES + 64 * 1024)

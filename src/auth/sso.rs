@@ -548,6 +548,16 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
             (None, _) => missing(&provider.match_claim),
         })
     })?;
+    // A system administrator acts in every municipality, so no municipality's IdP vouches for one.
+    let is_admin = sqlx::query_scalar!("SELECT is_admin FROM users WHERE id = $1", user_id)
+        .fetch_one(&state.pool)
+        .await
+        .map_err(db)?;
+    if is_admin {
+        return Err(refused(
+            "Systemadministratörer loggar in med lösenord och tvåstegsverifiering, inte via en kommuns inloggning.",
+        ));
+    }
     Ok(SignedIn { user_id, municipality_id: m.uuid(), next: login.next, id_token: id_token.to_string() })
 }
 
@@ -669,7 +679,7 @@ async fn account_for(
                 None if provider.create_accounts => {
                     let display_name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| key.to_string());
                     // No password: this person signs in through the IdP (a coordinator may send a link).
-                    let unusable = format!("sso-only:{}", session::random_token());
+                    let unusable = super::password::unusable("sso-only");
                     let actor = Actor::system("Inloggning via kommunen");
                     let id = crate::org::store::create_account(&mut tx, &actor, key, &display_name, &unusable, false)
                         .await?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{Principal, TokenState, may_revoke_token, token_lifetime, token_state};
+use super::model::{Credential, Principal, TokenState, may_revoke_token, token_lifetime, token_state};
 use super::session;
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change, EntityType};
@@ -245,8 +245,18 @@ pub async fn find(pool: &sqlx::PgPool, secret_or_id: &str) -> AppResult<Token> {
 // ---------------------------------------------------------------- use cases
 
 /// A token of one's own for the municipality one works in now.
+/// Only a browser session makes tokens: a token that made tokens could outlive its own
+/// revocation through them. Not where the municipality requires two-factor of an account
+/// without it (a session begun at the IdP may lack Lisa's).
 pub async fn create(state: &AppState, principal: &Principal, form: &TokenForm) -> AppResult<(Token, String)> {
     principal.require(principal.is_member())?;
+    if !matches!(principal.credential, Credential::Session { .. }) {
+        return Err(AppError::Refused("API-nycklar skapas i webbläsaren, under Mina API-nycklar.".into()));
+    }
+    let m = principal.tenant()?;
+    if !principal.two_factor_enabled && super::two_factor::required_here(&state.pool, m).await? {
+        return Err(AppError::Refused(session::TOKEN_NEEDS_TWO_FACTOR.into()));
+    }
     let new = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let (id, secret) = insert(&mut tx, &Actor::from(principal), principal.user_id, principal.tenant()?, &new).await?;

@@ -8,7 +8,7 @@ use serde_json::json;
 use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
-use super::model::Principal;
+use super::model::{Credential, Principal, SECOND_STEP_FREE_TRIES, second_step_wait};
 use super::session;
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change, EntityType};
@@ -129,10 +129,11 @@ pub struct Offer {
 }
 
 pub async fn offer(state: &AppState, principal: &Principal) -> AppResult<Offer> {
+    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
     let secret = sqlx::query_scalar!(
-        "UPDATE users SET totp_pending_secret = COALESCE(totp_pending_secret, $2) WHERE id = $1
+        "UPDATE sessions SET totp_pending_secret = COALESCE(totp_pending_secret, $2) WHERE token_hash = $1
          RETURNING totp_pending_secret AS \"secret!\"",
-        principal.user_id,
+        token_hash,
         new_secret()
     )
     .fetch_one(&state.pool)
@@ -143,9 +144,10 @@ pub async fn offer(state: &AppState, principal: &Principal) -> AppResult<Offer> 
 
 /// Turns two-factor on with a code from the offered secret; returns the recovery codes, shown once.
 pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> AppResult<Vec<String>> {
+    let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
     let mut tx = state.pool.begin().await?;
     let pending =
-        sqlx::query_scalar!("SELECT totp_pending_secret FROM users WHERE id = $1 FOR UPDATE", principal.user_id)
+        sqlx::query_scalar!("SELECT totp_pending_secret FROM sessions WHERE token_hash = $1 FOR UPDATE", token_hash)
             .fetch_one(&mut *tx)
             .await?
             .ok_or_else(|| code_error("Ladda om sidan och skanna QR-koden igen."))?;
@@ -153,14 +155,18 @@ pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> App
         return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
     };
     sqlx::query!(
-        "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $2,
-                          totp_enabled_at = now()
+        "UPDATE users SET totp_secret = $2, totp_last_step = $3, totp_enabled_at = now(),
+                          second_step_failures = 0, second_step_wait_until = NULL
           WHERE id = $1",
         principal.user_id,
+        pending,
         step as i64
     )
     .execute(&mut *tx)
     .await?;
+    sqlx::query!("UPDATE sessions SET totp_pending_secret = NULL WHERE user_id = $1", principal.user_id)
+        .execute(&mut *tx)
+        .await?;
     let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
     let change = Change::updated(
         None,
@@ -185,23 +191,143 @@ async fn replace_recovery_codes(tx: &mut sqlx::PgConnection, user_id: Uuid) -> A
     Ok(codes)
 }
 
-/// Checks a code from the app against the enrolled secret, and uses its step up.
-async fn check_enrolled(tx: &mut sqlx::PgConnection, user_id: Uuid, code: &str) -> AppResult<bool> {
-    let row = sqlx::query!("SELECT totp_secret, totp_last_step FROM users WHERE id = $1 FOR UPDATE", user_id)
-        .fetch_one(&mut *tx)
+/// How a code given for an account fared.
+enum Checked {
+    ByApp,
+    ByRecovery,
+    /// Wrong: counted against the account (commit the transaction to keep the count).
+    Wrong {
+        failures: i32,
+    },
+    /// Too many wrong codes: no code is looked at before this time.
+    Wait(DateTime<Utc>),
+}
+
+/// Checks a code from the app (and, where `recovery`, a recovery code) for the account, each
+/// used once. Wrong codes count against the account, whichever challenge or page they came
+/// through; after a few, the account's second step waits longer each time (`second_step_wait`).
+async fn check_code(tx: &mut sqlx::PgConnection, user_id: Uuid, code: &str, recovery: bool) -> AppResult<Checked> {
+    let row = sqlx::query!(
+        "SELECT totp_secret, totp_last_step, second_step_failures, second_step_wait_until
+           FROM users WHERE id = $1 FOR UPDATE",
+        user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = Utc::now();
+    if let Some(until) = row.second_step_wait_until.filter(|until| *until > now) {
+        return Ok(Checked::Wait(until));
+    }
+    let by_app = match &row.totp_secret {
+        Some(secret) => accepted_step(secret, code, now_seconds(), row.totp_last_step)?,
+        None => None,
+    };
+    let by_recovery = by_app.is_none()
+        && recovery
+        && sqlx::query!(
+            "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+            user_id,
+            recovery_hash(code)
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+    if by_app.is_some() || by_recovery {
+        sqlx::query!(
+            "UPDATE users SET totp_last_step = COALESCE($2, totp_last_step), second_step_failures = 0,
+                              second_step_wait_until = NULL
+              WHERE id = $1",
+            user_id,
+            by_app.map(|step| step as i64)
+        )
+        .execute(&mut *tx)
         .await?;
-    let Some(secret) = row.totp_secret else { return Ok(false) };
-    let Some(step) = accepted_step(&secret, code, now_seconds(), row.totp_last_step)? else { return Ok(false) };
-    sqlx::query!("UPDATE users SET totp_last_step = $2 WHERE id = $1", user_id, step as i64).execute(&mut *tx).await?;
-    Ok(true)
+        return Ok(if by_recovery { Checked::ByRecovery } else { Checked::ByApp });
+    }
+    let failures = row.second_step_failures + 1;
+    let wait_until = second_step_wait(failures).map(|wait| now + wait);
+    sqlx::query!(
+        "UPDATE users SET second_step_failures = $2, second_step_wait_until = $3 WHERE id = $1",
+        user_id,
+        failures,
+        wait_until
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(Checked::Wrong { failures })
+}
+
+/// The message for a code that was not taken.
+fn refused_code(checked: &Checked) -> AppError {
+    match checked {
+        Checked::Wait(until) => code_error(&waiting(*until)),
+        _ => code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."),
+    }
+}
+
+/// "Too many wrong codes; try again at 14:05", in Swedish.
+pub fn waiting(until: DateTime<Utc>) -> String {
+    format!(
+        "För många felaktiga koder för kontot. Försök igen efter {}.",
+        until.with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S")
+    )
+}
+
+/// Tells the person by mail (where mail is set up) once their account has had so many wrong
+/// codes that its second step waits: someone may know their password.
+async fn warn_after(state: &AppState, user_id: Uuid, failures: i32) {
+    if failures != SECOND_STEP_FREE_TRIES {
+        return;
+    }
+    let Some(smtp_url) = state.config.smtp_url.clone() else { return };
+    let Ok(Some(user)) =
+        sqlx::query!("SELECT email, display_name FROM users WHERE id = $1", user_id).fetch_optional(&state.pool).await
+    else {
+        return;
+    };
+    let text = format!(
+        "Hej {}!\n\nNågon har skrivit fel engångskod för ditt konto i Lisa {SECOND_STEP_FREE_TRIES} gånger i rad. \
+         Koden frågas efter först när lösenordet stämmer, så den som försöker kan känna till ditt lösenord.\n\n\
+         Var det inte du: byt lösenord i Lisa (Mitt konto) och hör av dig till informationssäkerhetssamordnaren.\n",
+        user.display_name
+    );
+    let from = state.config.mail_from.clone();
+    tokio::spawn(async move {
+        let sent = async {
+            crate::mail::Mailer::new(&smtp_url, &from)?
+                .send(&user.email, &user.display_name, "Felaktiga koder för ditt konto i Lisa", text)
+                .await
+        };
+        if let Err(err) = sent.await {
+            tracing::warn!(error = %err, "the warning about wrong second-step codes was not emailed");
+        }
+    });
+}
+
+/// Checks a code given on a settings page. A wrong code is counted and committed before the
+/// refusal, so that the count holds; the transaction goes on only after a right one.
+async fn require_code<'c>(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'c, sqlx::Postgres>,
+    user_id: Uuid,
+    code: &str,
+) -> AppResult<sqlx::Transaction<'c, sqlx::Postgres>> {
+    let checked = check_code(&mut tx, user_id, code, false).await?;
+    match checked {
+        Checked::ByApp | Checked::ByRecovery => Ok(tx),
+        Checked::Wrong { failures } => {
+            tx.commit().await?;
+            warn_after(state, user_id, failures).await;
+            Err(refused_code(&checked))
+        }
+        Checked::Wait(_) => Err(refused_code(&checked)),
+    }
 }
 
 /// New recovery codes (the old stop working), with a code from the app.
 pub async fn renew_recovery_codes(state: &AppState, principal: &Principal, code: &str) -> AppResult<Vec<String>> {
-    let mut tx = state.pool.begin().await?;
-    if !check_enrolled(&mut tx, principal.user_id, code).await? {
-        return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
-    }
+    let mut tx = require_code(state, state.pool.begin().await?, principal.user_id, code).await?;
     let codes = replace_recovery_codes(&mut tx, principal.user_id).await?;
     let change = Change::updated(None, EntityType::User, principal.user_id, json!({}), json!({"Reservkoder": "Nya"}));
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
@@ -212,10 +338,7 @@ pub async fn renew_recovery_codes(state: &AppState, principal: &Principal, code:
 /// Turns two-factor off, with a code from the app; not where it is required.
 pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> AppResult<()> {
     principal.require(!principal.two_factor_required)?;
-    let mut tx = state.pool.begin().await?;
-    if !check_enrolled(&mut tx, principal.user_id, code).await? {
-        return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
-    }
+    let mut tx = require_code(state, state.pool.begin().await?, principal.user_id, code).await?;
     sqlx::query!(
         "UPDATE users SET totp_secret = NULL, totp_last_step = NULL, totp_enabled_at = NULL WHERE id = $1",
         principal.user_id
@@ -293,11 +416,15 @@ pub enum Answer {
     SignedIn { user_id: Uuid, next: String },
     /// Wrong, with tries left.
     Wrong,
+    /// The account has had too many wrong codes: no code is looked at before this time.
+    Wait(DateTime<Utc>),
     /// The challenge is gone: too old, too many wrong codes, or never made.
     Expired,
 }
 
-/// Answers a challenge with a code from the app or a recovery code (each used once).
+/// Answers a challenge with a code from the app or a recovery code (each used once). Wrong
+/// codes count against the challenge and against the account, which a new challenge (a
+/// correct password) does not clear.
 pub async fn answer(state: &AppState, challenge: &str, code: &str) -> AppResult<Answer> {
     let hash = session::token_hash(challenge);
     let mut tx = state.pool.begin().await?;
@@ -312,43 +439,38 @@ pub async fn answer(state: &AppState, challenge: &str, code: &str) -> AppResult<
     else {
         return Ok(Answer::Expired);
     };
-    let by_app = check_enrolled(&mut tx, row.user_id, code).await?;
-    let by_recovery = !by_app
-        && sqlx::query!(
-            "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-            row.user_id,
-            recovery_hash(code)
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-    if by_app || by_recovery {
-        sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
-        if by_recovery {
-            let change = Change::updated(
-                None,
-                EntityType::User,
-                row.user_id,
-                json!({}),
-                json!({"Inloggning": "Med en reservkod"}),
-            );
-            let actor = Actor { user_id: Some(row.user_id), name: "Inloggning".into(), request_id: None };
-            audit_log::record(&mut tx, &actor, change).await?;
+    let failures = match check_code(&mut tx, row.user_id, code, true).await? {
+        Checked::Wait(until) => return Ok(Answer::Wait(until)),
+        Checked::Wrong { failures } => failures,
+        by => {
+            sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
+            if matches!(by, Checked::ByRecovery) {
+                let change = Change::updated(
+                    None,
+                    EntityType::User,
+                    row.user_id,
+                    json!({}),
+                    json!({"Inloggning": "Med en reservkod"}),
+                );
+                let actor = Actor { user_id: Some(row.user_id), name: "Inloggning".into(), request_id: None };
+                audit_log::record(&mut tx, &actor, change).await?;
+            }
+            tx.commit().await?;
+            return Ok(Answer::SignedIn { user_id: row.user_id, next: row.next });
         }
-        tx.commit().await?;
-        return Ok(Answer::SignedIn { user_id: row.user_id, next: row.next });
-    }
-    if row.failures + 1 >= CHALLENGE_TRIES {
+    };
+    let answer = if row.failures + 1 >= CHALLENGE_TRIES {
         sqlx::query!("DELETE FROM login_challenges WHERE token_hash = $1", hash).execute(&mut *tx).await?;
-        tx.commit().await?;
-        return Ok(Answer::Expired);
-    }
-    sqlx::query!("UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1", hash)
-        .execute(&mut *tx)
-        .await?;
+        Answer::Expired
+    } else {
+        sqlx::query!("UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1", hash)
+            .execute(&mut *tx)
+            .await?;
+        Answer::Wrong
+    };
     tx.commit().await?;
-    Ok(Answer::Wrong)
+    warn_after(state, row.user_id, failures).await;
+    Ok(answer)
 }
 
 #[cfg(test)]

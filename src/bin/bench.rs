@@ -379,11 +379,68 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, 
     }
     println!("annual report PDF: slowest of 3 = {:.0} ms (target ≤ 3000 ms)", slowest.as_secs_f64() * 1000.0);
     lists(addr, &cookie, options, floor).await;
+    worst_requests(state, addr, m).await?;
     println!(
         "targets: dashboard p99 {:.1} ms and report page p99 {:.1} ms (each ≤ 100 ms at {} connections)",
         dashboard.p99.as_secs_f64() * 1000.0,
         page.p99.as_secs_f64() * 1000.0,
         options.connections
+    );
+    Ok(())
+}
+
+/// One request of its own, with an API token, and how long it took.
+async fn timed(addr: std::net::SocketAddr, request: String, body: &[u8]) -> anyhow::Result<(u16, Duration)> {
+    let mut conn = Connection::open(addr).await?;
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    let started = Instant::now();
+    let reply = conn.send(&bytes).await?;
+    Ok((reply.status, started.elapsed()))
+}
+
+/// The worst single requests the outside probe sent (issue 27), each on its own, while
+/// /healthz is asked alongside: a paste at the line cap, a search of 200 wildcards over the
+/// 500,000-entry change log, and a PDF decompression bomb uploaded as an audit report.
+async fn worst_requests(
+    state: &AppState,
+    addr: std::net::SocketAddr,
+    m: lisa::db::MunicipalityId,
+) -> anyhow::Result<()> {
+    let coordinator = lisa::org::store::find_user_id_by_email(&state.pool, lisa::demo::large::COORDINATOR)
+        .await?
+        .context("Storby's coordinator")?;
+    let new = lisa::auth::tokens::NewToken { name: "bench".into(), days: 1, read_only: false };
+    let token =
+        lisa::auth::tokens::issue(&state.pool, &lisa::audit_log::Actor::system("bench"), coordinator, m, &new).await?;
+    let send = |method: &str, path: &str, kind: &str, length: usize| {
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n\r\n"
+        )
+    };
+    let paste: String =
+        (0..lisa::audits::paste::MAX_LINES / 2).map(|i| format!("{i}. Rekommendation nummer {i}.\n\n")).collect();
+    let body = serde_json::json!({"text": paste}).to_string();
+    let (status, took) =
+        timed(addr, send("POST", "/api/v1/recommendations/parse", "application/json", body.len()), body.as_bytes())
+            .await?;
+    println!("\nworst single requests (issue 27), each alone:");
+    println!("  paste of {} lines: {status} in {:.0} ms", lisa::audits::paste::MAX_LINES, took.as_secs_f64() * 1000.0);
+    let wildcards = "%25".repeat(lisa::web::search::MAX_CHARS);
+    let (status, took) =
+        timed(addr, send("GET", &format!("/api/v1/audit-log?limit=1&actor={wildcards}x"), "", 0), &[]).await?;
+    println!("  change-log search for 200 '%' over 500,000 entries: {status} in {:.0} ms", took.as_secs_f64() * 1000.0);
+    let audit: uuid::Uuid = sqlx::query_scalar("SELECT id FROM audits WHERE municipality_id = $1 LIMIT 1")
+        .bind(m)
+        .fetch_one(&state.pool)
+        .await?;
+    let bomb = lisa::demo::hostile::pdf_bomb(76, 255 * 1024 * 1024);
+    let path = format!("/api/v1/audits/{audit}/report");
+    let (status, took) = timed(addr, send("PUT", &path, "application/pdf", bomb.len()), &bomb).await?;
+    println!(
+        "  PDF bomb ({:.1} MB inflating 76 × 255 MB): {status} in {:.0} ms",
+        bomb.len() as f64 / 1e6,
+        took.as_secs_f64() * 1000.0
     );
     Ok(())
 }
@@ -419,10 +476,6 @@ async fn main() -> anyhow::Result<()> {
         options.connections,
         options.seconds,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    );
-    println!(
-        "read cache: {} (LISA_READ_CACHE=off measures every response made afresh)",
-        if state.config.read_cache { "on, lists answered from a copy while nothing changed" } else { "off" }
     );
     let floor = measure(addr, "/healthz", "", &options).await?;
     print("/healthz (floor)", &floor);

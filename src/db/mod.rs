@@ -21,6 +21,17 @@ pub use tenant::MunicipalityId;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// What one statement of the application role may take, so that no request can hold a
+/// connection (and with it the pool all municipalities share) for long: a statement is
+/// cancelled after 5 s and a lock waited for at most 3 s. The owner's pool (migrations, the
+/// CLI, demo data) has no limit.
+pub const REQUEST_LIMITS: [(&str, &str); 2] = [("statement_timeout", "5s"), ("lock_timeout", "3s")];
+
+/// The application role's connection options with `REQUEST_LIMITS`.
+pub fn with_request_limits(options: PgConnectOptions) -> PgConnectOptions {
+    options.options(REQUEST_LIMITS)
+}
+
 /// The application role of the private server (which trusts its Unix socket).
 pub const LOCAL_APP_ROLE: &str = "lisa_app";
 
@@ -89,7 +100,7 @@ impl Database {
         )?;
         let pool = pool_options()
             .max_connections(self.connections)
-            .connect_with(app)
+            .connect_with(with_request_limits(app))
             .await
             .context("could not connect to PostgreSQL as the application role")?;
         refuse_privileged(&pool).await?;

@@ -203,7 +203,7 @@ async fn matching(
         m.uuid(),
         reader.sees_every_draft,
         reader.user_id,
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         filter.kind.trim(),
         filter.status.trim(),
         today,

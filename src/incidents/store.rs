@@ -254,7 +254,7 @@ async fn matching(
                   ARRAY(SELECT id FROM matching ORDER BY discovered_at DESC, number DESC, id LIMIT $9
                         OFFSET LEAST($10, GREATEST((SELECT n FROM total) - 1, 0) / $9 * $9)) AS "ids!""#,
         m.uuid(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         filter.status.trim(),
         filter.category.trim(),
         filter.severity.trim(),

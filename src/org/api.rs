@@ -248,6 +248,10 @@ pub struct AddedUser {
     pub status: &'static str,
     /// The user with their roles here, when the role was granted.
     pub user: Option<UserView>,
+    /// A new account's one-time link to choose its first password, when Lisa has no mail to
+    /// send it with: give it to the person. Absent when it was mailed or no account was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_link: Option<String>,
 }
 
 /// Gives a person a role: granted at once if they already have a role here, else an invitation.
@@ -259,12 +263,17 @@ pub async fn create_user(
     Json(form): Json<UserForm>,
 ) -> AppResult<(StatusCode, Json<AddedUser>)> {
     let m = principal.tenant()?;
-    Ok(match service::add_user(&state, &principal, m, &form).await? {
+    let (added, link) = service::add_user(&state, &principal, m, &form).await?;
+    // Without mail, the first-password link is given to the coordinator, once, to pass on.
+    let password_link = link.as_ref().and_then(|link| link.shown()).map(str::to_string);
+    Ok(match added {
         service::Added::Granted(id) => {
             let user = store::get_user(&state.pool, m, id).await?;
-            (StatusCode::CREATED, Json(AddedUser { status: "tilldelad", user: Some(user) }))
+            (StatusCode::CREATED, Json(AddedUser { status: "tilldelad", user: Some(user), password_link }))
         }
-        service::Added::Invited => (StatusCode::ACCEPTED, Json(AddedUser { status: "inbjuden", user: None })),
+        service::Added::Invited => {
+            (StatusCode::ACCEPTED, Json(AddedUser { status: "inbjuden", user: None, password_link }))
+        }
     })
 }
 

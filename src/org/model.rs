@@ -275,7 +275,8 @@ pub struct UserForm {
     pub email: String,
     #[serde(default)]
     pub display_name: String,
-    /// A first password (at least 12 characters), used only if the person has no account in Lisa.
+    /// Not taken: the person chooses their own password through a one-time link. Refused when
+    /// given, so that an API client that used to send one learns why it no longer works.
     #[serde(default)]
     pub password: String,
     #[serde(default)]
@@ -284,18 +285,11 @@ pub struct UserForm {
     pub body_id: String,
 }
 
+#[derive(Debug)]
 pub struct UserInput {
     pub email: String,
     pub display_name: String,
-    pub password: String,
     pub grant: GrantInput,
-}
-
-/// Never prints the password.
-impl std::fmt::Debug for UserInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserInput").field("email", &self.email).field("grant", &self.grant).finish_non_exhaustive()
-    }
 }
 
 impl UserForm {
@@ -309,11 +303,14 @@ impl UserForm {
             errors.insert("email".into(), "Ange en giltig e-postadress, t.ex. namn@kommun.se.".into());
         }
         let display_name = required_name(&mut errors, "display_name", &self.display_name, "namnet");
-        if let Err(message) = crate::auth::model::check_new_password(&self.password, &self.password) {
-            errors.insert("password".into(), message.into());
+        if !self.password.is_empty() {
+            errors.insert(
+                "password".into(),
+                "Skicka inget lösenord: personen väljer sitt eget via en engångslänk som Lisa skickar.".into(),
+            );
         }
         match (grant, errors.is_empty()) {
-            (Ok(grant), true) => Ok(UserInput { email, display_name, password: self.password.clone(), grant }),
+            (Ok(grant), true) => Ok(UserInput { email, display_name, grant }),
             _ => Err(errors),
         }
     }
@@ -371,13 +368,14 @@ mod tests {
     }
 
     #[test]
-    fn adding_a_user_always_needs_name_and_password() {
+    fn adding_a_user_needs_a_name_and_never_takes_a_password() {
         let form = UserForm { email: "ny@exempelby.se".into(), role: "revisor".into(), ..Default::default() };
         let errors = form.validate().unwrap_err();
-        assert!(errors.contains_key("display_name") && errors.contains_key("password"));
-        let complete =
-            UserForm { display_name: "Ny Person".into(), password: "ett-långt-lösenord".into(), ..form.clone() };
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["display_name"]);
+        let complete = UserForm { display_name: "Ny Person".into(), ..form.clone() };
         assert!(complete.validate().is_ok());
+        let with_password = UserForm { password: "ett-långt-lösenord".into(), ..complete.clone() };
+        assert!(with_password.validate().unwrap_err().contains_key("password"), "the person chooses it");
         let no_role = UserForm { role: "admin".into(), ..complete };
         assert!(no_role.validate().unwrap_err().contains_key("role"));
     }

@@ -10,7 +10,7 @@ use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, 
 use super::store::{self, Body, Municipality, Person, Unit};
 use crate::AppState;
 use crate::audit_log::Actor;
-use crate::auth::{Principal, password, session};
+use crate::auth::{Principal, accounts, password, session};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
@@ -159,12 +159,17 @@ pub enum Added {
 /// Gives a person a role in the municipality. Unless the person already has a role here (or
 /// a system administrator adds them), they are only invited, and the answer is the same whether
 /// or not the address has an account in Lisa: nothing about another municipality's people is
-/// revealed or changed until they accept.
-pub async fn add_user(state: &AppState, principal: &Principal, m: MunicipalityId, form: &UserForm) -> AppResult<Added> {
+/// revealed or changed until they accept. A new account has no password: its person chooses
+/// one through a one-time link, mailed to them (or, without mail, returned to be shown once).
+/// Until then the account is tied to this municipality: the link ends if it gains a role elsewhere.
+pub async fn add_user(
+    state: &AppState,
+    principal: &Principal,
+    m: MunicipalityId,
+    form: &UserForm,
+) -> AppResult<(Added, Option<accounts::ResetLink>)> {
     principal.require(may_manage(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
-    // Hashed whether or not it is used, so that the time taken tells nothing either.
-    let hash = password::hash(input.password.clone(), state.config.password_cost).await?;
     let actor = Actor::from(principal);
     let mut tx = state.pool.begin().await?;
     let existing = store::find_user_id_by_email(&mut *tx, &input.email).await?;
@@ -172,13 +177,9 @@ pub async fn add_user(state: &AppState, principal: &Principal, m: MunicipalityId
         Some(id) => store::has_role_in(&mut *tx, m, id).await?,
         None => false,
     };
+    let mut first_password = None;
     let added = match existing {
         Some(id) if works_here || principal.is_admin => {
-            store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
-            Added::Granted(id)
-        }
-        None if principal.is_admin => {
-            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
             store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
             Added::Granted(id)
         }
@@ -187,16 +188,37 @@ pub async fn add_user(state: &AppState, principal: &Principal, m: MunicipalityId
             Added::Invited
         }
         None => {
-            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &hash, false).await?;
-            store::invite(&mut tx, &actor, m, id, &input).await?;
-            Added::Invited
+            let unset = password::unusable("unset");
+            let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &unset, false).await?;
+            first_password = Some(accounts::insert_link(&mut tx, principal, id).await?);
+            if principal.is_admin {
+                store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
+                Added::Granted(id)
+            } else {
+                store::invite(&mut tx, &actor, m, id, &input).await?;
+                Added::Invited
+            }
         }
     };
     tx.commit().await?;
     if let Added::Granted(id) = added {
         session::forget_user(state, id);
     }
-    Ok(added)
+    let link = match first_password {
+        Some(secret) => Some(
+            accounts::deliver_link(
+                state,
+                principal,
+                &input.email,
+                &input.display_name,
+                &secret,
+                accounts::LinkFor::FirstPassword,
+            )
+            .await,
+        ),
+        None => None,
+    };
+    Ok((added, link))
 }
 
 /// Accepts (or declines) one of the user's own invitations: accepting grants the role.
@@ -209,6 +231,15 @@ pub async fn answer_invitation(
     let mut tx = state.pool.begin().await?;
     let invitation = store::take_invitation(&mut tx, principal.user_id, id).await?;
     let m = MunicipalityId::chosen(invitation.municipality_id);
+    // A session begun at one municipality's IdP acts only there; joining another takes a
+    // sign-in under that municipality's own rules.
+    if principal.via_idp() && !principal.municipalities.iter().any(|own| own.id == m.uuid()) {
+        return Err(AppError::Refused(
+            "Du loggade in via en annan kommuns inloggning. Logga in med lösenord (eller via den här kommunens \
+             inloggning) för att svara på inbjudan."
+                .into(),
+        ));
+    }
     let actor = Actor::from(principal);
     if accept {
         // The invitation is the user's way into that municipality.

@@ -382,7 +382,7 @@ pub async fn search_people(
             WHERE p.municipality_id = $1
               AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')"#,
         m.uuid(),
-        search
+        crate::web::search::contains(search)
     )
     .fetch_one(&mut *db)
     .await?;
@@ -396,7 +396,7 @@ pub async fn search_people(
               AND ($2 = '' OR p.name ILIKE '%' || $2 || '%' OR p.title ILIKE '%' || $2 || '%' OR p.email ILIKE '%' || $2 || '%')
             ORDER BY p.name, p.id OFFSET $3 LIMIT $4"#,
         m.uuid(),
-        search,
+        crate::web::search::contains(search),
         offset,
         limit
     )
@@ -451,7 +451,9 @@ pub async fn create_person(
     let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO people (id, municipality_id, name, title, email, unit_id, user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5))",
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT u.id FROM users u WHERE $5 <> '' AND lower(u.email) = $5
+                                             AND EXISTS (SELECT 1 FROM role_grants g
+                                                          WHERE g.user_id = u.id AND g.municipality_id = $2)))",
         id,
         m.uuid(),
         input.name,
@@ -477,7 +479,8 @@ pub async fn update_person(
     check_unit(tx, m, input.unit_id).await?;
     sqlx::query!(
         "UPDATE people SET name = $3, title = $4, email = $5, unit_id = $6, updated_at = now(),
-                user_id = (SELECT id FROM users WHERE $5 <> '' AND lower(email) = $5)
+                user_id = (SELECT u.id FROM users u WHERE $5 <> '' AND lower(u.email) = $5
+                             AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $1))
           WHERE municipality_id = $1 AND id = $2",
         m.uuid(),
         id,
@@ -601,7 +604,7 @@ pub async fn search_users(
                   ARRAY(SELECT id FROM matching ORDER BY display_name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
         m.uuid(),
-        search,
+        crate::web::search::contains(search),
         asked.per_page,
         asked.offset(),
         asked.count_limit(),
@@ -655,10 +658,6 @@ pub async fn create_account(
     .execute(&mut *tx)
     .await
     .map_err(unique_as("email", "Det finns redan ett konto med den e-postadressen."))?;
-    // Link the account to people already registered with the same email.
-    sqlx::query!("UPDATE people SET user_id = $1 WHERE lower(email) = lower($2) AND user_id IS NULL", id, email)
-        .execute(&mut *tx)
-        .await?;
     let after = json!({"E-post": email, "Namn": display_name, "Systemadministratör": is_admin});
     audit_log::record(tx, actor, Change::created(None, EntityType::User, id, after)).await?;
     Ok(id)
@@ -686,6 +685,17 @@ pub async fn add_grant(
     .execute(&mut *tx)
     .await
     .map_err(unique_as("role", "Användaren har redan den rollen."))?;
+    // The municipality's own directory entries with the account's address now point at it;
+    // an account with no role here is never linked (nor shown) to this municipality.
+    sqlx::query!(
+        "UPDATE people SET user_id = $2
+          WHERE municipality_id = $1 AND user_id IS NULL
+            AND lower(email) = (SELECT lower(email) FROM users WHERE id = $2)",
+        m.uuid(),
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     let grant = get_grant(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::RoleGrant, id, grant_snapshot(&grant))).await?;
     Ok(id)

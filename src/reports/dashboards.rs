@@ -118,9 +118,8 @@ fn store_view(state: &AppState, m: MunicipalityId, view: Arc<CoordinatorView>, c
 }
 
 /// Marks the municipality's data as changed: the next read computes its view afresh, and a
-/// computation already under way does not store its older result; copies of lists made
-/// before are no longer served (`web::read_cache`). Other instances see the change within
-/// `STALE_AFTER` (lists within `read_cache::FRESH_FOR`).
+/// computation already under way does not store its older result. Other instances see the
+/// change within `STALE_AFTER`.
 pub fn changed(state: &AppState, m: MunicipalityId) {
     state.changes.bump(m);
     state.coordinator_views.remove(&m);

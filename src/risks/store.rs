@@ -364,7 +364,7 @@ async fn matching(
                         OFFSET LEAST($11, GREATEST((SELECT n FROM total) - 1, 0) / $10 * $10)) AS "ids!""#,
         m.uuid(),
         filter.object_kind.trim(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         filter.registered_by,
         filter.level.trim(),
         scale.high_from,

@@ -96,7 +96,7 @@ async fn matching_suppliers(
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $3
                         OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
         m.uuid(),
-        search,
+        crate::web::search::contains(search),
         asked.per_page,
         asked.offset(),
         asked.count_limit(),
@@ -804,7 +804,7 @@ async fn matching_contracts(
                   ARRAY(SELECT id FROM matching ORDER BY supplier_name, title, id LIMIT $7
                         OFFSET LEAST($8, GREATEST((SELECT n FROM total) - 1, 0) / $7 * $7)) AS "ids!""#,
         m.uuid(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         filter.supplier_id.trim(),
         owned_by,
         filter.attention().map(Attention::code).unwrap_or_default(),

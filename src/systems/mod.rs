@@ -164,7 +164,11 @@ pub async fn preview_import(state: &AppState, principal: &Principal, text: &str)
     let (people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
     let people: Vec<(Uuid, String)> = people.into_iter().map(|p| (p.id, p.name)).collect();
     let existing: Vec<String> = store::names(&mut *conn, m).await?.into_iter().map(|(_, n)| n).collect();
-    model::parse_import(text, &bodies, &people, &existing).map_err(AppError::BadRequest)
+    drop(conn);
+    let text = text.to_string();
+    crate::web::heavy::run(move || model::parse_import(&text, &bodies, &people, &existing))
+        .await?
+        .map_err(AppError::BadRequest)
 }
 
 /// Saves the rows without errors, all in one transaction; returns how many were saved

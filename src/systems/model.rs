@@ -1,5 +1,7 @@
 //! Information systems: forms, review dates and the CSV inventory import, as pure rules.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -262,15 +264,22 @@ fn yes_no(value: &str) -> Option<bool> {
     }
 }
 
-fn find_by_name(items: &[(Uuid, String)], name: &str) -> Option<Uuid> {
-    let wanted = name.trim().to_lowercase();
-    items.iter().find(|(_, n)| n.to_lowercase() == wanted).map(|(id, _)| *id)
+/// Ids by lower-case name (the first of a name wins), so that each row looks its names up at once.
+fn by_name(items: &[(Uuid, String)]) -> HashMap<String, Uuid> {
+    let mut map = HashMap::with_capacity(items.len());
+    for (id, name) in items {
+        map.entry(name.trim().to_lowercase()).or_insert(*id);
+    }
+    map
 }
 
 fn code_for(choices: &[(&'static str, &'static str)], value: &str) -> Option<&'static str> {
     let wanted = value.trim().to_lowercase();
     choices.iter().find(|(c, l)| *c == wanted || l.to_lowercase() == wanted).map(|(c, _)| *c)
 }
+
+/// The most rows one inventory import reads: a large municipality has about 1,500 systems.
+pub const MAX_IMPORT_ROWS: usize = 5_000;
 
 /// Reads an inventory exported from a spreadsheet (semicolon or comma separated, with a
 /// heading row) into rows, each checked on its own. `existing` are the names already in
@@ -299,10 +308,14 @@ pub fn parse_import(
     if column("Namn").is_none() {
         return Err(format!("Kolumnen ”Namn” saknas. Kolumnerna är: {}.", IMPORT_COLUMNS.join("; ")));
     }
-    let mut seen: Vec<String> = existing.iter().map(|n| n.to_lowercase()).collect();
+    let mut seen: HashSet<String> = existing.iter().map(|n| n.to_lowercase()).collect();
+    let (bodies, people) = (by_name(bodies), by_name(people));
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
+        if index >= MAX_IMPORT_ROWS {
+            return Err(format!("Filen har fler än {MAX_IMPORT_ROWS} rader. Dela upp den och läs in en del i taget."));
+        }
         let Ok(record) = record else {
             rows.push(ImportRow { line, form: SystemForm::default(), errors: vec!["Raden kunde inte läsas.".into()] });
             continue;
@@ -322,14 +335,14 @@ pub fn parse_import(
         };
         let body = cell("Ansvarig nämnd eller bolag");
         if !body.is_empty() {
-            match find_by_name(bodies, &body) {
+            match bodies.get(&body.to_lowercase()) {
                 Some(id) => form.body_id = id.to_string(),
                 None => errors.push(format!("Nämnden eller bolaget ”{body}” finns inte i organisationen.")),
             }
         }
         let owner = cell("Systemägare");
         if !owner.is_empty() {
-            match find_by_name(people, &owner) {
+            match people.get(&owner.to_lowercase()) {
                 Some(id) => form.owner_person_id = id.to_string(),
                 None => errors.push(format!("Personen ”{owner}” finns inte bland kommunens personer.")),
             }
@@ -370,12 +383,8 @@ pub fn parse_import(
             errors.extend(field_errors.into_values());
         }
         let key = form.name.to_lowercase();
-        if !key.is_empty() {
-            if seen.contains(&key) {
-                errors.push(format!("Det finns redan ett system som heter ”{}”.", form.name));
-            } else {
-                seen.push(key);
-            }
+        if !key.is_empty() && !seen.insert(key) {
+            errors.push(format!("Det finns redan ett system som heter ”{}”.", form.name));
         }
         rows.push(ImportRow { line, form, errors });
     }

@@ -256,7 +256,7 @@ async fn matching(
                   ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $12
                         OFFSET LEAST($13, GREATEST((SELECT n FROM total) - 1, 0) / $12 * $12)) AS "ids!""#,
         m.uuid(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         body_id,
         owner_id,
         flag,

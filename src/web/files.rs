@@ -53,12 +53,49 @@ pub fn served_type(content_type: &str) -> &'static str {
     ALLOWED.iter().find(|allowed| **allowed == essence).copied().unwrap_or("application/octet-stream")
 }
 
+/// How much one compressed stream of an uploaded PDF may inflate to while it is checked.
+const PDF_STREAM_LIMIT: usize = 1024 * 1024;
+
+/// How many object streams of an uploaded PDF are inflated to check them; the rest are
+/// passed over, so a check inflates at most this many times `PDF_STREAM_LIMIT` in all.
+const PDF_OBJECT_STREAMS_CHECKED: usize = 8;
+
+std::thread_local! {
+    static OBJECT_STREAMS_SEEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// lopdf's object filter (a plain function, called on the loading thread before it inflates an
+/// object stream): keeps the first object streams and drops the others uninflated.
+fn bounded_object_streams(id: lopdf::ObjectId, object: &mut lopdf::Object) -> Option<(lopdf::ObjectId, lopdf::Object)> {
+    if object.as_stream().is_ok_and(|stream| stream.dict.has_type(b"ObjStm")) {
+        let seen = OBJECT_STREAMS_SEEN.get() + 1;
+        OBJECT_STREAMS_SEEN.set(seen);
+        if seen > PDF_OBJECT_STREAMS_CHECKED {
+            return None;
+        }
+    }
+    // lopdf goes on with `object` for the document's own objects and takes the returned copy
+    // for those inside object streams, so both must be the object.
+    Some((id, object.clone()))
+}
+
 /// Whether the content is a PDF a reader can open: it must parse, not just start like one.
+/// The check inflates a few megabytes at most (a decompression bomb is refused, not inflated)
+/// and runs as heavy work, off the request threads.
 pub async fn parses_as_pdf(content: Vec<u8>) -> bool {
     if !content.starts_with(b"%PDF-") {
         return false;
     }
-    tokio::task::spawn_blocking(move || lopdf::Document::load_mem(&content).is_ok()).await.unwrap_or(false)
+    let check = move || {
+        OBJECT_STREAMS_SEEN.set(0);
+        let options = lopdf::LoadOptions {
+            filter: Some(bounded_object_streams),
+            max_decompressed_size: Some(PDF_STREAM_LIMIT),
+            ..Default::default()
+        };
+        lopdf::Document::load_mem_with_options(&content, options).is_ok()
+    };
+    crate::web::heavy::run(check).await.unwrap_or(false)
 }
 
 /// The file sent in the `file` field of a multipart form: (name, content type, content).

@@ -98,6 +98,39 @@ fn check_json(route: Route, value: &serde_json::Value, field: &str, errors: &mut
     }
 }
 
+/// What a request body is, by its Content-Type. Every kind an extractor parses is checked
+/// here (JSON as axum's `Json` reads it: `application/json` and any `application/…+json`);
+/// a multipart upload's text parts are never read, only its file (with a safe name); any
+/// other declared kind is refused, so that nothing reaches a handler unchecked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyKind {
+    None,
+    Form,
+    Json,
+    Multipart,
+    Other,
+}
+
+impl BodyKind {
+    fn of(content_type: &str) -> BodyKind {
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match essence.as_str() {
+            "" => BodyKind::None,
+            "application/x-www-form-urlencoded" => BodyKind::Form,
+            "application/json" => BodyKind::Json,
+            "multipart/form-data" => BodyKind::Multipart,
+            other if other.starts_with("application/") && other.ends_with("+json") => BodyKind::Json,
+            _ => BodyKind::Other,
+        }
+    }
+}
+
+/// The API routes whose body is a file itself, of any type (evidence, an audit's report):
+/// stored as bytes and never read as text.
+fn takes_a_file(path: &str) -> bool {
+    path.starts_with("/api/") && (path.ends_with("/files") || path.ends_with("/report"))
+}
+
 fn content_type(request: &Request) -> &str {
     request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
@@ -110,9 +143,12 @@ pub async fn refuse_hostile_text(request: Request, next: Next) -> Response {
     if let Some(query) = request.uri().query() {
         check_pairs(route, query.as_bytes(), &mut errors);
     }
-    let kind = content_type(&request).to_ascii_lowercase();
-    let form = kind.starts_with("application/x-www-form-urlencoded");
-    let json = kind.starts_with("application/json");
+    let kind = BodyKind::of(content_type(&request));
+    if kind == BodyKind::Other && !takes_a_file(request.uri().path()) {
+        return AppError::UnsupportedMediaType.into_response();
+    }
+    let form = kind == BodyKind::Form;
+    let json = kind == BodyKind::Json;
     let request = if form || json {
         let (parts, body) = request.into_parts();
         let bytes: Bytes = match axum::body::to_bytes(body, MAX_CHECKED_BYTES).await {
@@ -156,6 +192,21 @@ mod tests {
         let import = Route::of("/audits/1/import/preview");
         assert!(problem_on(import, "text", &"x".repeat(200_000)).is_none(), "pasted text is long");
         assert!(Route::of("/api/v1/recommendations/parse").pastes && !Route::of("/systems").pastes);
+    }
+
+    #[test]
+    fn every_kind_of_body_an_extractor_reads_is_checked_and_others_refused() {
+        assert_eq!(BodyKind::of("application/json; charset=utf-8"), BodyKind::Json);
+        assert_eq!(BodyKind::of("Application/Vnd.X+JSON"), BodyKind::Json, "as axum's Json reads it");
+        assert_eq!(BodyKind::of("application/problem+json"), BodyKind::Json);
+        assert_eq!(BodyKind::of("application/x-www-form-urlencoded"), BodyKind::Form);
+        assert_eq!(BodyKind::of("multipart/form-data; boundary=x"), BodyKind::Multipart);
+        assert_eq!(BodyKind::of(""), BodyKind::None);
+        for other in ["text/plain", "application/xml", "application/jsonx", "text/json"] {
+            assert_eq!(BodyKind::of(other), BodyKind::Other, "{other}");
+        }
+        assert!(takes_a_file("/api/v1/actions/1/files") && takes_a_file("/api/v1/audits/1/report"));
+        assert!(!takes_a_file("/api/v1/systems") && !takes_a_file("/actions/1/files"));
     }
 
     #[test]

@@ -11,12 +11,13 @@ pub mod flash;
 pub mod form;
 pub mod format;
 pub mod headers;
+pub mod heavy;
 pub mod input;
 pub mod layout;
 pub mod openapi;
 pub mod pagination;
 pub mod palette;
-pub mod read_cache;
+pub mod search;
 pub mod version;
 
 use axum::response::{IntoResponse, Redirect, Response};

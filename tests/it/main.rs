@@ -24,7 +24,7 @@ mod incidents;
 mod looks;
 mod lost_updates;
 mod org;
-mod read_cache;
+mod probe;
 mod reminders;
 mod reports;
 mod risks;

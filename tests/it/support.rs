@@ -91,7 +91,8 @@ pub async fn fresh_database() -> PgPool {
 /// A pool on the same database as the application role, as Lisa serves.
 async fn app_pool(owner: &PgPool, connections: u32) -> PgPool {
     let name = owner.connect_options().get_database().expect("test pools name their database").to_string();
-    let options = server().await.local.connect_options(&name).username(lisa::db::LOCAL_APP_ROLE);
+    let options =
+        lisa::db::with_request_limits(server().await.local.connect_options(&name).username(lisa::db::LOCAL_APP_ROLE));
     lisa::db::pool_options()
         .max_connections(connections)
         .acquire_timeout(std::time::Duration::from_secs(3))
@@ -134,7 +135,6 @@ pub fn test_config() -> Config {
         public_url: "http://lisa.test".into(),
         // Tests run the job themselves, at a time they choose.
         run_reminders: false,
-        read_cache: true,
         // The demo's administrator signs in with a password alone; the two-factor tests turn it on.
         admins_need_two_factor: false,
         secret_key: Some([42; 32]),
@@ -419,7 +419,7 @@ pub fn csrf_in(html: &str) -> Option<String> {
 
 pub struct ApiClient {
     base: String,
-    token: String,
+    pub token: String,
     http: reqwest::Client,
 }
 

@@ -105,6 +105,15 @@ async fn five_wrong_codes_end_the_login_and_a_municipality_may_require_two_facto
     assert!(login.contains("Logga in igen"), "and says so");
     assert_eq!(answer(&app, &guesser, &code(&secret, now() + 30)).await.headers()["location"], "/login");
 
+    // Five wrong codes for the account: its second step waits, on the settings page too.
+    let waiting = post_two_factor(&app, &employee, "/account/two-factor/off", &code(&secret, now() + 30)).await;
+    assert_eq!(waiting.status(), 422);
+    assert!(waiting.text().await.unwrap().contains("För många felaktiga koder"));
+    sqlx::query("UPDATE users SET second_step_wait_until = now() - interval '1 second' WHERE email = 'medarbetare@exempelby.se'")
+        .execute(app.pool())
+        .await
+        .unwrap();
+
     // Optional: the account turns it off with a code.
     let off = post_two_factor(&app, &employee, "/account/two-factor/off", &code(&secret, now() + 30)).await;
     assert_eq!(off.status(), 303);

@@ -223,7 +223,7 @@ async fn matching(
                          LIMIT $17 OFFSET LEAST($18, GREATEST(f.total - 1, 0) / $17 * $17)) AS "ids!"
              FROM figures f"#,
         m.uuid(),
-        filter.q.trim(),
+        crate::web::search::contains(&filter.q),
         body_id,
         filter.status.trim(),
         filter.priority.trim(),

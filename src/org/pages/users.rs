@@ -50,6 +50,17 @@ struct UserPage {
     reset_link: Option<accounts::ResetLink>,
 }
 
+/// A new account added where Lisa has no mail: its first-password link, shown this once.
+#[derive(Template, WebTemplate)]
+#[template(path = "org/user_added.html")]
+struct UserAddedPage {
+    chrome: Chrome,
+    email: String,
+    granted: bool,
+    link: String,
+    mail_failed: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "org/user_form.html")]
 struct UserFormPage {
@@ -159,16 +170,22 @@ pub async fn create_user(
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
+    let email = form.email.trim().to_lowercase();
     match split_validation(service::add_user(&state, &principal, m, &form).await)? {
-        Ok(service::Added::Granted(user_id)) => {
+        // Without mail, the new account's first-password link is shown here, once.
+        Ok((added, Some(accounts::ResetLink::Shown { link, mail_failed }))) => {
+            let granted = matches!(added, service::Added::Granted(_));
+            Ok(UserAddedPage { chrome, email, granted, link, mail_failed }.into_response())
+        }
+        Ok((service::Added::Granted(user_id), _)) => {
             Ok(flash::see_other_with(&state, &format!("/org/users/{user_id}"), "Användaren har fått sin roll."))
         }
-        Ok(service::Added::Invited) => Ok(flash::see_other_with(
+        Ok((service::Added::Invited, _)) => Ok(flash::see_other_with(
             &state,
             "/org/users",
             &format!(
-                "{} är inbjuden. Rollen gäller när personen har loggat in och tackat ja.",
-                form.email.trim().to_lowercase()
+                "{email} är inbjuden. Rollen gäller när personen har loggat in och tackat ja. \
+                 Har personen inget konto i Lisa får hen en länk med e-post för att välja sitt lösenord."
             ),
         )),
         Err(errors) => Ok(unprocessable(user_form(&state, m, chrome, form, errors).await?)),

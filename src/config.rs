@@ -45,6 +45,9 @@ pub struct Config {
     /// The key that encrypts secrets Lisa must be able to read back (IdP client secrets):
     /// LISA_SECRET_KEY, 64 hex digits (e.g. `openssl rand -hex 32`).
     pub secret_key: Option<[u8; 32]>,
+    /// Origins besides an issuer's own from which its discovery may have Lisa fetch keys and
+    /// call endpoints (LISA_IDP_ORIGINS, comma-separated, e.g. `https://www.googleapis.com`).
+    pub idp_origins: Vec<String>,
 }
 
 impl Config {
@@ -95,6 +98,11 @@ impl Config {
             db_connections,
             admins_need_two_factor: !var("LISA_ADMIN_TWO_FACTOR").is_some_and(|v| v.eq_ignore_ascii_case("optional")),
             secret_key,
+            idp_origins: var("LISA_IDP_ORIGINS")
+                .map(|v| {
+                    v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod idp_claims;
 pub mod model;
 pub mod pages;
 pub mod password;
+pub mod sealed;
 pub mod session;
 pub mod sso;
 pub mod store;

@@ -7,8 +7,6 @@
 //! where the municipality allows it. Where the municipality maps the IdP's groups to roles, the
 //! IdP decides the person's municipality-wide roles at every sign-in.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
     CoreProviderMetadata,
@@ -232,28 +230,14 @@ fn refused(message: impl Into<String>) -> Refused {
 
 // ---------------------------------------------------------------- the client secret
 
-fn cipher(key: &[u8; 32]) -> XChaCha20Poly1305 {
-    XChaCha20Poly1305::new(key.into())
-}
-
-/// Encrypts a client secret for one municipality: nonce (24 bytes) followed by the ciphertext.
+/// Encrypts a client secret for one municipality (`auth::sealed`).
 pub fn seal(key: &[u8; 32], municipality: MunicipalityId, secret: &str) -> Vec<u8> {
-    let municipality = municipality.uuid();
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut nonce).expect("the system's random source");
-    let sealed = cipher(key)
-        .encrypt(&XNonce::from(nonce), Payload { msg: secret.as_bytes(), aad: municipality.as_bytes() })
-        .expect("encryption of a short secret");
-    [nonce.as_slice(), &sealed].concat()
+    super::sealed::seal(key, municipality.uuid().as_bytes(), secret)
 }
 
 /// Decrypts what `seal` made for the same municipality with the same key.
 pub fn open(key: &[u8; 32], municipality: MunicipalityId, sealed: &[u8]) -> Option<String> {
-    let municipality = municipality.uuid();
-    let (nonce, body) = sealed.split_at_checked(24)?;
-    let nonce = XNonce::from(<[u8; 24]>::try_from(nonce).ok()?);
-    let plain = cipher(key).decrypt(&nonce, Payload { msg: body, aad: municipality.as_bytes() }).ok()?;
-    String::from_utf8(plain).ok()
+    super::sealed::open(key, municipality.uuid().as_bytes(), sealed)
 }
 
 fn secret_key(state: &AppState) -> Result<&[u8; 32], Refused> {
@@ -376,7 +360,53 @@ fn http_client() -> Result<openidconnect::reqwest::Client, Refused> {
         .map_err(|e| refused(format!("Lisa kunde inte nå kommunens inloggning ({e}).")))
 }
 
-async fn discover(issuer: &str, http: &openidconnect::reqwest::Client) -> Result<CoreProviderMetadata, Refused> {
+/// `https://host:port` of an address.
+fn origin(address: &str) -> Option<String> {
+    let url = url::Url::parse(address).ok()?;
+    Some(url.origin().ascii_serialization())
+}
+
+/// Whether discovery may send Lisa to `address`: the issuer's own origin, or one the system
+/// administrator allows (LISA_IDP_ORIGINS). Anything else (an internal address named in a
+/// provider's answer) is never fetched.
+fn may_fetch(issuer: &str, address: &str, allowed: &[String]) -> bool {
+    match (origin(issuer), origin(address)) {
+        (Some(own), Some(theirs)) => own == theirs || allowed.iter().any(|a| origin(a).as_ref() == Some(&theirs)),
+        _ => false,
+    }
+}
+
+/// The addresses a provider's discovery document names, read before anything is fetched from them.
+#[derive(serde::Deserialize)]
+struct Named {
+    jwks_uri: String,
+    #[serde(default)]
+    token_endpoint: Option<String>,
+    #[serde(default)]
+    userinfo_endpoint: Option<String>,
+}
+
+async fn discover(
+    issuer: &str,
+    http: &openidconnect::reqwest::Client,
+    allowed: &[String],
+) -> Result<CoreProviderMetadata, Refused> {
+    let unreachable = || {
+        refused(
+            "Kommunens inloggning svarar inte som den ska (utfärdaren stämmer inte eller går inte att nå). Försök igen eller kontakta IT.",
+        )
+    };
+    let document = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let body = http.get(&document).send().await.map_err(|_| unreachable())?.bytes().await.map_err(|_| unreachable())?;
+    let named: Named = serde_json::from_slice(&body).map_err(|_| unreachable())?;
+    let addresses = [Some(&named.jwks_uri), named.token_endpoint.as_ref(), named.userinfo_endpoint.as_ref()];
+    if addresses.into_iter().flatten().any(|address| !may_fetch(issuer, address, allowed)) {
+        tracing::warn!(issuer, "OpenID discovery names an address outside the issuer's origin");
+        return Err(refused(
+            "Kommunens inloggning pekar på adresser utanför utfärdarens egen (nycklar eller token). \
+             Systemadministratören kan tillåta dem med LISA_IDP_ORIGINS.",
+        ));
+    }
     let issuer = IssuerUrl::new(issuer.to_string()).map_err(|_| refused("Utfärdarens adress är felaktig."))?;
     CoreProviderMetadata::discover_async(issuer, http).await.map_err(|e| {
         tracing::warn!(error = %e, "OpenID discovery failed");
@@ -397,7 +427,7 @@ async fn client_for(state: &AppState, m: MunicipalityId) -> Result<(IdpClient, C
     let key = secret_key(state)?;
     let secret = open(key, m, &provider.client_secret)
         .ok_or_else(|| refused("Klienthemligheten går inte att läsa med LISA_SECRET_KEY."))?;
-    let metadata = discover(&provider.issuer, &http_client()?).await?;
+    let metadata = discover(&provider.issuer, &http_client()?, &state.config.idp_origins).await?;
     let redirect = RedirectUrl::new(format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/')))
         .map_err(|_| refused("LISA_PUBLIC_URL är ingen adress."))?;
     let client = CoreClient::from_provider_metadata(
@@ -764,6 +794,18 @@ async fn set_roles_from_idp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discovery_sends_lisa_only_to_the_issuers_origin_or_one_allowed() {
+        let issuer = "https://idp.kommun.se/realms/lisa";
+        assert!(may_fetch(issuer, "https://idp.kommun.se/realms/lisa/certs", &[]));
+        assert!(!may_fetch(issuer, "http://169.254.169.254/keys", &[]), "an internal address");
+        assert!(!may_fetch(issuer, "https://idp.kommun.se:8443/certs", &[]), "another port is another origin");
+        assert!(!may_fetch("https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs", &[]));
+        let allowed = ["https://www.googleapis.com".to_string()];
+        assert!(may_fetch("https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs", &allowed));
+        assert!(!may_fetch(issuer, "inte en adress", &allowed));
+    }
 
     #[test]
     fn a_client_secret_opens_only_with_its_key_and_for_its_municipality() {

@@ -9,7 +9,7 @@ use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
 use super::model::{Credential, Principal, SECOND_STEP_FREE_TRIES, second_step_wait};
-use super::session;
+use super::{sealed, session};
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::db::MunicipalityId;
@@ -130,14 +130,17 @@ pub struct Offer {
 
 pub async fn offer(state: &AppState, principal: &Principal) -> AppResult<Offer> {
     let Credential::Session { token_hash, .. } = &principal.credential else { return Err(AppError::Forbidden) };
-    let secret = sqlx::query_scalar!(
+    let key = state.config.secret_key.as_ref();
+    let stored = sqlx::query_scalar!(
         "UPDATE sessions SET totp_pending_secret = COALESCE(totp_pending_secret, $2) WHERE token_hash = $1
          RETURNING totp_pending_secret AS \"secret!\"",
         token_hash,
-        new_secret()
+        sealed::seal_text(key, token_hash, &new_secret())
     )
     .fetch_one(&state.pool)
     .await?;
+    let secret = sealed::open_text(key, token_hash, &stored)
+        .ok_or_else(|| anyhow::anyhow!("the pending TOTP secret does not open with LISA_SECRET_KEY"))?;
     let url = generator(&secret, &principal.email)?.to_url().map_err(|e| anyhow::anyhow!("TOTP url: {e:?}"))?;
     Ok(Offer { qr_svg: qr_svg(&url)?, secret })
 }
@@ -150,6 +153,7 @@ pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> App
         sqlx::query_scalar!("SELECT totp_pending_secret FROM sessions WHERE token_hash = $1 FOR UPDATE", token_hash)
             .fetch_one(&mut *tx)
             .await?
+            .and_then(|stored| sealed::open_text(state.config.secret_key.as_ref(), token_hash, &stored))
             .ok_or_else(|| code_error("Ladda om sidan och skanna QR-koden igen."))?;
     let Some(step) = accepted_step(&pending, code, now_seconds(), None)? else {
         return Err(code_error("Koden stämmer inte. Skriv in de sex siffror appen visar nu."));
@@ -159,7 +163,7 @@ pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> App
                           second_step_failures = 0, second_step_wait_until = NULL
           WHERE id = $1",
         principal.user_id,
-        pending,
+        sealed::seal_text(state.config.secret_key.as_ref(), principal.user_id.as_bytes(), &pending),
         step as i64
     )
     .execute(&mut *tx)
@@ -206,7 +210,13 @@ enum Checked {
 /// Checks a code from the app (and, where `recovery`, a recovery code) for the account, each
 /// used once. Wrong codes count against the account, whichever challenge or page they came
 /// through; after a few, the account's second step waits longer each time (`second_step_wait`).
-async fn check_code(tx: &mut sqlx::PgConnection, user_id: Uuid, code: &str, recovery: bool) -> AppResult<Checked> {
+async fn check_code(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    code: &str,
+    recovery: bool,
+) -> AppResult<Checked> {
     let row = sqlx::query!(
         "SELECT totp_secret, totp_last_step, second_step_failures, second_step_wait_until
            FROM users WHERE id = $1 FOR UPDATE",
@@ -218,8 +228,12 @@ async fn check_code(tx: &mut sqlx::PgConnection, user_id: Uuid, code: &str, reco
     if let Some(until) = row.second_step_wait_until.filter(|until| *until > now) {
         return Ok(Checked::Wait(until));
     }
-    let by_app = match &row.totp_secret {
-        Some(secret) => accepted_step(secret, code, now_seconds(), row.totp_last_step)?,
+    let secret = row.totp_secret.as_deref().map(|stored| {
+        sealed::open_text(state.config.secret_key.as_ref(), user_id.as_bytes(), stored)
+            .ok_or_else(|| anyhow::anyhow!("the TOTP secret does not open with LISA_SECRET_KEY"))
+    });
+    let by_app = match secret.transpose()? {
+        Some(secret) => accepted_step(&secret, code, now_seconds(), row.totp_last_step)?,
         None => None,
     };
     let by_recovery = by_app.is_none()
@@ -313,7 +327,7 @@ async fn require_code<'c>(
     user_id: Uuid,
     code: &str,
 ) -> AppResult<sqlx::Transaction<'c, sqlx::Postgres>> {
-    let checked = check_code(&mut tx, user_id, code, false).await?;
+    let checked = check_code(state, &mut tx, user_id, code, false).await?;
     match checked {
         Checked::ByApp | Checked::ByRecovery => Ok(tx),
         Checked::Wrong { failures } => {
@@ -439,7 +453,7 @@ pub async fn answer(state: &AppState, challenge: &str, code: &str) -> AppResult<
     else {
         return Ok(Answer::Expired);
     };
-    let failures = match check_code(&mut tx, row.user_id, code, true).await? {
+    let failures = match check_code(state, &mut tx, row.user_id, code, true).await? {
         Checked::Wait(until) => return Ok(Answer::Wait(until)),
         Checked::Wrong { failures } => failures,
         by => {

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit_log::Actor;
+use crate::audit_log::{self, Actor, EntityType};
 use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
@@ -70,6 +70,39 @@ pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppR
     let document = store::get(&state.pool, principal.tenant()?, id).await?;
     principal.require(may_see(principal, &document))?;
     Ok(document)
+}
+
+/// The document's history as `principal` may read it. What was written while it was a draft
+/// (its title, reference and link as drafted) is for those who may read its drafts: others
+/// see the history from the change that brought it out of draft, with nothing of the draft in it.
+pub async fn history(state: &AppState, principal: &Principal, document: &Document) -> AppResult<Vec<audit_log::Entry>> {
+    let entries = audit_log::history(&state.pool, principal.tenant()?, EntityType::Document, document.id).await?;
+    Ok(if may_edit(principal, document) { entries } else { without_draft_era(entries) })
+}
+
+/// Drops the entries made while the document was a draft, and the drafted values from the one
+/// that ended it. `entries` are newest first, as the change log gives them.
+fn without_draft_era(entries: Vec<audit_log::Entry>) -> Vec<audit_log::Entry> {
+    let draft = model::Status::Utkast.label();
+    let mut status = String::new();
+    let mut kept = Vec::new();
+    for mut entry in entries.into_iter().rev() {
+        let was_draft = status == draft;
+        if let Some(change) = entry.changes.iter().find(|c| c.field == "Status") {
+            status = change.after.clone();
+        }
+        if status == draft {
+            continue;
+        }
+        if was_draft {
+            for change in &mut entry.changes {
+                change.before = "–".into();
+            }
+        }
+        kept.push(entry);
+    }
+    kept.reverse();
+    kept
 }
 
 /// Who is reading, for which drafts they see (refused to those who may not read documents).
@@ -168,4 +201,50 @@ pub fn router() -> Router<AppState> {
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(api::list, api::create)).routes(routes!(api::get, api::update))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(changes: &[(&str, &str, &str)]) -> audit_log::Entry {
+        audit_log::Entry {
+            id: 0,
+            occurred_at: chrono::Utc::now(),
+            occurred_at_local: String::new(),
+            actor_name: "Sara Lind".into(),
+            entity_type: "document".into(),
+            entity_id: None,
+            action: "update".into(),
+            action_label: "Ändrad",
+            changes: changes
+                .iter()
+                .map(|(field, before, after)| audit_log::FieldChange {
+                    field: field.to_string(),
+                    before: before.to_string(),
+                    after: after.to_string(),
+                })
+                .collect(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn readers_of_the_document_in_force_see_nothing_of_its_draft() {
+        // Newest first, as the change log gives them.
+        let entries = vec![
+            entry(&[("Titel", "Policy för informationssäkerhet", "Informationssäkerhetspolicy")]),
+            entry(&[
+                ("Status", "Utkast", "Gällande"),
+                ("Titel", "Hemligt arbetsnamn", "Policy för informationssäkerhet"),
+            ]),
+            entry(&[("Länk", "–", "https://intranät/utkast")]),
+            entry(&[("Status", "–", "Utkast"), ("Titel", "–", "Hemligt arbetsnamn")]),
+        ];
+        let kept = without_draft_era(entries);
+        assert_eq!(kept.len(), 2);
+        let shown = format!("{:?}", kept.iter().map(|e| &e.changes).collect::<Vec<_>>());
+        assert!(!shown.contains("Hemligt") && !shown.contains("intranät/utkast"), "{shown}");
+        assert!(shown.contains("Informationssäkerhetspolicy"));
+    }
 }

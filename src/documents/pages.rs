@@ -12,7 +12,7 @@ use super::model::{DocumentForm, Kind, Status, audiences};
 use super::store::{self, Document, Filter};
 use super::{may_edit, may_manage, readable};
 use crate::AppState;
-use crate::audit_log::{self, EntityType, Entry};
+use crate::audit_log::Entry;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::form::PageForm;
@@ -154,7 +154,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let document = readable(&state, &principal, id).await?;
     Ok(ShowPage {
-        history: audit_log::history(&state.pool, principal.tenant()?, EntityType::Document, id).await?,
+        history: super::history(&state, &principal, &document).await?,
         may_edit: may_edit(&principal, &document),
         may_manage: may_manage(&principal),
         today: today(),

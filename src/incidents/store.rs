@@ -95,6 +95,12 @@ pub struct Incident {
     pub events: Json<Vec<Event>>,
     #[schema(value_type = Vec<SentReport>)]
     pub reports: Json<Vec<SentReport>>,
+    /// Whether personal data is involved, as the reporter said (the handler may decide otherwise).
+    #[serde(skip)]
+    pub reported_personal_data: Option<bool>,
+    /// The systems the reporter named (the handler may link others).
+    #[serde(skip)]
+    pub reported_systems: Option<Json<Vec<SystemRef>>>,
     /// When the handling last changed (its version, sent as ETag).
     #[serde(skip)]
     pub updated_at: DateTime<Utc>,
@@ -108,6 +114,8 @@ impl Incident {
         match access {
             super::Access::Handle => self,
             super::Access::Reporter => Incident {
+                personal_data: self.reported_personal_data.unwrap_or(false),
+                systems: self.reported_systems.clone().unwrap_or_default(),
                 category: None,
                 severity: None,
                 impact_k: false,
@@ -290,6 +298,7 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) ->
                                                               'reference', r.reference, 'late_reason', r.late_reason)
                                             ORDER BY r.sent_at)
                               FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>",
+                  i.reported_personal_data, i.reported_systems AS "reported_systems: Json<Vec<SystemRef>>",
                   i.updated_at
              FROM incidents i LEFT JOIN people p ON p.id = i.responsible_person_id
             WHERE i.municipality_id = $1 AND i.id = ANY($2)
@@ -387,6 +396,17 @@ pub async fn report(
     .execute(&mut *tx)
     .await?;
     set_systems(tx, m, id, &input.system_ids).await?;
+    sqlx::query!(
+        r#"UPDATE incidents i SET reported_personal_data = i.personal_data,
+                  reported_systems = COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name) ORDER BY s.name)
+                                                 FROM incident_systems x JOIN systems s ON s.id = x.system_id
+                                                WHERE x.incident_id = i.id), '[]')
+            WHERE i.municipality_id = $1 AND i.id = $2"#,
+        m.uuid(),
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
     let incident = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::Incident, id, incident.snapshot())).await?;
     Ok(incident)

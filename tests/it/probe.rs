@@ -367,3 +367,32 @@ async fn m6_a_pdf_decompression_bomb_is_refused_without_being_inflated() {
     let real = crate::support::sample_pdf("Granskning av informationssäkerhet");
     assert_eq!(put(real).await.unwrap().status(), 204, "a real report is still taken");
 }
+
+#[tokio::test]
+async fn l3_the_reporter_sees_what_they_entered_not_the_handlers_assessment() {
+    let app = TestApp::spawn().await;
+    let employee = app.api(&app.api_token("medarbetare@exempelby.se", app.exempelby).await);
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", app.exempelby).await);
+    let discovered = (chrono::Utc::now() - chrono::Duration::minutes(30))
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let reported =
+        employee.send(Method::POST, "/incidents", json!({"title": "Konstigt mejl", "discovered_at": discovered})).await;
+    let id = json_of(reported, 201).await["id"].as_str().unwrap().to_string();
+    let school = app.system_id("Skolplattformen").await;
+    let handled = coordinator
+        .send(
+            Method::PUT,
+            &format!("/incidents/{id}"),
+            json!({"status": "utreds", "personal_data": true, "system_ids": [school],
+                   "imy_exempt_reason": "Bedömd utan risk"}),
+        )
+        .await;
+    assert_eq!(handled.status(), 200, "{}", handled.text().await.unwrap());
+    let seen = json_of(employee.get(&format!("/incidents/{id}")).await, 200).await;
+    assert_eq!(seen["personal_data"], false, "the handler's assessment is not the reporter's to read");
+    assert_eq!(seen["systems"].as_array().unwrap().len(), 0, "nor the systems the handler linked");
+    let full = json_of(coordinator.get(&format!("/incidents/{id}")).await, 200).await;
+    assert_eq!((full["personal_data"].as_bool(), full["systems"].as_array().unwrap().len()), (Some(true), 1));
+}

@@ -138,6 +138,7 @@ pub fn test_config() -> Config {
         // The demo's administrator signs in with a password alone; the two-factor tests turn it on.
         admins_need_two_factor: false,
         secret_key: Some([42; 32]),
+        idp_origins: Vec::new(),
     }
 }
 

@@ -59,8 +59,6 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub pool: PgPool,
     pub config: Arc<Config>,
-    /// Who is behind each session or token, for a few seconds (see `auth::session`).
-    pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
     /// The start page's figures per municipality, for a few seconds.
     pub overview: Arc<TtlCache<crate::db::MunicipalityId, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
@@ -80,7 +78,6 @@ impl AppState {
         AppState(Arc::new(Shared {
             pool,
             config: Arc::new(config),
-            identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
             overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
             coordinator_views: Arc::new(TtlCache::new(reports::dashboards::STALE_AFTER * 20, 10_000)),
             computing: Arc::default(),
@@ -205,6 +202,7 @@ pub async fn serve(
         }
     });
     let reminders = state.config.run_reminders.then(|| tokio::spawn(reminders::daily(state.clone())));
+    let changes = tokio::spawn(reports::dashboards::follow_changes(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // Without TCP_NODELAY a response's last small segment waits for the client's delayed ACK
     // (40 ms on Linux): pages over a few tens of kilobytes then took 40 ms or more under load.
@@ -215,6 +213,7 @@ pub async fn serve(
     });
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     purger.abort();
+    changes.abort();
     if let Some(job) = reminders {
         job.abort();
     }

@@ -113,7 +113,6 @@ pub async fn set_disabled(state: &AppState, principal: &Principal, id: Uuid, dis
         tokens::revoke_all_of(&mut tx, &actor, id, "Kontot stängdes av").await?;
     }
     tx.commit().await?;
-    session::forget_user(state, id);
     Ok(Account { disabled, ..before })
 }
 
@@ -131,7 +130,6 @@ pub async fn end_sessions(state: &AppState, principal: &Principal, id: Uuid) -> 
     );
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
     tx.commit().await?;
-    session::forget_user(state, id);
     Ok(ended)
 }
 
@@ -293,7 +291,6 @@ pub async fn change_own_password(
     audit_log::record(&mut tx, &actor, change).await?;
     let revoked = tokens::revoke_all_of(&mut tx, &actor, principal.user_id, "Lösenordet byttes").await?;
     tx.commit().await?;
-    session::forget_user(state, principal.user_id);
     Ok(revoked)
 }
 
@@ -328,7 +325,6 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
     audit_log::record(&mut tx, &actor, change).await?;
     tokens::revoke_all_of(&mut tx, &actor, user.id, "Lösenordet byttes").await?;
     tx.commit().await?;
-    session::forget_user(state, user.id);
     Ok(())
 }
 

@@ -70,19 +70,7 @@ pub async fn create(pool: &PgPool, user_id: Uuid, idp: Option<(Uuid, &str)>) -> 
 
 pub async fn delete(state: &AppState, hash: &[u8]) -> AppResult<()> {
     sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", hash).execute(&state.pool).await?;
-    state.identities.remove(&hash.to_vec());
     Ok(())
-}
-
-/// Drops the cached identity of a user whose roles or account changed, so that this
-/// instance sees the change at once (others within the cache's time to live).
-pub fn forget_user(state: &AppState, user_id: Uuid) {
-    state.identities.remove_where(|identity| identity.user_id == user_id);
-}
-
-/// Drops every cached identity (e.g. when a municipality is added: administrators see all).
-pub fn forget_everyone(state: &AppState) {
-    state.identities.remove_where(|_| true);
 }
 
 /// Deletes expired sessions and old login failures; run periodically.
@@ -115,9 +103,8 @@ fn presented_credential(headers: &HeaderMap) -> Option<Presented> {
 }
 
 /// Who a session or API token belongs to, with all their municipalities and grants.
-/// Cached briefly per token, so that most requests need no query to know who is asking.
 #[derive(Clone, Debug)]
-pub struct Identity {
+struct Identity {
     user_id: Uuid,
     email: String,
     display_name: String,
@@ -139,91 +126,42 @@ pub struct Identity {
     two_factor_required: bool,
 }
 
-/// One query loads the session or token, the user, their municipalities and grants.
-/// Whose session or token this is.
-async fn credential_user(pool: &PgPool, hash: &[u8], is_session: bool) -> AppResult<Option<Uuid>> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT user_id AS "user_id!" FROM sessions WHERE token_hash = $1 AND $2
-           UNION ALL
-           SELECT user_id FROM api_tokens
-            WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()"#,
-        hash,
-        is_session
-    )
-    .fetch_optional(pool)
-    .await?)
-}
-
-async fn load(
-    pool: &PgPool,
-    hash: &[u8],
-    is_session: bool,
-    admins_need_two_factor: bool,
-) -> AppResult<Option<Identity>> {
-    Ok(sqlx::query_as!(
-        Identity,
-        r#"
-        WITH credential AS (
-            SELECT user_id, csrf_token, NULL::uuid AS token_municipality, false AS read_only,
-                   idp_municipality_id IS NOT NULL AS via_idp, idp_municipality_id, created_at, last_seen_at
-              FROM sessions WHERE token_hash = $1 AND $2
-            UNION ALL
-            SELECT user_id, NULL, municipality_id, read_only, false, NULL, created_at, COALESCE(last_used_at, 'epoch')
-              FROM api_tokens WHERE token_hash = $1 AND NOT $2 AND revoked_at IS NULL AND expires_at > now()
-        )
-        SELECT c.user_id AS "user_id!", c.csrf_token, c.token_municipality, c.read_only AS "read_only!", c.via_idp AS "via_idp!",
-               c.created_at AS "created_at!", c.last_seen_at AS "last_seen_at!",
-               u.email, u.display_name, u.is_admin AND NOT c.via_idp AS "is_admin!", u.disabled,
-               u.totp_secret IS NOT NULL AS "two_factor_enabled!",
-               (CASE WHEN c.via_idp THEN false
-                     WHEN c.token_municipality IS NOT NULL
-                       THEN ($3 AND u.is_admin)
-                            OR EXISTS (SELECT 1 FROM municipalities m WHERE m.id = c.token_municipality AND m.require_totp)
-                     ELSE ($3 AND u.is_admin)
-                          OR EXISTS (SELECT 1 FROM role_grants g JOIN municipalities m ON m.id = g.municipality_id
-                                      WHERE g.user_id = u.id AND m.require_totp) END) AS "two_factor_required!",
-               COALESCE((SELECT json_agg(json_build_object('id', m.id, 'name', m.name) ORDER BY m.name)
-                           FROM municipalities m
-                          WHERE (u.is_admin AND NOT c.via_idp
-                                 OR m.id IN (SELECT municipality_id FROM role_grants WHERE user_id = u.id))
-                            AND (NOT c.via_idp OR m.id = c.idp_municipality_id)),
-                        '[]') AS "municipalities!: Json<Vec<MunicipalityRef>>",
-               COALESCE((SELECT json_agg(json_build_array(g.municipality_id, json_build_object('role', g.role, 'body_id', g.body_id)))
-                           FROM role_grants g
-                          WHERE g.user_id = u.id AND (NOT c.via_idp OR g.municipality_id = c.idp_municipality_id)),
-                        '[]') AS "grants!: Json<Vec<(Uuid, Grant)>>"
-          FROM credential c JOIN users u ON u.id = c.user_id
-        "#,
-        hash,
-        is_session,
-        admins_need_two_factor,
-    )
-    .fetch_optional(pool)
-    .await?)
-}
-
-/// The identity behind a live session or token, from the cache or the database. An
-/// expired session is deleted; a live one is marked as used (at most once a minute; a token never
-/// used before reads as used at the epoch, so its first use is marked at once).
+/// Who is behind a session or token: the account, its municipalities and grants, in one call
+/// (`identity_behind`, migration 0026), read afresh for every request, so that a revoked
+/// token, a disabled account or a removed role stops working at once on every instance. An
+/// expired session is deleted; a live one is marked as used (at most once a minute; a token
+/// never used before reads as used at the epoch, so its first use is marked at once).
 async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
-    let key = hash.to_vec();
     let config = &state.config;
     let now = Utc::now();
-    let live = |i: &Identity| {
-        !is_session || session_is_live(i.created_at, i.last_seen_at, now, config.session_idle, config.session_absolute)
-    };
-    if let Some(identity) = state.identities.get(&key).filter(|i| live(i)) {
-        return Ok(Some(identity));
-    }
-    // The user's grants in every municipality are theirs to see (row-level security).
-    let Some(user) = credential_user(&state.pool, hash, is_session).await? else { return Ok(None) };
-    let own = tenant::Context { municipality: None, user: Some(user) };
-    let Some(mut identity) =
-        tenant::within(own, load(&state.pool, hash, is_session, state.config.admins_need_two_factor)).await?
+    let Some(mut identity) = sqlx::query_as!(
+        Identity,
+        r#"SELECT user_id AS "user_id!", csrf_token, token_municipality, read_only AS "read_only!",
+                  via_idp AS "via_idp!", created_at AS "created_at!", last_seen_at AS "last_seen_at!",
+                  email AS "email!", display_name AS "display_name!", is_admin AS "is_admin!",
+                  disabled AS "disabled!", two_factor_enabled AS "two_factor_enabled!",
+                  two_factor_required AS "two_factor_required!",
+                  municipalities AS "municipalities!: Json<Vec<MunicipalityRef>>",
+                  grants AS "grants!: Json<Vec<(Uuid, Grant)>>"
+             FROM identity_behind($1, $2, $3)"#,
+        hash,
+        is_session,
+        config.admins_need_two_factor,
+    )
+    .fetch_optional(&state.pool)
+    .await?
     else {
         return Ok(None);
     };
-    if !live(&identity) {
+    if is_session
+        && !session_is_live(
+            identity.created_at,
+            identity.last_seen_at,
+            now,
+            config.session_idle,
+            config.session_absolute,
+        )
+    {
         delete(state, hash).await?;
         return Ok(None);
     }
@@ -239,7 +177,6 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
         }
         identity.last_seen_at = now;
     }
-    state.identities.insert(key, identity.clone());
     Ok(Some(identity))
 }
 

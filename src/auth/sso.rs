@@ -754,8 +754,6 @@ async fn account_for(
     // The change stands even when it leaves no role: the IdP no longer gives this person one here.
     tx.commit().await?;
     crate::reports::dashboards::changed(state, m);
-    // Sessions already open see the new roles at once.
-    session::forget_user(state, user_id);
     if keeps_a_role { Ok(Some(user_id)) } else { Err(AppError::Conflict(NO_ROLE.into())) }
 }
 

@@ -292,7 +292,6 @@ pub async fn revoke(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
     revoke_one(&mut tx, &Actor::from(principal), &token, why).await?;
     let token = one(&mut *tx, id).await?;
     tx.commit().await?;
-    session::forget_user(state, token.user_id);
     Ok(token)
 }
 

@@ -181,7 +181,6 @@ pub async fn confirm(state: &AppState, principal: &Principal, code: &str) -> App
     );
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
     tx.commit().await?;
-    session::forget_user(state, principal.user_id);
     Ok(codes)
 }
 
@@ -369,7 +368,6 @@ pub async fn turn_off(state: &AppState, principal: &Principal, code: &str) -> Ap
     );
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
     tx.commit().await?;
-    session::forget_user(state, principal.user_id);
     Ok(())
 }
 
@@ -404,7 +402,6 @@ pub async fn set_required_here(state: &AppState, principal: &Principal, required
     );
     audit_log::record(&mut tx, &Actor::from(principal), change).await?;
     tx.commit().await?;
-    session::forget_everyone(state);
     Ok(())
 }
 

@@ -321,7 +321,12 @@ async fn cold_start(addr: std::net::SocketAddr, cookie: &str, clients: usize) ->
 
 /// The large municipality: its coordinator and system owner dashboards, its published report
 /// page, and the PDF.
-async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, floor: &Figures) -> anyhow::Result<()> {
+async fn large(
+    state: &AppState,
+    addr: std::net::SocketAddr,
+    options: &Options,
+    floor: &Figures,
+) -> anyhow::Result<lisa::db::MunicipalityId> {
     let today = lisa::web::format::today();
     let started = Instant::now();
     let mut tx = state.pool.begin().await?;
@@ -354,7 +359,7 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, 
     let cookie = login(addr, lisa::demo::large::COORDINATOR).await?;
     if options.only.is_some() {
         lists(addr, &cookie, options, floor).await;
-        return Ok(());
+        return Ok(m);
     }
     let cold = cold_start(addr, &cookie, options.connections).await?;
     println!(
@@ -379,14 +384,13 @@ async fn large(state: &AppState, addr: std::net::SocketAddr, options: &Options, 
     }
     println!("annual report PDF: slowest of 3 = {:.0} ms (target ≤ 3000 ms)", slowest.as_secs_f64() * 1000.0);
     lists(addr, &cookie, options, floor).await;
-    worst_requests(state, addr, m).await?;
     println!(
         "targets: dashboard p99 {:.1} ms and report page p99 {:.1} ms (each ≤ 100 ms at {} connections)",
         dashboard.p99.as_secs_f64() * 1000.0,
         page.p99.as_secs_f64() * 1000.0,
         options.connections
     );
-    Ok(())
+    Ok(m)
 }
 
 /// One request of its own, with an API token, and how long it took.
@@ -488,7 +492,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    large(&owner, addr, &options, &floor).await?;
+    let storby = large(&owner, addr, &options, &floor).await?;
 
     match peak_memory() {
         Some(kb) => println!(
@@ -496,6 +500,10 @@ async fn main() -> anyhow::Result<()> {
             kb / 1024
         ),
         None => println!("\npeak memory: /proc/self/status not readable"),
+    }
+    // After the memory figure: making the PDF bomb takes the benchmark 255 MB of its own.
+    if options.only.is_none() {
+        worst_requests(&owner, addr, storby).await?;
     }
     let _ = stop.send(());
     server.await??;

@@ -10,7 +10,7 @@ use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, 
 use super::store::{self, Body, Municipality, Person, Unit};
 use crate::AppState;
 use crate::audit_log::Actor;
-use crate::auth::{Principal, accounts, password, session};
+use crate::auth::{Principal, accounts, password};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
@@ -101,7 +101,6 @@ pub async fn add_grant(state: &AppState, principal: &Principal, user_id: Uuid, f
     let mut tx = state.pool.begin().await?;
     store::add_grant(&mut tx, &Actor::from(principal), m, user_id, &input).await?;
     tx.commit().await?;
-    session::forget_user(state, user_id);
     Ok(())
 }
 
@@ -114,7 +113,6 @@ pub async fn remove_grant(state: &AppState, principal: &Principal, user_id: Uuid
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
-    session::forget_user(state, user_id);
     Ok(())
 }
 
@@ -142,7 +140,6 @@ pub async fn save_municipality(
         None => store::create_municipality(&mut tx, &actor, &input).await?,
     };
     tx.commit().await?;
-    session::forget_everyone(state);
     Ok(saved)
 }
 
@@ -201,9 +198,6 @@ pub async fn add_user(
         }
     };
     tx.commit().await?;
-    if let Added::Granted(id) = added {
-        session::forget_user(state, id);
-    }
     let link = match first_password {
         Some(secret) => Some(
             accounts::deliver_link(
@@ -252,7 +246,6 @@ pub async fn answer_invitation(
         }
     }
     tx.commit().await?;
-    session::forget_user(state, principal.user_id);
     // The answer changes the inviting municipality, which need not be the one the user works in
     // (the one the middleware marks as changed).
     crate::reports::dashboards::changed(state, m);

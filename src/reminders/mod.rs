@@ -27,6 +27,8 @@ pub struct RunSummary {
     pub emails_failed: usize,
     /// Why the last failed email failed.
     pub last_error: Option<String>,
+    /// Municipalities whose run another instance was making at the same time.
+    pub left_to_another: usize,
 }
 
 /// Finds what is due in every municipality, makes the reminders and sends the emails.
@@ -50,6 +52,10 @@ pub async fn run_once(state: &AppState, today: NaiveDate, now: DateTime<Utc>) ->
     Ok(summary)
 }
 
+/// The municipality's run, by one instance at a time: whichever takes the municipality's
+/// advisory lock runs it, and another started at the same moment leaves it alone, so two
+/// instances never send the same mails. A lock dies with its connection, so an instance that
+/// dies mid-run holds nothing, and the next run (of any instance) sends what it left unsent.
 async fn run_for(
     state: &AppState,
     m: MunicipalityId,
@@ -59,7 +65,33 @@ async fn run_for(
     summary: &mut RunSummary,
 ) -> AppResult<()> {
     let mut conn = state.pool.acquire().await?;
-    let items = crate::reports::worklist::collect(&mut conn, m, today, now).await?;
+    let taken = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_lock(hashtextextended($1::text, 43)) AS "taken!""#,
+        m.to_string()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !taken {
+        summary.left_to_another += 1;
+        return Ok(());
+    }
+    let result = remind(state, &mut conn, m, today, now, mailer, summary).await;
+    sqlx::query_scalar!("SELECT pg_advisory_unlock(hashtextextended($1::text, 43))", m.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    result
+}
+
+async fn remind(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    m: MunicipalityId,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    mailer: Option<&crate::mail::Mailer>,
+    summary: &mut RunSummary,
+) -> AppResult<()> {
+    let items = crate::reports::worklist::collect(&mut *conn, m, today, now).await?;
     let coordinators = store::coordinators(&mut *conn, m).await?;
     let members = store::members(&mut *conn, m).await?;
     let reminders: Vec<store::NewReminder> = items

@@ -118,12 +118,55 @@ fn store_view(state: &AppState, m: MunicipalityId, view: Arc<CoordinatorView>, c
 }
 
 /// Marks the municipality's data as changed: the next read computes its view afresh, and a
-/// computation already under way does not store its older result. Other instances see the
-/// change within `STALE_AFTER`.
+/// computation already under way does not store its older result. Every instance hears of
+/// every change when it commits (`follow_changes`).
 pub fn changed(state: &AppState, m: MunicipalityId) {
     state.changes.bump(m);
     state.coordinator_views.remove(&m);
     state.overview.remove(&m);
+}
+
+/// Every municipality may have changed: nothing computed before is served again.
+fn forget_everything(state: &AppState) {
+    state.changes.bump_all();
+    state.coordinator_views.remove_where(|_| true);
+    state.overview.remove_where(|_| true);
+}
+
+/// The channel on which every committed change is announced with its municipality (migration
+/// 0026: each change-log entry announces itself; `*` for a change of no one municipality).
+const CHANGES_CHANNEL: &str = "lisa_changed";
+
+/// Listens, on a connection of its own, for the changes every instance and the CLI announce,
+/// and drops what was computed from the changed municipality's data. While it is not listening
+/// (at start, or after the connection was lost) `changes.is_live()` is false and everything
+/// is computed afresh; back, it forgets everything, since anything may have changed meanwhile.
+pub async fn follow_changes(state: AppState) {
+    let options = state.pool.connect_options().as_ref().clone();
+    let own = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_lazy_with(options);
+    loop {
+        if let Err(err) = listen(&state, &own).await {
+            tracing::warn!(error = %err, "not hearing changes from other instances; computing afresh until back");
+        }
+        state.changes.set_live(false);
+        forget_everything(&state);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+async fn listen(state: &AppState, own: &sqlx::PgPool) -> anyhow::Result<()> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(own).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    forget_everything(state);
+    state.changes.set_live(true);
+    // `try_recv` answers None when the connection was lost; what was announced meanwhile is lost too.
+    while let Some(note) = listener.try_recv().await? {
+        match note.payload().parse::<uuid::Uuid>() {
+            Ok(id) => changed(state, MunicipalityId::chosen(id)),
+            Err(_) => forget_everything(state),
+        }
+    }
+    anyhow::bail!("the connection that hears changes was lost")
 }
 
 /// After every successful change (any method but GET and HEAD) by a signed-in user, the
@@ -146,6 +189,9 @@ pub async fn fresh_after_writes(
 
 /// The municipality's computed view, shared by everyone it is shown to (callers check who).
 async fn shared_view(state: &AppState, m: MunicipalityId) -> AppResult<Arc<CoordinatorView>> {
+    if !state.changes.is_live() {
+        return Ok(Arc::new(compute_coordinator(state, m).await?));
+    }
     match state.coordinator_views.get_with_age(&m) {
         Some((view, age)) if age < STALE_AFTER => Ok(view),
         Some((view, _)) => {

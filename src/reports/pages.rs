@@ -34,13 +34,17 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
     if let Some(main) = dashboards::main_dashboard(&principal) {
         return dashboard_page(&state, &principal, chrome, main, false).await;
     }
-    // Read by everyone on every visit, so served from a cache a few seconds old at most.
+    // Read by everyone on every visit, so kept until the municipality changes (through any
+    // instance), while this instance hears of every change.
     let counts = match principal.tenant().ok() {
-        Some(m) => match state.overview.get(&m) {
+        Some(m) => match state.overview.get(&m).filter(|_| state.changes.is_live()) {
             Some(counts) => Some(counts),
             None => {
+                let before = state.changes.count(m);
                 let counts = crate::org::store::counts(&state.pool, m).await?;
-                state.overview.insert(m, counts.clone());
+                if state.changes.is_live() && state.changes.count(m) == before {
+                    state.overview.insert(m, counts.clone());
+                }
                 Some(counts)
             }
         },

@@ -57,20 +57,41 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 /// How many changes each municipality has seen in this process. What is computed from a
 /// municipality's data is kept with the count read before computing it, and is good only
 /// while the count is the same (see `reports::dashboards::fresh_after_writes`, which counts).
+///
+/// Changes made through other instances (and the CLI) reach this one as announcements from
+/// PostgreSQL (`reports::dashboards::follow_changes`); while this instance is not listening,
+/// `is_live` is false and nothing computed may be served.
 #[derive(Default)]
 pub struct Changes {
     counts: Mutex<HashMap<crate::db::MunicipalityId, u64>>,
+    /// Raised when every municipality may have changed (the announcements were lost).
+    epoch: std::sync::atomic::AtomicU64,
+    live: std::sync::atomic::AtomicBool,
 }
 
 impl Changes {
     pub fn count(&self, m: crate::db::MunicipalityId) -> u64 {
-        self.counts.lock().map(|counts| counts.get(&m).copied().unwrap_or(0)).unwrap_or(0)
+        let own = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&m).copied().unwrap_or(0);
+        own + self.epoch.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn bump(&self, m: crate::db::MunicipalityId) {
-        if let Ok(mut counts) = self.counts.lock() {
-            *counts.entry(m).or_default() += 1;
-        }
+        *self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(m).or_default() += 1;
+    }
+
+    /// Every municipality may have changed.
+    pub fn bump_all(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether this instance hears every change as it is committed, so that what it computed
+    /// may be served until it hears otherwise.
+    pub fn is_live(&self) -> bool {
+        self.live.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn set_live(&self, live: bool) {
+        self.live.store(live, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

@@ -21,6 +21,7 @@ mod documents;
 mod fuzz;
 mod hostile;
 mod incidents;
+mod instances;
 mod looks;
 mod lost_updates;
 mod org;

@@ -186,6 +186,16 @@ impl TestApp {
         TestApp { addr, state, exempelby, owner }
     }
 
+    /// A second Lisa on the same database, as a second instance behind a load balancer: its own
+    /// process state (pool, caches, listener), nothing shared with the first but PostgreSQL.
+    pub async fn second_instance(&self) -> (SocketAddr, AppState) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(app_pool(&self.owner, 8).await, self.state.config.as_ref().clone());
+        tokio::spawn(lisa::serve(listener, state.clone(), std::future::pending()));
+        (addr, state)
+    }
+
     /// Every page the coordinator opens, with the demo's ids filled in, and one that does not exist.
     pub async fn coordinator_pages(&self) -> Vec<String> {
         let bildning = crate::support::body_id_by_name(self.pool(), self.exempelby, "Bildningsnämnden").await;

@@ -60,6 +60,9 @@ pub struct Shared {
     pub pool: PgPool,
     pub config: Arc<Config>,
     /// The start page's figures per municipality, for a few seconds.
+    /// Who is behind each session or token, for a few seconds while this instance hears every
+    /// change to accounts, roles, tokens and sessions (see `auth::session::identity`).
+    pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
     pub overview: Arc<TtlCache<crate::db::MunicipalityId, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
     pub coordinator_views: Arc<TtlCache<crate::db::MunicipalityId, Arc<reports::dashboards::CoordinatorView>>>,
@@ -78,6 +81,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             pool,
             config: Arc::new(config),
+            identities: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 100_000)),
             overview: Arc::new(TtlCache::new(std::time::Duration::from_secs(5), 10_000)),
             coordinator_views: Arc::new(TtlCache::new(reports::dashboards::STALE_AFTER * 20, 10_000)),
             computing: Arc::default(),

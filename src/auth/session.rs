@@ -70,6 +70,8 @@ pub async fn create(pool: &PgPool, user_id: Uuid, idp: Option<(Uuid, &str)>) -> 
 
 pub async fn delete(state: &AppState, hash: &[u8]) -> AppResult<()> {
     sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", hash).execute(&state.pool).await?;
+    state.changes.bump_identities();
+    state.identities.remove(&hash.to_vec());
     Ok(())
 }
 
@@ -104,7 +106,7 @@ fn presented_credential(headers: &HeaderMap) -> Option<Presented> {
 
 /// Who a session or API token belongs to, with all their municipalities and grants.
 #[derive(Clone, Debug)]
-struct Identity {
+pub struct Identity {
     user_id: Uuid,
     email: String,
     display_name: String,
@@ -127,13 +129,26 @@ struct Identity {
 }
 
 /// Who is behind a session or token: the account, its municipalities and grants, in one call
-/// (`identity_behind`, migration 0026), read afresh for every request, so that a revoked
-/// token, a disabled account or a removed role stops working at once on every instance. An
-/// expired session is deleted; a live one is marked as used (at most once a minute; a token
-/// never used before reads as used at the epoch, so its first use is marked at once).
+/// (`identity_behind`, migration 0026). Kept for a few seconds only while this instance hears
+/// every change that decides who someone is (`reports::dashboards::follow_changes` drops the
+/// account's entries when PostgreSQL announces a change to it, from any instance or the CLI;
+/// a change through this instance drops them all at once: `forget_identities`), so that a
+/// revoked token, a disabled account or a removed role stops working at once. An expired
+/// session is deleted; a live one is marked as used (at most once a minute; a token never used
+/// before reads as used at the epoch, so its first use is marked at once).
 async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<Option<Identity>> {
     let config = &state.config;
     let now = Utc::now();
+    let live = |i: &Identity| {
+        !is_session || session_is_live(i.created_at, i.last_seen_at, now, config.session_idle, config.session_absolute)
+    };
+    let key = hash.to_vec();
+    if state.changes.is_live()
+        && let Some(identity) = state.identities.get(&key).filter(|i| live(i))
+    {
+        return Ok(Some(identity));
+    }
+    let epoch = state.changes.identity_epoch();
     let Some(mut identity) = sqlx::query_as!(
         Identity,
         r#"SELECT user_id AS "user_id!", csrf_token, token_municipality, read_only AS "read_only!",
@@ -153,15 +168,7 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
     else {
         return Ok(None);
     };
-    if is_session
-        && !session_is_live(
-            identity.created_at,
-            identity.last_seen_at,
-            now,
-            config.session_idle,
-            config.session_absolute,
-        )
-    {
+    if !live(&identity) {
         delete(state, hash).await?;
         return Ok(None);
     }
@@ -177,7 +184,19 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
         }
         identity.last_seen_at = now;
     }
+    if state.changes.is_live() && state.changes.identity_epoch() == epoch {
+        state.identities.insert(key, identity.clone());
+    }
     Ok(Some(identity))
+}
+
+/// Drops the identities this instance keeps, those of `user` or (None) everyone's.
+pub fn forget_identities(state: &AppState, user: Option<Uuid>) {
+    state.changes.bump_identities();
+    match user {
+        Some(user) => state.identities.remove_where(|identity| identity.user_id == user),
+        None => state.identities.remove_where(|_| true),
+    }
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Principal>> {

@@ -171,12 +171,23 @@ struct Figures {
 
 /// `connections` clients request `path` as fast as they can for `seconds` (after a warm-up).
 async fn measure(addr: std::net::SocketAddr, path: &str, cookie: &str, options: &Options) -> anyhow::Result<Figures> {
+    measure_on(&[addr], path, cookie, options).await
+}
+
+/// As `measure`, with the clients split evenly between several instances of Lisa.
+async fn measure_on(
+    addrs: &[std::net::SocketAddr],
+    path: &str,
+    cookie: &str,
+    options: &Options,
+) -> anyhow::Result<Figures> {
     let request = Arc::new(get(path, cookie));
     let run = |duration: Duration| {
         let request = request.clone();
         async move {
             let mut tasks = Vec::new();
-            for _ in 0..options.connections {
+            for client in 0..options.connections {
+                let addr = addrs[client % addrs.len()];
                 let request = request.clone();
                 tasks.push(tokio::spawn(async move {
                     let mut conn = Connection::open(addr).await?;
@@ -393,6 +404,39 @@ async fn large(
     Ok(m)
 }
 
+/// A second instance on the same database, the clients split between the two, on the lists
+/// that cost the most, beside the same lists on one instance (issue 29).
+async fn two_instances(
+    app_pool: sqlx::PgPool,
+    config: Config,
+    first: std::net::SocketAddr,
+    options: &Options,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let second = listener.local_addr()?;
+    let state = AppState::new(app_pool, config);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(lisa::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let cookie = login(first, lisa::demo::large::COORDINATOR).await?;
+    println!("\ntwo instances on one database, {} clients split between them:", options.connections);
+    for path in ["/systems", "/contracts", "/api/v1/risks"] {
+        let one = measure_on(&[first], path, &cookie, options).await?;
+        let two = measure_on(&[first, second], path, &cookie, options).await?;
+        println!(
+            "{path:<28} one instance {:>6.0} req/s (p99 {:.0} ms), two {:>6.0} req/s (p99 {:.0} ms)",
+            one.per_second,
+            one.p99.as_secs_f64() * 1000.0,
+            two.per_second,
+            two.p99.as_secs_f64() * 1000.0
+        );
+    }
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
 /// One request of its own, with an API token, and how long it took.
 async fn timed(addr: std::net::SocketAddr, request: String, body: &[u8]) -> anyhow::Result<(u16, Duration)> {
     let mut conn = Connection::open(addr).await?;
@@ -466,7 +510,7 @@ async fn main() -> anyhow::Result<()> {
     // Data is made as the owner; Lisa serves as the application role, as in production.
     let owner = AppState::new(database.owner.clone(), config.clone());
     lisa::demo::seed(&owner).await?;
-    let state = AppState::new(database.app_pool().await?, config);
+    let state = AppState::new(database.app_pool().await?, config.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -503,6 +547,7 @@ async fn main() -> anyhow::Result<()> {
     }
     // After the memory figure: making the PDF bomb takes the benchmark 255 MB of its own.
     if options.only.is_none() {
+        two_instances(database.app_pool().await?, config, addr, &options).await?;
         worst_requests(&owner, addr, storby).await?;
     }
     let _ = stop.send(());

@@ -126,8 +126,9 @@ pub fn changed(state: &AppState, m: MunicipalityId) {
     state.overview.remove(&m);
 }
 
-/// Every municipality may have changed: nothing computed before is served again.
+/// Every municipality and account may have changed: nothing computed before is served again.
 fn forget_everything(state: &AppState) {
+    crate::auth::session::forget_identities(state, None);
     state.changes.bump_all();
     state.coordinator_views.remove_where(|_| true);
     state.overview.remove_where(|_| true);
@@ -136,6 +137,10 @@ fn forget_everything(state: &AppState) {
 /// The channel on which every committed change is announced with its municipality (migration
 /// 0026: each change-log entry announces itself; `*` for a change of no one municipality).
 const CHANGES_CHANNEL: &str = "lisa_changed";
+
+/// The channel on which every change to who someone is (account, roles, tokens, sessions, the
+/// municipalities' two-factor rules) is announced with the account it concerns, or `*`.
+const IDENTITY_CHANNEL: &str = "lisa_identity";
 
 /// Listens, on a connection of its own, for the changes every instance and the CLI announce,
 /// and drops what was computed from the changed municipality's data. While it is not listening
@@ -156,14 +161,16 @@ pub async fn follow_changes(state: AppState) {
 
 async fn listen(state: &AppState, own: &sqlx::PgPool) -> anyhow::Result<()> {
     let mut listener = sqlx::postgres::PgListener::connect_with(own).await?;
-    listener.listen(CHANGES_CHANNEL).await?;
+    listener.listen_all([CHANGES_CHANNEL, IDENTITY_CHANNEL]).await?;
     forget_everything(state);
     state.changes.set_live(true);
     // `try_recv` answers None when the connection was lost; what was announced meanwhile is lost too.
     while let Some(note) = listener.try_recv().await? {
-        match note.payload().parse::<uuid::Uuid>() {
-            Ok(id) => changed(state, MunicipalityId::chosen(id)),
-            Err(_) => forget_everything(state),
+        let id = note.payload().parse::<uuid::Uuid>().ok();
+        match (note.channel(), id) {
+            (IDENTITY_CHANNEL, user) => crate::auth::session::forget_identities(state, user),
+            (_, Some(id)) => changed(state, MunicipalityId::chosen(id)),
+            (_, None) => forget_everything(state),
         }
     }
     anyhow::bail!("the connection that hears changes was lost")
@@ -179,9 +186,12 @@ pub async fn fresh_after_writes(
     let writes = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
     let municipality = request.extensions().get::<Principal>().and_then(|p| p.tenant().ok());
     let response = next.run(request).await;
-    if let (true, Some(m)) = (writes, municipality)
-        && (response.status().is_success() || response.status().is_redirection())
-    {
+    let saved = writes && (response.status().is_success() || response.status().is_redirection());
+    if saved {
+        // This instance sees its own change at once; others when PostgreSQL announces it.
+        crate::auth::session::forget_identities(&state, None);
+    }
+    if let (true, Some(m)) = (saved, municipality) {
         changed(&state, m);
     }
     response

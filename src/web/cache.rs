@@ -66,6 +66,7 @@ pub struct Changes {
     counts: Mutex<HashMap<crate::db::MunicipalityId, u64>>,
     /// Raised when every municipality may have changed (the announcements were lost).
     epoch: std::sync::atomic::AtomicU64,
+    identities: std::sync::atomic::AtomicU64,
     live: std::sync::atomic::AtomicBool,
 }
 
@@ -82,6 +83,15 @@ impl Changes {
     /// Every municipality may have changed.
     pub fn bump_all(&self) {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many times identities changed: an identity read before a change is not kept after it.
+    pub fn identity_epoch(&self) -> u64 {
+        self.identities.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn bump_identities(&self) {
+        self.identities.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Whether this instance hears every change as it is committed, so that what it computed

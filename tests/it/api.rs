@@ -76,6 +76,8 @@ async fn the_api_refuses_missing_wrong_and_underprivileged_tokens() {
     assert_eq!(body["org_number"], "212000-0159");
 
     sqlx::query("UPDATE api_tokens SET revoked_at = now()").execute(app.pool()).await.unwrap();
+    // Announced by PostgreSQL when the update commits, and heard a moment later: at once here.
+    lisa::auth::session::forget_identities(&app.state, None);
     assert_eq!(api.get("/bodies").await.status(), 401, "revoked");
 }
 

@@ -96,7 +96,15 @@ fn changes_this_week(html: &str) -> u64 {
 #[tokio::test]
 async fn the_coordinators_dashboard_on_one_instance_follows_changes_made_through_the_other() {
     let app = TestApp::spawn().await;
-    let (b, _) = app.second_instance().await;
+    let (b, b_state) = app.second_instance().await;
+    // B hears every change as it commits, and so keeps what it computed until then.
+    for _ in 0..100 {
+        if b_state.changes.is_live() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(b_state.changes.is_live(), "B listens for changes");
     let coordinator = app.login("samordnare@exempelby.se").await;
     let dashboard = || async { coordinator.get(format!("http://{b}/")).send().await.unwrap().text().await.unwrap() };
     let before = changes_this_week(&dashboard().await);

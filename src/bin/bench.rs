@@ -273,7 +273,12 @@ async fn lists(addr: std::net::SocketAddr, cookie: &str, options: &Options, floo
             Ok(figures) => {
                 let met = figures.p99 <= Duration::from_millis(100) && figures.per_second >= floor.per_second * 0.02;
                 print(path, &figures);
-                println!("{:<28} {}", "", if met { "meets the targets" } else { "MISSES the targets" });
+                println!(
+                    "{:<28} {:.2} % of /healthz; {}",
+                    "",
+                    100.0 * figures.per_second / floor.per_second,
+                    if met { "meets the targets" } else { "MISSES the targets" }
+                );
             }
             Err(error) => println!("{path:<28} failed: {error:#}"),
         }

@@ -59,10 +59,11 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub pool: PgPool,
     pub config: Arc<Config>,
-    /// The start page's figures per municipality, for a few seconds.
     /// Who is behind each session or token, for a few seconds while this instance hears every
     /// change to accounts, roles, tokens and sessions (see `auth::session::identity`).
     pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
+    /// The start page's figures per municipality, for a few seconds while this instance hears
+    /// every change to the municipality (see `reports::dashboards::follow_changes`).
     pub overview: Arc<TtlCache<crate::db::MunicipalityId, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
     pub coordinator_views: Arc<TtlCache<crate::db::MunicipalityId, Arc<reports::dashboards::CoordinatorView>>>,

@@ -169,7 +169,7 @@ pub async fn reset_link(state: &AppState, principal: &Principal, id: Uuid) -> Ap
     let account = require_manageable(state, principal, id).await?;
     principal.require(!account.disabled)?;
     let mut tx = state.pool.begin().await?;
-    let secret = insert_link(&mut tx, principal, id).await?;
+    let secret = insert_link(&mut tx, principal, principal.tenant()?, id).await?;
     tx.commit().await?;
     Ok(deliver_link(state, principal, &account.email, &account.display_name, &secret, LinkFor::NewPassword).await)
 }
@@ -182,10 +182,14 @@ pub enum LinkFor {
     NewPassword,
 }
 
-/// Stores a link made by `principal` in their municipality (it works only while they may still
-/// manage the account: `password_link_holds`), with a change-log entry; returns the secret.
-pub async fn insert_link(tx: &mut sqlx::PgConnection, principal: &Principal, id: Uuid) -> AppResult<String> {
-    let m = principal.tenant()?;
+/// Stores a link made by `principal` for municipality `m` (it works only while they may still
+/// manage the account there: `password_link_holds`), with a change-log entry; returns the secret.
+pub async fn insert_link(
+    tx: &mut sqlx::PgConnection,
+    principal: &Principal,
+    m: crate::db::MunicipalityId,
+    id: Uuid,
+) -> AppResult<String> {
     let secret = session::random_token();
     let expires_at = Utc::now() + chrono::Duration::hours(RESET_LINK_HOURS);
     sqlx::query!(

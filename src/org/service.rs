@@ -187,7 +187,7 @@ pub async fn add_user(
         None => {
             let unset = password::unusable("unset");
             let id = store::create_account(&mut tx, &actor, &input.email, &input.display_name, &unset, false).await?;
-            first_password = Some(accounts::insert_link(&mut tx, principal, id).await?);
+            first_password = Some(accounts::insert_link(&mut tx, principal, m, id).await?);
             if principal.is_admin {
                 store::add_grant(&mut tx, &actor, m, id, &input.grant).await?;
                 Added::Granted(id)

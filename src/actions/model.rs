@@ -17,6 +17,11 @@ crate::codes! {
     }
 }
 
+/// Late on a day: not done, and its due date has passed.
+pub fn is_late(status: Status, due_date: Option<NaiveDate>, on: NaiveDate) -> bool {
+    status != Status::Klar && due_date.is_some_and(|d| d < on)
+}
+
 crate::codes! {
     /// Where an action comes from.
     #[derive(Default)]

@@ -83,7 +83,7 @@ impl Action {
     }
 
     pub fn is_late(&self, today: NaiveDate) -> bool {
-        self.status != Status::Klar && self.due_date.is_some_and(|d| d < today)
+        super::model::is_late(self.status, self.due_date, today)
     }
 
     fn snapshot(&self) -> Value {
@@ -691,4 +691,36 @@ pub async fn set_plan_actions(
         ),
     )
     .await
+}
+
+/// An action as it stood at the end of a day (registered by then, with the status of then),
+/// with what it concerns: for the annual report's late actions, plan or no plan.
+#[derive(Clone, Debug)]
+pub struct ActionThen {
+    pub id: Uuid,
+    pub system_id: Option<Uuid>,
+    pub risk_id: Option<Uuid>,
+    pub due_date: Option<NaiveDate>,
+    pub status: Status,
+}
+
+impl ActionThen {
+    pub fn is_late(&self, on: NaiveDate) -> bool {
+        super::model::is_late(self.status, self.due_date, on)
+    }
+}
+
+pub async fn as_of(db: impl PgExecutor<'_>, m: MunicipalityId, by: DateTime<Utc>) -> AppResult<Vec<ActionThen>> {
+    Ok(sqlx::query_as!(
+        ActionThen,
+        r#"SELECT a.id, a.system_id, a.risk_id, a.due_date,
+                  COALESCE((SELECT sc.status FROM action_status_changes sc
+                             WHERE sc.action_id = a.id AND sc.changed_at <= $2
+                             ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!: Status"
+             FROM actions a WHERE a.municipality_id = $1 AND a.created_at <= $2"#,
+        m.uuid(),
+        by
+    )
+    .fetch_all(db)
+    .await?)
 }

@@ -51,11 +51,26 @@ pub fn scope(own: &[SystemFigures], whole: &SystemFigures, sits_for_bodies: bool
         sum.overdue_reviews += b.overdue_reviews;
         sum.open_recommendations += b.open_recommendations;
         sum.closed_recommendations += b.closed_recommendations;
-        sum.high_risks += b.high_risks;
+        sum.high_risks = add_measured(sum.high_risks, b.high_risks);
         sum.untreated_high_risks += b.untreated_high_risks;
         sum.incidents += b.incidents;
+        sum.late_actions = add_measured(sum.late_actions, b.late_actions);
+        sum.responses_owed += b.responses_owed;
+        sum.responses_overdue += b.responses_overdue;
+        sum.responses_deadline = match (sum.responses_deadline, b.responses_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
     sum
+}
+
+/// A sum of figures that may not have been measured: measured when any part was.
+fn add_measured(sum: Option<usize>, part: Option<usize>) -> Option<usize> {
+    match (sum, part) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    }
 }
 
 /// The lights: open audit recommendations and their age, classification, high risks, incidents.
@@ -99,15 +114,45 @@ pub fn lights(scope: &SystemFigures, open: &[ReportedRecommendation]) -> Vec<Lig
             _ => State::Bad,
         }),
     };
-    let risks = Light {
-        title: "Höga risker",
-        figure: scope.high_risks.to_string(),
-        detail: match scope.untreated_high_risks {
-            0 if scope.high_risks == 0 => "Inga höga risker i analyserna.".into(),
-            0 => "Alla har en åtgärd eller är accepterade.".into(),
-            n => format!("{n} saknar både åtgärd och acceptans."),
+    // Only what was analysed is judged: no analysis is not "no risks".
+    let risks = match scope.high_risks {
+        None => Light {
+            title: "Höga risker",
+            figure: "–".into(),
+            detail: "Inga riskanalyser ännu, så riskerna är inte bedömda.".into(),
+            state: None,
         },
-        state: Some(match (scope.high_risks, scope.untreated_high_risks) {
+        Some(high) => Light {
+            title: "Höga risker",
+            figure: high.to_string(),
+            detail: match scope.untreated_high_risks {
+                0 if high == 0 => "Inga höga risker i analyserna.".into(),
+                0 => "Alla har en åtgärd eller är accepterade.".into(),
+                n => format!("{n} saknar både åtgärd och acceptans."),
+            },
+            state: Some(match (high, scope.untreated_high_risks) {
+                (0, _) => State::Good,
+                (_, 0) => State::Attention,
+                _ => State::Bad,
+            }),
+        },
+    };
+    let responses = Light {
+        title: "Svar till revisionen",
+        figure: if scope.responses_owed == 0 {
+            "Inga saknas".into()
+        } else {
+            count(scope.responses_owed, "saknas", "saknas")
+        },
+        detail: match (scope.responses_owed, scope.responses_overdue, scope.responses_deadline) {
+            (0, _, _) => "Inga svar till revisorerna är utestående.".into(),
+            (_, 0, Some(deadline)) => format!("Svaren ska lämnas senast {deadline}."),
+            (_, late, Some(deadline)) => {
+                format!("{} efter sista svarsdagen {deadline}.", count(late, "svar är försenat", "svar är försenade"))
+            }
+            (_, _, None) => "Revisorerna väntar på svar.".into(),
+        },
+        state: Some(match (scope.responses_owed, scope.responses_overdue) {
             (0, _) => State::Good,
             (_, 0) => State::Attention,
             _ => State::Bad,
@@ -119,7 +164,7 @@ pub fn lights(scope: &SystemFigures, open: &[ReportedRecommendation]) -> Vec<Lig
         detail: "Rapporterade incidenter är ett tecken på att rutinen används.".into(),
         state: None,
     };
-    vec![recommendations, classification, risks, incidents]
+    vec![recommendations, responses, classification, risks, incidents]
 }
 
 #[cfg(test)]
@@ -137,6 +182,7 @@ mod tests {
             latest_verdict: None,
             latest_follow_up_on: None,
             age_months: Some(age_months),
+            age_at_follow_up_months: None,
             status: "Öppen".into(),
             responsible: None,
         }
@@ -148,7 +194,7 @@ mod tests {
             systems: 10,
             classified: 7,
             current_risk_analysis: 2,
-            high_risks: 3,
+            high_risks: Some(3),
             untreated_high_risks: 1,
             incidents: 4,
             closed_recommendations: 1,
@@ -158,20 +204,33 @@ mod tests {
         assert_eq!(lights[0].figure, "2 öppna");
         assert_eq!(lights[0].detail, "1 äldre än ett år; den äldsta är 2 år 1 mån. 1 stängd under året.");
         assert_eq!(lights[0].state, Some(State::Bad));
-        assert_eq!((lights[1].figure.as_str(), lights[1].state), ("70 %", Some(State::Attention)));
+        assert_eq!((lights[2].figure.as_str(), lights[2].state), ("70 %", Some(State::Attention)));
         assert_eq!(
-            (lights[2].detail.as_str(), lights[2].state),
+            (lights[3].detail.as_str(), lights[3].state),
             ("1 saknar både åtgärd och acceptans.", Some(State::Bad))
         );
-        assert_eq!(lights[3].state, None, "incidents are not judged");
+        assert_eq!(lights[4].state, None, "incidents are not judged");
     }
 
     #[test]
-    fn a_body_without_systems_or_problems() {
+    fn a_body_without_systems_or_analyses_is_not_judged_good() {
         let lights = lights(&SystemFigures::default(), &[]);
         assert_eq!(lights[0].state, Some(State::Good));
-        assert_eq!((lights[1].figure.as_str(), lights[1].state), ("–", None));
-        assert_eq!(lights[2].state, Some(State::Good));
+        assert_eq!((lights[2].figure.as_str(), lights[2].state), ("–", None));
+        assert_eq!((lights[3].figure.as_str(), lights[3].state), ("–", None), "no analysis: not 0, not Bra");
+        let analysed = SystemFigures { high_risks: Some(0), ..Default::default() };
+        assert_eq!(super::lights(&analysed, &[])[3].state, Some(State::Good));
+    }
+
+    #[test]
+    fn answers_owed_to_the_auditors_are_judged_by_their_deadline() {
+        let day = chrono::NaiveDate::from_ymd_opt(2023, 12, 22);
+        let owing =
+            SystemFigures { responses_owed: 4, responses_overdue: 4, responses_deadline: day, ..Default::default() };
+        let light = &lights(&owing, &[])[1];
+        assert_eq!(light.figure, "4 saknas");
+        assert_eq!(light.detail, "4 svar är försenade efter sista svarsdagen 2023-12-22.");
+        assert_eq!(light.state, Some(State::Bad));
     }
 
     #[test]

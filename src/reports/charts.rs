@@ -343,6 +343,7 @@ mod tests {
             first_reported: None,
             latest_verdict: None,
             latest_follow_up_on: None,
+            age_at_follow_up_months: None,
             age_months: Some(age_months),
             status: "Öppen".into(),
             responsible: None,

@@ -254,25 +254,34 @@ async fn compute_coordinator(state: &AppState, m: MunicipalityId) -> AppResult<C
     let filter = crate::audit_log::Filter { from: week_start.to_string(), ..Default::default() };
     // Shared by the municipality's coordinators, who may read every entry.
     let recent = crate::audit_log::page(&state.pool, m, &filter, 8, &[]).await?;
-    let gaps = vec![
-        Gap { label: "System som inte är helt klassade", count: total.systems - total.classified, link: "/coverage" },
-        Gap {
-            label: "System utan utsedd systemägare",
-            count: total.systems - total.named_owner,
-            link: "/systems?no_owner=1",
-        },
-        Gap {
-            label: "System utan aktuell riskanalys",
-            count: total.systems - total.current_risk_analysis,
-            link: "/systems?no_risk_analysis=1",
-        },
-        Gap { label: "System med försenad översyn", count: total.overdue_reviews, link: "/systems?overdue=1" },
-        Gap {
-            label: "Verksamhetskritiska system utan behörighetsgenomgång",
-            count: missing_reviews,
-            link: "/access-reviews",
-        },
-    ];
+    // Coverage gaps measure systems: a municipality without any has none to count.
+    let gaps = if total.systems == 0 {
+        Vec::new()
+    } else {
+        vec![
+            Gap {
+                label: "System som inte är helt klassade",
+                count: total.systems - total.classified,
+                link: "/coverage",
+            },
+            Gap {
+                label: "System utan utsedd systemägare",
+                count: total.systems - total.named_owner,
+                link: "/systems?no_owner=1",
+            },
+            Gap {
+                label: "System utan aktuell riskanalys",
+                count: total.systems - total.current_risk_analysis,
+                link: "/systems?no_risk_analysis=1",
+            },
+            Gap { label: "System med försenad översyn", count: total.overdue_reviews, link: "/systems?overdue=1" },
+            Gap {
+                label: "Verksamhetskritiska system utan behörighetsgenomgång",
+                count: missing_reviews,
+                link: "/access-reviews",
+            },
+        ]
+    };
     let audit_gaps = [
         Gap {
             label: "Öppna rekommendationer som saknar ansvarig",
@@ -458,6 +467,10 @@ pub struct BoardView {
     /// Whose picture it is: the bodies the member sits for, or the municipality.
     pub scope_name: String,
     pub lights: Vec<super::board::Light>,
+    /// For a member of the whole municipality: what belongs to no body, and the totals.
+    pub whole: Option<(SystemFigures, SystemFigures)>,
+    /// The follow-up audits and how they judged what they followed up, newest first.
+    pub follow_ups: Vec<super::figures::FollowUpFigures>,
 }
 
 pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardView> {
@@ -473,6 +486,8 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
             as_of: None,
             scope_name: String::new(),
             lights: Vec::new(),
+            whole: None,
+            follow_ups: Vec::new(),
         });
     };
     let contents = super::contents(state, principal, &report).await?;
@@ -487,6 +502,7 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
         .filter(|r| own.is_empty() || r.body_ids.iter().any(|b| own.contains(b)))
         .collect();
     let bodies: Vec<SystemFigures> = contents.figures.bodies.into_iter().filter(|b| mine(b.body_id)).collect();
+    let whole = own.is_empty().then(|| (contents.figures.unassigned, contents.figures.systems.clone()));
     let scope = super::board::scope(&bodies, &contents.figures.systems, !own.is_empty());
     let scope_name = if own.is_empty() {
         principal.municipality.as_ref().map(|m| m.name.clone()).unwrap_or_default()
@@ -501,6 +517,8 @@ pub async fn board(state: &AppState, principal: &Principal) -> AppResult<BoardVi
         recommendations,
         as_of,
         scope_name,
+        whole,
+        follow_ups: contents.figures.follow_ups,
     })
 }
 

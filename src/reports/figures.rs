@@ -1,7 +1,7 @@
 //! The annual report's key figures: what every area knows, counted for one municipality and
 //! year. Stored as the published report's snapshot, so every type here is (de)serialisable.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Stockholm;
@@ -36,25 +36,94 @@ pub struct SystemFigures {
     pub overdue_reviews: usize,
     /// Audit recommendations addressed to the body that are not verified (municipality: all).
     pub open_recommendations: usize,
-    /// High risks in analyses of the body's systems, and those with neither treatment nor acceptance.
+    /// High risks in analyses of the body's systems, and those with neither treatment nor
+    /// acceptance; null when no risk analysis was counted (nothing was measured).
     #[serde(default)]
-    pub high_risks: usize,
+    pub high_risks: Option<usize>,
     #[serde(default)]
     pub untreated_high_risks: usize,
     /// Incidents of the year that affected one of the body's systems.
     #[serde(default)]
     pub incidents: usize,
-    /// Late actions of the year's handlingsplan on the body's systems or their risks;
-    /// None when the year has no plan.
+    /// Actions overdue on the as-of date on the body's systems or their risks, in a plan or
+    /// not; null when no action was registered at all.
     #[serde(default)]
     pub late_actions: Option<usize>,
     /// Recommendations addressed to the body that were closed during the year.
     #[serde(default)]
     pub closed_recommendations: usize,
+    /// Answers the body owed the auditors on the as-of date (one per recommendation and asking
+    /// audit), those past their deadline, and the earliest deadline among those owed.
+    #[serde(default)]
+    pub responses_owed: usize,
+    #[serde(default)]
+    pub responses_overdue: usize,
+    #[serde(default)]
+    pub responses_deadline: Option<NaiveDate>,
+}
+
+impl SystemFigures {
+    /// "3 (1 obehandlad)", or "–" where no risk analysis was counted.
+    pub fn high_risks_text(&self) -> String {
+        self.high_risks.map(|high| high_risks(high, self.untreated_high_risks)).unwrap_or_else(|| "–".into())
+    }
+
+    /// "4 saknas, varav 4 försenade (senast 2023-12-22)", "Inga" when nothing is owed.
+    pub fn responses_text(&self) -> String {
+        use crate::web::format::count;
+        if self.responses_owed == 0 {
+            return "Inga".into();
+        }
+        let deadline = self.responses_deadline.map(|d| format!(" (svar senast {d})")).unwrap_or_default();
+        match self.responses_overdue {
+            0 => format!("{} saknas{deadline}", count(self.responses_owed, "svar", "svar")),
+            late => format!(
+                "{} saknas, varav {}{deadline}",
+                count(self.responses_owed, "svar", "svar"),
+                count(late, "försenat", "försenade")
+            ),
+        }
+    }
+}
+
+/// A follow-up audit reported by the as-of date: how it judged what it followed up.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FollowUpFigures {
+    pub audit_id: Uuid,
+    pub title: String,
+    pub report_date: NaiveDate,
+    /// The auditors' overall assessment as written on the audit.
+    pub overall_assessment: String,
+    /// Recommendations it follows up.
+    pub followed: usize,
+    /// Verdicts per `FollowUpResult` code (atgardad, delvis, ej_atgardad, inaktuell).
+    pub verdicts: BTreeMap<String, usize>,
+}
+
+impl FollowUpFigures {
+    /// "3 delvis åtgärdade, 5 ej åtgärdade": each verdict given, then those not judged.
+    pub fn verdicts_text(&self) -> String {
+        use crate::web::format::count;
+        let mut parts: Vec<String> = FollowUpResult::ALL
+            .iter()
+            .filter_map(|v| {
+                let n = *self.verdicts.get(v.code())?;
+                (n > 0).then(|| count(n, v.singular(), v.plural()))
+            })
+            .collect();
+        let judged: usize = self.verdicts.values().sum();
+        if self.followed > judged {
+            parts.push(count(self.followed - judged, "ej bedömd", "ej bedömda"));
+        }
+        if parts.is_empty() { "Inga bedömningar registrerade".into() } else { parts.join(", ") }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskFigures {
+    /// Risk analyses dated by the as-of date (absent in reports published before the rule).
+    #[serde(default)]
+    pub analyses: usize,
     pub low: usize,
     pub medium: usize,
     pub high: usize,
@@ -120,6 +189,9 @@ pub struct ReportedRecommendation {
     pub latest_follow_up_on: Option<NaiveDate>,
     /// Whole months from its first report to the report's date.
     pub age_months: Option<u32>,
+    /// Whole months from its first report to its latest follow-up's report date.
+    #[serde(default)]
+    pub age_at_follow_up_months: Option<u32>,
     /// Where it stood, in words: "Öppen", "Åtgärdad enligt ansvarig" …
     pub status: String,
     pub responsible: Option<String>,
@@ -133,6 +205,11 @@ impl ReportedRecommendation {
 
     pub fn verdict_label(&self) -> &'static str {
         self.latest_verdict.map(FollowUpResult::label).unwrap_or("Ej bedömd")
+    }
+
+    /// "1 år 11 mån", or "–" without a follow-up.
+    pub fn age_at_follow_up_text(&self) -> String {
+        self.age_at_follow_up_months.map(crate::web::format::years_months).unwrap_or_else(|| "–".into())
     }
 }
 
@@ -185,7 +262,15 @@ pub struct Figures {
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
     pub systems: SystemFigures,
+    /// One row per body with systems, open recommendations or answers owed.
     pub bodies: Vec<SystemFigures>,
+    /// "Hela kommunen (ej kopplat till nämnd)": what belongs to no body, so that the bodies'
+    /// rows and this one add up to the totals of systems, high risks and late actions.
+    #[serde(default)]
+    pub unassigned: SystemFigures,
+    /// Follow-up audits reported by the as-of date, newest first.
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUpFigures>,
     pub risks: RiskFigures,
     /// None when the year has no handlingsplan.
     pub plan: Option<PlanFigures>,
@@ -212,24 +297,24 @@ impl Figures {
 
     /// Each body's part of the audit recommendations: bodies with open ones, or with ones
     /// closed during the year, whether or not they keep systems.
+    /// Recommendations addressed to no body come last, under the row of the whole municipality.
     pub fn recommendation_parts(&self) -> Vec<RecommendationPart<'_>> {
         self.bodies
             .iter()
-            .filter(|b| b.open_recommendations > 0 || b.closed_recommendations > 0)
+            .chain(std::iter::once(&self.unassigned))
+            .filter(|b| b.open_recommendations > 0 || b.closed_recommendations > 0 || b.responses_owed > 0)
             .map(|body| RecommendationPart {
                 open: self
                     .recommendation_list
                     .iter()
-                    .filter(|r| body.body_id.is_some_and(|b| r.body_ids.contains(&b)))
+                    .filter(|r| match body.body_id {
+                        Some(b) => r.body_ids.contains(&b),
+                        None => r.body_ids.is_empty(),
+                    })
                     .collect(),
                 body,
             })
             .collect()
-    }
-
-    /// The bodies that keep systems, for the per-body table.
-    pub fn bodies_with_systems(&self) -> Vec<SystemFigures> {
-        self.bodies.iter().filter(|b| b.systems > 0).cloned().collect()
     }
 }
 
@@ -237,6 +322,22 @@ impl Figures {
 pub struct RecommendationPart<'a> {
     pub body: &'a SystemFigures,
     pub open: Vec<&'a ReportedRecommendation>,
+}
+
+impl RecommendationPart<'_> {
+    /// "2 öppna rekommendationer; 1 stängd under 2025; svar till revisionen: 2 svar saknas …".
+    pub fn summary(&self, year: impl std::fmt::Display) -> String {
+        use crate::web::format::count;
+        let mut line = count(self.open.len(), "öppen rekommendation", "öppna rekommendationer");
+        if self.body.closed_recommendations > 0 {
+            line.push_str(&format!("; {} under {year}", count(self.body.closed_recommendations, "stängd", "stängda")));
+        }
+        if self.body.responses_owed > 0 {
+            line.push_str(&format!("; svar till revisionen: {}", self.body.responses_text()));
+        }
+        line.push('.');
+        line
+    }
 }
 
 /// "75 %" of a whole, "–" of nothing.
@@ -276,14 +377,23 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
         add("System", "Andel med utsedd systemägare", &|f| f.share(f.systems.named_owner));
         add("System", "System med försenad översyn", &|f| n(f.systems.overdue_reviews));
     }
-    if either(|f| f.risks.low + f.risks.medium + f.risks.high > 0) {
-        add("Risker", "Höga risker", &|f| n(f.risks.high));
-        add("Risker", "varav obehandlade", &|f| n(f.risks.untreated_high));
-        add("Risker", "Medelhöga risker", &|f| n(f.risks.medium));
-        add("Risker", "Låga risker", &|f| n(f.risks.low));
+    // A year without a risk analysis measured nothing: its figures are "–", never 0.
+    let analysed = |f: &Figures| f.risks.analyses > 0 || f.risks.low + f.risks.medium + f.risks.high > 0;
+    if either(analysed) {
+        let risk = |f: &Figures, part: fn(&RiskFigures) -> usize| {
+            if analysed(f) { n(part(&f.risks)) } else { "–".into() }
+        };
+        add("Risker", "Riskanalyser", &|f| if analysed(f) { n(f.risks.analyses) } else { NO_ANALYSES.into() });
+        add("Risker", "Höga risker", &|f| risk(f, |r| r.high));
+        add("Risker", "varav obehandlade", &|f| risk(f, |r| r.untreated_high));
+        add("Risker", "Medelhöga risker", &|f| risk(f, |r| r.medium));
+        add("Risker", "Låga risker", &|f| risk(f, |r| r.low));
     } else {
-        add("Risker", "Bedömda risker", &|_| "Inga".into());
+        add("Risker", "Höga risker", &|_| NO_ANALYSES.into());
     }
+    add("Åtgärder", "Försenade åtgärder", &|f| {
+        f.systems.late_actions.map(n).unwrap_or_else(|| "– (inga åtgärder registrerade)".into())
+    });
     if either(|f| f.plan.is_some()) {
         let plan = |f: &Figures, part: fn(&PlanFigures) -> usize| {
             f.plan.as_ref().map(|p| n(part(p))).unwrap_or_else(|| "Ingen plan".into())
@@ -348,16 +458,29 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
     rows
 }
 
+/// What a risk figure says when no risk analysis was counted.
+pub const NO_ANALYSES: &str = "– (inga riskanalyser ännu)";
+
 /// The per-body table as the page and the PDF show it: headings and one row of cells per
 /// body, the body's name first.
 pub struct BodyTable {
-    pub headings: [&'static str; 10],
+    pub headings: [&'static str; 11],
     pub rows: Vec<Vec<String>>,
 }
 
-pub fn body_table(bodies: &[SystemFigures]) -> BodyTable {
+/// Per body, then what belongs to none, then the totals (when there is a total: a board member
+/// of one body sees only that body's rows).
+pub fn body_table(bodies: &[SystemFigures], unassigned: &SystemFigures, total: &SystemFigures) -> BodyTable {
+    let total = SystemFigures { name: "Totalt".into(), ..total.clone() };
+    let has_total = !total.name.is_empty() && (total.systems > 0 || total.high_risks.is_some() || !bodies.is_empty());
+    let has_unassigned = unassigned.systems > 0
+        || unassigned.high_risks.is_some_and(|n| n > 0)
+        || unassigned.late_actions.is_some_and(|n| n > 0)
+        || unassigned.open_recommendations > 0;
     let rows = bodies
         .iter()
+        .chain(has_unassigned.then_some(unassigned))
+        .chain(has_total.then_some(&total))
         .map(|b| {
             vec![
                 b.name.clone(),
@@ -366,10 +489,11 @@ pub fn body_table(bodies: &[SystemFigures]) -> BodyTable {
                 share(b.current_risk_analysis, b.systems),
                 share(b.named_owner, b.systems),
                 b.overdue_reviews.to_string(),
-                high_risks(b.high_risks, b.untreated_high_risks),
+                b.high_risks_text(),
                 b.incidents.to_string(),
-                b.late_actions.map(|n| n.to_string()).unwrap_or_else(|| "Ingen plan".into()),
+                b.late_actions.map(|n| n.to_string()).unwrap_or_else(|| "–".into()),
                 b.open_recommendations.to_string(),
+                b.responses_text(),
             ]
         })
         .collect();
@@ -385,6 +509,7 @@ pub fn body_table(bodies: &[SystemFigures]) -> BodyTable {
             "Incidenter",
             "Försenade åtgärder",
             "Öppna rekommendationer",
+            "Svar till revisionen",
         ],
         rows,
     }
@@ -499,6 +624,7 @@ fn recommendation_figures(
             latest_verdict: r.latest_verdict,
             latest_follow_up_on: r.latest_follow_up_on,
             age_months: age(r),
+            age_at_follow_up_months: r.first_reported.zip(r.latest_follow_up_on).map(|(a, b)| months_between(a, b)),
             status: r.status().label().into(),
             responsible: r.responsible_name.clone(),
         })
@@ -506,22 +632,151 @@ fn recommendation_figures(
     (figures, list)
 }
 
+/// Which part of the municipality a row of figures covers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Whole,
+    Body(Uuid),
+    /// What belongs to no body: systems without one, analyses of processes, actions by hand.
+    Unassigned,
+}
+
+impl Scope {
+    /// Whether something that belongs to `body` (None: to no body) falls in this scope.
+    fn holds(self, body: Option<Uuid>) -> bool {
+        match self {
+            Scope::Whole => true,
+            Scope::Body(b) => body == Some(b),
+            Scope::Unassigned => body.is_none(),
+        }
+    }
+}
+
+/// What the figures count, as it stood on the as-of date, before it is split by body.
+struct Counted<'a> {
+    as_of: NaiveDate,
+    year_start: NaiveDate,
+    then: &'a [RecommendationThen],
+    risks: &'a [crate::risks::store::Risk],
+    scale: &'a crate::risks::model::Scale,
+    /// The body of every system, and of every counted risk through its analysis's system.
+    body_of_system: &'a HashMap<Uuid, Option<Uuid>>,
+    body_of_risk: HashMap<Uuid, Option<Uuid>>,
+    /// The body of each risk analysis dated by then (through its system).
+    analyses: Vec<Option<Uuid>>,
+    incidents: &'a [crate::incidents::store::Incident],
+    actions: &'a [crate::actions::store::ActionThen],
+    owed: &'a [crate::audits::store::OwedThen],
+}
+
+impl Counted<'_> {
+    fn system_body(&self, system: Option<Uuid>) -> Option<Uuid> {
+        system.and_then(|s| self.body_of_system.get(&s).copied().flatten())
+    }
+
+    /// One row of figures: the coverage of its systems and its share of everything else.
+    fn row(&self, scope: Scope, coverage: &crate::systems::store::CoverageRow) -> SystemFigures {
+        let addressed = |r: &&RecommendationThen| match scope {
+            Scope::Whole => true,
+            Scope::Body(b) => r.bodies.iter().any(|x| x.id == b),
+            Scope::Unassigned => r.bodies.is_empty(),
+        };
+        let high: Vec<_> = self
+            .risks
+            .iter()
+            .filter(|r| r.level(self.scale).code() == "hog")
+            .filter(|r| scope.holds(self.body_of_risk.get(&r.id).copied().flatten()))
+            .collect();
+        let measured = self.analyses.iter().any(|body| scope.holds(*body));
+        let owed: Vec<_> =
+            self.owed.iter().filter(|o| scope != Scope::Unassigned && scope.holds(Some(o.body_id))).collect();
+        let overdue: Vec<_> = owed.iter().filter(|o| o.deadline < self.as_of).collect();
+        SystemFigures {
+            body_id: match scope {
+                Scope::Body(b) => Some(b),
+                _ => None,
+            },
+            name: coverage.body_name.clone(),
+            systems: coverage.systems,
+            critical: coverage.critical,
+            classified: coverage.classified,
+            current_risk_analysis: coverage.current_risk_analysis,
+            named_owner: coverage.named_owner,
+            overdue_reviews: coverage.overdue_reviews,
+            open_recommendations: self.then.iter().filter(addressed).filter(|r| r.remains_open()).count(),
+            closed_recommendations: self
+                .then
+                .iter()
+                .filter(addressed)
+                .filter(|r| closed_on(r) >= Some(self.year_start))
+                .count(),
+            high_risks: measured.then_some(high.len()),
+            untreated_high_risks: high.iter().filter(|r| r.is_untreated()).count(),
+            incidents: self
+                .incidents
+                .iter()
+                .filter(|i| match scope {
+                    Scope::Whole => true,
+                    Scope::Body(_) => i.systems.iter().any(|s| scope.holds(self.system_body(Some(s.id)))),
+                    Scope::Unassigned => i.systems.iter().all(|s| self.system_body(Some(s.id)).is_none()),
+                })
+                .count(),
+            late_actions: (!self.actions.is_empty()).then(|| {
+                self.actions
+                    .iter()
+                    .filter(|a| a.is_late(self.as_of))
+                    .filter(|a| {
+                        let body = match a.system_id {
+                            Some(_) => self.system_body(a.system_id),
+                            None => a.risk_id.and_then(|r| self.body_of_risk.get(&r).copied().flatten()),
+                        };
+                        scope.holds(body)
+                    })
+                    .count()
+            }),
+            responses_owed: owed.iter().map(|o| o.recommendations as usize).sum(),
+            responses_overdue: overdue.iter().map(|o| o.recommendations as usize).sum(),
+            responses_deadline: overdue.first().map(|o| o.deadline).or(owed.first().map(|o| o.deadline)),
+        }
+    }
+}
+
 /// Counts every area for `year` as it stood on `as_of` (31 December, or the date the report
-/// states; today at the latest): what was registered in Lisa by the end of that day, with the
-/// statuses, verdicts, treatments and acceptances of then, so data added or changed later
-/// leaves a past year's figures as they were. A fixed number of queries, however much data.
+/// states; today at the latest), by the domain's own dates: recommendations from their audit's
+/// report date, verdicts from their follow-up's, risk analyses from the day they were made,
+/// incidents from their discovery, contracts from their start, responses from their decision;
+/// what states no date of its own (a system, a classification, a status change, an acceptance)
+/// from when it was registered. So history typed in later shows in a past year's report. A fixed
+/// number of queries, however much data.
 pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of: NaiveDate) -> AppResult<Figures> {
     let today = crate::web::format::today();
     let as_of = as_of.min(today);
-    let by = end_of_day(as_of).min(Utc::now());
+    // The end of the as-of day: later registrations are not counted, and its Stockholm date is
+    // the day after (dated records count when dated before it).
+    let by = end_of_day(as_of);
     let system_filter = crate::systems::store::Filter { registered_by: Some(by), ..Default::default() };
     let systems = crate::systems::store::list(&mut *db, m, &system_filter, as_of).await?;
-    let (mut per_body, total) = crate::systems::store::coverage(&systems, as_of);
+    let body_of_system = crate::systems::store::bodies_of(&mut *db, m).await?;
+    let (per_body, total) = crate::systems::store::coverage(&systems, as_of);
     let then = crate::audits::store::as_of(&mut *db, m, as_of, by).await?;
     let (recommendation_figures, recommendation_list) = recommendation_figures(&then, year, as_of);
+    let owed = crate::audits::store::owed_as_of(&mut *db, m, as_of, by).await?;
+    let follow_ups = crate::audits::store::follow_ups_as_of(&mut *db, m, as_of)
+        .await?
+        .into_iter()
+        .map(|f| FollowUpFigures {
+            audit_id: f.audit_id,
+            title: f.title,
+            report_date: f.report_date,
+            overall_assessment: f.overall_assessment,
+            followed: f.followed as usize,
+            verdicts: f.verdicts.0.into_iter().map(|(code, n)| (code, n as usize)).collect(),
+        })
+        .collect();
     let scale = crate::risks::store::scale(&mut *db, m).await?;
     let risk_filter = crate::risks::store::Filter { registered_by: Some(by), ..Default::default() };
     let risks = crate::risks::store::register(&mut *db, m, &risk_filter, &scale).await?;
+    let analysed = crate::risks::store::analysed_before(&mut *db, m, by).await?;
     let level = |r: &crate::risks::store::Risk| r.level(&scale).code();
     let mut cells: Vec<(i16, i16, usize)> = Vec::new();
     for risk in &risks {
@@ -532,6 +787,7 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
     }
     cells.sort();
     let risk_figures = RiskFigures {
+        analyses: analysed.len(),
         low: risks.iter().filter(|r| level(r) == "lag").count(),
         medium: risks.iter().filter(|r| level(r) == "medel").count(),
         high: risks.iter().filter(|r| level(r) == "hog").count(),
@@ -542,26 +798,26 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         cells,
     };
 
-    let (plan, plan_actions) = match crate::actions::store::plan(&mut *db, m, year).await {
+    let plan = match crate::actions::store::plan(&mut *db, m, year).await {
         Ok(plan) => {
             let actions = crate::actions::store::plan_actions_as_of(&mut *db, m, plan.id, by).await?;
-            let figures = PlanFigures {
+            Some(PlanFigures {
                 total: actions.len(),
                 done: actions.iter().filter(|a| a.status == ActionStatus::Klar).count(),
                 in_progress: actions.iter().filter(|a| a.status == ActionStatus::Pagar).count(),
                 late: actions.iter().filter(|a| a.is_late(as_of)).count(),
                 decision_reference: plan.decision_reference,
-            };
-            (Some(figures), Some(actions))
+            })
         }
-        Err(crate::error::AppError::NotFound) => (None, None),
+        Err(crate::error::AppError::NotFound) => None,
         Err(other) => return Err(other),
     };
+    let actions = crate::actions::store::as_of(&mut *db, m, by).await?;
 
     let incident_filter = crate::incidents::store::Filter { year: year.to_string(), ..Default::default() };
     let mut incidents = crate::incidents::store::list(&mut *db, m, &incident_filter).await?;
-    incidents.retain(|i| i.reported_at <= by);
-    let summary = crate::incidents::summary::summarise(&incidents, by);
+    incidents.retain(|i| i.discovered_at <= by);
+    let summary = crate::incidents::summary::summarise(&incidents, by.min(Utc::now()));
     let to_counts = |list: Vec<crate::incidents::summary::Count>| {
         list.into_iter().map(|c| Count { label: c.label, count: c.count }).collect()
     };
@@ -578,13 +834,13 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
 
     let mut standings = crate::suppliers::store::standings(&mut *db, m, None, as_of).await?;
     let contract_ids: Vec<Uuid> = standings.iter().map(|s| s.contract.id).collect();
-    standings.retain(|s| s.contract.created_at <= by);
+    standings.retain(|s| s.contract.starts_on.map_or(s.contract.created_at <= by, |start| start <= as_of));
     let checks = crate::suppliers::store::checks(&mut *db, m, &contract_ids).await?;
     let supplier_figures = SupplierFigures {
         contracts: standings.len(),
         with_requirements: standings.iter().filter(|s| !s.requirements.is_empty()).count(),
         missing_requirements: standings.iter().filter(|s| !s.missing_requirements.is_empty()).count(),
-        checks_in_year: checks.iter().filter(|c| c.checked_on.year() == year && c.created_at <= by).count(),
+        checks_in_year: checks.iter().filter(|c| c.checked_on.year() == year && c.checked_on <= as_of).count(),
         overdue_checks: standings.iter().map(|s| s.overdue_checks()).sum(),
     };
 
@@ -620,68 +876,33 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         })
         .unwrap_or_default();
 
-    // Every body with open recommendations gets its part, whether or not it keeps systems.
-    for r in then.iter().filter(|r| r.remains_open()) {
-        for body in r.bodies.iter() {
-            if !per_body.iter().any(|row| row.body_id == Some(body.id)) {
-                per_body.push(crate::systems::store::CoverageRow {
-                    body_id: Some(body.id),
-                    body_name: body.name.clone(),
-                    ..Default::default()
-                });
-            }
-        }
-    }
-    per_body.sort_by(|a, b| (a.body_id.is_none(), &a.body_name).cmp(&(b.body_id.is_none(), &b.body_name)));
-
-    // Each body's share of the risks, incidents and late actions, through the systems they
-    // concern; the row of systems without a body gets what concerns those systems.
-    let body_of: HashMap<Uuid, Option<Uuid>> = systems.iter().map(|s| (s.id, s.body_id)).collect();
-    let risk_body: HashMap<Uuid, Option<Uuid>> =
-        risks.iter().filter_map(|r| Some((r.id, *body_of.get(&r.system_id?)?))).collect();
-    let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
-    let for_row = |row: &crate::systems::store::CoverageRow, whole: bool| {
-        let body = row.body_id;
-        let in_scope = |found: Option<&Option<Uuid>>| whole || found == Some(&body);
-        let addressed = |r: &&RecommendationThen| whole || body.is_some_and(|b| r.bodies.iter().any(|x| x.id == b));
-        let high_risks: Vec<_> = risks.iter().filter(|r| level(r) == "hog" && in_scope(risk_body.get(&r.id))).collect();
-        SystemFigures {
-            body_id: body,
-            name: row.body_name.clone(),
-            systems: row.systems,
-            critical: row.critical,
-            classified: row.classified,
-            current_risk_analysis: row.current_risk_analysis,
-            named_owner: row.named_owner,
-            overdue_reviews: row.overdue_reviews,
-            open_recommendations: then.iter().filter(addressed).filter(|r| r.remains_open()).count(),
-            closed_recommendations: then.iter().filter(addressed).filter(|r| closed_on(r) >= Some(year_start)).count(),
-            high_risks: high_risks.len(),
-            untreated_high_risks: high_risks.iter().filter(|r| r.is_untreated()).count(),
-            incidents: incidents
-                .iter()
-                .filter(|i| whole || i.systems.iter().any(|s| in_scope(body_of.get(&s.id))))
-                .count(),
-            late_actions: plan_actions.as_ref().map(|actions| {
-                actions
-                    .iter()
-                    .filter(|a| a.is_late(as_of))
-                    .filter(|a| {
-                        let on_system = a.system_id.and_then(|s| body_of.get(&s));
-                        in_scope(on_system.or_else(|| a.risk_id.and_then(|r| risk_body.get(&r))))
-                    })
-                    .count()
-            }),
-        }
+    let system_body = |s: &Option<Uuid>| s.and_then(|s| body_of_system.get(&s).copied().flatten());
+    let counted = Counted {
+        as_of,
+        year_start: NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of),
+        then: &then,
+        risks: &risks,
+        scale: &scale,
+        body_of_system: &body_of_system,
+        body_of_risk: risks.iter().map(|r| (r.id, system_body(&r.system_id))).collect(),
+        analyses: analysed.iter().map(system_body).collect(),
+        incidents: &incidents,
+        actions: &actions,
+        owed: &owed,
     };
-    let bodies = per_body.iter().map(|row| for_row(row, false)).collect();
+    let bodies = body_rows(&counted, per_body);
+    let unassigned_systems = crate::systems::store::CoverageRow::default();
+    let unassigned_coverage = bodies.1.as_ref().unwrap_or(&unassigned_systems);
+    let unassigned = SystemFigures { name: UNASSIGNED.into(), ..counted.row(Scope::Unassigned, unassigned_coverage) };
 
     Ok(Figures {
         year,
         computed_on: today,
         as_of: Some(as_of),
-        systems: for_row(&total, true),
-        bodies,
+        systems: counted.row(Scope::Whole, &total),
+        bodies: bodies.0,
+        unassigned,
+        follow_ups,
         risks: risk_figures,
         plan,
         recommendations: recommendation_figures,
@@ -691,6 +912,52 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         training,
         recommendation_list,
     })
+}
+
+/// The row of what belongs to no body.
+pub const UNASSIGNED: &str = "Hela kommunen (ej kopplat till nämnd)";
+
+/// A row per body that keeps systems, is addressed by an open recommendation or owes an
+/// answer, by name; and the coverage of the systems without a body, kept for their own row.
+fn body_rows(
+    counted: &Counted,
+    coverage: Vec<crate::systems::store::CoverageRow>,
+) -> (Vec<SystemFigures>, Option<crate::systems::store::CoverageRow>) {
+    let (mut rows, mut unassigned) = (Vec::new(), None);
+    for row in coverage {
+        match row.body_id {
+            Some(_) => rows.push(row),
+            None => unassigned = Some(row),
+        }
+    }
+    let mut add = |id: Uuid, name: &str| {
+        if !rows.iter().any(|row| row.body_id == Some(id)) {
+            rows.push(crate::systems::store::CoverageRow {
+                body_id: Some(id),
+                body_name: name.into(),
+                ..Default::default()
+            });
+        }
+    };
+    for r in counted.then.iter().filter(|r| r.remains_open()) {
+        for body in r.bodies.iter() {
+            add(body.id, &body.name);
+        }
+    }
+    let owing: Vec<(Uuid, String)> = counted
+        .owed
+        .iter()
+        .filter_map(|o| {
+            let name = counted.then.iter().flat_map(|r| r.bodies.iter()).find(|b| b.id == o.body_id)?;
+            Some((o.body_id, name.name.clone()))
+        })
+        .collect();
+    for (id, name) in &owing {
+        add(*id, name);
+    }
+    rows.sort_by(|a, b| a.body_name.cmp(&b.body_name));
+    let figures = rows.iter().filter_map(|row| Some(counted.row(Scope::Body(row.body_id?), row))).collect();
+    (figures, unassigned)
 }
 
 #[cfg(test)]

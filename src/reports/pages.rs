@@ -127,8 +127,10 @@ impl BoardPage {
     }
 
     fn body_table(&self) -> super::figures::BodyTable {
-        let with_systems: Vec<_> = self.view.bodies.iter().filter(|b| b.systems > 0).cloned().collect();
-        super::figures::body_table(&with_systems)
+        match &self.view.whole {
+            Some((unassigned, total)) => super::figures::body_table(&self.view.bodies, unassigned, total),
+            None => super::figures::body_table(&self.view.bodies, &Default::default(), &Default::default()),
+        }
     }
 }
 
@@ -262,7 +264,7 @@ impl ReportPage {
     }
 
     fn body_table(&self) -> super::figures::BodyTable {
-        super::figures::body_table(&self.figures.bodies_with_systems())
+        super::figures::body_table(&self.figures.bodies, &self.figures.unassigned, &self.figures.systems)
     }
 }
 

@@ -110,7 +110,7 @@ pub fn source(
         out,
         "#align(center)[#{}]\n",
         lit(&format!(
-            "Siffrorna avser läget den {}: det som var registrerat i Lisa vid dagens slut.",
+            "Siffrorna avser läget den {}. Varje uppgift räknas från sitt eget datum (rapport-, analys- och upptäcktsdatum); det som saknar eget datum från när det registrerades i Lisa.",
             crate::web::format::date(figures.described_on())
         ))
     );
@@ -133,18 +133,22 @@ pub fn source(
 
     let _ = writeln!(out, "== Revisionens rekommendationer\n");
     let parts = figures.recommendation_parts();
+    let on = crate::web::format::date(figures.described_on());
     if parts.is_empty() {
-        let _ = writeln!(out, "#par({})\n", lit("Inga rekommendationer från revisionen var öppna."));
+        let _ = writeln!(out, "#par({})\n", lit(&format!("Den {on} var ingen av revisionens rekommendationer öppen.")));
     }
-    let headings = ["Rekommendation", "Granskning", "Ålder", "Senaste bedömning", "Ansvarig"].map(String::from);
+    let headings = [
+        "Rekommendation",
+        "Granskning",
+        &format!("Ålder den {on}"),
+        "Ålder vid uppföljning",
+        "Senaste bedömning",
+        "Ansvarig",
+    ]
+    .map(String::from);
     for part in parts {
         let _ = writeln!(out, "=== #{}\n", lit(&part.body.name));
-        let mut line = crate::web::format::count(part.open.len(), "öppen rekommendation", "öppna rekommendationer");
-        if part.body.closed_recommendations > 0 {
-            let closed = crate::web::format::count(part.body.closed_recommendations, "stängd", "stängda");
-            line.push_str(&format!("; {closed} under {}", report.year));
-        }
-        let _ = writeln!(out, "#par({})\n", lit(&format!("{line}.")));
+        let _ = writeln!(out, "#par({})\n", lit(&part.summary(report.year)));
         let rows: Vec<Vec<String>> = part
             .open
             .iter()
@@ -157,14 +161,34 @@ pub fn source(
                     r.text.clone(),
                     r.audit_title.clone(),
                     r.age_text(),
+                    r.age_at_follow_up_text(),
                     verdict,
                     r.responsible.clone().unwrap_or_else(|| "Ingen utsedd".into()),
                 ]
             })
             .collect();
         out.push_str("#[#set text(size: 9pt)\n");
-        table(&mut out, "(3fr, 1.6fr, 1fr, 1.4fr, 1.3fr)", &headings, &rows);
+        table(&mut out, "(3fr, 1.5fr, 1fr, 1fr, 1.4fr, 1.2fr)", &headings, &rows);
         out.push_str("]\n\n");
+    }
+    if !figures.follow_ups.is_empty() {
+        let _ = writeln!(out, "=== Revisionens uppföljningar\n");
+        for f in &figures.follow_ups {
+            let _ = writeln!(
+                out,
+                "- #strong({}): #{}",
+                lit(&format!("{} ({})", f.title, crate::web::format::date(f.report_date))),
+                lit(&f.verdicts_text())
+            );
+            if !f.overall_assessment.trim().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  #emph({})",
+                    lit(&format!("Revisorernas bedömning: {}", f.overall_assessment.trim()))
+                );
+            }
+        }
+        out.push('\n');
     }
 
     let _ = writeln!(out, "== Nyckeltal\n");
@@ -193,14 +217,14 @@ pub fn source(
     let columns = if compared { "(1fr, 2.4fr, 1fr, 1fr)" } else { "(1fr, 2.4fr, 1fr)" };
     table(&mut out, columns, &headings, &rows);
 
-    let bodies = super::figures::body_table(&figures.bodies_with_systems());
+    let bodies = super::figures::body_table(&figures.bodies, &figures.unassigned, &figures.systems);
     if !bodies.rows.is_empty() {
         let _ = writeln!(out, "== System per nämnd och bolag\n");
         let headings = bodies.headings.map(String::from);
-        // Ten columns fit the page in a smaller size, with long words hyphenated and the
+        // Eleven columns fit the page in a smaller size, with long words hyphenated and the
         // bodies' names given the widest column.
         out.push_str("#[#set text(size: 8pt, hyphenate: true)\n");
-        table(&mut out, "(2fr, ..(1fr,) * 9)", &headings, &bodies.rows);
+        table(&mut out, "(2fr, ..(1fr,) * 10)", &headings, &bodies.rows);
         out.push_str("]\n\n");
     }
 

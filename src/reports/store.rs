@@ -150,6 +150,13 @@ pub struct ReportText {
     pub version: String,
 }
 
+/// A report describes its own year: its figures are as of a day within it.
+pub fn as_of_outside_year(year: i16, as_of: NaiveDate) -> Option<String> {
+    (chrono::Datelike::year(&as_of) != i32::from(year)).then(|| {
+        format!("Ange ett datum under {year} (från {year}-01-01 till {year}-12-31), eller lämna fältet tomt för 31 december.")
+    })
+}
+
 /// Changes the texts; a published report keeps its figures, only the board's decisions may be added to it.
 pub async fn update(
     tx: &mut PgConnection,
@@ -161,9 +168,8 @@ pub async fn update(
     let before = get(&mut *tx, m, id).await?;
     let mut errors = crate::error::FieldErrors::new();
     let as_of = crate::web::form::optional_date(&mut errors, "as_of", &text.as_of);
-    let year_start = NaiveDate::from_ymd_opt(i32::from(before.year), 1, 1);
-    if as_of.is_some_and(|d| Some(d) < year_start) {
-        errors.insert("as_of".into(), format!("Ange ett datum från och med {}-01-01.", before.year));
+    if let Some(message) = as_of.and_then(|d| as_of_outside_year(before.year, d)) {
+        errors.insert("as_of".into(), message);
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -313,6 +319,15 @@ pub async fn propose_actions(tx: &mut PgConnection, actor: &Actor, m: Municipali
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reports_figures_are_as_of_a_day_in_its_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(as_of_outside_year(2023, day(2023, 12, 31)), None);
+        assert_eq!(as_of_outside_year(2023, day(2023, 1, 1)), None);
+        assert!(as_of_outside_year(2023, day(2026, 12, 7)).unwrap().contains("under 2023"));
+        assert!(as_of_outside_year(2023, day(2022, 12, 31)).is_some());
+    }
 
     #[test]
     fn decisions_are_split_into_paragraphs_or_numbered_lines() {

@@ -289,8 +289,9 @@ pub struct Filter {
     #[param(ignore)]
     #[serde(skip_serializing)]
     pub page: Option<String>,
-    /// Only risks registered by then, with the treatments and acceptances of then: the
-    /// annual report's figures as of its date.
+    /// Only risks of analyses dated before its Stockholm day, with the treatments and
+    /// acceptances registered by then: the annual report's figures as of its date (the end of
+    /// that day).
     #[serde(skip)]
     pub registered_by: Option<DateTime<Utc>>,
 }
@@ -349,7 +350,7 @@ async fn matching(
                   AND ($2 = '' OR ra.object_kind = $2)
                   AND ($3 = '' OR r.threat ILIKE '%' || $3 || '%' OR ra.title ILIKE '%' || $3 || '%'
                        OR COALESCE(s.name, ra.object_text) ILIKE '%' || $3 || '%')
-                  AND ($4::timestamptz IS NULL OR r.created_at <= $4)
+                  AND ($4::timestamptz IS NULL OR ra.analysed_on < ($4 AT TIME ZONE 'Europe/Stockholm')::date)
                   AND ($5 = '' OR $5 = CASE WHEN r.likelihood * r.consequence >= $6 THEN 'hog'
                                             WHEN r.likelihood * r.consequence >= $7 THEN 'medel' ELSE 'lag' END)
                   AND ($8 <> '1' OR ((r.accepted_at IS NULL OR r.accepted_at > $4)
@@ -546,4 +547,22 @@ pub async fn delete_risk(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId
     sqlx::query!("DELETE FROM risks WHERE municipality_id = $1 AND id = $2", m.uuid(), id).execute(&mut *tx).await?;
     audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Risk, id, before.snapshot())).await?;
     Ok(before.analysis_id)
+}
+
+/// The systems of the risk analyses dated before the Stockholm day `by` falls in (None for an
+/// analysis of a process or environment): one row per analysis, so that a figure of high risks
+/// can tell "none found" from "never analysed".
+pub async fn analysed_before(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    by: DateTime<Utc>,
+) -> AppResult<Vec<Option<Uuid>>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT system_id FROM risk_analyses
+          WHERE municipality_id = $1 AND analysed_on < ($2 AT TIME ZONE 'Europe/Stockholm')::date",
+        m.uuid(),
+        by
+    )
+    .fetch_all(db)
+    .await?)
 }

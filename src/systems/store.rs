@@ -190,8 +190,9 @@ pub struct Filter {
     #[param(ignore)]
     #[serde(skip_serializing)]
     pub page: Option<String>,
-    /// Only what was registered by then, with the information, classifications and risk
-    /// analyses registered by then: the annual report's figures as of its date.
+    /// Only what was registered by then, with the information and classifications registered
+    /// by then and the risk analyses dated before its Stockholm day: the annual report's
+    /// figures as of its date (the end of that day).
     #[serde(skip)]
     pub registered_by: Option<DateTime<Utc>>,
 }
@@ -249,7 +250,7 @@ async fn matching(
                                     END)
                   AND ($10 <> '1' OR NOT EXISTS (
                          SELECT 1 FROM risk_analyses ra
-                          WHERE ra.system_id = s.id AND ($7::timestamptz IS NULL OR ra.created_at <= $7)
+                          WHERE ra.system_id = s.id AND ($7::timestamptz IS NULL OR ra.analysed_on < ($7 AT TIME ZONE 'Europe/Stockholm')::date)
                             AND (ra.analysed_on + make_interval(months => greatest(s.review_interval_months, 1)))::date >= $9))),
            total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $14) counted)
            SELECT (SELECT n FROM total) AS "total!",
@@ -275,8 +276,8 @@ async fn matching(
     Ok((found.ids, found.total))
 }
 
-/// Systems in full, in the order of `ids`, with their assets, classifications and analyses as
-/// registered by `registered_by` (all when None).
+/// Systems in full, in the order of `ids`, with their assets and classifications as registered
+/// by `registered_by` and their analyses as dated by then (all when None).
 pub async fn by_ids(
     db: impl PgExecutor<'_>,
     m: MunicipalityId,
@@ -304,7 +305,8 @@ pub async fn by_ids(
                       AND EXISTS (SELECT 1 FROM classifications c
                                    WHERE c.asset_id = a.id AND ($3::timestamptz IS NULL OR c.classified_at <= $3))) AS "classified_assets!",
                   (SELECT max(ra.analysed_on) FROM risk_analyses ra
-                    WHERE ra.system_id = s.id AND ($3::timestamptz IS NULL OR ra.created_at <= $3)) AS last_risk_analysis,
+                    WHERE ra.system_id = s.id
+                      AND ($3::timestamptz IS NULL OR ra.analysed_on < ($3 AT TIME ZONE 'Europe/Stockholm')::date)) AS last_risk_analysis,
                   s.updated_at
              FROM systems s
              LEFT JOIN bodies b ON b.id = s.body_id
@@ -872,4 +874,18 @@ pub fn coverage(systems: &[System], today: NaiveDate) -> (Vec<CoverageRow>, Cove
     }
     rows.sort_by(|a, b| (a.body_id.is_none(), &a.body_name).cmp(&(b.body_id.is_none(), &b.body_name)));
     (rows, total)
+}
+
+/// The body each of the municipality's systems belongs to, however recently registered: a
+/// risk analysis dated in a past year belongs to its system's body in that year's report.
+pub async fn bodies_of(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+) -> AppResult<std::collections::HashMap<Uuid, Option<Uuid>>> {
+    Ok(sqlx::query!("SELECT id, body_id FROM systems WHERE municipality_id = $1", m.uuid())
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.body_id))
+        .collect())
 }

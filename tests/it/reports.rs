@@ -107,17 +107,22 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
     assert_eq!(f.bodies[0].name, "Annanstads socialnämnd");
     let body = &f.bodies[0];
     assert_eq!(body.open_recommendations, 2);
-    assert_eq!((body.high_risks, body.untreated_high_risks, body.incidents, body.late_actions), (2, 1, 2, Some(2)));
     assert_eq!(
-        figures::body_table(&f.bodies).rows[0][6..],
-        ["2 (1 obehandlad)", "2", "2", "2"],
-        "the row the page and the PDF show"
+        (body.high_risks, body.untreated_high_risks, body.incidents, body.late_actions),
+        (Some(2), 1, 2, Some(2))
     );
+    let table = figures::body_table(&f.bodies, &f.unassigned, &f.systems);
+    assert_eq!(table.rows[0][6..], ["2 (1 obehandlad)", "2", "2", "2", "Inga"], "the row the page and the PDF show");
+    // The action that concerns no system is the whole municipality's, so the rows add up.
+    assert_eq!((f.unassigned.late_actions, f.systems.late_actions), (Some(1), Some(3)));
+    assert_eq!(table.rows[1][0], figures::UNASSIGNED);
+    assert_eq!((table.rows[2][0].as_str(), table.rows[2][8].as_str()), ("Totalt", "3"));
 
     // Default 1–4 scale: 9 and up is high, 4 and up medium.
     assert_eq!(
         f.risks,
         RiskFigures {
+            analyses: 1,
             low: 1,
             medium: 1,
             high: 2,
@@ -179,7 +184,7 @@ async fn key_figures_are_counted_exactly_on_a_known_data_set() {
 }
 
 #[tokio::test]
-async fn a_past_years_figures_stay_as_they_were_when_later_data_is_added() {
+async fn a_past_year_counts_history_typed_in_later_by_its_own_dates() {
     let app = TestApp::spawn().await;
     let m = known_data_set(&app).await;
     let end_of_year = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
@@ -231,8 +236,21 @@ async fn a_past_years_figures_stay_as_they_were_when_later_data_is_added() {
     sqlx::raw_sql(sqlx::AssertSqlSafe(growth)).execute(app.pool()).await.unwrap();
 
     let after = figures::compute(&mut conn, m, 2025, end_of_year).await.unwrap();
-    assert_eq!(after, before, "figures as of 31 December 2025 do not move");
     assert_eq!(after.as_of, Some(end_of_year));
+    // Dated in 2025, typed in later: the analysis of 1 December, the audit of 1 November, the
+    // incident discovered on 30 December count in 2025's figures.
+    assert_eq!((after.risks.analyses, after.risks.high), (before.risks.analyses + 1, before.risks.high + 1));
+    assert_eq!(after.recommendations.open, before.recommendations.open + 1);
+    assert_eq!(after.incidents.total, before.incidents.total + 1);
+    // What states no date of its own counts from its registration: the new system, the
+    // classification, the acceptance, the finished action, the verification; nor does what is
+    // dated after the day (the 2026 follow-up's verdict, the 2026 document).
+    assert_eq!(after.systems.systems, before.systems.systems);
+    assert_eq!(after.systems.classified, before.systems.classified);
+    assert_eq!(after.risks.untreated_high, before.risks.untreated_high + 1, "the new high risk, not the acceptance");
+    assert_eq!(after.plan, before.plan);
+    assert_eq!(after.recommendations.verified, before.recommendations.verified);
+    assert_eq!(after.documents, before.documents);
     let today = figures::compute(&mut conn, m, 2026, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()).await.unwrap();
     assert_eq!(today.systems.systems, before.systems.systems + 1, "the same data counts in this year's figures");
     assert!(today.recommendations.verified > before.recommendations.verified);

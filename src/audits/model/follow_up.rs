@@ -20,6 +20,26 @@ impl FollowUpResult {
     pub fn remains(self) -> bool {
         FollowUpResult::REMAINS.contains(&self)
     }
+
+    /// The verdict after a count of one: "1 åtgärdad".
+    pub fn singular(self) -> &'static str {
+        match self {
+            FollowUpResult::Atgardad => "åtgärdad",
+            FollowUpResult::Delvis => "delvis åtgärdad",
+            FollowUpResult::EjAtgardad => "ej åtgärdad",
+            FollowUpResult::Inaktuell => "inaktuell",
+        }
+    }
+
+    /// The verdict after any other count: "3 delvis åtgärdade".
+    pub fn plural(self) -> &'static str {
+        match self {
+            FollowUpResult::Atgardad => "åtgärdade",
+            FollowUpResult::Delvis => "delvis åtgärdade",
+            FollowUpResult::EjAtgardad => "ej åtgärdade",
+            FollowUpResult::Inaktuell => "inaktuella",
+        }
+    }
 }
 
 /// Whether a recommendation still awaits the municipality: not verified by the auditors, and

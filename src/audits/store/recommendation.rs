@@ -656,8 +656,10 @@ pub async fn missing_responses(db: impl PgExecutor<'_>, m: MunicipalityId) -> Ap
     .await?)
 }
 
-/// A recommendation as it stood at the end of a day: for the annual report, which counts
-/// what was registered by then, with the statuses and follow-up verdicts of then.
+/// A recommendation as it stood at the end of a day, by the domain's own dates: it exists from
+/// its audit's report date and a verdict applies from its follow-up's report date, however
+/// much later either was typed in; a status change (which states no date) from when it was
+/// registered.
 #[derive(Clone, Debug)]
 pub struct RecommendationThen {
     pub id: Uuid,
@@ -684,7 +686,8 @@ impl RecommendationThen {
     }
 }
 
-/// The recommendations registered by `by` whose report is dated on or before `on`, as they stood.
+/// The recommendations whose report is dated on or before `on`, with the verdicts of
+/// follow-ups reported by then and the statuses registered by `by` (the end of that day).
 pub async fn as_of(
     db: impl PgExecutor<'_>,
     m: MunicipalityId,
@@ -710,9 +713,9 @@ pub async fn as_of(
              LEFT JOIN LATERAL (
                    SELECT fa.result, f.report_date
                      FROM follow_up_assessments fa JOIN audits f ON f.id = fa.audit_id
-                    WHERE fa.recommendation_id = r.id AND f.report_date <= $2 AND fa.assessed_at <= $3
+                    WHERE fa.recommendation_id = r.id AND f.report_date <= $2
                     ORDER BY f.report_date DESC, fa.assessed_at DESC LIMIT 1) v ON true
-            WHERE r.municipality_id = $1 AND a.report_date <= $2 AND r.created_at <= $3
+            WHERE r.municipality_id = $1 AND a.report_date <= $2
             ORDER BY a.report_date, r.position"#,
         m.uuid(),
         on,
@@ -745,5 +748,98 @@ pub async fn gaps(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Gaps>
         &Status::codes(&Status::OPEN)
     )
     .fetch_one(db)
+    .await?)
+}
+
+/// What one body owed the auditors at the end of a day under one deadline: recommendations an
+/// audit reported by then asked it to answer (its own, and those a follow-up carries), not
+/// verified and not answered by then (a response counts from its decision date, or else from
+/// when it was registered).
+#[derive(Clone, Debug)]
+pub struct OwedThen {
+    pub body_id: Uuid,
+    pub deadline: NaiveDate,
+    pub recommendations: i64,
+}
+
+pub async fn owed_as_of(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    on: NaiveDate,
+    by: DateTime<Utc>,
+) -> AppResult<Vec<OwedThen>> {
+    Ok(sqlx::query_as!(
+        OwedThen,
+        r#"WITH asked AS (
+               SELECT r.audit_id, r.id AS recommendation_id FROM recommendations r WHERE r.municipality_id = $1
+               UNION
+               SELECT fa.audit_id, fa.recommendation_id FROM follow_up_assessments fa
+                WHERE fa.municipality_id = $1 AND fa.result = ANY($2))
+           SELECT rb.body_id, a.response_deadline AS "deadline!", count(*) AS "recommendations!"
+             FROM asked x
+             JOIN audits a ON a.id = x.audit_id
+             JOIN recommendation_bodies rb ON rb.recommendation_id = x.recommendation_id
+            WHERE a.municipality_id = $1 AND a.response_deadline IS NOT NULL AND a.report_date <= $3
+              AND COALESCE((SELECT sc.status FROM recommendation_status_changes sc
+                             WHERE sc.recommendation_id = x.recommendation_id AND sc.changed_at <= $4
+                             ORDER BY sc.changed_at DESC LIMIT 1), 'oppen') <> $5
+              AND NOT EXISTS (SELECT 1 FROM recommendation_responses y
+                               WHERE y.audit_id = a.id AND y.recommendation_id = x.recommendation_id AND y.body_id = rb.body_id
+                                 AND COALESCE(y.decision_date, (y.created_at AT TIME ZONE 'Europe/Stockholm')::date) <= $3)
+            GROUP BY rb.body_id, a.response_deadline
+            ORDER BY a.response_deadline"#,
+        m.uuid(),
+        &FollowUpResult::codes(&FollowUpResult::REMAINS),
+        on,
+        by,
+        Status::Verifierad.code()
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// A follow-up audit reported by a day: how it judged what it followed up, and the auditors'
+/// overall assessment as written on it.
+#[derive(Clone, Debug)]
+pub struct FollowUpThen {
+    pub audit_id: Uuid,
+    pub title: String,
+    pub report_date: NaiveDate,
+    pub overall_assessment: String,
+    /// Verdicts per `FollowUpResult` code.
+    pub verdicts: Json<std::collections::BTreeMap<String, i64>>,
+    /// What it follows up: the followed audits' recommendations, and those they carried.
+    pub followed: i64,
+}
+
+pub async fn follow_ups_as_of(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    on: NaiveDate,
+) -> AppResult<Vec<FollowUpThen>> {
+    Ok(sqlx::query_as!(
+        FollowUpThen,
+        r#"SELECT a.id AS audit_id, a.title, a.report_date AS "report_date!", a.overall_assessment,
+                  COALESCE((SELECT json_object_agg(v.result, v.n)
+                              FROM (SELECT fa.result, count(*) AS n FROM follow_up_assessments fa
+                                     WHERE fa.audit_id = a.id GROUP BY fa.result) v), '{}')
+                      AS "verdicts!: Json<std::collections::BTreeMap<String, i64>>",
+                  (SELECT count(*) FROM (
+                       SELECT r.id FROM recommendations r JOIN audit_follow_ups u ON u.followed_audit_id = r.audit_id
+                        WHERE u.audit_id = a.id
+                       UNION
+                       SELECT fa.recommendation_id FROM follow_up_assessments fa JOIN audit_follow_ups u ON u.followed_audit_id = fa.audit_id
+                        WHERE u.audit_id = a.id AND fa.result = ANY($3)
+                       UNION
+                       SELECT fa.recommendation_id FROM follow_up_assessments fa WHERE fa.audit_id = a.id) f) AS "followed!"
+             FROM audits a
+            WHERE a.municipality_id = $1 AND a.report_date <= $2
+              AND (a.kind = 'uppfoljande' OR EXISTS (SELECT 1 FROM audit_follow_ups u WHERE u.audit_id = a.id))
+            ORDER BY a.report_date DESC, a.title"#,
+        m.uuid(),
+        on,
+        &FollowUpResult::codes(&FollowUpResult::REMAINS),
+    )
+    .fetch_all(db)
     .await?)
 }

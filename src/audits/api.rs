@@ -22,6 +22,10 @@ const TAG: &str = "Granskningar";
 pub struct ParseRequest {
     /// The recommendations section of a report, as pasted from the PDF.
     pub text: String,
+    /// The audit the text comes from: for a follow-up, each item says which carried
+    /// recommendation it repeats.
+    #[serde(default)]
+    pub audit_id: Option<Uuid>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -35,6 +39,12 @@ pub struct ParsedItem {
     pub removed: Vec<String>,
     /// The item as pasted, removed lines included.
     pub original: String,
+    /// The recommendation the follow-up carries that this item repeats (same or nearly the
+    /// same text), or null: it exists already and is not to be saved again.
+    pub repeats: Option<Uuid>,
+    /// Where the repeated recommendation was first made, for the page.
+    #[serde(skip)]
+    pub repeats_from: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -53,7 +63,12 @@ pub async fn parse(
     Json(request): Json<ParseRequest>,
 ) -> AppResult<Json<ParseResult>> {
     principal.require(may_edit(&principal))?;
-    Ok(Json(parse_for(&state, &principal, &request.text, &[]).await?))
+    let audit = match request.audit_id {
+        Some(id) => Some(store::get_audit(&state.pool, principal.tenant()?, id).await?),
+        None => None,
+    };
+    let headers = audit.iter().flat_map(|a| [a.title.clone(), a.audit_firm.clone()]).collect::<Vec<_>>();
+    Ok(Json(parse_for(&state, &principal, &request.text, &headers, audit.as_ref()).await?))
 }
 
 #[utoipa::path(get, path = "/audits", tag = TAG, responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = Problem)))]
@@ -182,10 +197,24 @@ pub async fn assess_follow_up(
 ) -> AppResult<StatusCode> {
     let verdict = super::Verdict {
         recommendation_id: request.recommendation_id,
-        result: request.result,
+        result: Some(request.result),
         comment: request.comment,
     };
     super::assess_follow_ups(&state, &principal, id, &[verdict]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraws a follow-up's verdict on a recommendation (one registered by mistake): its latest
+/// verdict becomes the previous follow-up's, or none, and it is no longer carried into this one.
+#[utoipa::path(delete, path = "/audits/{id}/follow-up-assessments/{recommendation_id}", tag = TAG,
+    params(("id" = Uuid, Path), ("recommendation_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn withdraw_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, recommendation_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<StatusCode> {
+    super::withdraw_verdict(&state, &principal, id, recommendation_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -344,5 +373,19 @@ pub async fn delete_recommendation(
     Path(id): Path<Uuid>,
 ) -> AppResult<StatusCode> {
     super::delete_recommendation(&state, &principal, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an audit entered by mistake, with its own recommendations; 409, saying what holds
+/// it, once anything else is recorded on it (verdicts, answers, actions, status changes, a
+/// follow-up of it).
+#[utoipa::path(delete, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<StatusCode> {
+    super::delete_audit(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::{Principal, Role};
+use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::version::{self, Version, Versioned};
 use model::{BodyRef, Standing, Transition};
@@ -41,16 +42,38 @@ pub fn today() -> chrono::NaiveDate {
     crate::web::format::today()
 }
 
+/// The recommendations a follow-up audit follows up (the followed audits' own and those they
+/// carry), with where each was first made: "Granskning av informationssäkerhet (2021)".
+pub async fn followed_by(
+    state: &AppState,
+    m: MunicipalityId,
+    audit: &store::Audit,
+) -> AppResult<Vec<store::Recommendation>> {
+    let mut followed = Vec::new();
+    for earlier in audit.follows.iter() {
+        let filter = store::Filter { audit_id: earlier.id.to_string(), ..store::Filter::default() };
+        followed.extend(store::list_recommendations(&state.pool, m, &filter, today()).await?);
+    }
+    Ok(followed)
+}
+
 /// Splits pasted text and matches each addressee to the municipality's bodies. `headers`
 /// are names that appear in the report's running headers besides the municipality's (its
-/// title, the audit firm).
+/// title, the audit firm). For a follow-up (`audit`), each item that repeats a recommendation
+/// it carries says which (`model::repeats`).
 pub async fn parse_for(
     state: &AppState,
     principal: &Principal,
     text: &str,
     headers: &[String],
+    audit: Option<&store::Audit>,
 ) -> AppResult<api::ParseResult> {
     let m = principal.tenant()?;
+    let carried = match audit {
+        Some(audit) => followed_by(state, m, audit).await?,
+        None => Vec::new(),
+    };
+    let candidates: Vec<(Uuid, String)> = carried.iter().map(|r| (r.id, r.text.clone())).collect();
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?;
     let refs: Vec<BodyRef> = bodies
         .iter()
@@ -65,16 +88,25 @@ pub async fn parse_for(
     let mut known: Vec<String> = principal.municipality.iter().map(|m| m.name.clone()).collect();
     known.extend(headers.iter().filter(|h| !h.trim().is_empty()).take(paste::MAX_HEADERS).cloned());
     let text = text.to_string();
-    let parsed = crate::web::heavy::run(move || paste::parse(&text, &known)).await?;
+    let (parsed, repeats) = crate::web::heavy::run(move || {
+        let parsed = paste::parse(&text, &known);
+        let repeats: Vec<Option<Uuid>> =
+            parsed.items.iter().map(|item| model::repeats::repeats(&item.text, &candidates)).collect();
+        (parsed, repeats)
+    })
+    .await?;
     let items = parsed
         .items
         .into_iter()
-        .map(|item| api::ParsedItem {
+        .zip(repeats)
+        .map(|(item, repeats)| api::ParsedItem {
             body_ids: item.addressed_to.as_deref().map(|to| model::match_bodies(to, &refs)).unwrap_or_default(),
             text: item.text,
             addressed_to: item.addressed_to,
             removed: item.removed,
             original: item.original,
+            repeats_from: repeats.and_then(|id| carried.iter().find(|r| r.id == id)).map(store::Recommendation::origin),
+            repeats,
         })
         .collect();
     Ok(api::ParseResult { items, ignored: parsed.ignored })
@@ -258,26 +290,61 @@ pub async fn assess(
     Ok(())
 }
 
-/// One verdict of a follow-up audit on a recommendation it follows up.
+/// One verdict of a follow-up audit on a recommendation it follows up; none ("Ej bedömd")
+/// withdraws the one given.
 pub struct Verdict {
     pub recommendation_id: Uuid,
-    pub result: model::FollowUpResult,
+    pub result: Option<model::FollowUpResult>,
     pub comment: String,
 }
 
-/// Records a follow-up audit's verdicts, together.
+/// Records a follow-up audit's verdicts, together; how many changed.
 pub async fn assess_follow_ups(
     state: &AppState,
     principal: &Principal,
     audit_id: Uuid,
     verdicts: &[Verdict],
-) -> AppResult<()> {
+) -> AppResult<usize> {
     principal.require(may_edit(principal))?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
     let mut tx = state.pool.begin().await?;
+    let mut changed = 0;
     for v in verdicts {
-        store::assess_follow_up(&mut tx, &actor, m, audit_id, v.recommendation_id, v.result, &v.comment).await?;
+        let done = match v.result {
+            Some(result) => {
+                store::assess_follow_up(&mut tx, &actor, m, audit_id, v.recommendation_id, result, &v.comment).await?
+            }
+            None => store::withdraw_follow_up(&mut tx, &actor, m, audit_id, v.recommendation_id).await?,
+        };
+        changed += usize::from(done);
     }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Withdraws one verdict of a follow-up (not found when there is none).
+pub async fn withdraw_verdict(
+    state: &AppState,
+    principal: &Principal,
+    audit_id: Uuid,
+    recommendation_id: Uuid,
+) -> AppResult<()> {
+    principal.require(may_edit(principal))?;
+    let mut tx = state.pool.begin().await?;
+    if !store::withdraw_follow_up(&mut tx, &Actor::from(principal), principal.tenant()?, audit_id, recommendation_id)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an audit entered by mistake (refused, saying why, when anything holds it).
+pub async fn delete_audit(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
+    principal.require(may_edit(principal))?;
+    let mut tx = state.pool.begin().await?;
+    store::delete_audit(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -318,6 +385,7 @@ pub fn router() -> Router<AppState> {
         .route("/recommendations/{id}/status", post(status))
         .route("/recommendations/{id}/edit", get(edit_form).post(edit))
         .route("/recommendations/{id}/delete", get(confirm_delete_recommendation).post(delete_recommendation_page))
+        .route("/audits/{id}/delete", get(confirm_delete_audit).post(delete_audit_page))
         .route("/recommendations/{id}/responses", post(respond))
         .route("/audits/{id}/questions", post(add_question))
         .route("/audits/{id}/follow-ups", post(assess_follow_ups))
@@ -333,9 +401,10 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(parse))
         .routes(routes!(list_audits, create_audit))
-        .routes(routes!(get_audit, update_audit))
+        .routes(routes!(get_audit, update_audit, delete_audit))
         .routes(routes!(add_recommendations))
         .routes(routes!(assess_follow_up))
+        .routes(routes!(withdraw_follow_up))
         .routes(routes!(list_recommendations))
         .routes(routes!(get_recommendation, update_recommendation, delete_recommendation))
         .routes(routes!(set_response))

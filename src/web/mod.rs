@@ -88,6 +88,21 @@ pub fn confirm_delete(chrome: Chrome, what: &str, action: &str, back: &str) -> R
     confirm(chrome, asked, action, back)
 }
 
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "refused.html")]
+struct Refused<'a> {
+    chrome: Chrome,
+    title: &'a str,
+    reasons: &'a [String],
+    back: &'a str,
+}
+
+/// Why something cannot be done, said before anyone confirms it: 409 within the layout, each
+/// reason on its own line, and the way back.
+pub fn refused(chrome: Chrome, title: &str, reasons: &[String], back: &str) -> Response {
+    (axum::http::StatusCode::CONFLICT, Refused { chrome, title, reasons, back }).into_response()
+}
+
 /// A form page shown again with its errors.
 pub fn unprocessable(page: impl IntoResponse) -> Response {
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()

@@ -12,6 +12,7 @@ mod api;
 mod audit;
 mod audits;
 mod auth;
+mod board_truth;
 mod browser;
 mod classification;
 mod cli;

@@ -4,6 +4,7 @@ mod audit;
 mod follow_up;
 mod questions;
 mod recommendation;
+pub mod repeats;
 
 pub use audit::*;
 pub use follow_up::*;

@@ -160,6 +160,8 @@ struct ShowPage {
     answers: Vec<(store::AnswerCount, bool)>,
     history: Vec<Entry>,
     may_edit: bool,
+    /// Offered only where it can succeed: nothing beyond its own recommendations is recorded on it.
+    may_delete: bool,
     today: NaiveDate,
 }
 
@@ -212,18 +214,16 @@ pub async fn show(
     let scale = store::scale(&state.pool, m).await?;
     let verdicts = store::follow_up_verdicts(&state.pool, m, id).await?;
     let mut followed = Vec::new();
-    for earlier in audit.follows.iter() {
-        let filter = Filter { audit_id: earlier.id.to_string(), ..Filter::default() };
-        for r in store::list_recommendations(&state.pool, m, &filter, today()).await? {
-            let verdict = verdicts.iter().find(|v| v.recommendation_id == r.id);
-            let chosen = verdict.map(|v| v.result.as_str()).unwrap_or("");
-            let results = model::FollowUpResult::options(chosen);
-            followed.push((r, results, verdict.map(|v| v.comment.clone()).unwrap_or_default()));
-        }
+    for r in crate::audits::followed_by(&state, m, &audit).await? {
+        let verdict = verdicts.iter().find(|v| v.recommendation_id == r.id);
+        let chosen = verdict.map(|v| v.result.as_str()).unwrap_or("");
+        let results = model::FollowUpResult::options(chosen);
+        followed.push((r, results, verdict.map(|v| v.comment.clone()).unwrap_or_default()));
     }
     // Recommendations carried into this follow-up are shown with the follow-up assessment.
     let recommendations = recommendations.into_iter().filter(|r| r.audit_id == id).collect();
     let may_edit = may_edit(&principal);
+    let may_delete = may_edit && store::audit_holds(&state.pool, m, id).await?.is_empty();
     let today = today();
     let answers = store::answer_counts(&state.pool, m, id)
         .await?
@@ -233,8 +233,49 @@ pub async fn show(
             (count, late)
         })
         .collect();
-    Ok(ShowPage { chrome, audit, questions, scale, recommendations, followed, answers, history, may_edit, today }
-        .into_response())
+    Ok(ShowPage {
+        chrome,
+        audit,
+        questions,
+        scale,
+        recommendations,
+        followed,
+        answers,
+        history,
+        may_edit,
+        may_delete,
+        today,
+    }
+    .into_response())
+}
+
+/// Asks before deleting an audit, or says first what keeps it from being deleted.
+pub async fn confirm_delete_audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    principal.require(may_edit(&principal))?;
+    let m = principal.tenant()?;
+    let audit = store::get_audit(&state.pool, m, id).await?;
+    let holds = store::audit_holds(&state.pool, m, id).await?;
+    let back = format!("/audits/{id}");
+    if !holds.is_empty() {
+        let title = format!("Det går inte att ta bort granskningen {}", audit.title);
+        return Ok(crate::web::refused(chrome, &title, &holds, &back));
+    }
+    let what = format!("granskningen {} med dess rekommendationer", audit.title);
+    Ok(crate::web::confirm_delete(chrome, &what, &format!("/audits/{id}/delete"), &back))
+}
+
+pub async fn delete_audit_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    crate::audits::delete_audit(&state, &principal, id).await?;
+    Ok(flash::see_other_with(&state, "/audits", "Granskningen är borttagen."))
 }
 
 /// The upload form on the audit page (multipart; the CSRF token travels in the form).

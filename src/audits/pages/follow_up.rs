@@ -19,13 +19,22 @@ pub async fn assess_follow_ups(
     pairs: FormPairs,
 ) -> AppResult<Response> {
     let mut verdicts = Vec::new();
-    for (key, value) in pairs.0.iter().filter(|(k, v)| k.starts_with("result_") && !v.trim().is_empty()) {
+    for (key, value) in pairs.0.iter().filter(|(k, _)| k.starts_with("result_")) {
         let Ok(recommendation_id) = Uuid::parse_str(&key["result_".len()..]) else { continue };
-        let result = model::FollowUpResult::parse(value.trim())
-            .ok_or_else(|| AppError::BadRequest("Okänd bedömning.".into()))?;
+        // "Ej bedömd" (empty) withdraws a verdict given earlier.
+        let result = match value.trim() {
+            "" => None,
+            code => Some(
+                model::FollowUpResult::parse(code).ok_or_else(|| AppError::BadRequest("Okänd bedömning.".into()))?,
+            ),
+        };
         let comment = pairs.get(&format!("comment_{recommendation_id}"));
         verdicts.push(crate::audits::Verdict { recommendation_id, result, comment });
     }
-    crate::audits::assess_follow_ups(&state, &principal, id, &verdicts).await?;
-    Ok(flash::see_other_with(&state, &format!("/audits/{id}"), "Uppföljningens bedömningar är sparade."))
+    let changed = crate::audits::assess_follow_ups(&state, &principal, id, &verdicts).await?;
+    let message = match changed {
+        0 => "Inget ändrades: bedömningarna var redan som i formuläret.".to_string(),
+        n => format!("{} sparade.", crate::web::format::count(n, "bedömning", "bedömningar")),
+    };
+    Ok(flash::see_other_with(&state, &format!("/audits/{id}"), &message))
 }

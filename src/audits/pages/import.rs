@@ -47,6 +47,8 @@ pub struct Row {
     /// Lines Lisa removed from inside the row as page furniture, and the row as pasted.
     pub removed: Vec<String>,
     pub original: String,
+    /// The carried recommendation this row repeats, and where it was first made.
+    pub repeats: Option<(Uuid, String)>,
 }
 
 impl Row {
@@ -61,6 +63,7 @@ impl Row {
             error: None,
             removed: Vec::new(),
             original: String::new(),
+            repeats: None,
         }
     }
 
@@ -99,6 +102,11 @@ impl PreviewPage {
         PreviewPage { chrome, audit, rows, ignored, all_bodies, errors }
     }
 
+    /// Rows that repeat a recommendation the follow-up carries.
+    fn repeated(&self) -> usize {
+        self.rows.iter().filter(|r| r.repeats.is_some()).count()
+    }
+
     /// No row has a body: Lisa found no addressee in the text.
     fn no_addressee(&self) -> bool {
         !self.rows.iter().any(Row::has_body)
@@ -120,7 +128,7 @@ pub async fn import_preview(
     principal.require(may_edit(&principal))?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
-    let parsed = parse_for(&state, &principal, &text, &headers_of(&audit)).await?;
+    let parsed = parse_for(&state, &principal, &text, &headers_of(&audit), Some(&audit)).await?;
     if parsed.items.is_empty() {
         let errors = FieldErrors::from([("text".to_string(), "Hittade inga rekommendationer i texten.".to_string())]);
         return Ok(unprocessable(ImportPage { chrome, audit, text, errors }));
@@ -132,7 +140,10 @@ pub async fn import_preview(
         .enumerate()
         .map(|(index, item)| {
             let checked: Vec<String> = item.body_ids.iter().map(Uuid::to_string).collect();
+            // A repeat of a carried recommendation exists already: offered unticked.
             Row {
+                include: item.repeats.is_none(),
+                repeats: item.repeats.zip(item.repeats_from),
                 removed: item.removed,
                 original: item.original,
                 ..Row::new(index, item.text, item.addressed_to.unwrap_or_default(), &bodies, &checked)
@@ -179,8 +190,10 @@ pub async fn import_save(
         if include && error.is_none() {
             items.push(item);
         }
+        let repeats = Uuid::parse_str(&pairs.get(&format!("repeats_{index}"))).ok();
         rows.push(Row {
             include,
+            repeats: repeats.map(|id| (id, pairs.get(&format!("repeats_from_{index}")))),
             error: error.filter(|_| restore.is_none()),
             removed: if restored { Vec::new() } else { pairs.all(&format!("removed_{index}")) },
             original,

@@ -49,6 +49,8 @@ struct RecommendationPage {
     may_verify: bool,
     may_reopen: bool,
     may_edit: bool,
+    /// Offered only where it can succeed: nothing holds the recommendation.
+    may_delete: bool,
     may_plan: bool,
     may_record_responses: bool,
     people: Vec<SelectOption>,
@@ -96,7 +98,9 @@ async fn recommendation_page(
     let (mut people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let standing = crate::audits::standing(principal, responsible);
+    let may_delete = may_edit(principal) && store::recommendation_holds(&mut *conn, m, id).await?.is_empty();
     Ok(RecommendationPage {
+        may_delete,
         may_claim: model::offered(recommendation.status(), Transition::Claim, standing),
         may_verify: model::offered(recommendation.status(), Transition::Verify, standing),
         may_reopen: model::offered(recommendation.status(), Transition::Reopen, standing),
@@ -266,8 +270,14 @@ pub async fn confirm_delete_recommendation(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     principal.require(may_edit(&principal))?;
-    let r = store::get_recommendation(&state.pool, principal.tenant()?, id).await?;
+    let m = principal.tenant()?;
+    let r = store::get_recommendation(&state.pool, m, id).await?;
     let what = format!("rekommendation {} i {}", r.position, r.audit_title);
+    let holds = store::recommendation_holds(&state.pool, m, id).await?;
+    if !holds.is_empty() {
+        let title = format!("Det går inte att ta bort {what}");
+        return Ok(crate::web::refused(chrome, &title, &holds, &format!("/recommendations/{id}")));
+    }
     Ok(crate::web::confirm_delete(
         chrome,
         &what,

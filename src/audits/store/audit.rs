@@ -98,13 +98,30 @@ pub struct AuditSummary {
     pub title: String,
     pub kind: AuditKind,
     pub report_date: Option<NaiveDate>,
+    /// Its own recommendations, first made in it.
     pub recommendations: i64,
     pub open: i64,
+    /// Earlier recommendations it follows up and found not (fully) met: carried into it.
+    pub carried: i64,
 }
 
 impl AuditSummary {
     pub fn kind_label(&self) -> &'static str {
         self.kind.label()
+    }
+
+    /// "1 egen + 8 överförda", or just the own count when nothing is carried.
+    pub fn recommendations_text(&self) -> String {
+        match self.carried {
+            0 => self.recommendations.to_string(),
+            carried => format!(
+                "{} egen{} + {} överförd{}",
+                self.recommendations,
+                if self.recommendations == 1 { "" } else { "a" },
+                carried,
+                if carried == 1 { "" } else { "a" }
+            ),
+        }
     }
 }
 
@@ -113,11 +130,13 @@ pub async fn list_audits(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResul
         AuditSummary,
         r#"SELECT a.id, a.title, a.kind AS "kind: AuditKind", a.report_date,
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id) AS "recommendations!",
-                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!"
+                  (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!",
+                  (SELECT count(*) FROM follow_up_assessments fa WHERE fa.audit_id = a.id AND fa.result = ANY($3)) AS "carried!"
              FROM audits a WHERE a.municipality_id = $1
             ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
         m.uuid(),
-        &Status::codes(&Status::OPEN)
+        &Status::codes(&Status::OPEN),
+        &crate::audits::model::FollowUpResult::codes(&crate::audits::model::FollowUpResult::REMAINS)
     )
     .fetch_all(db)
     .await?)
@@ -294,8 +313,74 @@ pub async fn update_audit(
     .execute(&mut *tx)
     .await?;
     set_links(tx, m, id, input).await?;
+    super::withdraw_unfollowed(tx, actor, m, id).await?;
     let after = get_audit(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Audit, id, before.snapshot(), after.snapshot()))
         .await?;
     Ok(after)
+}
+
+/// What keeps an audit from being deleted, in words: anything recorded on it beyond its own
+/// recommendations as they were entered. Empty when it may be deleted.
+pub async fn audit_holds(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Vec<String>> {
+    use crate::web::format::count;
+    let found = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM audit_follow_ups WHERE municipality_id = $1 AND followed_audit_id = $2) AS "followed_by!",
+                  (SELECT count(*) FROM follow_up_assessments WHERE municipality_id = $1 AND audit_id = $2) AS "verdicts_given!",
+                  (SELECT count(*) FROM follow_up_assessments fa JOIN recommendations r ON r.id = fa.recommendation_id
+                    WHERE r.municipality_id = $1 AND r.audit_id = $2) AS "verdicts_on_own!",
+                  (SELECT count(*) FROM recommendation_responses
+                    WHERE municipality_id = $1 AND (audit_id = $2 OR recommendation_id IN
+                          (SELECT id FROM recommendations WHERE audit_id = $2))) AS "responses!",
+                  (SELECT count(*) FROM actions a JOIN recommendations r ON r.id = a.recommendation_id
+                    WHERE r.municipality_id = $1 AND r.audit_id = $2) AS "actions!",
+                  (SELECT count(*) FROM recommendations WHERE municipality_id = $1 AND audit_id = $2 AND status <> $3) AS "statuses!",
+                  (SELECT count(*) FROM question_assessments qa JOIN audit_questions q ON q.id = qa.question_id
+                    WHERE q.municipality_id = $1 AND q.audit_id = $2) AS "assessments!""#,
+        m.uuid(),
+        id,
+        Status::Oppen.code()
+    )
+    .fetch_one(db)
+    .await?;
+    let mut reasons = Vec::new();
+    let mut hold = |n: i64, one: &str, many: &str, then: &str| {
+        if n > 0 {
+            reasons.push(format!("{} {then}", count(n as usize, one, many)));
+        }
+    };
+    hold(
+        found.followed_by,
+        "uppföljning följer upp den",
+        "uppföljningar följer upp den",
+        "(ta bort kopplingen i uppföljningen).",
+    );
+    hold(found.verdicts_given, "bedömning", "bedömningar", "av tidigare rekommendationer är registrerade i den.");
+    hold(found.verdicts_on_own, "bedömning", "bedömningar", "av dess rekommendationer finns i uppföljningar.");
+    hold(found.responses, "yttrande", "yttranden", "från nämnderna är registrerade.");
+    hold(found.actions, "åtgärd", "åtgärder", "kommer från dess rekommendationer.");
+    hold(found.statuses, "rekommendation", "rekommendationer", "har fått en ny status.");
+    hold(found.assessments, "bedömning", "bedömningar", "av revisionsfrågor är registrerade.");
+    Ok(reasons)
+}
+
+/// Deletes an audit entered by mistake, with its own recommendations, questions and report file:
+/// only while nothing else is recorded on it (`audit_holds`).
+pub async fn delete_audit(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
+    let before = get_audit(&mut *tx, m, id).await?;
+    let holds = audit_holds(&mut *tx, m, id).await?;
+    if !holds.is_empty() {
+        return Err(crate::error::AppError::Conflict(format!("Granskningen kan inte tas bort: {}", holds.join(" "))));
+    }
+    let recommendations = sqlx::query_scalar!(
+        "DELETE FROM recommendations WHERE municipality_id = $1 AND audit_id = $2 RETURNING id",
+        m.uuid(),
+        id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM audits WHERE municipality_id = $1 AND id = $2", m.uuid(), id).execute(&mut *tx).await?;
+    let mut snapshot = before.snapshot();
+    snapshot["Rekommendationer"] = json!(recommendations.len());
+    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Audit, id, snapshot)).await
 }

@@ -63,6 +63,14 @@ impl Recommendation {
         self.status
     }
 
+    /// Where it was first made: "Granskning av informationssäkerhet (2021)".
+    pub fn origin(&self) -> String {
+        match self.first_reported {
+            Some(on) => format!("{} ({})", self.audit_title, chrono::Datelike::year(&on)),
+            None => self.audit_title.clone(),
+        }
+    }
+
     pub fn status_label(&self) -> &'static str {
         self.status().label()
     }
@@ -587,6 +595,43 @@ pub async fn set_response(
     .await
 }
 
+/// What keeps a recommendation from being deleted, in words: empty when it may be.
+pub async fn recommendation_holds(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Vec<String>> {
+    let found = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM actions WHERE municipality_id = $1 AND recommendation_id = $2) AS "actions!",
+                  (SELECT count(*) FROM recommendation_responses WHERE municipality_id = $1 AND recommendation_id = $2) AS "responses!",
+                  (SELECT count(*) FROM follow_up_assessments WHERE municipality_id = $1 AND recommendation_id = $2) AS "verdicts!",
+                  (SELECT status FROM recommendations WHERE municipality_id = $1 AND id = $2) AS "status?""#,
+        m.uuid(),
+        id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(recommendation_hold_reasons(found.actions, found.responses, found.verdicts, found.status.as_deref()))
+}
+
+/// The reasons, in the order a coordinator would undo them.
+pub fn recommendation_hold_reasons(actions: i64, responses: i64, verdicts: i64, status: Option<&str>) -> Vec<String> {
+    use crate::web::format::count;
+    let mut reasons = Vec::new();
+    if verdicts > 0 {
+        reasons.push(format!(
+            "Den är bedömd i {} (överförd dit). Ta först bort bedömningen på uppföljningens sida.",
+            count(verdicts as usize, "uppföljning", "uppföljningar")
+        ));
+    }
+    if actions > 0 {
+        reasons.push(format!("Den har {}.", count(actions as usize, "åtgärd", "åtgärder")));
+    }
+    if responses > 0 {
+        reasons.push(format!("Den har {} från nämnderna.", count(responses as usize, "yttrande", "yttranden")));
+    }
+    if status.is_some_and(|s| s != Status::Oppen.code()) {
+        reasons.push("Dess status har ändrats.".into());
+    }
+    reasons
+}
+
 /// Removes a recommendation entered by mistake: only while nothing hangs on it yet.
 pub async fn delete_recommendation(
     tx: &mut PgConnection,
@@ -595,19 +640,9 @@ pub async fn delete_recommendation(
     id: Uuid,
 ) -> AppResult<Uuid> {
     let before = get_recommendation(&mut *tx, m, id).await?;
-    let in_use = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM actions WHERE recommendation_id = $1)
-               OR EXISTS (SELECT 1 FROM recommendation_responses WHERE recommendation_id = $1)
-               OR EXISTS (SELECT 1 FROM follow_up_assessments WHERE recommendation_id = $1) AS "yes!""#,
-        id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if in_use || before.status() != Status::Oppen {
-        return Err(AppError::Conflict(
-            "Rekommendationen har åtgärder, yttranden, uppföljningar eller statusändringar och kan inte tas bort."
-                .into(),
-        ));
+    let holds = recommendation_holds(&mut *tx, m, id).await?;
+    if !holds.is_empty() {
+        return Err(AppError::Conflict(format!("Rekommendationen kan inte tas bort. {}", holds.join(" "))));
     }
     sqlx::query!("DELETE FROM recommendations WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
         .execute(&mut *tx)

@@ -697,9 +697,9 @@ pub async fn set_plan_actions(
 /// with what it concerns: for the annual report's late actions, plan or no plan.
 #[derive(Clone, Debug)]
 pub struct ActionThen {
-    pub id: Uuid,
     pub system_id: Option<Uuid>,
-    pub risk_id: Option<Uuid>,
+    /// The system of the risk's analysis, for an action that treats a risk.
+    pub risk_system_id: Option<Uuid>,
     pub due_date: Option<NaiveDate>,
     pub status: Status,
 }
@@ -713,11 +713,14 @@ impl ActionThen {
 pub async fn as_of(db: impl PgExecutor<'_>, m: MunicipalityId, by: DateTime<Utc>) -> AppResult<Vec<ActionThen>> {
     Ok(sqlx::query_as!(
         ActionThen,
-        r#"SELECT a.id, a.system_id, a.risk_id, a.due_date,
+        r#"SELECT a.system_id, ra.system_id AS "risk_system_id?", a.due_date,
                   COALESCE((SELECT sc.status FROM action_status_changes sc
                              WHERE sc.action_id = a.id AND sc.changed_at <= $2
                              ORDER BY sc.changed_at DESC LIMIT 1), 'planerad') AS "status!: Status"
-             FROM actions a WHERE a.municipality_id = $1 AND a.created_at <= $2"#,
+             FROM actions a
+             LEFT JOIN risks r ON r.id = a.risk_id
+             LEFT JOIN risk_analyses ra ON ra.id = r.analysis_id
+            WHERE a.municipality_id = $1 AND a.created_at <= $2"#,
         m.uuid(),
         by
     )

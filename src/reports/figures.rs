@@ -725,13 +725,7 @@ impl Counted<'_> {
                 self.actions
                     .iter()
                     .filter(|a| a.is_late(self.as_of))
-                    .filter(|a| {
-                        let body = match a.system_id {
-                            Some(_) => self.system_body(a.system_id),
-                            None => a.risk_id.and_then(|r| self.body_of_risk.get(&r).copied().flatten()),
-                        };
-                        scope.holds(body)
-                    })
+                    .filter(|a| scope.holds(self.system_body(a.system_id.or(a.risk_system_id))))
                     .count()
             }),
             responses_owed: owed.iter().map(|o| o.recommendations as usize).sum(),
@@ -757,6 +751,7 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
     let system_filter = crate::systems::store::Filter { registered_by: Some(by), ..Default::default() };
     let systems = crate::systems::store::list(&mut *db, m, &system_filter, as_of).await?;
     let body_of_system = crate::systems::store::bodies_of(&mut *db, m).await?;
+    let body_list = crate::org::store::list_bodies(&mut *db, m).await?;
     let (per_body, total) = crate::systems::store::coverage(&systems, as_of);
     let then = crate::audits::store::as_of(&mut *db, m, as_of, by).await?;
     let (recommendation_figures, recommendation_list) = recommendation_figures(&then, year, as_of);
@@ -890,7 +885,7 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         actions: &actions,
         owed: &owed,
     };
-    let bodies = body_rows(&counted, per_body);
+    let bodies = body_rows(&counted, &body_list, per_body);
     let unassigned_systems = crate::systems::store::CoverageRow::default();
     let unassigned_coverage = bodies.1.as_ref().unwrap_or(&unassigned_systems);
     let unassigned = SystemFigures { name: UNASSIGNED.into(), ..counted.row(Scope::Unassigned, unassigned_coverage) };
@@ -917,47 +912,34 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
 /// The row of what belongs to no body.
 pub const UNASSIGNED: &str = "Hela kommunen (ej kopplat till nämnd)";
 
-/// A row per body that keeps systems, is addressed by an open recommendation or owes an
-/// answer, by name; and the coverage of the systems without a body, kept for their own row.
+/// A row per body with anything to show (systems, risks, late actions, recommendations open
+/// or closed in the year, answers owed), by name; and the coverage of the systems without a
+/// body, kept for their own row.
 fn body_rows(
     counted: &Counted,
+    bodies: &[crate::org::store::Body],
     coverage: Vec<crate::systems::store::CoverageRow>,
 ) -> (Vec<SystemFigures>, Option<crate::systems::store::CoverageRow>) {
-    let (mut rows, mut unassigned) = (Vec::new(), None);
-    for row in coverage {
-        match row.body_id {
-            Some(_) => rows.push(row),
-            None => unassigned = Some(row),
-        }
-    }
-    let mut add = |id: Uuid, name: &str| {
-        if !rows.iter().any(|row| row.body_id == Some(id)) {
-            rows.push(crate::systems::store::CoverageRow {
-                body_id: Some(id),
-                body_name: name.into(),
-                ..Default::default()
-            });
-        }
-    };
-    for r in counted.then.iter().filter(|r| r.remains_open()) {
-        for body in r.bodies.iter() {
-            add(body.id, &body.name);
-        }
-    }
-    let owing: Vec<(Uuid, String)> = counted
-        .owed
+    let unassigned = coverage.iter().find(|row| row.body_id.is_none()).cloned();
+    let mut rows: Vec<SystemFigures> = bodies
         .iter()
-        .filter_map(|o| {
-            let name = counted.then.iter().flat_map(|r| r.bodies.iter()).find(|b| b.id == o.body_id)?;
-            Some((o.body_id, name.name.clone()))
+        .map(|body| {
+            let empty = crate::systems::store::CoverageRow {
+                body_id: Some(body.id),
+                body_name: body.name.clone(),
+                ..Default::default()
+            };
+            let row = coverage.iter().find(|row| row.body_id == Some(body.id)).unwrap_or(&empty);
+            counted.row(Scope::Body(body.id), row)
+        })
+        .filter(|f| {
+            f.systems + f.open_recommendations + f.closed_recommendations + f.responses_owed > 0
+                || f.high_risks.is_some()
+                || f.late_actions.is_some_and(|n| n > 0)
         })
         .collect();
-    for (id, name) in &owing {
-        add(*id, name);
-    }
-    rows.sort_by(|a, b| a.body_name.cmp(&b.body_name));
-    let figures = rows.iter().filter_map(|row| Some(counted.row(Scope::Body(row.body_id?), row))).collect();
-    (figures, unassigned)
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    (rows, unassigned)
 }
 
 #[cfg(test)]

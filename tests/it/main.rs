@@ -19,6 +19,7 @@ mod cli;
 mod dashboards;
 mod database;
 mod documents;
+mod figures_property;
 mod fuzz;
 mod hostile;
 mod incidents;

@@ -88,11 +88,13 @@ pub fn lights(scope: &SystemFigures, open: &[ReportedRecommendation]) -> Vec<Lig
             }
             (_, None) => format!("{closed} under året."),
         },
-        state: Some(match (open.len(), over_a_year) {
-            (0, _) => State::Good,
-            (_, 0) => State::Attention,
-            _ => State::Bad,
-        }),
+        // No recommendation open or closed: nothing the auditors said to judge.
+        state: match (open.len(), over_a_year) {
+            (0, _) if scope.closed_recommendations == 0 => None,
+            (0, _) => Some(State::Good),
+            (_, 0) => Some(State::Attention),
+            _ => Some(State::Bad),
+        },
     };
     let classified_percent = (scope.systems > 0).then(|| crate::web::format::percent(scope.classified, scope.systems));
     let classification = Light {
@@ -152,11 +154,12 @@ pub fn lights(scope: &SystemFigures, open: &[ReportedRecommendation]) -> Vec<Lig
             }
             (_, _, None) => "Revisorerna väntar på svar.".into(),
         },
-        state: Some(match (scope.responses_owed, scope.responses_overdue) {
-            (0, _) => State::Good,
-            (_, 0) => State::Attention,
-            _ => State::Bad,
-        }),
+        // None owed is not judged: Lisa cannot tell answers given from answers never asked for.
+        state: match (scope.responses_owed, scope.responses_overdue) {
+            (0, _) => None,
+            (_, 0) => Some(State::Attention),
+            _ => Some(State::Bad),
+        },
     };
     let incidents = Light {
         title: "Incidenter under året",
@@ -215,7 +218,8 @@ mod tests {
     #[test]
     fn a_body_without_systems_or_analyses_is_not_judged_good() {
         let lights = lights(&SystemFigures::default(), &[]);
-        assert_eq!(lights[0].state, Some(State::Good));
+        assert_eq!(lights[0].state, None, "no recommendation ever: not Bra");
+        assert_eq!(lights[1].state, None, "no answer owed: not judged");
         assert_eq!((lights[2].figure.as_str(), lights[2].state), ("–", None));
         assert_eq!((lights[3].figure.as_str(), lights[3].state), ("–", None), "no analysis: not 0, not Bra");
         let analysed = SystemFigures { high_risks: Some(0), ..Default::default() };

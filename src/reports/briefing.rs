@@ -65,6 +65,19 @@ pub fn briefing(now: &Figures, before: Option<&Figures>) -> Vec<Point> {
     } else if r.verified > 0 {
         points.push(Point { text: "Inga rekommendationer från revisionen är öppna.".into(), trend: None });
     }
+    let owed = &now.systems;
+    if owed.responses_owed > 0 {
+        let mut text = format!("{} till revisionen saknas", count(owed.responses_owed, "svar", "svar"));
+        match (owed.responses_overdue, owed.responses_deadline) {
+            (0, Some(deadline)) => text.push_str(&format!(" (sista svarsdag {deadline})")),
+            (late, Some(deadline)) => {
+                text.push_str(&format!(", {late} av dem efter sista svarsdagen {deadline}"));
+            }
+            _ => {}
+        }
+        text.push('.');
+        points.push(Point { text, trend: None });
+    }
     let s = &now.systems;
     if s.systems > 0 {
         let classified = format!(
@@ -93,6 +106,11 @@ pub fn briefing(now: &Figures, before: Option<&Figures>) -> Vec<Point> {
         };
         let trend = before.map(|b| Trend::of(b.risks.untreated_high as i64, now.risks.untreated_high as i64));
         points.push(Point { text, trend });
+    } else if now.systems.high_risks.is_none() {
+        points.push(Point {
+            text: "Inga riskanalyser är registrerade, så riskerna är inte bedömda.".into(),
+            trend: None,
+        });
     }
     match &now.plan {
         Some(plan) => points.push(Point {
@@ -105,7 +123,11 @@ pub fn briefing(now: &Figures, before: Option<&Figures>) -> Vec<Point> {
             trend: None,
         }),
         None => {
-            points.push(Point { text: format!("Ingen handlingsplan för {} är registrerad.", now.year), trend: None })
+            let mut text = format!("Ingen handlingsplan för {} är registrerad.", now.year);
+            if let Some(late) = now.systems.late_actions.filter(|n| *n > 0) {
+                text.push_str(&format!(" {} ändå försenade.", count(late, "åtgärd är", "åtgärder är")));
+            }
+            points.push(Point { text, trend: None })
         }
     }
     let i = &now.incidents;
@@ -158,7 +180,26 @@ mod tests {
         assert_eq!(points[0].trend, Some(Trend::Worse), "one more open than last year");
         assert_eq!(points[1].text, "75 % av kommunens 4 system är klassade och 0 % har en aktuell riskanalys.");
         assert_eq!(points[1].trend, Some(Trend::Better));
-        assert_eq!(points[2].text, "Ingen handlingsplan för 2025 är registrerad.");
+        assert_eq!(points[2].text, "Inga riskanalyser är registrerade, så riskerna är inte bedömda.");
+        assert_eq!(points[3].text, "Ingen handlingsplan för 2025 är registrerad.");
+    }
+
+    #[test]
+    fn answers_owed_and_late_actions_without_a_plan_are_told() {
+        let mut now = Figures { year: 2023, ..Default::default() };
+        now.systems.responses_owed = 9;
+        now.systems.responses_overdue = 9;
+        now.systems.responses_deadline = chrono::NaiveDate::from_ymd_opt(2023, 12, 22);
+        now.systems.high_risks = Some(0);
+        now.systems.late_actions = Some(2);
+        let texts: Vec<String> = briefing(&now, None).into_iter().map(|p| p.text).collect();
+        assert!(
+            texts.contains(&"9 svar till revisionen saknas, 9 av dem efter sista svarsdagen 2023-12-22.".to_string())
+        );
+        assert!(
+            texts.contains(&"Ingen handlingsplan för 2023 är registrerad. 2 åtgärder är ändå försenade.".to_string())
+        );
+        assert!(!texts.iter().any(|t| t.contains("riskanalyser")), "analysed, none high: nothing to say");
     }
 
     #[test]

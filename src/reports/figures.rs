@@ -68,7 +68,15 @@ impl SystemFigures {
         self.high_risks.map(|high| high_risks(high, self.untreated_high_risks)).unwrap_or_else(|| "–".into())
     }
 
-    /// "4 saknas, varav 4 försenade (senast 2023-12-22)", "Inga" when nothing is owed.
+    /// The table's cell: "5 (5 försenade)", "2", or "0".
+    pub fn responses_cell(&self) -> String {
+        match self.responses_overdue {
+            0 => self.responses_owed.to_string(),
+            late => format!("{} ({})", self.responses_owed, crate::web::format::count(late, "försenat", "försenade")),
+        }
+    }
+
+    /// "4 svar saknas, varav 4 försenade (svar senast 2023-12-22)", "Inga" when nothing is owed.
     pub fn responses_text(&self) -> String {
         use crate::web::format::count;
         if self.responses_owed == 0 {
@@ -415,6 +423,8 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
         });
         add("Revision", "Kvarstår efter uppföljning", &|f| n(r(f).carried_over));
         add("Revision", "Stängda under året", &|f| n(r(f).closed_in_year));
+        add("Revision", "Svar till revisionen som saknas", &|f| n(f.systems.responses_owed));
+        add("Revision", "varav efter sista svarsdag", &|f| n(f.systems.responses_overdue));
     } else {
         add("Revision", "Rekommendationer från revisionen", &|_| "Inga".into());
     }
@@ -493,7 +503,7 @@ pub fn body_table(bodies: &[SystemFigures], unassigned: &SystemFigures, total: &
                 b.incidents.to_string(),
                 b.late_actions.map(|n| n.to_string()).unwrap_or_else(|| "–".into()),
                 b.open_recommendations.to_string(),
-                b.responses_text(),
+                b.responses_cell(),
             ]
         })
         .collect();
@@ -509,7 +519,7 @@ pub fn body_table(bodies: &[SystemFigures], unassigned: &SystemFigures, total: &
             "Incidenter",
             "Försenade åtgärder",
             "Öppna rekommendationer",
-            "Svar till revisionen",
+            "Svar som saknas",
         ],
         rows,
     }

@@ -262,7 +262,7 @@ pub async fn confirm_delete_audit(
     let holds = store::audit_holds(&state.pool, m, id).await?;
     let back = format!("/audits/{id}");
     if !holds.is_empty() {
-        let title = format!("Det går inte att ta bort granskningen {}", audit.title);
+        let title = format!("Det går inte att ta bort granskningen ”{}”", audit.title);
         return Ok(crate::web::refused(chrome, &title, &holds, &back));
     }
     let what = format!("granskningen {} med dess rekommendationer", audit.title);

@@ -922,6 +922,11 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
 /// The row of what belongs to no body.
 pub const UNASSIGNED: &str = "Hela kommunen (ej kopplat till nämnd)";
 
+/// How the per-body table adds up, said under it on the page and in the PDF.
+pub const BODY_TABLE_NOTE: &str = "Raden ”Hela kommunen (ej kopplat till nämnd)” håller det som inte hör till någon nämnd, så att \
+     raderna tillsammans blir summan av system, höga risker och försenade åtgärder. En incident eller rekommendation som \
+     berör flera nämnder räknas hos var och en.";
+
 /// A row per body with anything to show (systems, risks, late actions, recommendations open
 /// or closed in the year, answers owed), by name; and the coverage of the systems without a
 /// body, kept for their own row.

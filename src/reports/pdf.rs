@@ -220,6 +220,7 @@ pub fn source(
     let bodies = super::figures::body_table(&figures.bodies, &figures.unassigned, &figures.systems);
     if !bodies.rows.is_empty() {
         let _ = writeln!(out, "== System per nämnd och bolag\n");
+        let _ = writeln!(out, "#par({})\n", lit(super::figures::BODY_TABLE_NOTE));
         let headings = bodies.headings.map(String::from);
         // Eleven columns fit the page in a smaller size, with long words hyphenated and the
         // bodies' names given the widest column.

@@ -81,14 +81,16 @@ async fn apply(conn: &mut PgConnection, context: Context) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// Pool options that give each checkout the task's context and take it away on return. The
-/// setting doubles as the liveness test sqlx would otherwise make before each checkout.
+/// Pool options that give each checkout the task's context: one round trip, which doubles as
+/// the liveness test sqlx would otherwise make. Every checkout sets it afresh (Lisa never calls
+/// `try_acquire`, the one way past `before_acquire`), so a returned connection keeps its last
+/// context until the next checkout replaces it, and clearing it on return would only cost a
+/// second round trip per checkout.
 pub fn with_context(options: PgPoolOptions) -> PgPoolOptions {
     options
         .test_before_acquire(false)
         .after_connect(|conn, _| Box::pin(apply(conn, current())))
         .before_acquire(|conn, _| Box::pin(async move { apply(conn, current()).await.map(|_| true) }))
-        .after_release(|conn, _| Box::pin(async move { apply(conn, Context::default()).await.map(|_| true) }))
 }
 
 /// Inside a transaction, works for municipality `m` until it ends: for the few changes that

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod forgot;
 pub mod idp_claims;
 pub mod model;
 pub mod pages;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/municipality", post(pages::switch_municipality))
         .route("/account/tokens", get(pages::my_tokens).post(pages::create_token))
         .route("/password-reset/{secret}", get(pages::reset_form).post(pages::reset_password))
+        .route("/password/forgot", get(forgot::form).post(forgot::ask))
         .route("/account/tokens/{id}/revoke", get(pages::confirm_revoke_token).post(pages::revoke_token))
 }
 

@@ -100,6 +100,11 @@ impl Principal {
         matches!(self.credential, Credential::ApiToken { read_only: true })
     }
 
+    /// Signed in with an API token rather than a browser session.
+    pub fn via_token(&self) -> bool {
+        matches!(self.credential, Credential::ApiToken { .. })
+    }
+
     /// A session begun at a municipality's IdP: it acts only in that municipality.
     pub fn via_idp(&self) -> bool {
         matches!(self.credential, Credential::Session { via_idp: true, .. })

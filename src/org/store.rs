@@ -137,11 +137,12 @@ impl Body {
 }
 
 pub async fn list_bodies(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Body>> {
-    // KF and KS first, then the rest by name.
+    // In the order of Swedish committee documents: KF, KS, the nämnder, joint nämnder, then
+    // the companies' boards; by name within each.
     Ok(sqlx::query_as!(
         Body,
         r#"SELECT id, kind AS "kind: BodyKind", name, company_name FROM bodies WHERE municipality_id = $1
-          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 ELSE 2 END, name"#,
+          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 WHEN 'namnd' THEN 2 WHEN 'gemensam_namnd' THEN 3 ELSE 4 END, name"#,
         m.uuid()
     )
     .fetch_all(db)

@@ -928,7 +928,8 @@ pub const BODY_TABLE_NOTE: &str = "Raden ”Hela kommunen (ej kopplat till nämn
      berör flera nämnder räknas hos var och en.";
 
 /// A row per body with anything to show (systems, risks, late actions, recommendations open
-/// or closed in the year, answers owed), by name; and the coverage of the systems without a
+/// or closed in the year, answers owed), in the bodies' Swedish order (KF, KS, nämnder, bolag);
+/// and the coverage of the systems without a
 /// body, kept for their own row.
 fn body_rows(
     counted: &Counted,
@@ -936,7 +937,7 @@ fn body_rows(
     coverage: Vec<crate::systems::store::CoverageRow>,
 ) -> (Vec<SystemFigures>, Option<crate::systems::store::CoverageRow>) {
     let unassigned = coverage.iter().find(|row| row.body_id.is_none()).cloned();
-    let mut rows: Vec<SystemFigures> = bodies
+    let rows: Vec<SystemFigures> = bodies
         .iter()
         .map(|body| {
             let empty = crate::systems::store::CoverageRow {
@@ -953,7 +954,6 @@ fn body_rows(
                 || f.late_actions.is_some_and(|n| n > 0)
         })
         .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
     (rows, unassigned)
 }
 

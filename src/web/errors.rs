@@ -38,6 +38,7 @@ fn is_html(response: &Response) -> bool {
 pub async fn render(request: Request, next: Next) -> Response {
     let json = wants_json(request.uri().path(), request.headers());
     let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let path = request.uri().path().to_string();
     let request_id =
         request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let response = next.run(request).await;
@@ -58,7 +59,12 @@ pub async fn render(request: Request, next: Next) -> Response {
         return Redirect::to(&format!("/login?{next}")).into_response();
     }
     let problem = known.unwrap_or_else(|| Problem::new(status, None));
-    let page = ErrorPage { chrome: Chrome::anonymous(""), problem, request_id };
+    // A signed-in person keeps the menu and their name (the session middleware leaves who it was).
+    let chrome = match response.extensions().get::<crate::auth::Principal>() {
+        Some(principal) => Chrome::for_principal(principal, &path, None),
+        None => Chrome::anonymous(""),
+    };
+    let page = ErrorPage { chrome, problem, request_id };
     let mut rendered = match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "Ett fel uppstod").into_response(),

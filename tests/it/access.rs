@@ -175,3 +175,22 @@ async fn every_role_sees_the_same_of_a_record_on_its_page_and_through_the_api() 
     // The comparison must meet a projection: the reporter sees part of their incident.
     assert!(partial_views.iter().any(|v| v.starts_with("medarbetare@exempelby.se /incidents/")), "{partial_views:?}");
 }
+
+#[tokio::test]
+async fn a_refusal_keeps_the_signed_in_layout_and_a_way_back() {
+    let app = TestApp::spawn().await;
+    let employee = app.login("medarbetare@exempelby.se").await;
+    for (path, status) in [("/org/people", 403), (&*format!("/systems/{}", Uuid::new_v4()), 404)] {
+        let response = app.get(&employee, path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("class=\"main-nav\""), "{path} keeps the menu: {html}");
+        assert!(html.contains("Anna Nilsson"), "{path} names who is signed in");
+        assert!(html.contains("href=\"/\""), "{path} offers a way back");
+    }
+    // The API still answers in JSON, without a page.
+    let token = app.api_token("medarbetare@exempelby.se", app.exempelby).await;
+    let api = app.api(&token).get("/people").await;
+    assert_eq!(api.status(), 403);
+    assert!(api.headers()["content-type"].to_str().unwrap().contains("json"));
+}

@@ -271,3 +271,67 @@ async fn when_the_mail_server_fails_the_link_is_shown_instead_and_nothing_is_los
     let page = made.text().await.unwrap();
     assert!(page.contains("E-posten kunde inte skickas") && page.contains("/password-reset/"));
 }
+
+/// Posts the "Glömt lösenord?" form anonymously; returns the answer page.
+async fn forgot(app: &TestApp, email: &str) -> String {
+    let client = app.client();
+    let token = app.csrf(&client, "/password/forgot").await;
+    let answer = client
+        .post(app.url("/password/forgot"))
+        .form(&[("csrf_token", token.as_str()), ("email", email)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_mailed_as_a_link_with_the_same_answer_for_any_address() {
+    let (url, inbox) = smtp_sink().await;
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(url)).await;
+    let login = app.get(&app.client(), "/login").await.text().await.unwrap();
+    assert!(login.contains("href=\"/password/forgot\""));
+    let known = forgot(&app, "SystemAgare@exempelby.se").await;
+    let unknown = forgot(&app, "ingen@exempelby.se").await;
+    let answer = |html: &str| html[html.find("forgot-answer").unwrap()..].split("</p>").next().unwrap().to_string();
+    assert_eq!(answer(&known), answer(&unknown), "the answer does not tell whether the address exists");
+    // The mail goes from a task of its own.
+    let mut sent = Vec::new();
+    for _ in 0..50 {
+        sent = inbox.lock().unwrap().clone();
+        if !sent.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(mail_to(&sent, "systemagare@exempelby.se").len(), 1);
+    assert!(mail_to(&sent, "ingen@exempelby.se").is_empty());
+    let text = decoded(&sent[0].data);
+    assert!(text.contains("troligen du"), "{text}");
+    let start = text.find("/password-reset/").expect("the link is in the mail");
+    let path = text[start..].split_whitespace().next().unwrap().to_string();
+    assert_eq!(app.get(&app.client(), &path).await.status(), 200, "and works");
+
+    // At most three an hour for one account, however often asked.
+    for _ in 0..5 {
+        forgot(&app, "systemagare@exempelby.se").await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let links: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id
+          WHERE u.email = 'systemagare@exempelby.se' AND r.made_by IS NULL",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(links, lisa::auth::forgot::LINKS_PER_HOUR);
+}
+
+#[tokio::test]
+async fn without_mail_a_forgotten_password_is_asked_of_the_coordinator() {
+    let app = TestApp::spawn().await;
+    let page = app.get(&app.client(), "/password/forgot").await.text().await.unwrap();
+    assert!(page.contains("Be kommunens informationssäkerhetssamordnare"));
+    assert!(!page.contains("name=\"email\""), "no form that would send nothing");
+}

@@ -27,6 +27,8 @@ struct StartPage {
     chrome: Chrome,
     counts: Option<Counts>,
     is_coordinator: bool,
+    /// Cards link only where the viewer may go: the directory of people is not everyone's.
+    may_read_directory: bool,
 }
 
 /// The start page: the dashboard of the user's main role, or a plain welcome for the others.
@@ -50,7 +52,8 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         },
         None => None,
     };
-    Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator() }.into_response())
+    let may_read_directory = crate::org::may_read_directory(&principal);
+    Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator(), may_read_directory }.into_response())
 }
 
 /// The other dashboards the user may open, for the links at the top.

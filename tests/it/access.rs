@@ -194,3 +194,42 @@ async fn a_refusal_keeps_the_signed_in_layout_and_a_way_back() {
     assert_eq!(api.status(), 403);
     assert!(api.headers()["content-type"].to_str().unwrap().contains("json"));
 }
+
+/// The addresses of the links in a page (internal ones only, without the fragment).
+fn links_in(html: &str) -> Vec<String> {
+    let mut links: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with('/') && !href.starts_with("/static/"))
+        .map(|href| href.split('#').next().unwrap_or(href).replace("&amp;", "&"))
+        .filter(|href| !href.is_empty())
+        .collect();
+    links.sort();
+    links.dedup();
+    links
+}
+
+#[tokio::test]
+async fn every_link_on_each_roles_start_page_and_menu_opens() {
+    let app = TestApp::spawn().await;
+    for email in [
+        "samordnare@exempelby.se",
+        "systemagare@exempelby.se",
+        "revisor@exempelby.se",
+        "ledamot@exempelby.se",
+        "medarbetare@exempelby.se",
+    ] {
+        let client = app.login(email).await;
+        let start = app.get(&client, "/").await.text().await.unwrap();
+        let mut dead = Vec::new();
+        for link in links_in(&start) {
+            // Downloads and exports are links too; logging out is a form, not a link.
+            let status = app.get(&client, &link).await.status().as_u16();
+            if !(200..400).contains(&status) {
+                dead.push(format!("{link} → {status}"));
+            }
+        }
+        assert!(dead.is_empty(), "{email}'s start page and menu lead nowhere: {dead:?}");
+    }
+}

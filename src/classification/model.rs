@@ -42,6 +42,29 @@ impl AppliesTo {
     }
 }
 
+/// Why a person may not approve a classification, or None when they may: only the information
+/// owner approves, only what is not approved yet, and never what they classified themselves.
+/// The page offers "Godkänn" by this rule and the store checks it.
+pub fn approval_refused(
+    is_information_owner: bool,
+    classified_by: Option<uuid::Uuid>,
+    approved: bool,
+    approver: uuid::Uuid,
+) -> Option<&'static str> {
+    if !is_information_owner {
+        Some("Bara informationsägaren godkänner klassningen.")
+    } else if approved {
+        Some("Klassningen är redan godkänd.")
+    } else if classified_by == Some(approver) {
+        Some(
+            "Du har klassat informationen själv och kan inte också godkänna klassningen. Be en kollega \
+             klassa den, eller be samordnaren utse en annan informationsägare.",
+        )
+    } else {
+        None
+    }
+}
+
 pub fn level_label(level: i16) -> &'static str {
     LEVELS.iter().find(|(l, _)| *l == level).map(|(_, label)| *label).unwrap_or("")
 }
@@ -483,6 +506,15 @@ pub const STARTER_CATALOGUE: [(&str, &str, Aspect, i16, AppliesTo, &str); 30] = 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_information_owner_approves_what_someone_else_classified() {
+        let (me, other) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert_eq!(approval_refused(true, Some(other), false, me), None);
+        assert!(approval_refused(true, Some(me), false, me).unwrap().contains("klassat informationen själv"));
+        assert!(approval_refused(false, Some(other), false, me).is_some());
+        assert!(approval_refused(true, Some(other), true, me).is_some());
+    }
 
     fn level(k: i16, r: i16, t: i16, s: i16) -> ProtectionLevel {
         ProtectionLevel { k, r, t, s }

@@ -41,6 +41,8 @@ struct AssetPage {
     people: Vec<SelectOption>,
     may_classify: bool,
     may_approve: bool,
+    /// Who must approve, or why the information owner cannot, while it is not approved.
+    approval_note: Option<String>,
     may_edit_asset: bool,
     errors: FieldErrors,
     history: Vec<Entry>,
@@ -93,11 +95,25 @@ async fn asset_page(
         None => ClassificationForm::default(),
     });
     let owner = asset.owner_person_id.map(|p| p.to_string()).unwrap_or_default();
+    let is_owner = is_information_owner(principal, &asset);
+    let unapproved = versions.first().filter(|c| c.approved_by.is_none());
+    // One rule decides the button and the store's check (model::approval_refused).
+    let approval =
+        unapproved.map(|c| super::model::approval_refused(is_owner, c.classified_by_user_id, false, principal.user_id));
+    let approval_note = match (unapproved, is_owner, &asset.owner_name) {
+        (None, _, _) => None,
+        (Some(_), true, _) => approval.flatten().map(str::to_string),
+        (Some(_), false, Some(name)) => Some(format!("Informationsägaren {name} godkänner klassningen.")),
+        (Some(_), false, None) => {
+            Some("Informationen har ingen informationsägare som kan godkänna klassningen: samordnaren utser en.".into())
+        }
+    };
     Ok(AssetPage {
         fields: fields(&form),
         people: options(crate::org::store::person_names(&state.pool, m).await?, &owner),
         may_classify: may_classify(principal, &system, &asset),
-        may_approve: is_information_owner(principal, &asset),
+        may_approve: approval.is_some_and(|refused| refused.is_none()),
+        approval_note,
         may_edit_asset: crate::systems::may_edit(principal, &system),
         history: audit_log::history(&state.pool, m, EntityType::InformationAsset, id).await?,
         chrome,
@@ -138,6 +154,7 @@ pub async fn approve(State(state): State<AppState>, principal: Principal, Path(i
     let message = match super::approve(&state, &principal, id).await {
         Ok(c) => format!("Du har godkänt klassningen {} (version {}).", c.triple(), c.version),
         Err(AppError::Conflict(message)) => message,
+        Err(AppError::Validation(errors)) => errors.into_values().collect::<Vec<_>>().join(" "),
         Err(other) => return Err(other),
     };
     Ok(flash::see_other_with(&state, &format!("/assets/{id}"), &message))

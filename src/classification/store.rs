@@ -214,12 +214,12 @@ pub async fn approve(
         .into_iter()
         .next()
         .ok_or(AppError::Conflict("Informationen är inte klassad än: det finns inget att godkänna.".into()))?;
-    if actor.user_id.is_some() && before.classified_by_user_id == actor.user_id {
-        return Err(crate::error::field_error(
-            "approve",
-            "Den som har klassat informationen kan inte själv godkänna klassningen. Låt någon annan klassa, \
-             eller be samordnaren utse en annan informationsägare.",
-        ));
+    let refused = actor.user_id.and_then(|approver| {
+        let owner = asset.owner_user_id == Some(approver);
+        super::model::approval_refused(owner, before.classified_by_user_id, before.approved_by.is_some(), approver)
+    });
+    if let Some(reason) = refused {
+        return Err(crate::error::field_error("approve", reason));
     }
     sqlx::query!(
         "UPDATE classifications SET approved_by = $3, approved_at = now() WHERE municipality_id = $1 AND id = $2",

@@ -151,6 +151,13 @@ struct ShowPage {
     errors: FieldErrors,
 }
 
+impl ShowPage {
+    /// The first information without a classification: where "Klassa informationen" leads.
+    fn first_unclassified(&self) -> Option<uuid::Uuid> {
+        self.assets.iter().find(|row| row.current.is_none()).map(|row| row.asset.id)
+    }
+}
+
 async fn show_page(
     state: &AppState,
     principal: &Principal,

@@ -101,7 +101,12 @@ async fn each_role_does_only_what_it_may() {
     let own = owner.send(Method::POST, &format!("/assets/{pupils}/approval"), json!({})).await;
     assert_eq!(own.status(), 422, "the one who classified may not approve");
     let problem = own.text().await.unwrap();
-    assert!(problem.contains("Den som har klassat informationen kan inte själv godkänna"), "{problem}");
+    assert!(problem.contains("klassat informationen själv och kan inte också godkänna"), "{problem}");
+    // The page offers no button that would fail, and says why and whom to ask.
+    let owner_page = app.login("systemagare@exempelby.se").await;
+    let page = app.get(&owner_page, &format!("/assets/{pupils}")).await.text().await.unwrap();
+    assert!(!page.contains("Godkänn klassningen</button>"), "{page}");
+    assert!(page.contains("be samordnaren utse en annan informationsägare"));
     let reclassified =
         coordinator.send(Method::POST, &format!("/assets/{pupils}/classifications"), levels(2, 2, 2, 2)).await;
     assert_eq!(reclassified.status(), 201);

@@ -19,8 +19,13 @@ use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
 use crate::web::{Chrome, SelectOption, flash, options, refused_form, split_validation, unprocessable};
 
-fn steps(scale: &Scale, selected: &str) -> Vec<SelectOption> {
-    options((1..=scale.max).map(|n| (n, n)), selected)
+/// The scale's steps as the municipality names them: "2 – Medel".
+fn steps(names: &[String], max: i16, selected: &str) -> Vec<SelectOption> {
+    let label = |n: i16| match names.get(usize::try_from(n - 1).unwrap_or(0)) {
+        Some(name) if !name.trim().is_empty() => format!("{n} – {}", name.trim()),
+        _ => n.to_string(),
+    };
+    options((1..=max).map(|n| (n, label(n))), selected)
 }
 
 // ---------------------------------------------------------------- analyses
@@ -62,6 +67,10 @@ struct AnalysisFormPage {
     kinds: Vec<SelectOption>,
     systems: Vec<SelectOption>,
     people: Vec<SelectOption>,
+    /// Naming the owner, who accepts the residual risks, is the coordinator's
+    /// (`auth::model::may_name_approver`); others see who it is and keep it.
+    may_name_owner: bool,
+    owner_name: Option<String>,
 }
 
 async fn analysis_form_page(
@@ -73,10 +82,13 @@ async fn analysis_form_page(
     errors: FieldErrors,
 ) -> AppResult<AnalysisFormPage> {
     let m = principal.tenant()?;
+    let people = crate::org::store::person_names(&state.pool, m).await?;
     Ok(AnalysisFormPage {
         kinds: ObjectKind::options(&form.object_kind),
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
+        people: options(people.iter().cloned(), &form.owner_person_id),
+        may_name_owner: principal.is_coordinator(),
+        owner_name: people.into_iter().find(|(id, _)| id.to_string() == form.owner_person_id).map(|(_, name)| name),
         chrome,
         id,
         form,
@@ -175,10 +187,10 @@ async fn analysis_page(
     let risks = store::risks(&mut *state.pool.acquire().await?, m, id).await?;
     Ok(AnalysisPage {
         matrix: Matrix::new(&scale, risks.iter().map(|r| (r.likelihood, r.consequence))),
-        likelihoods: steps(&scale, &form.likelihood),
-        consequences: steps(&scale, &form.consequence),
-        residual_likelihoods: steps(&scale, &form.residual_likelihood),
-        residual_consequences: steps(&scale, &form.residual_consequence),
+        likelihoods: steps(&scale.likelihood_steps, scale.max, &form.likelihood),
+        consequences: steps(&scale.consequence_steps, scale.max, &form.consequence),
+        residual_likelihoods: steps(&scale.likelihood_steps, scale.max, &form.residual_likelihood),
+        residual_consequences: steps(&scale.consequence_steps, scale.max, &form.residual_consequence),
         history: audit_log::history(&state.pool, m, EntityType::RiskAnalysis, id).await?,
         chrome,
         analysis,
@@ -273,10 +285,10 @@ async fn risk_page(
     });
     let actions = crate::actions::store::for_risk(&mut *state.pool.acquire().await?, m, id).await?;
     Ok(RiskPage {
-        likelihoods: steps(&scale, &form.likelihood),
-        consequences: steps(&scale, &form.consequence),
-        residual_likelihoods: steps(&scale, &form.residual_likelihood),
-        residual_consequences: steps(&scale, &form.residual_consequence),
+        likelihoods: steps(&scale.likelihood_steps, scale.max, &form.likelihood),
+        consequences: steps(&scale.consequence_steps, scale.max, &form.consequence),
+        residual_likelihoods: steps(&scale.likelihood_steps, scale.max, &form.residual_likelihood),
+        residual_consequences: steps(&scale.consequence_steps, scale.max, &form.residual_consequence),
         actions,
         people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
         history: audit_log::history(&state.pool, m, EntityType::Risk, id).await?,

@@ -119,3 +119,24 @@ async fn the_register_filters_in_postgresql_by_the_same_rules_the_pages_show() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_system_owner_is_offered_only_what_she_may_choose_in_a_risk_analysis() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("systemagare@exempelby.se").await;
+    let form = app.get(&owner, "/risk-analyses/new").await.text().await.unwrap();
+    assert!(!form.contains("<select id=\"owner_person_id\""), "no picker whose every choice is refused");
+    assert!(form.contains("Samordnaren utser ägaren"));
+    let coordinator = app.login("samordnare@exempelby.se").await;
+    let form = app.get(&coordinator, "/risk-analyses/new").await.text().await.unwrap();
+    assert!(form.contains("<select id=\"owner_person_id\""));
+    // The scale's steps carry the municipality's names.
+    let analysis: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM risk_analyses WHERE municipality_id = $1 ORDER BY analysed_on LIMIT 1")
+            .bind(app.exempelby)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    let page = app.get(&coordinator, &format!("/risk-analyses/{analysis}")).await.text().await.unwrap();
+    assert!(page.contains(">4 – Mycket allvarlig</option>"), "{page}");
+}

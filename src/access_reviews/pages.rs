@@ -110,7 +110,7 @@ async fn form_page(
     let m = principal.tenant()?;
     Ok(FormPage {
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.reviewer_person_id),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, &form.reviewer_person_id),
         chrome,
         form,
         errors,

@@ -55,7 +55,7 @@ async fn show_page(
         effort: action.effort.clone(),
         version: Version::of(action.updated_at).to_string(),
     });
-    let people = crate::org::store::person_names(&state.pool, m).await?;
+    let people = crate::org::store::person_choices(&state.pool, m).await?;
     Ok(ShowPage {
         people: options(people, &form.owner_person_id),
         priorities: Priority::options(&form.priority),
@@ -141,7 +141,7 @@ async fn new_page(
     errors: FieldErrors,
 ) -> AppResult<NewPage> {
     principal.require(super::may_create(principal))?;
-    let people = crate::org::store::person_names(&state.pool, principal.tenant()?).await?;
+    let people = crate::org::store::person_choices(&state.pool, principal.tenant()?).await?;
     Ok(NewPage {
         people: options(people, &form.owner_person_id),
         priorities: Priority::options(&form.priority),
@@ -185,7 +185,7 @@ pub async fn list(
     let today = crate::web::format::today();
     let asked = Asked::page(filter.page.as_deref());
     let (actions, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today, asked).await?;
-    let owners = crate::org::store::person_names(&state.pool, m).await?;
+    let owners = crate::org::store::person_choices(&state.pool, m).await?;
     Ok(ListPage {
         statuses: Status::options(&filter.status),
         sources: Source::options(&filter.source),

@@ -110,7 +110,7 @@ async fn asset_page(
     };
     Ok(AssetPage {
         fields: fields(&form),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &owner),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, &owner),
         may_classify: may_classify(principal, &system, &asset),
         may_approve: approval.is_some_and(|refused| refused.is_none()),
         approval_note,

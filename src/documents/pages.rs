@@ -203,7 +203,7 @@ async fn form_page(
         statuses: Status::options(&form.status),
         bodies: options(bodies.clone(), &form.decided_by_body_id),
         responsible_bodies: options(bodies, &form.responsible_body_id),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, &form.owner_person_id),
         audience,
         chrome,
         id,

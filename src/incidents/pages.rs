@@ -248,7 +248,7 @@ async fn show_page(
     let form = form.unwrap_or_else(|| handling_form(&incident));
     let (people, systems, history) = if handles {
         (
-            crate::org::store::person_names(&state.pool, m).await?,
+            crate::org::store::person_choices(&state.pool, m).await?,
             system_names(state, principal).await?,
             audit_log::history(&state.pool, m, EntityType::Incident, id).await?,
         )
@@ -385,7 +385,7 @@ pub async fn receivers(State(state): State<AppState>, principal: Principal, chro
     principal.require(super::may_name_receivers(&principal))?;
     let m = principal.tenant()?;
     let chosen: Vec<String> = store::receivers(&state.pool, m).await?.into_iter().map(|p| p.id.to_string()).collect();
-    let people = choices(crate::org::store::person_names(&state.pool, m).await?, &chosen);
+    let people = choices(crate::org::store::person_choices(&state.pool, m).await?, &chosen);
     Ok(ReceiversPage { chrome, people, no_errors: FieldErrors::new() }.into_response())
 }
 

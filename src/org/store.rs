@@ -760,6 +760,22 @@ pub async fn counts(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Cou
 }
 
 /// (id, name) of every person, for pick lists.
+/// People as a picker offers them: "Sara Lind (Informationssäkerhetssamordnare,
+/// Kommunledningsförvaltningen)", so that two of the same name can be told apart.
+pub async fn person_choices(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
+    Ok(sqlx::query!(
+        r#"SELECT p.id, p.name || COALESCE(' (' || NULLIF(concat_ws(', ', NULLIF(p.title, ''), u.name), '') || ')', '') AS "label!"
+             FROM people p LEFT JOIN units u ON u.id = p.unit_id
+            WHERE p.municipality_id = $1 ORDER BY p.name, p.id"#,
+        m.uuid()
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|p| (p.id, p.label))
+    .collect())
+}
+
 pub async fn person_names(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
     Ok(sqlx::query!("SELECT id, name FROM people WHERE municipality_id = $1 ORDER BY name, id", m.uuid())
         .fetch_all(db)

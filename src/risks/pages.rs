@@ -82,7 +82,7 @@ async fn analysis_form_page(
     errors: FieldErrors,
 ) -> AppResult<AnalysisFormPage> {
     let m = principal.tenant()?;
-    let people = crate::org::store::person_names(&state.pool, m).await?;
+    let people = crate::org::store::person_choices(&state.pool, m).await?;
     Ok(AnalysisFormPage {
         kinds: ObjectKind::options(&form.object_kind),
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
@@ -290,7 +290,7 @@ async fn risk_page(
         residual_likelihoods: steps(&scale.likelihood_steps, scale.max, &form.residual_likelihood),
         residual_consequences: steps(&scale.consequence_steps, scale.max, &form.residual_consequence),
         actions,
-        people: options(crate::org::store::person_names(&state.pool, m).await?, ""),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, ""),
         history: audit_log::history(&state.pool, m, EntityType::Risk, id).await?,
         chrome,
         risk,

@@ -470,7 +470,7 @@ async fn contract_form_page(
     };
     Ok(ContractFormPage {
         supplier_options: options(suppliers, &form.supplier_id),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &form.owner_person_id),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, &form.owner_person_id),
         systems: choices(crate::systems::store::names(&state.pool, m).await?, &form.system_ids),
         supplier_measures: measures(true),
         own_measures: measures(false),

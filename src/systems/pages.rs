@@ -58,7 +58,7 @@ pub async fn list(
     let asked = Asked::page(filter.page.as_deref());
     let (systems, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today(), asked).await?;
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
-    let owners = crate::org::store::person_names(&state.pool, m).await?;
+    let owners = crate::org::store::person_choices(&state.pool, m).await?;
     Ok(ListPage {
         bodies: options(bodies, &filter.body_id),
         owners: options(owners, &filter.owner_person_id),
@@ -185,7 +185,7 @@ async fn show_page(
         may_edit: may_edit(principal, &system),
         may_delete: may_create(principal),
         other_systems: options(others, ""),
-        people: options(crate::org::store::person_names(&state.pool, m).await?, &asset_form.owner_person_id),
+        people: options(crate::org::store::person_choices(&state.pool, m).await?, &asset_form.owner_person_id),
         actions,
         access_reviews: crate::access_reviews::store::for_system(&state.pool, m, id).await?,
         contracts,
@@ -318,7 +318,7 @@ async fn form_page(
     let m = principal.tenant()?;
     let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
     let units = crate::org::store::list_units(&state.pool, m).await?.into_iter().map(|u| (u.id, u.name));
-    let people = crate::org::store::person_names(&state.pool, m).await?;
+    let people = crate::org::store::person_choices(&state.pool, m).await?;
     let flags = Flag::ALL
         .map(|flag| Choice {
             value: flag.code().to_string(),

@@ -83,9 +83,21 @@ async fn analysis_form_page(
 ) -> AppResult<AnalysisFormPage> {
     let m = principal.tenant()?;
     let people = crate::org::store::person_choices(&state.pool, m).await?;
+    // Only the coordinator analyses processes and others' systems (`risks::may_create`): a
+    // system owner is offered her own systems.
+    let coordinator = principal.is_coordinator();
+    let systems = if coordinator {
+        crate::systems::store::names(&state.pool, m).await?
+    } else {
+        let mut conn = state.pool.acquire().await?;
+        let kept = crate::systems::store::kept_by(&mut conn, m, principal.user_id).await?;
+        kept.into_iter().map(|s| (s.id, s.name)).collect()
+    };
+    let mut kinds = ObjectKind::options(&form.object_kind);
+    kinds.retain(|kind| coordinator || kind.value == ObjectKind::System.code());
     Ok(AnalysisFormPage {
-        kinds: ObjectKind::options(&form.object_kind),
-        systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),
+        kinds,
+        systems: options(systems, &form.system_id),
         people: options(people.iter().cloned(), &form.owner_person_id),
         may_name_owner: principal.is_coordinator(),
         owner_name: people.into_iter().find(|(id, _)| id.to_string() == form.owner_person_id).map(|(_, name)| name),

@@ -127,6 +127,22 @@ async fn a_system_owner_is_offered_only_what_she_may_choose_in_a_risk_analysis()
     let form = app.get(&owner, "/risk-analyses/new").await.text().await.unwrap();
     assert!(!form.contains("<select id=\"owner_person_id\""), "no picker whose every choice is refused");
     assert!(form.contains("Samordnaren utser ägaren"));
+    assert!(!form.contains("En process eller verksamhet"), "processes are the coordinator's to analyse");
+    let kept: Vec<String> = sqlx::query_scalar(
+        "SELECT s.name FROM systems s JOIN people p ON p.id = s.owner_person_id JOIN users u ON u.id = p.user_id
+          WHERE u.email = 'systemagare@exempelby.se'",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    let offered = form.matches("<option value=\"").count();
+    assert!(!kept.is_empty() && kept.iter().all(|name| form.contains(name.as_str())));
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM systems WHERE municipality_id = $1")
+        .bind(app.exempelby)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!((offered as i64) < all, "only her own systems are offered ({offered} options of {all} systems)");
     let coordinator = app.login("samordnare@exempelby.se").await;
     let form = app.get(&coordinator, "/risk-analyses/new").await.text().await.unwrap();
     assert!(form.contains("<select id=\"owner_person_id\""));

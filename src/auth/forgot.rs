@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use super::session;
 use crate::AppState;
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::error::AppResult;
-use crate::web::{Chrome, cookies};
+use crate::web::Chrome;
 
 /// Links a person may ask for in an hour.
 pub const LINKS_PER_HOUR: i64 = 3;
@@ -35,15 +35,10 @@ struct ForgotPage {
 }
 
 fn page(state: &AppState, headers: &HeaderMap, asked: bool) -> Response {
-    let existing = cookies::get(headers, session::ANON_CSRF_COOKIE);
-    let csrf = existing.clone().unwrap_or_else(session::random_token);
-    let page = ForgotPage { chrome: Chrome::anonymous(&csrf), can_mail: state.config.smtp_url.is_some(), asked };
-    let mut response = page.into_response();
-    if existing.is_none() {
-        let cookie = cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies);
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
+    let can_mail = state.config.smtp_url.is_some();
+    session::with_anonymous_csrf(state, headers, |csrf| {
+        ForgotPage { chrome: Chrome::anonymous(csrf), can_mail, asked }.into_response()
+    })
 }
 
 pub async fn form(State(state): State<AppState>, headers: HeaderMap) -> Response {

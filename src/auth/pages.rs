@@ -60,13 +60,8 @@ async fn login_page_with_csrf(
     status: StatusCode,
     page: impl FnOnce(&str, Vec<sso::Offered>) -> LoginPage,
 ) -> AppResult<Response> {
-    let csrf = cookies::get(headers, session::ANON_CSRF_COOKIE).unwrap_or_else(session::random_token);
     let providers = sso::offered(&state.pool).await?;
-    let mut response = (status, page(&csrf, providers)).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies));
-    Ok(response)
+    Ok(session::with_anonymous_csrf(state, headers, |csrf| (status, page(csrf, providers)).into_response()))
 }
 
 #[derive(Deserialize)]
@@ -413,11 +408,8 @@ struct ResetPage {
     errors: FieldErrors,
 }
 
-fn reset_page(headers: &HeaderMap, secret: String, valid: bool, errors: FieldErrors) -> (Option<String>, ResetPage) {
-    let existing = cookies::get(headers, session::ANON_CSRF_COOKIE);
-    let csrf = existing.clone().unwrap_or_else(session::random_token);
-    let fresh = existing.is_none().then(|| csrf.clone());
-    (fresh, ResetPage { chrome: Chrome::anonymous(&csrf), secret, valid, errors })
+fn reset_page(csrf: &str, secret: String, valid: bool, errors: FieldErrors) -> ResetPage {
+    ResetPage { chrome: Chrome::anonymous(csrf), secret, valid, errors }
 }
 
 /// The form behind a link to a new password (no login: the link is the proof).
@@ -427,14 +419,10 @@ pub async fn reset_form(
     Path(secret): Path<String>,
 ) -> AppResult<Response> {
     let valid = accounts::reset_is_valid(&state, &secret).await?;
-    let (fresh, page) = reset_page(&headers, secret, valid, FieldErrors::new());
     let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    let mut response = (status, page).into_response();
-    if let Some(csrf) = fresh {
-        let cookie = cookies::set(session::ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies);
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(session::with_anonymous_csrf(&state, &headers, |csrf| {
+        (status, reset_page(csrf, secret, valid, FieldErrors::new())).into_response()
+    }))
 }
 
 #[derive(Deserialize)]
@@ -453,14 +441,12 @@ pub async fn reset_password(
 ) -> AppResult<Response> {
     match accounts::use_reset(&state, &secret, &form.new, &form.repeat).await {
         Ok(()) => Ok(flash::see_other_with(&state, "/login", "Ditt nya lösenord är sparat. Logga in med det.")),
-        Err(AppError::Validation(errors)) => {
-            let (_, page) = reset_page(&headers, secret, true, errors);
-            Ok(unprocessable(page))
-        }
-        Err(AppError::NotFound) => {
-            let (_, page) = reset_page(&headers, secret, false, FieldErrors::new());
-            Ok((StatusCode::NOT_FOUND, page).into_response())
-        }
+        Err(AppError::Validation(errors)) => Ok(session::with_anonymous_csrf(&state, &headers, |csrf| {
+            unprocessable(reset_page(csrf, secret, true, errors))
+        })),
+        Err(AppError::NotFound) => Ok(session::with_anonymous_csrf(&state, &headers, |csrf| {
+            (StatusCode::NOT_FOUND, reset_page(csrf, secret, false, FieldErrors::new())).into_response()
+        })),
         Err(other) => Err(other),
     }
 }

@@ -425,6 +425,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// A page shown before login, with the anonymous CSRF token its form must echo: the cookie's
+/// token, or a new one that is set on the response.
+pub fn with_anonymous_csrf(state: &AppState, headers: &HeaderMap, page: impl FnOnce(&str) -> Response) -> Response {
+    let existing = cookies::get(headers, ANON_CSRF_COOKIE);
+    let csrf = existing.clone().unwrap_or_else(random_token);
+    let mut response = page(&csrf);
+    if existing.is_none() {
+        let cookie = cookies::set(ANON_CSRF_COOKIE, &csrf, state.config.secure_cookies);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

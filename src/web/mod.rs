@@ -97,10 +97,15 @@ struct Refused<'a> {
     back: &'a str,
 }
 
-/// Why something cannot be done, said before anyone confirms it: 409 within the layout, each
-/// reason on its own line, and the way back.
-pub fn refused(chrome: Chrome, title: &str, reasons: &[String], back: &str) -> Response {
-    (axum::http::StatusCode::CONFLICT, Refused { chrome, title, reasons, back }).into_response()
+/// The confirmation before a delete, or, when anything holds the record (`holds`, in words),
+/// why it cannot be deleted, said before anyone confirms: 409 within the layout, each reason
+/// on its own line, and the way back.
+pub fn confirm_delete_unless_held(chrome: Chrome, what: &str, holds: &[String], action: &str, back: &str) -> Response {
+    if holds.is_empty() {
+        return confirm_delete(chrome, what, action, back);
+    }
+    let title = format!("Det går inte att ta bort {what}");
+    (axum::http::StatusCode::CONFLICT, Refused { chrome, title: &title, reasons: holds, back }).into_response()
 }
 
 /// A form page shown again with its errors.

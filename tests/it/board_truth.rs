@@ -92,20 +92,12 @@ async fn kramfors(app: &TestApp) -> Kramfors {
     tx.commit().await.unwrap();
     let api = app.api(&app.api_token(COORDINATOR, m).await);
 
-    let review = json_of(
-        api.send(
-            Method::POST,
-            "/audits",
-            json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna",
+    let review = new_audit(
+        &api,
+        json!({"title": "Granskning av informationssäkerhet", "kind": "granskning", "commissioned_by": "revisorerna",
                    "audit_firm": "KPMG", "report_date": "2021-10-15", "body_ids": bodies}),
-        )
-        .await,
-        201,
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let items: Vec<Value> =
         REVIEW.iter().map(|(_, text, body)| json!({"text": text, "body_ids": [bodies[*body]]})).collect();
     let added = json_of(
@@ -116,22 +108,14 @@ async fn kramfors(app: &TestApp) -> Kramfors {
     let recommendations: Vec<String> =
         added["ids"].as_array().unwrap().iter().map(|id| id.as_str().unwrap().to_string()).collect();
 
-    let follow_up = json_of(
-        api.send(
-            Method::POST,
-            "/audits",
-            json!({"title": "Uppföljande granskning av informationssäkerhet", "kind": "uppfoljande",
+    let follow_up = new_audit(
+        &api,
+        json!({"title": "Uppföljande granskning av informationssäkerhet", "kind": "uppfoljande",
                    "commissioned_by": "revisorerna", "audit_firm": "KPMG", "report_date": "2023-11-22",
                    "response_deadline": "2023-12-22", "body_ids": bodies, "follows": [review],
                    "overall_assessment": "Vår samlade bedömning är att bristerna är mycket allvarliga."}),
-        )
-        .await,
-        201,
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     for (id, verdict) in recommendations.iter().zip(VERDICTS) {
         let assessed = api
             .send(
@@ -147,6 +131,11 @@ async fn kramfors(app: &TestApp) -> Kramfors {
     let added = json_of(api.send(Method::POST, &format!("/audits/{follow_up}/recommendations"), new).await, 201).await;
     let new_recommendation = added["ids"][0].as_str().unwrap().to_string();
     Kramfors { api, bodies, review, follow_up, recommendations, new_recommendation }
+}
+
+/// Registers an audit through the API; its id.
+async fn new_audit(api: &ApiClient, audit: Value) -> String {
+    json_of(api.send(Method::POST, "/audits", audit).await, 201).await["id"].as_str().unwrap().to_string()
 }
 
 async fn report_figures(api: &ApiClient, year: i32) -> (String, Value) {
@@ -326,21 +315,12 @@ async fn mistakes_in_audits_are_undone_where_they_were_made() {
 
     // Linked to the wrong audit: relinking the follow-up withdraws its verdicts on the review and
     // what it carried.
-    let other = json_of(
-        k.api
-            .send(
-                Method::POST,
-                "/audits",
-                json!({"title": "Förstudie om it-säkerhet", "kind": "forstudie", "commissioned_by": "revisorerna",
+    let other = new_audit(
+        &k.api,
+        json!({"title": "Förstudie om it-säkerhet", "kind": "forstudie", "commissioned_by": "revisorerna",
                        "report_date": "2020-05-01", "body_ids": [k.bodies[0]]}),
-            )
-            .await,
-        201,
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let form = json!({"title": "Uppföljande granskning av informationssäkerhet", "kind": "uppfoljande",
                       "commissioned_by": "revisorerna", "report_date": "2023-11-22", "body_ids": k.bodies,
                       "follows": [other]});
@@ -352,21 +332,12 @@ async fn mistakes_in_audits_are_undone_where_they_were_made() {
     }
 
     // An audit typed in by mistake goes, with its own recommendations, and the log keeps it.
-    let mistaken = json_of(
-        k.api
-            .send(
-                Method::POST,
-                "/audits",
-                json!({"title": "Fel granskning", "kind": "granskning", "commissioned_by": "revisorerna",
+    let mistaken = new_audit(
+        &k.api,
+        json!({"title": "Fel granskning", "kind": "granskning", "commissioned_by": "revisorerna",
                        "report_date": "2022-01-01", "body_ids": [k.bodies[0]]}),
-            )
-            .await,
-        201,
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let items = json!({"items": [{"text": "Något felskrivet.", "body_ids": [k.bodies[0]]}]});
     json_of(k.api.send(Method::POST, &format!("/audits/{mistaken}/recommendations"), items).await, 201).await;
     let page = app.get(&coordinator, &format!("/audits/{mistaken}")).await.text().await.unwrap();

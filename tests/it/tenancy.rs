@@ -120,3 +120,38 @@ async fn the_database_itself_shows_a_request_only_its_municipalitys_rows() {
     .unwrap();
     assert!(per_row.is_empty(), "policies that read the setting for every row: {per_row:?}");
 }
+
+#[tokio::test]
+async fn another_municipalitys_coordinator_cannot_delete_or_withdraw_in_an_audit() {
+    let app = TestApp::spawn().await;
+    let other = app.annanstad().await;
+    let stranger = app.login("samordnare@annanstad.se").await;
+    let api = app.api(&app.api_token("samordnare@annanstad.se", other.municipality).await);
+    let (follow_up, recommendation): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "SELECT audit_id, recommendation_id FROM follow_up_assessments WHERE municipality_id = $1 LIMIT 1",
+    )
+    .bind(app.exempelby)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    for path in [format!("/audits/{follow_up}/delete"), format!("/recommendations/{recommendation}/delete")] {
+        assert_eq!(app.get(&stranger, &path).await.status(), 404, "{path}");
+        assert_eq!(app.post_form(&stranger, &path, &[]).await.status(), 404, "{path}");
+    }
+    assert_eq!(api.send(Method::DELETE, &format!("/audits/{follow_up}"), json!({})).await.status(), 404);
+    let withdraw = format!("/audits/{follow_up}/follow-up-assessments/{recommendation}");
+    assert_eq!(api.send(Method::DELETE, &withdraw, json!({})).await.status(), 404);
+    let parse = json!({"text": "• Genomför riskanalyser", "audit_id": follow_up});
+    assert_eq!(api.send(Method::POST, "/recommendations/parse", parse).await.status(), 404);
+    let verdicts: i64 = sqlx::query_scalar("SELECT count(*) FROM follow_up_assessments WHERE audit_id = $1")
+        .bind(follow_up)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert!(verdicts > 0, "nothing was withdrawn");
+
+    // In its own municipality, a role that may not edit audits is refused outright.
+    let employee = app.api(&app.api_token("medarbetare@exempelby.se", app.exempelby).await);
+    assert_eq!(employee.send(Method::DELETE, &format!("/audits/{follow_up}"), json!({})).await.status(), 403);
+    assert_eq!(employee.send(Method::DELETE, &withdraw, json!({})).await.status(), 403);
+}

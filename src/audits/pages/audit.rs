@@ -260,13 +260,14 @@ pub async fn confirm_delete_audit(
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
     let holds = store::audit_holds(&state.pool, m, id).await?;
-    let back = format!("/audits/{id}");
-    if !holds.is_empty() {
-        let title = format!("Det går inte att ta bort granskningen ”{}”", audit.title);
-        return Ok(crate::web::refused(chrome, &title, &holds, &back));
-    }
-    let what = format!("granskningen {} med dess rekommendationer", audit.title);
-    Ok(crate::web::confirm_delete(chrome, &what, &format!("/audits/{id}/delete"), &back))
+    let what = format!("granskningen ”{}” med dess rekommendationer", audit.title);
+    Ok(crate::web::confirm_delete_unless_held(
+        chrome,
+        &what,
+        &holds,
+        &format!("/audits/{id}/delete"),
+        &format!("/audits/{id}"),
+    ))
 }
 
 pub async fn delete_audit_page(

@@ -274,13 +274,10 @@ pub async fn confirm_delete_recommendation(
     let r = store::get_recommendation(&state.pool, m, id).await?;
     let what = format!("rekommendation {} i {}", r.position, r.audit_title);
     let holds = store::recommendation_holds(&state.pool, m, id).await?;
-    if !holds.is_empty() {
-        let title = format!("Det går inte att ta bort {what}");
-        return Ok(crate::web::refused(chrome, &title, &holds, &format!("/recommendations/{id}")));
-    }
-    Ok(crate::web::confirm_delete(
+    Ok(crate::web::confirm_delete_unless_held(
         chrome,
         &what,
+        &holds,
         &format!("/recommendations/{id}/delete"),
         &format!("/recommendations/{id}"),
     ))

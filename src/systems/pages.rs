@@ -56,9 +56,10 @@ pub async fn list(
     principal.require(may_read(&principal))?;
     let m = principal.tenant()?;
     let asked = Asked::page(filter.page.as_deref());
-    let (systems, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today(), asked).await?;
-    let bodies = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name));
-    let owners = crate::org::store::person_choices(&state.pool, m).await?;
+    let mut db = state.pool.acquire().await?;
+    let (systems, pager) = store::page(&mut db, m, &filter, today(), asked).await?;
+    let bodies = crate::org::store::list_bodies(&mut *db, m).await?.into_iter().map(|b| (b.id, b.name));
+    let owners = crate::org::store::person_choices(&mut *db, m).await?;
     Ok(ListPage {
         bodies: options(bodies, &filter.body_id),
         owners: options(owners, &filter.owner_person_id),

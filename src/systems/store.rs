@@ -298,15 +298,19 @@ pub async fn by_ids(
                   s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech, s.has_personal_data,
                   s.has_sensitive_personal_data, s.review_interval_months, s.reviewed_on, s.major_change_on,
                   s.level_k, s.level_r, s.level_t, s.level_s,
-                  (SELECT count(*) FROM information_assets a
-                    WHERE a.system_id = s.id AND ($3::timestamptz IS NULL OR a.created_at <= $3)) AS "assets_count!",
-                  (SELECT count(*) FROM information_assets a
-                    WHERE a.system_id = s.id AND ($3::timestamptz IS NULL OR a.created_at <= $3)
-                      AND EXISTS (SELECT 1 FROM classifications c
-                                   WHERE c.asset_id = a.id AND ($3::timestamptz IS NULL OR c.classified_at <= $3))) AS "classified_assets!",
-                  (SELECT max(ra.analysed_on) FROM risk_analyses ra
-                    WHERE ra.system_id = s.id
-                      AND ($3::timestamptz IS NULL OR ra.analysed_on < ($3 AT TIME ZONE 'Europe/Stockholm')::date)) AS last_risk_analysis,
+                  -- Today's counts are kept on the system (migration 0028); a past date's are counted.
+                  CASE WHEN $3::timestamptz IS NULL THEN s.assets_count
+                       ELSE (SELECT count(*) FROM information_assets a WHERE a.system_id = s.id AND a.created_at <= $3)
+                  END::bigint AS "assets_count!",
+                  CASE WHEN $3::timestamptz IS NULL THEN s.classified_assets
+                       ELSE (SELECT count(*) FROM information_assets a
+                              WHERE a.system_id = s.id AND a.created_at <= $3
+                                AND EXISTS (SELECT 1 FROM classifications c WHERE c.asset_id = a.id AND c.classified_at <= $3))
+                  END::bigint AS "classified_assets!",
+                  CASE WHEN $3::timestamptz IS NULL THEN s.last_risk_analysis
+                       ELSE (SELECT max(ra.analysed_on) FROM risk_analyses ra
+                              WHERE ra.system_id = s.id AND ra.analysed_on < ($3 AT TIME ZONE 'Europe/Stockholm')::date)
+                  END AS last_risk_analysis,
                   s.updated_at
              FROM systems s
              LEFT JOIN bodies b ON b.id = s.body_id

@@ -349,3 +349,85 @@ async fn the_system_form_keeps_its_ticked_boxes_and_its_one_administrator() {
     assert!(page.contains(r#"name="is_critical" value="1" checked"#) && page.contains(r#"name="is_nis" value="1">"#));
     assert!(page.contains(&format!(r#"value="{anna}" checked"#)), "the one administrator is kept");
 }
+
+/// The counts the list shows are kept on the system by triggers (migration 0028): after every
+/// kind of change they must equal what counting the rows gives.
+#[tokio::test]
+async fn the_kept_counts_follow_every_change_to_assets_classifications_and_analyses() {
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    async fn drifted(pool: &sqlx::PgPool, m: lisa::db::MunicipalityId) -> Vec<String> {
+        sqlx::query_scalar::<_, String>(
+            "SELECT s.name FROM systems s
+              WHERE s.municipality_id = $1
+                AND (s.assets_count, s.classified_assets, s.last_risk_analysis) IS DISTINCT FROM (
+                     (SELECT count(*)::int FROM information_assets a WHERE a.system_id = s.id),
+                     (SELECT count(*)::int FROM information_assets a WHERE a.system_id = s.id
+                         AND EXISTS (SELECT 1 FROM classifications c WHERE c.asset_id = a.id)),
+                     (SELECT max(analysed_on) FROM risk_analyses ra WHERE ra.system_id = s.id))",
+        )
+        .bind(m)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    }
+    assert_eq!(drifted(app.pool(), m).await, Vec::<String>::new(), "the demo as seeded");
+    async fn kept(
+        pool: &sqlx::PgPool,
+        m: lisa::db::MunicipalityId,
+        name: &str,
+    ) -> (i32, i32, Option<chrono::NaiveDate>) {
+        sqlx::query_as::<_, (i32, i32, Option<chrono::NaiveDate>)>(
+            "SELECT assets_count, classified_assets, last_risk_analysis FROM systems WHERE municipality_id = $1 AND name = $2",
+        )
+        .bind(m)
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+    let payroll = app.system_id("Lönesystem").await;
+    let school = app.system_id("Skolplattformen").await;
+    let before = kept(app.pool(), m, "Lönesystem").await;
+    let api = app.coordinator_api().await;
+    let asset = json_of(
+        api.send(Method::POST, &format!("/systems/{payroll}/assets"), json!({"name": "Ny uppgift"})).await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .parse::<Uuid>()
+        .unwrap();
+    assert_eq!(
+        kept(app.pool(), m, "Lönesystem").await,
+        (before.0 + 1, before.1, before.2),
+        "a new asset counts, unclassified"
+    );
+    // $1 the municipality, $2 Skolplattformen, $3 the new asset; Lönesystem by name.
+    let payroll_id = "(SELECT id FROM systems WHERE municipality_id = $1 AND name = 'Lönesystem')";
+    let steps = [
+        "UPDATE information_assets SET system_id = $2 WHERE municipality_id = $1 AND id = $3".to_string(),
+        "DELETE FROM classifications WHERE municipality_id = $1
+            AND asset_id IN (SELECT id FROM information_assets WHERE system_id = $2)"
+            .to_string(),
+        format!("UPDATE risk_analyses SET system_id = $2 WHERE municipality_id = $1 AND system_id = {payroll_id}"),
+        "UPDATE risk_analyses SET analysed_on = analysed_on - 400 WHERE municipality_id = $1 AND system_id = $2"
+            .to_string(),
+        "DELETE FROM information_assets WHERE municipality_id = $1 AND id = $3".to_string(),
+        "DELETE FROM risk_analyses WHERE municipality_id = $1 AND system_id = $2".to_string(),
+    ];
+    for step in steps {
+        sqlx::query(sqlx::AssertSqlSafe(step.clone()))
+            .bind(m)
+            .bind(school)
+            .bind(asset)
+            .execute(app.pool())
+            .await
+            .unwrap();
+        assert_eq!(drifted(app.pool(), m).await, Vec::<String>::new(), "after {step}");
+    }
+    let (_, classified, analysed) = kept(app.pool(), m, "Skolplattformen").await;
+    assert_eq!((classified, analysed), (0, None), "every classification and analysis of it is gone");
+    assert_eq!(kept(app.pool(), m, "Lönesystem").await.2, None, "its analyses moved away");
+}

@@ -25,6 +25,45 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  // On a phone a list's filters fold away under "Filtrera", which says how many are in use;
+  // wider, the fold stays open and its summary is hidden (lisa.css).
+  const phone = window.matchMedia("(max-width: 37.5rem)");
+  const folds = Array.from(document.querySelectorAll("details.filter-fold"));
+  for (const fold of folds) {
+    const active = Array.from(fold.querySelector("form").elements).filter((field) => {
+      if (!field.name || field.type === "hidden" || field.type === "submit") return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked;
+      return field.value.trim() !== "";
+    }).length;
+    if (active) fold.querySelector(".filter-count").textContent = ` (${active} ${active === 1 ? "aktivt" : "aktiva"})`;
+  }
+  const fold = () => {
+    for (const details of folds) details.open = !phone.matches;
+  };
+  fold();
+  phone.addEventListener("change", fold);
+
+  // On a phone a table's rows become cards (lisa.css): each cell carries its column's heading.
+  for (const table of document.querySelectorAll(".table-scroll table")) {
+    const rows = table.tHead ? table.tHead.rows : [];
+    if (rows.length !== 1 || Array.from(rows[0].cells).some((cell) => cell.colSpan > 1)) continue;
+    const headings = Array.from(rows[0].cells).map((cell) => cell.textContent.trim());
+    for (const body of table.tBodies) {
+      for (const row of body.rows) {
+        if (row.cells.length !== headings.length) continue;
+        Array.from(row.cells).forEach((cell, i) => {
+          if (i === 0 || !headings[i] || cell.hasAttribute("data-label")) return;
+          cell.setAttribute("data-label", headings[i]);
+          // One box for the value, so that it stays in its column beside the heading.
+          const value = document.createElement("span");
+          value.append(...cell.childNodes);
+          cell.append(value);
+        });
+      }
+    }
+    table.parentElement.classList.add("cards");
+  }
+
   // A table wider than its box says so, and its box can be scrolled from the keyboard.
   const boxes = Array.from(document.querySelectorAll(".table-scroll"));
   const mark = () => {

@@ -142,7 +142,7 @@ pub async fn list_bodies(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResul
     Ok(sqlx::query_as!(
         Body,
         r#"SELECT id, kind AS "kind: BodyKind", name, company_name FROM bodies WHERE municipality_id = $1
-          ORDER BY CASE kind WHEN 'kf' THEN 0 WHEN 'ks' THEN 1 WHEN 'namnd' THEN 2 WHEN 'gemensam_namnd' THEN 3 ELSE 4 END, name"#,
+          ORDER BY body_rank(kind), name"#,
         m.uuid()
     )
     .fetch_all(db)
@@ -573,7 +573,7 @@ async fn users_by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) 
         UserRow,
         r#"SELECT u.id, u.email, u.display_name, u.disabled,
                   json_agg(json_build_object('id', g.id, 'role', g.role, 'body_id', g.body_id, 'body_name', b.name)
-                           ORDER BY g.role, b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
+                           ORDER BY g.role, body_rank(b.kind), b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
              FROM users u JOIN role_grants g ON g.user_id = u.id AND g.municipality_id = $1
              LEFT JOIN bodies b ON b.id = g.body_id
             WHERE u.id = ANY($2)
@@ -621,7 +621,7 @@ pub async fn get_user(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> A
         UserRow,
         r#"SELECT u.id, u.email, u.display_name, u.disabled,
                   json_agg(json_build_object('id', g.id, 'role', g.role, 'body_id', g.body_id, 'body_name', b.name)
-                           ORDER BY g.role, b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
+                           ORDER BY g.role, body_rank(b.kind), b.name) AS "grants!: sqlx::types::Json<Vec<GrantView>>"
              FROM users u JOIN role_grants g ON g.user_id = u.id AND g.municipality_id = $1
              LEFT JOIN bodies b ON b.id = g.body_id
             WHERE u.id = $2

@@ -448,7 +448,8 @@ pub async fn auditor(state: &AppState, principal: &Principal) -> AppResult<Audit
             tally(&mut per_body, Some(body.id), &body.name, r.status);
         }
     }
-    per_body.sort_by(|a, b| a.name.cmp(&b.name));
+    let order: Vec<Uuid> = crate::org::store::list_bodies(&state.pool, m).await?.into_iter().map(|b| b.id).collect();
+    per_body.sort_by_key(|row| row.id.and_then(|id| order.iter().position(|b| *b == id)));
     let awaiting_verification = all.iter().filter(|r| r.status == Status::Atgardad).cloned().collect();
     let carried_over =
         all.into_iter().filter(|r| !r.carried_into.is_empty() && r.status != Status::Verifierad).collect();

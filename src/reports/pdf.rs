@@ -48,14 +48,15 @@ fn paragraphs(out: &mut String, text: &str, empty: &str) {
 }
 
 /// `columns` is typst's column specification, e.g. `4` or `(2fr, 1fr)`. A table without
-/// rows is left out: no page shows an empty table.
+/// rows is left out: no page shows an empty table. Headings break between words only
+/// ("Försena-de åtgär-der" read badly to the board).
 fn table(out: &mut String, columns: &str, headings: &[String], rows: &[Vec<String>]) {
     if rows.is_empty() {
         return;
     }
     let _ = write!(out, "#table(columns: {columns}, stroke: 0.4pt + luma(180), inset: 4pt, table.header(");
     for h in headings {
-        let _ = write!(out, "strong({}), ", lit(h));
+        let _ = write!(out, "strong(text(hyphenate: false, {})), ", lit(h));
     }
     out.push_str("), ");
     for row in rows {
@@ -219,13 +220,13 @@ pub fn source(
 
     let bodies = super::figures::body_table(&figures.bodies, &figures.unassigned, &figures.systems);
     if !bodies.rows.is_empty() {
+        // Eleven columns get a landscape page of their own: each figure's column is as wide as
+        // its longest word, so no heading breaks inside one, and the bodies' names take the rest.
+        out.push_str("#page(flipped: true)[\n#set text(size: 8.5pt)\n");
         let _ = writeln!(out, "== System per nämnd och bolag\n");
         let _ = writeln!(out, "#par({})\n", lit(super::figures::BODY_TABLE_NOTE));
-        let headings = bodies.headings.map(String::from);
-        // Eleven columns fit the page in a smaller size, with long words hyphenated and the
-        // bodies' names given the widest column.
-        out.push_str("#[#set text(size: 8pt, hyphenate: true)\n");
-        table(&mut out, "(2fr, ..(1fr,) * 10)", &headings, &bodies.rows);
+        let headings: Vec<String> = bodies.headings.iter().map(|h| h.replace(' ', "\n")).collect();
+        table(&mut out, "(1fr, ..(auto,) * 10)", &headings, &bodies.rows);
         out.push_str("]\n\n");
     }
 

@@ -1,5 +1,6 @@
 //! What a person sees. Every page in each role's menu (and, for the coordinator, a record of
-//! each kind), at 1366 px on a desktop and 390 px on a phone, must not scroll sideways, must
+//! each kind), at 1366 px on a desktop and 390 px on a phone, must not scroll sideways (nor, on
+//! the phone, any table in it: lists become cards), must keep the main menu on one line, must
 //! draw its charts in colour with no label cut off, must not clip text, must keep the phone's
 //! header short until the menu is opened, and must have no axe violations on the phone (the
 //! desktop is covered by `browser::pages_have_no_wcag_21_aa_violations_found_by_axe`).
@@ -41,6 +42,15 @@ for (const e of document.querySelectorAll('main *, header *')) {
   const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
   if (clips && e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1) problems.add(`text is clipped in ${e.tagName.toLowerCase()}.${e.className}`);
 }
+// A list reads on a phone as cards (lisa.js, lisa.css): no table box scrolls sideways either.
+if (phone) {
+  for (const box of document.querySelectorAll('.table-scroll')) {
+    if (box.scrollWidth > box.clientWidth + 1) problems.add(`a table scrolls sideways (${box.scrollWidth} px wide in ${box.clientWidth} px)`);
+  }
+}
+// On a desktop the main menu is one line.
+const items = Array.from(document.querySelectorAll('.main-nav li')).filter((li) => li.offsetParent);
+if (items.length && new Set(items.map((li) => Math.round(li.getBoundingClientRect().top))).size > 1) problems.add('the main menu wraps to more than one line');
 if (phone) {
   const header = document.querySelector('.site-header').getBoundingClientRect().height;
   if (header > 200) problems.add(`the header is ${Math.round(header)} px tall before the menu is opened`);

@@ -77,7 +77,7 @@ pub async fn get_audit(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> 
         Audit,
         r#"SELECT a.id, a.title, a.audit_firm, a.commissioned_by AS "commissioned_by: Commissioner", a.kind AS "kind: AuditKind", a.report_date, a.plan_year,
                   a.overall_assessment, a.response_deadline,
-                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY body_rank(b.kind), b.name)
                               FROM audit_bodies ab JOIN bodies b ON b.id = ab.body_id WHERE ab.audit_id = a.id), '[]')
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)

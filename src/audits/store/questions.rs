@@ -169,7 +169,7 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: MunicipalityId, audit_id:
               AND (r.audit_id = $2
                    OR EXISTS (SELECT 1 FROM follow_up_assessments fa WHERE fa.audit_id = $2 AND fa.recommendation_id = r.id
                                  AND fa.result = ANY($3)))
-            GROUP BY b.id, b.name ORDER BY b.name"#,
+            GROUP BY b.id, b.name ORDER BY body_rank(b.kind), b.name"#,
         m.uuid(),
         audit_id,
         &FollowUpResult::codes(&FollowUpResult::REMAINS)

@@ -271,7 +271,7 @@ async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> App
         r#"SELECT r.id, r.audit_id, a.title AS audit_title, a.report_date AS first_reported, a.response_deadline, r.position, r.text,
                   r.priority AS "priority: crate::audits::model::Priority", r.areas AS "areas: Vec<crate::audits::model::Area>", r.responsible_person_id, p.name AS "responsible_name?", r.target_date,
                   r.status AS "status: Status", r.status_comment, r.evidence,
-                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY body_rank(b.kind), b.name)
                               FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT json_agg(json_build_object('id', f.id, 'title', f.title) ORDER BY f.report_date)
@@ -508,7 +508,7 @@ pub async fn responses(
         BodyResponse,
         "SELECT r.audit_id, r.body_id, b.name AS body_name, r.text, r.planned_by, r.decision_reference, r.decision_date
            FROM recommendation_responses r JOIN bodies b ON b.id = r.body_id
-          WHERE r.municipality_id = $1 AND r.recommendation_id = $2 ORDER BY b.name",
+          WHERE r.municipality_id = $1 AND r.recommendation_id = $2 ORDER BY body_rank(b.kind), b.name",
         m.uuid(),
         recommendation_id
     )
@@ -681,8 +681,8 @@ pub async fn missing_responses(db: impl PgExecutor<'_>, m: MunicipalityId) -> Ap
             WHERE a.municipality_id = $1 AND a.response_deadline IS NOT NULL AND r.status <> $3
               AND NOT EXISTS (SELECT 1 FROM recommendation_responses y
                                WHERE y.audit_id = a.id AND y.recommendation_id = r.id AND y.body_id = rb.body_id)
-            GROUP BY a.id, a.title, a.response_deadline, b.name
-            ORDER BY a.response_deadline, a.title, b.name"#,
+            GROUP BY a.id, a.title, a.response_deadline, b.kind, b.name
+            ORDER BY a.response_deadline, a.title, body_rank(b.kind), b.name"#,
         m.uuid(),
         &FollowUpResult::codes(&FollowUpResult::REMAINS),
         Status::Verifierad.code()
@@ -732,7 +732,7 @@ pub async fn as_of(
     Ok(sqlx::query_as!(
         RecommendationThen,
         r#"SELECT r.id, r.text, a.title AS audit_title, a.report_date AS first_reported,
-                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY b.name)
+                  COALESCE((SELECT json_agg(json_build_object('id', b.id, 'name', b.name) ORDER BY body_rank(b.kind), b.name)
                               FROM recommendation_bodies rb JOIN bodies b ON b.id = rb.body_id WHERE rb.recommendation_id = r.id), '[]')
                       AS "bodies!: Json<Vec<BodyName>>",
                   COALESCE((SELECT sc.status FROM recommendation_status_changes sc

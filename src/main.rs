@@ -256,6 +256,8 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
             if let Some((m, grant)) = grant {
                 store::add_grant(&mut tx, &actor, m, id, &grant).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
             }
+            // The operator chose this password: the person chooses their own at first sign-in.
+            store::require_new_password(&mut tx, id).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
             tx.commit().await?;
             println!("{id}");
         }

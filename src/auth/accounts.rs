@@ -284,9 +284,13 @@ pub async fn change_own_password(
     let hash = password::hash(new.to_string(), state.config.password_cost).await?;
     let actor = Actor::from(principal);
     let mut tx = state.pool.begin().await?;
-    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", principal.user_id, hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, must_change_password = false, updated_at = now() WHERE id = $1",
+        principal.user_id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query!("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", principal.user_id, token_hash)
         .execute(&mut *tx)
         .await?;
@@ -319,9 +323,13 @@ pub async fn use_reset(state: &AppState, secret: &str, new: &str, repeated: &str
     sqlx::query!("UPDATE password_resets SET used_at = now() WHERE token_hash = $1", session::token_hash(secret))
         .execute(&mut *tx)
         .await?;
-    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", user.id, hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, must_change_password = false, updated_at = now() WHERE id = $1",
+        user.id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
     end_other_links(&mut tx, user.id).await?;
     sqlx::query!("DELETE FROM sessions WHERE user_id = $1", user.id).execute(&mut *tx).await?;
     let actor = Actor { user_id: Some(user.id), name: user.display_name, request_id: None };

@@ -62,6 +62,8 @@ pub struct Principal {
     pub two_factor_enabled: bool,
     /// The account must use two-factor: an administrator, or a role in a municipality that requires it.
     pub two_factor_required: bool,
+    /// The password was set by someone else (`lisa user add`) and must be changed first.
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -130,6 +132,7 @@ impl Principal {
             request_id: None,
             two_factor_enabled: false,
             two_factor_required: false,
+            must_change_password: false,
         }
     }
 

@@ -261,10 +261,12 @@ pub async fn logout(State(state): State<AppState>, principal: Principal) -> AppR
 struct PasswordPage {
     chrome: Chrome,
     errors: FieldErrors,
+    /// Someone else chose the password: say why this page comes first.
+    first: bool,
 }
 
-pub async fn password_form(chrome: Chrome) -> Response {
-    PasswordPage { chrome, errors: FieldErrors::new() }.into_response()
+pub async fn password_form(principal: Principal, chrome: Chrome) -> Response {
+    PasswordPage { chrome, errors: FieldErrors::new(), first: principal.must_change_password }.into_response()
 }
 
 #[derive(Deserialize)]
@@ -286,7 +288,10 @@ pub async fn change_password(
     let changed = accounts::change_own_password(&state, &principal, &form.current, &form.new, &form.repeat).await;
     let revoked = match split_validation(changed)? {
         Ok(revoked) => revoked,
-        Err(errors) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { chrome, errors }).into_response()),
+        Err(errors) => {
+            let first = principal.must_change_password;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { chrome, errors, first }).into_response());
+        }
     };
     let message = match revoked {
         0 => "Ditt lösenord är bytt. Dina andra inloggningar har loggats ut.".to_string(),

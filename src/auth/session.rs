@@ -126,6 +126,7 @@ pub struct Identity {
     grants: Json<Vec<(Uuid, Grant)>>,
     two_factor_enabled: bool,
     two_factor_required: bool,
+    must_change_password: bool,
 }
 
 /// Who is behind a session or token: the account, its municipalities and grants, in one call
@@ -157,7 +158,8 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
                   disabled AS "disabled!", two_factor_enabled AS "two_factor_enabled!",
                   two_factor_required AS "two_factor_required!",
                   municipalities AS "municipalities!: Json<Vec<MunicipalityRef>>",
-                  grants AS "grants!: Json<Vec<(Uuid, Grant)>>"
+                  grants AS "grants!: Json<Vec<(Uuid, Grant)>>",
+                  must_change_password AS "must_change_password!"
              FROM identity_behind($1, $2, $3)"#,
         hash,
         is_session,
@@ -256,6 +258,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
         request_id,
         two_factor_enabled: identity.two_factor_enabled,
         two_factor_required: identity.two_factor_required,
+        must_change_password: identity.must_change_password,
     }))
 }
 
@@ -294,6 +297,18 @@ fn enrolment_path(path: &str) -> bool {
     path.starts_with(ENROLMENT_PAGE) || path == "/logout"
 }
 
+/// Where a password set by someone else is changed.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// A password session whose password someone else chose (`lisa user add`): it reaches only the
+/// password page (and logout) until the person has chosen their own.
+fn must_change_password(principal: &Principal, path: &str) -> bool {
+    matches!(principal.credential, Credential::Session { via_idp: false, .. })
+        && principal.must_change_password
+        && path != PASSWORD_PAGE
+        && path != "/logout"
+}
+
 /// Middleware: authenticates the request and enforces CSRF on every state-changing method.
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
     let principal = authenticate(&state, request.headers()).await?;
@@ -314,6 +329,12 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
             return Err(AppError::Forbidden);
         }
         return Ok(crate::web::see_other(ENROLMENT_PAGE));
+    }
+    if principal.as_ref().is_some_and(|p| must_change_password(p, request.uri().path())) {
+        if request.uri().path().starts_with("/api/") {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(crate::web::see_other(PASSWORD_PAGE));
     }
     // What the database shows this request: its municipality's rows (row-level security).
     let context = tenant::Context {

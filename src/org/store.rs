@@ -638,6 +638,13 @@ pub async fn find_user_id_by_email(db: impl PgExecutor<'_>, email: &str) -> AppR
     Ok(sqlx::query_scalar!("SELECT id FROM users WHERE lower(email) = lower($1)", email).fetch_optional(db).await?)
 }
 
+/// The account's password was chosen by someone else: its next password session reaches only
+/// the password page until the person has chosen their own (`auth::session`).
+pub async fn require_new_password(tx: &mut PgConnection, user: Uuid) -> AppResult<()> {
+    sqlx::query!("UPDATE users SET must_change_password = true WHERE id = $1", user).execute(&mut *tx).await?;
+    Ok(())
+}
+
 /// Creates a login account (not tied to a municipality until it is granted a role).
 pub async fn create_account(
     tx: &mut PgConnection,

@@ -116,3 +116,54 @@ async fn lisa_will_not_serve_as_a_role_that_escapes_row_level_security() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("will not serve as lisa") && stderr.contains("row-level security"), "{stderr}");
 }
+
+/// A password the operator chose at the command line is the person's only until first sign-in:
+/// every page leads to "Byt lösenord" (the API refuses) until they have chosen their own.
+#[tokio::test]
+async fn a_password_set_at_the_command_line_must_be_changed_at_first_sign_in() {
+    let app = crate::support::TestApp::spawn().await;
+    let url = database_url(app.pool());
+    let added = lisa(
+        &url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ny@exempelby.se",
+            "--name",
+            "Ny Person",
+            "--municipality",
+            lisa::org::demo::ORG_NUMBER,
+            "--role",
+            "medarbetare",
+        ],
+        "operatorns-lösenord\n",
+    );
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let client = app.client();
+    assert_eq!(app.try_login(&client, "ny@exempelby.se", "operatorns-lösenord").await.status(), 303);
+    for page in ["/", "/documents", "/incidents/report", "/account/tokens"] {
+        let response = app.get(&client, page).await;
+        assert_eq!(response.status(), 303, "{page}");
+        assert_eq!(response.headers()["location"], "/account/password", "{page}");
+    }
+    assert_eq!(app.get(&client, "/api/v1/documents").await.status(), 403);
+    let form = app.get(&client, "/account/password").await.text().await.unwrap();
+    assert!(form.contains("valdes av någon annan"), "the page says why it comes first");
+
+    let token = app.csrf(&client, "/account/password").await;
+    let changed = client
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("current", "operatorns-lösenord"),
+            ("new", "mitt-eget-långa-lösenord"),
+            ("repeat", "mitt-eget-långa-lösenord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 303);
+    assert_eq!(app.get(&client, "/").await.status(), 200, "free once the password is the person's own");
+    assert!(!app.get(&client, "/account/password").await.text().await.unwrap().contains("valdes av någon annan"));
+}

@@ -65,6 +65,18 @@ pub async fn classify(
     Ok(classification)
 }
 
+/// "Be om godkännande": whoever may classify asks the information owner to approve; the name
+/// of the one asked.
+pub async fn request_approval(state: &AppState, principal: &Principal, asset_id: Uuid) -> AppResult<String> {
+    let (asset, system) = readable_asset(state, principal, asset_id).await?;
+    principal.require(may_classify(principal, &system, &asset))?;
+    let mut tx = state.pool.begin().await?;
+    let today = crate::web::format::today();
+    let asked = store::request_approval(&mut tx, &Actor::from(principal), principal.tenant()?, asset_id, today).await?;
+    tx.commit().await?;
+    Ok(asked)
+}
+
 pub async fn approve(state: &AppState, principal: &Principal, asset_id: Uuid) -> AppResult<Classification> {
     let (asset, _) = readable_asset(state, principal, asset_id).await?;
     principal.require(is_information_owner(principal, &asset))?;
@@ -152,6 +164,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{id}", get(pages::asset))
         .route("/assets/{id}/classifications", post(pages::classify))
         .route("/assets/{id}/approve", post(pages::approve))
+        .route("/assets/{id}/approval-request", post(pages::request_approval))
         .route("/systems/{id}/measures", get(pages::measures))
         .route("/systems/{id}/measures/{measure_id}", post(pages::assess))
         .route("/catalogue", get(pages::catalogue).post(pages::add_measure))

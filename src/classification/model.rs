@@ -65,6 +65,28 @@ pub fn approval_refused(
     }
 }
 
+/// Whether the information owner can be asked to approve a classification ("Be om
+/// godkännande"): by someone else, of an owner with an account who did not classify it (that
+/// owner could not approve it: [`approval_refused`]). The page offers the button by this rule
+/// and the store checks it.
+pub fn approval_request_refused(
+    asker: uuid::Uuid,
+    owner_user: Option<uuid::Uuid>,
+    classified_by: Option<uuid::Uuid>,
+) -> Option<&'static str> {
+    match owner_user {
+        None => Some("Informationen har ingen informationsägare med konto i Lisa: samordnaren utser en."),
+        Some(owner) if owner == asker => Some("Du är själv informationsägare."),
+        Some(owner) if classified_by == Some(owner) => {
+            Some("Informationsägaren klassade själv och kan inte godkänna: be en kollega klassa informationen.")
+        }
+        Some(_) => None,
+    }
+}
+
+/// How long the information owner has to approve when asked.
+pub const APPROVAL_DAYS: i64 = 14;
+
 pub fn level_label(level: i16) -> &'static str {
     LEVELS.iter().find(|(l, _)| *l == level).map(|(_, label)| *label).unwrap_or("")
 }
@@ -505,6 +527,17 @@ pub const STARTER_CATALOGUE: [(&str, &str, Aspect, i16, AppliesTo, &str); 30] = 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_owner_is_asked_only_by_someone_else_and_only_where_they_can_approve() {
+        let (asker, owner, colleague) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        assert_eq!(approval_request_refused(asker, Some(owner), Some(asker)), None);
+        assert_eq!(approval_request_refused(asker, Some(owner), Some(colleague)), None);
+        assert!(approval_request_refused(asker, None, Some(asker)).is_some(), "no owner with an account");
+        assert!(approval_request_refused(owner, Some(owner), Some(asker)).is_some(), "the owner approves instead");
+        assert!(approval_request_refused(asker, Some(owner), Some(owner)).is_some(), "the owner classified it");
+    }
+
     use super::*;
 
     #[test]

@@ -43,6 +43,10 @@ struct AssetPage {
     may_approve: bool,
     /// Who must approve, or why the information owner cannot, while it is not approved.
     approval_note: Option<String>,
+    /// "Be om godkännande" is offered.
+    may_request_approval: bool,
+    /// Who was asked to approve the current version, by whom and when.
+    approval_request: Option<String>,
     may_edit_asset: bool,
     errors: FieldErrors,
     history: Vec<Entry>,
@@ -108,7 +112,24 @@ async fn asset_page(
             Some("Informationen har ingen informationsägare som kan godkänna klassningen: samordnaren utser en.".into())
         }
     };
+    // Whoever may classify and cannot approve asks the owner (model::approval_request_refused).
+    let approval_request = match unapproved {
+        Some(c) => store::approval_request(&state.pool, m, c.id).await?,
+        None => None,
+    };
+    let may_request_approval = approval_request.is_none()
+        && unapproved.is_some_and(|c| {
+            may_classify(principal, &system, &asset)
+                && super::model::approval_request_refused(
+                    principal.user_id,
+                    asset.owner_user_id,
+                    c.classified_by_user_id,
+                )
+                .is_none()
+        });
     Ok(AssetPage {
+        approval_request: approval_request.map(|r| r.text()),
+        may_request_approval,
         fields: fields(&form),
         people: options(crate::org::store::person_choices(&state.pool, m).await?, &owner),
         may_classify: may_classify(principal, &system, &asset),
@@ -148,6 +169,19 @@ pub async fn classify(
         )),
         Err(errors) => Ok(unprocessable(asset_page(&state, &principal, chrome, id, Some(form), errors).await?)),
     }
+}
+
+pub async fn request_approval(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let message = match super::request_approval(&state, &principal, id).await {
+        Ok(name) => format!("{name} är ombedd att godkänna klassningen och har fått en påminnelse."),
+        Err(AppError::Conflict(message)) => message,
+        Err(other) => return Err(other),
+    };
+    Ok(flash::see_other_with(&state, &format!("/assets/{id}"), &message))
 }
 
 pub async fn approve(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> AppResult<Response> {

@@ -202,6 +202,140 @@ pub async fn classify(
 }
 
 /// The information owner approves the current classification of their information.
+/// A request to the information owner to approve a classification version.
+pub struct ApprovalRequest {
+    pub asked_name: String,
+    pub asked_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ApprovalRequest {
+    /// "Sara Lind ombads godkänna 2026-12-07 09:30 av Eva Dahl."
+    pub fn text(&self) -> String {
+        format!(
+            "{} ombads godkänna {} av {}.",
+            self.asked_name,
+            crate::web::format::datetime(self.created_at),
+            self.asked_by
+        )
+    }
+}
+
+/// The request to approve this classification version, if one was made.
+pub async fn approval_request(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    classification_id: Uuid,
+) -> AppResult<Option<ApprovalRequest>> {
+    Ok(sqlx::query_as!(
+        ApprovalRequest,
+        "SELECT u.display_name AS asked_name, r.asked_by, r.created_at
+           FROM approval_requests r JOIN users u ON u.id = r.asked_user_id
+          WHERE r.municipality_id = $1 AND r.classification_id = $2",
+        m.uuid(),
+        classification_id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Asks the information owner to approve the current classification, once per version: the
+/// request is their work item until it is approved or replaced, and they are reminded at once.
+/// Returns the owner's name.
+pub async fn request_approval(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    asset_id: Uuid,
+    today: NaiveDate,
+) -> AppResult<String> {
+    let asset = crate::systems::store::asset(&mut *tx, m, asset_id).await?;
+    let current = versions(&mut *tx, m, None, Some(asset_id))
+        .await?
+        .into_iter()
+        .next()
+        .filter(|c| c.approved_by.is_none())
+        .ok_or(AppError::Conflict("Det finns ingen klassning som väntar på godkännande.".into()))?;
+    let asker = actor.user_id.ok_or(AppError::Forbidden)?;
+    if let Some(reason) = model::approval_request_refused(asker, asset.owner_user_id, current.classified_by_user_id) {
+        return Err(AppError::Conflict(reason.into()));
+    }
+    let (owner, owner_name) =
+        (asset.owner_user_id.ok_or(AppError::NotFound)?, asset.owner_name.clone().unwrap_or_default());
+    let made = sqlx::query!(
+        "INSERT INTO approval_requests (id, municipality_id, asset_id, classification_id, asked_user_id, asked_by)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (classification_id) DO NOTHING",
+        Uuid::new_v4(),
+        m.uuid(),
+        asset_id,
+        current.id,
+        owner,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if made == 0 {
+        return Err(AppError::Conflict(format!("{owner_name} är redan ombedd att godkänna den här klassningen.")));
+    }
+    let system = crate::systems::store::get(&mut *tx, m, asset.system_id).await?;
+    let reminder = crate::reminders::store::NewReminder {
+        user_id: owner,
+        area: "Godkännande av klassning".into(),
+        title: approval_title(&asset.name, &system.name),
+        link: format!("/assets/{asset_id}"),
+        due: today + chrono::Duration::days(model::APPROVAL_DAYS),
+        occasion: today,
+    };
+    crate::reminders::store::add(&mut *tx, m, &[reminder]).await?;
+    let change = Change::updated(
+        Some(m),
+        EntityType::Classification,
+        current.id,
+        json!({}),
+        json!({"Ombedd att godkänna": owner_name, "Information": asset.name}),
+    );
+    audit_log::record(tx, actor, change).await?;
+    Ok(owner_name)
+}
+
+fn approval_title(asset: &str, system: &str) -> String {
+    format!("Godkänn klassningen av {asset} i {system}")
+}
+
+/// A request whose classification still waits: a work item of the one asked.
+pub struct OpenApprovalRequest {
+    pub asset_id: Uuid,
+    pub title: String,
+    pub asked_user_id: Uuid,
+    pub due: NaiveDate,
+}
+
+/// Requests to approve the current classification of an asset that is still not approved.
+pub async fn open_approval_requests(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<OpenApprovalRequest>> {
+    Ok(sqlx::query!(
+        r#"SELECT r.asset_id, a.name AS asset_name, s.name AS system_name, r.asked_user_id,
+                  (r.created_at AT TIME ZONE 'Europe/Stockholm')::date AS "asked_on!"
+             FROM approval_requests r
+             JOIN classifications c ON c.id = r.classification_id
+             JOIN information_assets a ON a.id = r.asset_id
+             JOIN systems s ON s.id = a.system_id
+            WHERE r.municipality_id = $1 AND c.approved_by IS NULL
+              AND c.version = (SELECT max(v.version) FROM classifications v WHERE v.asset_id = r.asset_id)"#,
+        m.uuid()
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| OpenApprovalRequest {
+        asset_id: r.asset_id,
+        title: approval_title(&r.asset_name, &r.system_name),
+        asked_user_id: r.asked_user_id,
+        due: r.asked_on + chrono::Duration::days(model::APPROVAL_DAYS),
+    })
+    .collect())
+}
+
 pub async fn approve(
     tx: &mut PgConnection,
     actor: &Actor,

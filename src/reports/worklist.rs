@@ -132,6 +132,17 @@ pub async fn collect(
             }
         }
     }
+    for request in crate::classification::store::open_approval_requests(&mut *db, m).await? {
+        items.push(Item {
+            area: "Godkännande av klassning",
+            title: request.title,
+            link: format!("/assets/{}", request.asset_id),
+            due: request.due,
+            owner_user_id: Some(request.asked_user_id),
+            // The one asked acts, not the system's owner (who asked): theirs alone.
+            system_id: None,
+        });
+    }
     for missing in crate::audits::store::missing_responses(&mut *db, m).await? {
         items.push(Item {
             area: "Svar till revisorerna",

@@ -189,3 +189,52 @@ async fn a_measure_not_yet_assessed_asks_for_a_choice_instead_of_offering_met() 
     let page = app.get(&client, &format!("/systems/{system}/measures")).await.text().await.unwrap();
     assert!(page.contains(r#"<option value="uppfylld" selected>"#), "an assessed measure shows its assessment");
 }
+
+/// Whoever classified asks the information owner to approve in one step (issue 30): the owner
+/// gets a reminder and a work item, which ends when they approve; once per version, and only
+/// by those who may classify.
+#[tokio::test]
+async fn the_classifier_asks_the_information_owner_to_approve_and_the_work_item_ends_with_the_approval() {
+    let app = TestApp::spawn().await;
+    let school = app.system_id("Skolplattformen").await;
+    let sara = app.person_id("Sara Lind").await.to_string();
+    let coordinator = app.coordinator_api().await;
+    let asset = json!({"name": "Frånvaroanmälningar", "description": "", "owner_person_id": sara});
+    let asset_id = json_of(coordinator.send(Method::POST, &format!("/systems/{school}/assets"), asset).await, 201)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    let classified = owner.send(Method::POST, &format!("/assets/{asset_id}/classifications"), levels(2, 2, 2, 2)).await;
+    assert_eq!(classified.status(), 201);
+
+    let page = format!("/assets/{asset_id}");
+    let ask = format!("/assets/{asset_id}/approval-request");
+    let employee = app.login("medarbetare@exempelby.se").await;
+    assert!(app.post_form(&employee, &ask, &[]).await.status().is_client_error(), "only those who may classify ask");
+    let johan = app.login("systemagare@exempelby.se").await;
+    assert!(app.get(&johan, &page).await.text().await.unwrap().contains("Be om godkännande</button>"));
+    assert_eq!(app.post_form(&johan, &ask, &[]).await.status(), 303);
+    let asked = app.get(&johan, &page).await.text().await.unwrap();
+    assert!(asked.contains("Sara Lind ombads godkänna") && !asked.contains("Be om godkännande</button>"), "{asked}");
+    app.post_form(&johan, &ask, &[]).await;
+    let reminders: Vec<String> = sqlx::query_scalar(
+        "SELECT r.title FROM reminders r JOIN users u ON u.id = r.user_id WHERE u.email = 'samordnare@exempelby.se'
+            AND r.link = $1",
+    )
+    .bind(&page)
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(reminders, ["Godkänn klassningen av Frånvaroanmälningar i Skolplattformen"], "one reminder, asked twice");
+
+    let sara_session = app.login("samordnare@exempelby.se").await;
+    let start = app.get(&sara_session, "/").await.text().await.unwrap();
+    assert!(start.contains("Godkänn klassningen av Frånvaroanmälningar i Skolplattformen"), "her work item");
+    assert_eq!(app.post_form(&sara_session, &format!("/assets/{asset_id}/approve"), &[]).await.status(), 303);
+    let start = app.get(&sara_session, "/").await.text().await.unwrap();
+    assert!(!start.contains("Godkänn klassningen av Frånvaroanmälningar"), "the work item ends with the approval");
+    let log: serde_json::Value = coordinator.get("/audit-log?entity_type=classification").await.json().await.unwrap();
+    assert!(log.to_string().contains("Ombedd att godkänna"), "the request is in the change log");
+}

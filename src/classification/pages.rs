@@ -107,6 +107,9 @@ async fn asset_page(
     let approval_note = match (unapproved, is_owner, &asset.owner_name) {
         (None, _, _) => None,
         (Some(_), true, _) => approval.flatten().map(str::to_string),
+        (Some(_), false, Some(name)) if asset.owner_user_id.is_none() => Some(format!(
+            "Informationsägaren {name} godkänner klassningen men har inget konto i Lisa: samordnaren bjuder in hen."
+        )),
         (Some(_), false, Some(name)) => Some(format!("Informationsägaren {name} godkänner klassningen.")),
         (Some(_), false, None) => {
             Some("Informationen har ingen informationsägare som kan godkänna klassningen: samordnaren utser en.".into())

@@ -3,7 +3,6 @@
 //! the system owner's and the daily reminders all read this one list.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Europe::Stockholm;
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -56,10 +55,6 @@ pub fn split(mut items: Vec<Item>, today: NaiveDate) -> (Vec<Item>, Vec<Item>) {
     items.retain(|i| i.due <= horizon);
     items.sort_by(|a, b| (a.due, a.area, &a.title).cmp(&(b.due, b.area, &b.title)));
     items.into_iter().partition(|i| i.is_overdue(today))
-}
-
-fn stockholm_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Stockholm).date_naive()
 }
 
 /// Everything with a due date, from every area; a fixed number of queries.
@@ -124,7 +119,7 @@ pub async fn collect(
                         area: "Incident",
                         title: format!("{reference}: {}", clock.label()),
                         link: format!("/incidents/{}", incident.id),
-                        due: stockholm_date(clock.due),
+                        due: crate::web::format::stockholm_date(clock.due),
                         owner_user_id: incident.responsible_user_id,
                         system_id: None,
                     });
@@ -140,6 +135,16 @@ pub async fn collect(
             due: request.due,
             owner_user_id: Some(request.asked_user_id),
             // The one asked acts, not the system's owner (who asked): theirs alone.
+            system_id: None,
+        });
+    }
+    for request in crate::risks::store::open_acceptance_requests(&mut *db, m).await? {
+        items.push(Item {
+            area: "Riskacceptans",
+            title: request.title,
+            link: format!("/risk-analyses/{}", request.analysis_id),
+            due: request.due,
+            owner_user_id: Some(request.asked_user_id),
             system_id: None,
         });
     }

@@ -169,6 +169,28 @@ pub async fn update_risk(
     Ok(risk)
 }
 
+/// "Be om riskacceptans": whoever edits the analysis and may not accept its risks asks its
+/// owner to decide on the untreated ones (model::acceptance_request_refused); the owner's name.
+pub async fn request_acceptance(state: &AppState, principal: &Principal, analysis_id: Uuid) -> AppResult<String> {
+    let (analysis, access) = readable(state, principal, analysis_id).await?;
+    principal.require(access.edit)?;
+    let m = principal.tenant()?;
+    let mut tx = state.pool.begin().await?;
+    let untreated = store::risks(&mut tx, m, analysis_id).await?.iter().filter(|r| r.is_untreated()).count();
+    if let Some(reason) = model::acceptance_request_refused(access.accept, analysis.owner_user_id, untreated) {
+        return Err(AppError::Conflict(reason.into()));
+    }
+    let today = crate::web::format::today();
+    let last = store::acceptance_request(&mut *tx, m, analysis_id).await?;
+    let asked_name = analysis.owner_name.clone().unwrap_or_default();
+    if model::asked_recently(last.map(|(at, _)| crate::web::format::stockholm_date(at)), today) {
+        return Err(AppError::Conflict(format!("{asked_name} är redan ombedd att ta ställning till riskerna.")));
+    }
+    store::request_acceptance(&mut tx, &Actor::from(principal), m, &analysis, today).await?;
+    tx.commit().await?;
+    Ok(asked_name)
+}
+
 /// Only the owner of the analysis accepts a risk.
 pub async fn accept(state: &AppState, principal: &Principal, id: Uuid, comment: &str) -> AppResult<Risk> {
     let (_, _, access) = readable_risk(state, principal, id).await?;
@@ -214,6 +236,7 @@ pub fn router() -> Router<AppState> {
         .route("/risks.csv", get(pages::register_csv))
         .route("/risks/{id}", get(pages::risk).post(pages::update_risk))
         .route("/risks/{id}/accept", post(pages::accept))
+        .route("/risk-analyses/{id}/acceptance-request", post(pages::request_acceptance))
         .route("/risks/{id}/delete", get(pages::confirm_delete_risk).post(pages::delete_risk))
         .route("/risk-settings", get(pages::settings).post(pages::save_settings))
 }

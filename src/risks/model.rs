@@ -188,6 +188,34 @@ pub struct Matrix {
 
 pub const CELL_SIZE: i32 = 64;
 
+/// Why the analysis' owner cannot be asked to decide on its untreated risks ("Be om
+/// riskacceptans"), or None: asked by someone who may not accept them, of an owner with an
+/// account, while a risk is untreated. The page offers the button by this rule and the use case
+/// checks it.
+pub fn acceptance_request_refused(
+    may_accept: bool,
+    owner_user: Option<Uuid>,
+    untreated: usize,
+) -> Option<&'static str> {
+    if may_accept {
+        Some("Du är ansvarig för analysen och accepterar riskerna själv.")
+    } else if owner_user.is_none() {
+        Some("Analysen har ingen ansvarig med konto i Lisa som kan acceptera riskerna: samordnaren utser en.")
+    } else if untreated == 0 {
+        Some("Alla risker i analysen är accepterade eller har åtgärder.")
+    } else {
+        None
+    }
+}
+
+/// How long the analysis' owner has to decide when asked; after that they may be asked again.
+pub const ACCEPTANCE_DAYS: i64 = 14;
+
+/// Whether the owner was asked so recently that asking again would only repeat the reminder.
+pub fn asked_recently(last_asked_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    last_asked_on.is_some_and(|on| (today - on).num_days() < ACCEPTANCE_DAYS)
+}
+
 /// Room for "4 Mycket allvarlig" and the like: about 7.5 px a character at the axis' 13 px.
 fn margin_for(labels: &[String]) -> i32 {
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as i32;
@@ -414,6 +442,16 @@ impl RiskForm {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_owner_is_asked_about_untreated_risks_only_by_someone_who_cannot_accept() {
+        let owner = Some(Uuid::new_v4());
+        assert_eq!(acceptance_request_refused(false, owner, 2), None);
+        assert!(acceptance_request_refused(true, owner, 2).is_some(), "the owner accepts instead");
+        assert!(acceptance_request_refused(false, None, 2).is_some(), "no owner with an account");
+        assert!(acceptance_request_refused(false, owner, 0).is_some(), "nothing left to decide");
+    }
+
     use super::*;
 
     #[test]

@@ -13,7 +13,7 @@ use super::{may_read_details, may_read_overview, readable, readable_risk};
 use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
-use crate::error::{AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::form::PageForm;
 use crate::web::pagination::{Asked, Pager};
 use crate::web::version::Version;
@@ -183,6 +183,10 @@ struct AnalysisPage {
     residual_likelihoods: Vec<SelectOption>,
     residual_consequences: Vec<SelectOption>,
     history: Vec<Entry>,
+    /// Who must decide on the untreated risks, when the viewer cannot.
+    acceptance_note: Option<String>,
+    /// "Be om riskacceptans" is offered.
+    may_request_acceptance: bool,
 }
 
 async fn analysis_page(
@@ -197,7 +201,27 @@ async fn analysis_page(
     let m = principal.tenant()?;
     let scale = store::scale(&state.pool, m).await?;
     let risks = store::risks(&mut *state.pool.acquire().await?, m, id).await?;
+    let untreated = risks.iter().filter(|r| r.is_untreated()).count();
+    let asked = store::acceptance_request(&state.pool, m, id).await?;
+    let refused = super::model::acceptance_request_refused(access.accept, analysis.owner_user_id, untreated);
+    let asked_on = asked.as_ref().map(|(at, _)| crate::web::format::stockholm_date(*at));
+    let may_request_acceptance =
+        access.edit && refused.is_none() && !super::model::asked_recently(asked_on, crate::web::format::today());
+    let acceptance_note = (access.edit && !access.accept && untreated > 0).then(|| {
+        let who = match &analysis.owner_name {
+            Some(name) if analysis.owner_user_id.is_some() => {
+                format!("Analysens ansvariga, {name}, accepterar kvarvarande risker eller beslutar om åtgärder.")
+            }
+            _ => super::model::acceptance_request_refused(false, None, untreated).unwrap_or_default().to_string(),
+        };
+        match &asked {
+            Some((_, text)) => format!("{untreated} obehandlade. {who} {text}"),
+            None => format!("{untreated} obehandlade. {who}"),
+        }
+    });
     Ok(AnalysisPage {
+        acceptance_note,
+        may_request_acceptance,
         matrix: Matrix::new(&scale, risks.iter().map(|r| (r.likelihood, r.consequence))),
         likelihoods: steps(&scale.likelihood_steps, scale.max, &form.likelihood),
         consequences: steps(&scale.consequence_steps, scale.max, &form.consequence),
@@ -251,6 +275,21 @@ pub async fn add_risk(
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), "Risken är tillagd.")),
         Err(errors) => Ok(unprocessable(analysis_page(&state, &principal, chrome, id, form, errors).await?)),
     }
+}
+
+pub async fn request_acceptance(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let message = match super::request_acceptance(&state, &principal, id).await {
+        Ok(name) => {
+            format!("{name} är ombedd att ta ställning till de obehandlade riskerna och har fått en påminnelse.")
+        }
+        Err(AppError::Conflict(message)) => message,
+        Err(other) => return Err(other),
+    };
+    Ok(flash::see_other_with(&state, &format!("/risk-analyses/{id}"), &message))
 }
 
 // ---------------------------------------------------------------- one risk

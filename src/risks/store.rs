@@ -296,6 +296,109 @@ pub struct Filter {
     pub registered_by: Option<DateTime<Utc>>,
 }
 
+/// The latest request to the analysis' owner to decide on its untreated risks: when, and "Sara
+/// Lind ombads ta ställning till de obehandlade riskerna 2026-12-07 09:30 av Eva Dahl."
+pub async fn acceptance_request(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    analysis_id: Uuid,
+) -> AppResult<Option<(DateTime<Utc>, String)>> {
+    let latest = sqlx::query!(
+        "SELECT u.display_name, r.asked_by, r.created_at
+           FROM acceptance_requests r JOIN users u ON u.id = r.asked_user_id
+          WHERE r.municipality_id = $1 AND r.analysis_id = $2 ORDER BY r.created_at DESC LIMIT 1",
+        m.uuid(),
+        analysis_id
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(latest.map(|r| {
+        let text = format!(
+            "{} ombads ta ställning till de obehandlade riskerna {} av {}.",
+            r.display_name,
+            crate::web::format::datetime(r.created_at),
+            r.asked_by
+        );
+        (r.created_at, text)
+    }))
+}
+
+/// Asks the analysis' owner to decide on its untreated risks; they are reminded at once and the
+/// request is their work item while a risk stays untreated.
+pub async fn request_acceptance(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    analysis: &Analysis,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let owner = analysis.owner_user_id.ok_or(AppError::NotFound)?;
+    sqlx::query!(
+        "INSERT INTO acceptance_requests (id, municipality_id, analysis_id, asked_user_id, asked_by)
+         VALUES ($1, $2, $3, $4, $5)",
+        Uuid::new_v4(),
+        m.uuid(),
+        analysis.id,
+        owner,
+        actor.name
+    )
+    .execute(&mut *tx)
+    .await?;
+    let reminder = crate::reminders::store::NewReminder {
+        user_id: owner,
+        area: "Riskacceptans".into(),
+        title: acceptance_title(&analysis.title),
+        link: format!("/risk-analyses/{}", analysis.id),
+        due: today + chrono::Duration::days(super::model::ACCEPTANCE_DAYS),
+        occasion: today,
+    };
+    crate::reminders::store::add(&mut *tx, m, &[reminder]).await?;
+    let asked = json!({"Ombedd att ta ställning till obehandlade risker": analysis.owner_name});
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::RiskAnalysis, analysis.id, json!({}), asked))
+        .await?;
+    Ok(())
+}
+
+fn acceptance_title(analysis: &str) -> String {
+    format!("Ta ställning till de obehandlade riskerna i {analysis}")
+}
+
+/// An analysis whose owner was asked and which still has untreated risks: their work item.
+pub struct OpenAcceptanceRequest {
+    pub analysis_id: Uuid,
+    pub title: String,
+    pub asked_user_id: Uuid,
+    pub due: NaiveDate,
+}
+
+/// The latest request of each analysis that still has an untreated risk (one neither accepted
+/// nor treated: `Risk::is_untreated`).
+pub async fn open_acceptance_requests(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+) -> AppResult<Vec<OpenAcceptanceRequest>> {
+    Ok(sqlx::query!(
+        r#"SELECT DISTINCT ON (q.analysis_id) q.analysis_id, ra.title, q.asked_user_id,
+                  (q.created_at AT TIME ZONE 'Europe/Stockholm')::date AS "asked_on!"
+             FROM acceptance_requests q JOIN risk_analyses ra ON ra.id = q.analysis_id
+            WHERE q.municipality_id = $1
+              AND EXISTS (SELECT 1 FROM risks r WHERE r.analysis_id = q.analysis_id AND r.accepted_at IS NULL
+                             AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.risk_id = r.id))
+            ORDER BY q.analysis_id, q.created_at DESC"#,
+        m.uuid()
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| OpenAcceptanceRequest {
+        analysis_id: r.analysis_id,
+        title: acceptance_title(&r.title),
+        asked_user_id: r.asked_user_id,
+        due: r.asked_on + chrono::Duration::days(super::model::ACCEPTANCE_DAYS),
+    })
+    .collect())
+}
+
 /// Risks of one analysis, or with the given ids in their order; `kept_by`: only risks on the
 /// user's systems or in analyses the user owns. Acceptances and treatments as registered by
 /// `registered_by` (all when None).

@@ -7,6 +7,11 @@ pub fn datetime(value: DateTime<Utc>) -> String {
     value.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The day it was in Sweden at that moment.
+pub fn stockholm_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Stockholm).date_naive()
+}
+
 pub fn date(value: NaiveDate) -> String {
     value.format("%Y-%m-%d").to_string()
 }

@@ -156,3 +156,53 @@ async fn a_system_owner_is_offered_only_what_she_may_choose_in_a_risk_analysis()
     let page = app.get(&coordinator, &format!("/risk-analyses/{analysis}")).await.text().await.unwrap();
     assert!(page.contains(">4 – Mycket allvarlig</option>"), "{page}");
 }
+
+/// The system owner edits the analysis but may not accept its risks: she asks its owner in one
+/// step (issue 30), who is reminded and has a work item until no risk is left untreated.
+#[tokio::test]
+async fn whoever_may_not_accept_asks_the_analysis_owner_who_has_a_work_item_until_each_risk_is_decided() {
+    let app = TestApp::spawn().await;
+    let school = app.system_id("Skolplattformen").await;
+    let sara = app.person_id("Sara Lind").await.to_string();
+    let coordinator = app.coordinator_api().await;
+    let analysis = json!({"title": "Riskanalys av frånvarohanteringen", "object_kind": "system",
+                          "system_id": school.to_string(), "analysed_on": "2026-11-01", "owner_person_id": sara});
+    let analysis_id = json_of(coordinator.send(Method::POST, "/risk-analyses", analysis).await, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    let risk = json!({"threat": "Frånvaro registreras på fel elev", "likelihood": "3", "consequence": "3"});
+    let risk_id = json_of(owner.send(Method::POST, &format!("/risk-analyses/{analysis_id}/risks"), risk).await, 201)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let page = format!("/risk-analyses/{analysis_id}");
+    let ask = format!("/risk-analyses/{analysis_id}/acceptance-request");
+    let johan = app.login("systemagare@exempelby.se").await;
+    let before = app.get(&johan, &page).await.text().await.unwrap();
+    assert!(before.contains("Be Sara Lind om riskacceptans</button>"), "{before}");
+    assert_eq!(app.post_form(&johan, &ask, &[]).await.status(), 303);
+    let asked = app.get(&johan, &page).await.text().await.unwrap();
+    assert!(asked.contains("Sara Lind ombads ta ställning") && !asked.contains("om riskacceptans</button>"), "{asked}");
+    app.post_form(&johan, &ask, &[]).await;
+    let requests: i64 = sqlx::query_scalar("SELECT count(*) FROM acceptance_requests WHERE analysis_id = $1::uuid")
+        .bind(&analysis_id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(requests, 1, "asked twice in a row, one request");
+    let employee = app.login("medarbetare@exempelby.se").await;
+    assert!(app.post_form(&employee, &ask, &[]).await.status().is_client_error(), "only those who edit ask");
+
+    let sara_session = app.login("samordnare@exempelby.se").await;
+    let item = "Ta ställning till de obehandlade riskerna i Riskanalys av frånvarohanteringen";
+    assert!(app.get(&sara_session, "/").await.text().await.unwrap().contains(item), "her work item");
+    assert!(!app.get(&sara_session, &page).await.text().await.unwrap().contains("om riskacceptans</button>"));
+    let accepted =
+        coordinator.send(Method::POST, &format!("/risks/{risk_id}/acceptance"), json!({"comment": "Godtas"})).await;
+    assert_eq!(accepted.status(), 200, "{}", accepted.text().await.unwrap());
+    assert!(!app.get(&sara_session, "/").await.text().await.unwrap().contains(item), "decided: the item ends");
+}

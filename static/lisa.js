@@ -64,6 +64,29 @@ document.addEventListener("DOMContentLoaded", () => {
     table.parentElement.classList.add("cards");
   }
 
+  // A long pick list (people, systems) gets a search field that narrows its choices.
+  for (const select of document.querySelectorAll("main form select:not([multiple])")) {
+    if (select.options.length <= 25) continue;
+    const label = select.labels.length ? select.labels[0].textContent.trim() : "listan";
+    const search = document.createElement("input");
+    search.type = "search";
+    search.className = "pick-search";
+    search.placeholder = "Sök…";
+    search.setAttribute("aria-label", `Sök i ${label}`);
+    search.addEventListener("input", () => {
+      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const option of select.options) {
+        const shown = !option.value || words.every((w) => option.text.toLowerCase().includes(w));
+        option.hidden = !shown;
+        if (shown && option.value && !first) first = option;
+      }
+      // The first match is chosen, so a search and Enter pick the person.
+      if (first && words.length && select.selectedOptions[0]?.hidden !== false) select.value = first.value;
+    });
+    select.before(search);
+  }
+
   // A table wider than its box says so, and its box can be scrolled from the keyboard.
   const boxes = Array.from(document.querySelectorAll(".table-scroll"));
   const mark = () => {

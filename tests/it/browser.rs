@@ -447,3 +447,70 @@ async fn a_board_member_of_a_body_without_systems_reads_its_recommendations_in_t
     assert!(row.contains(" år") || row.contains(" mån"), "its age: {row}");
     browser.close().await.unwrap();
 }
+
+/// What lisa.js adds (issue 30): a long pick list searches, and on a phone a list's filters fold
+/// under "Filtrera" (saying how many are in use) while its rows become labelled cards.
+#[tokio::test]
+async fn long_pick_lists_search_and_a_phone_folds_the_filters_and_labels_the_cards() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "INSERT INTO people (id, municipality_id, name, title)
+         SELECT gen_random_uuid(), $1, 'Extra Person ' || g, 'Handläggare' FROM generate_series(1, 30) g",
+    )
+    .bind(app.exempelby)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let asset: uuid::Uuid = sqlx::query_scalar("SELECT id FROM information_assets WHERE name = 'Elevuppgifter'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let sara = app.person_id("Sara Lind").await.to_string();
+    let driver = Driver::start();
+
+    let desktop = driver.client().await;
+    log_in_as_coordinator(&app, &desktop).await;
+    desktop.goto(&app.url(&format!("/assets/{asset}"))).await.unwrap();
+    desktop.find(Locator::Css("details.panel > summary")).await.unwrap().click().await.unwrap();
+    let search = desktop.find(Locator::Css(".pick-search:has(+ #owner_person_id)")).await;
+    let search = search.expect("the long list of people has its search field right before it");
+    search.send_keys("sara lind").await.unwrap();
+    let (shown, chosen): (Vec<String>, String) = serde_json::from_value(
+        desktop
+            .execute(
+                "const s = document.getElementById('owner_person_id');
+                 return [Array.from(s.options).filter(o => o.value && !o.hidden).map(o => o.text), s.value];",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].starts_with("Sara Lind"), "{shown:?}");
+    assert_eq!(chosen, sara, "the one match is chosen");
+    desktop.goto(&app.url("/systems?flag=is_critical")).await.unwrap();
+    let open = desktop.execute("return document.querySelector('details.filter-fold').open;", vec![]).await.unwrap();
+    assert_eq!(open, json!(true), "wide, the filters stay open");
+    desktop.close().await.unwrap();
+
+    let phone = driver.session(390, 844, true).await;
+    log_in_as_coordinator(&app, &phone).await;
+    phone.goto(&app.url("/systems?flag=is_critical")).await.unwrap();
+    let (open, summary, label): (bool, String, String) = serde_json::from_value(
+        phone
+            .execute(
+                "const fold = document.querySelector('details.filter-fold');
+                 return [fold.open, fold.querySelector('summary').textContent,
+                         document.querySelector('.table-scroll.cards td[data-label]').dataset.label];",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!open, "on a phone the filters are folded");
+    assert_eq!(summary, "Filtrera (1 aktivt)");
+    assert_eq!(label, "Ansvarigt organ", "each card's cell carries its column's heading");
+    phone.close().await.unwrap();
+}

@@ -415,6 +415,8 @@ pub struct StatusRow {
 
 pub struct AuditorView {
     pub per_audit: Vec<StatusRow>,
+    /// The auditors' answers to each audit's questions, per body.
+    pub answers: Vec<crate::audits::store::AnswerTally>,
     pub per_body: Vec<StatusRow>,
     pub awaiting_verification: Vec<crate::audits::store::Recommendation>,
     pub carried_over: Vec<crate::audits::store::Recommendation>,
@@ -453,7 +455,8 @@ pub async fn auditor(state: &AppState, principal: &Principal) -> AppResult<Audit
     let awaiting_verification = all.iter().filter(|r| r.status == Status::Atgardad).cloned().collect();
     let carried_over =
         all.into_iter().filter(|r| !r.carried_into.is_empty() && r.status != Status::Verifierad).collect();
-    Ok(AuditorView { per_audit, per_body, awaiting_verification, carried_over })
+    let answers = crate::audits::store::answer_tallies(&mut *state.pool.acquire().await?, m).await?;
+    Ok(AuditorView { per_audit, answers, per_body, awaiting_verification, carried_over })
 }
 
 pub struct BoardView {

@@ -482,6 +482,10 @@ async fn questions_are_assessed_per_audited_body_on_the_municipalitys_scale() {
     let client = app.login("ledamot@exempelby.se").await;
     let page = app.get(&client, &format!("/audits/{audit_id}")).await.text().await.unwrap();
     assert!(page.contains("<span class=\"assessment assessment-poor\">Delvis</span>"), "colour and the word");
+    // The auditors' overview sums up each audit's answers per body.
+    let overview = app.get(&app.login("revisor@exempelby.se").await, "/dashboard/revisor").await.text().await.unwrap();
+    let row = "Granskning av kontinuitet</a></td><td>Kommunstyrelsen</td><td>Delvis 1</td>";
+    assert!(overview.contains(row), "{overview}");
 
     // A recommendation is linked to the questions it answers, of its own audit only.
     let id = recommend(&auditor, &app, &audit_id, "Ta fram kontinuitetsplaner.").await;

@@ -177,3 +177,56 @@ pub async fn answer_counts(db: impl PgExecutor<'_>, m: MunicipalityId, audit_id:
     .fetch_all(db)
     .await?)
 }
+
+/// The auditors' answers to an audit's questions for one body, counted per step of the scale:
+/// a row of the auditors' overview.
+pub struct AnswerTally {
+    pub audit_id: Uuid,
+    pub audit_title: String,
+    pub body_name: String,
+    /// "Ja 2 · Delvis 1", in the scale's order.
+    pub answers: String,
+}
+
+/// Every audit's answers per body, newest audit first, bodies in Swedish order.
+pub async fn answer_tallies(db: &mut PgConnection, m: MunicipalityId) -> AppResult<Vec<AnswerTally>> {
+    let steps = scale(&mut *db, m).await?;
+    let rows = sqlx::query!(
+        r#"SELECT a.id AS audit_id, a.title, b.name AS body_name, qa.assessment, count(*) AS "n!"
+             FROM question_assessments qa
+             JOIN audit_questions q ON q.id = qa.question_id
+             JOIN audits a ON a.id = q.audit_id
+             JOIN bodies b ON b.id = qa.body_id
+            WHERE qa.municipality_id = $1
+            GROUP BY a.id, a.title, a.report_date, b.id, b.kind, b.name, qa.assessment
+            ORDER BY a.report_date DESC, a.title, a.id, body_rank(b.kind), b.name"#,
+        m.uuid()
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let mut tallies: Vec<(AnswerTally, Vec<(usize, String)>)> = Vec::new();
+    for row in rows {
+        let step = steps.iter().position(|s| *s == row.assessment).unwrap_or(steps.len());
+        let count = (step, format!("{} {}", row.assessment, row.n));
+        match tallies.last_mut() {
+            Some((t, counts)) if t.audit_id == row.audit_id && t.body_name == row.body_name => counts.push(count),
+            _ => tallies.push((
+                AnswerTally {
+                    audit_id: row.audit_id,
+                    audit_title: row.title,
+                    body_name: row.body_name,
+                    answers: String::new(),
+                },
+                vec![count],
+            )),
+        }
+    }
+    Ok(tallies
+        .into_iter()
+        .map(|(mut tally, mut counts)| {
+            counts.sort();
+            tally.answers = counts.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(" · ");
+            tally
+        })
+        .collect())
+}

@@ -1135,3 +1135,26 @@ async fn the_register_figures_are_counted_in_postgresql_by_the_rules_the_rows_fo
         assert_eq!(figures.median_first_reported.map(|d| i64::from(months_between(d, today))), median, "{filter:?}");
     }
 }
+
+/// Leksand's audit was commissioned by the municipal auditors and the company's lay auditors
+/// together (issue 30): the form offers it, and the audit says so.
+#[tokio::test]
+async fn an_audit_may_be_commissioned_by_the_auditors_and_the_lay_auditors_together() {
+    let app = TestApp::spawn().await;
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", app.exempelby).await);
+    let ks = body_id_by_name(app.pool(), app.exempelby, "Kommunstyrelsen").await;
+    let created = auditor
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": "Gemensam granskning av it-säkerheten", "kind": "granskning", "commissioned_by": "gemensamt",
+                   "report_date": "2025-03-01", "body_ids": [ks.to_string()]}),
+        )
+        .await;
+    let id = json_of(created, 201).await["id"].as_str().unwrap().to_string();
+    let client = app.login("revisor@exempelby.se").await;
+    let form = app.get(&client, "/audits/new").await.text().await.unwrap();
+    assert!(form.contains("value=\"gemensamt\""), "the form offers it");
+    let page = app.get(&client, &format!("/audits/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Revisorerna och lekmannarevisorerna gemensamt"), "{page}");
+}

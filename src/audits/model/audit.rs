@@ -123,10 +123,11 @@ crate::codes! {
 }
 
 crate::codes! {
-    /// Who commissioned an audit: the auditors, or the lay auditors of a company.
+    /// Who commissioned an audit: the auditors, the lay auditors of a company, or both together.
     pub enum Commissioner {
         Revisorerna = "revisorerna" => "Revisorerna",
         Lekmannarevisorerna = "lekmannarevisorerna" => "Lekmannarevisorerna",
+        Gemensamt = "gemensamt" => "Revisorerna och lekmannarevisorerna gemensamt",
     }
 }
 
@@ -137,7 +138,7 @@ pub struct AuditForm {
     pub title: String,
     #[serde(default)]
     pub audit_firm: String,
-    /// revisorerna or lekmannarevisorerna.
+    /// revisorerna, lekmannarevisorerna or gemensamt (both together).
     #[serde(default)]
     pub commissioned_by: String,
     /// granskning, forstudie or uppfoljande.

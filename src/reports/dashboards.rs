@@ -198,6 +198,14 @@ pub async fn fresh_after_writes(
 }
 
 /// The municipality's computed view, shared by everyone it is shown to (callers check who).
+/// What is due for this person alone (overdue first, then within 30 days), from the shared
+/// worklist: for a start page without a dashboard, such as an information owner's who has been
+/// asked to approve a classification.
+pub async fn due_for(state: &AppState, m: MunicipalityId, me: Uuid) -> AppResult<Vec<Item>> {
+    let shared = shared_view(state, m).await?;
+    Ok(shared.overdue.iter().chain(&shared.soon).filter(|i| i.owner_user_id == Some(me)).cloned().collect())
+}
+
 async fn shared_view(state: &AppState, m: MunicipalityId) -> AppResult<Arc<CoordinatorView>> {
     if !state.changes.is_live() {
         return Ok(Arc::new(compute_coordinator(state, m).await?));

@@ -26,6 +26,9 @@ use crate::web::{Chrome, flash, refused_form, split_validation, unprocessable};
 struct StartPage {
     chrome: Chrome,
     counts: Option<Counts>,
+    /// The person's own due items (a request to approve, an action they own …).
+    due: Vec<super::worklist::Item>,
+    today: NaiveDate,
     is_coordinator: bool,
     /// Cards link only where the viewer may go: the directory of people is not everyone's.
     may_read_directory: bool,
@@ -53,7 +56,13 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         None => None,
     };
     let may_read_directory = crate::org::may_read_directory(&principal);
-    Ok(StartPage { chrome, counts, is_coordinator: principal.is_coordinator(), may_read_directory }.into_response())
+    let due = match principal.tenant() {
+        Ok(m) => dashboards::due_for(&state, m, principal.user_id).await?,
+        Err(_) => Vec::new(),
+    };
+    let today = crate::web::format::today();
+    Ok(StartPage { chrome, counts, due, today, is_coordinator: principal.is_coordinator(), may_read_directory }
+        .into_response())
 }
 
 /// The other dashboards the user may open, for the links at the top.

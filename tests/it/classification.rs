@@ -244,4 +244,22 @@ async fn the_classifier_asks_the_information_owner_to_approve_and_the_work_item_
     assert!(!start.contains("Godkänn klassningen av Frånvaroanmälningar"), "the work item ends with the approval");
     let log: serde_json::Value = coordinator.get("/audit-log?entity_type=classification").await.json().await.unwrap();
     assert!(log.to_string().contains("Ombedd att godkänna"), "the request is in the change log");
+
+    // An information owner without a dashboard finds the request on her start page.
+    let anna = app.person_id("Anna Nilsson").await.to_string();
+    let asset = json!({"name": "Närvarolistor", "description": "", "owner_person_id": anna});
+    let asset_id = json_of(coordinator.send(Method::POST, &format!("/systems/{school}/assets"), asset).await, 201)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let classified = owner.send(Method::POST, &format!("/assets/{asset_id}/classifications"), levels(1, 1, 1, 1)).await;
+    assert_eq!(classified.status(), 201);
+    assert_eq!(app.post_form(&johan, &format!("/assets/{asset_id}/approval-request"), &[]).await.status(), 303);
+    let start = app.get(&employee, "/").await.text().await.unwrap();
+    assert!(
+        start.contains("Att göra för dig (")
+            && start.contains("Godkänn klassningen av Närvarolistor i Skolplattformen"),
+        "{start}"
+    );
 }

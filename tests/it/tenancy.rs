@@ -155,3 +155,26 @@ async fn another_municipalitys_coordinator_cannot_delete_or_withdraw_in_an_audit
     assert_eq!(employee.send(Method::DELETE, &format!("/audits/{follow_up}"), json!({})).await.status(), 403);
     assert_eq!(employee.send(Method::DELETE, &withdraw, json!({})).await.status(), 403);
 }
+
+/// Another municipality's coordinator cannot ask anyone here to approve a classification or
+/// decide on risks: both requests answer as if the record did not exist, and nothing is made.
+#[tokio::test]
+async fn another_municipalitys_coordinator_cannot_ask_for_approval_or_risk_acceptance() {
+    let app = TestApp::spawn().await;
+    app.annanstad().await;
+    let asset: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM information_assets LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let analysis: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM risk_analyses LIMIT 1").fetch_one(app.pool()).await.unwrap();
+    let stranger = app.login("samordnare@annanstad.se").await;
+    for path in [format!("/assets/{asset}/approval-request"), format!("/risk-analyses/{analysis}/acceptance-request")] {
+        assert_eq!(app.post_form(&stranger, &path, &[]).await.status(), 404, "{path}");
+    }
+    let made: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM approval_requests) + (SELECT count(*) FROM acceptance_requests)",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(made, 0);
+}

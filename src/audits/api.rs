@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::{AuditForm, NewRecommendation, Transition};
 use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
-use super::{change_status, may_edit, may_read, parse_for, today};
+use super::{change_status, edit_reach, parse_for, read_reach, require_reach, today};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -62,9 +62,12 @@ pub async fn parse(
     principal: Principal,
     Json(request): Json<ParseRequest>,
 ) -> AppResult<Json<ParseResult>> {
-    principal.require(may_edit(&principal))?;
+    principal.require(edit_reach(&principal).any())?;
     let audit = match request.audit_id {
-        Some(id) => Some(store::get_audit(&state.pool, principal.tenant()?, id).await?),
+        Some(id) => {
+            require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
+            Some(store::get_audit(&state.pool, principal.tenant()?, id).await?)
+        }
         None => None,
     };
     let headers = audit.iter().flat_map(|a| [a.title.clone(), a.audit_firm.clone()]).collect::<Vec<_>>();
@@ -73,8 +76,9 @@ pub async fn parse(
 
 #[utoipa::path(get, path = "/audits", tag = TAG, responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = Problem)))]
 pub async fn list_audits(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<AuditSummary>>> {
-    principal.require(may_read(&principal))?;
-    Ok(Json(store::list_audits(&state.pool, principal.tenant()?).await?))
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
+    Ok(Json(store::list_audits(&state.pool, principal.tenant()?, reach.within().as_deref()).await?))
 }
 
 #[utoipa::path(get, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)),
@@ -84,7 +88,7 @@ pub async fn get_audit(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<impl IntoResponse> {
-    principal.require(may_read(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), false).await?;
     let audit = store::get_audit(&state.pool, principal.tenant()?, id).await?;
     Ok(([(header::ETAG, Version::of(audit.updated_at).etag())], Json(audit)))
 }
@@ -129,10 +133,12 @@ pub async fn list_recommendations(
     State(state): State<AppState>,
     principal: Principal,
     uri: OriginalUri,
-    Query(filter): Query<Filter>,
+    Query(mut filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<Recommendation>> {
-    principal.require(may_read(&principal))?;
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
+    filter.within_bodies = reach.within();
     let (items, pager, _) =
         store::register_page(&state.pool, principal.tenant()?, &filter, today(), paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
@@ -148,7 +154,9 @@ pub async fn get_recommendation(
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
-    principal.require(may_read(&principal) || store::is_responsible(&mut *conn, m, id, principal.user_id).await?)?;
+    if !store::is_responsible(&mut *conn, m, id, principal.user_id).await? {
+        require_reach(&mut *conn, &principal, store::Record::Recommendation(id), false).await?;
+    }
     Ok(([(header::ETAG, Version::of(recommendation.updated_at).etag())], Json(recommendation)))
 }
 
@@ -264,7 +272,7 @@ pub async fn list_questions(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<Vec<store::Question>>> {
-    principal.require(may_read(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), false).await?;
     let m = principal.tenant()?;
     store::get_audit(&state.pool, m, id).await?;
     Ok(Json(store::questions(&state.pool, m, id).await?))
@@ -304,7 +312,7 @@ pub struct Scale {
 
 #[utoipa::path(get, path = "/audit-settings", tag = TAG, responses((status = 200, body = Scale)))]
 pub async fn get_settings(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Scale>> {
-    principal.require(may_read(&principal))?;
+    principal.require(read_reach(&principal).any())?;
     Ok(Json(Scale { assessment_scale: store::scale(&state.pool, principal.tenant()?).await? }))
 }
 

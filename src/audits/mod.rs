@@ -33,6 +33,98 @@ pub fn may_read(principal: &Principal) -> bool {
     may_edit(principal) || principal.has_role(Role::Fortroendevald) || principal.has_role(Role::Systemagare)
 }
 
+/// How far a principal's work with audits reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Every audit of the municipality.
+    Municipality,
+    /// Only the audits of these bodies: a company's lay auditors (lekmannarevisorer), who hold
+    /// the auditor role for its board, as the municipality's auditors do for the whole.
+    Bodies(Vec<Uuid>),
+    Nothing,
+}
+
+impl Reach {
+    pub fn any(&self) -> bool {
+        *self != Reach::Nothing
+    }
+
+    /// The bodies a list of audits or recommendations is limited to (none: not limited).
+    pub fn within(&self) -> Option<Vec<Uuid>> {
+        match self {
+            Reach::Municipality => None,
+            Reach::Bodies(bodies) => Some(bodies.clone()),
+            Reach::Nothing => Some(Vec::new()),
+        }
+    }
+
+    /// Whether it reaches an audit of `audited` bodies.
+    pub fn covers(&self, audited: &[Uuid]) -> bool {
+        match self {
+            Reach::Municipality => true,
+            Reach::Bodies(bodies) => audited.iter().any(|b| bodies.contains(b)),
+            Reach::Nothing => false,
+        }
+    }
+}
+
+fn lay_reach(principal: &Principal) -> Reach {
+    let bodies = principal.lay_audited_bodies();
+    if bodies.is_empty() { Reach::Nothing } else { Reach::Bodies(bodies) }
+}
+
+/// The audits (and their recommendations) a principal reads.
+pub fn read_reach(principal: &Principal) -> Reach {
+    if may_read(principal) { Reach::Municipality } else { lay_reach(principal) }
+}
+
+/// The audits a principal records and assesses as an auditor.
+pub fn edit_reach(principal: &Principal) -> Reach {
+    if may_edit(principal) { Reach::Municipality } else { lay_reach(principal) }
+}
+
+/// For a lay auditor: whose audits the pages show, named ("… för Styrelsen för X AB …").
+pub async fn reach_note(state: &AppState, principal: &Principal) -> AppResult<Option<String>> {
+    let Reach::Bodies(bodies) = read_reach(principal) else { return Ok(None) };
+    let names: Vec<String> = crate::org::store::list_bodies(&state.pool, principal.tenant()?)
+        .await?
+        .into_iter()
+        .filter(|b| bodies.contains(&b.id))
+        .map(|b| b.name)
+        .collect();
+    Ok(Some(format!(
+        "Du är lekmannarevisor för {} och ser de granskningar som gäller {}.",
+        crate::web::format::list_and(&names),
+        if names.len() == 1 { "det" } else { "dem" }
+    )))
+}
+
+/// Fails unless the principal reaches `record` for what it asks (`edit`: to record or assess):
+/// forbidden without any reach, as before the record is looked at; not found when the record
+/// lies outside a lay auditor's reach, as another municipality's would be.
+pub async fn require_reach(
+    db: impl sqlx::PgExecutor<'_>,
+    principal: &Principal,
+    record: store::Record,
+    edit: bool,
+) -> AppResult<()> {
+    let (read, needed) = (read_reach(principal), if edit { edit_reach(principal) } else { read_reach(principal) });
+    match needed {
+        Reach::Municipality => Ok(()),
+        Reach::Nothing => Err(AppError::Forbidden),
+        Reach::Bodies(_) => {
+            let audited = store::audited_bodies(db, principal.tenant()?, record).await?;
+            if !read.covers(&audited) {
+                Err(AppError::NotFound)
+            } else if !needed.covers(&audited) {
+                Err(AppError::Forbidden)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The coordinator records the boards' responses and sets the assessment scale.
 pub fn may_record_responses(principal: &Principal) -> bool {
     principal.is_coordinator()
@@ -115,8 +207,22 @@ pub async fn parse_for(
 /// Applies a change of status by the rules in `model::apply`, for pages and API alike.
 /// In what capacity the principal acts on a recommendation they are (or are not) responsible
 /// for: what the page offers and what a change of status is allowed, from one place.
-pub fn standing(principal: &Principal, responsible: bool) -> Standing {
-    Standing { auditor: principal.is_auditor(), coordinator: principal.is_coordinator(), responsible }
+/// A lay auditor acts as an auditor only on the recommendations of their bodies' audits.
+pub async fn standing(
+    db: impl sqlx::PgExecutor<'_>,
+    principal: &Principal,
+    recommendation_id: Uuid,
+    responsible: bool,
+) -> AppResult<Standing> {
+    let auditor = principal.is_auditor()
+        || match lay_reach(principal) {
+            Reach::Bodies(bodies) => Reach::Bodies(bodies).covers(
+                &store::audited_bodies(db, principal.tenant()?, store::Record::Recommendation(recommendation_id))
+                    .await?,
+            ),
+            _ => false,
+        };
+    Ok(Standing { auditor, coordinator: principal.is_coordinator(), responsible })
 }
 
 pub async fn change_status(
@@ -131,8 +237,10 @@ pub async fn change_status(
     let mut tx = state.pool.begin().await?;
     let current = store::get_recommendation(&mut *tx, m, id).await?;
     let responsible = store::is_responsible(&mut *tx, m, id, principal.user_id).await?;
-    principal.require(may_read(principal) || responsible)?;
-    let standing = standing(principal, responsible);
+    if !responsible {
+        require_reach(&mut *tx, principal, store::Record::Recommendation(id), false).await?;
+    }
+    let standing = standing(&mut *tx, principal, id, responsible).await?;
     let actions = crate::actions::store::for_recommendation(&mut tx, m, id).await?;
     let has_evidence =
         !evidence.trim().is_empty() || !current.evidence.trim().is_empty() || actions.iter().any(|a| a.has_evidence());
@@ -168,7 +276,7 @@ pub async fn edit(
     form: &model::RecommendationForm,
     expected: Option<Version>,
 ) -> AppResult<store::Recommendation> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Recommendation(id), true).await?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     version::lock_current(&mut tx, Versioned::Recommendation, principal.tenant()?, id, expected).await?;
@@ -186,7 +294,7 @@ pub async fn upload_report(
     file_name: &str,
     content: &[u8],
 ) -> AppResult<()> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(id), true).await?;
     let m = principal.tenant()?;
     store::get_audit(&state.pool, m, id).await?;
     let refused =
@@ -207,7 +315,7 @@ pub async fn download_report(
     principal: Principal,
     axum::extract::Path(id): axum::extract::Path<Uuid>,
 ) -> AppResult<axum::response::Response> {
-    principal.require(may_read(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), false).await?;
     let report = store::report(&state.pool, principal.tenant()?, id).await?;
     Ok(crate::web::files::download(&report.file_name, "application/pdf", report.content))
 }
@@ -221,13 +329,21 @@ pub async fn save_audit(
     form: &model::AuditForm,
     expected: Option<Version>,
 ) -> AppResult<store::Audit> {
-    principal.require(may_edit(principal))?;
+    let reach = edit_reach(principal);
+    principal.require(reach.any())?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
     if let Some(id) = id {
         // Another municipality's audit is not found, whatever the form holds.
+        require_reach(&state.pool, principal, store::Record::Audit(id), true).await?;
         store::get_audit(&state.pool, m, id).await?;
     }
     let input = form.validate().map_err(AppError::Validation)?;
+    if !reach.covers(&input.body_ids) {
+        return Err(crate::error::field_error(
+            "body_ids",
+            "Som lekmannarevisor registrerar du granskningar av de organ du granskar: välj minst ett av dem.",
+        ));
+    }
     let mut tx = state.pool.begin().await?;
     let audit = match id {
         Some(id) => {
@@ -247,7 +363,7 @@ pub async fn add_recommendations(
     audit_id: Uuid,
     items: &[model::NewRecommendation],
 ) -> AppResult<Vec<Uuid>> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(audit_id), true).await?;
     if items.is_empty() {
         return Err(AppError::Validation(FieldErrors::from([(
             "items".to_string(),
@@ -266,7 +382,7 @@ pub async fn add_recommendations(
 
 /// Adds an audit question (revisionsfråga).
 pub async fn add_question(state: &AppState, principal: &Principal, audit_id: Uuid, text: &str) -> AppResult<Uuid> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(audit_id), true).await?;
     let mut tx = state.pool.begin().await?;
     let id = store::add_question(&mut tx, &Actor::from(principal), principal.tenant()?, audit_id, text).await?;
     tx.commit().await?;
@@ -280,7 +396,7 @@ pub async fn assess(
     question_id: Uuid,
     assessments: &[store::Assessment],
 ) -> AppResult<()> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Question(question_id), true).await?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
     let mut tx = state.pool.begin().await?;
     for assessment in assessments {
@@ -305,7 +421,7 @@ pub async fn assess_follow_ups(
     audit_id: Uuid,
     verdicts: &[Verdict],
 ) -> AppResult<usize> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(audit_id), true).await?;
     let (m, actor) = (principal.tenant()?, Actor::from(principal));
     let mut tx = state.pool.begin().await?;
     let mut changed = 0;
@@ -329,7 +445,7 @@ pub async fn withdraw_verdict(
     audit_id: Uuid,
     recommendation_id: Uuid,
 ) -> AppResult<()> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(audit_id), true).await?;
     let mut tx = state.pool.begin().await?;
     if !store::withdraw_follow_up(&mut tx, &Actor::from(principal), principal.tenant()?, audit_id, recommendation_id)
         .await?
@@ -342,7 +458,7 @@ pub async fn withdraw_verdict(
 
 /// Deletes an audit entered by mistake (refused, saying why, when anything holds it).
 pub async fn delete_audit(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<()> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Audit(id), true).await?;
     let mut tx = state.pool.begin().await?;
     store::delete_audit(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
@@ -362,7 +478,7 @@ pub async fn set_scale(state: &AppState, principal: &Principal, steps: &[String]
 }
 
 pub async fn delete_recommendation(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Uuid> {
-    principal.require(may_edit(principal))?;
+    require_reach(&state.pool, principal, store::Record::Recommendation(id), true).await?;
     let mut tx = state.pool.begin().await?;
     let audit_id = store::delete_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;

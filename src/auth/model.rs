@@ -86,8 +86,15 @@ impl Principal {
         self.is_admin || self.has_role(Role::Samordnare)
     }
 
+    /// The municipality's auditors (revisorer): the auditor role for the whole municipality.
     pub fn is_auditor(&self) -> bool {
-        self.has_role(Role::Revisor)
+        self.grants.iter().any(|g| g.role == Role::Revisor && g.body_id.is_none())
+    }
+
+    /// The bodies whose audits a lay auditor (lekmannarevisor) reads and assesses: the auditor
+    /// role limited to one body, typically a company's board. It reaches nothing else.
+    pub fn lay_audited_bodies(&self) -> Vec<Uuid> {
+        self.grants.iter().filter(|g| g.role == Role::Revisor).filter_map(|g| g.body_id).collect()
     }
 
     pub fn csrf_token(&self) -> &str {
@@ -141,7 +148,11 @@ impl Principal {
         if self.is_admin {
             return "Systemadministratör";
         }
-        Role::ALL.into_iter().find(|r| self.has_role(*r)).map(Role::label).unwrap_or("Ingen roll")
+        match Role::ALL.into_iter().find(|r| self.has_role(*r)) {
+            Some(Role::Revisor) if !self.is_auditor() => "Lekmannarevisor",
+            Some(role) => role.label(),
+            None => "Ingen roll",
+        }
     }
 }
 

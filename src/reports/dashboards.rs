@@ -49,7 +49,8 @@ pub fn main_dashboard(principal: &Principal) -> Option<Dashboard> {
     }
     Role::ALL.into_iter().filter(|r| principal.has_role(*r)).find_map(|role| match role {
         Role::Systemagare => Some(Dashboard::Owner),
-        Role::Revisor => Some(Dashboard::Auditor),
+        // A lay auditor's audits are on the plain start page: the overview is the municipality's.
+        Role::Revisor => principal.is_auditor().then_some(Dashboard::Auditor),
         Role::Fortroendevald => Some(Dashboard::Board),
         Role::Samordnare | Role::Medarbetare => None,
     })

@@ -32,6 +32,9 @@ struct StartPage {
     is_coordinator: bool,
     /// Cards link only where the viewer may go: the directory of people is not everyone's.
     may_read_directory: bool,
+    /// A lay auditor's audits, and whose they are.
+    audits: Vec<crate::audits::store::AuditSummary>,
+    reach_note: Option<String>,
 }
 
 /// The start page: the dashboard of the user's main role, or a plain welcome for the others.
@@ -61,8 +64,24 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         Err(_) => Vec::new(),
     };
     let today = crate::web::format::today();
-    Ok(StartPage { chrome, counts, due, today, is_coordinator: principal.is_coordinator(), may_read_directory }
-        .into_response())
+    let reach_note = crate::audits::reach_note(&state, &principal).await?;
+    let audits = match (principal.tenant(), crate::audits::read_reach(&principal)) {
+        (Ok(m), crate::audits::Reach::Bodies(bodies)) => {
+            crate::audits::store::list_audits(&state.pool, m, Some(&bodies)).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(StartPage {
+        chrome,
+        counts,
+        due,
+        today,
+        is_coordinator: principal.is_coordinator(),
+        may_read_directory,
+        audits,
+        reach_note,
+    }
+    .into_response())
 }
 
 /// The other dashboards the user may open, for the links at the top.

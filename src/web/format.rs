@@ -82,6 +82,15 @@ pub fn count(n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> Strin
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// Names as Swedish lists them: "A", "A och B", "A, B och C".
+pub fn list_and(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
 /// Text as its writer laid it out: paragraphs (split at blank lines), each a list of its
 /// lines, so numbered lines and line breaks survive on the page and in the PDF.
 pub fn paragraphs(text: &str) -> Vec<Vec<String>> {
@@ -106,6 +115,15 @@ pub fn paragraphs(text: &str) -> Vec<Vec<String>> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn names_are_listed_with_och_before_the_last() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(list_and(&names(&[])), "");
+        assert_eq!(list_and(&names(&["KS"])), "KS");
+        assert_eq!(list_and(&names(&["KS", "BN"])), "KS och BN");
+        assert_eq!(list_and(&names(&["KF", "KS", "BN"])), "KF, KS och BN");
+    }
 
     #[test]
     fn percentages_round_and_survive_zero() {

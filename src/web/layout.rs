@@ -110,7 +110,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
     let owner = in_municipality && principal.has_role(Role::Systemagare);
     // Those who work with systems and their requirements, not those who only read reports.
     let works_with_systems = coordinator || auditor || owner;
-    let reads_audits = in_municipality && crate::audits::may_read(principal);
+    let reads_audits = in_municipality && crate::audits::read_reach(principal).any();
     let link =
         |href: &'static str, label: &'static str, shown: bool| shown.then_some(NavLink { href, label, current: false });
     let groups: [(&'static str, &'static str, Vec<Option<NavLink>>); 7] = [

@@ -1158,3 +1158,154 @@ async fn an_audit_may_be_commissioned_by_the_auditors_and_the_lay_auditors_toget
     let page = app.get(&client, &format!("/audits/{id}")).await.text().await.unwrap();
     assert!(page.contains("Revisorerna och lekmannarevisorerna gemensamt"), "{page}");
 }
+
+/// A company's lay auditor (lekmannarevisor: the auditor role limited to the company's board)
+/// reads and assesses the company's audits as the municipality's auditors do all of them, and
+/// reaches nothing else: the other audits are not found, the other areas refused.
+#[tokio::test]
+async fn a_companys_lay_auditor_reads_and_assesses_only_the_companys_audits() {
+    use lisa::audit_log::Actor;
+    use lisa::auth::{Role, password};
+    use lisa::org::{model::GrantInput, store};
+    let app = TestApp::spawn().await;
+    let m = app.exempelby;
+    let board = body_id_by_name(app.pool(), m, "Styrelsen för Exempelby Bostäder AB").await;
+    let ks = body_id_by_name(app.pool(), m, "Kommunstyrelsen").await;
+    let actor = Actor::system("test");
+    let mut tx = app.pool().begin().await.unwrap();
+    let hash = password::hash(crate::support::DEMO_PASSWORD.into(), lisa::config::PasswordCost::Fast).await.unwrap();
+    let user =
+        store::create_account(&mut tx, &actor, "lekman@exempelby.se", "Lars Lekman", &hash, false).await.unwrap();
+    store::add_grant(&mut tx, &actor, m, user, &GrantInput { role: Role::Revisor, body_id: Some(board) })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let auditor = app.api(&app.api_token("revisor@exempelby.se", m).await);
+    let company = json_of(
+        auditor
+            .send(
+                Method::POST,
+                "/audits",
+                json!({"title": "Granskning av Exempelby Bostäders it-säkerhet", "kind": "granskning",
+                       "commissioned_by": "lekmannarevisorerna", "report_date": "2025-04-01", "body_ids": [board]}),
+            )
+            .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let added = auditor
+        .send(
+            Method::POST,
+            &format!("/audits/{company}/recommendations"),
+            json!({"items": [{"text": "Klassa bolagets hyresgästregister", "body_ids": [board]}]}),
+        )
+        .await;
+    let company_rec = json_of(added, 201).await["ids"][0].as_str().unwrap().to_string();
+    let question = json_of(
+        auditor
+            .send(Method::POST, &format!("/audits/{company}/questions"), json!({"text": "Finns en incidentrutin?"}))
+            .await,
+        201,
+    )
+    .await["ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (other_audit, other_rec): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("SELECT audit_id, id FROM recommendations WHERE municipality_id = $1 ORDER BY id LIMIT 1")
+            .bind(m)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+
+    let lay = app.api(&app.api_token("lekman@exempelby.se", m).await);
+    let audits = json_of(lay.get("/audits").await, 200).await;
+    let titles: Vec<&str> = audits.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Granskning av Exempelby Bostäders it-säkerhet"]);
+    let register = json_of(lay.get("/recommendations").await, 200).await;
+    let ids: Vec<&str> = register.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [company_rec.as_str()], "only the company's recommendations");
+    assert_eq!(lay.get(&format!("/audits/{other_audit}")).await.status(), 404);
+    assert_eq!(lay.get(&format!("/audits/{other_audit}/questions")).await.status(), 404);
+    assert_eq!(lay.get(&format!("/recommendations/{other_rec}")).await.status(), 404);
+    let edit_other =
+        lay.send(Method::PUT, &format!("/recommendations/{other_rec}"), json!({"text": "Ändrad av fel revisor"})).await;
+    assert_eq!(edit_other.status(), 404);
+    for area in ["/systems", "/incidents", "/risk-analyses", "/audit-log"] {
+        assert_eq!(lay.get(area).await.status(), 403, "{area} is not a lay auditor's");
+    }
+
+    // What the auditors do on the company's audit, the lay auditor does too.
+    let assessed = lay
+        .send(
+            Method::PUT,
+            &format!("/questions/{question}/assessments"),
+            json!({"body_id": board, "assessment": "Delvis", "comment": "Rutinen finns men är inte känd."}),
+        )
+        .await;
+    assert_eq!(assessed.status(), 204, "{}", assessed.text().await.unwrap());
+    let coordinator = app.api(&app.api_token("samordnare@exempelby.se", m).await);
+    let claimed = coordinator
+        .send(
+            Method::POST,
+            &format!("/recommendations/{company_rec}/status"),
+            json!({"transition": "claim", "evidence": "Registret är klassat 2025-05-02."}),
+        )
+        .await;
+    assert_eq!(claimed.status(), 200, "{}", claimed.text().await.unwrap());
+    let verified = lay
+        .send(
+            Method::POST,
+            &format!("/recommendations/{company_rec}/status"),
+            json!({"transition": "verify", "comment": "Klassningen är granskad."}),
+        )
+        .await;
+    assert_eq!(json_of(verified, 200).await["status"], "verifierad");
+
+    // An audit of the municipality alone is not theirs to record; one of the company is.
+    let of_ks = lay
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": "Kommunstyrelsens it-säkerhet", "kind": "granskning", "commissioned_by": "revisorerna",
+                   "report_date": "2025-04-01", "body_ids": [ks]}),
+        )
+        .await;
+    let refused = json_of(of_ks, 422).await;
+    assert!(refused.to_string().contains("lekmannarevisor"), "{refused}");
+    let joint = lay
+        .send(
+            Method::POST,
+            "/audits",
+            json!({"title": "Gemensam granskning", "kind": "granskning", "commissioned_by": "gemensamt",
+                   "report_date": "2025-04-01", "body_ids": [ks, board]}),
+        )
+        .await;
+    assert_eq!(joint.status(), 201);
+
+    // The pages say the same: the start page lists their audits, and every link on it opens.
+    let client = app.login("lekman@exempelby.se").await;
+    let start = app.get(&client, "/").await.text().await.unwrap();
+    assert!(
+        start.contains("Dina granskningar")
+            && start.contains("lekmannarevisor för Styrelsen för Exempelby Bostäder AB")
+    );
+    assert!(start.contains("Granskning av Exempelby Bostäders it-säkerhet") && start.contains("Gemensam granskning"));
+    for link in start.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+        if link.starts_with('/') && !link.starts_with("/static/") {
+            let status = app.get(&client, link).await.status().as_u16();
+            assert!((200..400).contains(&status), "{link} → {status}");
+        }
+    }
+    assert_eq!(app.get(&client, &format!("/audits/{other_audit}")).await.status(), 404);
+    assert_eq!(app.get(&client, &format!("/recommendations/{other_rec}")).await.status(), 404);
+    let page = app.get(&client, &format!("/audits/{company}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("/audits/{company}/edit")), "offered to edit the company's audit");
+    let list = app.get(&client, "/recommendations").await.text().await.unwrap();
+    assert!(list.contains("Klassa bolagets hyresgästregister"));
+    assert!(!list.contains(&other_rec.to_string()));
+}

@@ -11,9 +11,8 @@ use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::audits::model::{self, AuditForm, AuditKind, Commissioner};
 use crate::audits::store::{self, Audit, AuditSummary, Filter, Recommendation};
-use crate::audits::{may_edit, may_read, today};
+use crate::audits::{edit_reach, read_reach, require_reach, today};
 use crate::auth::Principal;
-use crate::db::MunicipalityId;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
 use crate::web::form::PageForm;
@@ -26,6 +25,8 @@ struct ListPage {
     chrome: Chrome,
     audits: Vec<AuditSummary>,
     may_edit: bool,
+    /// Whose audits a lay auditor sees.
+    reach_note: Option<String>,
 }
 
 impl ListPage {
@@ -36,9 +37,11 @@ impl ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
-    let audits = store::list_audits(&state.pool, principal.tenant()?).await?;
-    Ok(ListPage { chrome, audits, may_edit: may_edit(&principal) }.into_response())
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
+    let audits = store::list_audits(&state.pool, principal.tenant()?, reach.within().as_deref()).await?;
+    let reach_note = crate::audits::reach_note(&state, &principal).await?;
+    Ok(ListPage { chrome, audits, may_edit: edit_reach(&principal).any(), reach_note }.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -57,14 +60,16 @@ struct FormPage {
 
 async fn form_page(
     state: &AppState,
-    m: MunicipalityId,
+    principal: &Principal,
     chrome: Chrome,
     id: Option<Uuid>,
     form: AuditForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
+    let m = principal.tenant()?;
     let bodies = choices(list_bodies(&state.pool, m).await?.into_iter().map(|b| (b.id, b.name)), &form.body_ids);
-    let others = store::list_audits(&state.pool, m).await?.into_iter().filter(|a| Some(a.id) != id);
+    let within = edit_reach(principal).within();
+    let others = store::list_audits(&state.pool, m, within.as_deref()).await?.into_iter().filter(|a| Some(a.id) != id);
     let audits = choices(others.map(|a| (a.id, a.title)), &form.follows);
     Ok(FormPage {
         kinds: AuditKind::options(&form.kind),
@@ -79,9 +84,9 @@ async fn form_page(
 }
 
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    principal.require(edit_reach(&principal).any())?;
     let form = AuditForm { kind: "granskning".into(), commissioned_by: "revisorerna".into(), ..AuditForm::default() };
-    Ok(form_page(&state, principal.tenant()?, chrome, None, form, FieldErrors::new()).await?.into_response())
+    Ok(form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
 async fn save(
@@ -95,7 +100,7 @@ async fn save(
     match split_validation(crate::audits::save_audit(&state, &principal, id, &form, expected).await)? {
         Ok(audit) => Ok(flash::see_other_with(&state, &format!("/audits/{}", audit.id), "Granskningen är sparad.")),
         Err(errors) => {
-            let page = form_page(&state, principal.tenant()?, chrome, id, form, errors.clone()).await?;
+            let page = form_page(&state, &principal, chrome, id, form, errors.clone()).await?;
             Ok(refused_form(&errors, page))
         }
     }
@@ -126,7 +131,7 @@ pub async fn edit_audit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
     let m = principal.tenant()?;
     let a = store::get_audit(&state.pool, m, id).await?;
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
@@ -143,7 +148,7 @@ pub async fn edit_audit(
         follows: a.follows.iter().map(|f| f.id.to_string()).collect(),
         version: Version::of(a.updated_at).to_string(),
     };
-    Ok(form_page(&state, m, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
+    Ok(form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -204,7 +209,7 @@ pub async fn show(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), false).await?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
     let filter = Filter { audit_id: id.to_string(), ..Filter::default() };
@@ -222,7 +227,7 @@ pub async fn show(
     }
     // Recommendations carried into this follow-up are shown with the follow-up assessment.
     let recommendations = recommendations.into_iter().filter(|r| r.audit_id == id).collect();
-    let may_edit = may_edit(&principal);
+    let may_edit = edit_reach(&principal).covers(&audit.bodies.iter().map(|b| b.id).collect::<Vec<_>>());
     let may_delete = may_edit && store::audit_holds(&state.pool, m, id).await?.is_empty();
     let today = today();
     let answers = store::answer_counts(&state.pool, m, id)
@@ -256,7 +261,7 @@ pub async fn confirm_delete_audit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
     let holds = store::audit_holds(&state.pool, m, id).await?;

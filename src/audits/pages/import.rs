@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audits::model::NewRecommendation;
 use crate::audits::store::{self, Audit};
-use crate::audits::{may_edit, parse_for};
+use crate::audits::{parse_for, require_reach};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::org::store::{Body, list_bodies};
@@ -31,7 +31,7 @@ pub async fn import_form(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
     let audit = store::get_audit(&state.pool, principal.tenant()?, id).await?;
     Ok(ImportPage { chrome, audit, text: String::new(), errors: FieldErrors::new() }.into_response())
 }
@@ -125,7 +125,7 @@ pub async fn import_preview(
     Path(id): Path<Uuid>,
     PageForm(PastedText { text }): PageForm<PastedText>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
     let parsed = parse_for(&state, &principal, &text, &headers_of(&audit), Some(&audit)).await?;
@@ -162,7 +162,7 @@ pub async fn import_save(
     Path(id): Path<Uuid>,
     pairs: FormPairs,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
     let m = principal.tenant()?;
     let audit = store::get_audit(&state.pool, m, id).await?;
     let bodies = list_bodies(&state.pool, m).await?;

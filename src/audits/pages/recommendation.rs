@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::audits::model::{self, Area, Priority, RecommendationForm, ResponseForm, Transition};
 use crate::audits::store::{self, Recommendation};
-use crate::audits::{change_status, may_edit, may_read, today};
+use crate::audits::{change_status, require_reach, today};
 use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -69,7 +69,9 @@ async fn recommendation_page(
     let mut conn = state.pool.acquire().await?;
     let recommendation = store::get_recommendation(&mut *conn, m, id).await?;
     let responsible = store::is_responsible(&mut *conn, m, id, principal.user_id).await?;
-    principal.require(may_read(principal) || responsible)?;
+    if !responsible {
+        require_reach(&mut *conn, principal, store::Record::Recommendation(id), false).await?;
+    }
     let history = audit_log::history(&mut *conn, m, EntityType::Recommendation, id).await?;
     let actions = crate::actions::store::for_recommendation(&mut conn, m, id).await?;
     let statuses: Vec<crate::actions::model::Status> = actions.iter().map(|a| a.status).collect();
@@ -97,14 +99,16 @@ async fn recommendation_page(
         .collect();
     let (mut people, _) = crate::org::store::search_people(&mut conn, m, "", None).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
-    let standing = crate::audits::standing(principal, responsible);
-    let may_delete = may_edit(principal) && store::recommendation_holds(&mut *conn, m, id).await?.is_empty();
+    let standing = crate::audits::standing(&mut *conn, principal, id, responsible).await?;
+    // A lay auditor records on the recommendations of the audits they audit, as the auditors on all.
+    let may_edit = crate::audits::may_edit(principal) || standing.auditor;
+    let may_delete = may_edit && store::recommendation_holds(&mut *conn, m, id).await?.is_empty();
     Ok(RecommendationPage {
         may_delete,
         may_claim: model::offered(recommendation.status(), Transition::Claim, standing),
         may_verify: model::offered(recommendation.status(), Transition::Verify, standing),
         may_reopen: model::offered(recommendation.status(), Transition::Reopen, standing),
-        may_edit: may_edit(principal),
+        may_edit,
         may_plan: crate::actions::may_create(principal),
         may_record_responses: crate::audits::may_record_responses(principal),
         progress: model::progress(&statuses),
@@ -218,7 +222,7 @@ pub async fn edit_form(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Recommendation(id), true).await?;
     let m = principal.tenant()?;
     let r = store::get_recommendation(&state.pool, m, id).await?;
     let form = RecommendationForm {
@@ -269,7 +273,7 @@ pub async fn confirm_delete_recommendation(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_edit(&principal))?;
+    require_reach(&state.pool, &principal, store::Record::Recommendation(id), true).await?;
     let m = principal.tenant()?;
     let r = store::get_recommendation(&state.pool, m, id).await?;
     let what = format!("rekommendation {} i {}", r.position, r.audit_title);

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::AppState;
 use crate::audits::model::{self, Area, Priority, Status};
 use crate::audits::store::{self, Filter, Recommendation, RegisterFigures};
-use crate::audits::{may_read, today};
+use crate::audits::{read_reach, today};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
@@ -68,9 +68,11 @@ pub async fn register(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Query(filter): Query<Filter>,
+    Query(mut filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
+    filter.within_bodies = reach.within();
     let m = principal.tenant()?;
     let today = today();
     let asked = Asked::page(filter.page.as_deref());
@@ -78,8 +80,10 @@ pub async fn register(
     let all_bodies = list_bodies(&state.pool, m).await?;
     let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
     let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
-    let audits =
-        options(store::list_audits(&state.pool, m).await?.into_iter().map(|a| (a.id, a.title)), &filter.audit_id);
+    let audits = options(
+        store::list_audits(&state.pool, m, filter.within_bodies.as_deref()).await?.into_iter().map(|a| (a.id, a.title)),
+        &filter.audit_id,
+    );
     Ok(RegisterPage {
         counts: counts(figures, today),
         statuses: Status::options(&filter.status),
@@ -123,11 +127,13 @@ struct ReviewPage {
 
 /// The auditors' view: what awaits verification, what is overdue, what was carried over.
 pub async fn review(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
     let m = principal.tenant()?;
     let today = today();
     let list = |filter: Filter| {
         let pool = state.pool.clone();
+        let filter = Filter { within_bodies: reach.within(), ..filter };
         async move { store::list_recommendations(&pool, m, &filter, today).await }
     };
     let awaiting = list(Filter { status: Status::Atgardad.code().into(), ..Filter::default() }).await?;
@@ -153,9 +159,11 @@ pub async fn review(State(state): State<AppState>, principal: Principal, chrome:
 pub async fn register_csv(
     State(state): State<AppState>,
     principal: Principal,
-    Query(filter): Query<Filter>,
+    Query(mut filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
+    let reach = read_reach(&principal);
+    principal.require(reach.any())?;
+    filter.within_bodies = reach.within();
     let today = today();
     let recommendations = store::list_recommendations(&state.pool, principal.tenant()?, &filter, today).await?;
     let rows: Vec<Vec<String>> = recommendations

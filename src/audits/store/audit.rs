@@ -125,7 +125,12 @@ impl AuditSummary {
     }
 }
 
-pub async fn list_audits(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<AuditSummary>> {
+/// The municipality's audits, or (`within`) only those auditing one of these bodies.
+pub async fn list_audits(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+    within: Option<&[Uuid]>,
+) -> AppResult<Vec<AuditSummary>> {
     Ok(sqlx::query_as!(
         AuditSummary,
         r#"SELECT a.id, a.title, a.kind AS "kind: AuditKind", a.report_date,
@@ -133,13 +138,47 @@ pub async fn list_audits(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResul
                   (SELECT count(*) FROM recommendations r WHERE r.audit_id = a.id AND r.status = ANY($2)) AS "open!",
                   (SELECT count(*) FROM follow_up_assessments fa WHERE fa.audit_id = a.id AND fa.result = ANY($3)) AS "carried!"
              FROM audits a WHERE a.municipality_id = $1
+              AND ($4::uuid[] IS NULL OR EXISTS (SELECT 1 FROM audit_bodies ab WHERE ab.audit_id = a.id AND ab.body_id = ANY($4)))
             ORDER BY a.report_date DESC NULLS FIRST, a.title"#,
         m.uuid(),
         &Status::codes(&Status::OPEN),
-        &crate::audits::model::FollowUpResult::codes(&crate::audits::model::FollowUpResult::REMAINS)
+        &crate::audits::model::FollowUpResult::codes(&crate::audits::model::FollowUpResult::REMAINS),
+        within as Option<&[Uuid]>
     )
     .fetch_all(db)
     .await?)
+}
+
+/// A record of the audits area, by what it is.
+#[derive(Clone, Copy, Debug)]
+pub enum Record {
+    Audit(Uuid),
+    Recommendation(Uuid),
+    Question(Uuid),
+}
+
+/// The bodies audited by the audit a record belongs to: what decides whether a lay auditor
+/// reaches it. Not found when the municipality has no such record.
+pub async fn audited_bodies(db: impl PgExecutor<'_>, m: MunicipalityId, record: Record) -> AppResult<Vec<Uuid>> {
+    let (audit, recommendation, question) = match record {
+        Record::Audit(id) => (Some(id), None, None),
+        Record::Recommendation(id) => (None, Some(id), None),
+        Record::Question(id) => (None, None, Some(id)),
+    };
+    sqlx::query_scalar!(
+        r#"SELECT ARRAY(SELECT ab.body_id FROM audit_bodies ab WHERE ab.audit_id = a.id) AS "bodies!"
+             FROM audits a
+            WHERE a.municipality_id = $1
+              AND a.id = COALESCE($2, (SELECT r.audit_id FROM recommendations r WHERE r.municipality_id = $1 AND r.id = $3),
+                                      (SELECT q.audit_id FROM audit_questions q WHERE q.municipality_id = $1 AND q.id = $4))"#,
+        m.uuid(),
+        audit,
+        recommendation,
+        question
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(crate::error::AppError::NotFound)
 }
 
 fn distinct(ids: &[Uuid]) -> Vec<Uuid> {

@@ -157,6 +157,11 @@ pub struct Filter {
     #[param(ignore)]
     #[serde(skip_serializing)]
     pub page: Option<String>,
+    /// Only those of audits of these bodies: a lay auditor's reach, set by the server (never
+    /// read from an address).
+    #[param(ignore)]
+    #[serde(skip)]
+    pub within_bodies: Option<Vec<Uuid>>,
 }
 
 /// The figures above the register, of the recommendations that pass its filter.
@@ -211,7 +216,8 @@ async fn matching(
                          ORDER BY f.report_date DESC NULLS LAST, fa.assessed_at DESC LIMIT 1), 'ingen'))
                 AND ($14 = '' OR (r.status = ANY($15)
                                   AND (($14 = 'ansvarig' AND r.responsible_person_id IS NULL)
-                                       OR ($14 = 'maldatum' AND r.target_date IS NULL))))),
+                                       OR ($14 = 'maldatum' AND r.target_date IS NULL))))
+                AND ($21::uuid[] IS NULL OR EXISTS (SELECT 1 FROM audit_bodies ab WHERE ab.audit_id = r.audit_id AND ab.body_id = ANY($21)))),
            figures AS (
              SELECT count(*) AS total,
                     count(*) FILTER (WHERE status = ANY($15)) AS open,
@@ -250,6 +256,7 @@ async fn matching(
         asked.offset(),
         Status::Atgardad.code(),
         Status::Verifierad.code(),
+        filter.within_bodies.as_deref() as Option<&[Uuid]>,
     )
     .fetch_one(db)
     .await?;

@@ -120,6 +120,32 @@ impl SystemForm {
     }
 }
 
+/// A system's properties, each by its own name, so that no list of them depends on the order
+/// of [`Flag`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub is_critical: bool,
+    pub is_nis: bool,
+    pub is_security_protection: bool,
+    pub is_welfare_tech: bool,
+    pub has_personal_data: bool,
+    pub has_sensitive_personal_data: bool,
+}
+
+impl Flags {
+    /// The properties for which `set` says yes.
+    pub fn from_fn(set: impl Fn(Flag) -> bool) -> Flags {
+        Flags {
+            is_critical: set(Flag::Critical),
+            is_nis: set(Flag::Nis),
+            is_security_protection: set(Flag::SecurityProtection),
+            is_welfare_tech: set(Flag::WelfareTech),
+            has_personal_data: set(Flag::PersonalData),
+            has_sensitive_personal_data: set(Flag::SensitivePersonalData),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SystemInput {
     pub name: String,
@@ -133,7 +159,7 @@ pub struct SystemInput {
     pub hosting: Hosting,
     pub users_count: Option<i32>,
     pub lifecycle: Lifecycle,
-    pub flags: [bool; 6],
+    pub flags: Flags,
     pub review_interval_months: i32,
 }
 
@@ -203,7 +229,7 @@ impl SystemForm {
             hosting,
             users_count,
             lifecycle,
-            flags: Flag::ALL.map(|flag| self.flag(flag)),
+            flags: Flags::from_fn(|flag| self.flag(flag)),
             review_interval_months,
         })
     }
@@ -424,7 +450,7 @@ mod tests {
             (ok.name.as_str(), ok.users_count, ok.hosting, ok.lifecycle),
             ("Procapita", Some(1200), Hosting::Own, Lifecycle::InOperation)
         );
-        assert_eq!(ok.flags, [true, false, false, false, false, false]);
+        assert_eq!(ok.flags, Flags { is_critical: true, ..Flags::default() });
         assert_eq!(ok.review_interval_months, 12);
     }
 

@@ -109,7 +109,7 @@ pub async fn export(
                 s.users_count.map(|n| n.to_string()).unwrap_or_default(),
                 s.lifecycle_label().to_string(),
             ];
-            row.extend(s.flags().map(yes_no));
+            row.extend(Flag::ALL.map(|flag| yes_no(s.has(flag))));
             row.extend([
                 s.administrators_text(),
                 s.protection_level().map(|l| l.triple()).unwrap_or_default(),
@@ -384,8 +384,8 @@ pub async fn edit(
         version: Version::of(s.updated_at).to_string(),
         ..SystemForm::default()
     };
-    for (flag, set) in Flag::ALL.into_iter().zip(s.flags()) {
-        form.set_flag(flag, set);
+    for flag in Flag::ALL {
+        form.set_flag(flag, s.has(flag));
     }
     Ok(form_page(&state, &principal, chrome, Some(id), form, FieldErrors::new()).await?.into_response())
 }

@@ -130,20 +130,21 @@ impl System {
         self.lifecycle.label()
     }
 
-    pub fn flags(&self) -> [bool; 6] {
-        [
-            self.is_critical,
-            self.is_nis,
-            self.is_security_protection,
-            self.is_welfare_tech,
-            self.has_personal_data,
-            self.has_sensitive_personal_data,
-        ]
+    /// Whether the system has the property, read from its own column.
+    pub fn has(&self, flag: Flag) -> bool {
+        match flag {
+            Flag::Critical => self.is_critical,
+            Flag::Nis => self.is_nis,
+            Flag::SecurityProtection => self.is_security_protection,
+            Flag::WelfareTech => self.is_welfare_tech,
+            Flag::PersonalData => self.has_personal_data,
+            Flag::SensitivePersonalData => self.has_sensitive_personal_data,
+        }
     }
 
     /// Labels of the properties that are set.
     pub fn flag_labels(&self) -> Vec<&'static str> {
-        Flag::ALL.into_iter().zip(self.flags()).filter(|(_, set)| *set).map(|(flag, _)| flag.label()).collect()
+        Flag::ALL.into_iter().filter(|flag| self.has(*flag)).map(Flag::label).collect()
     }
 
     pub fn administrators_text(&self) -> String {
@@ -220,7 +221,8 @@ async fn matching(
 ) -> AppResult<(Vec<Uuid>, i64)> {
     let body_id = Uuid::parse_str(filter.body_id.trim()).ok();
     let owner_id = Uuid::parse_str(filter.owner_person_id.trim()).ok();
-    let flag = Flag::parse(filter.flag.trim()).and_then(|f| Flag::ALL.iter().position(|a| *a == f)).map(|i| i as i32);
+    // The flag's code is its column's name; the query binds each code to its column by name.
+    let flag = Flag::parse(filter.flag.trim()).map(Flag::code).unwrap_or("");
     let found = sqlx::query!(
         r#"WITH matching AS (
                SELECT s.id, s.name
@@ -230,8 +232,13 @@ async fn matching(
                        OR s.supplier_name ILIKE '%' || $2 || '%')
                   AND ($3::uuid IS NULL OR s.body_id = $3)
                   AND ($4::uuid IS NULL OR s.owner_person_id = $4)
-                  AND ($5::int IS NULL OR (ARRAY[s.is_critical, s.is_nis, s.is_security_protection, s.is_welfare_tech,
-                                                 s.has_personal_data, s.has_sensitive_personal_data])[$5 + 1])
+                  AND (CASE $5 WHEN '' THEN true
+                                 WHEN 'is_critical' THEN s.is_critical
+                                 WHEN 'is_nis' THEN s.is_nis
+                                 WHEN 'is_security_protection' THEN s.is_security_protection
+                                 WHEN 'is_welfare_tech' THEN s.is_welfare_tech
+                                 WHEN 'has_personal_data' THEN s.has_personal_data
+                                 WHEN 'has_sensitive_personal_data' THEN s.has_sensitive_personal_data END)
                   AND ($7::timestamptz IS NULL OR s.created_at <= $7)
                   AND ($11 <> '1' OR s.owner_person_id IS NULL)
                   -- Each rule below is only evaluated when its filter is asked for (OR stops early).
@@ -449,7 +456,7 @@ const DUPLICATE: &str = "Det finns redan ett system med det namnet.";
 pub async fn create(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, input: &SystemInput) -> AppResult<System> {
     check_links(tx, m, input).await?;
     let id = Uuid::new_v4();
-    let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
+    let flags = input.flags;
     sqlx::query!(
         "INSERT INTO systems (id, municipality_id, name, purpose, body_id, owner_person_id, unit_id, supplier_name,
                               operator_name, hosting, users_count, lifecycle, is_critical, is_nis, is_security_protection,
@@ -467,17 +474,17 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, inp
         input.hosting.code(),
         input.users_count,
         input.lifecycle.code(),
-        critical,
-        nis,
-        protection,
-        welfare,
-        personal,
-        sensitive,
+        flags.is_critical,
+        flags.is_nis,
+        flags.is_security_protection,
+        flags.is_welfare_tech,
+        flags.has_personal_data,
+        flags.has_sensitive_personal_data,
         input.review_interval_months
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", DUPLICATE))?;
+    .map_err(unique_as("systems_municipality_id_name_key", "name", DUPLICATE))?;
     set_administrators(tx, m, id, &input.administrator_ids).await?;
     let system = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::System, id, system.snapshot())).await?;
@@ -493,7 +500,7 @@ pub async fn update(
 ) -> AppResult<System> {
     let before = get(&mut *tx, m, id).await?;
     check_links(tx, m, input).await?;
-    let [critical, nis, protection, welfare, personal, sensitive] = input.flags;
+    let flags = input.flags;
     sqlx::query!(
         "UPDATE systems SET name = $3, purpose = $4, body_id = $5, owner_person_id = $6, unit_id = $7, supplier_name = $8,
                 operator_name = $9, hosting = $10, users_count = $11, lifecycle = $12, is_critical = $13, is_nis = $14,
@@ -512,17 +519,17 @@ pub async fn update(
         input.hosting.code(),
         input.users_count,
         input.lifecycle.code(),
-        critical,
-        nis,
-        protection,
-        welfare,
-        personal,
-        sensitive,
+        flags.is_critical,
+        flags.is_nis,
+        flags.is_security_protection,
+        flags.is_welfare_tech,
+        flags.has_personal_data,
+        flags.has_sensitive_personal_data,
         input.review_interval_months
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", DUPLICATE))?;
+    .map_err(unique_as("systems_municipality_id_name_key", "name", DUPLICATE))?;
     set_administrators(tx, m, id, &input.administrator_ids).await?;
     let after = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::updated(Some(m), EntityType::System, id, before.snapshot(), after.snapshot()))
@@ -638,7 +645,7 @@ pub async fn add_dependency(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("depends_on_system_id", "Beroendet finns redan."))?;
+    .map_err(unique_as("system_dependencies_system_id_depends_on_system_id_external_key", "depends_on_system_id", "Beroendet finns redan."))?;
     let (mine, _) = dependencies(&mut *tx, m, id).await?;
     let added = mine.iter().find(|d| d.id == dependency_id).map(|d| d.target().to_string()).unwrap_or_default();
     audit_log::record(
@@ -785,7 +792,7 @@ pub async fn add_asset(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", DUPLICATE_ASSET))?;
+    .map_err(unique_as("information_assets_system_id_name_key", "name", DUPLICATE_ASSET))?;
     let asset = asset(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::InformationAsset, id, asset.snapshot())).await?;
     Ok(asset)
@@ -811,7 +818,7 @@ pub async fn update_asset(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", DUPLICATE_ASSET))?;
+    .map_err(unique_as("information_assets_system_id_name_key", "name", DUPLICATE_ASSET))?;
     let after = asset(&mut *tx, m, id).await?;
     audit_log::record(
         tx,

@@ -431,3 +431,46 @@ async fn the_kept_counts_follow_every_change_to_assets_classifications_and_analy
     assert_eq!((classified, analysed), (0, None), "every classification and analysis of it is gone");
     assert_eq!(kept(app.pool(), m, "Lönesystem").await.2, None, "its analyses moved away");
 }
+
+/// Each property is saved to, shown from and filtered by its own column, whatever the order in
+/// which the properties are listed.
+#[tokio::test]
+async fn each_property_is_saved_shown_and_filtered_by_its_own_column() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let properties = [
+        "is_critical",
+        "is_nis",
+        "is_security_protection",
+        "is_welfare_tech",
+        "has_personal_data",
+        "has_sensitive_personal_data",
+    ];
+    // Sensitive personal data are personal data too: that system has both.
+    fn set(property: &'static str) -> Vec<&'static str> {
+        if property == "has_sensitive_personal_data" { vec![property, "has_personal_data"] } else { vec![property] }
+    }
+    for property in properties {
+        let name = format!("Egenskapstest {property}");
+        let mut form = json!({"name": name});
+        for on in set(property) {
+            form[on] = json!(true);
+        }
+        let created = json_of(api.send(Method::POST, "/systems", form).await, 201).await;
+        for other in properties {
+            assert_eq!(created[other], set(property).contains(&other), "{name}: {other}");
+        }
+    }
+    for property in properties {
+        let listed = json_of(api.get(&format!("/systems?flag={property}&q=Egenskapstest&limit=100")).await, 200).await;
+        let names: Vec<&str> = listed.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        let expected: Vec<String> = properties
+            .iter()
+            .filter(|p| set(p).contains(&property))
+            .map(|p| format!("Egenskapstest {p}"))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(names, expected, "the filter {property}");
+    }
+}

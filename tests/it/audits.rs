@@ -424,6 +424,24 @@ async fn answers_from_the_boards_are_recorded_and_missing_ones_flagged_after_the
         403
     );
     assert_eq!(coordinator.send(Method::PUT, &format!("/recommendations/{id}/responses"), answer).await.status(), 204);
+    // A corrected answer overwrites the first; the change log keeps what it replaced.
+    let corrected = json!({"body_id": ks, "text": "Rutin för årlig behörighetsgranskning antas.", "planned_by": "2024-10-31",
+                           "decision_reference": "KS 2024-03-20 § 41", "decision_date": "2024-03-20"});
+    assert_eq!(
+        coordinator.send(Method::PUT, &format!("/recommendations/{id}/responses"), corrected).await.status(),
+        204
+    );
+    let (before, after): (Value, Value) = sqlx::query_as(
+        "SELECT before, after FROM audit_log WHERE entity_type = 'recommendation' AND entity_id = $1::uuid
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(before["Åtgärd"], "Rutin för årlig behörighetsgranskning tas fram.", "{before}");
+    assert_eq!(before["Klart"], "2024-09-30");
+    assert_eq!(after["Åtgärd"], "Rutin för årlig behörighetsgranskning antas.");
     let valfard = body_id_by_name(app.pool(), app.exempelby, "Välfärdsnämnden").await;
     let not_addressed = coordinator
         .send(Method::PUT, &format!("/recommendations/{id}/responses"), json!({"body_id": valfard, "text": "x"}))

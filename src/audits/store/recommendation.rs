@@ -574,6 +574,22 @@ pub async fn set_response(
     let Some(request) = request else {
         return Err(field_error("audit_id", "Välj en granskning som begär svar på rekommendationen."));
     };
+    // What an overwritten answer said, so the change log shows what it replaced.
+    let before = sqlx::query!(
+        "SELECT text, planned_by, decision_reference, decision_date FROM recommendation_responses
+          WHERE municipality_id = $1 AND audit_id = $2 AND recommendation_id = $3 AND body_id = $4 FOR UPDATE",
+        m.uuid(),
+        request.audit_id,
+        recommendation_id,
+        input.body_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|was| {
+        json!({"Yttrande från": body.name, "Svar till": request.title, "Åtgärd": was.text,
+               "Klart": was.planned_by, "Beslut": was.decision_reference, "Beslutsdatum": was.decision_date})
+    })
+    .unwrap_or_else(|| json!({}));
     sqlx::query!(
         "INSERT INTO recommendation_responses (id, municipality_id, audit_id, recommendation_id, body_id, text, planned_by,
                                               decision_reference, decision_date)
@@ -594,12 +610,8 @@ pub async fn set_response(
     .await?;
     let after = json!({"Yttrande från": body.name, "Svar till": request.title, "Åtgärd": input.text,
                        "Klart": input.planned_by, "Beslut": input.decision_reference, "Beslutsdatum": input.decision_date});
-    audit_log::record(
-        tx,
-        actor,
-        Change::updated(Some(m), EntityType::Recommendation, recommendation_id, json!({}), after),
-    )
-    .await
+    audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Recommendation, recommendation_id, before, after))
+        .await
 }
 
 /// What keeps a recommendation from being deleted, in words: empty when it may be.

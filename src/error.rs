@@ -210,17 +210,20 @@ pub fn is_too_slow(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("57014" | "55P03")))
 }
 
-/// True when `err` is a unique-constraint violation (the caller turns it into a friendly message).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 /// A validation error on one field.
 pub fn field_error(field: &str, message: &str) -> AppError {
     AppError::Validation(FieldErrors::from([(field.to_string(), message.to_string())]))
 }
 
-/// Unique violations become a message on the field that must be unique.
-pub fn unique_as(field: &'static str, message: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |err| if is_unique_violation(&err) { field_error(field, message) } else { err.into() }
+/// A violation of the named constraint becomes a message on the field it guards. Only that
+/// constraint: any other stays an error, so a message never blames the wrong field.
+pub fn unique_as(
+    constraint: &'static str,
+    field: &'static str,
+    message: &'static str,
+) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |err| match &err {
+        sqlx::Error::Database(db) if db.constraint() == Some(constraint) => field_error(field, message),
+        _ => err.into(),
+    }
 }

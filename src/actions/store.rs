@@ -627,7 +627,7 @@ pub async fn save_plan(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, 
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("year", "Det finns redan en handlingsplan för året."))?;
+    .map_err(unique_as("action_plans_municipality_id_year_key", "year", "Det finns redan en handlingsplan för året."))?;
     let after = plan(&mut *tx, m, input.year).await?;
     let change = match before {
         Some(before) => Change::updated(Some(m), EntityType::ActionPlan, after.id, before.snapshot(), after.snapshot()),

@@ -461,7 +461,7 @@ pub async fn add_measure(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("code", DUPLICATE_CODE))?;
+    .map_err(unique_as("measures_municipality_id_code_key", "code", DUPLICATE_CODE))?;
     let measure = measure(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::Measure, id, measure.snapshot())).await?;
     Ok(measure)
@@ -491,7 +491,7 @@ pub async fn update_measure(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("code", DUPLICATE_CODE))?;
+    .map_err(unique_as("measures_municipality_id_code_key", "code", DUPLICATE_CODE))?;
     let after = measure(&mut *tx, m, id).await?;
     audit_log::record(
         tx,

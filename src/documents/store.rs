@@ -304,7 +304,7 @@ pub async fn create(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("title", TITLE_TAKEN))?;
+    .map_err(unique_as("documents_municipality_id_title_key", "title", TITLE_TAKEN))?;
     let document = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::Document, id, document.snapshot())).await?;
     Ok(document)
@@ -341,7 +341,7 @@ pub async fn update(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("title", TITLE_TAKEN))?;
+    .map_err(unique_as("documents_municipality_id_title_key", "title", TITLE_TAKEN))?;
     logged_update(tx, actor, m, before).await
 }
 

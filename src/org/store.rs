@@ -79,7 +79,11 @@ pub async fn create_municipality(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
+    .map_err(unique_as(
+        "municipalities_org_number_key",
+        "org_number",
+        "Det finns redan en kommun med det organisationsnumret.",
+    ))?;
     let created = get_municipality(&mut *tx, id).await?;
     audit_log::record(tx, actor, Change::created(Some(id), EntityType::Municipality, id.uuid(), created.snapshot()))
         .await?;
@@ -105,7 +109,11 @@ pub async fn update_municipality(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("org_number", "Det finns redan en kommun med det organisationsnumret."))?;
+    .map_err(unique_as(
+        "municipalities_org_number_key",
+        "org_number",
+        "Det finns redan en kommun med det organisationsnumret.",
+    ))?;
     let after = get_municipality(&mut *tx, id).await?;
     audit_log::record(
         tx,
@@ -165,7 +173,7 @@ fn body_conflict(err: sqlx::Error) -> AppError {
         sqlx::Error::Database(db) if db.constraint() == Some("bodies_one_kf_ks") => {
             field_error("kind", "Kommunen har redan ett organ av den sorten.")
         }
-        _ => unique_as("name", "Det finns redan ett organ med det namnet.")(err),
+        _ => unique_as("bodies_municipality_id_name_key", "name", "Det finns redan ett organ med det namnet.")(err),
     }
 }
 
@@ -306,7 +314,7 @@ pub async fn create_unit(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
+    .map_err(unique_as("units_municipality_id_name_key", "name", "Det finns redan en enhet med det namnet."))?;
     let unit = get_unit(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::Unit, id, unit.snapshot())).await?;
     Ok(unit)
@@ -331,7 +339,7 @@ pub async fn update_unit(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", "Det finns redan en enhet med det namnet."))?;
+    .map_err(unique_as("units_municipality_id_name_key", "name", "Det finns redan en enhet med det namnet."))?;
     let after = get_unit(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Unit, id, before.snapshot(), after.snapshot()))
         .await?;
@@ -665,7 +673,7 @@ pub async fn create_account(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("email", "Det finns redan ett konto med den e-postadressen."))?;
+    .map_err(unique_as("users_email_key", "email", "Det finns redan ett konto med den e-postadressen."))?;
     let after = json!({"E-post": email, "Namn": display_name, "Systemadministratör": is_admin});
     audit_log::record(tx, actor, Change::created(None, EntityType::User, id, after)).await?;
     Ok(id)
@@ -692,7 +700,11 @@ pub async fn add_grant(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("role", "Användaren har redan den rollen."))?;
+    .map_err(unique_as(
+        "role_grants_user_id_municipality_id_role_body_id_key",
+        "role",
+        "Användaren har redan den rollen.",
+    ))?;
     // The municipality's own directory entries with the account's address now point at it;
     // an account with no role here is never linked (nor shown) to this municipality.
     sqlx::query!(

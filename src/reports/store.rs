@@ -122,7 +122,7 @@ pub async fn create(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, yea
     sqlx::query!("INSERT INTO annual_reports (id, municipality_id, year) VALUES ($1, $2, $3)", id, m.uuid(), year)
         .execute(&mut *tx)
         .await
-        .map_err(unique_as("year", "Det finns redan ett utkast för det året."))?;
+        .map_err(unique_as("annual_reports_one_draft", "year", "Det finns redan ett utkast för det året."))?;
     let report = get(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::AnnualReport, id, report.snapshot_text()))
         .await?;

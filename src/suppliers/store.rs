@@ -152,7 +152,7 @@ pub async fn create_supplier(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", NAME_TAKEN))?;
+    .map_err(unique_as("suppliers_municipality_id_name_key", "name", NAME_TAKEN))?;
     let supplier = supplier(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::Supplier, id, supplier.snapshot())).await?;
     Ok(supplier)
@@ -182,7 +182,7 @@ pub async fn update_supplier(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", NAME_TAKEN))?;
+    .map_err(unique_as("suppliers_municipality_id_name_key", "name", NAME_TAKEN))?;
     let after = supplier(&mut *tx, m, id).await?;
     audit_log::record(
         tx,

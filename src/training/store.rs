@@ -95,7 +95,7 @@ pub async fn create(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", NAME_TAKEN))?;
+    .map_err(unique_as("training_campaigns_municipality_id_name_year_key", "name", NAME_TAKEN))?;
     let campaign = campaign(&mut *tx, m, id).await?;
     audit_log::record(tx, actor, Change::created(Some(m), EntityType::TrainingCampaign, id, campaign.snapshot()))
         .await?;
@@ -120,7 +120,7 @@ pub async fn update(
     )
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("name", NAME_TAKEN))?;
+    .map_err(unique_as("training_campaigns_municipality_id_name_year_key", "name", NAME_TAKEN))?;
     let after = campaign(&mut *tx, m, id).await?;
     audit_log::record(
         tx,

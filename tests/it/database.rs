@@ -212,3 +212,50 @@ async fn no_page_holds_a_connection_while_it_waits_for_another() {
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
+
+/// The constraint names in `src/` that turn a violation into a field message.
+fn constraints_named_in_code() -> Vec<String> {
+    let mut names = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let code = std::fs::read_to_string(&path).unwrap();
+                for marker in ["unique_as(", "constraint() == Some("] {
+                    for rest in code.split(marker).skip(1) {
+                        if let Some(quoted) = rest.trim_start().strip_prefix('"') {
+                            names.push(quoted.split('"').next().unwrap().to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A message is tied to a constraint by its name: each name the code gives must be one the
+/// migrations make, or the violation would surface as an error instead of its message.
+#[tokio::test]
+async fn every_constraint_the_code_names_exists() {
+    let pool = empty_database().await;
+    lisa::db::MIGRATOR.run(&pool).await.unwrap();
+    let names = constraints_named_in_code();
+    assert!(names.len() >= 15, "the code names its constraints: {names:?}");
+    for name in names {
+        let found: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = $1)
+                 OR EXISTS (SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i')",
+        )
+        .bind(&name)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(found, "the code names {name}, which no migration makes");
+    }
+}

@@ -18,7 +18,8 @@ pub fn entity_label(code: &str) -> &str {
     EntityType::parse(code).map(EntityType::label).unwrap_or(code)
 }
 
-fn may_read(principal: &Principal) -> bool {
+/// The coordinator and the auditors browse the change log.
+pub fn may_read(principal: &Principal) -> bool {
     principal.is_coordinator() || principal.is_auditor()
 }
 

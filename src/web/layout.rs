@@ -101,15 +101,11 @@ fn mark_current(links: &mut [NavLink], path: &str) {
 
 /// The main menu, by task: each role sees the pages it can use, grouped so that there are at
 /// most seven entries. A page that belongs to no entry (a record's own page) is marked by the
-/// area its address lies under.
+/// area its address lies under. Each entry is shown by its area's own rule, the one its page
+/// checks, so the menu and the page cannot disagree (a test holds them together).
 fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
-    use crate::auth::Role;
     let in_municipality = principal.municipality.is_some();
     let coordinator = in_municipality && principal.is_coordinator();
-    let auditor = in_municipality && principal.is_auditor();
-    let owner = in_municipality && principal.has_role(Role::Systemagare);
-    // Those who work with systems and their requirements, not those who only read reports.
-    let works_with_systems = coordinator || auditor || owner;
     let reads_audits = in_municipality && crate::audits::read_reach(principal).any();
     let link =
         |href: &'static str, label: &'static str, shown: bool| shown.then_some(NavLink { href, label, current: false });
@@ -123,7 +119,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
                 link("/audits", "Granskningar", reads_audits),
                 link("/reports", "Årsrapport", in_municipality && crate::reports::may_read(principal)),
                 link("/documents", "Styrdokument", in_municipality && crate::documents::may_read(principal)),
-                link("/training", "Utbildning", coordinator || auditor),
+                link("/training", "Utbildning", in_municipality && crate::training::may_read(principal)),
             ],
         ),
         (
@@ -131,9 +127,9 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
             "server",
             vec![
                 link("/systems", "System", in_municipality && crate::systems::may_read(principal)),
-                link("/coverage", "Klassning", works_with_systems || principal.has_role(Role::Fortroendevald)),
-                link("/catalogue", "Åtgärdskatalog", works_with_systems),
-                link("/access-reviews", "Behörigheter", works_with_systems),
+                link("/coverage", "Klassning", in_municipality && crate::systems::may_read(principal)),
+                link("/catalogue", "Åtgärdskatalog", in_municipality && crate::systems::may_read(principal)),
+                link("/access-reviews", "Behörigheter", in_municipality && crate::systems::may_read(principal)),
             ],
         ),
         (
@@ -141,7 +137,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
             "shield",
             vec![
                 link("/risk-analyses", "Riskanalyser", in_municipality && crate::risks::may_read_overview(principal)),
-                link("/actions", "Åtgärder", works_with_systems),
+                link("/actions", "Åtgärder", in_municipality && crate::actions::may_read_all(principal)),
             ],
         ),
         (
@@ -156,17 +152,18 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
             "Leverantörer",
             "truck",
             vec![
-                link("/suppliers", "Leverantörer", works_with_systems),
-                link("/contracts", "Avtal", works_with_systems),
+                link("/suppliers", "Leverantörer", in_municipality && crate::suppliers::may_read(principal)),
+                link("/contracts", "Avtal", in_municipality && crate::suppliers::may_read(principal)),
             ],
         ),
         (
             "Administration",
             "settings",
             vec![
-                link("/org", "Organisation", coordinator),
-                link("/org/users", "Användare", coordinator),
-                link("/audit-log", "Ändringslogg", coordinator || auditor),
+                // Everyone reads the organisation from the start page; here is where it is kept.
+                link("/org", "Organisation", in_municipality && crate::org::may_manage(principal)),
+                link("/org/users", "Användare", in_municipality && crate::org::may_manage(principal)),
+                link("/audit-log", "Ändringslogg", in_municipality && crate::audit_log::pages::may_read(principal)),
                 link("/admin/municipalities", "Kommuner", principal.is_admin),
             ],
         ),

@@ -233,3 +233,45 @@ async fn every_link_on_each_roles_start_page_and_menu_opens() {
         assert!(dead.is_empty(), "{email}'s start page and menu lead nowhere: {dead:?}");
     }
 }
+
+/// The menu and the areas' rules agree: each role's menu links to exactly the lists it may open.
+#[tokio::test]
+async fn the_menu_offers_exactly_the_lists_each_role_may_open() {
+    let app = TestApp::spawn().await;
+    let lists = [
+        "/recommendations",
+        "/audits",
+        "/reports",
+        "/documents",
+        "/training",
+        "/systems",
+        "/coverage",
+        "/catalogue",
+        "/access-reviews",
+        "/risk-analyses",
+        "/actions",
+        "/incidents",
+        "/suppliers",
+        "/contracts",
+        "/org/users",
+        "/audit-log",
+    ];
+    // Not /org: every role reads the organisation from its start page, and the menu's entry is
+    // where the coordinator keeps it.
+    let mut disagreements = Vec::new();
+    for email in ROLES {
+        let client = app.login(email).await;
+        let start = app.get(&client, "/").await.text().await.unwrap();
+        // The phone's menu lists every entry of every group.
+        let menu =
+            start.split("<nav aria-label=\"Meny\">").nth(1).and_then(|rest| rest.split("</nav>").next()).unwrap();
+        let offered = links_in(menu);
+        for list in lists {
+            let opens = app.get(&client, list).await.status() == 200;
+            if opens != offered.iter().any(|l| l == list) {
+                disagreements.push(format!("{email} {list}: opens {opens}, in the menu {}", !opens));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}

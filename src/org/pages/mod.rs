@@ -37,6 +37,7 @@ struct Overview {
 }
 
 pub async fn overview(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(super::may_read(&principal))?;
     let m = principal.tenant()?;
     let bodies = store::list_bodies(&state.pool, m).await?;
     let units = store::list_units(&state.pool, m).await?;

@@ -87,6 +87,34 @@ document.addEventListener("DOMContentLoaded", () => {
     select.before(search);
   }
 
+  // A pasted sheet may also come from a file: the file's text fills the box (nothing is sent
+  // until the form is). A file in Excel's Windows encoding is read as such when not UTF-8.
+  for (const area of document.querySelectorAll("textarea[data-file-target]")) {
+    const field = document.createElement("div");
+    field.className = "field";
+    const label = document.createElement("label");
+    label.htmlFor = area.id + "-file";
+    label.textContent = "Eller välj en fil (CSV eller text)";
+    const input = document.createElement("input");
+    input.type = "file";
+    input.id = area.id + "-file";
+    input.accept = ".csv,.txt,.tsv,text/csv,text/plain";
+    input.addEventListener("change", async () => {
+      const file = input.files[0];
+      if (!file) return;
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let text;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch (_) {
+        text = new TextDecoder("windows-1252").decode(bytes);
+      }
+      area.value = text;
+    });
+    field.append(label, input);
+    area.closest(".field").after(field);
+  }
+
   // A table wider than its box says so, and its box can be scrolled from the keyboard.
   const boxes = Array.from(document.querySelectorAll(".table-scroll"));
   const mark = () => {

@@ -37,6 +37,21 @@ pub async fn classify(
     Ok((StatusCode::CREATED, Json(super::classify(&state, &principal, id, &form).await?)))
 }
 
+/// Reads classifications from a KLASSA sheet (tab-, `;`- or `,`-separated text with headings).
+/// Without `commit` it only previews: each row matched to a system and an information asset,
+/// its levels, errors and warnings, and `action` (create, update or unchanged). With `"commit":
+/// true` every row without errors is saved in one transaction, as a new classification version
+/// per asset (creating missing systems and assets), and the columns are remembered.
+#[utoipa::path(post, path = "/classifications/import", tag = TAG, request_body = super::import::ImportRequest,
+    responses((status = 200, body = super::import::ImportResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_classifications(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(request): Json<super::import::ImportRequest>,
+) -> AppResult<Json<super::import::ImportResult>> {
+    Ok(Json(super::import::import(&state, &principal, &request).await?))
+}
+
 /// The information owner approves the current classification.
 #[utoipa::path(post, path = "/assets/{id}/approval", tag = TAG, params(("id" = Uuid, Path)),
     responses((status = 200, body = Classification), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]

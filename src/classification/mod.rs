@@ -3,6 +3,9 @@
 //! system owners' self-assessment of the measures their level requires.
 
 pub mod api;
+pub mod import;
+pub mod import_pages;
+pub mod klassa;
 pub mod model;
 pub mod pages;
 pub mod store;
@@ -171,6 +174,8 @@ pub fn router() -> Router<AppState> {
         .route("/catalogue.csv", get(pages::catalogue_csv))
         .route("/catalogue/starter", post(pages::add_starter))
         .route("/catalogue/import", post(pages::import))
+        .route("/classifications/import", get(import_pages::form).post(import_pages::save))
+        .route("/classifications/import/preview", post(import_pages::preview))
         .route("/catalogue/{id}", get(pages::measure).post(pages::update_measure))
         .route("/catalogue/{id}/delete", get(pages::confirm_delete_measure).post(pages::delete_measure))
 }
@@ -179,6 +184,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::classifications, api::classify))
         .routes(routes!(api::approve))
+        .routes(routes!(api::import_classifications))
         .routes(routes!(api::catalogue, api::add_measure))
         .routes(routes!(api::required_measures))
         .routes(routes!(api::assess))

@@ -496,6 +496,8 @@ struct CoveragePage {
     chrome: Chrome,
     rows: Vec<CoverageRow>,
     total: CoverageRow,
+    /// The coordinator may bring in classifications made in KLASSA.
+    may_import: bool,
 }
 
 pub async fn coverage(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
@@ -503,5 +505,6 @@ pub async fn coverage(State(state): State<AppState>, principal: Principal, chrom
     let systems =
         store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &Filter::default(), today()).await?;
     let (rows, total) = store::coverage(&systems, today());
-    Ok(CoveragePage { chrome, rows, total }.into_response())
+    let may_import = crate::classification::import::may_import(&principal);
+    Ok(CoveragePage { chrome, rows, total, may_import }.into_response())
 }

@@ -263,3 +263,147 @@ async fn the_classifier_asks_the_information_owner_to_approve_and_the_work_item_
         "{start}"
     );
 }
+
+/// A KLASSA sheet as a municipality has it: a BOM, Swedish headings, `;`, 30 rows of which two
+/// are already in Lisa (one unchanged, one changed), three have errors and one has level 4.
+fn klassa_sheet() -> String {
+    let mut sheet = String::from(
+        "\u{feff}Systemnamn;Informationsmängd;Konfidentialitet (K);Riktighet (R);Tillgänglighet (T);Spårbarhet (S);Klassningsdatum;Klassad av\n",
+    );
+    for n in 1..=24 {
+        sheet.push_str(&format!(
+            "Importsystem {n:02};Uppgifter {n};{};2;{};1;2024-0{}-15;Eva Dahl\n",
+            n % 4,
+            n % 3,
+            n % 9 + 1
+        ));
+    }
+    sheet.push_str("Elevhälsojournal;Elevhälsans journaler;3;3;2;3;2023-05-02;Eva Dahl\n");
+    sheet.push_str("Bemanningssystem;Scheman och vikarier;1;3;3;1;2024-02-01;Olof Lund\n");
+    sheet.push_str("Trygghetslarm i hemtjänsten;Larm och insatser;2;4;4;2;2024-01-10;Eva Dahl\n");
+    sheet.push_str("Importsystem 90;Något;1;5;1;1;;\n");
+    sheet.push_str(";Namnlöst;1;1;1;1;;\n");
+    sheet.push_str("Importsystem 91;Annat;hög;1;1;1;;\n");
+    sheet
+}
+
+async fn classification_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM classifications WHERE municipality_id = $1")
+        .bind(app.exempelby)
+        .fetch_one(app.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_klassa_sheet_is_previewed_then_saved_as_new_versions_in_one_step() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let before = classification_count(&app).await;
+    let preview =
+        json_of(api.send(Method::POST, "/classifications/import", json!({"text": klassa_sheet()})).await, 200).await;
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 30);
+    let action = |line: u64| rows.iter().find(|r| r["line"] == line).unwrap()["action"].clone();
+    assert_eq!(action(2), "create");
+    assert_eq!(rows[0]["new_system"], true);
+    assert_eq!(action(26), "unchanged", "Elevhälsojournal is 3-3-2-3 already");
+    assert_eq!(action(27), "update");
+    assert_eq!(rows[25]["current"], json!({"k": 1, "r": 2, "t": 2, "s": 1}));
+    assert_eq!(rows[25]["new_system"], false);
+    assert!(rows[26]["warnings"][0].as_str().unwrap().contains("utanför KLASSA:s kravkataloger"));
+    let with_errors: Vec<u64> = rows
+        .iter()
+        .filter(|r| !r["errors"].as_array().unwrap().is_empty())
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(with_errors, [29, 30, 31]);
+    assert_eq!(rows[28]["action"], serde_json::Value::Null, "a row with errors is left out");
+    assert_eq!(preview["mapping"]["k"], "Konfidentialitet (K)");
+    assert_eq!(preview["saved"], 0);
+    assert_eq!(classification_count(&app).await, before, "a preview saves nothing");
+
+    // Pasted from Excel the same sheet comes with tabs: the same preview.
+    let tabbed = klassa_sheet().replace(';', "\t");
+    let again = json_of(api.send(Method::POST, "/classifications/import", json!({"text": tabbed})).await, 200).await;
+    assert_eq!(again["rows"], preview["rows"]);
+
+    let saved = json_of(
+        api.send(Method::POST, "/classifications/import", json!({"text": klassa_sheet(), "commit": true})).await,
+        200,
+    )
+    .await;
+    assert_eq!(saved["saved"], 26, "24 new, one changed, one level 4; not the unchanged or the three with errors");
+    assert_eq!(classification_count(&app).await, before + 26);
+    let (level, reason): (String, String) = sqlx::query_as(
+        "SELECT concat_ws('-', s.level_k, s.level_r, s.level_t, s.level_s), c.k_reason
+           FROM systems s JOIN information_assets a ON a.system_id = s.id JOIN classifications c ON c.asset_id = a.id
+          WHERE s.municipality_id = $1 AND s.name = 'Importsystem 05'",
+    )
+    .bind(app.exempelby)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(level, "1-2-2-1");
+    assert!(
+        reason.starts_with("Inläst från KLASSA ") && reason.ends_with("(klassad 2024-06-15 av Eva Dahl)."),
+        "{reason}"
+    );
+    let analysis: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM actions a JOIN systems s ON s.id = a.system_id
+          WHERE s.name = 'Trygghetslarm i hemtjänsten' AND a.title LIKE 'Särskild analys av skyddsbehovet%'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(analysis, 1, "level 4 proposes its own analysis, as a classification does");
+    // Saved once, the sheet previews as unchanged.
+    let after =
+        json_of(api.send(Method::POST, "/classifications/import", json!({"text": klassa_sheet()})).await, 200).await;
+    assert!(after["rows"].as_array().unwrap().iter().all(|r| r["action"] != "create" && r["action"] != "update"));
+
+    // Only the coordinator brings classifications in.
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    assert_eq!(
+        owner.send(Method::POST, "/classifications/import", json!({"text": klassa_sheet()})).await.status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_columns_chosen_for_a_sheet_are_remembered_and_the_page_previews_before_saving() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let sheet = "Namn;Info;Konf;Rikt;Tillg;Spår\nRemsystem;Register;2;2;1;1\n";
+    let unknown = api.send(Method::POST, "/classifications/import", json!({"text": sheet})).await;
+    assert!(json_of(unknown, 422).await.to_string().contains("Välj vilken kolumn"));
+    let mapping =
+        json!({"system": "Namn", "informationsmangd": "Info", "k": "Konf", "r": "Rikt", "t": "Tillg", "s": "Spår"});
+    let saved = api
+        .send(Method::POST, "/classifications/import", json!({"text": sheet, "mapping": mapping, "commit": true}))
+        .await;
+    assert_eq!(json_of(saved, 200).await["saved"], 1);
+    let next_year = "Namn;Info;Konf;Rikt;Tillg;Spår\nRemsystem;Register;3;2;1;1\n";
+    let read = json_of(api.send(Method::POST, "/classifications/import", json!({"text": next_year})).await, 200).await;
+    assert_eq!(read["rows"][0]["action"], "update", "the remembered columns read next year's sheet: {read}");
+
+    // The page: paste, preview (nothing saved), save.
+    let client = app.login("samordnare@exempelby.se").await;
+    let coverage = app.get(&client, "/coverage").await.text().await.unwrap();
+    assert!(coverage.contains("href=\"/classifications/import\""));
+    let page = app.get(&client, "/classifications/import").await;
+    assert_eq!(page.status(), 200);
+    let before = classification_count(&app).await;
+    let preview = app.post_form(&client, "/classifications/import/preview", &[("text", next_year)]).await;
+    assert_eq!(preview.status(), 200);
+    let html = preview.text().await.unwrap();
+    assert!(html.contains("Förhandsgranskning") && html.contains("Ändrad klassning"), "{html}");
+    assert_eq!(classification_count(&app).await, before);
+    let fields = crate::support::form_fields(&html, "/classifications/import");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let done = app.post_form(&client, "/classifications/import", &fields).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(classification_count(&app).await, before + 1);
+    let employee = app.login("medarbetare@exempelby.se").await;
+    assert_eq!(app.get(&employee, "/classifications/import").await.status(), 403);
+}

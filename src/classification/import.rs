@@ -1,0 +1,317 @@
+//! "Läs in klassningar": a KLASSA sheet previewed against what Lisa holds, then saved in one
+//! transaction as a new classification version per information asset (creating the systems and
+//! assets it names that Lisa lacks). The sheet's rules are in `klassa`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::klassa::{self, Column, Levels, Row};
+use super::model::{ClassificationInput, ProtectionLevel};
+use crate::AppState;
+use crate::audit_log::{self, Actor, Change, EntityType};
+use crate::auth::Principal;
+use crate::db::MunicipalityId;
+use crate::error::{AppError, AppResult, field_error};
+
+/// The coordinator brings in the municipality's classifications.
+pub fn may_import(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
+crate::codes! {
+    /// What saving a row does.
+    pub enum Action {
+        Create = "create" => "Ny klassning",
+        Update = "update" => "Ändrad klassning",
+        Unchanged = "unchanged" => "Oförändrad",
+    }
+}
+
+/// What the import asks: the sheet, the columns (column code to heading; the remembered or
+/// guessed ones where left out) and whether to save.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ImportRequest {
+    #[serde(default)]
+    pub text: String,
+    /// e.g. {"system": "Systemnamn", "k": "Konfidentialitet"}; "" leaves a column out.
+    #[serde(default)]
+    pub mapping: BTreeMap<String, String>,
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// One row of the preview (or, once saved, of what was saved).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportRow {
+    /// The line in the sheet (the headings are line 1).
+    pub line: usize,
+    pub system: String,
+    pub asset: String,
+    /// The levels read; none when the row has errors.
+    pub levels: Option<Levels>,
+    /// The asset's current classification in Lisa.
+    pub current: Option<Levels>,
+    /// None when the row has errors and is left out.
+    #[schema(value_type = Option<String>)]
+    pub action: Option<Action>,
+    /// The system, or the asset, is not in Lisa yet and will be created.
+    pub new_system: bool,
+    pub new_asset: bool,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    pub system_id: Option<Uuid>,
+    pub asset_id: Option<Uuid>,
+    /// The version saved, once committed.
+    pub classification_id: Option<Uuid>,
+    /// What the saved version gives as its reason: where and when it was classified.
+    #[serde(skip)]
+    reason: String,
+}
+
+impl ImportRow {
+    pub fn action_label(&self) -> &'static str {
+        self.action.map(Action::label).unwrap_or("Lämnas utanför")
+    }
+
+    pub fn levels_text(&self) -> String {
+        self.levels.map(|l| l.triple()).unwrap_or_else(|| "–".into())
+    }
+
+    pub fn current_text(&self) -> String {
+        self.current.map(|l| l.triple()).unwrap_or_else(|| "–".into())
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub headings: Vec<String>,
+    /// Column code to the heading it is read from.
+    pub mapping: BTreeMap<String, String>,
+    pub rows: Vec<ImportRow>,
+    /// How many classifications were saved (0 for a preview).
+    pub saved: usize,
+    pub committed: bool,
+}
+
+impl ImportResult {
+    /// Rows that would be saved: new or changed classifications without errors.
+    pub fn to_save(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.action, Some(Action::Create | Action::Update))).count()
+    }
+
+    pub fn with_errors(&self) -> usize {
+        self.rows.iter().filter(|r| !r.errors.is_empty()).count()
+    }
+
+    /// The heading a column is read from ("" when none).
+    pub fn heading_of(&self, column: &Column) -> &str {
+        self.heading_of_code(column.code())
+    }
+
+    pub fn heading_of_code(&self, code: &str) -> &str {
+        self.mapping.get(code).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// What Lisa holds of one asset, by lower-case system and asset name.
+struct Held {
+    system_id: Uuid,
+    asset_id: Option<Uuid>,
+    current: Option<Levels>,
+}
+
+fn key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+async fn held(
+    db: &mut PgConnection,
+    m: MunicipalityId,
+) -> AppResult<(HashMap<String, Uuid>, HashMap<(String, String), Held>)> {
+    let found = sqlx::query!(
+        r#"SELECT s.id AS system_id, s.name AS system_name, a.id AS "asset_id?", a.name AS "asset_name?",
+                  c.k AS "k?", c.r AS "r?", c.t AS "t?", c.s AS "s?"
+             FROM systems s
+             LEFT JOIN information_assets a ON a.system_id = s.id
+             LEFT JOIN LATERAL (SELECT c.k, c.r, c.t, c.s FROM classifications c WHERE c.asset_id = a.id
+                                 ORDER BY c.version DESC LIMIT 1) c ON true
+            WHERE s.municipality_id = $1"#,
+        m.uuid()
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    let mut systems = HashMap::new();
+    let mut assets = HashMap::new();
+    for row in found {
+        systems.entry(key(&row.system_name)).or_insert(row.system_id);
+        if let (Some(asset_id), Some(asset_name)) = (row.asset_id, row.asset_name) {
+            let current = match (row.k, row.r, row.t, row.s) {
+                (Some(k), Some(r), Some(t), Some(s)) => Some(Levels { k, r, t, s }),
+                _ => None,
+            };
+            assets.insert(
+                (key(&row.system_name), key(&asset_name)),
+                Held { system_id: row.system_id, asset_id: Some(asset_id), current },
+            );
+        }
+    }
+    Ok((systems, assets))
+}
+
+fn new_system(name: &str) -> Result<crate::systems::model::SystemInput, crate::error::FieldErrors> {
+    crate::systems::model::SystemForm { name: name.to_string(), ..Default::default() }.validate()
+}
+
+fn new_asset(name: &str) -> Result<crate::systems::store::AssetInput, crate::error::FieldErrors> {
+    crate::systems::store::AssetForm { name: name.to_string(), ..Default::default() }.validate()
+}
+
+/// Each row against what Lisa holds: create, update or unchanged.
+fn preview_row(
+    row: Row,
+    systems: &HashMap<String, Uuid>,
+    assets: &HashMap<(String, String), Held>,
+    today: chrono::NaiveDate,
+) -> ImportRow {
+    let mut row = row;
+    let system_id = systems.get(&key(&row.system)).copied();
+    let asset = assets.get(&(key(&row.system), key(&row.asset)));
+    // What Lisa will create must pass the same rules as when typed in.
+    if row.errors.is_empty()
+        && system_id.is_none()
+        && let Err(errors) = new_system(&row.system)
+    {
+        row.errors.extend(errors.into_values());
+    }
+    if row.errors.is_empty()
+        && asset.is_none()
+        && let Err(errors) = new_asset(&row.asset)
+    {
+        row.errors.extend(errors.into_values());
+    }
+    if !row.errors.is_empty() {
+        row.levels = None;
+    }
+    let current = asset.and_then(|a| a.current);
+    let action = row.levels.map(|levels| match current {
+        None => Action::Create,
+        Some(current) if current == levels => Action::Unchanged,
+        Some(_) => Action::Update,
+    });
+    ImportRow {
+        reason: klassa::reason(&row, today),
+        line: row.line,
+        new_system: row.errors.is_empty() && system_id.is_none(),
+        new_asset: row.errors.is_empty() && asset.is_none(),
+        system_id: system_id.or(asset.map(|a| a.system_id)),
+        asset_id: asset.and_then(|a| a.asset_id),
+        system: row.system,
+        asset: row.asset,
+        levels: row.levels,
+        current,
+        action,
+        errors: row.errors,
+        warnings: row.warnings,
+        classification_id: None,
+    }
+}
+
+async fn remembered(db: &mut PgConnection, m: MunicipalityId) -> AppResult<BTreeMap<String, String>> {
+    let found = sqlx::query_scalar!("SELECT mapping FROM klassa_mappings WHERE municipality_id = $1", m.uuid())
+        .fetch_optional(&mut *db)
+        .await?;
+    Ok(found.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
+}
+
+async fn remember(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    mapping: &BTreeMap<String, String>,
+) -> AppResult<()> {
+    let before = remembered(&mut *tx, m).await?;
+    if before == *mapping {
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO klassa_mappings (municipality_id, mapping) VALUES ($1, $2)
+         ON CONFLICT (municipality_id) DO UPDATE SET mapping = $2, updated_at = now()",
+        m.uuid(),
+        json!(mapping)
+    )
+    .execute(&mut *tx)
+    .await?;
+    let change = Change::updated(
+        Some(m),
+        EntityType::Municipality,
+        m.uuid(),
+        json!({"KLASSA-kolumner": before}),
+        json!({"KLASSA-kolumner": mapping}),
+    );
+    audit_log::record(tx, actor, change).await
+}
+
+/// Reads the sheet, previews it and, when asked, saves it: all rows without errors, or nothing.
+pub async fn import(state: &AppState, principal: &Principal, request: &ImportRequest) -> AppResult<ImportResult> {
+    principal.require(may_import(principal))?;
+    let m = principal.tenant()?;
+    let sheet = klassa::read_sheet(&request.text).map_err(|message| field_error("text", &message))?;
+    let mut tx = state.pool.begin().await?;
+    // The remembered headings where this sheet has them, then the guess, then what was sent.
+    let mut mapping = klassa::guess_mapping(&sheet.headings);
+    for (code, heading) in remembered(&mut tx, m).await? {
+        if let (Some(column), Some(index)) =
+            (Column::parse(&code), sheet.headings.iter().position(|h| h.trim() == heading.trim()))
+        {
+            mapping.insert(column, index);
+        }
+    }
+    let mapping = klassa::mapping_from_names(&sheet.headings, &request.mapping, mapping)
+        .map_err(|message| field_error("mapping", &message))?;
+    let named: BTreeMap<String, String> =
+        mapping.iter().map(|(column, index)| (column.code().to_string(), sheet.headings[*index].clone())).collect();
+    let rows = klassa::read_rows(&sheet, &mapping).map_err(|message| field_error("mapping", &message))?;
+    let (systems, assets) = held(&mut tx, m).await?;
+    let today = crate::web::format::today();
+    let mut rows: Vec<ImportRow> = rows.into_iter().map(|row| preview_row(row, &systems, &assets, today)).collect();
+    let mut saved = 0;
+    if request.commit {
+        let actor = Actor::from(principal);
+        let mut created_systems: HashMap<String, Uuid> = HashMap::new();
+        for row in rows.iter_mut() {
+            let (Some(levels), Some(Action::Create | Action::Update)) = (row.levels, row.action) else { continue };
+            let system_id = match row.system_id.or_else(|| created_systems.get(&key(&row.system)).copied()) {
+                Some(id) => id,
+                None => {
+                    let input = new_system(&row.system).map_err(AppError::Validation)?;
+                    let id = crate::systems::store::create(&mut tx, &actor, m, &input).await?.id;
+                    created_systems.insert(key(&row.system), id);
+                    id
+                }
+            };
+            let asset_id = match row.asset_id {
+                Some(id) => id,
+                None => {
+                    let input = new_asset(&row.asset).map_err(AppError::Validation)?;
+                    crate::systems::store::add_asset(&mut tx, &actor, m, system_id, &input).await?.id
+                }
+            };
+            let reason = row.reason.clone();
+            let input = ClassificationInput {
+                level: ProtectionLevel { k: levels.k, r: levels.r, t: levels.t, s: levels.s },
+                reasons: [reason.clone(), reason.clone(), reason.clone(), reason],
+            };
+            let classification = super::store::classify(&mut tx, &actor, m, asset_id, &input, today).await?;
+            (row.system_id, row.asset_id, row.classification_id) =
+                (Some(system_id), Some(asset_id), Some(classification.id));
+            saved += 1;
+        }
+        remember(&mut tx, &actor, m, &named).await?;
+        tx.commit().await?;
+    }
+    Ok(ImportResult { headings: sheet.headings, mapping: named, rows, saved, committed: request.commit })
+}

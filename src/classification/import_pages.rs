@@ -1,0 +1,93 @@
+//! Pages of "Läs in klassningar": paste the KLASSA sheet, check the columns and the preview, save.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::import::{self, ImportRequest, ImportResult};
+use super::klassa::Column;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{AppResult, FieldErrors};
+use crate::web::form::FormPairs;
+use crate::web::{Chrome, SelectOption, flash, options, split_validation, unprocessable};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    text: String,
+    errors: FieldErrors,
+    /// The preview, once the sheet could be read.
+    preview: Option<ImportResult>,
+    /// Per column: its code, its name and the headings to choose from.
+    columns: Vec<(&'static str, &'static str, Vec<SelectOption>)>,
+}
+
+impl ImportPage {
+    fn new(chrome: Chrome, text: String, errors: FieldErrors, preview: Option<ImportResult>) -> ImportPage {
+        let columns = match &preview {
+            Some(result) => Column::ALL
+                .into_iter()
+                .map(|column| {
+                    let headings = result.headings.iter().map(|h| (h.clone(), h.clone()));
+                    (column.code(), column.label(), options(headings, result.heading_of(&column)))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        ImportPage { chrome, text, errors, preview, columns }
+    }
+}
+
+/// The sheet and the columns as the form sends them: `text`, and `col_<code>` per column.
+fn request(pairs: &FormPairs, commit: bool) -> ImportRequest {
+    let mapping = pairs
+        .0
+        .iter()
+        .filter_map(|(name, value)| name.strip_prefix("col_").map(|code| (code.to_string(), value.trim().to_string())))
+        .collect();
+    ImportRequest { text: pairs.raw("text"), mapping, commit }
+}
+
+pub async fn form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(import::may_import(&principal))?;
+    Ok(ImportPage::new(chrome, String::new(), FieldErrors::new(), None).into_response())
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let asked = request(&pairs, false);
+    match split_validation(import::import(&state, &principal, &asked).await)? {
+        Ok(result) => Ok(ImportPage::new(chrome, asked.text, FieldErrors::new(), Some(result)).into_response()),
+        Err(errors) => Ok(unprocessable(ImportPage::new(chrome, asked.text, errors, None))),
+    }
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let asked = request(&pairs, true);
+    match split_validation(import::import(&state, &principal, &asked).await)? {
+        Ok(result) => {
+            let message = format!(
+                "{} inlästa från KLASSA.{}",
+                crate::web::format::count(result.saved, "klassning", "klassningar"),
+                match result.with_errors() {
+                    0 => String::new(),
+                    n => format!(" {} med fel lämnades utanför.", crate::web::format::count(n, "rad", "rader")),
+                }
+            );
+            Ok(flash::see_other_with(&state, "/coverage", &message))
+        }
+        Err(errors) => Ok(unprocessable(ImportPage::new(chrome, asked.text, errors, None))),
+    }
+}

@@ -70,6 +70,11 @@ pub struct ImportRow {
     /// What the saved version gives as its reason: where and when it was classified.
     #[serde(skip)]
     reason: String,
+    /// A new system's body and owner, when the sheet names ones Lisa knows.
+    #[serde(skip)]
+    body_id: Option<Uuid>,
+    #[serde(skip)]
+    owner_person_id: Option<Uuid>,
 }
 
 impl ImportRow {
@@ -117,6 +122,30 @@ impl ImportResult {
     }
 }
 
+/// Ids by the names the sheet may use for them.
+struct Names {
+    bodies: HashMap<String, Uuid>,
+    people: HashMap<String, Uuid>,
+}
+
+async fn names(db: &mut PgConnection, m: MunicipalityId) -> AppResult<Names> {
+    let mut bodies = HashMap::new();
+    for body in crate::org::store::list_bodies(&mut *db, m).await? {
+        bodies.entry(key(&body.name)).or_insert(body.id);
+        if let Some(company) = &body.company_name {
+            bodies.entry(key(company)).or_insert(body.id);
+        }
+    }
+    let people = sqlx::query!("SELECT id, name FROM people WHERE municipality_id = $1 ORDER BY name, id", m.uuid())
+        .fetch_all(&mut *db)
+        .await?
+        .into_iter()
+        .map(|p| (key(&p.name), p.id))
+        .rev()
+        .collect();
+    Ok(Names { bodies, people })
+}
+
 /// What Lisa holds of one asset, by lower-case system and asset name.
 struct Held {
     system_id: Uuid,
@@ -162,8 +191,19 @@ async fn held(
     Ok((systems, assets))
 }
 
-fn new_system(name: &str) -> Result<crate::systems::model::SystemInput, crate::error::FieldErrors> {
-    crate::systems::model::SystemForm { name: name.to_string(), ..Default::default() }.validate()
+fn new_system(
+    name: &str,
+    body_id: Option<Uuid>,
+    owner_person_id: Option<Uuid>,
+) -> Result<crate::systems::model::SystemInput, crate::error::FieldErrors> {
+    let id = |id: Option<Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
+    let form = crate::systems::model::SystemForm {
+        name: name.to_string(),
+        body_id: id(body_id),
+        owner_person_id: id(owner_person_id),
+        ..Default::default()
+    };
+    form.validate()
 }
 
 fn new_asset(name: &str) -> Result<crate::systems::store::AssetInput, crate::error::FieldErrors> {
@@ -175,6 +215,7 @@ fn preview_row(
     row: Row,
     systems: &HashMap<String, Uuid>,
     assets: &HashMap<(String, String), Held>,
+    names: &Names,
     today: chrono::NaiveDate,
 ) -> ImportRow {
     let mut row = row;
@@ -183,7 +224,7 @@ fn preview_row(
     // What Lisa will create must pass the same rules as when typed in.
     if row.errors.is_empty()
         && system_id.is_none()
-        && let Err(errors) = new_system(&row.system)
+        && let Err(errors) = new_system(&row.system, None, None)
     {
         row.errors.extend(errors.into_values());
     }
@@ -196,6 +237,25 @@ fn preview_row(
     if !row.errors.is_empty() {
         row.levels = None;
     }
+    // A new system takes the body and owner the sheet names, when Lisa knows them.
+    let (mut body_id, mut owner_person_id) = (None, None);
+    if row.errors.is_empty() && system_id.is_none() {
+        if !row.body.is_empty() {
+            body_id = names.bodies.get(&key(&row.body)).copied();
+            if body_id.is_none() {
+                row.warnings.push(format!("Nämnden ”{}” finns inte i Lisa: systemet skapas utan nämnd.", row.body));
+            }
+        }
+        if !row.owner.is_empty() {
+            owner_person_id = names.people.get(&key(&row.owner)).copied();
+            if owner_person_id.is_none() {
+                row.warnings.push(format!(
+                    "Systemägaren ”{}” finns inte bland kommunens personer: systemet skapas utan ägare.",
+                    row.owner
+                ));
+            }
+        }
+    }
     let current = asset.and_then(|a| a.current);
     let action = row.levels.map(|levels| match current {
         None => Action::Create,
@@ -204,6 +264,8 @@ fn preview_row(
     });
     ImportRow {
         reason: klassa::reason(&row, today),
+        body_id,
+        owner_person_id,
         line: row.line,
         new_system: row.errors.is_empty() && system_id.is_none(),
         new_asset: row.errors.is_empty() && asset.is_none(),
@@ -276,8 +338,10 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
         mapping.iter().map(|(column, index)| (column.code().to_string(), sheet.headings[*index].clone())).collect();
     let rows = klassa::read_rows(&sheet, &mapping).map_err(|message| field_error("mapping", &message))?;
     let (systems, assets) = held(&mut tx, m).await?;
+    let names = names(&mut tx, m).await?;
     let today = crate::web::format::today();
-    let mut rows: Vec<ImportRow> = rows.into_iter().map(|row| preview_row(row, &systems, &assets, today)).collect();
+    let mut rows: Vec<ImportRow> =
+        rows.into_iter().map(|row| preview_row(row, &systems, &assets, &names, today)).collect();
     let mut saved = 0;
     if request.commit {
         let actor = Actor::from(principal);
@@ -287,7 +351,8 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
             let system_id = match row.system_id.or_else(|| created_systems.get(&key(&row.system)).copied()) {
                 Some(id) => id,
                 None => {
-                    let input = new_system(&row.system).map_err(AppError::Validation)?;
+                    let input =
+                        new_system(&row.system, row.body_id, row.owner_person_id).map_err(AppError::Validation)?;
                     let id = crate::systems::store::create(&mut tx, &actor, m, &input).await?.id;
                     created_systems.insert(key(&row.system), id);
                     id

@@ -200,6 +200,9 @@ pub struct Row {
     pub levels: Option<Levels>,
     pub classified_on: Option<NaiveDate>,
     pub classified_by: String,
+    /// The system owner and the body named, for a system Lisa does not have yet.
+    pub owner: String,
+    pub body: String,
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -286,6 +289,8 @@ pub fn read_rows(sheet: &Sheet, mapping: &Mapping) -> Result<Vec<Row>, String> {
                 levels: errors.is_empty().then_some(levels),
                 classified_on,
                 classified_by: cell(Column::ClassifiedBy).to_string(),
+                owner: cell(Column::Owner).to_string(),
+                body: cell(Column::Body).to_string(),
                 errors,
                 warnings,
             }

@@ -406,4 +406,22 @@ async fn the_columns_chosen_for_a_sheet_are_remembered_and_the_page_previews_bef
     assert_eq!(classification_count(&app).await, before + 1);
     let employee = app.login("medarbetare@exempelby.se").await;
     assert_eq!(app.get(&employee, "/classifications/import").await.status(), 403);
+
+    // A new system takes the owner and the body the sheet names, when Lisa knows them.
+    let named = "System;K;R;T;S;Systemägare;Nämnd\nNyttsystem;1;1;1;1;Eva Dahl;Välfärdsnämnden\nAnnatsystem;1;1;1;1;Okänd Person;Ingen nämnd\n";
+    let mapping = json!({"informationsmangd": ""});
+    let read = api
+        .send(Method::POST, "/classifications/import", json!({"text": named, "mapping": mapping, "commit": true}))
+        .await;
+    let read = json_of(read, 200).await;
+    assert_eq!(read["saved"], 2);
+    assert_eq!(read["rows"][1]["warnings"].as_array().unwrap().len(), 2, "{read}");
+    let (owner, body): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT p.name, b.name FROM systems s LEFT JOIN people p ON p.id = s.owner_person_id
+           LEFT JOIN bodies b ON b.id = s.body_id WHERE s.name = 'Nyttsystem'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!((owner.as_deref(), body.as_deref()), (Some("Eva Dahl"), Some("Välfärdsnämnden")));
 }

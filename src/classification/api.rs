@@ -52,6 +52,30 @@ pub async fn import_classifications(
     Ok(Json(super::import::import(&state, &principal, &request).await?))
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct FileImport {
+    /// Save the rows without errors (otherwise only a preview).
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// The same as `/classifications/import` for a file: the body is an .xlsx workbook (its first
+/// worksheet is read) or a CSV file in UTF-8. The columns are the remembered or guessed ones.
+#[utoipa::path(post, path = "/classifications/import/file", tag = TAG, params(FileImport),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = super::import::ImportResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_classification_file(
+    State(state): State<AppState>,
+    principal: Principal,
+    axum::extract::Query(query): axum::extract::Query<FileImport>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<super::import::ImportResult>> {
+    principal.require(super::import::may_import(&principal))?;
+    let text = super::import::sheet_text(body.to_vec()).await?;
+    let request = super::import::ImportRequest { text, commit: query.commit, ..Default::default() };
+    Ok(Json(super::import::import(&state, &principal, &request).await?))
+}
+
 /// The information owner approves the current classification.
 #[utoipa::path(post, path = "/assets/{id}/approval", tag = TAG, params(("id" = Uuid, Path)),
     responses((status = 200, body = Classification), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]

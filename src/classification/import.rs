@@ -317,6 +317,22 @@ async fn remember(
     audit_log::record(tx, actor, change).await
 }
 
+/// The sheet in a file: an .xlsx (its first worksheet) or a CSV or text file in UTF-8; a
+/// message on `file` when it cannot be read.
+pub async fn sheet_text(bytes: Vec<u8>) -> AppResult<String> {
+    if bytes.is_empty() {
+        return Err(field_error("file", "Välj en fil."));
+    }
+    if bytes.starts_with(b"PK") {
+        return crate::web::heavy::run(move || klassa::xlsx_to_text(&bytes))
+            .await?
+            .map_err(|message| field_error("file", &message));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        field_error("file", "Filen är inte sparad som UTF-8. Spara den som ”CSV UTF-8” i Excel, eller som .xlsx.")
+    })
+}
+
 /// Reads the sheet, previews it and, when asked, saves it: all rows without errors, or nothing.
 pub async fn import(state: &AppState, principal: &Principal, request: &ImportRequest) -> AppResult<ImportResult> {
     principal.require(may_import(principal))?;

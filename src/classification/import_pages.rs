@@ -69,6 +69,25 @@ pub async fn preview(
     }
 }
 
+pub async fn preview_file(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    principal.require(import::may_import(&principal))?;
+    let (_, _, bytes) = crate::web::files::read_upload(multipart).await?;
+    let text = match split_validation(import::sheet_text(bytes).await)? {
+        Ok(text) => text,
+        Err(errors) => return Ok(unprocessable(ImportPage::new(chrome, String::new(), errors, None))),
+    };
+    let asked = ImportRequest { text, ..ImportRequest::default() };
+    match split_validation(import::import(&state, &principal, &asked).await)? {
+        Ok(result) => Ok(ImportPage::new(chrome, asked.text, FieldErrors::new(), Some(result)).into_response()),
+        Err(errors) => Ok(unprocessable(ImportPage::new(chrome, asked.text, errors, None))),
+    }
+}
+
 pub async fn save(
     State(state): State<AppState>,
     principal: Principal,

@@ -122,16 +122,19 @@ pub struct Sheet {
 /// The most rows one import reads: a large municipality has some thousand assets.
 pub const MAX_ROWS: usize = 5_000;
 
+/// How many of the first rows may hold the headings (below a title, say).
+const HEADING_SEARCH: usize = 10;
+
 /// Reads a sheet pasted from Excel (tab-separated) or saved as CSV (`;` or `,`), with a BOM or without.
 pub fn read_sheet(text: &str) -> Result<Sheet, String> {
     let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(HEADING_SEARCH).collect();
     if first.is_empty() {
         return Err("Bladet är tomt. Den första raden ska vara rubrikerna.".into());
     }
-    let delimiter = if first.contains('\t') {
+    let delimiter = if first.iter().any(|l| l.contains('\t')) {
         b'\t'
-    } else if first.contains(';') {
+    } else if first.iter().any(|l| l.contains(';')) {
         b';'
     } else {
         b','
@@ -145,8 +148,7 @@ pub fn read_sheet(text: &str) -> Result<Sheet, String> {
         .join("\n");
     let mut reader =
         ::csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(text.as_bytes());
-    let mut headings = Vec::new();
-    let mut rows = Vec::new();
+    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
     for record in reader.records() {
         let (line, cells): (usize, Vec<String>) = match record {
             Ok(record) => (
@@ -161,19 +163,74 @@ pub fn read_sheet(text: &str) -> Result<Sheet, String> {
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        if headings.is_empty() {
-            headings = cells;
-            continue;
-        }
-        if rows.len() >= MAX_ROWS {
+        if records.len() > MAX_ROWS + HEADING_SEARCH {
             return Err(format!("Bladet har fler än {MAX_ROWS} rader. Dela upp det och läs in en del i taget."));
         }
-        rows.push((line, cells));
+        records.push((line, cells));
+    }
+    // The headings are the row among the first that names the most columns: an export may
+    // start with a title ("Informationsklassning – Exempelby kommun").
+    let heading = (0..records.len().min(HEADING_SEARCH))
+        .max_by_key(|i| (guess_mapping(&records[*i].1).len(), std::cmp::Reverse(*i)))
+        .unwrap_or(0);
+    let mut records = records.into_iter().skip(heading);
+    let headings = records.next().map(|(_, cells)| cells).unwrap_or_default();
+    let rows: Vec<(usize, Vec<String>)> = records.collect();
+    if rows.len() > MAX_ROWS {
+        return Err(format!("Bladet har fler än {MAX_ROWS} rader. Dela upp det och läs in en del i taget."));
     }
     if rows.is_empty() {
         return Err("Bladet har inga rader under rubrikerna.".into());
     }
     Ok(Sheet { headings, rows })
+}
+
+/// The most an .xlsx may hold unpacked: a sheet of some thousand rows is a few megabytes, and
+/// a file that claims more (or will not say) is refused before it is opened.
+pub const MAX_XLSX_UNPACKED: u128 = 50 * 1024 * 1024;
+
+/// The widest sheet read: KLASSA's exports have a dozen columns.
+const MAX_COLUMNS: usize = 200;
+
+/// The first worksheet of an .xlsx file as tab-separated text (every cell quoted), so that it
+/// is read exactly as a sheet pasted from Excel. Numbers lose Excel's ".0"; dates read as ÅÅÅÅ-MM-DD.
+pub fn xlsx_to_text(bytes: &[u8]) -> Result<String, String> {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let unreadable = || {
+        "Filen kunde inte läsas som ett Excel-ark (.xlsx). Spara den som CSV, eller kopiera bladet och klistra in det."
+            .to_string()
+    };
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    match archive.decompressed_size() {
+        Some(size) if size <= MAX_XLSX_UNPACKED => {}
+        _ => return Err("Arket är för stort (mer än 50 MB uppackat). Dela upp det eller spara det som CSV.".into()),
+    }
+    let mut workbook: Xlsx<_> = Reader::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = workbook.worksheet_range_at(0).ok_or_else(unreadable)?.map_err(|_| unreadable())?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(format!("Bladet har fler än {MAX_ROWS} rader. Dela upp det och läs in en del i taget."));
+    }
+    if range.width() > MAX_COLUMNS {
+        return Err(format!("Bladet har fler än {MAX_COLUMNS} kolumner."));
+    }
+    let cell = |cell: &Data| -> String {
+        let text = match cell {
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::DateTime(_) | Data::DateTimeIso(_) => {
+                cell.as_date().map(|d| d.to_string()).unwrap_or_else(|| cell.to_string())
+            }
+            Data::Empty => String::new(),
+            other => other.to_string(),
+        };
+        format!("\"{}\"", text.replace(['\t', '\n', '\r'], " ").replace('"', "\"\""))
+    };
+    // Rows above the first used one still count, so that line numbers are Excel's row numbers.
+    let mut text = "\n".repeat(range.start().map(|(row, _)| row as usize).unwrap_or(0));
+    for row in range.rows() {
+        text.push_str(&row.iter().map(cell).collect::<Vec<_>>().join("\t"));
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 /// The levels of one row, K, R, T, S.
@@ -359,6 +416,35 @@ mod tests {
         assert_eq!(commas.rows[0].0, 3, "lines count blank ones");
         assert!(read_sheet("System;K\n").unwrap_err().contains("inga rader"));
         assert!(read_sheet(" \n").unwrap_err().contains("tomt"));
+    }
+
+    #[test]
+    fn a_title_above_the_headings_is_passed_over() {
+        let sheet = read_sheet("Informationsklassning, Exempelby\n\nSystem;K;R;T;S\nA;1;2;3;0\n").unwrap();
+        assert_eq!(sheet.headings, ["System", "K", "R", "T", "S"]);
+        assert_eq!(sheet.rows, vec![(4, ["A", "1", "2", "3", "0"].map(String::from).to_vec())]);
+    }
+
+    #[test]
+    fn an_xlsx_sheet_reads_as_the_same_sheet_pasted() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/klassa.xlsx")).unwrap();
+        let sheet = read_sheet(&xlsx_to_text(&bytes).unwrap()).unwrap();
+        assert_eq!(sheet.headings[0], "Systemnamn");
+        let rows = read_rows(&sheet, &guess_mapping(&sheet.headings)).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0].line, 4, "Excel's own row number");
+        assert_eq!(rows[0].levels, Some(Levels { k: 2, r: 3, t: 1, s: 2 }));
+        assert_eq!(rows[0].classified_on, NaiveDate::from_ymd_opt(2024, 4, 2));
+        assert_eq!((rows[0].classified_by.as_str(), rows[0].body.as_str()), ("Karin Ström", "Kommunstyrelsen"));
+        assert_eq!(rows[2].warnings, [LEVEL_4_WARNING]);
+        assert_eq!(rows[3].errors, ["Spårbarhet (S): ”x” är inte en nivå 0–4."], "1.0 and \"2\" read as levels");
+        assert!(xlsx_to_text(b"PK\x03\x04 not a zip").unwrap_err().contains("Excel-ark"));
+        // 60 KB that would unpack to 60 MB is refused before it is opened.
+        let bomb =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/unpacks_too_large.xlsx")).unwrap();
+        assert!(bomb.len() < 200_000);
+        assert!(xlsx_to_text(&bomb).unwrap_err().contains("för stort"));
+        assert!(xlsx_to_text(b"System;K").unwrap_err().contains("Excel-ark"));
     }
 
     #[test]

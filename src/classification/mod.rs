@@ -176,6 +176,10 @@ pub fn router() -> Router<AppState> {
         .route("/catalogue/import", post(pages::import))
         .route("/classifications/import", get(import_pages::form).post(import_pages::save))
         .route("/classifications/import/preview", post(import_pages::preview))
+        .route(
+            "/classifications/import/file",
+            post(import_pages::preview_file).layer(crate::web::files::upload_limit()),
+        )
         .route("/catalogue/{id}", get(pages::measure).post(pages::update_measure))
         .route("/catalogue/{id}/delete", get(pages::confirm_delete_measure).post(pages::delete_measure))
 }
@@ -185,6 +189,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::classifications, api::classify))
         .routes(routes!(api::approve))
         .routes(routes!(api::import_classifications))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(api::import_classification_file))
+                .layer(crate::web::files::upload_limit()),
+        )
         .routes(routes!(api::catalogue, api::add_measure))
         .routes(routes!(api::required_measures))
         .routes(routes!(api::assess))

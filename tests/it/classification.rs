@@ -425,3 +425,44 @@ async fn the_columns_chosen_for_a_sheet_are_remembered_and_the_page_previews_bef
     .unwrap();
     assert_eq!((owner.as_deref(), body.as_deref()), (Some("Eva Dahl"), Some("Välfärdsnämnden")));
 }
+
+/// An .xlsx workbook (a title above the headings, dates and numbers as Excel keeps them) reads
+/// as the same sheet pasted, through the API and the page's file field; a file that would
+/// unpack to more than the limit is refused before it is opened.
+#[tokio::test]
+async fn an_excel_workbook_is_read_through_the_api_and_the_page() {
+    let app = TestApp::spawn().await;
+    let xlsx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/klassa.xlsx")).unwrap();
+    let token = app.api_token("samordnare@exempelby.se", app.exempelby).await;
+    let post = |path: &str, body: Vec<u8>| {
+        reqwest::Client::new().post(app.url(&format!("/api/v1{path}"))).bearer_auth(&token).body(body).send()
+    };
+    let preview = json_of(post("/classifications/import/file", xlsx.clone()).await.unwrap(), 200).await;
+    let lines: Vec<u64> = preview["rows"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [4, 5, 6, 7], "Excel's row numbers");
+    assert_eq!(preview["saved"], 0);
+    let saved = json_of(post("/classifications/import/file?commit=true", xlsx.clone()).await.unwrap(), 200).await;
+    assert_eq!(saved["saved"], 3, "the row with an S of ”x” is left out");
+    let body: Option<String> = sqlx::query_scalar(
+        "SELECT b.name FROM systems s JOIN bodies b ON b.id = s.body_id WHERE s.name = 'Vattenverkets styrsystem'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(body.as_deref(), Some("Tekniska nämnden"));
+    let bomb = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/unpacks_too_large.xlsx")).unwrap();
+    let refused = json_of(post("/classifications/import/file", bomb).await.unwrap(), 422).await;
+    assert!(refused.to_string().contains("för stort"), "{refused}");
+    let latin1 = post("/classifications/import/file", b"System;K;R;T;S\nBr\xe5dskan;1;1;1;1\n".to_vec()).await.unwrap();
+    assert!(json_of(latin1, 422).await.to_string().contains("UTF-8"));
+
+    // The page's file field: multipart, with the CSRF token as the form's first field.
+    let client = app.login("samordnare@exempelby.se").await;
+    let csrf = app.csrf(&client, "/classifications/import").await;
+    let part = reqwest::multipart::Part::bytes(xlsx).file_name("klassning 2024.xlsx");
+    let form = reqwest::multipart::Form::new().text("csrf_token", csrf).part("file", part);
+    let page = client.post(app.url("/classifications/import/file")).multipart(form).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Förhandsgranskning") && html.contains("Oförändrad"), "saved once, unchanged now");
+}

@@ -52,6 +52,19 @@ pub async fn import_classifications(
     Ok(Json(super::import::import(&state, &principal, &request).await?))
 }
 
+/// Reads a KLASSA handlingsplan (System, Krav-id, Status, Hur; as text with headings) onto the
+/// systems' self-assessments of the catalogue's measures: `action` per row as for
+/// classifications; with `"commit": true` the rows without errors are saved in one transaction.
+#[utoipa::path(post, path = "/classifications/plan-import", tag = TAG, request_body = super::import::ImportRequest,
+    responses((status = 200, body = super::import::PlanImportResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(request): Json<super::import::ImportRequest>,
+) -> AppResult<Json<super::import::PlanImportResult>> {
+    Ok(Json(super::import::import_plan(&state, &principal, &request).await?))
+}
+
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct FileImport {
     /// Save the rows without errors (otherwise only a preview).

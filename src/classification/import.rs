@@ -340,7 +340,7 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
     let sheet = klassa::read_sheet(&request.text).map_err(|message| field_error("text", &message))?;
     let mut tx = state.pool.begin().await?;
     // The remembered headings where this sheet has them, then the guess, then what was sent.
-    let mut mapping = klassa::guess_mapping(&sheet.headings);
+    let mut mapping = klassa::guess_mapping_of(&sheet.headings, &Column::CLASSIFICATION);
     for (code, heading) in remembered(&mut tx, m).await? {
         if let (Some(column), Some(index)) =
             (Column::parse(&code), sheet.headings.iter().position(|h| h.trim() == heading.trim()))
@@ -395,4 +395,154 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
         tx.commit().await?;
     }
     Ok(ImportResult { headings: sheet.headings, mapping: named, rows, saved, committed: request.commit })
+}
+
+/// One row of a handlingsplan's preview (or, once saved, of what was saved).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanImportRow {
+    pub line: usize,
+    pub system: String,
+    /// The requirement's id, as the catalogue's measure code (e.g. T-04).
+    pub requirement: String,
+    /// uppfylld, delvis, ej_uppfylld or ej_tillampligt, as read.
+    #[schema(value_type = Option<String>)]
+    pub status: Option<super::model::Assessment>,
+    /// The system's self-assessment of the measure in Lisa now.
+    #[schema(value_type = Option<String>)]
+    pub current: Option<super::model::Assessment>,
+    pub how: String,
+    #[schema(value_type = Option<String>)]
+    pub action: Option<Action>,
+    pub errors: Vec<String>,
+    pub system_id: Option<Uuid>,
+    pub measure_id: Option<Uuid>,
+}
+
+impl PlanImportRow {
+    pub fn action_label(&self) -> &'static str {
+        self.action.map(Action::label).unwrap_or("Lämnas utanför")
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.status.map_or("–", super::model::Assessment::label)
+    }
+
+    pub fn current_label(&self) -> &'static str {
+        self.current.map_or("Ej bedömd", super::model::Assessment::label)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanImportResult {
+    pub headings: Vec<String>,
+    /// Column code to the heading it is read from.
+    pub mapping: BTreeMap<String, String>,
+    pub rows: Vec<PlanImportRow>,
+    /// How many self-assessments were saved (0 for a preview).
+    pub saved: usize,
+    pub committed: bool,
+}
+
+impl PlanImportResult {
+    pub fn to_save(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.action, Some(Action::Create | Action::Update))).count()
+    }
+
+    pub fn with_errors(&self) -> usize {
+        self.rows.iter().filter(|r| !r.errors.is_empty()).count()
+    }
+
+    pub fn heading_of_code(&self, code: &str) -> &str {
+        self.mapping.get(code).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads a handlingsplan (requirement ids and how each system meets them) onto the systems'
+/// self-assessments of the catalogue's measures, previewed like a classification sheet; saving
+/// is one transaction, and unmet measures propose actions as a self-assessment typed in does.
+pub async fn import_plan(
+    state: &AppState,
+    principal: &Principal,
+    request: &ImportRequest,
+) -> AppResult<PlanImportResult> {
+    principal.require(may_import(principal))?;
+    let m = principal.tenant()?;
+    let sheet = klassa::read_sheet(&request.text).map_err(|message| field_error("text", &message))?;
+    let guessed = klassa::guess_mapping_of(&sheet.headings, &Column::PLAN);
+    let mapping = klassa::mapping_from_names(&sheet.headings, &request.mapping, guessed)
+        .map_err(|message| field_error("mapping", &message))?;
+    let read = klassa::read_plan_rows(&sheet, &mapping).map_err(|message| field_error("mapping", &message))?;
+    let mut tx = state.pool.begin().await?;
+    let (systems, _) = held(&mut tx, m).await?;
+    let catalogue: HashMap<String, Uuid> = super::store::catalogue(&mut *tx, m)
+        .await?
+        .into_iter()
+        .map(|measure| (key(&measure.code), measure.id))
+        .collect();
+    let mut required: HashMap<Uuid, Vec<super::store::RequiredMeasure>> = HashMap::new();
+    let mut rows = Vec::with_capacity(read.len());
+    for row in read {
+        let mut errors = row.errors;
+        let system_id = systems.get(&key(&row.system)).copied();
+        let measure_id = catalogue.get(&key(&row.requirement)).copied();
+        if system_id.is_none() && !row.system.is_empty() {
+            errors.push(format!("Systemet ”{}” finns inte i Lisa.", row.system));
+        }
+        if measure_id.is_none() && !row.requirement.is_empty() {
+            errors.push(format!("Kravet ”{}” finns inte i kommunens katalog.", row.requirement));
+        }
+        let mut current = None;
+        let mut same_comment = false;
+        if let (Some(system_id), Some(measure_id)) = (system_id, measure_id) {
+            if let std::collections::hash_map::Entry::Vacant(entry) = required.entry(system_id) {
+                entry.insert(super::store::required_measures(&mut tx, m, system_id).await?);
+            }
+            match required[&system_id].iter().find(|r| r.measure.id == measure_id) {
+                Some(measure) => {
+                    current = measure.status;
+                    same_comment = measure.comment.trim() == row.how.trim();
+                }
+                None => errors.push(format!(
+                    "Kravet ”{}” gäller inte systemet på dess skyddsnivå (eller systemet är inte klassat).",
+                    row.requirement
+                )),
+            }
+        }
+        let action = match (errors.is_empty(), row.status) {
+            (true, Some(status)) => Some(match current {
+                None => Action::Create,
+                Some(now) if now == status && same_comment => Action::Unchanged,
+                Some(_) => Action::Update,
+            }),
+            _ => None,
+        };
+        rows.push(PlanImportRow {
+            line: row.line,
+            system: row.system,
+            requirement: row.requirement,
+            status: row.status,
+            current,
+            how: row.how,
+            action,
+            errors,
+            system_id,
+            measure_id,
+        });
+    }
+    let mut saved = 0;
+    if request.commit {
+        let actor = Actor::from(principal);
+        for row in rows.iter().filter(|r| matches!(r.action, Some(Action::Create | Action::Update))) {
+            let (Some(system_id), Some(measure_id), Some(status)) = (row.system_id, row.measure_id, row.status) else {
+                continue;
+            };
+            let input = super::model::AssessmentInput { status, comment: row.how.clone() };
+            super::store::assess(&mut tx, &actor, m, system_id, measure_id, &input).await?;
+            saved += 1;
+        }
+        tx.commit().await?;
+    }
+    let named =
+        mapping.iter().map(|(column, index)| (column.code().to_string(), sheet.headings[*index].clone())).collect();
+    Ok(PlanImportResult { headings: sheet.headings, mapping: named, rows, saved, committed: request.commit })
 }

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::import::{self, ImportRequest, ImportResult};
+use super::import::{self, ImportRequest, ImportResult, PlanImportResult};
 use super::klassa::Column;
 use crate::AppState;
 use crate::auth::Principal;
@@ -28,7 +28,7 @@ struct ImportPage {
 impl ImportPage {
     fn new(chrome: Chrome, text: String, errors: FieldErrors, preview: Option<ImportResult>) -> ImportPage {
         let columns = match &preview {
-            Some(result) => Column::ALL
+            Some(result) => Column::CLASSIFICATION
                 .into_iter()
                 .map(|column| {
                     let headings = result.headings.iter().map(|h| (h.clone(), h.clone()));
@@ -108,5 +108,68 @@ pub async fn save(
             Ok(flash::see_other_with(&state, "/coverage", &message))
         }
         Err(errors) => Ok(unprocessable(ImportPage::new(chrome, asked.text, errors, None))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification/plan_import.html")]
+struct PlanPage {
+    chrome: Chrome,
+    text: String,
+    errors: FieldErrors,
+    preview: Option<PlanImportResult>,
+    columns: Vec<(&'static str, &'static str, Vec<SelectOption>)>,
+}
+
+impl PlanPage {
+    fn new(chrome: Chrome, text: String, errors: FieldErrors, preview: Option<PlanImportResult>) -> PlanPage {
+        let columns = match &preview {
+            Some(result) => Column::PLAN
+                .into_iter()
+                .map(|column| {
+                    let headings = result.headings.iter().map(|h| (h.clone(), h.clone()));
+                    (column.code(), column.label(), options(headings, result.heading_of_code(column.code())))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        PlanPage { chrome, text, errors, preview, columns }
+    }
+}
+
+pub async fn plan_form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
+    principal.require(import::may_import(&principal))?;
+    Ok(PlanPage::new(chrome, String::new(), FieldErrors::new(), None).into_response())
+}
+
+pub async fn plan_preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let asked = request(&pairs, false);
+    match split_validation(import::import_plan(&state, &principal, &asked).await)? {
+        Ok(result) => Ok(PlanPage::new(chrome, asked.text, FieldErrors::new(), Some(result)).into_response()),
+        Err(errors) => Ok(unprocessable(PlanPage::new(chrome, asked.text, errors, None))),
+    }
+}
+
+pub async fn plan_save(
+    State(state): State<AppState>,
+    principal: Principal,
+    chrome: Chrome,
+    pairs: FormPairs,
+) -> AppResult<Response> {
+    let asked = request(&pairs, true);
+    match split_validation(import::import_plan(&state, &principal, &asked).await)? {
+        Ok(result) => {
+            let message = format!(
+                "{} inlästa från handlingsplanen.",
+                crate::web::format::count(result.saved, "självskattning", "självskattningar")
+            );
+            Ok(flash::see_other_with(&state, "/coverage", &message))
+        }
+        Err(errors) => Ok(unprocessable(PlanPage::new(chrome, asked.text, errors, None))),
     }
 }

@@ -20,6 +20,9 @@ crate::codes! {
         ClassifiedBy = "klassad_av" => "Klassad av",
         Owner = "systemagare" => "Systemägare",
         Body = "namnd" => "Nämnd",
+        Requirement = "krav_id" => "Krav-id",
+        Status = "status" => "Status",
+        How = "hur" => "Hur",
     }
 }
 
@@ -44,11 +47,31 @@ impl Column {
             Column::ClassifiedBy => &["klassad av", "klassificerad av", "utförd av", "klassare"],
             Column::Owner => &["systemägare", "ägare"],
             Column::Body => &["nämnd", "nämnd bolag", "ansvarig nämnd", "organ", "förvaltning"],
+            Column::Requirement => &["krav id", "kravid", "krav nr", "kravnummer", "kravnr", "id"],
+            Column::Status => &["status", "uppfyllnad", "bedömning", "självskattning", "efterlevnad"],
+            Column::How => &["hur", "kommentar", "hur uppfylls kravet", "beskrivning"],
         }
     }
 
     /// The four aspects, in K, R, T, S order.
     pub const ASPECTS: [Column; 4] = [Column::K, Column::R, Column::T, Column::S];
+
+    /// The columns of a classification sheet.
+    pub const CLASSIFICATION: [Column; 10] = [
+        Column::System,
+        Column::Asset,
+        Column::K,
+        Column::R,
+        Column::T,
+        Column::S,
+        Column::Date,
+        Column::ClassifiedBy,
+        Column::Owner,
+        Column::Body,
+    ];
+
+    /// The columns of a handlingsplan (the requirements and how each system meets them).
+    pub const PLAN: [Column; 4] = [Column::System, Column::Requirement, Column::Status, Column::How];
 }
 
 /// Lower case, punctuation and brackets as spaces: "K – Konfidentialitet" is "k konfidentialitet".
@@ -79,9 +102,14 @@ pub type Mapping = HashMap<Column, usize>;
 
 /// The columns guessed from the headings: the first heading that names each.
 pub fn guess_mapping(headings: &[String]) -> Mapping {
+    guess_mapping_of(headings, &Column::ALL)
+}
+
+/// The guess for some of the columns only.
+pub fn guess_mapping_of(headings: &[String], columns: &[Column]) -> Mapping {
     let mut mapping = Mapping::new();
     let mut taken = HashSet::new();
-    for column in Column::ALL {
+    for column in columns.iter().copied() {
         if let Some(index) = (0..headings.len()).find(|i| !taken.contains(i) && names_column(&headings[*i], column)) {
             taken.insert(index);
             mapping.insert(column, index);
@@ -356,6 +384,75 @@ pub fn read_rows(sheet: &Sheet, mapping: &Mapping) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// One row of a handlingsplan: which system, which requirement, how far it is met and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanRow {
+    pub line: usize,
+    pub system: String,
+    pub requirement: String,
+    pub status: Option<super::model::Assessment>,
+    pub how: String,
+    pub errors: Vec<String>,
+}
+
+/// A status as a handlingsplan writes it: "Uppfyllt", "Delvis", "Ej uppfyllt", "Ej tillämpligt".
+fn status(cell: &str) -> Option<super::model::Assessment> {
+    use super::model::Assessment;
+    match normalised(cell).as_str() {
+        "uppfyllt" | "uppfylld" | "uppfyllt krav" | "ja" | "klar" => Some(Assessment::Uppfylld),
+        "delvis" | "delvis uppfyllt" | "delvis uppfylld" | "påbörjad" => Some(Assessment::Delvis),
+        "ej uppfyllt" | "ej uppfylld" | "inte uppfyllt" | "nej" | "ej påbörjad" => Some(Assessment::EjUppfylld),
+        "ej tillämpligt" | "ej tillämplig" | "ej aktuellt" | "ej relevant" | "ej applicerbart" => {
+            Some(Assessment::EjTillampligt)
+        }
+        _ => None,
+    }
+}
+
+/// Reads each row of a handlingsplan through the mapping; the same system and requirement
+/// twice is an error on the second.
+pub fn read_plan_rows(sheet: &Sheet, mapping: &Mapping) -> Result<Vec<PlanRow>, String> {
+    let missing: Vec<String> = [Column::System, Column::Requirement, Column::Status]
+        .into_iter()
+        .filter(|c| !mapping.contains_key(c))
+        .map(|c| c.label().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("Välj vilken kolumn som håller {}.", crate::web::format::list_and(&missing)));
+    }
+    let mut seen = HashSet::new();
+    Ok(sheet
+        .rows
+        .iter()
+        .map(|(line, cells)| {
+            let cell =
+                |column: Column| mapping.get(&column).and_then(|i| cells.get(*i)).map(String::as_str).unwrap_or("");
+            let mut errors = Vec::new();
+            let (system, requirement) = (cell(Column::System).to_string(), cell(Column::Requirement).to_string());
+            if system.is_empty() {
+                errors.push("Systemets namn saknas.".to_string());
+            }
+            if requirement.is_empty() {
+                errors.push("Krav-id saknas.".to_string());
+            }
+            let status = status(cell(Column::Status));
+            if status.is_none() {
+                errors.push(format!(
+                    "Status ”{}” är inte ett av: uppfyllt, delvis, ej uppfyllt, ej tillämpligt.",
+                    cell(Column::Status)
+                ));
+            }
+            if !system.is_empty()
+                && !requirement.is_empty()
+                && !seen.insert((system.to_lowercase(), requirement.to_lowercase()))
+            {
+                errors.push(format!("”{system}” / ”{requirement}” finns redan längre upp i bladet."));
+            }
+            PlanRow { line: *line, system, requirement, status, how: cell(Column::How).to_string(), errors }
+        })
+        .collect())
+}
+
 /// The reason each aspect of an imported version gives, so the classification says where it came from.
 pub fn reason(row: &Row, today: NaiveDate) -> String {
     let mut reason = format!("Inläst från KLASSA {today}");
@@ -492,6 +589,28 @@ mod tests {
         assert_eq!((rows[0].system.as_str(), rows[0].asset.as_str()), ("A", "x"));
         let wrong = BTreeMap::from([("k".to_string(), "Saknas".to_string())]);
         assert!(mapping_from_names(&sheet.headings, &wrong, Mapping::new()).unwrap_err().contains("Saknas"));
+    }
+
+    #[test]
+    fn a_handlingsplan_is_read_row_by_row() {
+        use crate::classification::model::Assessment;
+        let sheet = read_sheet(
+            "Handlingsplan 2024\nSystem;Krav-id;Kravtext;ÄR/SKA;Status;Hur;Ansvarig\n\
+             Procapita;T-04;Säkerhetskopiering;SKA;Uppfyllt;Dagligen;IT\n\
+             Procapita;K-01;Behörigheter;SKA;Delvis uppfyllt;Granskas årligen;\n\
+             Procapita;R-02;Loggning;ÄR;kanske;;\n\
+             Procapita;T-04;Säkerhetskopiering;SKA;Ej tillämpligt;;\n",
+        )
+        .unwrap();
+        let mapping = guess_mapping_of(&sheet.headings, &Column::PLAN);
+        assert_eq!(mapping.get(&Column::Status), Some(&4));
+        let rows = read_plan_rows(&sheet, &mapping).unwrap();
+        assert_eq!(rows[0].status, Some(Assessment::Uppfylld));
+        assert_eq!((rows[0].line, rows[0].how.as_str()), (3, "Dagligen"));
+        assert_eq!(rows[1].status, Some(Assessment::Delvis));
+        assert!(rows[2].errors[0].contains("kanske"));
+        assert!(rows[3].errors[0].contains("längre upp"));
+        assert!(read_plan_rows(&sheet, &Mapping::new()).unwrap_err().contains("Krav-id"));
     }
 
     #[test]

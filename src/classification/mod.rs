@@ -176,6 +176,8 @@ pub fn router() -> Router<AppState> {
         .route("/catalogue/import", post(pages::import))
         .route("/classifications/import", get(import_pages::form).post(import_pages::save))
         .route("/classifications/import/preview", post(import_pages::preview))
+        .route("/classifications/plan-import", get(import_pages::plan_form).post(import_pages::plan_save))
+        .route("/classifications/plan-import/preview", post(import_pages::plan_preview))
         .route(
             "/classifications/import/file",
             post(import_pages::preview_file).layer(crate::web::files::upload_limit()),
@@ -189,6 +191,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::classifications, api::classify))
         .routes(routes!(api::approve))
         .routes(routes!(api::import_classifications))
+        .routes(routes!(api::import_plan))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(api::import_classification_file))

@@ -466,3 +466,72 @@ async fn an_excel_workbook_is_read_through_the_api_and_the_page() {
     let html = page.text().await.unwrap();
     assert!(html.contains("Förhandsgranskning") && html.contains("Oförändrad"), "saved once, unchanged now");
 }
+
+/// A handlingsplan is read onto the systems' self-assessments: by requirement id against the
+/// catalogue, only where the measure is required at the system's level, previewed first;
+/// an unmet requirement proposes its action, as a self-assessment typed in does.
+#[tokio::test]
+async fn a_klassa_handlingsplan_is_read_onto_the_self_assessment() {
+    let app = TestApp::spawn().await;
+    let api = app.coordinator_api().await;
+    let system = app.system_id("Elevhälsojournal").await;
+    let required = json_of(api.get(&format!("/systems/{system}/measures")).await, 200).await;
+    let codes: Vec<String> =
+        required.as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap().to_string()).collect();
+    assert!(codes.len() >= 2, "the demo's critical system has required measures: {codes:?}");
+    let sheet = format!(
+        "Handlingsplan Elevhälsan\nSystem;Krav-id;Kravtext;ÄR/SKA;Status;Hur\n\
+         Elevhälsojournal;{};Text;SKA;Ej uppfyllt;Saknas helt\n\
+         elevhälsojournal ;{};Text;SKA;Uppfyllt;Rutin finns\n\
+         Elevhälsojournal;X-99;Okänt;SKA;Uppfyllt;\n\
+         Okänt system;{};Text;SKA;Uppfyllt;\n\
+         Elevhälsojournal;{};Text;SKA;kanske;\n",
+        codes[0], codes[1], codes[0], codes[0]
+    );
+    let preview =
+        json_of(api.send(Method::POST, "/classifications/plan-import", json!({"text": sheet})).await, 200).await;
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0]["line"], 3, "below the title and the headings");
+    assert_eq!(rows[0]["status"], "ej_uppfylld");
+    assert!(rows[0]["action"] == "create" || rows[0]["action"] == "update", "{}", rows[0]);
+    assert_eq!(rows[1]["system_id"], json!(system), "names match whatever their case and spaces");
+    assert!(rows[2]["errors"][0].as_str().unwrap().contains("finns inte i kommunens katalog"));
+    assert!(rows[3]["errors"][0].as_str().unwrap().contains("finns inte i Lisa"));
+    assert!(rows[4]["errors"][0].as_str().unwrap().contains("kanske"));
+    let saved = api.send(Method::POST, "/classifications/plan-import", json!({"text": sheet, "commit": true})).await;
+    let saved = json_of(saved, 200).await;
+    assert_eq!(
+        saved["saved"].as_u64().unwrap() as usize,
+        saved["rows"].as_array().unwrap().iter().filter(|r| r["action"] == "create" || r["action"] == "update").count()
+    );
+    let (status, comment): (String, String) = sqlx::query_as(
+        "SELECT a.status, a.comment FROM measure_assessments a JOIN measures m ON m.id = a.measure_id
+          WHERE a.system_id = $1 AND m.code = $2",
+    )
+    .bind(system)
+    .bind(&codes[0])
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), comment.as_str()), ("ej_uppfylld", "Saknas helt"));
+    let proposed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM actions a JOIN measures m ON m.id = a.measure_id WHERE a.system_id = $1 AND m.code = $2",
+    )
+    .bind(system)
+    .bind(&codes[0])
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(proposed, 1, "the unmet requirement proposes its action");
+    let again =
+        json_of(api.send(Method::POST, "/classifications/plan-import", json!({"text": sheet})).await, 200).await;
+    assert_eq!(again["rows"][0]["action"], "unchanged");
+
+    let client = app.login("samordnare@exempelby.se").await;
+    let page = app.post_form(&client, "/classifications/plan-import/preview", &[("text", sheet.as_str())]).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Oförändrad"));
+    let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
+    assert_eq!(owner.send(Method::POST, "/classifications/plan-import", json!({"text": sheet})).await.status(), 403);
+}

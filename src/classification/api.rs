@@ -100,6 +100,20 @@ pub async fn approve(
     Ok(Json(super::approve(&state, &principal, id).await?))
 }
 
+/// "Be om godkännande": whoever may classify asks the information owner to approve the current
+/// version; the owner gets a reminder and a work item. 409 when there is nothing to ask (no
+/// classification, already approved or asked, no owner with an account, or the asker is the owner).
+#[utoipa::path(post, path = "/assets/{id}/approval-request", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 201, body = crate::web::Asked), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn request_approval(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<(StatusCode, Json<crate::web::Asked>)> {
+    let asked = super::request_approval(&state, &principal, id).await?;
+    Ok((StatusCode::CREATED, Json(crate::web::Asked { asked })))
+}
+
 /// The municipality's requirement catalogue.
 #[utoipa::path(get, path = "/catalogue", tag = TAG, responses((status = 200, body = Vec<Measure>), (status = 403, body = Problem)))]
 pub async fn catalogue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Measure>>> {

@@ -190,6 +190,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::classifications, api::classify))
         .routes(routes!(api::approve))
+        .routes(routes!(api::request_approval))
         .routes(routes!(api::import_classifications))
         .routes(routes!(api::import_plan))
         .merge(

@@ -136,6 +136,20 @@ pub struct Acceptance {
     pub comment: String,
 }
 
+/// "Be om riskacceptans": whoever edits the analysis but may not accept its risks asks its owner
+/// to decide on the untreated ones; the owner gets a reminder and a work item. 409 when there is
+/// nothing to ask or the owner was asked within 14 days.
+#[utoipa::path(post, path = "/risk-analyses/{id}/acceptance-request", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 201, body = crate::web::Asked), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn request_acceptance(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> AppResult<(axum::http::StatusCode, Json<crate::web::Asked>)> {
+    let asked = super::request_acceptance(&state, &principal, id).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(crate::web::Asked { asked })))
+}
+
 /// The owner of the analysis accepts the risk.
 #[utoipa::path(post, path = "/risks/{id}/acceptance", tag = TAG, params(("id" = Uuid, Path)), request_body = Acceptance,
     responses((status = 200, body = RiskView), (status = 403, body = Problem), (status = 404, body = Problem)))]

@@ -249,6 +249,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::register))
         .routes(routes!(api::update_risk))
         .routes(routes!(api::accept))
+        .routes(routes!(api::request_acceptance))
         .routes(routes!(api::matrix))
 }
 

@@ -113,6 +113,12 @@ pub fn unprocessable(page: impl IntoResponse) -> Response {
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
+/// The API's answer to a "Be om …" request: whom Lisa asked (their work item and reminder are made).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Asked {
+    pub asked: String,
+}
+
 /// One choice in a `<select>`, prepared for the template.
 pub struct SelectOption {
     pub value: String,

@@ -255,7 +255,10 @@ async fn the_classifier_asks_the_information_owner_to_approve_and_the_work_item_
         .to_string();
     let classified = owner.send(Method::POST, &format!("/assets/{asset_id}/classifications"), levels(1, 1, 1, 1)).await;
     assert_eq!(classified.status(), 201);
-    assert_eq!(app.post_form(&johan, &format!("/assets/{asset_id}/approval-request"), &[]).await.status(), 303);
+    // Through the API this time: the same use case, whom it asked, and no second request.
+    let ask = format!("/assets/{asset_id}/approval-request");
+    assert_eq!(json_of(owner.send(Method::POST, &ask, json!({})).await, 201).await["asked"], "Anna Nilsson");
+    assert_eq!(owner.send(Method::POST, &ask, json!({})).await.status(), 409);
     let start = app.get(&employee, "/").await.text().await.unwrap();
     assert!(
         start.contains("Att göra för dig (")

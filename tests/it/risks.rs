@@ -194,8 +194,13 @@ async fn whoever_may_not_accept_asks_the_analysis_owner_who_has_a_work_item_unti
         .await
         .unwrap();
     assert_eq!(requests, 1, "asked twice in a row, one request");
+    // The API asks by the same rule: asked within 14 days is a conflict, as on the page.
+    let again = owner.send(Method::POST, &ask, json!({})).await;
+    assert!(json_of(again, 409).await.to_string().contains("redan ombedd"));
     let employee = app.login("medarbetare@exempelby.se").await;
     assert!(app.post_form(&employee, &ask, &[]).await.status().is_client_error(), "only those who edit ask");
+    let employee_api = app.api(&app.api_token("medarbetare@exempelby.se", app.exempelby).await);
+    assert_eq!(employee_api.send(Method::POST, &ask, json!({})).await.status(), 403);
 
     let sara_session = app.login("samordnare@exempelby.se").await;
     let item = "Ta ställning till de obehandlade riskerna i Riskanalys av frånvarohanteringen";

@@ -161,14 +161,16 @@ async fn another_municipalitys_coordinator_cannot_delete_or_withdraw_in_an_audit
 #[tokio::test]
 async fn another_municipalitys_coordinator_cannot_ask_for_approval_or_risk_acceptance() {
     let app = TestApp::spawn().await;
-    app.annanstad().await;
+    let other = app.annanstad().await.municipality;
     let asset: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM information_assets LIMIT 1").fetch_one(app.pool()).await.unwrap();
     let analysis: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM risk_analyses LIMIT 1").fetch_one(app.pool()).await.unwrap();
     let stranger = app.login("samordnare@annanstad.se").await;
+    let stranger_api = app.api(&app.api_token("samordnare@annanstad.se", other).await);
     for path in [format!("/assets/{asset}/approval-request"), format!("/risk-analyses/{analysis}/acceptance-request")] {
         assert_eq!(app.post_form(&stranger, &path, &[]).await.status(), 404, "{path}");
+        assert_eq!(stranger_api.send(Method::POST, &path, json!({})).await.status(), 404, "the API's {path}");
     }
     let made: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM approval_requests) + (SELECT count(*) FROM acceptance_requests)",

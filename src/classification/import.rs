@@ -420,7 +420,12 @@ pub struct PlanImportRow {
 
 impl PlanImportRow {
     pub fn action_label(&self) -> &'static str {
-        self.action.map(Action::label).unwrap_or("Lämnas utanför")
+        match self.action {
+            Some(Action::Create) => "Ny självskattning",
+            Some(Action::Update) => "Ändrad självskattning",
+            Some(Action::Unchanged) => Action::Unchanged.label(),
+            None => "Lämnas utanför",
+        }
     }
 
     pub fn status_label(&self) -> &'static str {

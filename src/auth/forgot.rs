@@ -4,9 +4,9 @@
 //! `LINKS_PER_HOUR` asked-for links per account, so no one floods another's mailbox. Without
 //! mail, the page says to ask the coordinator.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -54,7 +54,7 @@ pub struct ForgotForm {
 pub async fn ask(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<ForgotForm>,
+    PageForm(form): PageForm<ForgotForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_string();
     if state.config.smtp_url.is_some() && email.contains('@') && email.len() <= 254 {

@@ -2,9 +2,9 @@
 
 use std::net::SocketAddr;
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -95,7 +95,7 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
     let keys = store::ThrottleKeys::new(&email, &client_address(&state, peer, &headers));
@@ -215,7 +215,7 @@ pub struct CodeForm {
 pub async fn answer_code(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> AppResult<Response> {
     let csrf = cookies::get(&headers, session::ANON_CSRF_COOKIE).unwrap_or_default();
     let challenge = cookies::get(&headers, CHALLENGE_COOKIE).unwrap_or_default();
@@ -283,7 +283,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<PasswordForm>,
+    PageForm(form): PageForm<PasswordForm>,
 ) -> AppResult<Response> {
     let changed = accounts::change_own_password(&state, &principal, &form.current, &form.new, &form.repeat).await;
     let revoked = match split_validation(changed)? {
@@ -309,7 +309,7 @@ pub struct SwitchForm {
 pub async fn switch_municipality(
     State(state): State<AppState>,
     principal: Principal,
-    Form(form): Form<SwitchForm>,
+    PageForm(form): PageForm<SwitchForm>,
 ) -> AppResult<Response> {
     let allowed = principal.municipalities.iter().find(|m| m.id == form.municipality_id);
     let m = allowed.map(|m| MunicipalityId::chosen(m.id)).ok_or(AppError::Forbidden)?;
@@ -357,7 +357,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<TokenForm>,
+    PageForm(form): PageForm<TokenForm>,
 ) -> AppResult<Response> {
     match tokens::create(&state, &principal, &form).await {
         Ok((_, secret)) => {
@@ -442,7 +442,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(secret): Path<String>,
-    Form(form): Form<ResetForm>,
+    PageForm(form): PageForm<ResetForm>,
 ) -> AppResult<Response> {
     match accounts::use_reset(&state, &secret, &form.new, &form.repeat).await {
         Ok(()) => Ok(flash::see_other_with(&state, "/login", "Ditt nya lösenord är sparat. Logga in med det.")),
@@ -517,7 +517,7 @@ pub async fn enable_two_factor(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> AppResult<Response> {
     let result = two_factor::confirm(&state, &principal, &form.code).await;
     after_two_factor_change(&state, &principal, chrome, result).await
@@ -527,7 +527,7 @@ pub async fn renew_recovery_codes(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> AppResult<Response> {
     let result = two_factor::renew_recovery_codes(&state, &principal, &form.code).await;
     after_two_factor_change(&state, &principal, chrome, result).await
@@ -537,7 +537,7 @@ pub async fn disable_two_factor(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> AppResult<Response> {
     match two_factor::turn_off(&state, &principal, &form.code).await {
         Ok(()) => Ok(flash::see_other_with(&state, "/account/two-factor", "Tvåstegsverifiering är avstängd.")),
@@ -660,7 +660,7 @@ pub async fn save_sso_settings(
     principal: Principal,
     chrome: Chrome,
     Path(m): Path<Uuid>,
-    Form(form): Form<sso::SettingsForm>,
+    PageForm(form): PageForm<sso::SettingsForm>,
 ) -> AppResult<Response> {
     let m = MunicipalityId::chosen(m);
     match sso::save(&state, &principal, m, &form).await {

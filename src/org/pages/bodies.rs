@@ -1,8 +1,8 @@
 //! Bodies (KF, KS, nämnder, bolag): page, form, removal.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -64,7 +64,7 @@ pub async fn create_body(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<BodyForm>,
+    PageForm(form): PageForm<BodyForm>,
 ) -> AppResult<Response> {
     match split_validation(service::create_body(&state, &principal, &form).await)? {
         Ok(body) => Ok(flash::see_other_with(&state, "/org", &format!("{} har lagts till.", body.name))),
@@ -93,7 +93,7 @@ pub async fn update_body(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    Form(form): Form<BodyForm>,
+    PageForm(form): PageForm<BodyForm>,
 ) -> AppResult<Response> {
     match split_validation(service::update_body(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/bodies/{id}"), "Ändringarna är sparade.")),

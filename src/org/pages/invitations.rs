@@ -1,8 +1,8 @@
 //! The signed-in user's own invitations to other municipalities.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -42,7 +42,7 @@ pub async fn answer_invitation(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<Uuid>,
-    Form(form): Form<Answer>,
+    PageForm(form): PageForm<Answer>,
 ) -> AppResult<Response> {
     let accept = form.answer == "ja";
     let m = service::answer_invitation(&state, &principal, id, accept).await?;

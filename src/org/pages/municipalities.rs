@@ -1,8 +1,8 @@
 //! Municipalities, for system administrators.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -66,7 +66,7 @@ pub async fn save_municipality(
     principal: Principal,
     chrome: Chrome,
     id: Option<Path<Uuid>>,
-    Form(form): Form<MunicipalityForm>,
+    PageForm(form): PageForm<MunicipalityForm>,
 ) -> AppResult<Response> {
     let id = id.map(|Path(id)| id);
     match split_validation(service::save_municipality(&state, &principal, id, &form).await)? {

@@ -1,8 +1,8 @@
 //! The staff directory: people with titles, email and unit.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -124,7 +124,7 @@ pub async fn create_person(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<PersonForm>,
+    PageForm(form): PageForm<PersonForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     match split_validation(service::create_person(&state, &principal, &form).await)? {
@@ -160,7 +160,7 @@ pub async fn update_person(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    Form(form): Form<PersonForm>,
+    PageForm(form): PageForm<PersonForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     match split_validation(service::update_person(&state, &principal, id, &form).await)? {

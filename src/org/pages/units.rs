@@ -1,8 +1,8 @@
 //! Units (förvaltningar, sektorer, enheter) under a body.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -84,7 +84,7 @@ pub async fn create_unit(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<UnitForm>,
+    PageForm(form): PageForm<UnitForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     match split_validation(service::create_unit(&state, &principal, &form).await)? {
@@ -115,7 +115,7 @@ pub async fn update_unit(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    Form(form): Form<UnitForm>,
+    PageForm(form): PageForm<UnitForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     match split_validation(service::update_unit(&state, &principal, id, &form).await)? {

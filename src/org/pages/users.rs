@@ -1,8 +1,8 @@
 //! Users with their roles here, adding someone (granted or invited), their roles.
 
+use crate::web::form::PageForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
@@ -167,7 +167,7 @@ pub async fn create_user(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Form(form): Form<UserForm>,
+    PageForm(form): PageForm<UserForm>,
 ) -> AppResult<Response> {
     let m = principal.tenant()?;
     let email = form.email.trim().to_lowercase();
@@ -207,7 +207,7 @@ pub async fn add_grant(
     principal: Principal,
     chrome: Chrome,
     Path(id): Path<Uuid>,
-    Form(form): Form<GrantForm>,
+    PageForm(form): PageForm<GrantForm>,
 ) -> AppResult<Response> {
     match split_validation(service::add_grant(&state, &principal, id, &form).await)? {
         Ok(_) => Ok(flash::see_other_with(&state, &format!("/org/users/{id}"), "Rollen är tillagd.")),
@@ -294,7 +294,7 @@ pub struct TwoFactorRule {
 pub async fn set_two_factor_rule(
     State(state): State<AppState>,
     principal: Principal,
-    Form(form): Form<TwoFactorRule>,
+    PageForm(form): PageForm<TwoFactorRule>,
 ) -> AppResult<Response> {
     crate::auth::two_factor::set_required_here(&state, &principal, form.required).await?;
     let message = if form.required {

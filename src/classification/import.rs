@@ -113,10 +113,6 @@ impl ImportResult {
     }
 
     /// The heading a column is read from ("" when none).
-    pub fn heading_of(&self, column: &Column) -> &str {
-        self.heading_of_code(column.code())
-    }
-
     pub fn heading_of_code(&self, code: &str) -> &str {
         self.mapping.get(code).map(String::as_str).unwrap_or("")
     }

@@ -28,17 +28,27 @@ struct ImportPage {
 impl ImportPage {
     fn new(chrome: Chrome, text: String, errors: FieldErrors, preview: Option<ImportResult>) -> ImportPage {
         let columns = match &preview {
-            Some(result) => Column::CLASSIFICATION
-                .into_iter()
-                .map(|column| {
-                    let headings = result.headings.iter().map(|h| (h.clone(), h.clone()));
-                    (column.code(), column.label(), options(headings, result.heading_of(&column)))
-                })
-                .collect(),
+            Some(result) => column_choices(&Column::CLASSIFICATION, &result.headings, &result.mapping),
             None => Vec::new(),
         };
         ImportPage { chrome, text, errors, preview, columns }
     }
+}
+
+/// Per column of a sheet: its code, its name, and the headings to choose from (the one it is
+/// read from chosen).
+fn column_choices(
+    columns: &[Column],
+    headings: &[String],
+    mapping: &std::collections::BTreeMap<String, String>,
+) -> Vec<(&'static str, &'static str, Vec<SelectOption>)> {
+    columns
+        .iter()
+        .map(|column| {
+            let chosen = mapping.get(column.code()).map(String::as_str).unwrap_or("");
+            (column.code(), column.label(), options(headings.iter().map(|h| (h.clone(), h.clone())), chosen))
+        })
+        .collect()
 }
 
 /// The sheet and the columns as the form sends them: `text`, and `col_<code>` per column.
@@ -124,13 +134,7 @@ struct PlanPage {
 impl PlanPage {
     fn new(chrome: Chrome, text: String, errors: FieldErrors, preview: Option<PlanImportResult>) -> PlanPage {
         let columns = match &preview {
-            Some(result) => Column::PLAN
-                .into_iter()
-                .map(|column| {
-                    let headings = result.headings.iter().map(|h| (h.clone(), h.clone()));
-                    (column.code(), column.label(), options(headings, result.heading_of_code(column.code())))
-                })
-                .collect(),
+            Some(result) => column_choices(&Column::PLAN, &result.headings, &result.mapping),
             None => Vec::new(),
         };
         PlanPage { chrome, text, errors, preview, columns }

@@ -27,6 +27,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::systems::demo::seed(&mut tx, &actor, municipality).await?;
     crate::risks::demo::seed(&mut tx, &actor, municipality).await?;
     crate::access_reviews::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    crate::continuity::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     crate::suppliers::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     crate::documents::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     let year = chrono::Datelike::year(&crate::web::format::today()) as i16;
@@ -64,6 +65,7 @@ pub async fn registered_since(tx: &mut PgConnection, m: MunicipalityId, since: D
         "UPDATE follow_up_assessments SET assessed_at = assessed_at - (now() - $2) WHERE municipality_id = $1",
         "UPDATE contracts SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
         "UPDATE compliance_checks SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
+        "UPDATE continuity_plans SET created_at = created_at - (now() - $2) WHERE municipality_id = $1",
     ] {
         shift(sql).execute(&mut *tx).await?;
     }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod classification;
 pub mod code;
 pub mod config;
+pub mod continuity;
 pub mod db;
 pub mod demo;
 pub mod documents;
@@ -113,6 +114,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(risks::api())
         .merge(incidents::api())
         .merge(access_reviews::api())
+        .merge(continuity::api())
         .merge(suppliers::api())
         .merge(documents::api())
         .merge(training::api())
@@ -160,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .merge(risks::router())
         .merge(incidents::router())
         .merge(access_reviews::router())
+        .merge(continuity::router())
         .merge(suppliers::router())
         .merge(documents::router())
         .merge(training::router())

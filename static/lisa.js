@@ -87,6 +87,11 @@ document.addEventListener("DOMContentLoaded", () => {
     select.before(search);
   }
 
+  // A print button on printable pages (the browser's own print works as well).
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+
   // A pasted sheet may also come from a file: the file's text fills the box (nothing is sent
   // until the form is). A file in Excel's Windows encoding is read as such when not UTF-8.
   for (const area of document.querySelectorAll("textarea[data-file-target]")) {

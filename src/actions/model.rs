@@ -33,6 +33,7 @@ crate::codes! {
         RequiredMeasure = "atgardskrav" => "Ej uppfyllt åtgärdskrav",
         ProtectionAnalysis = "skyddsanalys" => "Analys av skyddsbehov (nivå 4)",
         ComplianceCheck = "efterlevnadskontroll" => "Avtalskrav som inte uppfylls",
+        Exercise = "ovning" => "Iakttagelse från kontinuitetsövning",
     }
 }
 

@@ -224,6 +224,24 @@ async fn grow(
           SELECT gen_random_uuid(), '{m}', s.id, DATE '{today}' - (s.n % 700)::int - k * 365, s.n % 3 <> 0, true, s.n % 5 <> 0,
                  s.n % 7, DATE '{today}' - (s.n % 700)::int - k * 365 + 365, 'Generator'
             FROM h_systems s CROSS JOIN generate_series(0, 1) k WHERE s.n % 5 <> 0;
+        INSERT INTO continuity_plans (id, municipality_id, system_id, mtpd_hours, rpo_hours, targets_set_by,
+                                      targets_decided_by, rto_hours, rto_source, restore_priority, reserve_routine,
+                                      backup_frequency, plan_owner_person_id, review_on)
+          SELECT gen_random_uuid(), '{m}', s.id, (ARRAY[4, 8, 24, 72])[1 + s.n % 4], (ARRAY[1, 4, 24])[1 + s.n % 3],
+                 CASE WHEN s.n % 6 = 0 THEN 'it' ELSE 'verksamheten' END, 'Verksamhetschef ' || (s.n % 40),
+                 (ARRAY[2, 8, 24, 48, 96])[1 + s.n % 5], 'avtal', row_number() OVER (ORDER BY s.n),
+                 CASE WHEN s.n % 4 = 0 THEN '' ELSE 'Reservrutin ' || s.n END, 'Dagligen',
+                 (SELECT id FROM h_people WHERE n = s.n % 400), DATE '{today}' + (s.n % 300)::int - 100
+            FROM h_systems s JOIN systems sy ON sy.id = s.id WHERE sy.is_critical AND s.n % 3 <> 0;
+        INSERT INTO continuity_exercises (id, municipality_id, title, performed_on, kind, result, findings, recorded_by)
+          SELECT gen_random_uuid(), '{m}', 'Övning ' || i, DATE '{today}' - (i * 3),
+                 (ARRAY['aterlasningstest','skrivbordsovning','teknisk_ovning','fullskaleovning'])[1 + i % 4],
+                 (ARRAY['godkant','godkant','med_anmarkningar','underkant'])[1 + i % 4], '', 'Generator'
+            FROM generate_series(1, 200) i;
+        INSERT INTO continuity_exercise_systems (municipality_id, exercise_id, system_id)
+          SELECT DISTINCT '{m}'::uuid, e.id, s.id
+            FROM (SELECT id, row_number() OVER (ORDER BY title) AS n FROM continuity_exercises WHERE municipality_id = '{m}') e
+            CROSS JOIN generate_series(0, 2) k JOIN h_systems s ON s.n = (e.n * 13 + k * 101) % 1500;
         INSERT INTO users (id, email, display_name, password_hash)
           SELECT gen_random_uuid(), 'anvandare' || i || '@storby.se', 'Användare ' || i, '{hash}'
             FROM generate_series(1, 2000) i;

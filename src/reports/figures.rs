@@ -244,6 +244,18 @@ pub struct SupplierFigures {
     pub overdue_checks: usize,
 }
 
+/// The critical systems' continuity as of the report's date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ContinuityFigures {
+    pub critical_systems: usize,
+    /// With a complete plan: a reserve routine and targets decided by the business.
+    pub with_plan: usize,
+    /// Exercised within the interval of their T level.
+    pub exercised_in_interval: usize,
+    /// IT cannot restore within the tolerable outage, or IT set the targets alone.
+    pub gaps: usize,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentFigures {
     pub in_force: usize,
@@ -285,6 +297,9 @@ pub struct Figures {
     pub recommendations: RecommendationFigures,
     pub incidents: IncidentFigures,
     pub suppliers: SupplierFigures,
+    /// Absent in reports published before continuity was counted.
+    #[serde(default)]
+    pub continuity: Option<ContinuityFigures>,
     pub documents: DocumentFigures,
     /// Empty when no training is recorded for the year.
     pub training: Vec<TrainingFigure>,
@@ -441,6 +456,15 @@ pub fn key_rows(now: &Figures, before: Option<&Figures>) -> Vec<KeyRow> {
         add("Leverantörer", "Avtal som saknar krav systemen behöver", &|f| n(f.suppliers.missing_requirements));
         add("Leverantörer", "Efterlevnadskontroller under året", &|f| n(f.suppliers.checks_in_year));
         add("Leverantörer", "Försenade kontroller", &|f| n(f.suppliers.overdue_checks));
+    }
+    // Reports published before continuity was counted measured nothing: "–", never 0.
+    let continuity =
+        |f: &Figures, part: fn(&ContinuityFigures) -> usize| f.continuity.as_ref().map_or("–".into(), |c| n(part(c)));
+    add("Kontinuitet", "Verksamhetskritiska system", &|f| continuity(f, |c| c.critical_systems));
+    if either(|f| f.continuity.as_ref().is_some_and(|c| c.critical_systems > 0)) {
+        add("Kontinuitet", "med fullständig kontinuitetsplan", &|f| continuity(f, |c| c.with_plan));
+        add("Kontinuitet", "övade inom intervallet", &|f| continuity(f, |c| c.exercised_in_interval));
+        add("Kontinuitet", "med glapp mellan krav och förmåga", &|f| continuity(f, |c| c.gaps));
     }
     add("Styrdokument", "Gällande styrdokument", &|f| n(f.documents.in_force));
     if either(|f| f.documents.in_force > 0) {
@@ -849,6 +873,16 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         overdue_checks: standings.iter().map(|s| s.overdue_checks()).sum(),
     };
 
+    // Plans as registered by the day (their contents as they stand now), exercises by their date.
+    let mut continuity = crate::continuity::standings(&mut *db, m, as_of, Some(by)).await?;
+    continuity.retain(|s| s.is_critical);
+    let continuity_figures = ContinuityFigures {
+        critical_systems: continuity.len(),
+        with_plan: continuity.iter().filter(|s| s.is_complete()).count(),
+        exercised_in_interval: continuity.iter().filter(|s| s.is_exercised()).count(),
+        gaps: continuity.iter().filter(|s| s.gap).count(),
+    };
+
     let documents = crate::documents::store::list(&mut *db, m).await?;
     let in_force: Vec<_> = documents
         .iter()
@@ -913,6 +947,7 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         recommendations: recommendation_figures,
         incidents: incident_figures,
         suppliers: supplier_figures,
+        continuity: Some(continuity_figures),
         documents: document_figures,
         training,
         recommendation_list,

@@ -1,6 +1,6 @@
 //! What is due across every area: reviews, legal clocks on open incidents, actions, responses
-//! to the auditors, compliance checks and governing documents. The coordinator's dashboard,
-//! the system owner's and the daily reminders all read this one list.
+//! to the auditors, compliance checks, governing documents, continuity exercises and plans.
+//! The coordinator's dashboard, the system owner's and the daily reminders all read this one list.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -87,6 +87,30 @@ pub async fn collect(
                 link: format!("/systems/{}", standing.system_id),
                 due,
                 owner_user_id: owner_of(standing.system_id),
+                system_id: Some(standing.system_id),
+            });
+        }
+    }
+    for standing in crate::continuity::standings(&mut *db, m, today, None).await? {
+        let Some(plan) = standing.plan.as_ref() else { continue };
+        let link = format!("/systems/{}/continuity", standing.system_id);
+        if let Some(due) = standing.exercise_due.filter(|_| standing.is_critical) {
+            items.push(Item {
+                area: "Kontinuitetsövning",
+                title: format!("Öva kontinuitetsplanen för {}", standing.system_name),
+                link: link.clone(),
+                due,
+                owner_user_id: standing.owner_user_id,
+                system_id: Some(standing.system_id),
+            });
+        }
+        if let Some(due) = plan.review_on {
+            items.push(Item {
+                area: "Kontinuitetsplan",
+                title: format!("Se över kontinuitetsplanen för {}", standing.system_name),
+                link,
+                due,
+                owner_user_id: standing.owner_user_id,
                 system_id: Some(standing.system_id),
             });
         }

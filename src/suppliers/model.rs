@@ -162,14 +162,6 @@ pub struct ContractInput {
     pub measure_ids: Vec<Uuid>,
 }
 
-fn ids(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> =
-        values.iter().filter_map(|v| optional_id(errors, field, v, "Välj bland alternativen.")).collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
 impl ContractForm {
     pub fn validate(&self) -> Result<ContractInput, FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -193,8 +185,8 @@ impl ContractForm {
             optional_id(&mut errors, "owner_person_id", &self.owner_person_id, "Välj en person i listan.");
         let check_interval_months =
             number_in(&mut errors, "check_interval_months", &self.check_interval_months, 1, 60, 12) as i16;
-        let system_ids = ids(&mut errors, "system_ids", &self.system_ids);
-        let measure_ids = ids(&mut errors, "measure_ids", &self.measure_ids);
+        let system_ids = crate::web::form::id_list(&mut errors, "system_ids", &self.system_ids);
+        let measure_ids = crate::web::form::id_list(&mut errors, "measure_ids", &self.measure_ids);
         if !errors.is_empty() {
             return Err(errors);
         }

@@ -78,6 +78,33 @@ pub fn code_or<T>(
     optional_code(errors, field, value, parse, message).unwrap_or(default)
 }
 
+/// Ids chosen in a form (a checkbox list): each must be an id, `"Välj i listan."` on `field`
+/// otherwise; empty values skipped, repeats dropped, the order kept.
+pub fn id_list(errors: &mut FieldErrors, field: &str, values: &[String]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match Uuid::parse_str(value) {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => {
+                errors.insert(field.into(), "Välj i listan.".into());
+            }
+        }
+    }
+    ids
+}
+
+/// An optional whole number within `min..=max`: None when empty; a message on `field` when it
+/// is not such a number.
+pub fn optional_number(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32) -> Option<i32> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let before = errors.len();
+    let n = number_in(errors, field, value, min, max, min);
+    (errors.len() == before).then_some(n)
+}
+
 /// A whole number from a form field within `min..=max`; `default` when empty; a message on
 /// `field` when it is not such a number.
 pub fn number_in(errors: &mut FieldErrors, field: &str, value: &str, min: i32, max: i32, default: i32) -> i32 {
@@ -163,6 +190,45 @@ pub fn checkbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<boo
         }
     }
     deserializer.deserialize_any(Checkbox)
+}
+
+/// A number field, for `#[serde(default, deserialize_with = "text_or_number")]`: a page sends
+/// text, the API may send a JSON number (or null for none); the form's `validate` reads either
+/// as text, with its Swedish message when it is not a number.
+pub fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    struct TextOrNumber;
+    impl serde::de::Visitor<'_> for TextOrNumber {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number, as text or a JSON number")
+        }
+
+        fn visit_str<E>(self, value: &str) -> Result<String, E> {
+            Ok(value.to_string())
+        }
+
+        fn visit_i64<E>(self, value: i64) -> Result<String, E> {
+            Ok(value.to_string())
+        }
+
+        fn visit_u64<E>(self, value: u64) -> Result<String, E> {
+            Ok(value.to_string())
+        }
+
+        fn visit_f64<E>(self, value: f64) -> Result<String, E> {
+            Ok(value.to_string())
+        }
+
+        fn visit_unit<E>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+
+        fn visit_none<E>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+    }
+    deserializer.deserialize_any(TextOrNumber)
 }
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for PageForm<T> {

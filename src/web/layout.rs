@@ -130,6 +130,7 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
                 link("/coverage", "Klassning", in_municipality && crate::systems::may_read(principal)),
                 link("/catalogue", "Åtgärdskatalog", in_municipality && crate::systems::may_read(principal)),
                 link("/access-reviews", "Behörigheter", in_municipality && crate::systems::may_read(principal)),
+                link("/continuity", "Kontinuitet", in_municipality && crate::continuity::may_read(principal)),
             ],
         ),
         (

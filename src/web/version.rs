@@ -52,6 +52,7 @@ pub enum Versioned {
     RiskAnalysis,
     Risk,
     AnnualReport,
+    ContinuityPlan,
 }
 
 impl Versioned {
@@ -68,6 +69,7 @@ impl Versioned {
             Versioned::RiskAnalysis => "risk_analyses",
             Versioned::Risk => "risks",
             Versioned::AnnualReport => "annual_reports",
+            Versioned::ContinuityPlan => "continuity_plans",
         }
     }
 
@@ -85,6 +87,7 @@ impl Versioned {
             Versioned::RiskAnalysis => EntityType::RiskAnalysis,
             Versioned::Risk => EntityType::Risk,
             Versioned::AnnualReport => EntityType::AnnualReport,
+            Versioned::ContinuityPlan => EntityType::ContinuityPlan,
         }
     }
 }

@@ -16,6 +16,7 @@ mod board_truth;
 mod browser;
 mod classification;
 mod cli;
+mod continuity;
 mod dashboards;
 mod database;
 mod documents;

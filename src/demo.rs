@@ -34,6 +34,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     crate::training::demo::seed(&mut tx, &actor, municipality, year).await?;
     crate::incidents::demo::seed(&mut tx, &actor, municipality, chrono::Utc::now()).await?;
     crate::actions::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
+    crate::internal_control::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;
     let last_year = chrono::Datelike::year(&crate::web::format::today()) - 1;
     registered_since(&mut tx, municipality, crate::reports::figures::end_of_day(day(last_year, 1, 1))).await?;
     crate::reports::demo::seed(&mut tx, &actor, municipality, crate::web::format::today()).await?;

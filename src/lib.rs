@@ -15,6 +15,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod incidents;
+pub mod internal_control;
 pub mod mail;
 pub mod org;
 pub mod reminders;
@@ -115,6 +116,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(incidents::api())
         .merge(access_reviews::api())
         .merge(continuity::api())
+        .merge(internal_control::api())
         .merge(suppliers::api())
         .merge(documents::api())
         .merge(training::api())
@@ -163,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(incidents::router())
         .merge(access_reviews::router())
         .merge(continuity::router())
+        .merge(internal_control::router())
         .merge(suppliers::router())
         .merge(documents::router())
         .merge(training::router())

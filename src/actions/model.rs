@@ -34,6 +34,7 @@ crate::codes! {
         ProtectionAnalysis = "skyddsanalys" => "Analys av skyddsbehov (nivå 4)",
         ComplianceCheck = "efterlevnadskontroll" => "Avtalskrav som inte uppfylls",
         Exercise = "ovning" => "Iakttagelse från kontinuitetsövning",
+        InternalControl = "internkontroll" => "Avvikelse i internkontrollen",
     }
 }
 

@@ -431,11 +431,8 @@ pub async fn attach_file(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let (name, content_type, bytes) = crate::web::files::read_upload(multipart).await?;
-    let message =
-        match split_validation(super::attach_file(&state, &principal, id, &name, &content_type, &bytes).await)? {
-            Ok(()) => "Filen är bifogad.".to_string(),
-            Err(errors) => format!("Filen bifogades inte: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
-        };
+    let attached = super::attach_file(&state, &principal, id, &name, &content_type, &bytes).await;
+    let message = crate::web::files::attached_message(attached, "Filen är bifogad.", "Filen bifogades inte")?;
     Ok(flash::see_other_with(&state, &format!("/actions/{id}"), &message))
 }
 

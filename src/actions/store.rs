@@ -300,6 +300,17 @@ pub async fn get(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppRes
     by_ids(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
 }
 
+/// The actions from one source that are not done.
+pub async fn open_ids_from(db: impl PgExecutor<'_>, m: MunicipalityId, source: &str) -> AppResult<Vec<Uuid>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM actions WHERE municipality_id = $1 AND source = $2 AND status <> 'klar'",
+        m.uuid(),
+        source
+    )
+    .fetch_all(db)
+    .await?)
+}
+
 /// Adds an action with its links back to where it came from.
 pub async fn create(
     tx: &mut PgConnection,

@@ -86,6 +86,8 @@ crate::codes! {
         ContinuityPlan = "continuity_plan" => "Kontinuitetsplan",
         ContinuityExercise = "continuity_exercise" => "Kontinuitetsövning",
         ContinuityTargets = "continuity_targets" => "Kontinuitetsmål",
+        ControlPoint = "control_point" => "Kontrollmoment i internkontrollen",
+        ControlResult = "control_result" => "Genomförd internkontroll",
         Supplier = "supplier" => "Leverantör",
         Contract = "contract" => "Avtal",
         ComplianceCheck = "compliance_check" => "Efterlevnadskontroll",

@@ -29,7 +29,7 @@ pub fn may_read(principal: &Principal) -> bool {
 pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
     let directory = crate::org::may_read_directory(principal);
     use EntityType as E;
-    let readable: [(&[EntityType], bool); 10] = [
+    let readable: [(&[EntityType], bool); 11] = [
         // Drafts of the annual report are the coordinator's until published.
         (&[E::AnnualReport], crate::reports::may_prepare(principal)),
         // The staff directory and accounts (names, email addresses, roles).
@@ -56,6 +56,8 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
         (&[E::Supplier, E::Contract, E::ComplianceCheck], crate::suppliers::may_read(principal)),
         (&[E::Document], crate::documents::may_manage(principal)),
         (&[E::TrainingCampaign], crate::training::may_read(principal)),
+        // Every body's plan, not only some bodies'.
+        (&[E::ControlPoint, E::ControlResult], crate::internal_control::may_read_every_body(principal)),
     ];
     Ok(readable
         .into_iter()

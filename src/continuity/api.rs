@@ -52,6 +52,8 @@ pub struct RecordView {
     /// plan, reservrutin, mal, ovning.
     pub missing: Vec<Missing>,
     pub gap: bool,
+    /// What the gap is, in words.
+    pub gaps: Vec<String>,
 }
 
 impl From<Standing> for RecordView {
@@ -84,6 +86,7 @@ impl From<Standing> for RecordView {
             exercise_due: s.exercise_due,
             missing: s.missing,
             gap: s.gap,
+            gaps: s.gaps,
         }
     }
 }

@@ -38,7 +38,7 @@ const PLANS: [PlanRow; 4] = [
         "Eva Dahl",
         "Dagligen",
     ),
-    ("Lönesystem", Some(72), Some(24), SetBy::Business, "Sara Lind, HR-chef", 120, 4, "", "", "Dagligen"),
+    ("Lönesystem", Some(72), Some(24), SetBy::Business, "Personalchefen", 120, 4, "", "", "Dagligen"),
     (
         "Katalogtjänst",
         Some(4),

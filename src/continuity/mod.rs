@@ -62,6 +62,8 @@ pub struct Standing {
     pub missing: Vec<Missing>,
     /// IT cannot restore within the tolerable outage, or IT set the targets alone.
     pub gap: bool,
+    /// What the gap is, in words.
+    pub gaps: Vec<String>,
 }
 
 impl Standing {
@@ -129,12 +131,14 @@ pub async fn standings(
             let last_exercised_on = last.get(&system.id).copied();
             let exercised = model::exercised_in_interval(last_exercised_on, interval, on);
             let facts = plan.as_ref().map(Plan::facts);
+            let gaps = facts.map(|f| model::gaps(&f, target)).unwrap_or_default();
             Standing {
                 exercise_due: plan.as_ref().and_then(|p| {
                     model::exercise_due(last_exercised_on, crate::web::format::stockholm_date(p.created_at), interval)
                 }),
                 missing: model::missing(facts.as_ref(), exercised),
-                gap: facts.is_some_and(|f| model::has_gap(&f, target)),
+                gap: !gaps.is_empty(),
+                gaps,
                 system_id: system.id,
                 system_name: system.name,
                 body_name: system.body_name,
@@ -266,7 +270,7 @@ pub fn router() -> Router<AppState> {
         .route("/continuity/exercises", get(pages::exercises).post(pages::record_exercise))
         .route("/continuity/exercises/new", get(pages::new_exercise))
         .route("/continuity/targets", get(pages::targets).post(pages::set_targets))
-        .route("/systems/{id}/continuity", get(pages::edit).post(pages::save))
+        .route("/continuity/systems/{id}", get(pages::edit).post(pages::save))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {

@@ -131,11 +131,24 @@ pub fn exercised_in_interval(last: Option<NaiveDate>, interval_months: Option<i3
     }
 }
 
-/// A gap: IT cannot restore within the outage the business tolerates, or IT set the targets alone.
-pub fn has_gap(plan: &PlanFacts, target: Option<Target>) -> bool {
+/// The gaps, in words: IT cannot restore within the outage the business tolerates (its own
+/// figure, else the level's), or IT set the targets alone.
+pub fn gaps(plan: &PlanFacts, target: Option<Target>) -> Vec<String> {
+    let mut gaps = Vec::new();
     let tolerable = plan.mtpd_hours.or(target.and_then(|t| t.mtpd_hours));
-    let too_slow = matches!((plan.rto_hours, tolerable), (Some(rto), Some(mtpd)) if rto > mtpd);
-    too_slow || plan.set_by == Some(SetBy::It)
+    if let (Some(rto), Some(mtpd)) = (plan.rto_hours, tolerable)
+        && rto > mtpd
+    {
+        gaps.push(format!(
+            "IT kan återställa på {}, verksamheten tål {}",
+            hours_text(Some(rto)),
+            hours_text(Some(mtpd))
+        ));
+    }
+    if plan.set_by == Some(SetBy::It) {
+        gaps.push("IT satte målen utan verksamhetens beslut".into());
+    }
+    gaps
 }
 
 /// What a critical system's continuity lacks, in a fixed order.
@@ -457,12 +470,18 @@ mod tests {
         let t3 = target_for(&DEFAULT_TARGETS, Some(3));
         let business =
             PlanFacts { set_by: Some(SetBy::Business), mtpd_hours: Some(8), rto_hours: Some(8), ..Default::default() };
-        assert!(!has_gap(&business, t3));
-        assert!(has_gap(&PlanFacts { rto_hours: Some(9), ..business }, t3));
+        assert!(gaps(&business, t3).is_empty());
+        assert_eq!(
+            gaps(&PlanFacts { rto_hours: Some(9), ..business }, t3),
+            ["IT kan återställa på 9 h, verksamheten tål 8 h"]
+        );
         // Without the business's own figure the level's default counts: 4 h for T3.
-        assert!(has_gap(&PlanFacts { mtpd_hours: None, rto_hours: Some(6), ..business }, t3));
-        assert!(has_gap(&PlanFacts { set_by: Some(SetBy::It), ..business }, t3));
-        assert!(!has_gap(&PlanFacts { rto_hours: None, ..business }, t3));
+        assert_eq!(gaps(&PlanFacts { mtpd_hours: None, rto_hours: Some(6), ..business }, t3).len(), 1);
+        assert_eq!(
+            gaps(&PlanFacts { set_by: Some(SetBy::It), ..business }, t3),
+            ["IT satte målen utan verksamhetens beslut"]
+        );
+        assert!(gaps(&PlanFacts { rto_hours: None, ..business }, t3).is_empty());
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub async fn overview_csv(
                 s.mtpd_text(),
                 s.rpo_text(),
                 s.rto_text(),
-                if s.gap { "ja" } else { "nej" }.into(),
+                s.gaps.join("; "),
                 date(s.last_exercised_on),
                 date(s.exercise_due),
                 s.missing_text(),
@@ -304,7 +304,7 @@ pub async fn save(
     let expected = Version::parse(&form.version);
     match split_validation(super::save_plan(&state, &principal, id, &form, expected).await)? {
         Ok(_) => {
-            Ok(flash::see_other_with(&state, &format!("/systems/{id}/continuity"), "Kontinuitetsplanen är sparad."))
+            Ok(flash::see_other_with(&state, &format!("/continuity/systems/{id}"), "Kontinuitetsplanen är sparad."))
         }
         Err(errors) => {
             let page = record_page(&state, &principal, chrome, id, Some(form), errors.clone()).await?;

@@ -242,6 +242,20 @@ async fn grow(
           SELECT DISTINCT '{m}'::uuid, e.id, s.id
             FROM (SELECT id, row_number() OVER (ORDER BY title) AS n FROM continuity_exercises WHERE municipality_id = '{m}') e
             CROSS JOIN generate_series(0, 2) k JOIN h_systems s ON s.n = (e.n * 13 + k * 101) % 1500;
+        INSERT INTO control_points (id, municipality_id, body_id, year, area, risk, control, method, frequency,
+                                    responsible_person_id, reported_at)
+          SELECT gen_random_uuid(), '{m}', b.id, extract(year FROM DATE '{today}')::smallint, 'Område ' || k,
+                 'Risk ' || k, 'Kontrollmoment ' || k || ' för ' || b.name,
+                 (ARRAY['stickprov','registerkontroll','systemrapport','intervju'])[1 + k % 4],
+                 (ARRAY['manad','tertial','halvar','ar'])[1 + k % 4], (SELECT id FROM h_people WHERE n = k * 7 % 400),
+                 CASE WHEN k % 2 = 0 THEN 'delar' ELSE 'helar' END
+            FROM bodies b CROSS JOIN generate_series(1, 6) k WHERE b.municipality_id = '{m}';
+        INSERT INTO control_results (id, municipality_id, point_id, performed_on, outcome, comment, recorded_by)
+          SELECT gen_random_uuid(), '{m}', c.id,
+                 LEAST(make_date(c.year, 1 + (row_number() OVER (ORDER BY c.id) % 10)::int, 15), DATE '{today}'),
+                 CASE WHEN row_number() OVER (ORDER BY c.id) % 5 = 0 THEN 'avvikelse' ELSE 'utan_anmarkning' END,
+                 'Genererad', 'Generator'
+            FROM control_points c WHERE c.municipality_id = '{m}' AND c.area <> 'Område 6';
         INSERT INTO users (id, email, display_name, password_hash)
           SELECT gen_random_uuid(), 'anvandare' || i || '@storby.se', 'Användare ' || i, '{hash}'
             FROM generate_series(1, 2000) i;

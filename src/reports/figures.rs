@@ -60,6 +60,9 @@ pub struct SystemFigures {
     pub responses_overdue: usize,
     #[serde(default)]
     pub responses_deadline: Option<NaiveDate>,
+    /// The body's internal control plan for the year; absent where the body has none.
+    #[serde(default)]
+    pub internal_control: Option<crate::internal_control::ControlFigures>,
 }
 
 impl SystemFigures {
@@ -498,7 +501,7 @@ pub const NO_ANALYSES: &str = "– (inga riskanalyser ännu)";
 /// The per-body table as the page and the PDF show it: headings and one row of cells per
 /// body, the body's name first.
 pub struct BodyTable {
-    pub headings: [&'static str; 11],
+    pub headings: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -532,7 +535,7 @@ pub fn body_table(bodies: &[SystemFigures], unassigned: &SystemFigures, total: &
         })
         .collect();
     BodyTable {
-        headings: [
+        headings: vec![
             "Organ",
             "System",
             "Klassade",
@@ -547,6 +550,25 @@ pub fn body_table(bodies: &[SystemFigures], unassigned: &SystemFigures, total: &
         ],
         rows,
     }
+}
+
+/// Information security in each body's internal control, as the page and the PDF show it: a
+/// row per body with a plan for the year (none: the section is left out).
+pub fn internal_control_table(bodies: &[SystemFigures]) -> BodyTable {
+    let rows = bodies
+        .iter()
+        .filter_map(|b| {
+            let c = b.internal_control.as_ref()?;
+            Some(vec![
+                b.name.clone(),
+                c.planned.to_string(),
+                c.performed.to_string(),
+                c.deviations.to_string(),
+                c.open_actions.to_string(),
+            ])
+        })
+        .collect();
+    BodyTable { headings: vec!["Organ", "Kontrollmoment", "Genomförda", "Avvikelser", "Öppna åtgärder"], rows }
 }
 
 /// "3 (1 obehandlad)", or just the number when none are untreated.
@@ -765,6 +787,7 @@ impl Counted<'_> {
             responses_owed: owed.iter().map(|o| o.recommendations as usize).sum(),
             responses_overdue: overdue.iter().map(|o| o.recommendations as usize).sum(),
             responses_deadline: overdue.first().map(|o| o.deadline).or(owed.first().map(|o| o.deadline)),
+            internal_control: None,
         }
     }
 }
@@ -929,7 +952,8 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
         actions: &actions,
         owed: &owed,
     };
-    let bodies = body_rows(&counted, &body_list, per_body);
+    let controls = crate::internal_control::figures(&mut *db, m, year, as_of, by).await?;
+    let bodies = body_rows(&counted, &body_list, per_body, &controls);
     let unassigned_systems = crate::systems::store::CoverageRow::default();
     let unassigned_coverage = bodies.1.as_ref().unwrap_or(&unassigned_systems);
     let unassigned = SystemFigures { name: UNASSIGNED.into(), ..counted.row(Scope::Unassigned, unassigned_coverage) };
@@ -963,13 +987,13 @@ pub const BODY_TABLE_NOTE: &str = "Raden ”Hela kommunen (ej kopplat till nämn
      berör flera nämnder räknas hos var och en.";
 
 /// A row per body with anything to show (systems, risks, late actions, recommendations open
-/// or closed in the year, answers owed), in the bodies' Swedish order (KF, KS, nämnder, bolag);
-/// and the coverage of the systems without a
-/// body, kept for their own row.
+/// or closed in the year, answers owed, an internal control plan), in the bodies' Swedish order
+/// (KF, KS, nämnder, bolag); and the coverage of the systems without a body, kept for their own row.
 fn body_rows(
     counted: &Counted,
     bodies: &[crate::org::store::Body],
     coverage: Vec<crate::systems::store::CoverageRow>,
+    controls: &std::collections::HashMap<Uuid, crate::internal_control::ControlFigures>,
 ) -> (Vec<SystemFigures>, Option<crate::systems::store::CoverageRow>) {
     let unassigned = coverage.iter().find(|row| row.body_id.is_none()).cloned();
     let rows: Vec<SystemFigures> = bodies
@@ -981,11 +1005,15 @@ fn body_rows(
                 ..Default::default()
             };
             let row = coverage.iter().find(|row| row.body_id == Some(body.id)).unwrap_or(&empty);
-            counted.row(Scope::Body(body.id), row)
+            SystemFigures {
+                internal_control: controls.get(&body.id).cloned(),
+                ..counted.row(Scope::Body(body.id), row)
+            }
         })
         .filter(|f| {
             f.systems + f.open_recommendations + f.closed_recommendations + f.responses_owed > 0
                 || f.high_risks.is_some()
+                || f.internal_control.is_some()
                 || f.late_actions.is_some_and(|n| n > 0)
         })
         .collect();

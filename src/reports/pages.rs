@@ -297,6 +297,10 @@ impl ReportPage {
     fn body_table(&self) -> super::figures::BodyTable {
         super::figures::body_table(&self.figures.bodies, &self.figures.unassigned, &self.figures.systems)
     }
+
+    fn internal_control_table(&self) -> super::figures::BodyTable {
+        super::figures::internal_control_table(&self.figures.bodies)
+    }
 }
 
 async fn report_page(

@@ -230,6 +230,13 @@ pub fn source(
         out.push_str("]\n\n");
     }
 
+    let controls = super::figures::internal_control_table(&figures.bodies);
+    if !controls.rows.is_empty() {
+        let _ = writeln!(out, "== Informationssäkerhet i internkontrollen\n");
+        let headings: Vec<String> = controls.headings.iter().map(|h| h.to_string()).collect();
+        table(&mut out, "(1fr, auto, auto, auto, auto)", &headings, &controls.rows);
+    }
+
     if !rest.is_empty() {
         let _ = writeln!(out, "== Diagram\n");
         for c in rest {

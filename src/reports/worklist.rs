@@ -1,8 +1,9 @@
 //! What is due across every area: reviews, legal clocks on open incidents, actions, responses
-//! to the auditors, compliance checks, governing documents, continuity exercises and plans.
+//! to the auditors, compliance checks, governing documents, continuity exercises and plans,
+//! internal control points.
 //! The coordinator's dashboard, the system owner's and the daily reminders all read this one list.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -93,7 +94,7 @@ pub async fn collect(
     }
     for standing in crate::continuity::standings(&mut *db, m, today, None).await? {
         let Some(plan) = standing.plan.as_ref() else { continue };
-        let link = format!("/systems/{}/continuity", standing.system_id);
+        let link = format!("/continuity/systems/{}", standing.system_id);
         if let Some(due) = standing.exercise_due.filter(|_| standing.is_critical) {
             items.push(Item {
                 area: "Kontinuitetsövning",
@@ -112,6 +113,19 @@ pub async fn collect(
                 due,
                 owner_user_id: standing.owner_user_id,
                 system_id: Some(standing.system_id),
+            });
+        }
+    }
+    let this_year = crate::internal_control::store::Selection { year: Some(today.year() as i16), ..Default::default() };
+    for point in crate::internal_control::store::points(&mut *db, m, this_year).await? {
+        if let Some(due) = point.next_due() {
+            items.push(Item {
+                area: "Internkontroll",
+                title: format!("Genomför kontrollen för {}: {}", point.body_name, point.control),
+                link: format!("/internal-control/{}", point.id),
+                due,
+                owner_user_id: point.responsible_user_id,
+                system_id: point.system_id,
             });
         }
     }

@@ -144,6 +144,14 @@ pub fn download(file_name: &str, content_type: &str, content: Vec<u8>) -> Respon
         .into_response()
 }
 
+/// The flash message after an upload: `done`, or `failed` with the reasons the upload was refused.
+pub fn attached_message(result: AppResult<()>, done: &str, failed: &str) -> AppResult<String> {
+    Ok(match super::split_validation(result)? {
+        Ok(()) => done.to_string(),
+        Err(errors) => format!("{failed}: {}", errors.into_values().collect::<Vec<_>>().join(" ")),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,11 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
             vec![
                 link("/risk-analyses", "Riskanalyser", in_municipality && crate::risks::may_read_overview(principal)),
                 link("/actions", "Åtgärder", in_municipality && crate::actions::may_read_all(principal)),
+                link(
+                    "/internal-control",
+                    "Internkontroll",
+                    in_municipality && crate::internal_control::may_read(principal),
+                ),
             ],
         ),
         (

@@ -53,6 +53,7 @@ pub enum Versioned {
     Risk,
     AnnualReport,
     ContinuityPlan,
+    ControlPoint,
 }
 
 impl Versioned {
@@ -70,6 +71,7 @@ impl Versioned {
             Versioned::Risk => "risks",
             Versioned::AnnualReport => "annual_reports",
             Versioned::ContinuityPlan => "continuity_plans",
+            Versioned::ControlPoint => "control_points",
         }
     }
 
@@ -88,6 +90,7 @@ impl Versioned {
             Versioned::Risk => EntityType::Risk,
             Versioned::AnnualReport => EntityType::AnnualReport,
             Versioned::ContinuityPlan => EntityType::ContinuityPlan,
+            Versioned::ControlPoint => EntityType::ControlPoint,
         }
     }
 }

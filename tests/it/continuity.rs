@@ -189,7 +189,7 @@ async fn the_pages_keep_what_was_typed_and_print_the_plan_in_restore_order() {
     assert!(app.get(&client, "/continuity/plan.csv").await.text().await.unwrap().contains("Reservrutin"));
 
     let school = app.system_id("Skolplattformen").await;
-    let path = format!("/systems/{school}/continuity");
+    let path = format!("/continuity/systems/{school}");
     let page = app
         .post_form(&client, &path, &[("mtpd_hours", "fyra"), ("reserve_routine", "Papperslistor i varje klassrum")])
         .await;

@@ -25,6 +25,7 @@ mod fuzz;
 mod hostile;
 mod incidents;
 mod instances;
+mod internal_control;
 mod looks;
 mod lost_updates;
 mod org;

@@ -118,6 +118,18 @@ pub async fn standings(
 ) -> AppResult<Vec<Standing>> {
     let filter = crate::systems::store::Filter { registered_by: by, ..Default::default() };
     let systems = crate::systems::store::list(&mut *db, m, &filter, on).await?;
+    standings_of(db, m, systems, on, by).await
+}
+
+/// The same for systems already read (registered by `by`), so a caller that holds the list
+/// does not read it twice.
+pub async fn standings_of(
+    db: &mut sqlx::PgConnection,
+    m: MunicipalityId,
+    systems: Vec<crate::systems::store::System>,
+    on: NaiveDate,
+    by: Option<DateTime<Utc>>,
+) -> AppResult<Vec<Standing>> {
     let mut plans = store::plans(&mut *db, m, by).await?;
     let last = store::last_exercised(&mut *db, m, on).await?;
     let targets = store::targets(&mut *db, m).await?.targets;

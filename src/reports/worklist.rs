@@ -92,7 +92,7 @@ pub async fn collect(
             });
         }
     }
-    for standing in crate::continuity::standings(&mut *db, m, today, None).await? {
+    for standing in crate::continuity::standings_of(&mut *db, m, systems.clone(), today, None).await? {
         let Some(plan) = standing.plan.as_ref() else { continue };
         let link = format!("/continuity/systems/{}", standing.system_id);
         if let Some(due) = standing.exercise_due.filter(|_| standing.is_critical) {

@@ -92,6 +92,21 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   }
 
+  // Copies a text box's text (a report ready to send to an authority).
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const area = document.getElementById(button.dataset.copy);
+      if (!area) return;
+      area.select();
+      try {
+        await navigator.clipboard.writeText(area.value);
+        button.textContent = "Kopierad";
+      } catch {
+        document.execCommand("copy");
+      }
+    });
+  }
+
   // A pasted sheet may also come from a file: the file's text fills the box (nothing is sent
   // until the form is). A file in Excel's Windows encoding is read as such when not UTF-8.
   for (const area of document.querySelectorAll("textarea[data-file-target]")) {

@@ -41,7 +41,7 @@ impl IncidentView {
         IncidentView { reference: incident.reference(), access, incident, clocks }
     }
 
-    fn handled(incident: Incident) -> Self {
+    pub fn handled(incident: Incident) -> Self {
         IncidentView::for_access(incident, super::Access::Handle)
     }
 }

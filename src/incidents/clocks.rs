@@ -33,6 +33,8 @@ pub struct Facts<'a> {
     /// A recorded decision that the breach is unlikely to pose a risk.
     pub imy_exempt: bool,
     pub significant: bool,
+    /// When the municipality became aware that it is significant (None: from discovery).
+    pub significant_from: Option<DateTime<Utc>>,
     /// When the incident was handled; None while it is ongoing.
     pub handled_at: Option<DateTime<Utc>>,
     /// Reports made: (kind, sent at).
@@ -122,8 +124,10 @@ pub fn clocks(facts: &Facts, now: DateTime<Utc>) -> Vec<Clock> {
         clocks.push(clock(ReportKind::Imy, discovered + Duration::hours(72), facts, now));
     }
     if facts.significant {
-        clocks.push(clock(ReportKind::Csirt, discovered + Duration::hours(24), facts, now));
-        let notification = clock(ReportKind::Incidentanmalan, discovered + Duration::hours(72), facts, now);
+        // The CSIRT's clocks run from awareness of a significant incident.
+        let aware = facts.significant_from.unwrap_or(discovered);
+        clocks.push(clock(ReportKind::Csirt, aware + Duration::hours(24), facts, now));
+        let notification = clock(ReportKind::Incidentanmalan, aware + Duration::hours(72), facts, now);
         // The final report runs from the notification as made (or as due, until it is).
         let month_after_notification = one_month_after(notification.sent_at.unwrap_or(notification.due));
         clocks.push(notification);
@@ -160,6 +164,7 @@ mod tests {
             personal_data: true,
             imy_exempt: false,
             significant: false,
+            significant_from: None,
             handled_at: None,
             reports,
         }
@@ -243,6 +248,24 @@ mod tests {
         let clocks = super::clocks(&handled_late, notified);
         let last = clocks.last().unwrap();
         assert_eq!((last.kind, last.due), (ReportKind::Slutrapport, stockholm(2026, 12, 15, 16, 0)));
+    }
+
+    #[test]
+    fn the_csirt_clocks_run_from_awareness_of_a_significant_incident() {
+        // Discovered as an event on Monday, judged significant on Wednesday morning.
+        let aware = stockholm(2026, 9, 2, 8, 0);
+        let later = Facts {
+            discovered_at: stockholm(2026, 8, 31, 10, 0),
+            personal_data: true,
+            significant: true,
+            significant_from: Some(aware),
+            ..facts(&[])
+        };
+        let clocks = clocks(&later, aware);
+        let due = |kind| clocks.iter().find(|c| c.kind == kind).unwrap().due;
+        assert_eq!(due(ReportKind::Csirt), stockholm(2026, 9, 3, 8, 0));
+        assert_eq!(due(ReportKind::Incidentanmalan), stockholm(2026, 9, 5, 8, 0));
+        assert_eq!(due(ReportKind::Imy), stockholm(2026, 9, 3, 10, 0), "IMY's clock runs from discovery");
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, now: 
             system_ids,
             supplier_name: if significant { "Länets IT-bolag AB".into() } else { String::new() },
             escalated_at: significant.then(|| discovered_at + Duration::hours(1)),
+            significant_from: significant.then(|| discovered_at + Duration::hours(2)),
             supplier_reference: if significant { "LIT-2026-118".into() } else { String::new() },
             measures: "Se tidslinjen.".into(),
             cause: String::new(),
@@ -139,7 +140,7 @@ pub async fn seed(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, now: 
         store::handle(tx, actor, m, incident.id, &handling).await?;
         for (kind, hours, late_reason) in reports.iter().copied() {
             let sent_at = discovered_at + Duration::hours(hours);
-            store::add_report(tx, actor, m, incident.id, (kind, sent_at), "", late_reason).await?;
+            store::add_report(tx, actor, m, incident.id, (kind, sent_at), ("", late_reason), "").await?;
         }
     }
     Ok(())

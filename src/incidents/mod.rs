@@ -5,6 +5,11 @@ pub mod api;
 pub mod clocks;
 pub mod demo;
 pub mod model;
+pub mod notice_store;
+pub mod notices;
+pub mod notifications;
+pub mod notifications_api;
+pub mod notifications_pages;
 pub mod pages;
 pub mod store;
 pub mod summary;
@@ -82,7 +87,7 @@ pub async fn report(state: &AppState, principal: &Principal, form: &ReportForm) 
     Ok(incident)
 }
 
-async fn require_handle(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Incident> {
+pub(crate) async fn require_handle(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Incident> {
     let (incident, access) = readable(state, principal, id).await?;
     principal.require(access == Access::Handle)?;
     Ok(incident)
@@ -133,8 +138,8 @@ pub async fn add_report(
         principal.tenant()?,
         id,
         (kind, sent_at),
-        &form.reference,
-        &form.late_reason,
+        (&form.reference, &form.late_reason),
+        &form.text,
     )
     .await?;
     tx.commit().await?;
@@ -160,6 +165,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}", get(pages::show).post(pages::handle))
         .route("/incidents/{id}/events", post(pages::add_event))
         .route("/incidents/{id}/reports", post(pages::add_report))
+        .route("/incidents/{id}/notifications", get(notifications_pages::list).post(notifications_pages::save_facts))
+        .route("/incidents/{id}/notifications/{kind}", get(notifications_pages::writer))
+        .route("/incidents/{id}/notifications/{kind}/sent", post(notifications_pages::sent))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -169,4 +177,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::add_event))
         .routes(routes!(api::add_report))
         .routes(routes!(api::summary))
+        .routes(routes!(notifications_api::notifications))
+        .routes(routes!(notifications_api::notification_text))
+        .routes(routes!(notifications_api::notification_sent))
+        .routes(routes!(notifications_api::notice_facts, notifications_api::save_notice_facts))
 }

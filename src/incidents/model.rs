@@ -72,7 +72,7 @@ pub fn local_input(at: DateTime<Utc>) -> String {
     at.with_timezone(&Stockholm).format("%Y-%m-%dT%H:%M").to_string()
 }
 
-fn required_time(errors: &mut FieldErrors, field: &str, value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn required_time(errors: &mut FieldErrors, field: &str, value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     match parse_local(value) {
         Some(at) if at <= now + chrono::Duration::minutes(5) => Some(at),
         Some(_) => {
@@ -168,6 +168,10 @@ pub struct HandlingForm {
     pub personal_data: bool,
     #[serde(default, deserialize_with = "crate::web::form::checkbox")]
     pub significant: bool,
+    /// When the municipality became aware that the incident is significant, Stockholm time:
+    /// the CSIRT clocks run from it (from discovery when empty).
+    #[serde(default)]
+    pub significant_from: String,
     /// Why a personal-data breach need not be notified to IMY (unlikely to pose a risk).
     #[serde(default)]
     pub imy_exempt_reason: String,
@@ -205,6 +209,7 @@ pub struct HandlingInput {
     pub impact: [bool; 3],
     pub personal_data: bool,
     pub significant: bool,
+    pub significant_from: Option<DateTime<Utc>>,
     pub imy_exempt_reason: String,
     pub responsible_person_id: Option<Uuid>,
     pub system_ids: Vec<Uuid>,
@@ -236,6 +241,7 @@ impl HandlingForm {
             if value.trim().is_empty() { None } else { required_time(errors, field, value, now) }
         };
         let escalated_at = optional_time(&mut errors, "escalated_at", &self.escalated_at);
+        let significant_from = optional_time(&mut errors, "significant_from", &self.significant_from);
         let handled_at = optional_time(&mut errors, "handled_at", &self.handled_at);
         if status == Status::Stangd && category.is_none() {
             errors
@@ -259,6 +265,7 @@ impl HandlingForm {
                 impact: [self.impact_k, self.impact_r, self.impact_t],
                 personal_data: self.personal_data,
                 significant: self.significant,
+                significant_from,
                 imy_exempt_reason: self.imy_exempt_reason.trim().to_string(),
                 responsible_person_id,
                 system_ids,
@@ -291,6 +298,9 @@ pub struct SentReportForm {
     /// Why it was late (required when it was).
     #[serde(default)]
     pub late_reason: String,
+    /// The text as sent (written with "Skriv anmälan").
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]

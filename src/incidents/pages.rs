@@ -224,6 +224,7 @@ fn handling_form(incident: &Incident) -> HandlingForm {
         system_ids: incident.systems.iter().map(|s| s.id.to_string()).collect(),
         supplier_name: incident.supplier_name.clone(),
         escalated_at: incident.escalated_at.map(local_input).unwrap_or_default(),
+        significant_from: incident.significant_from.map(local_input).unwrap_or_default(),
         supplier_reference: incident.supplier_reference.clone(),
         measures: incident.measures.clone(),
         cause: incident.cause.clone(),

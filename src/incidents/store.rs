@@ -51,6 +51,9 @@ pub struct SentReport {
     pub sent_by: String,
     pub reference: String,
     pub late_reason: String,
+    /// The text as sent, when it was written in Lisa.
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -80,6 +83,8 @@ pub struct Incident {
     #[serde(skip)]
     pub responsible_user_id: Option<Uuid>,
     pub significant: bool,
+    /// When the municipality became aware that it is significant (the CSIRT clocks run from it).
+    pub significant_from: Option<DateTime<Utc>>,
     pub imy_exempt_reason: String,
     pub supplier_name: String,
     pub escalated_at: Option<DateTime<Utc>>,
@@ -145,6 +150,7 @@ impl Incident {
             responsible_name: _,
             responsible_user_id: _,
             significant: _,
+            significant_from: _,
             imy_exempt_reason: _,
             supplier_name: _,
             escalated_at: _,
@@ -184,6 +190,7 @@ impl Incident {
             responsible_name: None,
             responsible_user_id: None,
             significant: false,
+            significant_from: None,
             imy_exempt_reason: String::new(),
             supplier_name: String::new(),
             escalated_at: None,
@@ -244,6 +251,7 @@ impl Incident {
             personal_data: self.personal_data,
             imy_exempt: !self.imy_exempt_reason.is_empty(),
             significant: self.significant,
+            significant_from: self.significant_from,
             // An incident reported as no longer ongoing was over when it was reported.
             handled_at: self.handled_at.or(if self.ongoing { None } else { Some(self.reported_at) }),
             reports: &reports,
@@ -343,7 +351,8 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) ->
                   i.reporter_name, i.information, i.personal_data, i.ongoing, i.status AS "status: Status",
                   i.category AS "category: Category", i.severity AS "severity: Severity",
                   i.impact_k, i.impact_r, i.impact_t, i.responsible_person_id, p.name AS "responsible_name?",
-                  p.user_id AS "responsible_user_id?", i.significant, i.imy_exempt_reason, i.supplier_name, i.escalated_at,
+                  p.user_id AS "responsible_user_id?", i.significant, i.significant_from, i.imy_exempt_reason, i.supplier_name,
+                  i.escalated_at,
                   i.supplier_reference, i.measures, i.cause, i.lessons, i.handled_at, i.closed_at,
                   COALESCE((SELECT json_agg(json_build_object('id', s.id, 'name', s.name) ORDER BY s.name)
                               FROM incident_systems x JOIN systems s ON s.id = x.system_id WHERE x.incident_id = i.id), '[]')
@@ -352,7 +361,8 @@ pub async fn by_ids(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) ->
                                                               'author_name', e.author_name) ORDER BY e.occurred_at, e.created_at)
                               FROM incident_events e WHERE e.incident_id = i.id), '[]') AS "events!: Json<Vec<Event>>",
                   COALESCE((SELECT json_agg(json_build_object('kind', r.kind, 'sent_at', r.sent_at, 'sent_by', r.sent_by,
-                                                              'reference', r.reference, 'late_reason', r.late_reason)
+                                                              'reference', r.reference, 'late_reason', r.late_reason,
+                                                              'text', r.text)
                                             ORDER BY r.sent_at)
                               FROM incident_reports r WHERE r.incident_id = i.id), '[]') AS "reports!: Json<Vec<SentReport>>",
                   i.reported_personal_data, i.reported_systems AS "reported_systems: Json<Vec<SystemRef>>",
@@ -483,7 +493,7 @@ pub async fn handle(
         "UPDATE incidents SET status = $3, category = $4, severity = $5, impact_k = $6, impact_r = $7, impact_t = $8,
                 personal_data = $9, significant = $10, imy_exempt_reason = $11, responsible_person_id = $12,
                 supplier_name = $13, escalated_at = $14, supplier_reference = $15, measures = $16, cause = $17,
-                lessons = $18, handled_at = $19, ongoing = ($19::timestamptz IS NULL AND ongoing),
+                lessons = $18, handled_at = $19, ongoing = ($19::timestamptz IS NULL AND ongoing), significant_from = $20,
                 closed_at = CASE WHEN $3 = 'stangd' THEN COALESCE(closed_at, now()) END, updated_at = now()
           WHERE municipality_id = $1 AND id = $2",
         m.uuid(),
@@ -504,7 +514,8 @@ pub async fn handle(
         input.measures,
         input.cause,
         input.lessons,
-        input.handled_at
+        input.handled_at,
+        input.significant_from
     )
     .execute(&mut *tx)
     .await?;
@@ -553,13 +564,13 @@ pub async fn add_report(
     m: MunicipalityId,
     id: Uuid,
     (kind, sent_at): (ReportKind, DateTime<Utc>),
-    reference: &str,
-    late_reason: &str,
+    (reference, late_reason): (&str, &str),
+    text: &str,
 ) -> AppResult<Incident> {
     let before = get(&mut *tx, m, id).await?;
     sqlx::query!(
-        "INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, reference, late_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO incident_reports (id, municipality_id, incident_id, kind, sent_at, sent_by, reference, late_reason, text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         Uuid::new_v4(),
         m.uuid(),
         id,
@@ -567,7 +578,8 @@ pub async fn add_report(
         sent_at,
         actor.name,
         reference.trim(),
-        late_reason.trim()
+        late_reason.trim(),
+        text.trim()
     )
     .execute(&mut *tx)
     .await?;
@@ -575,6 +587,9 @@ pub async fn add_report(
     let mut logged = after.snapshot();
     logged["Rapport"] =
         json!(format!("{} {} {}", kind.label(), crate::web::format::datetime(sent_at), reference.trim()));
+    if !text.trim().is_empty() {
+        logged["Skickad text"] = json!(text.trim());
+    }
     audit_log::record(tx, actor, Change::updated(Some(m), EntityType::Incident, id, before.snapshot(), logged)).await?;
     Ok(after)
 }

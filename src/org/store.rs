@@ -49,6 +49,34 @@ pub async fn get_municipality(db: impl PgExecutor<'_>, id: MunicipalityId) -> Ap
     .await?)
 }
 
+/// The municipality's postal address, for the reports to the authorities.
+pub async fn postal_address(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<String> {
+    Ok(sqlx::query_scalar!("SELECT postal_address FROM municipalities WHERE id = $1", m.uuid()).fetch_one(db).await?)
+}
+
+pub async fn set_postal_address(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    m: MunicipalityId,
+    address: &str,
+) -> AppResult<()> {
+    let before = postal_address(&mut *tx, m).await?;
+    if before == address {
+        return Ok(());
+    }
+    sqlx::query!("UPDATE municipalities SET postal_address = $2, updated_at = now() WHERE id = $1", m.uuid(), address)
+        .execute(&mut *tx)
+        .await?;
+    let change = Change::updated(
+        Some(m),
+        EntityType::Municipality,
+        m.uuid(),
+        serde_json::json!({"Postadress": before}),
+        serde_json::json!({"Postadress": address}),
+    );
+    audit_log::record(tx, actor, change).await
+}
+
 pub async fn find_municipality_by_org_number(
     db: impl PgExecutor<'_>,
     org_number: &str,

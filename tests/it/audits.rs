@@ -1233,12 +1233,15 @@ async fn a_companys_lay_auditor_reads_and_assesses_only_the_companys_audits() {
         .as_str()
         .unwrap()
         .to_string();
-    let (other_audit, other_rec): (uuid::Uuid, uuid::Uuid) =
-        sqlx::query_as("SELECT audit_id, id FROM recommendations WHERE municipality_id = $1 ORDER BY id LIMIT 1")
-            .bind(m)
-            .fetch_one(app.pool())
-            .await
-            .unwrap();
+    // Another audit's recommendation: never the company's own (ids are random, so say so).
+    let (other_audit, other_rec): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "SELECT audit_id, id FROM recommendations WHERE municipality_id = $1 AND audit_id <> $2::uuid ORDER BY id LIMIT 1",
+    )
+    .bind(m)
+    .bind(&company)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
 
     let lay = app.api(&app.api_token("lekman@exempelby.se", m).await);
     let audits = json_of(lay.get("/audits").await, 200).await;

@@ -28,6 +28,7 @@ mod instances;
 mod internal_control;
 mod looks;
 mod lost_updates;
+mod notifications;
 mod org;
 mod probe;
 mod reminders;

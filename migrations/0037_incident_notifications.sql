@@ -11,6 +11,8 @@ CREATE TABLE incident_notice_facts (
     -- ja, nej or okant.
     suspected_malicious text NOT NULL DEFAULT '' CHECK (suspected_malicious IN ('', 'ja', 'nej', 'okant')),
     cross_border text NOT NULL DEFAULT '' CHECK (cross_border IN ('', 'ja', 'nej', 'okant')),
+    -- The description for the authorities (the reporter's own when empty).
+    description text NOT NULL DEFAULT '',
     detection text NOT NULL DEFAULT '',
     indicators text NOT NULL DEFAULT '',
     ended_at timestamptz,

@@ -47,6 +47,8 @@ crate::codes! {
 pub struct NoticeFacts {
     pub suspected_malicious: Option<Answer>,
     pub cross_border: Option<Answer>,
+    /// The description for the authorities; the reporter's own when empty.
+    pub description: String,
     pub detection: String,
     pub indicators: String,
     pub ended_at: Option<DateTime<Utc>>,
@@ -115,15 +117,7 @@ crate::codes! {
 impl Field {
     /// The form that holds the field: the incident's handling or the report facts.
     pub fn on_handling_form(self) -> bool {
-        matches!(
-            self,
-            Field::Description
-                | Field::Category
-                | Field::Severity
-                | Field::SignificantFrom
-                | Field::Measures
-                | Field::Cause
-        )
+        matches!(self, Field::Category | Field::Severity | Field::SignificantFrom | Field::Measures | Field::Cause)
     }
 
     /// The form field's name.
@@ -247,6 +241,11 @@ fn systems(w: &mut Writer, d: &Draft) {
     }
 }
 
+/// The handler's description for the authorities, else the reporter's.
+fn description(d: &Draft) -> Option<String> {
+    text(&d.facts.description).or_else(|| text(&d.incident.description))
+}
+
 fn answer(a: Option<Answer>) -> Option<String> {
     a.map(|a| a.label().to_string())
 }
@@ -276,7 +275,7 @@ fn csirt_core(w: &mut Writer, d: &Draft) {
         Field::SuspectedMalicious,
     );
     w.asked("Kan ha gränsöverskridande påverkan", answer(d.facts.cross_border), Field::CrossBorder);
-    w.asked("Beskrivning", text(&i.description), Field::Description);
+    w.asked("Beskrivning", description(d), Field::Description);
     systems(w, d);
 }
 
@@ -298,7 +297,7 @@ pub fn compose(d: &Draft) -> Notice {
             if !impact.is_empty() {
                 w.line("Påverkan", impact);
             }
-            w.asked("Beskrivning", text(&i.description), Field::Description);
+            w.asked("Beskrivning", description(d), Field::Description);
             w.heading("Berörda registrerade och personuppgifter");
             w.asked("Kategorier av registrerade", text(&d.facts.subject_categories), Field::SubjectCategories);
             w.asked(
@@ -398,6 +397,9 @@ pub struct NoticeFactsForm {
     /// ja, nej or okant.
     #[serde(default)]
     pub cross_border: String,
+    /// The description for the authorities (the reporter's own when empty).
+    #[serde(default)]
+    pub description: String,
     #[serde(default)]
     pub detection: String,
     #[serde(default)]
@@ -447,6 +449,7 @@ impl NoticeFactsForm {
             contact: facts.contact.clone(),
             suspected_malicious: code(facts.suspected_malicious),
             cross_border: code(facts.cross_border),
+            description: facts.description.clone(),
             detection: facts.detection.clone(),
             indicators: facts.indicators.clone(),
             ended_at: facts.ended_at.map(super::model::local_input).unwrap_or_default(),
@@ -510,6 +513,7 @@ impl NoticeFactsForm {
             NoticeFacts {
                 suspected_malicious,
                 cross_border,
+                description: text(&self.description),
                 detection: text(&self.detection),
                 indicators: text(&self.indicators),
                 ended_at,

@@ -61,7 +61,8 @@ async fn a_handler_fills_in_what_is_missing_and_sends_the_text_while_the_reporte
     .await;
     assert!(bad.to_string().contains("subjects_count"));
     let facts = json!({"postal_address": "Box 1, 123 45 Exempelby", "contact": "Sara Lind, 0123-456 78",
-                       "suspected_malicious": "ja", "cross_border": "okant", "data_kinds": ["halsa", "osl"]});
+                       "suspected_malicious": "ja", "cross_border": "okant", "data_kinds": ["halsa", "osl"],
+                       "description": "Två filservrar krypterade av utpressningsvirus."});
     let saved =
         json_of(coordinator.send(Method::PUT, &format!("/incidents/{id}/notice-facts"), facts).await, 200).await;
     assert_eq!(saved["data_kinds"], json!(["halsa", "osl"]));
@@ -73,6 +74,10 @@ async fn a_handler_fills_in_what_is_missing_and_sends_the_text_while_the_reporte
             && written.contains("Misstänks olaglig eller illvillig handling: Ja")
     );
     assert!(written.contains("- Omsorgsdokumentation"), "{written}");
+    assert!(
+        written.contains("Beskrivning: Två filservrar krypterade av utpressningsvirus."),
+        "the handler's words for the authority"
+    );
 
     // The reporter reaches none of it, by API or page; another municipality finds nothing.
     for reader in [&employee] {

@@ -168,6 +168,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/notifications", get(notifications_pages::list).post(notifications_pages::save_facts))
         .route("/incidents/{id}/notifications/{kind}", get(notifications_pages::writer))
         .route("/incidents/{id}/notifications/{kind}/sent", post(notifications_pages::sent))
+        .route("/incidents/{id}/notifications/{kind}/pdf", get(notifications_pages::pdf))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {

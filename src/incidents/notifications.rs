@@ -86,6 +86,16 @@ pub async fn one(state: &AppState, principal: &Principal, id: Uuid, kind: &str) 
     Ok((incident, notification))
 }
 
+/// One report's text as a PDF, typeset off the request threads.
+pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid, kind: &str) -> AppResult<(String, Vec<u8>)> {
+    let (incident, notification) = one(state, principal, id, kind).await?;
+    let (title, text) = (notification.label.to_string(), notification.text);
+    let bytes = tokio::task::spawn_blocking(move || crate::web::typst::plain_text(&title, &text))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    Ok((format!("{}-{}.pdf", incident.reference(), notification.kind.code()), bytes))
+}
+
 /// The affected systems with their levels and suppliers, as the texts name them.
 async fn system_lines(state: &AppState, principal: &Principal, incident: &Incident) -> AppResult<Vec<SystemLine>> {
     if incident.systems.is_empty() {

@@ -130,6 +130,15 @@ pub async fn writer(
     Ok(writer_page(&state, &principal, chrome, id, &kind, None).await?.into_response())
 }
 
+pub async fn pdf(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, kind)): Path<(Uuid, String)>,
+) -> AppResult<Response> {
+    let (name, bytes) = notifications::pdf(&state, &principal, id, &kind).await?;
+    Ok(crate::web::files::download(&name, "application/pdf", bytes))
+}
+
 pub async fn sent(
     State(state): State<AppState>,
     principal: Principal,

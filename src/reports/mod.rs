@@ -138,8 +138,9 @@ pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult
     let briefing = briefing::briefing(&contents.figures, contents.previous.as_ref());
     let source = pdf::source(&municipality, &report, &contents.figures, &contents.key_rows, &briefing, &charts);
     // Typesetting is CPU work: keep it off the threads that serve requests.
-    let bytes =
-        tokio::task::spawn_blocking(move || pdf::render(source)).await.map_err(|e| AppError::Internal(e.into()))??;
+    let bytes = tokio::task::spawn_blocking(move || crate::web::typst::render(source))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
     Ok((report, bytes))
 }
 

@@ -4,30 +4,11 @@
 
 use std::fmt::Write;
 
-use typst_as_lib::TypstEngine;
-use typst_layout::PagedDocument;
-
 use super::briefing::Point;
 use super::charts::Chart;
 use super::figures::{Figures, KeyRow};
 use super::store::Report;
-
-/// A typst string literal.
-fn lit(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use crate::web::typst::lit;
 
 /// The writer's paragraphs, each with its own line breaks (numbered lines stay lines).
 fn paragraphs(out: &mut String, text: &str, empty: &str) {
@@ -250,23 +231,4 @@ pub fn source(
         let _ = writeln!(out, "#par({})\n", lit(&format!("Beslut: {}", report.decision_reference)));
     }
     out
-}
-
-/// Typesets the source; the error says what typst objected to.
-pub fn render(source: String) -> anyhow::Result<Vec<u8>> {
-    let engine = TypstEngine::builder().main_file(source).fonts(typst_assets::fonts()).build();
-    let document: PagedDocument =
-        engine.compile().output.map_err(|e| anyhow::anyhow!("the report could not be typeset: {e:?}"))?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|e| anyhow::anyhow!("the report could not be written as PDF: {e:?}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn data_becomes_string_literals_that_cannot_break_out() {
-        assert_eq!(lit("Säg \"hej\" \\ #strong[x]\nrad"), "\"Säg \\\"hej\\\" \\\\ #strong[x]\\nrad\"");
-    }
 }

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod palette;
 pub mod search;
+pub mod typst;
 pub mod version;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -118,6 +118,14 @@ async fn a_handler_fills_in_what_is_missing_and_sends_the_text_while_the_reporte
     let page_client = app.login("samordnare@exempelby.se").await;
     let page = app.get(&page_client, &format!("/incidents/{id}/notifications/imy")).await.text().await.unwrap();
     assert!(page.contains("Saknas") && page.contains("Kategorier av registrerade") && page.contains("Kopiera texten"));
+    let pdf = app.get(&page_client, &format!("/incidents/{id}/notifications/imy/pdf")).await;
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    assert_eq!(
+        app.get(&client, &format!("/incidents/{id}/notifications/imy/pdf")).await.status(),
+        403,
+        "not the reporter"
+    );
     let sent = app
         .post_form(
             &page_client,

@@ -475,17 +475,24 @@ pub async fn import_plan(
     let read = klassa::read_plan_rows(&sheet, &mapping).map_err(|message| field_error("mapping", &message))?;
     let mut tx = state.pool.begin().await?;
     let (systems, _) = held(&mut tx, m).await?;
-    let catalogue: HashMap<String, Uuid> = super::store::catalogue(&mut *tx, m)
-        .await?
-        .into_iter()
-        .map(|measure| (key(&measure.code), measure.id))
-        .collect();
-    let mut required: HashMap<Uuid, Vec<super::store::RequiredMeasure>> = HashMap::new();
+    // A fixed number of queries whatever the sheet's size: the catalogue, every system's level
+    // and every self-assessment, read once.
+    let measures = super::store::catalogue(&mut *tx, m).await?;
+    let catalogue: HashMap<String, &super::store::Measure> =
+        measures.iter().map(|measure| (key(&measure.code), measure)).collect();
+    let levels: HashMap<Uuid, ProtectionLevel> =
+        crate::systems::store::list(&mut tx, m, &Default::default(), crate::web::format::today())
+            .await?
+            .into_iter()
+            .filter_map(|s| s.protection_level().map(|level| (s.id, level)))
+            .collect();
+    let assessed = super::store::all_assessments(&mut *tx, m).await?;
     let mut rows = Vec::with_capacity(read.len());
     for row in read {
         let mut errors = row.errors;
         let system_id = systems.get(&key(&row.system)).copied();
-        let measure_id = catalogue.get(&key(&row.requirement)).copied();
+        let measure = catalogue.get(&key(&row.requirement)).copied();
+        let measure_id = measure.map(|measure| measure.id);
         if system_id.is_none() && !row.system.is_empty() {
             errors.push(format!("Systemet ”{}” finns inte i Lisa.", row.system));
         }
@@ -494,14 +501,13 @@ pub async fn import_plan(
         }
         let mut current = None;
         let mut same_comment = false;
-        if let (Some(system_id), Some(measure_id)) = (system_id, measure_id) {
-            if let std::collections::hash_map::Entry::Vacant(entry) = required.entry(system_id) {
-                entry.insert(super::store::required_measures(&mut tx, m, system_id).await?);
-            }
-            match required[&system_id].iter().find(|r| r.measure.id == measure_id) {
-                Some(measure) => {
-                    current = measure.status;
-                    same_comment = measure.comment.trim() == row.how.trim();
+        if let (Some(system_id), Some(measure)) = (system_id, measure) {
+            let level = levels.get(&system_id);
+            match level.filter(|level| super::model::is_required(level, &measure.requirement())) {
+                Some(_) => {
+                    let found = assessed.get(&(system_id, measure.id));
+                    current = found.map(|(status, _)| *status);
+                    same_comment = found.map_or("", |(_, comment)| comment.as_str()).trim() == row.how.trim();
                 }
                 None => errors.push(format!(
                     "Kravet ”{}” gäller inte systemet på dess skyddsnivå (eller systemet är inte klassat).",

@@ -557,6 +557,21 @@ impl RequiredMeasure {
 }
 
 /// The measures a system's protection level requires, in catalogue order.
+/// Every self-assessment in the municipality: (system, measure) to its status and comment.
+pub async fn all_assessments(
+    db: impl PgExecutor<'_>,
+    m: MunicipalityId,
+) -> AppResult<std::collections::HashMap<(Uuid, Uuid), (model::Assessment, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT system_id, measure_id, status AS "status: model::Assessment", comment FROM measure_assessments
+            WHERE municipality_id = $1"#,
+        m.uuid()
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| ((r.system_id, r.measure_id), (r.status, r.comment))).collect())
+}
+
 pub async fn required_measures(
     db: &mut PgConnection,
     m: MunicipalityId,

@@ -278,23 +278,79 @@ fn preview_row(
     }
 }
 
-async fn remembered(db: &mut PgConnection, m: MunicipalityId) -> AppResult<BTreeMap<String, String>> {
+/// Which sheet a remembered mapping belongs to: the classifications' columns are kept under
+/// their codes, the handlingsplan's under "handlingsplan:" and its codes, in the same row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sheet {
+    Classifications,
+    Plan,
+}
+
+const PLAN_PREFIX: &str = "handlingsplan:";
+
+impl Sheet {
+    fn owns(self, key: &str) -> bool {
+        key.starts_with(PLAN_PREFIX) == (self == Sheet::Plan)
+    }
+
+    fn key(self, code: &str) -> String {
+        match self {
+            Sheet::Classifications => code.to_string(),
+            Sheet::Plan => format!("{PLAN_PREFIX}{code}"),
+        }
+    }
+}
+
+async fn remembered_all(db: &mut PgConnection, m: MunicipalityId) -> AppResult<BTreeMap<String, String>> {
     let found = sqlx::query_scalar!("SELECT mapping FROM klassa_mappings WHERE municipality_id = $1", m.uuid())
         .fetch_optional(&mut *db)
         .await?;
     Ok(found.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
 }
 
+/// One sheet's remembered columns: column code to heading.
+async fn remembered(db: &mut PgConnection, m: MunicipalityId, sheet: Sheet) -> AppResult<BTreeMap<String, String>> {
+    Ok(remembered_all(db, m)
+        .await?
+        .into_iter()
+        .filter(|(key, _)| sheet.owns(key))
+        .map(|(key, heading)| (key.trim_start_matches(PLAN_PREFIX).to_string(), heading))
+        .collect())
+}
+
+/// Applies a sheet's remembered headings where this sheet has them.
+fn with_remembered(
+    mut mapping: klassa::Mapping,
+    headings: &[String],
+    remembered: BTreeMap<String, String>,
+    columns: &[Column],
+) -> klassa::Mapping {
+    for (code, heading) in remembered {
+        if let (Some(column), Some(index)) = (
+            Column::parse(&code).filter(|c| columns.contains(c)),
+            headings.iter().position(|h| h.trim() == heading.trim()),
+        ) {
+            mapping.insert(column, index);
+        }
+    }
+    mapping
+}
+
 async fn remember(
     tx: &mut PgConnection,
     actor: &Actor,
     m: MunicipalityId,
+    sheet: Sheet,
     mapping: &BTreeMap<String, String>,
 ) -> AppResult<()> {
-    let before = remembered(&mut *tx, m).await?;
-    if before == *mapping {
+    let before = remembered_all(&mut *tx, m).await?;
+    let mut after: BTreeMap<String, String> =
+        before.iter().filter(|(key, _)| !sheet.owns(key)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    after.extend(mapping.iter().map(|(code, heading)| (sheet.key(code), heading.clone())));
+    if before == after {
         return Ok(());
     }
+    let mapping = &after;
     sqlx::query!(
         "INSERT INTO klassa_mappings (municipality_id, mapping) VALUES ($1, $2)
          ON CONFLICT (municipality_id) DO UPDATE SET mapping = $2, updated_at = now()",
@@ -336,14 +392,9 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
     let sheet = klassa::read_sheet(&request.text).map_err(|message| field_error("text", &message))?;
     let mut tx = state.pool.begin().await?;
     // The remembered headings where this sheet has them, then the guess, then what was sent.
-    let mut mapping = klassa::guess_mapping_of(&sheet.headings, &Column::CLASSIFICATION);
-    for (code, heading) in remembered(&mut tx, m).await? {
-        if let (Some(column), Some(index)) =
-            (Column::parse(&code), sheet.headings.iter().position(|h| h.trim() == heading.trim()))
-        {
-            mapping.insert(column, index);
-        }
-    }
+    let guessed = klassa::guess_mapping_of(&sheet.headings, &Column::CLASSIFICATION);
+    let remembered = remembered(&mut tx, m, Sheet::Classifications).await?;
+    let mapping = with_remembered(guessed, &sheet.headings, remembered, &Column::CLASSIFICATION);
     let mapping = klassa::mapping_from_names(&sheet.headings, &request.mapping, mapping)
         .map_err(|message| field_error("mapping", &message))?;
     let named: BTreeMap<String, String> =
@@ -387,7 +438,7 @@ pub async fn import(state: &AppState, principal: &Principal, request: &ImportReq
                 (Some(system_id), Some(asset_id), Some(classification.id));
             saved += 1;
         }
-        remember(&mut tx, &actor, m, &named).await?;
+        remember(&mut tx, &actor, m, Sheet::Classifications, &named).await?;
         tx.commit().await?;
     }
     Ok(ImportResult { headings: sheet.headings, mapping: named, rows, saved, committed: request.commit })
@@ -469,11 +520,13 @@ pub async fn import_plan(
     principal.require(may_import(principal))?;
     let m = principal.tenant()?;
     let sheet = klassa::read_sheet(&request.text).map_err(|message| field_error("text", &message))?;
+    let mut tx = state.pool.begin().await?;
     let guessed = klassa::guess_mapping_of(&sheet.headings, &Column::PLAN);
-    let mapping = klassa::mapping_from_names(&sheet.headings, &request.mapping, guessed)
+    let remembered = remembered(&mut tx, m, Sheet::Plan).await?;
+    let mapping = with_remembered(guessed, &sheet.headings, remembered, &Column::PLAN);
+    let mapping = klassa::mapping_from_names(&sheet.headings, &request.mapping, mapping)
         .map_err(|message| field_error("mapping", &message))?;
     let read = klassa::read_plan_rows(&sheet, &mapping).map_err(|message| field_error("mapping", &message))?;
-    let mut tx = state.pool.begin().await?;
     let (systems, _) = held(&mut tx, m).await?;
     // A fixed number of queries whatever the sheet's size: the catalogue, every system's level
     // and every self-assessment, read once.
@@ -536,9 +589,12 @@ pub async fn import_plan(
             measure_id,
         });
     }
+    let named: BTreeMap<String, String> =
+        mapping.iter().map(|(column, index)| (column.code().to_string(), sheet.headings[*index].clone())).collect();
     let mut saved = 0;
     if request.commit {
         let actor = Actor::from(principal);
+        remember(&mut tx, &actor, m, Sheet::Plan, &named).await?;
         for row in rows.iter().filter(|r| matches!(r.action, Some(Action::Create | Action::Update))) {
             let (Some(system_id), Some(measure_id), Some(status)) = (row.system_id, row.measure_id, row.status) else {
                 continue;
@@ -549,7 +605,5 @@ pub async fn import_plan(
         }
         tx.commit().await?;
     }
-    let named =
-        mapping.iter().map(|(column, index)| (column.code().to_string(), sheet.headings[*index].clone())).collect();
     Ok(PlanImportResult { headings: sheet.headings, mapping: named, rows, saved, committed: request.commit })
 }

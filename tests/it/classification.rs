@@ -537,4 +537,20 @@ async fn a_klassa_handlingsplan_is_read_onto_the_self_assessment() {
     assert!(page.text().await.unwrap().contains("Oförändrad"));
     let owner = app.api(&app.api_token("systemagare@exempelby.se", app.exempelby).await);
     assert_eq!(owner.send(Method::POST, "/classifications/plan-import", json!({"text": sheet})).await.status(), 403);
+
+    // Headings Lisa cannot guess: the columns chosen once are remembered for next year's plan,
+    // beside the classification sheet's.
+    let odd =
+        format!("Applikation;Åtgärdsnummer;Läge;Anteckning\nElevhälsojournal;{};Uppfyllt;Rutin finns\n", codes[1]);
+    let unread = api.send(Method::POST, "/classifications/plan-import", json!({"text": odd})).await;
+    assert_eq!(unread.status(), 422, "no column is guessed");
+    let mapping = json!({"system": "Applikation", "krav_id": "Åtgärdsnummer", "status": "Läge", "hur": "Anteckning"});
+    let saved = api
+        .send(Method::POST, "/classifications/plan-import", json!({"text": odd, "mapping": mapping, "commit": true}))
+        .await;
+    assert_eq!(json_of(saved, 200).await["rows"][0]["errors"], json!([]));
+    let next_year =
+        json_of(api.send(Method::POST, "/classifications/plan-import", json!({"text": odd})).await, 200).await;
+    assert_eq!(next_year["mapping"]["krav_id"], "Åtgärdsnummer");
+    assert_eq!(next_year["rows"][0]["action"], "unchanged");
 }

@@ -15,6 +15,8 @@ CREATE TABLE incident_notice_facts (
     description text NOT NULL DEFAULT '',
     detection text NOT NULL DEFAULT '',
     indicators text NOT NULL DEFAULT '',
+    -- When it happened, as far as known (IMY asks beside discovery and end).
+    occurred_at timestamptz,
     ended_at timestamptz,
     subjects_count integer CHECK (subjects_count >= 0),
     records_count integer CHECK (records_count >= 0),

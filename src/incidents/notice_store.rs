@@ -17,6 +17,7 @@ struct Row {
     description: String,
     detection: String,
     indicators: String,
+    occurred_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
     subjects_count: Option<i32>,
     records_count: Option<i32>,
@@ -38,7 +39,7 @@ struct Row {
 pub async fn facts(db: impl PgExecutor<'_>, m: MunicipalityId, incident_id: Uuid) -> AppResult<NoticeFacts> {
     let row = sqlx::query_as!(
         Row,
-        "SELECT suspected_malicious, cross_border, description, detection, indicators, ended_at, subjects_count, records_count,
+        "SELECT suspected_malicious, cross_border, description, detection, indicators, occurred_at, ended_at, subjects_count, records_count,
                 subject_categories, data_kinds, consequences, subjects_informed, subjects_informed_on,
                 subjects_not_informed_reason, delay_reason, economic_damage, recurrence_measures, signed_off_by, contact,
                 secrecy_claim
@@ -55,6 +56,7 @@ pub async fn facts(db: impl PgExecutor<'_>, m: MunicipalityId, incident_id: Uuid
             description: r.description,
             detection: r.detection,
             indicators: r.indicators,
+            occurred_at: r.occurred_at,
             ended_at: r.ended_at,
             subjects_count: r.subjects_count,
             records_count: r.records_count,
@@ -89,14 +91,14 @@ pub async fn save_facts(
                                             indicators, ended_at, subjects_count, records_count, subject_categories,
                                             data_kinds, consequences, subjects_informed, subjects_informed_on,
                                             subjects_not_informed_reason, delay_reason, economic_damage, recurrence_measures,
-                                            signed_off_by, contact, secrecy_claim, description)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                                            signed_off_by, contact, secrecy_claim, description, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
          ON CONFLICT (municipality_id, incident_id) DO UPDATE SET
              suspected_malicious = $3, cross_border = $4, detection = $5, indicators = $6, ended_at = $7,
              subjects_count = $8, records_count = $9, subject_categories = $10, data_kinds = $11, consequences = $12,
              subjects_informed = $13, subjects_informed_on = $14, subjects_not_informed_reason = $15, delay_reason = $16,
              economic_damage = $17, recurrence_measures = $18, signed_off_by = $19, contact = $20, secrecy_claim = $21,
-             description = $22, updated_at = now()",
+             description = $22, occurred_at = $23, updated_at = now()",
         m.uuid(),
         incident_id,
         code(f.suspected_malicious),
@@ -118,7 +120,8 @@ pub async fn save_facts(
         f.signed_off_by,
         f.contact,
         f.secrecy_claim,
-        f.description
+        f.description,
+        f.occurred_at
     )
     .execute(&mut *tx)
     .await?;

@@ -51,6 +51,8 @@ pub struct NoticeFacts {
     pub description: String,
     pub detection: String,
     pub indicators: String,
+    /// When it happened, as far as known.
+    pub occurred_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub subjects_count: Option<i32>,
     pub records_count: Option<i32>,
@@ -289,6 +291,7 @@ pub fn compose(d: &Draft) -> Notice {
             w.heading("Personuppgiftsansvarig");
             organisation(&mut w, d);
             w.heading("Tidpunkter");
+            w.line("Incidenten inträffade", d.facts.occurred_at.map(time).unwrap_or_else(|| "Inte känt".into()));
             w.line("Incidenten upptäcktes", time(i.discovered_at));
             w.line("Incidenten upphörde", d.facts.ended_at.map(time).unwrap_or_else(|| "Pågår".into()));
             w.heading("Incidenten");
@@ -404,6 +407,9 @@ pub struct NoticeFactsForm {
     pub detection: String,
     #[serde(default)]
     pub indicators: String,
+    /// When the incident happened, as far as known, Stockholm time.
+    #[serde(default)]
+    pub occurred_at: String,
     /// When the incident ended, Stockholm time.
     #[serde(default)]
     pub ended_at: String,
@@ -452,6 +458,7 @@ impl NoticeFactsForm {
             description: facts.description.clone(),
             detection: facts.detection.clone(),
             indicators: facts.indicators.clone(),
+            occurred_at: facts.occurred_at.map(super::model::local_input).unwrap_or_default(),
             ended_at: facts.ended_at.map(super::model::local_input).unwrap_or_default(),
             subjects_count: number(facts.subjects_count),
             records_count: number(facts.records_count),
@@ -478,10 +485,12 @@ impl NoticeFactsForm {
         };
         let suspected_malicious = answer(&mut errors, "suspected_malicious", &self.suspected_malicious);
         let cross_border = answer(&mut errors, "cross_border", &self.cross_border);
-        let ended_at = match self.ended_at.trim() {
+        let mut time = |field: &str, value: &str| match value.trim() {
             "" => None,
-            value => super::model::required_time(&mut errors, "ended_at", value, now),
+            value => super::model::required_time(&mut errors, field, value, now),
         };
+        let occurred_at = time("occurred_at", &self.occurred_at);
+        let ended_at = time("ended_at", &self.ended_at);
         let subjects_count = optional_number(&mut errors, "subjects_count", &self.subjects_count, 0, i32::MAX);
         let records_count = optional_number(&mut errors, "records_count", &self.records_count, 0, i32::MAX);
         let mut data_kinds = Vec::new();
@@ -516,6 +525,7 @@ impl NoticeFactsForm {
                 description: text(&self.description),
                 detection: text(&self.detection),
                 indicators: text(&self.indicators),
+                occurred_at,
                 ended_at,
                 subjects_count,
                 records_count,
@@ -714,6 +724,7 @@ Vidtagna åtgärder: Servrarna isolerade från nätet 06:30. Återläsning från
             consequences: "Uppgifter om en elevs hälsa och stödbehov har röjts för en annan vårdnadshavare.".into(),
             subjects_informed: Some(Informed::Yes),
             subjects_informed_on: NaiveDate::from_ymd_opt(2026, 11, 3),
+            occurred_at: Some(at(1, 22, 40)),
             ..Default::default()
         };
         let within = Draft {
@@ -735,6 +746,7 @@ Egen referens: INC-2026-0042
 Kontaktperson: Sara Lind, 0123-456 78, sara.lind@exempelby.se
 
 Tidpunkter
+Incidenten inträffade: 2026-11-01 22:40
 Incidenten upptäcktes: 2026-11-02 03:10
 Incidenten upphörde: Pågår
 

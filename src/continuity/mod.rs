@@ -130,14 +130,15 @@ pub async fn standings_of(
     on: NaiveDate,
     by: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<Standing>> {
-    let mut plans = store::plans(&mut *db, m, by).await?;
+    let mut plans: std::collections::HashMap<Uuid, Plan> =
+        store::plans(&mut *db, m, by).await?.into_iter().map(|p| (p.system_id, p)).collect();
     let last = store::last_exercised(&mut *db, m, on).await?;
     let targets = store::targets(&mut *db, m).await?.targets;
     let mut standings: Vec<Standing> = systems
         .into_iter()
         .filter(|s| s.lifecycle != Lifecycle::Retired)
         .map(|system| {
-            let plan = plans.iter().position(|p| p.system_id == system.id).map(|i| plans.swap_remove(i));
+            let plan = plans.remove(&system.id);
             let target = model::target_for(&targets, system.level_t);
             let interval = target.and_then(|t| t.exercise_months);
             let last_exercised_on = last.get(&system.id).copied();

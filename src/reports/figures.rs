@@ -897,7 +897,7 @@ pub async fn compute(db: &mut PgConnection, m: MunicipalityId, year: i32, as_of:
     };
 
     // Plans as registered by the day (their contents as they stand now), exercises by their date.
-    let mut continuity = crate::continuity::standings(&mut *db, m, as_of, Some(by)).await?;
+    let mut continuity = crate::continuity::standings_of(&mut *db, m, systems.clone(), as_of, Some(by)).await?;
     continuity.retain(|s| s.is_critical);
     let continuity_figures = ContinuityFigures {
         critical_systems: continuity.len(),

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod audit_log;
 pub mod audits;
 pub mod auth;
+pub mod change_log;
 pub mod classification;
 pub mod code;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod incidents;
 pub mod internal_control;
 pub mod mail;
+pub mod navigation;
 pub mod org;
 pub mod reminders;
 pub mod reports;
@@ -121,7 +123,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(documents::api())
         .merge(training::api())
         .merge(reports::api())
-        .routes(utoipa_axum::routes!(audit_log::pages::api_list))
+        .merge(change_log::api())
 }
 
 /// The OpenAPI document (also served at `/api/v1/openapi.json`).
@@ -169,10 +171,10 @@ pub fn router(state: AppState) -> Router {
         .merge(suppliers::router())
         .merge(documents::router())
         .merge(training::router())
-        .route("/audit-log", get(audit_log::pages::list))
-        .route("/audit-log.csv", get(audit_log::pages::csv))
+        .merge(change_log::router())
         .nest("/api/v1", api_routes)
         .layer(middleware::from_fn(web::input::refuse_hostile_text))
+        .layer(middleware::from_fn(navigation::attach))
         .layer(middleware::from_fn_with_state(state.clone(), reports::dashboards::fresh_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))

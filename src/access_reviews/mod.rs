@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::web::layout::{MenuEntry, Task};
 use model::ReviewForm;
 use store::Review;
 
@@ -29,6 +30,12 @@ pub async fn record(state: &AppState, principal: &Principal, form: &ReviewForm) 
     let review = store::record(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
     tx.commit().await?;
     Ok(review)
+}
+
+/// The area's pages in the menu: read by whoever reads the systems.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && crate::systems::may_read(principal);
+    MenuEntry::when(shown, Task::Systems, "/access-reviews", "Behörigheter").into_iter().collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -16,9 +16,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{ActionForm, NoteForm};
 use store::Action;
 
@@ -144,7 +146,7 @@ pub async fn update(
     principal.require(access.plan)?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Action, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Action, principal.tenant()?, id, expected).await?;
     let action = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(action)
@@ -197,6 +199,13 @@ pub async fn download_file(
     principal.require(access.download)?;
     let file = store::file(&state.pool, principal.tenant()?, id, file_id).await?;
     Ok(crate::web::files::download(&file.file_name, &file.content_type, file.content))
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(principal.in_municipality() && may_read_all(principal), Task::Risks, "/actions", "Åtgärder")
+        .into_iter()
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

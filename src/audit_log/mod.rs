@@ -1,8 +1,10 @@
 //! Who changed what, when: every mutation writes a row here in its own transaction.
 //! Snapshots are JSON objects with Swedish field labels as keys, so the log reads the
 //! same in the app, in CSV and in a database dump, whatever the code looks like later.
+//! This is the recording side, below every area: it imports none of them (an `Actor` for a
+//! signed-in person is made by auth). Browsing the log is the `change_log` area.
 
-pub mod pages;
+pub mod lost_updates;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +12,6 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::AppResult;
 use crate::web::format;
@@ -30,18 +31,6 @@ impl Actor {
     }
 }
 
-impl From<&Principal> for Actor {
-    fn from(p: &Principal) -> Self {
-        Actor {
-            user_id: Some(p.user_id),
-            // The name alone: histories are read by auditors, board members and reporters, who
-            // are not to learn staff email addresses from them.
-            name: p.display_name.clone(),
-            request_id: p.request_id.clone(),
-        }
-    }
-}
-
 crate::codes! {
     /// What a change did.
     pub enum Action {
@@ -52,6 +41,11 @@ crate::codes! {
 }
 
 /// An entry's action in words; one Lisa does not know reads as "Händelse".
+/// An entity type's label; an entry older than its type's code reads as the code.
+pub fn entity_label(code: &str) -> &str {
+    EntityType::parse(code).map(EntityType::label).unwrap_or(code)
+}
+
 pub fn action_label(code: &str) -> &'static str {
     Action::parse(code).map(Action::label).unwrap_or("Händelse")
 }

@@ -16,10 +16,12 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{BodyRef, Standing, Transition};
 
 /// Auditors and the coordinator record audits and recommendations.
@@ -279,7 +281,7 @@ pub async fn edit(
     require_reach(&state.pool, principal, store::Record::Recommendation(id), true).await?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Recommendation, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Recommendation, principal.tenant()?, id, expected).await?;
     let changed =
         store::update_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
@@ -347,7 +349,7 @@ pub async fn save_audit(
     let mut tx = state.pool.begin().await?;
     let audit = match id {
         Some(id) => {
-            version::lock_current(&mut tx, Versioned::Audit, m, id, expected).await?;
+            lost_updates::lock_current(&mut tx, Versioned::Audit, m, id, expected).await?;
             store::update_audit(&mut tx, &actor, m, id, &input).await?
         }
         None => store::create_audit(&mut tx, &actor, m, &input).await?,
@@ -483,6 +485,18 @@ pub async fn delete_recommendation(state: &AppState, principal: &Principal, id: 
     let audit_id = store::delete_recommendation(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
     Ok(audit_id)
+}
+
+/// The area's pages in the menu: whoever reaches any audit.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && read_reach(principal).any();
+    [
+        MenuEntry::when(shown, Task::Governance, "/recommendations", "Rekommendationer"),
+        MenuEntry::when(shown, Task::Governance, "/audits", "Granskningar"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -22,6 +22,16 @@ use utoipa_axum::routes;
 pub use model::{Credential, Grant, MunicipalityRef, Principal, Role};
 
 use crate::AppState;
+use crate::web::layout::{MenuEntry, Task};
+
+/// The user's own pages, beside the municipality switch.
+pub fn menu() -> [MenuEntry; 3] {
+    [
+        MenuEntry { task: Task::Account, href: "/account/password", label: "Byt lösenord" },
+        MenuEntry { task: Task::Account, href: "/account/two-factor", label: "Tvåstegsverifiering" },
+        MenuEntry { task: Task::Account, href: "/account/tokens", label: "Mina API-nycklar" },
+    ]
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -21,11 +21,7 @@ crate::codes! {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct MunicipalityRef {
-    pub id: Uuid,
-    pub name: String,
-}
+pub use crate::db::MunicipalityRef;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Hash)]
 pub struct Grant {
@@ -70,6 +66,11 @@ impl Principal {
     /// The current municipality: every tenant query is scoped by it.
     pub fn tenant(&self) -> AppResult<MunicipalityId> {
         self.municipality.as_ref().map(|m| MunicipalityId::chosen(m.id)).ok_or(AppError::NoMunicipality)
+    }
+
+    /// Acts in a municipality (one has been chosen).
+    pub fn in_municipality(&self) -> bool {
+        self.municipality.is_some()
     }
 
     /// Has some role in the current municipality (or administers Lisa).
@@ -152,6 +153,18 @@ impl Principal {
             Some(Role::Revisor) if !self.is_auditor() => "Lekmannarevisor",
             Some(role) => role.label(),
             None => "Ingen roll",
+        }
+    }
+}
+
+impl From<&Principal> for crate::audit_log::Actor {
+    fn from(p: &Principal) -> Self {
+        crate::audit_log::Actor {
+            user_id: Some(p.user_id),
+            // The name alone: histories are read by auditors, board members and reporters, who
+            // are not to learn staff email addresses from them.
+            name: p.display_name.clone(),
+            request_id: p.request_id.clone(),
         }
     }
 }

@@ -341,19 +341,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         municipality: principal.as_ref().and_then(|p| p.municipality.as_ref().map(|m| m.id)),
         user: principal.as_ref().map(|p| p.user_id),
     };
-    // A page's refusal (403, 404, 409 …) keeps the signed-in layout: the error renderer takes
-    // the menu from the response (web/errors.rs).
-    let for_page = principal.clone().filter(|p| !p.via_token() && !request.uri().path().starts_with("/api/"));
     if let Some(principal) = principal {
         request.extensions_mut().insert(principal);
     }
-    let mut response = tenant::within(context, next.run(request)).await;
-    if let Some(principal) =
-        for_page.filter(|_| response.status().is_client_error() || response.status().is_server_error())
-    {
-        response.extensions_mut().insert(principal);
-    }
-    Ok(response)
+    Ok(tenant::within(context, next.run(request)).await)
 }
 
 /// Compares the token sent with the request to the session's (or, before login, to the

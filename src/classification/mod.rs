@@ -21,6 +21,7 @@ use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::systems::store::{Asset, System};
+use crate::web::layout::{MenuEntry, Task};
 use model::{AssessmentForm, ClassificationForm, MeasureForm};
 use store::{Classification, Measure, RequiredMeasure};
 
@@ -160,6 +161,12 @@ pub async fn import_catalogue(state: &AppState, principal: &Principal, text: &st
     }
     tx.commit().await?;
     Ok(forms.len())
+}
+
+/// The area's pages in the menu: the catalogue, read by whoever reads the systems.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && crate::systems::may_read(principal);
+    MenuEntry::when(shown, Task::Systems, "/catalogue", "Åtgärdskatalog").into_iter().collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -19,11 +19,13 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 use crate::systems::model::Lifecycle;
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{ExerciseForm, Missing, PlanForm, Target, TargetsForm};
 use store::{Exercise, Plan, Targets};
 
@@ -206,7 +208,7 @@ pub async fn save_plan(
     let m = principal.tenant()?;
     let mut tx = state.pool.begin().await?;
     if let Some(plan) = store::plan(&mut *tx, m, system_id).await? {
-        version::lock_current(&mut tx, Versioned::ContinuityPlan, m, plan.id, expected).await?;
+        lost_updates::lock_current(&mut tx, Versioned::ContinuityPlan, m, plan.id, expected).await?;
     }
     let plan = store::save_plan(&mut tx, &Actor::from(principal), m, system_id, &input).await?;
     tx.commit().await?;
@@ -272,6 +274,13 @@ pub async fn set_targets(state: &AppState, principal: &Principal, form: &Targets
     let saved = store::save_targets(&mut tx, &Actor::from(principal), principal.tenant()?, &targets).await?;
     tx.commit().await?;
     Ok(saved)
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(principal.in_municipality() && may_read(principal), Task::Systems, "/continuity", "Kontinuitet")
+        .into_iter()
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -19,6 +19,13 @@ use crate::config::Config;
 pub use local::LocalPostgres;
 pub use tenant::MunicipalityId;
 
+/// A municipality by id and name, as menus, switchers and API answers name it.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct MunicipalityRef {
+    pub id: uuid::Uuid,
+    pub name: String,
+}
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// What one statement of the application role may take, so that no request can hold a

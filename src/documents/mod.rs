@@ -15,11 +15,13 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::audit_log::{self, Actor, EntityType};
 use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::DocumentForm;
 use store::Document;
 
@@ -132,7 +134,7 @@ pub async fn update(
     principal.require(may_edit(principal, &document))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Document, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Document, principal.tenant()?, id, expected).await?;
     let document = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(document)
@@ -181,6 +183,13 @@ pub async fn delete(state: &AppState, principal: &Principal, id: Uuid) -> AppRes
     store::delete(&mut tx, &Actor::from(principal), principal.tenant()?, id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(principal.in_municipality() && may_read(principal), Task::Governance, "/documents", "Styrdokument")
+        .into_iter()
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -23,9 +23,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use store::Incident;
 
@@ -104,7 +106,7 @@ pub async fn handle(
     require_handle(state, principal, id).await?;
     let input = form.validate(now()).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Incident, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Incident, principal.tenant()?, id, expected).await?;
     let incident = store::handle(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(incident)
@@ -152,6 +154,22 @@ pub async fn set_receivers(state: &AppState, principal: &Principal, people: &[Uu
     store::set_receivers(&mut tx, &Actor::from(principal), principal.tenant()?, people).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The area's pages in the menu: the register for the coordinator, reporting for everyone.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    [
+        MenuEntry::when(
+            principal.in_municipality() && principal.is_coordinator(),
+            Task::Incidents,
+            "/incidents",
+            "Incidenter",
+        ),
+        MenuEntry::when(may_report(principal), Task::Incidents, "/incidents/report", "Rapportera incident"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -21,10 +21,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{Outcome, PointForm, ResultForm};
 use store::{Point, Selection};
 
@@ -126,7 +128,7 @@ pub async fn update(
     principal.require(may_edit(principal, input.body_id))?;
     let m = principal.tenant()?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::ControlPoint, m, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::ControlPoint, m, id, expected).await?;
     let point = store::update_point(&mut tx, &Actor::from(principal), m, id, &input).await?;
     tx.commit().await?;
     Ok(point)
@@ -333,6 +335,12 @@ pub async fn figures(
         row.open_actions += results.iter().filter(|r| r.action_id.is_some_and(|a| open.contains(&a))).count();
     }
     Ok(per_body)
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && may_read(principal);
+    MenuEntry::when(shown, Task::Risks, "/internal-control", "Internkontroll").into_iter().collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Principal;
+use crate::web::layout::{MenuEntry, Task};
 
 /// The coordinator (or a system administrator) changes the organisation; everyone with a role reads it.
 pub fn may_manage(principal: &Principal) -> bool {
@@ -30,6 +31,20 @@ pub fn may_read(principal: &Principal) -> bool {
 /// coordinator, who keeps it; others see people's names where they are responsible for something.
 pub fn may_read_directory(principal: &Principal) -> bool {
     principal.is_coordinator()
+}
+
+/// The area's pages in the menu. Everyone reads the organisation from the start page; the menu
+/// leads to where it is kept.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let manages = principal.in_municipality() && may_manage(principal);
+    [
+        MenuEntry::when(manages, Task::Administration, "/org", "Organisation"),
+        MenuEntry::when(manages, Task::Administration, "/org/users", "Användare"),
+        MenuEntry::when(principal.is_admin, Task::Administration, "/admin/municipalities", "Kommuner"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn router() -> Router<AppState> {

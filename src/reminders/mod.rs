@@ -18,6 +18,7 @@ use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::db::tenant;
 use crate::error::AppResult;
+use crate::web::layout::{MenuEntry, Task};
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -176,6 +177,11 @@ pub async fn daily(state: AppState) {
         let wait = (next_run(Utc::now()) - Utc::now()).to_std().unwrap_or(std::time::Duration::from_secs(3600));
         tokio::time::sleep(wait).await;
     }
+}
+
+/// The area's page among the user's own: reminders concern members of a municipality.
+pub fn menu(principal: &Principal) -> Option<MenuEntry> {
+    MenuEntry::when(principal.is_member(), Task::Account, "/reminders", "Påminnelser")
 }
 
 pub fn router() -> Router<AppState> {

@@ -22,9 +22,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use figures::Figures;
 use store::{Report, ReportText};
 
@@ -97,7 +99,7 @@ pub async fn update(
     readable(state, principal, id).await?;
     principal.require(may_prepare(principal))?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::AnnualReport, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::AnnualReport, principal.tenant()?, id, expected).await?;
     let report = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, text).await?;
     tx.commit().await?;
     Ok(report)
@@ -142,6 +144,13 @@ pub async fn pdf(state: &AppState, principal: &Principal, id: Uuid) -> AppResult
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
     Ok((report, bytes))
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(principal.in_municipality() && may_read(principal), Task::Governance, "/reports", "Årsrapport")
+        .into_iter()
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -111,7 +111,7 @@ impl CoordinatorPage {
     }
 
     fn entity(&self, code: &str) -> String {
-        audit_log::pages::entity_label(code).to_string()
+        audit_log::entity_label(code).to_string()
     }
 
     fn computed_at(&self) -> String {

@@ -15,9 +15,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{AnalysisForm, RiskForm, Scale};
 use store::{Analysis, Risk};
 
@@ -132,7 +134,7 @@ pub async fn update_analysis(
     let input = form.validate().map_err(AppError::Validation)?;
     check_owner(principal, before.owner_person_id, input.owner_person_id)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::RiskAnalysis, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::RiskAnalysis, principal.tenant()?, id, expected).await?;
     let analysis = store::update_analysis(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(analysis)
@@ -163,7 +165,7 @@ pub async fn update_risk(
     let m = principal.tenant()?;
     let input = form.validate(&store::scale(&state.pool, m).await?).map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Risk, m, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Risk, m, id, expected).await?;
     let risk = store::update_risk(&mut tx, &Actor::from(principal), m, id, &input).await?;
     tx.commit().await?;
     Ok(risk)
@@ -223,6 +225,12 @@ pub async fn set_scale(state: &AppState, principal: &Principal, scale: &Scale) -
     store::set_scale(&mut tx, &Actor::from(principal), principal.tenant()?, scale).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && may_read_overview(principal);
+    MenuEntry::when(shown, Task::Risks, "/risk-analyses", "Riskanalyser").into_iter().collect()
 }
 
 pub fn router() -> Router<AppState> {

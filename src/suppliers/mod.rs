@@ -16,9 +16,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::{CheckForm, ContractForm, SupplierForm};
 use store::{Check, Contract, Supplier};
 
@@ -81,7 +83,7 @@ pub async fn update_supplier(
     principal.require(may_manage(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Supplier, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Supplier, principal.tenant()?, id, expected).await?;
     let supplier = store::update_supplier(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(supplier)
@@ -121,7 +123,7 @@ pub async fn update_contract(
         principal.require(may_manage(principal))?;
     }
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::Contract, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::Contract, principal.tenant()?, id, expected).await?;
     let contract = store::update_contract(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(contract)
@@ -140,6 +142,18 @@ pub async fn record_check(
     let check = store::record_check(&mut tx, &Actor::from(principal), principal.tenant()?, &contract, &input).await?;
     tx.commit().await?;
     Ok(check)
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && may_read(principal);
+    [
+        MenuEntry::when(shown, Task::Suppliers, "/suppliers", "Leverantörer"),
+        MenuEntry::when(shown, Task::Suppliers, "/contracts", "Avtal"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn router() -> Router<AppState> {

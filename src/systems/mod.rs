@@ -15,9 +15,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::audit_log::Actor;
+use crate::audit_log::lost_updates::{self, Versioned};
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::version::{self, Version, Versioned};
+use crate::web::layout::{MenuEntry, Task};
+use crate::web::version::Version;
 use model::SystemForm;
 use store::{Asset, AssetForm, System};
 
@@ -67,7 +69,7 @@ pub async fn update(
     principal.require(may_edit(principal, &system))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
-    version::lock_current(&mut tx, Versioned::System, principal.tenant()?, id, expected).await?;
+    lost_updates::lock_current(&mut tx, Versioned::System, principal.tenant()?, id, expected).await?;
     let system = store::update(&mut tx, &Actor::from(principal), principal.tenant()?, id, &input).await?;
     tx.commit().await?;
     Ok(system)
@@ -186,6 +188,18 @@ pub async fn confirm_import(state: &AppState, principal: &Principal, text: &str)
     }
     tx.commit().await?;
     Ok((saved, rows.len() - saved))
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    let shown = principal.in_municipality() && may_read(principal);
+    [
+        MenuEntry::when(shown, Task::Systems, "/systems", "System"),
+        MenuEntry::when(shown, Task::Systems, "/coverage", "Klassning"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub fn router() -> Router<AppState> {

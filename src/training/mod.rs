@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::audit_log::Actor;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::web::layout::{MenuEntry, Task};
 use model::{CampaignForm, GroupCount, ImportSummary, YearRow};
 use store::Campaign;
 
@@ -116,6 +117,13 @@ pub async fn confirm_import(state: &AppState, principal: &Principal, id: Uuid, t
     }
     save_counts(state, principal, id, &summary.counts, false).await?;
     Ok(summary)
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(principal.in_municipality() && may_read(principal), Task::Governance, "/training", "Utbildning")
+        .into_iter()
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

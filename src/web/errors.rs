@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::error::Problem;
 use crate::web::Chrome;
+use crate::web::layout::Viewer;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -59,9 +60,9 @@ pub async fn render(request: Request, next: Next) -> Response {
         return Redirect::to(&format!("/login?{next}")).into_response();
     }
     let problem = known.unwrap_or_else(|| Problem::new(status, None));
-    // A signed-in person keeps the menu and their name (the session middleware leaves who it was).
-    let chrome = match response.extensions().get::<crate::auth::Principal>() {
-        Some(principal) => Chrome::for_principal(principal, &path, None),
+    // A signed-in person keeps the menu and their name (the navigation leaves who it was).
+    let chrome = match response.extensions().get::<Viewer>() {
+        Some(viewer) => Chrome::for_viewer(viewer, &path, None),
         None => Chrome::anonymous(""),
     };
     let page = ErrorPage { chrome, problem, request_id };

@@ -1,10 +1,12 @@
 //! What the base layout needs on every page: the signed-in user, the municipality
-//! switcher, navigation for the user's roles, the CSRF token and a one-time message.
+//! switcher, navigation for the user's roles, the CSRF token and a one-time message. The
+//! layout only renders what it is given: each area declares its own menu entries with the rule
+//! that shows them, and the crate root gathers them into a [`Viewer`] for each signed-in page.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::auth::{MunicipalityRef, Principal};
+use crate::db::MunicipalityRef;
 use crate::error::AppError;
 
 #[derive(Clone, Copy)]
@@ -12,6 +14,74 @@ pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+}
+
+/// The tasks of the menu, in the order it shows them: at most seven entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Task {
+    Overview,
+    Governance,
+    Systems,
+    Risks,
+    Incidents,
+    Suppliers,
+    Administration,
+    /// The user's own pages, beside the municipality switch rather than in the menu.
+    Account,
+}
+
+impl Task {
+    const ALL: [Task; 7] = [
+        Task::Overview,
+        Task::Governance,
+        Task::Systems,
+        Task::Risks,
+        Task::Incidents,
+        Task::Suppliers,
+        Task::Administration,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Task::Overview => "Översikt",
+            Task::Governance => "Styrning",
+            Task::Systems => "System",
+            Task::Risks => "Risker",
+            Task::Incidents => "Incidenter",
+            Task::Suppliers => "Leverantörer",
+            Task::Administration => "Administration",
+            Task::Account => "Mitt konto",
+        }
+    }
+
+    /// The name of its icon in `/static/icons.svg`.
+    fn icon(self) -> &'static str {
+        match self {
+            Task::Overview => "home",
+            Task::Governance => "landmark",
+            Task::Systems => "server",
+            Task::Risks => "shield",
+            Task::Incidents => "alert",
+            Task::Suppliers => "truck",
+            Task::Administration | Task::Account => "settings",
+        }
+    }
+}
+
+/// A page an area offers this viewer in the menu: the area decides by the rule its page checks,
+/// so the menu and the page cannot disagree (a test holds them together).
+#[derive(Clone, Copy, Debug)]
+pub struct MenuEntry {
+    pub task: Task,
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+impl MenuEntry {
+    /// The entry when `shown`, else nothing.
+    pub fn when(shown: bool, task: Task, href: &'static str, label: &'static str) -> Option<MenuEntry> {
+        shown.then_some(MenuEntry { task, href, label })
+    }
 }
 
 /// A top-level entry of the menu: one task, with the pages that serve it.
@@ -33,11 +103,24 @@ impl NavGroup {
     }
 }
 
+#[derive(Clone)]
 pub struct ChromeUser {
     pub name: String,
     pub role_label: &'static str,
     pub municipality: Option<MunicipalityRef>,
     pub municipalities: Vec<MunicipalityRef>,
+}
+
+/// Who is signed in, as the layout shows them, with the menu every area offers them; made for
+/// each signed-in page request (and left on its error response) by the crate root's navigation.
+#[derive(Clone)]
+pub struct Viewer {
+    pub user: ChromeUser,
+    pub csrf_token: String,
+    /// The areas' entries, in the order the areas were asked.
+    pub menu: Vec<MenuEntry>,
+    /// The user's own pages, beside the municipality switch.
+    pub account: Vec<MenuEntry>,
 }
 
 pub struct Chrome {
@@ -61,18 +144,15 @@ impl Chrome {
         Chrome { flash, ..self }
     }
 
-    pub fn for_principal(principal: &Principal, path: &str, flash: Option<String>) -> Self {
+    pub fn for_viewer(viewer: &Viewer, path: &str, flash: Option<String>) -> Self {
+        let mut account: Vec<NavLink> = viewer.account.iter().map(link_of).collect();
+        mark_current(&mut account, path);
         Chrome {
-            user: Some(ChromeUser {
-                name: principal.display_name.clone(),
-                role_label: principal.main_role_label(),
-                municipality: principal.municipality.clone(),
-                municipalities: principal.municipalities.clone(),
-            }),
-            csrf_token: principal.csrf_token().to_string(),
+            user: Some(viewer.user.clone()),
+            csrf_token: viewer.csrf_token.clone(),
             flash,
-            nav: navigation(principal, path),
-            account: account_links(principal, path),
+            nav: navigation(&viewer.menu, path),
+            account,
         }
     }
 
@@ -84,6 +164,10 @@ impl Chrome {
     pub fn is_current_municipality(&self, id: &uuid::Uuid) -> bool {
         self.user.as_ref().and_then(|u| u.municipality.as_ref()).is_some_and(|m| &m.id == id)
     }
+}
+
+fn link_of(entry: &MenuEntry) -> NavLink {
+    NavLink { href: entry.href, label: entry.label, current: false }
 }
 
 /// Whether the page at `path` lies under `href` (the start page only at "/").
@@ -99,92 +183,23 @@ fn mark_current(links: &mut [NavLink], path: &str) {
     }
 }
 
-/// The main menu, by task: each role sees the pages it can use, grouped so that there are at
-/// most seven entries. A page that belongs to no entry (a record's own page) is marked by the
-/// area its address lies under. Each entry is shown by its area's own rule, the one its page
-/// checks, so the menu and the page cannot disagree (a test holds them together).
-fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
-    let in_municipality = principal.municipality.is_some();
-    let coordinator = in_municipality && principal.is_coordinator();
-    let reads_audits = in_municipality && crate::audits::read_reach(principal).any();
-    let link =
-        |href: &'static str, label: &'static str, shown: bool| shown.then_some(NavLink { href, label, current: false });
-    let groups: [(&'static str, &'static str, Vec<Option<NavLink>>); 7] = [
-        ("Översikt", "home", vec![link("/", "Översikt", true)]),
-        (
-            "Styrning",
-            "landmark",
-            vec![
-                link("/recommendations", "Rekommendationer", reads_audits),
-                link("/audits", "Granskningar", reads_audits),
-                link("/reports", "Årsrapport", in_municipality && crate::reports::may_read(principal)),
-                link("/documents", "Styrdokument", in_municipality && crate::documents::may_read(principal)),
-                link("/training", "Utbildning", in_municipality && crate::training::may_read(principal)),
-            ],
-        ),
-        (
-            "System",
-            "server",
-            vec![
-                link("/systems", "System", in_municipality && crate::systems::may_read(principal)),
-                link("/coverage", "Klassning", in_municipality && crate::systems::may_read(principal)),
-                link("/catalogue", "Åtgärdskatalog", in_municipality && crate::systems::may_read(principal)),
-                link("/access-reviews", "Behörigheter", in_municipality && crate::systems::may_read(principal)),
-                link("/continuity", "Kontinuitet", in_municipality && crate::continuity::may_read(principal)),
-            ],
-        ),
-        (
-            "Risker",
-            "shield",
-            vec![
-                link("/risk-analyses", "Riskanalyser", in_municipality && crate::risks::may_read_overview(principal)),
-                link("/actions", "Åtgärder", in_municipality && crate::actions::may_read_all(principal)),
-                link(
-                    "/internal-control",
-                    "Internkontroll",
-                    in_municipality && crate::internal_control::may_read(principal),
-                ),
-            ],
-        ),
-        (
-            "Incidenter",
-            "alert",
-            vec![
-                link("/incidents", "Incidenter", coordinator),
-                link("/incidents/report", "Rapportera incident", crate::incidents::may_report(principal)),
-            ],
-        ),
-        (
-            "Leverantörer",
-            "truck",
-            vec![
-                link("/suppliers", "Leverantörer", in_municipality && crate::suppliers::may_read(principal)),
-                link("/contracts", "Avtal", in_municipality && crate::suppliers::may_read(principal)),
-            ],
-        ),
-        (
-            "Administration",
-            "settings",
-            vec![
-                // Everyone reads the organisation from the start page; here is where it is kept.
-                link("/org", "Organisation", in_municipality && crate::org::may_manage(principal)),
-                link("/org/users", "Användare", in_municipality && crate::org::may_manage(principal)),
-                link("/audit-log", "Ändringslogg", in_municipality && crate::audit_log::pages::may_read(principal)),
-                link("/admin/municipalities", "Kommuner", principal.is_admin),
-            ],
-        ),
-    ];
-    let mut nav: Vec<NavGroup> = groups
+/// The main menu, by task: the start page, then each task with the entries the areas offered.
+/// A page that belongs to no entry (a record's own page) is marked by the area its address
+/// lies under.
+fn navigation(menu: &[MenuEntry], path: &str) -> Vec<NavGroup> {
+    let start = MenuEntry { task: Task::Overview, href: "/", label: "Översikt" };
+    let entries: Vec<MenuEntry> = std::iter::once(start).chain(menu.iter().copied()).collect();
+    let mut all: Vec<NavLink> = entries.iter().map(link_of).collect();
+    mark_current(&mut all, path);
+    let mut nav: Vec<NavGroup> = Task::ALL
         .into_iter()
-        .map(|(label, icon, links)| NavGroup { label, icon, links: links.into_iter().flatten().collect() })
+        .map(|task| NavGroup {
+            label: task.label(),
+            icon: task.icon(),
+            links: entries.iter().zip(&all).filter(|(e, _)| e.task == task).map(|(_, l)| *l).collect(),
+        })
         .filter(|g| !g.links.is_empty())
         .collect();
-    let mut all: Vec<NavLink> =
-        nav.iter().flat_map(|g| g.links.iter()).map(|l| NavLink { current: false, ..*l }).collect();
-    mark_current(&mut all, path);
-    for link in nav.iter_mut().flat_map(|g| g.links.iter_mut()) {
-        link.current = all.iter().any(|a| a.current && a.href == link.href);
-    }
     // A lone "Rapportera incident" is the entry itself, as employees know it.
     for group in nav.iter_mut().filter(|g| g.links.len() == 1) {
         group.label = group.links[0].label;
@@ -192,26 +207,12 @@ fn navigation(principal: &Principal, path: &str) -> Vec<NavGroup> {
     nav
 }
 
-/// The user's own pages: reminders, password and API tokens.
-fn account_links(principal: &Principal, path: &str) -> Vec<NavLink> {
-    let mut links = vec![
-        NavLink { href: "/account/password", label: "Byt lösenord", current: false },
-        NavLink { href: "/account/two-factor", label: "Tvåstegsverifiering", current: false },
-        NavLink { href: "/account/tokens", label: "Mina API-nycklar", current: false },
-    ];
-    if principal.is_member() {
-        links.insert(0, NavLink { href: "/reminders", label: "Påminnelser", current: false });
-    }
-    mark_current(&mut links, path);
-    links
-}
-
 impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let principal = parts.extensions.get::<Principal>().ok_or(AppError::Unauthenticated)?;
-        Ok(Chrome::for_principal(principal, parts.uri.path(), super::flash::read(&parts.headers)))
+        let viewer = parts.extensions.get::<Viewer>().ok_or(AppError::Unauthenticated)?;
+        Ok(Chrome::for_viewer(viewer, parts.uri.path(), super::flash::read(&parts.headers)))
     }
 }
 

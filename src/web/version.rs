@@ -3,15 +3,10 @@
 //! version is refused (409 on pages, with the form kept and the saved version beside it; 412
 //! in the API when `If-Match` was sent), and saving again overwrites knowingly.
 
+use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderValue, header, request::Parts};
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
-use uuid::Uuid;
-
-use crate::audit_log::EntityType;
-use crate::db::MunicipalityId;
-use crate::error::{AppError, AppResult};
 
 /// A record's version: its `updated_at`, in microseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,90 +30,6 @@ impl Version {
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
-    }
-}
-
-/// The records that carry a version, and their tables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Versioned {
-    System,
-    Recommendation,
-    Action,
-    Incident,
-    Document,
-    Audit,
-    Contract,
-    Supplier,
-    RiskAnalysis,
-    Risk,
-    AnnualReport,
-    ContinuityPlan,
-    ControlPoint,
-}
-
-impl Versioned {
-    fn table(self) -> &'static str {
-        match self {
-            Versioned::System => "systems",
-            Versioned::Recommendation => "recommendations",
-            Versioned::Action => "actions",
-            Versioned::Incident => "incidents",
-            Versioned::Document => "documents",
-            Versioned::Audit => "audits",
-            Versioned::Contract => "contracts",
-            Versioned::Supplier => "suppliers",
-            Versioned::RiskAnalysis => "risk_analyses",
-            Versioned::Risk => "risks",
-            Versioned::AnnualReport => "annual_reports",
-            Versioned::ContinuityPlan => "continuity_plans",
-            Versioned::ControlPoint => "control_points",
-        }
-    }
-
-    /// The entity type its change-log entries carry.
-    fn entity(self) -> EntityType {
-        match self {
-            Versioned::System => EntityType::System,
-            Versioned::Recommendation => EntityType::Recommendation,
-            Versioned::Action => EntityType::Action,
-            Versioned::Incident => EntityType::Incident,
-            Versioned::Document => EntityType::Document,
-            Versioned::Audit => EntityType::Audit,
-            Versioned::Contract => EntityType::Contract,
-            Versioned::Supplier => EntityType::Supplier,
-            Versioned::RiskAnalysis => EntityType::RiskAnalysis,
-            Versioned::Risk => EntityType::Risk,
-            Versioned::AnnualReport => EntityType::AnnualReport,
-            Versioned::ContinuityPlan => EntityType::ContinuityPlan,
-            Versioned::ControlPoint => EntityType::ControlPoint,
-        }
-    }
-}
-
-/// Locks the record for the rest of the transaction and refuses the save when the version it
-/// was made from is not the current one; no version (an API client without If-Match) saves.
-pub async fn lock_current(
-    tx: &mut PgConnection,
-    kind: Versioned,
-    m: MunicipalityId,
-    id: Uuid,
-    expected: Option<Version>,
-) -> AppResult<()> {
-    // The table name is one of the constants above, never input.
-    let sql = format!("SELECT updated_at FROM {} WHERE municipality_id = $1 AND id = $2 FOR UPDATE", kind.table());
-    let current: DateTime<Utc> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(m)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let current = Version::of(current);
-    match expected {
-        Some(expected) if expected != current => {
-            let saved = crate::audit_log::latest_after(&mut *tx, m, kind.entity(), id).await?;
-            Err(AppError::Stale { saved, current: current.to_string() })
-        }
-        _ => Ok(()),
     }
 }
 

@@ -1,26 +1,47 @@
-//! Browsing the log: coordinators and auditors of the municipality (and administrators).
+//! Browsing the change log: coordinators and auditors of the municipality (and administrators).
+//! The recording side is `audit_log`, below every area; browsing is an area above them, since
+//! it hides the entries each area's own rule keeps from the reader.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{OriginalUri, Query, State};
 use axum::response::{IntoResponse, Response};
 
-use super::EntityType;
-use super::{Counted, Entry, Filter, export, page};
+use axum::Router;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+
 use crate::AppState;
+use crate::audit_log::{Counted, EntityType, Entry, Filter, entity_label, export, page};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
+use crate::web::layout::{MenuEntry, Task};
 use crate::web::pagination::{Keyset, Limit, PER_PAGE};
 use crate::web::{Chrome, SelectOption, options};
-
-/// An entity type's label; an entry older than its type's code reads as the code.
-pub fn entity_label(code: &str) -> &str {
-    EntityType::parse(code).map(EntityType::label).unwrap_or(code)
-}
 
 /// The coordinator and the auditors browse the change log.
 pub fn may_read(principal: &Principal) -> bool {
     principal.is_coordinator() || principal.is_auditor()
+}
+
+/// The area's pages in the menu.
+pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
+    MenuEntry::when(
+        principal.in_municipality() && may_read(principal),
+        Task::Administration,
+        "/audit-log",
+        "Ändringslogg",
+    )
+    .into_iter()
+    .collect()
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit-log", get(list)).route("/audit-log.csv", get(csv))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(utoipa_axum::routes!(api_list))
 }
 
 /// The kinds of thing whose entries the principal may not read: an entry carries the thing's
@@ -67,7 +88,7 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "audit_log/list.html")]
+#[template(path = "change_log/list.html")]
 struct ListPage {
     chrome: Chrome,
     filter: Filter,

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod audit_log;
 pub mod audits;
 pub mod auth;
+pub mod caches;
 pub mod change_log;
 pub mod classification;
 pub mod code;
@@ -67,7 +68,7 @@ pub struct Shared {
     /// change to accounts, roles, tokens and sessions (see `auth::session::identity`).
     pub identities: Arc<TtlCache<Vec<u8>, auth::session::Identity>>,
     /// The start page's figures per municipality, for a few seconds while this instance hears
-    /// every change to the municipality (see `reports::dashboards::follow_changes`).
+    /// every change to the municipality (see `caches::follow_changes`).
     pub overview: Arc<TtlCache<crate::db::MunicipalityId, org::store::Counts>>,
     /// The coordinator's dashboard per municipality (see `reports::dashboards`).
     pub coordinator_views: Arc<TtlCache<crate::db::MunicipalityId, Arc<reports::dashboards::CoordinatorView>>>,
@@ -77,7 +78,7 @@ pub struct Shared {
     /// Municipalities whose coordinator dashboard is being recomputed in the background.
     pub refreshing: Arc<std::sync::Mutex<std::collections::HashSet<crate::db::MunicipalityId>>>,
     /// How many changes each municipality has seen in this process, so that nothing
-    /// computed before a change is served after it (see `reports::dashboards::changed`).
+    /// computed before a change is served after it (see `caches::changed`).
     pub changes: Arc<web::cache::Changes>,
 }
 
@@ -175,7 +176,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api_routes)
         .layer(middleware::from_fn(web::input::refuse_hostile_text))
         .layer(middleware::from_fn(navigation::attach))
-        .layer(middleware::from_fn_with_state(state.clone(), reports::dashboards::fresh_after_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), caches::fresh_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::clear_when_shown))
         .route("/static/{name}", get(web::assets::serve))
@@ -215,7 +216,7 @@ pub async fn serve(
         }
     });
     let reminders = state.config.run_reminders.then(|| tokio::spawn(reminders::daily(state.clone())));
-    let changes = tokio::spawn(reports::dashboards::follow_changes(state.clone()));
+    let changes = tokio::spawn(caches::follow_changes(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // Without TCP_NODELAY a response's last small segment waits for the client's delayed ACK
     // (40 ms on Linux): pages over a few tens of kilobytes then took 40 ms or more under load.

@@ -38,8 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/login/code", get(pages::code_form).post(pages::answer_code))
         .route("/login/sso/{municipality}", get(pages::start_sso))
-        .route(sso::CALLBACK_PATH, get(pages::sso_callback))
-        .route("/admin/municipalities/{id}/sso", get(pages::sso_settings).post(pages::save_sso_settings))
         .route("/logout", post(pages::logout))
         .route("/account/two-factor", get(pages::two_factor_settings).post(pages::enable_two_factor))
         .route("/account/two-factor/recovery-codes", post(pages::renew_recovery_codes))

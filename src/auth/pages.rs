@@ -551,7 +551,7 @@ pub async fn disable_two_factor(
 // ---------------------------------------------------------------- sign-in through the municipality's IdP
 
 /// The login page again with why a sign-in through the IdP was refused.
-async fn refused_sso(state: &AppState, headers: &HeaderMap, refused: sso::Refused) -> AppResult<Response> {
+pub async fn refused_sso(state: &AppState, headers: &HeaderMap, refused: sso::Refused) -> AppResult<Response> {
     login_page_with_csrf(state, headers, StatusCode::UNAUTHORIZED, |csrf, providers| LoginPage {
         chrome: Chrome::anonymous(csrf),
         email: String::new(),
@@ -594,83 +594,31 @@ pub struct CallbackQuery {
     error_description: Option<String>,
 }
 
-/// The IdP sends the person back here with a code (or why not).
-pub async fn sso_callback(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<CallbackQuery>,
-) -> AppResult<Response> {
+/// What the IdP vouched for, when its answer came back to the browser that started the sign-in;
+/// else the login page with why not.
+pub async fn vouched(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: CallbackQuery,
+) -> AppResult<Result<sso::Vouched, Response>> {
     if let Some(error) = query.error {
         let why = query.error_description.unwrap_or(error);
-        return refused_sso(&state, &headers, sso::Refused(format!("Kommunens inloggning avbröts: {why}"))).await;
+        let refused = sso::Refused(format!("Kommunens inloggning avbröts: {why}"));
+        return Ok(Err(refused_sso(state, headers, refused).await?));
     }
-    let kept = cookies::get(&headers, SSO_STATE_COOKIE).unwrap_or_default();
+    let kept = cookies::get(headers, SSO_STATE_COOKIE).unwrap_or_default();
     if kept.is_empty() || !session::same_secret(&kept, &query.state) {
         let refused = sso::Refused("Inloggningen kunde inte kontrolleras: svaret hör inte till en inloggning som började i den här webbläsaren. Börja om.".into());
-        return refused_sso(&state, &headers, refused).await;
+        return Ok(Err(refused_sso(state, headers, refused).await?));
     }
-    match sso::finish(&state, &query.state, &query.code).await {
-        Ok(done) => {
-            let with = SignedInWith::Idp { municipality: done.municipality_id, id_token: done.id_token };
-            signed_in(&state, done.user_id, &done.next, with).await
-        }
-        Err(refused) => refused_sso(&state, &headers, refused).await,
+    match sso::finish(state, &query.state, &query.code).await {
+        Ok(vouched) => Ok(Ok(vouched)),
+        Err(refused) => Ok(Err(refused_sso(state, headers, refused).await?)),
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "auth/sso_settings.html")]
-struct SsoSettingsPage {
-    chrome: Chrome,
-    municipality: crate::org::store::Municipality,
-    form: sso::SettingsForm,
-    has_secret: bool,
-    callback_url: String,
-    errors: FieldErrors,
-}
-
-async fn sso_settings_page(
-    state: &AppState,
-    principal: &Principal,
-    chrome: Chrome,
-    m: MunicipalityId,
-    typed: Option<sso::SettingsForm>,
-    errors: FieldErrors,
-) -> AppResult<SsoSettingsPage> {
-    principal.require(principal.is_admin)?;
-    let municipality = crate::org::store::get_municipality(&state.pool, m).await?;
-    let (stored, has_secret) = sso::settings_form(&state.pool, m).await?;
-    let callback_url = format!("{}{}", state.config.public_url.trim_end_matches('/'), sso::CALLBACK_PATH);
-    Ok(SsoSettingsPage { chrome, municipality, form: typed.unwrap_or(stored), has_secret, callback_url, errors })
-}
-
-/// A municipality's IdP, for the system administrator.
-pub async fn sso_settings(
-    State(state): State<AppState>,
-    principal: Principal,
-    chrome: Chrome,
-    Path(m): Path<Uuid>,
-) -> AppResult<Response> {
-    let m = MunicipalityId::chosen(m);
-    Ok(sso_settings_page(&state, &principal, chrome, m, None, FieldErrors::new()).await?.into_response())
-}
-
-pub async fn save_sso_settings(
-    State(state): State<AppState>,
-    principal: Principal,
-    chrome: Chrome,
-    Path(m): Path<Uuid>,
-    PageForm(form): PageForm<sso::SettingsForm>,
-) -> AppResult<Response> {
-    let m = MunicipalityId::chosen(m);
-    match sso::save(&state, &principal, m, &form).await {
-        Ok(()) => {
-            Ok(flash::see_other_with(&state, "/admin/municipalities", "Inloggningen via kommunens IdP är sparad."))
-        }
-        Err(AppError::Validation(errors)) => {
-            let typed = sso::SettingsForm { client_secret: String::new(), ..form };
-            Ok(unprocessable(sso_settings_page(&state, &principal, chrome, m, Some(typed), errors).await?))
-        }
-        Err(other) => Err(other),
-    }
+/// Starts the session of a sign-in through the municipality's IdP, in that municipality.
+pub async fn signed_in_at_idp(state: &AppState, user_id: Uuid, vouched: sso::Vouched) -> AppResult<Response> {
+    let with = SignedInWith::Idp { municipality: vouched.municipality.uuid(), id_token: vouched.id_token };
+    signed_in(state, user_id, &vouched.next, with).await
 }

@@ -131,7 +131,7 @@ pub struct Identity {
 
 /// Who is behind a session or token: the account, its municipalities and grants, in one call
 /// (`identity_behind`, migration 0026). Kept for a few seconds only while this instance hears
-/// every change that decides who someone is (`reports::dashboards::follow_changes` drops the
+/// every change that decides who someone is (`caches::follow_changes` drops the
 /// account's entries when PostgreSQL announces a change to it, from any instance or the CLI;
 /// a change through this instance drops them all at once: `forget_identities`), so that a
 /// revoked token, a disabled account or a removed role stops working at once. An expired

@@ -32,9 +32,6 @@ use crate::error::{AppError, AppResult};
 /// How long a person may take at the IdP before the sign-in must start over.
 const LOGIN_MINUTES: i32 = 10;
 
-/// The refusal when the municipality's IdP decides roles and gives the person none.
-const NO_ROLE: &str = "Kommunens inloggning ger dig ingen roll i Lisa. Be IT lägga till dig i rätt grupp.";
-
 /// The path the IdP sends the person back to, after `LISA_PUBLIC_URL`.
 pub const CALLBACK_PATH: &str = "/login/oidc/callback";
 
@@ -46,7 +43,6 @@ pub struct Offered {
 
 /// A municipality's IdP as configured (the secret still encrypted).
 struct Configured {
-    municipality_id: Uuid,
     issuer: String,
     client_id: String,
     client_secret: Vec<u8>,
@@ -325,7 +321,7 @@ pub async fn offered(pool: &PgPool) -> AppResult<Vec<Offered>> {
 async fn configured(pool: &PgPool, m: MunicipalityId) -> AppResult<Option<Configured>> {
     Ok(sqlx::query_as!(
         Configured,
-        r#"SELECT municipality_id, issuer, client_id, client_secret, create_accounts, match_claim, group_claim,
+        r#"SELECT issuer, client_id, client_secret, create_accounts, match_claim, group_claim,
                   group_roles AS "group_roles: Json<Vec<GroupRole>>"
              FROM sso_providers WHERE municipality_id = $1"#,
         m.uuid()
@@ -472,17 +468,28 @@ pub async fn start(state: &AppState, m: MunicipalityId, next: &str) -> Result<St
     Ok(Started { url: url.to_string(), state: csrf.secret().clone() })
 }
 
-/// Who signed in, and where they go next.
-pub struct SignedIn {
-    pub user_id: Uuid,
-    pub municipality_id: Uuid,
+/// What the municipality's IdP vouched for, checked: the account is found (or linked, or made)
+/// from it where accounts are kept (`org::idp_accounts`).
+pub struct Vouched {
+    pub municipality: MunicipalityId,
+    pub issuer: String,
+    pub subject: String,
+    /// What finds the account the first time (a verified email or the named claim), lowercased.
+    pub key: Option<String>,
+    pub name: Option<String>,
+    /// The refusal when `key` is missing.
+    pub no_key: String,
+    /// Where the IdP decides roles: the ones its groups give.
+    pub roles: Option<Vec<Role>>,
+    /// Whether the municipality lets a sign-in make an account.
+    pub create_accounts: bool,
     pub next: String,
     /// The ID token, kept with the session as the hint for logging out at the IdP.
     pub id_token: String,
 }
 
-/// The IdP sent the person back with a code: check everything, then find (or link, or create) the account.
-pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<SignedIn, Refused> {
+/// The IdP sent the person back with a code: check everything, and say what the IdP vouched for.
+pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<Vouched, Refused> {
     let db = |e: sqlx::Error| refused(format!("Inloggningen kunde inte slutföras ({e})."));
     // The state is used once: a replayed answer finds nothing.
     let login = sqlx::query!(
@@ -559,36 +566,25 @@ pub async fn finish(state: &AppState, state_param: &str, code: &str) -> Result<S
     }
     let key = person.account_key(&provider.match_claim);
     let roles = group_claim.map(|claim| idp_claims::roles_for_groups(&person.other.list(claim), &provider.group_roles));
-    let user_id = account_for(state, &provider, &issuer, &subject, key.as_deref(), person.name.clone(), roles)
-        .await
-        .map_err(|e| match e {
-            AppError::Forbidden => refused("Kontot är avstängt i Lisa."),
-            AppError::Conflict(message) => refused(message),
-            other => refused(format!("{other}")),
-        })?;
-    let user_id = user_id.ok_or_else(|| {
-        refused(match (&key, &person.email) {
-            (Some(key), _) => {
-                format!("Det finns inget konto i Lisa för {key} i kommunen. Be samordnaren lägga till dig.")
-            }
-            (None, Some(_)) if provider.match_claim == idp_claims::EMAIL => {
-                "Kommunens inloggning har inte bekräftat din e-postadress, så Lisa kan inte koppla dig till ett konto."
-                    .into()
-            }
-            (None, _) => missing(&provider.match_claim),
-        })
-    })?;
-    // A system administrator acts in every municipality, so no municipality's IdP vouches for one.
-    let is_admin = sqlx::query_scalar!("SELECT is_admin FROM users WHERE id = $1", user_id)
-        .fetch_one(&state.pool)
-        .await
-        .map_err(db)?;
-    if is_admin {
-        return Err(refused(
-            "Systemadministratörer loggar in med lösenord och tvåstegsverifiering, inte via en kommuns inloggning.",
-        ));
-    }
-    Ok(SignedIn { user_id, municipality_id: m.uuid(), next: login.next, id_token: id_token.to_string() })
+    let no_key = match &person.email {
+        Some(_) if provider.match_claim == idp_claims::EMAIL => {
+            "Kommunens inloggning har inte bekräftat din e-postadress, så Lisa kan inte koppla dig till ett konto."
+                .into()
+        }
+        _ => missing(&provider.match_claim),
+    };
+    Ok(Vouched {
+        municipality: m,
+        issuer,
+        subject,
+        key,
+        name: person.name,
+        no_key,
+        roles,
+        create_accounts: provider.create_accounts,
+        next: login.next,
+        id_token: id_token.to_string(),
+    })
 }
 
 /// Where to end the sign-in at the IdP when a session begun there logs out of Lisa (RP-initiated
@@ -660,133 +656,6 @@ fn missing(match_claim: &str) -> String {
             "Kommunens inloggning skickade inte anspråket {match_claim}, så Lisa kan inte koppla dig till ett konto."
         )
     }
-}
-
-/// The account for a person at the IdP: linked by subject; else an account of the municipality
-/// whose email is `key` (the verified email or the configured claim), linked now; else one
-/// created if the municipality allows it. `roles`: where the IdP decides roles, the ones its
-/// groups give, set now. `Forbidden` for a disabled account; `Conflict` when the IdP gives no role.
-async fn account_for(
-    state: &AppState,
-    provider: &Configured,
-    issuer: &str,
-    subject: &str,
-    key: Option<&str>,
-    name: Option<String>,
-    roles: Option<Vec<Role>>,
-) -> AppResult<Option<Uuid>> {
-    let m = MunicipalityId::chosen(provider.municipality_id);
-    let mut tx = state.pool.begin().await?;
-    crate::db::tenant::act_for(&mut tx, m).await?;
-    let linked = sqlx::query!(
-        "SELECT u.id, u.disabled, u.display_name FROM sso_identities i JOIN users u ON u.id = i.user_id
-          WHERE i.issuer = $1 AND i.subject = $2",
-        issuer,
-        subject
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (user_id, actor_name, link) = match linked {
-        Some(user) if user.disabled => return Err(AppError::Forbidden),
-        Some(user) => (user.id, user.display_name, None),
-        None => {
-            let Some(key) = key else { return Ok(None) };
-            let existing = sqlx::query!(
-                "SELECT u.id, u.disabled, u.display_name FROM users u
-                  WHERE lower(u.email) = $1
-                    AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.municipality_id = $2)",
-                key,
-                m.uuid()
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            match existing {
-                Some(user) if user.disabled => return Err(AppError::Forbidden),
-                Some(user) => (user.id, user.display_name, Some("Kopplad till kommunens inloggning")),
-                None if provider.create_accounts && roles.as_ref().is_some_and(Vec::is_empty) => {
-                    return Err(AppError::Conflict(NO_ROLE.into()));
-                }
-                None if provider.create_accounts => {
-                    let display_name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| key.to_string());
-                    // No password: this person signs in through the IdP (a coordinator may send a link).
-                    let unusable = super::password::unusable("sso-only");
-                    let actor = Actor::system("Inloggning via kommunen");
-                    let id = crate::org::store::create_account(&mut tx, &actor, key, &display_name, &unusable, false)
-                        .await?;
-                    if roles.is_none() {
-                        let grant = crate::org::model::GrantInput { role: Role::Medarbetare, body_id: None };
-                        crate::org::store::add_grant(&mut tx, &actor, m, id, &grant).await?;
-                    }
-                    (id, display_name, Some("Skapad vid inloggning via kommunen"))
-                }
-                None => return Ok(None),
-            }
-        }
-    };
-    let actor = Actor { user_id: Some(user_id), name: actor_name, request_id: None };
-    if let Some(what) = link {
-        sqlx::query!(
-            "INSERT INTO sso_identities (issuer, subject, user_id) VALUES ($1, $2, $3)",
-            issuer,
-            subject,
-            user_id
-        )
-        .execute(&mut *tx)
-        .await?;
-        let change = Change::updated(
-            Some(m),
-            EntityType::User,
-            user_id,
-            json!({}),
-            json!({"Inloggning": what, "Utfärdare": issuer}),
-        );
-        audit_log::record(&mut tx, &actor, change).await?;
-    }
-    // A sign-in is a GET, which the middleware does not count as a change: it may have linked
-    // or made an account, or set its roles, so the municipality's lists are made afresh.
-    let Some(roles) = roles else {
-        tx.commit().await?;
-        crate::reports::dashboards::changed(state, m);
-        return Ok(Some(user_id));
-    };
-    set_roles_from_idp(&mut tx, &actor, m, user_id, &roles).await?;
-    let keeps_a_role = crate::org::store::has_role_in(&mut *tx, m, user_id).await?;
-    // The change stands even when it leaves no role: the IdP no longer gives this person one here.
-    tx.commit().await?;
-    crate::reports::dashboards::changed(state, m);
-    if keeps_a_role { Ok(Some(user_id)) } else { Err(AppError::Conflict(NO_ROLE.into())) }
-}
-
-/// Makes the person's municipality-wide roles the ones the IdP's groups give, each change in
-/// the change log. Roles tied to a body (a board's members) stay managed in Lisa, and so do a
-/// break-glass account's: it is the way back in when the IdP or its groups are wrong.
-async fn set_roles_from_idp(
-    tx: &mut sqlx::PgConnection,
-    actor: &Actor,
-    m: MunicipalityId,
-    user_id: Uuid,
-    roles: &[Role],
-) -> AppResult<()> {
-    let break_glass =
-        sqlx::query_scalar!("SELECT break_glass FROM users WHERE id = $1", user_id).fetch_one(&mut *tx).await?;
-    if break_glass {
-        return Ok(());
-    }
-    let held = sqlx::query!(
-        r#"SELECT id, role AS "role: Role" FROM role_grants WHERE municipality_id = $1 AND user_id = $2 AND body_id IS NULL"#,
-        m.uuid(),
-        user_id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for grant in held.iter().filter(|g| !roles.contains(&g.role)) {
-        crate::org::store::remove_grant(&mut *tx, actor, m, grant.id).await?;
-    }
-    for role in roles.iter().filter(|r| !held.iter().any(|g| g.role == **r)) {
-        let grant = crate::org::model::GrantInput { role: *role, body_id: None };
-        crate::org::store::add_grant(&mut *tx, actor, m, user_id, &grant).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ async fn one(db: impl PgExecutor<'_>, id: Uuid) -> AppResult<Token> {
 }
 
 /// A user's tokens: in every municipality (`None`), or in one.
-async fn of_user(pool: &sqlx::PgPool, user_id: Uuid, m: Option<MunicipalityId>) -> AppResult<Vec<Token>> {
+pub async fn of_user(pool: &sqlx::PgPool, user_id: Uuid, m: Option<MunicipalityId>) -> AppResult<Vec<Token>> {
     let ids = match m {
         None => sqlx::query_scalar!("SELECT id FROM api_tokens WHERE user_id = $1", user_id).fetch_all(pool).await?,
         Some(m) => {
@@ -268,12 +268,6 @@ pub async fn create(state: &AppState, principal: &Principal, form: &TokenForm) -
 /// One's own tokens in every municipality.
 pub async fn mine(state: &AppState, principal: &Principal) -> AppResult<Vec<Token>> {
     of_user(&state.pool, principal.user_id, None).await
-}
-
-/// A user's tokens in the municipality, for the coordinator.
-pub async fn of_account(state: &AppState, principal: &Principal, user_id: Uuid) -> AppResult<Vec<Token>> {
-    principal.require(crate::org::may_manage(principal))?;
-    of_user(&state.pool, user_id, Some(principal.tenant()?)).await
 }
 
 /// The token, if the principal may revoke it (404 for one they may not even know of).

@@ -378,33 +378,6 @@ pub async fn required_here(db: impl sqlx::PgExecutor<'_>, m: MunicipalityId) -> 
     Ok(sqlx::query_scalar!("SELECT require_totp FROM municipalities WHERE id = $1", m.uuid()).fetch_one(db).await?)
 }
 
-/// The coordinator requires it (or no longer does); those without it enrol at their next page.
-pub async fn set_required_here(state: &AppState, principal: &Principal, required: bool) -> AppResult<()> {
-    principal.require(crate::org::may_manage(principal))?;
-    let m = principal.tenant()?;
-    let label = |on: bool| if on { "Krävs" } else { "Frivillig" };
-    let mut tx = state.pool.begin().await?;
-    // A subquery in RETURNING reads the row as it was before this statement.
-    let before = sqlx::query_scalar!(
-        "UPDATE municipalities SET require_totp = $2 WHERE id = $1
-         RETURNING (SELECT require_totp FROM municipalities WHERE id = $1) AS \"before!\"",
-        m.uuid(),
-        required
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let change = Change::updated(
-        Some(m),
-        EntityType::Municipality,
-        m.uuid(),
-        json!({"Tvåstegsverifiering": label(before)}),
-        json!({"Tvåstegsverifiering": label(required)}),
-    );
-    audit_log::record(&mut tx, &Actor::from(principal), change).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------- the login's second step
 
 /// A password was accepted for an account with two-factor: the challenge the code answers.

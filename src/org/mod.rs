@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod idp_accounts;
 pub mod model;
 pub mod pages;
 pub mod service;
@@ -81,6 +82,8 @@ pub fn router() -> Router<AppState> {
         .route("/org/users/{id}/password-reset", post(reset_link))
         .route("/org/users/{id}/grants/{grant_id}/delete", post(remove_grant))
         .route("/admin/municipalities", get(municipalities).post(save_municipality))
+        .route("/admin/municipalities/{id}/sso", get(sso_settings).post(save_sso_settings))
+        .route(crate::auth::sso::CALLBACK_PATH, get(sso_callback))
         .route("/admin/municipalities/new", get(new_municipality))
         .route("/admin/municipalities/{id}", post(save_municipality))
         .route("/admin/municipalities/{id}/edit", get(edit_municipality))

@@ -10,7 +10,7 @@ use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, 
 use super::store::{self, Body, Municipality, Person, Unit};
 use crate::AppState;
 use crate::audit_log::Actor;
-use crate::auth::{Principal, accounts, password};
+use crate::auth::{Principal, accounts, password, tokens};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
@@ -248,6 +248,45 @@ pub async fn answer_invitation(
     tx.commit().await?;
     // The answer changes the inviting municipality, which need not be the one the user works in
     // (the one the middleware marks as changed).
-    crate::reports::dashboards::changed(state, m);
+    crate::caches::changed(state, m);
     Ok(m)
+}
+
+// ---------------------------------------------------------------- the coordinator's account settings
+
+/// A user's tokens in the municipality, for the coordinator.
+pub async fn tokens_of_account(
+    state: &AppState,
+    principal: &Principal,
+    user_id: Uuid,
+) -> AppResult<Vec<tokens::Token>> {
+    principal.require(may_manage(principal))?;
+    tokens::of_user(&state.pool, user_id, Some(principal.tenant()?)).await
+}
+
+/// The coordinator requires it (or no longer does); those without it enrol at their next page.
+pub async fn set_two_factor_rule(state: &AppState, principal: &Principal, required: bool) -> AppResult<()> {
+    principal.require(may_manage(principal))?;
+    let m = principal.tenant()?;
+    let label = |on: bool| if on { "Krävs" } else { "Frivillig" };
+    let mut tx = state.pool.begin().await?;
+    // A subquery in RETURNING reads the row as it was before this statement.
+    let before = sqlx::query_scalar!(
+        "UPDATE municipalities SET require_totp = $2 WHERE id = $1
+         RETURNING (SELECT require_totp FROM municipalities WHERE id = $1) AS \"before!\"",
+        m.uuid(),
+        required
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = crate::audit_log::Change::updated(
+        Some(m),
+        crate::audit_log::EntityType::Municipality,
+        m.uuid(),
+        serde_json::json!({"Tvåstegsverifiering": label(before)}),
+        serde_json::json!({"Tvåstegsverifiering": label(required)}),
+    );
+    crate::audit_log::record(&mut tx, &Actor::from(principal), change).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -56,10 +56,10 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 
 /// How many changes each municipality has seen in this process. What is computed from a
 /// municipality's data is kept with the count read before computing it, and is good only
-/// while the count is the same (see `reports::dashboards::fresh_after_writes`, which counts).
+/// while the count is the same (see `caches::fresh_after_writes`, which counts).
 ///
 /// Changes made through other instances (and the CLI) reach this one as announcements from
-/// PostgreSQL (`reports::dashboards::follow_changes`); while this instance is not listening,
+/// PostgreSQL (`caches::follow_changes`); while this instance is not listening,
 /// `is_live` is false and nothing computed may be served.
 #[derive(Default)]
 pub struct Changes {

@@ -3,6 +3,7 @@
 //! the coordinator changes, through the use cases in `org::service`.
 
 mod bodies;
+mod idp;
 mod invitations;
 mod municipalities;
 mod people;
@@ -15,6 +16,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 pub use bodies::*;
+pub use idp::*;
 pub use invitations::*;
 pub use municipalities::*;
 pub use people::*;

@@ -101,7 +101,7 @@ async fn user_page(
     let (account, may_manage_account) = accounts::manageable(state, principal, id).await?;
     let bodies = body_options(store::list_bodies(&state.pool, m).await?, &shown.form.body_id);
     let roles = role_options(&shown.form.role);
-    let tokens = crate::auth::tokens::of_account(state, principal, id).await?;
+    let tokens = service::tokens_of_account(state, principal, id).await?;
     Ok(UserPage {
         chrome,
         user,
@@ -296,7 +296,7 @@ pub async fn set_two_factor_rule(
     principal: Principal,
     PageForm(form): PageForm<TwoFactorRule>,
 ) -> AppResult<Response> {
-    crate::auth::two_factor::set_required_here(&state, &principal, form.required).await?;
+    service::set_two_factor_rule(&state, &principal, form.required).await?;
     let message = if form.required {
         "Tvåstegsverifiering krävs nu. Den som inte har slagit på den gör det vid nästa sida."
     } else {

@@ -266,8 +266,9 @@ async fn run(command: Command, state: &AppState) -> anyhow::Result<()> {
                 .validate()
                 .map_err(|errors| anyhow::anyhow!("{}", errors.values().cloned().collect::<Vec<_>>().join(" ")))?;
             let mut tx = state.pool.begin().await?;
-            let created =
-                store::create_municipality(&mut tx, &actor, &input).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let created = lisa::org::service::create_municipality(&mut tx, &actor, &input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             tx.commit().await?;
             println!("{}", created.id);
         }

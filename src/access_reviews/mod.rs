@@ -25,7 +25,7 @@ pub async fn record(state: &AppState, principal: &Principal, form: &ReviewForm) 
     let today = crate::web::format::today();
     let input = form.validate(today).map_err(AppError::Validation)?;
     let system = crate::systems::readable(state, principal, input.system_id).await?;
-    principal.require(crate::systems::may_edit(principal, &system))?;
+    principal.require(crate::systems::policy::may_edit(principal, &system))?;
     let mut tx = state.pool.begin().await?;
     let review = store::record(&mut tx, &Actor::from(principal), principal.tenant()?, &input).await?;
     tx.commit().await?;
@@ -34,7 +34,7 @@ pub async fn record(state: &AppState, principal: &Principal, form: &ReviewForm) 
 
 /// The area's pages in the menu: read by whoever reads the systems.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
-    let shown = principal.in_municipality() && crate::systems::may_read(principal);
+    let shown = principal.in_municipality() && crate::systems::policy::may_read(principal);
     MenuEntry::when(shown, Task::Systems, "/access-reviews", "Behörigheter").into_iter().collect()
 }
 

@@ -35,7 +35,7 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(crate::systems::may_read(&principal))?;
+    principal.require(crate::systems::policy::may_read(&principal))?;
     let today = crate::web::format::today();
     let asked = Asked::page(filter.page.as_deref());
     let (systems, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, asked).await?;
@@ -63,7 +63,7 @@ pub async fn export(
 ) -> AppResult<Response> {
     let today = crate::web::format::today();
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
-    principal.require(crate::systems::may_read(&principal))?;
+    principal.require(crate::systems::policy::may_read(&principal))?;
     let rows: Vec<Vec<String>> = store::all_matching(&state.pool, principal.tenant()?, &filter, today)
         .await?
         .into_iter()
@@ -106,7 +106,7 @@ async fn form_page(
     form: ReviewForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    principal.require(crate::systems::may_read(principal))?;
+    principal.require(crate::systems::policy::may_read(principal))?;
     let m = principal.tenant()?;
     Ok(FormPage {
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),

@@ -4,7 +4,8 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::store::{self, Filter, PlanInput};
+use super::model::PlanInput;
+use super::store::{self, Filter};
 use crate::audit_log::Actor;
 use crate::db::MunicipalityId;
 

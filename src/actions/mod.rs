@@ -6,10 +6,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -17,40 +19,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::audit_log::lost_updates::{self, Versioned};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{ActionForm, NoteForm};
 use store::Action;
-
-/// The coordinator plans actions.
-pub fn may_create(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// What a principal may do with one action: decided here, read by the page's controls, the
-/// API and every use case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access {
-    /// Add notes, evidence and files, and move the status on: the owner and the coordinator.
-    pub report: bool,
-    /// Change what the action is, who owns it and when it is due: the coordinator.
-    pub plan: bool,
-    /// Download attached evidence.
-    pub download: bool,
-}
-
-impl Access {
-    /// Those who read audits or systems read every action, the owner their own; `None`: no access.
-    pub fn of(principal: &Principal, owner: bool) -> Option<Access> {
-        (owner || may_read_all(principal)).then(|| Access {
-            report: owner || principal.is_coordinator(),
-            plan: may_create(principal),
-            download: may_download_evidence(principal, owner),
-        })
-    }
-}
 
 /// An action the principal may read (404 for another municipality's, 403 without the right),
 /// and what they may do with it.
@@ -93,7 +67,7 @@ pub async fn create(state: &AppState, principal: &Principal, origin: &Origin, fo
         };
     } else if let Some(id) = origin.system_id {
         let system = crate::systems::readable(state, principal, id).await?;
-        allowed |= crate::systems::may_edit(principal, &system);
+        allowed |= crate::systems::policy::may_edit(principal, &system);
         links.system_id = Some(id);
     }
     principal.require(allowed)?;
@@ -126,11 +100,6 @@ pub async fn set_plan_actions(
     store::set_plan_actions(&mut tx, &Actor::from(principal), principal.tenant()?, year, action_ids).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Who reads the action list and the plans: those who read audits or systems.
-pub fn may_read_all(principal: &Principal) -> bool {
-    crate::audits::may_read(principal) || crate::systems::may_read(principal)
 }
 
 /// Changes an action's details (the coordinator plans; owners report through notes);
@@ -183,12 +152,6 @@ pub async fn attach_file(
     Ok(())
 }
 
-/// Evidence is for those who act on it or verify it: the action's owner, the coordinator, the
-/// auditors and system owners; board members read the reports, not the evidence behind them.
-fn may_download_evidence(principal: &Principal, owner: bool) -> bool {
-    owner || principal.is_coordinator() || principal.is_auditor() || principal.has_role(Role::Systemagare)
-}
-
 /// An attached file as a download (always an attachment, whatever its type).
 pub async fn download_file(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -229,27 +192,4 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::add_note))
         .merge(OpenApiRouter::new().routes(routes!(api::attach_file)).layer(crate::web::files::upload_limit()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn who_reports_on_plans_and_downloads_evidence_of_an_action() {
-        let cases = [
-            // role, owns the action → (report, plan, download), or no access
-            (Role::Samordnare, false, Some((true, true, true))),
-            (Role::Revisor, false, Some((false, false, true))),
-            (Role::Systemagare, false, Some((false, false, true))),
-            (Role::Systemagare, true, Some((true, false, true))),
-            (Role::Fortroendevald, false, Some((false, false, false))),
-            (Role::Medarbetare, true, Some((true, false, true))),
-            (Role::Medarbetare, false, None),
-        ];
-        for (role, owner, expected) in cases {
-            let got = Access::of(&Principal::holding(role), owner).map(|a| (a.report, a.plan, a.download));
-            assert_eq!(got, expected, "{role:?} owner={owner}");
-        }
-    }
 }

@@ -125,8 +125,18 @@ pub struct PlanForm {
     pub decision_reference: String,
 }
 
+/// A year's handlingsplan as validated.
+#[derive(Debug)]
+pub struct PlanInput {
+    pub year: i32,
+    pub resources: String,
+    pub decided_by_body_id: Option<Uuid>,
+    pub decision_date: Option<NaiveDate>,
+    pub decision_reference: String,
+}
+
 impl PlanForm {
-    pub fn validate(&self) -> Result<super::store::PlanInput, FieldErrors> {
+    pub fn validate(&self) -> Result<PlanInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let year = self.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
         if year.is_none() {
@@ -145,7 +155,7 @@ impl PlanForm {
                 .insert("decision_reference".into(), "Ange både beslutsdatum och paragraf, eller inget av dem.".into());
         }
         match year {
-            Some(year) if errors.is_empty() => Ok(super::store::PlanInput {
+            Some(year) if errors.is_empty() => Ok(PlanInput {
                 year,
                 resources: self.resources.trim().to_string(),
                 decided_by_body_id,

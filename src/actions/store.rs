@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 pub use super::model::Source;
-use super::model::{ActionInput, NoteForm, Priority, Status};
+use super::model::{ActionInput, NoteForm, PlanInput, Priority, Status};
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error, unique_as};
@@ -603,15 +603,6 @@ pub async fn plan_actions_as_of(
             Some(Action { status, ..action })
         })
         .collect())
-}
-
-#[derive(Debug)]
-pub struct PlanInput {
-    pub year: i32,
-    pub resources: String,
-    pub decided_by_body_id: Option<Uuid>,
-    pub decision_date: Option<NaiveDate>,
-    pub decision_reference: String,
 }
 
 /// Creates or changes the plan for a year.

@@ -48,17 +48,17 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// contents before and after the change, so it is shown only to someone whom the area's own
 /// rule lets read every thing of that kind.
 pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
-    let directory = crate::org::may_read_directory(principal);
+    let directory = crate::org::policy::may_read_directory(principal);
     use EntityType as E;
     let readable: [(&[EntityType], bool); 11] = [
         // Drafts of the annual report are the coordinator's until published.
-        (&[E::AnnualReport], crate::reports::may_prepare(principal)),
+        (&[E::AnnualReport], crate::reports::policy::may_prepare(principal)),
         // The staff directory and accounts (names, email addresses, roles).
         (&[E::Person, E::RoleGrant, E::Invitation, E::User, E::Municipality, E::ApiToken], directory),
         (&[E::Incident, E::IncidentReceivers], crate::incidents::is_handler(state, principal).await?),
-        (&[E::RiskAnalysis, E::Risk, E::RiskSettings], crate::risks::may_read_details(principal)),
-        (&[E::Audit, E::Recommendation], crate::audits::may_read(principal)),
-        (&[E::Action, E::ActionPlan], crate::actions::may_read_all(principal)),
+        (&[E::RiskAnalysis, E::Risk, E::RiskSettings], crate::risks::policy::may_read_details(principal)),
+        (&[E::Audit, E::Recommendation], crate::audits::policy::may_read(principal)),
+        (&[E::Action, E::ActionPlan], crate::actions::policy::may_read_all(principal)),
         (
             &[
                 E::System,
@@ -72,13 +72,13 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
                 E::ContinuityExercise,
                 E::ContinuityTargets,
             ],
-            crate::systems::may_read(principal),
+            crate::systems::policy::may_read(principal),
         ),
-        (&[E::Supplier, E::Contract, E::ComplianceCheck], crate::suppliers::may_read(principal)),
-        (&[E::Document], crate::documents::may_manage(principal)),
-        (&[E::TrainingCampaign], crate::training::may_read(principal)),
+        (&[E::Supplier, E::Contract, E::ComplianceCheck], crate::suppliers::policy::may_read(principal)),
+        (&[E::Document], crate::documents::policy::may_manage(principal)),
+        (&[E::TrainingCampaign], crate::training::policy::may_read(principal)),
         // Every body's plan, not only some bodies'.
-        (&[E::ControlPoint, E::ControlResult], crate::internal_control::may_read_every_body(principal)),
+        (&[E::ControlPoint, E::ControlResult], crate::internal_control::policy::may_read_every_body(principal)),
     ];
     Ok(readable
         .into_iter()

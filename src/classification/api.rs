@@ -117,7 +117,7 @@ pub async fn request_approval(
 /// The municipality's requirement catalogue.
 #[utoipa::path(get, path = "/catalogue", tag = TAG, responses((status = 200, body = Vec<Measure>), (status = 403, body = Problem)))]
 pub async fn catalogue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Measure>>> {
-    principal.require(crate::systems::may_read(&principal))?;
+    principal.require(crate::systems::policy::may_read(&principal))?;
     Ok(Json(store::catalogue(&state.pool, principal.tenant()?).await?))
 }
 

@@ -8,10 +8,12 @@ pub mod import_pages;
 pub mod klassa;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -25,27 +27,12 @@ use crate::web::layout::{MenuEntry, Task};
 use model::{AssessmentForm, ClassificationForm, MeasureForm};
 use store::{Classification, Measure, RequiredMeasure};
 
-/// The coordinator, the system's owner and administrators, and the information owner classify.
-pub fn may_classify(principal: &Principal, system: &System, asset: &Asset) -> bool {
-    crate::systems::may_edit(principal, system) || is_information_owner(principal, asset)
-}
-
-/// The coordinator keeps the municipality's catalogue of measures.
-pub fn may_keep_catalogue(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// Only the information owner approves the classification of their information.
-pub fn is_information_owner(principal: &Principal, asset: &Asset) -> bool {
-    asset.owner_user_id == Some(principal.user_id)
-}
-
 /// An asset and its system, if the principal may read them.
 pub async fn readable_asset(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Asset, System)> {
     let asset = crate::systems::store::asset(&state.pool, principal.tenant()?, id).await?;
     let system = crate::systems::store::get(&state.pool, principal.tenant()?, asset.system_id).await?;
     principal.require(
-        crate::systems::may_read(principal)
+        crate::systems::policy::may_read(principal)
             || system.is_kept_by(principal.user_id)
             || is_information_owner(principal, &asset),
     )?;
@@ -134,7 +121,7 @@ pub async fn assess(
     form: &AssessmentForm,
 ) -> AppResult<RequiredMeasure> {
     let system = crate::systems::readable(state, principal, system_id).await?;
-    principal.require(crate::systems::may_edit(principal, &system))?;
+    principal.require(crate::systems::policy::may_edit(principal, &system))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let mut tx = state.pool.begin().await?;
     let assessed =
@@ -165,7 +152,7 @@ pub async fn import_catalogue(state: &AppState, principal: &Principal, text: &st
 
 /// The area's pages in the menu: the catalogue, read by whoever reads the systems.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
-    let shown = principal.in_municipality() && crate::systems::may_read(principal);
+    let shown = principal.in_municipality() && crate::systems::policy::may_read(principal);
     MenuEntry::when(shown, Task::Systems, "/catalogue", "Åtgärdskatalog").into_iter().collect()
 }
 

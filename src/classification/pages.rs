@@ -138,7 +138,7 @@ async fn asset_page(
         may_classify: may_classify(principal, &system, &asset),
         may_approve: approval.is_some_and(|refused| refused.is_none()),
         approval_note,
-        may_edit_asset: crate::systems::may_edit(principal, &system),
+        may_edit_asset: crate::systems::policy::may_edit(principal, &system),
         history: audit_log::history(&state.pool, m, EntityType::InformationAsset, id).await?,
         chrome,
         asset,
@@ -235,7 +235,7 @@ async fn measures_page(
     Ok(MeasuresPage {
         measures: store::required_measures(&mut conn, principal.tenant()?, id).await?,
         statuses: Assessment::ALL.map(|a| (a.code(), a.label())).to_vec(),
-        may_assess: crate::systems::may_edit(principal, &system),
+        may_assess: crate::systems::policy::may_edit(principal, &system),
         chrome,
         system,
         errors,
@@ -310,7 +310,7 @@ async fn catalogue_page(
     errors: FieldErrors,
     import_error: Option<String>,
 ) -> AppResult<CataloguePage> {
-    principal.require(crate::systems::may_read(principal))?;
+    principal.require(crate::systems::policy::may_read(principal))?;
     let (aspects, min_levels, applies) = measure_choices(&form);
     Ok(CataloguePage {
         measures: store::catalogue(&state.pool, principal.tenant()?).await?,
@@ -332,7 +332,7 @@ pub async fn catalogue(State(state): State<AppState>, principal: Principal, chro
 }
 
 pub async fn catalogue_csv(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
-    principal.require(crate::systems::may_read(&principal))?;
+    principal.require(crate::systems::policy::may_read(&principal))?;
     let rows: Vec<Vec<String>> = store::catalogue(&state.pool, principal.tenant()?)
         .await?
         .into_iter()

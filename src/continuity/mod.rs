@@ -6,11 +6,13 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
+pub use policy::*;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,21 +30,6 @@ use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{ExerciseForm, Missing, PlanForm, Target, TargetsForm};
 use store::{Exercise, Plan, Targets};
-
-/// Those who read the inventory read its continuity.
-pub fn may_read(principal: &Principal) -> bool {
-    crate::systems::may_read(principal)
-}
-
-/// The coordinator, and the system's owner and administrators, keep its plan.
-pub fn may_edit(principal: &Principal, system: &crate::systems::store::System) -> bool {
-    crate::systems::may_edit(principal, system)
-}
-
-/// The coordinator sets the municipality's targets per T level.
-pub fn may_set_targets(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
 
 /// Where one system's continuity stands.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

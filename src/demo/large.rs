@@ -49,7 +49,7 @@ pub async fn seed(
         org_number: ORG_NUMBER.into(),
         county: "Stockholms län".into(),
     };
-    let m = store::create_municipality(&mut *tx, &actor, &input).await?.id;
+    let m = crate::org::service::create_municipality(&mut *tx, &actor, &input).await?.id;
     for (i, name) in BODIES.iter().enumerate() {
         let kind = match i {
             0 => BodyKind::Ks,

@@ -6,10 +6,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -24,26 +26,6 @@ use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::DocumentForm;
 use store::Document;
-
-/// Everyone in the municipality reads the documents in force: they are meant to be known.
-pub fn may_read(principal: &Principal) -> bool {
-    principal.is_member()
-}
-
-/// The coordinator keeps the register, flags conflicts and removes drafts.
-pub fn may_manage(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// The coordinator and the document's owner change it and record reviews.
-pub fn may_edit(principal: &Principal, document: &Document) -> bool {
-    may_manage(principal) || document.is_owned_by(principal.user_id)
-}
-
-/// Drafts are seen only by those who may change them.
-pub fn may_see(principal: &Principal, document: &Document) -> bool {
-    may_read(principal) && (document.status != model::Status::Utkast || may_edit(principal, document))
-}
 
 /// Documents in force that name different bodies as ultimately responsible, as (body, titles).
 pub fn conflicts(documents: &[Document]) -> Vec<(String, Vec<String>)> {

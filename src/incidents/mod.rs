@@ -11,12 +11,14 @@ pub mod notifications;
 pub mod notifications_api;
 pub mod notifications_pages;
 pub mod pages;
+pub mod policy;
 pub mod store;
 pub mod summary;
 
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, Utc};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -31,19 +33,9 @@ use crate::web::version::Version;
 use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use store::Incident;
 
-/// Anyone with a role in the municipality may report: reporting must never be hard.
-pub fn may_report(principal: &Principal) -> bool {
-    principal.is_member()
-}
-
 /// The coordinator and the named receivers handle every incident.
 pub async fn is_handler(state: &AppState, principal: &Principal) -> AppResult<bool> {
     Ok(principal.is_coordinator() || store::is_receiver(&state.pool, principal.tenant()?, principal.user_id).await?)
-}
-
-/// The coordinator names who receives and handles incidents.
-pub fn may_name_receivers(principal: &Principal) -> bool {
-    principal.is_coordinator()
 }
 
 /// Who reads the yearly summary: handlers, auditors and board members.

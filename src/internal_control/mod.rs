@@ -6,8 +6,10 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
+pub use policy::*;
 use std::collections::HashMap;
 
 use axum::Router;
@@ -22,58 +24,13 @@ use crate::AppState;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::Actor;
 use crate::audit_log::lost_updates::{self, Versioned};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{Outcome, PointForm, ResultForm};
 use store::{Point, Selection};
-
-/// The bodies a principal was appointed for: a coordinator's or system owner's role given for one body.
-fn appointed_bodies(principal: &Principal) -> Vec<Uuid> {
-    principal
-        .grants
-        .iter()
-        .filter(|g| matches!(g.role, Role::Samordnare | Role::Systemagare))
-        .filter_map(|g| g.body_id)
-        .collect()
-}
-
-/// The municipality's coordinators and auditors, and board members, read every body's plan;
-/// those appointed for a body and a lay auditor read that body's.
-pub fn may_read_every_body(principal: &Principal) -> bool {
-    principal.is_admin
-        || principal.grants.iter().any(|g| g.role == Role::Samordnare && g.body_id.is_none())
-        || principal.is_auditor()
-        || principal.has_role(Role::Fortroendevald)
-}
-
-/// The bodies whose plans the principal reads: None for all.
-fn readable_bodies(principal: &Principal) -> Option<Vec<Uuid>> {
-    if may_read_every_body(principal) {
-        return None;
-    }
-    let mut bodies = appointed_bodies(principal);
-    bodies.extend(principal.lay_audited_bodies());
-    Some(bodies)
-}
-
-pub fn may_read(principal: &Principal) -> bool {
-    readable_bodies(principal).is_none_or(|bodies| !bodies.is_empty())
-}
-
-/// The coordinator, and those appointed for the body, keep its plan.
-pub fn may_edit(principal: &Principal, body_id: Uuid) -> bool {
-    principal.is_admin
-        || principal.grants.iter().any(|g| g.role == Role::Samordnare && g.body_id.is_none())
-        || appointed_bodies(principal).contains(&body_id)
-}
-
-/// Whoever keeps the plan, and the point's responsible person, record its results.
-pub fn may_record(principal: &Principal, point: &Point) -> bool {
-    may_edit(principal, point.body_id) || point.responsible_user_id == Some(principal.user_id)
-}
 
 /// A point the principal may read (404 outside the municipality, 403 outside their bodies).
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Point> {

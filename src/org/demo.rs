@@ -55,7 +55,7 @@ const PEOPLE: &[(&str, &str, &str, &str)] = &[
 ];
 
 pub async fn seed(tx: &mut PgConnection, actor: &Actor, cost: PasswordCost) -> anyhow::Result<MunicipalityId> {
-    let municipality = store::create_municipality(
+    let municipality = super::service::create_municipality(
         tx,
         actor,
         &MunicipalityInput {

@@ -6,33 +6,19 @@ pub mod demo;
 pub mod idp_accounts;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod service;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Principal;
 use crate::web::layout::{MenuEntry, Task};
-
-/// The coordinator (or a system administrator) changes the organisation; everyone with a role reads it.
-pub fn may_manage(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// Everyone with a role in the municipality reads its bodies and units.
-pub fn may_read(principal: &Principal) -> bool {
-    principal.is_member()
-}
-
-/// The staff directory (names with email addresses, titles and accounts) is read by the
-/// coordinator, who keeps it; others see people's names where they are responsible for something.
-pub fn may_read_directory(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
 
 /// The area's pages in the menu. Everyone reads the organisation from the start page; the menu
 /// leads to where it is kept.

@@ -124,6 +124,19 @@ pub async fn withdraw_invitation(state: &AppState, principal: &Principal, id: Uu
     Ok(())
 }
 
+/// A new municipality, in the caller's transaction: it starts with Lisa's requirement
+/// catalogue, which it may then edit. The CLI, the demo data and the administrator's page all
+/// make municipalities here.
+pub async fn create_municipality(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor,
+    input: &super::model::MunicipalityInput,
+) -> AppResult<Municipality> {
+    let created = store::insert_municipality(tx, actor, input).await?;
+    crate::classification::store::add_starter_catalogue(tx, actor, created.id).await?;
+    Ok(created)
+}
+
 /// Creates (no id) or changes a municipality (system administrators).
 pub async fn save_municipality(
     state: &AppState,
@@ -137,7 +150,7 @@ pub async fn save_municipality(
     let mut tx = state.pool.begin().await?;
     let saved = match id {
         Some(id) => store::update_municipality(&mut tx, &actor, MunicipalityId::chosen(id), &input).await?,
-        None => store::create_municipality(&mut tx, &actor, &input).await?,
+        None => create_municipality(&mut tx, &actor, &input).await?,
     };
     tx.commit().await?;
     Ok(saved)

@@ -90,13 +90,15 @@ pub async fn find_municipality_by_org_number(
     .await?)
 }
 
-pub async fn create_municipality(
+/// The municipality's own row and log entry; `service::create_municipality` also gives it the
+/// requirement catalogue.
+pub async fn insert_municipality(
     tx: &mut PgConnection,
     actor: &Actor,
     input: &MunicipalityInput,
 ) -> AppResult<Municipality> {
     let id = MunicipalityId::chosen(Uuid::new_v4());
-    // What follows is the new municipality's own (its log entry, its catalogue).
+    // What follows is the new municipality's own (its log entry, then its catalogue).
     crate::db::tenant::act_for(tx, id).await?;
     sqlx::query!(
         "INSERT INTO municipalities (id, name, org_number, county) VALUES ($1, $2, $3, $4)",
@@ -115,8 +117,6 @@ pub async fn create_municipality(
     let created = get_municipality(&mut *tx, id).await?;
     audit_log::record(tx, actor, Change::created(Some(id), EntityType::Municipality, id.uuid(), created.snapshot()))
         .await?;
-    // A new municipality starts with Lisa's requirement catalogue, which it may then edit.
-    crate::classification::store::add_starter_catalogue(tx, actor, id).await?;
     Ok(created)
 }
 

@@ -11,11 +11,13 @@ pub mod demo;
 pub mod figures;
 pub mod pages;
 pub mod pdf;
+pub mod policy;
 pub mod store;
 pub mod worklist;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -29,15 +31,6 @@ use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use figures::Figures;
 use store::{Report, ReportText};
-
-/// Board members and auditors read published reports; the coordinator prepares them.
-pub fn may_read(principal: &Principal) -> bool {
-    may_prepare(principal) || principal.is_auditor() || principal.has_role(Role::Fortroendevald)
-}
-
-pub fn may_prepare(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
 
 /// A report the principal may read: drafts only for the coordinator.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Report> {

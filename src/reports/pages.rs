@@ -58,15 +58,15 @@ pub async fn start(State(state): State<AppState>, principal: Principal, chrome: 
         },
         None => None,
     };
-    let may_read_directory = crate::org::may_read_directory(&principal);
+    let may_read_directory = crate::org::policy::may_read_directory(&principal);
     let due = match principal.tenant() {
         Ok(m) => dashboards::due_for(&state, m, principal.user_id).await?,
         Err(_) => Vec::new(),
     };
     let today = crate::web::format::today();
     let reach_note = crate::audits::reach_note(&state, &principal).await?;
-    let audits = match (principal.tenant(), crate::audits::read_reach(&principal)) {
-        (Ok(m), crate::audits::Reach::Bodies(bodies)) => {
+    let audits = match (principal.tenant(), crate::audits::policy::read_reach(&principal)) {
+        (Ok(m), crate::audits::policy::Reach::Bodies(bodies)) => {
             crate::audits::store::list_audits(&state.pool, m, Some(&bodies)).await?
         }
         _ => Vec::new(),

@@ -5,10 +5,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -16,50 +18,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::audit_log::lost_updates::{self, Versioned};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{AnalysisForm, RiskForm, Scale};
 use store::{Analysis, Risk};
-
-/// Who reads threats and vulnerabilities: coordinators, auditors and system owners.
-/// Board members see levels and the heat map, not what the risks are.
-pub fn may_read_details(principal: &Principal) -> bool {
-    principal.is_coordinator() || principal.is_auditor() || principal.has_role(Role::Systemagare)
-}
-
-/// Who sees the overview (counts and the heat map).
-pub fn may_read_overview(principal: &Principal) -> bool {
-    may_read_details(principal) || principal.has_role(Role::Fortroendevald)
-}
-
-/// What a principal may do with one risk analysis and its risks: decided here, read by the
-/// pages' controls, the API and every use case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access {
-    /// Change the analysis and add, assess and remove its risks: the coordinator, the
-    /// analysis' owner, and the owner and administrators of the analysed system.
-    pub edit: bool,
-    /// Accept a risk's residual level: the analysis' owner only.
-    pub accept: bool,
-    /// Plan an action that treats a risk: whoever edits, and the coordinator.
-    pub plan: bool,
-}
-
-impl Access {
-    /// `owns_analysis`: the principal is the analysis' owner; `keeps_system`: they own or
-    /// administer the analysed system. `None`: no access (board members see the heat map, never
-    /// the risks).
-    pub fn of(principal: &Principal, owns_analysis: bool, keeps_system: bool) -> Option<Access> {
-        let edit = principal.is_coordinator() || owns_analysis || keeps_system;
-        (may_read_details(principal) || edit).then(|| Access {
-            edit,
-            accept: owns_analysis,
-            plan: edit || crate::actions::may_create(principal),
-        })
-    }
-}
 
 /// An analysis the principal may read, and what they may do with it.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Analysis, Access)> {
@@ -79,11 +43,6 @@ pub async fn readable_risk(state: &AppState, principal: &Principal, id: Uuid) ->
     let risk = store::risk(&state.pool, principal.tenant()?, id).await?;
     let (analysis, access) = readable(state, principal, risk.analysis_id).await?;
     Ok((risk, analysis, access))
-}
-
-/// Who may start an analysis at all (for which system is checked on creation).
-pub fn may_start(principal: &Principal) -> bool {
-    principal.is_coordinator() || principal.has_role(Role::Systemagare)
 }
 
 /// The coordinator, and system owners for the systems they keep, start analyses.
@@ -259,28 +218,4 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::accept))
         .routes(routes!(api::request_acceptance))
         .routes(routes!(api::matrix))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn who_edits_accepts_and_plans_an_analysis() {
-        let cases = [
-            // role, owns the analysis, keeps the system → (edit, accept, plan), or no access
-            (Role::Samordnare, false, false, Some((true, false, true))),
-            (Role::Samordnare, true, false, Some((true, true, true))),
-            (Role::Systemagare, false, false, Some((false, false, false))),
-            (Role::Systemagare, false, true, Some((true, false, true))),
-            (Role::Revisor, false, false, Some((false, false, false))),
-            (Role::Medarbetare, true, false, Some((true, true, true))),
-            (Role::Medarbetare, false, false, None),
-            (Role::Fortroendevald, false, false, None),
-        ];
-        for (role, owns, keeps, expected) in cases {
-            let got = Access::of(&Principal::holding(role), owns, keeps).map(|a| (a.edit, a.accept, a.plan));
-            assert_eq!(got, expected, "{role:?} owns={owns} keeps={keeps}");
-        }
-    }
 }

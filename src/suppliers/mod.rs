@@ -6,10 +6,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -23,21 +25,6 @@ use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{CheckForm, ContractForm, SupplierForm};
 use store::{Check, Contract, Supplier};
-
-/// Coordinators, auditors, board members and system owners read suppliers and contracts.
-pub fn may_read(principal: &Principal) -> bool {
-    crate::systems::may_read(principal)
-}
-
-/// The coordinator keeps the supplier register and adds contracts.
-pub fn may_manage(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// The coordinator and the contract's owner (beställaransvarig) change it and record checks.
-pub fn may_edit(principal: &Principal, contract: &Contract) -> bool {
-    may_manage(principal) || contract.is_owned_by(principal.user_id)
-}
 
 pub async fn readable_supplier(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Supplier> {
     let supplier = store::supplier(&state.pool, principal.tenant()?, id).await?;

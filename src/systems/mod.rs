@@ -5,10 +5,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -16,30 +18,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::audit_log::lost_updates::{self, Versioned};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::SystemForm;
 use store::{Asset, AssetForm, System};
-
-/// Who reads the inventory and the levels: coordinators, auditors, board members and system owners.
-pub fn may_read(principal: &Principal) -> bool {
-    principal.is_coordinator()
-        || principal.is_auditor()
-        || principal.has_role(Role::Fortroendevald)
-        || principal.has_role(Role::Systemagare)
-}
-
-/// The coordinator adds systems and imports the inventory.
-pub fn may_create(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
-
-/// The coordinator, and the system's owner and administrators, edit a system.
-pub fn may_edit(principal: &Principal, system: &System) -> bool {
-    principal.is_coordinator() || system.is_kept_by(principal.user_id)
-}
 
 /// A system the principal may read (404 for another municipality's, 403 without the right).
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<System> {

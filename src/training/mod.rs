@@ -6,10 +6,12 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
+pub use policy::*;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -21,16 +23,6 @@ use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use model::{CampaignForm, GroupCount, ImportSummary, YearRow};
 use store::Campaign;
-
-/// Coordinators, auditors, board members and system owners follow participation.
-pub fn may_read(principal: &Principal) -> bool {
-    crate::systems::may_read(principal)
-}
-
-/// The coordinator records campaigns and their figures.
-pub fn may_manage(principal: &Principal) -> bool {
-    principal.is_coordinator()
-}
 
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Campaign> {
     let campaign = store::campaign(&state.pool, principal.tenant()?, id).await?;

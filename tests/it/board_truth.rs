@@ -80,7 +80,7 @@ async fn kramfors(app: &TestApp) -> Kramfors {
         org_number: "212000-2411".into(),
         county: "Västernorrlands län".into(),
     };
-    let m = store::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
+    let m = lisa::org::service::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
     let mut bodies = Vec::new();
     for name in BODIES {
         let body = BodyInput { kind: BodyKind::Namnd, name: name.into(), company_name: None };

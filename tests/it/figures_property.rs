@@ -487,7 +487,7 @@ async fn the_figures_agree_with_an_independent_count_in_random_municipalities() 
             org_number: format!("212000-{:04}", 3000 + seed),
             county: "Jämtlands län".into(),
         };
-        let m = lisa::org::store::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
+        let m = lisa::org::service::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
         tx.commit().await.unwrap();
         let town = generate(seed, m);
         // Only generated ids, dates and fixed words are formatted into the statements.

@@ -26,6 +26,7 @@ mod hostile;
 mod incidents;
 mod instances;
 mod internal_control;
+mod layers;
 mod looks;
 mod lost_updates;
 mod notifications;

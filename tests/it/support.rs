@@ -361,7 +361,7 @@ impl TestApp {
             org_number: "212000-0159".into(),
             county: "Norrbottens län".into(),
         };
-        let m = store::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
+        let m = lisa::org::service::create_municipality(&mut tx, &actor, &input).await.unwrap().id;
         let body = BodyInput { kind: BodyKind::Namnd, name: "Annanstads socialnämnd".into(), company_name: None };
         let body_id = store::create_body(&mut tx, &actor, m, &body).await.unwrap().id;
         let hash = password::hash(DEMO_PASSWORD.into(), PasswordCost::Fast).await.unwrap();

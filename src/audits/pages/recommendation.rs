@@ -109,7 +109,7 @@ async fn recommendation_page(
         may_verify: model::offered(recommendation.status(), Transition::Verify, standing),
         may_reopen: model::offered(recommendation.status(), Transition::Reopen, standing),
         may_edit,
-        may_plan: crate::actions::may_create(principal),
+        may_plan: crate::actions::policy::may_create(principal),
         may_record_responses: crate::audits::may_record_responses(principal),
         progress: model::progress(&statuses),
         people: options(people.into_iter().map(|p| (p.id, p.name)), ""),

@@ -1,4 +1,4 @@
-//! Queries for suppliers, contracts and compliance checks, scoped by municipality and audited.
+//! Compliance checks.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -6,447 +6,14 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use super::model::{
-    CheckInput, CheckResult, ContractInput, Kind, SupplierInput, has_ended, is_check_overdue, is_in_notice_period,
-    next_check, notice_deadline,
-};
+use super::*;
 use crate::actions::model::ActionInput;
 use crate::actions::store::{ActionLinks, Source};
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::db::MunicipalityId;
-use crate::error::{AppError, AppResult, field_error, unique_as};
+use crate::error::{AppError, AppResult};
+use crate::suppliers::model::{CheckInput, CheckResult, is_check_overdue, next_check, notice_deadline};
 use crate::web::pagination::{Asked, Pager};
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Supplier {
-    pub id: Uuid,
-    pub name: String,
-    pub org_number: String,
-    /// it_drift, systemleverantor, molntjanst or samagt_bolag.
-    pub kind: Kind,
-    pub contact: String,
-    pub incident_contact: String,
-    pub escalation_path: String,
-    pub is_shared: bool,
-    /// How many other municipalities have marked the same company (by organisation number) as shared.
-    /// Nothing else of theirs is visible.
-    pub shared_with: i64,
-    pub contract_count: i64,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Supplier {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
-    fn snapshot(&self) -> Value {
-        json!({"Leverantör": self.name, "Organisationsnummer": self.org_number, "Slag": self.kind_label(),
-               "Kontakt": self.contact, "Kontakt vid incident": self.incident_contact,
-               "Eskaleringsväg": self.escalation_path, "Delad med andra kommuner": self.is_shared})
-    }
-}
-
-async fn select_suppliers(
-    db: impl PgExecutor<'_>,
-    m: MunicipalityId,
-    ids: Option<&[Uuid]>,
-) -> AppResult<Vec<Supplier>> {
-    Ok(sqlx::query_as!(
-        Supplier,
-        r#"SELECT s.id, s.name, s.org_number, s.kind AS "kind: Kind", s.contact, s.incident_contact, s.escalation_path, s.is_shared,
-                  CASE WHEN s.is_shared THEN shared_supplier_count(s.municipality_id, s.org_number) ELSE 0 END
-                      AS "shared_with!",
-                  (SELECT count(*) FROM contracts c WHERE c.supplier_id = s.id) AS "contract_count!",
-                  s.updated_at
-             FROM suppliers s
-            WHERE s.municipality_id = $1 AND ($2::uuid[] IS NULL OR s.id = ANY($2))
-            ORDER BY array_position($2, s.id), s.name, s.id"#,
-        m.uuid(),
-        ids
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-/// The suppliers' ids and names, by name (for choosing one in a form or a filter).
-pub async fn supplier_names(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(sqlx::query!("SELECT id, name FROM suppliers WHERE municipality_id = $1 ORDER BY name, id", m.uuid())
-        .fetch_all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect())
-}
-
-/// The ids of the suppliers whose name or organisation number contains `search`, by name
-/// (`limit` of them from `offset`, clamped to the last page), and how many match in all.
-async fn matching_suppliers(
-    db: impl PgExecutor<'_>,
-    m: MunicipalityId,
-    search: &str,
-    asked: Asked,
-) -> AppResult<(Vec<Uuid>, i64)> {
-    let found = sqlx::query!(
-        r#"WITH matching AS MATERIALIZED (
-             SELECT id, name FROM suppliers
-              WHERE municipality_id = $1 AND ($2 = '' OR name ILIKE '%' || $2 || '%' OR org_number ILIKE '%' || $2 || '%')),
-           total AS (SELECT count(*) AS n FROM (SELECT 1 FROM matching LIMIT $5) counted)
-           SELECT (SELECT n FROM total) AS "total!",
-                  ARRAY(SELECT id FROM matching ORDER BY name, id LIMIT $3
-                        OFFSET LEAST($4, GREATEST((SELECT n FROM total) - 1, 0) / $3 * $3)) AS "ids!""#,
-        m.uuid(),
-        crate::web::search::contains(search),
-        asked.per_page,
-        asked.offset(),
-        asked.count_limit(),
-    )
-    .fetch_one(db)
-    .await?;
-    Ok((found.ids, found.total))
-}
-
-/// Every supplier matching `search` (for the CSV export).
-pub async fn search_suppliers(db: &mut PgConnection, m: MunicipalityId, search: &str) -> AppResult<Vec<Supplier>> {
-    let (ids, _) = matching_suppliers(&mut *db, m, search, Asked::ALL).await?;
-    select_suppliers(db, m, Some(&ids)).await
-}
-
-/// One page of the suppliers matching `search`, with where it sits in the whole list.
-pub async fn supplier_page(
-    db: &mut PgConnection,
-    m: MunicipalityId,
-    search: &str,
-    asked: Asked,
-) -> AppResult<(Vec<Supplier>, Pager)> {
-    let (ids, total) = matching_suppliers(&mut *db, m, search, asked).await?;
-    Ok((select_suppliers(db, m, Some(&ids)).await?, asked.among(total)))
-}
-
-pub async fn supplier(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Supplier> {
-    select_suppliers(db, m, Some(&[id])).await?.pop().ok_or(AppError::NotFound)
-}
-
-const NAME_TAKEN: &str = "Det finns redan en leverantör med det namnet.";
-
-pub async fn create_supplier(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: MunicipalityId,
-    input: &SupplierInput,
-) -> AppResult<Supplier> {
-    let id = Uuid::new_v4();
-    sqlx::query!(
-        "INSERT INTO suppliers (id, municipality_id, name, org_number, kind, contact, incident_contact, escalation_path,
-                                is_shared)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        id,
-        m.uuid(),
-        input.name,
-        input.org_number,
-        input.kind.code(),
-        input.contact,
-        input.incident_contact,
-        input.escalation_path,
-        input.is_shared
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unique_as("suppliers_municipality_id_name_key", "name", NAME_TAKEN))?;
-    let supplier = supplier(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Supplier, id, supplier.snapshot())).await?;
-    Ok(supplier)
-}
-
-pub async fn update_supplier(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: MunicipalityId,
-    id: Uuid,
-    input: &SupplierInput,
-) -> AppResult<Supplier> {
-    let before = supplier(&mut *tx, m, id).await?;
-    sqlx::query!(
-        "UPDATE suppliers SET name = $3, org_number = $4, kind = $5, contact = $6, incident_contact = $7,
-                escalation_path = $8, is_shared = $9, updated_at = now()
-          WHERE municipality_id = $1 AND id = $2",
-        m.uuid(),
-        id,
-        input.name,
-        input.org_number,
-        input.kind.code(),
-        input.contact,
-        input.incident_contact,
-        input.escalation_path,
-        input.is_shared
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unique_as("suppliers_municipality_id_name_key", "name", NAME_TAKEN))?;
-    let after = supplier(&mut *tx, m, id).await?;
-    audit_log::record(
-        tx,
-        actor,
-        Change::updated(Some(m), EntityType::Supplier, id, before.snapshot(), after.snapshot()),
-    )
-    .await?;
-    Ok(after)
-}
-
-/// Only a supplier without contracts can be removed: contracts and their checks are evidence.
-pub async fn delete_supplier(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, id: Uuid) -> AppResult<()> {
-    let before = supplier(&mut *tx, m, id).await?;
-    if before.contract_count > 0 {
-        return Err(AppError::Conflict("Leverantören har avtal och kan inte tas bort.".into()));
-    }
-    sqlx::query!("DELETE FROM suppliers WHERE municipality_id = $1 AND id = $2", m.uuid(), id)
-        .execute(&mut *tx)
-        .await?;
-    audit_log::record(tx, actor, Change::deleted(Some(m), EntityType::Supplier, id, before.snapshot())).await?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------- contracts
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Contract {
-    pub id: Uuid,
-    pub supplier_id: Uuid,
-    pub supplier_name: String,
-    pub title: String,
-    pub reference: String,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-    pub notice_months: i16,
-    /// Beställaransvarig.
-    pub owner_person_id: Option<Uuid>,
-    pub owner_name: Option<String>,
-    #[serde(skip)]
-    pub owner_user_id: Option<Uuid>,
-    pub sla_summary: String,
-    /// A personuppgiftsbiträdesavtal is signed.
-    pub has_dpa: bool,
-    pub check_interval_months: i16,
-    pub system_ids: Vec<Uuid>,
-    pub system_names: Vec<String>,
-    /// The security requirements written into the contract (measures of the catalogue).
-    pub measure_ids: Vec<Uuid>,
-    /// When it was registered in Lisa.
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Contract {
-    pub fn is_owned_by(&self, user_id: Uuid) -> bool {
-        self.owner_user_id == Some(user_id)
-    }
-
-    pub fn notice_deadline(&self) -> Option<NaiveDate> {
-        notice_deadline(self.ends_on, self.notice_months)
-    }
-
-    pub fn is_in_notice_period(&self, today: NaiveDate) -> bool {
-        is_in_notice_period(self.ends_on, self.notice_months, today)
-    }
-
-    pub fn has_ended(&self, today: NaiveDate) -> bool {
-        has_ended(self.ends_on, today)
-    }
-
-    pub fn systems(&self) -> impl Iterator<Item = (&Uuid, &String)> {
-        self.system_ids.iter().zip(self.system_names.iter())
-    }
-
-    pub fn systems_text(&self) -> String {
-        self.system_names.join(", ")
-    }
-
-    fn snapshot(&self) -> Value {
-        json!({"Avtal": self.title, "Leverantör": self.supplier_name, "Avtalsnummer": self.reference,
-               "Gäller från": self.starts_on, "Gäller till": self.ends_on, "Uppsägningstid (månader)": self.notice_months,
-               "Beställaransvarig": self.owner_name, "SLA": self.sla_summary, "Personuppgiftsbiträdesavtal": self.has_dpa,
-               "Kontrollintervall (månader)": self.check_interval_months, "System": self.system_names,
-               "Säkerhetskrav": self.measure_ids.len()})
-    }
-}
-
-/// Contracts in full: these, or all.
-/// The ids of every contract of the municipality, for reading all contracts or checks: those
-/// queries take ids only, so that PostgreSQL keeps one plan that reads a page by index.
-pub async fn every_contract(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<Uuid>> {
-    Ok(sqlx::query_scalar!("SELECT id FROM contracts WHERE municipality_id = $1", m.uuid()).fetch_all(db).await?)
-}
-
-async fn select_contracts(db: impl PgExecutor<'_>, m: MunicipalityId, ids: &[Uuid]) -> AppResult<Vec<Contract>> {
-    Ok(sqlx::query_as!(
-        Contract,
-        r#"SELECT c.id, c.supplier_id, s.name AS supplier_name, c.title, c.reference, c.starts_on, c.ends_on,
-                  c.notice_months, c.owner_person_id, p.name AS "owner_name?", p.user_id AS owner_user_id, c.sla_summary,
-                  c.has_dpa, c.check_interval_months,
-                  COALESCE(sys.ids, '{}') AS "system_ids!", COALESCE(sys.names, '{}') AS "system_names!",
-                  COALESCE((SELECT array_agg(r.measure_id) FROM contract_requirements r WHERE r.contract_id = c.id), '{}')
-                      AS "measure_ids!",
-                  c.created_at, c.updated_at
-             FROM contracts c
-             JOIN suppliers s ON s.id = c.supplier_id
-             LEFT JOIN people p ON p.id = c.owner_person_id
-             LEFT JOIN LATERAL (SELECT array_agg(y.id ORDER BY y.name) AS ids, array_agg(y.name ORDER BY y.name) AS names
-                                  FROM contract_systems cs JOIN systems y ON y.id = cs.system_id
-                                 WHERE cs.contract_id = c.id) sys ON true
-            WHERE c.municipality_id = $1 AND c.id = ANY($2)
-            ORDER BY s.name, c.title, c.id"#,
-        m.uuid(),
-        ids
-    )
-    .fetch_all(db)
-    .await?)
-}
-
-pub async fn contract(db: impl PgExecutor<'_>, m: MunicipalityId, id: Uuid) -> AppResult<Contract> {
-    select_contracts(db, m, &[id]).await?.pop().ok_or(AppError::NotFound)
-}
-
-/// Contracts covering a system.
-pub async fn for_system(db: &mut PgConnection, m: MunicipalityId, system_id: Uuid) -> AppResult<Vec<Contract>> {
-    let ids = sqlx::query_scalar!(
-        "SELECT contract_id FROM contract_systems WHERE municipality_id = $1 AND system_id = $2",
-        m.uuid(),
-        system_id
-    )
-    .fetch_all(&mut *db)
-    .await?;
-    select_contracts(db, m, &ids).await
-}
-
-/// Every id must be one of the municipality's: a foreign id is a form error, never a database error.
-async fn check_links(tx: &mut PgConnection, m: MunicipalityId, input: &ContractInput) -> AppResult<()> {
-    if let Err(AppError::NotFound) = supplier(&mut *tx, m, input.supplier_id).await {
-        return Err(field_error("supplier_id", "Välj leverantör."));
-    }
-    crate::org::store::check_person(tx, m, input.owner_person_id, "owner_person_id").await?;
-    let systems = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM systems WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m.uuid(),
-        &input.system_ids
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if systems != input.system_ids.len() as i64 {
-        return Err(field_error("system_ids", "Välj bland kommunens system."));
-    }
-    let measures = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM measures WHERE municipality_id = $1 AND id = ANY($2)"#,
-        m.uuid(),
-        &input.measure_ids
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if measures != input.measure_ids.len() as i64 {
-        return Err(field_error("measure_ids", "Välj krav ur kommunens kravkatalog."));
-    }
-    Ok(())
-}
-
-async fn set_links(tx: &mut PgConnection, m: MunicipalityId, id: Uuid, input: &ContractInput) -> AppResult<()> {
-    sqlx::query!("DELETE FROM contract_systems WHERE municipality_id = $1 AND contract_id = $2", m.uuid(), id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!(
-        "INSERT INTO contract_systems (municipality_id, contract_id, system_id) SELECT $1, $2, unnest($3::uuid[])",
-        m.uuid(),
-        id,
-        &input.system_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM contract_requirements WHERE municipality_id = $1 AND contract_id = $2", m.uuid(), id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!(
-        "INSERT INTO contract_requirements (municipality_id, contract_id, measure_id) SELECT $1, $2, unnest($3::uuid[])",
-        m.uuid(),
-        id,
-        &input.measure_ids
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn create_contract(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: MunicipalityId,
-    input: &ContractInput,
-) -> AppResult<Contract> {
-    check_links(tx, m, input).await?;
-    let id = Uuid::new_v4();
-    sqlx::query!(
-        "INSERT INTO contracts (id, municipality_id, supplier_id, title, reference, starts_on, ends_on, notice_months,
-                                owner_person_id, sla_summary, has_dpa, check_interval_months)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        id,
-        m.uuid(),
-        input.supplier_id,
-        input.title,
-        input.reference,
-        input.starts_on,
-        input.ends_on,
-        input.notice_months,
-        input.owner_person_id,
-        input.sla_summary,
-        input.has_dpa,
-        input.check_interval_months
-    )
-    .execute(&mut *tx)
-    .await?;
-    set_links(tx, m, id, input).await?;
-    let contract = contract(&mut *tx, m, id).await?;
-    audit_log::record(tx, actor, Change::created(Some(m), EntityType::Contract, id, contract.snapshot())).await?;
-    Ok(contract)
-}
-
-pub async fn update_contract(
-    tx: &mut PgConnection,
-    actor: &Actor,
-    m: MunicipalityId,
-    id: Uuid,
-    input: &ContractInput,
-) -> AppResult<Contract> {
-    let before = contract(&mut *tx, m, id).await?;
-    check_links(tx, m, input).await?;
-    sqlx::query!(
-        "UPDATE contracts SET supplier_id = $3, title = $4, reference = $5, starts_on = $6, ends_on = $7,
-                notice_months = $8, owner_person_id = $9, sla_summary = $10, has_dpa = $11, check_interval_months = $12,
-                updated_at = now()
-          WHERE municipality_id = $1 AND id = $2",
-        m.uuid(),
-        id,
-        input.supplier_id,
-        input.title,
-        input.reference,
-        input.starts_on,
-        input.ends_on,
-        input.notice_months,
-        input.owner_person_id,
-        input.sla_summary,
-        input.has_dpa,
-        input.check_interval_months
-    )
-    .execute(&mut *tx)
-    .await?;
-    set_links(tx, m, id, input).await?;
-    let after = contract(&mut *tx, m, id).await?;
-    audit_log::record(
-        tx,
-        actor,
-        Change::updated(Some(m), EntityType::Contract, id, before.snapshot(), after.snapshot()),
-    )
-    .await?;
-    Ok(after)
-}
-
-// ---------------------------------------------------------------- compliance checks
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Check {
@@ -925,9 +492,9 @@ pub async fn standings(
     covered_ids.sort_unstable();
     covered_ids.dedup();
     let systems = crate::systems::store::levels_of(&mut *db, m, &covered_ids).await?;
-    let entries: Vec<super::model::CatalogueEntry> = catalogue
+    let entries: Vec<crate::suppliers::model::CatalogueEntry> = catalogue
         .iter()
-        .map(|measure| super::model::CatalogueEntry {
+        .map(|measure| crate::suppliers::model::CatalogueEntry {
             id: measure.id,
             requirement: measure.requirement(),
             applies_to_supplier: measure.applies_to == crate::classification::model::AppliesTo::Leverantor,
@@ -949,18 +516,19 @@ pub async fn standings(
                 .map(|s| (s.name.as_str(), s.protection_level()))
                 .collect();
             covered.sort_by(|a, b| a.0.cmp(b.0));
-            let missing_requirements = super::model::missing_requirements(&covered, &entries, &contract.measure_ids)
-                .into_iter()
-                .filter_map(|(id, needing)| {
-                    let measure = catalogue.iter().find(|me| me.id == id)?;
-                    Some(MissingRequirement {
-                        measure_id: id,
-                        code: measure.code.clone(),
-                        title: measure.title.clone(),
-                        systems: needing.into_iter().map(String::from).collect(),
+            let missing_requirements =
+                crate::suppliers::model::missing_requirements(&covered, &entries, &contract.measure_ids)
+                    .into_iter()
+                    .filter_map(|(id, needing)| {
+                        let measure = catalogue.iter().find(|me| me.id == id)?;
+                        Some(MissingRequirement {
+                            measure_id: id,
+                            code: measure.code.clone(),
+                            title: measure.title.clone(),
+                            systems: needing.into_iter().map(String::from).collect(),
+                        })
                     })
-                })
-                .collect();
+                    .collect();
             ContractStanding {
                 requirements: requirement_statuses(
                     &contract,

@@ -60,6 +60,8 @@ pub struct Principal {
     pub two_factor_required: bool,
     /// The password was set by someone else (`lisa user add`) and must be changed first.
     pub must_change_password: bool,
+    /// Named as an incident receiver (incidentmottagare) in the current municipality.
+    pub receives_incidents: bool,
 }
 
 impl Principal {
@@ -141,6 +143,7 @@ impl Principal {
             two_factor_enabled: false,
             two_factor_required: false,
             must_change_password: false,
+            receives_incidents: false,
         }
     }
 

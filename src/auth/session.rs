@@ -127,6 +127,8 @@ pub struct Identity {
     two_factor_enabled: bool,
     two_factor_required: bool,
     must_change_password: bool,
+    /// The municipalities where the person is a named incident receiver.
+    receives_incidents: Vec<Uuid>,
 }
 
 /// Who is behind a session or token: the account, its municipalities and grants, in one call
@@ -159,7 +161,8 @@ async fn identity(state: &AppState, hash: &[u8], is_session: bool) -> AppResult<
                   two_factor_required AS "two_factor_required!",
                   municipalities AS "municipalities!: Json<Vec<MunicipalityRef>>",
                   grants AS "grants!: Json<Vec<(Uuid, Grant)>>",
-                  must_change_password AS "must_change_password!"
+                  must_change_password AS "must_change_password!",
+                  receives_incidents AS "receives_incidents!"
              FROM identity_behind($1, $2, $3)"#,
         hash,
         is_session,
@@ -259,6 +262,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Option
         two_factor_enabled: identity.two_factor_enabled,
         two_factor_required: identity.two_factor_required,
         must_change_password: identity.must_change_password,
+        receives_incidents: current_id.is_some_and(|m| identity.receives_incidents.contains(&m)),
     }))
 }
 

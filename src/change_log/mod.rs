@@ -47,7 +47,7 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// The kinds of thing whose entries the principal may not read: an entry carries the thing's
 /// contents before and after the change, so it is shown only to someone whom the area's own
 /// rule lets read every thing of that kind.
-pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
+pub fn hidden_entity_types(principal: &Principal) -> Vec<String> {
     let directory = crate::org::policy::may_read_directory(principal);
     use EntityType as E;
     let readable: [(&[EntityType], bool); 11] = [
@@ -55,7 +55,7 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
         (&[E::AnnualReport], crate::reports::policy::may_prepare(principal)),
         // The staff directory and accounts (names, email addresses, roles).
         (&[E::Person, E::RoleGrant, E::Invitation, E::User, E::Municipality, E::ApiToken], directory),
-        (&[E::Incident, E::IncidentReceivers], crate::incidents::is_handler(state, principal).await?),
+        (&[E::Incident, E::IncidentReceivers], crate::incidents::policy::is_handler(principal)),
         (&[E::RiskAnalysis, E::Risk, E::RiskSettings], crate::risks::policy::may_read_details(principal)),
         (&[E::Audit, E::Recommendation], crate::audits::policy::may_read(principal)),
         (&[E::Action, E::ActionPlan], crate::actions::policy::may_read_all(principal)),
@@ -80,11 +80,11 @@ pub async fn hidden_entity_types(state: &AppState, principal: &Principal) -> App
         // Every body's plan, not only some bodies'.
         (&[E::ControlPoint, E::ControlResult], crate::internal_control::policy::may_read_every_body(principal)),
     ];
-    Ok(readable
+    readable
         .into_iter()
         .filter(|(_, may)| !may)
         .flat_map(|(kinds, _)| kinds.iter().map(|kind| kind.code().to_string()))
-        .collect())
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -115,7 +115,7 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let hidden = hidden_entity_types(&state, &principal).await?;
+    let hidden = hidden_entity_types(&principal);
     let found = page(&state.pool, principal.tenant()?, &filter, PER_PAGE, &hidden).await?;
     let query_without_page = serde_urlencoded::to_string([
         ("entity_type", filter.entity_type.as_str()),
@@ -149,7 +149,7 @@ pub async fn csv(
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
     principal.require(may_read(&principal))?;
-    let hidden = hidden_entity_types(&state, &principal).await?;
+    let hidden = hidden_entity_types(&principal);
     let entries = export(&state.pool, principal.tenant()?, &filter, &hidden).await?;
     let rows: Vec<Vec<String>> = entries
         .into_iter()
@@ -192,7 +192,7 @@ pub async fn api_list(
     Query(limit): Query<Limit>,
 ) -> AppResult<Keyset<Entry>> {
     principal.require(may_read(&principal))?;
-    let hidden = hidden_entity_types(&state, &principal).await?;
+    let hidden = hidden_entity_types(&principal);
     let limit = limit.limit();
     let found = page(&state.pool, principal.tenant()?, &filter, limit, &hidden).await?;
     Ok(Keyset {

@@ -56,7 +56,7 @@ pub async fn list(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<IncidentView>> {
-    principal.require(super::is_handler(&state, &principal).await?)?;
+    principal.require(super::is_handler(&principal))?;
     let mut db = state.pool.acquire().await?;
     let (incidents, pager) = store::page(&mut db, principal.tenant()?, &filter, paging.asked()).await?;
     Ok(Paged { items: incidents.into_iter().map(IncidentView::handled).collect(), pager, uri: uri.0 })

@@ -26,22 +26,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::audit_log::Actor;
 use crate::audit_log::lost_updates::{self, Versioned};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::web::layout::{MenuEntry, Task};
 use crate::web::version::Version;
 use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use store::Incident;
-
-/// The coordinator and the named receivers handle every incident.
-pub async fn is_handler(state: &AppState, principal: &Principal) -> AppResult<bool> {
-    Ok(principal.is_coordinator() || store::is_receiver(&state.pool, principal.tenant()?, principal.user_id).await?)
-}
-
-/// Who reads the yearly summary: handlers, auditors and board members.
-pub async fn may_read_summary(state: &AppState, principal: &Principal) -> AppResult<bool> {
-    Ok(is_handler(state, principal).await? || principal.is_auditor() || principal.has_role(Role::Fortroendevald))
-}
 
 /// How the principal may see one incident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -56,7 +46,7 @@ pub enum Access {
 /// The incident as the principal may see it: the page and the API both show this projection.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Incident, Access)> {
     let incident = store::get(&state.pool, principal.tenant()?, id).await?;
-    let access = if is_handler(state, principal).await? || incident.responsible_user_id == Some(principal.user_id) {
+    let access = if is_handler(principal) || incident.responsible_user_id == Some(principal.user_id) {
         Access::Handle
     } else if incident.reporter_user_id == Some(principal.user_id) {
         Access::Reporter
@@ -148,11 +138,11 @@ pub async fn set_receivers(state: &AppState, principal: &Principal, people: &[Uu
     Ok(())
 }
 
-/// The area's pages in the menu: the register for the coordinator, reporting for everyone.
+/// The area's pages in the menu: the register for those who handle incidents, reporting for everyone.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
     [
         MenuEntry::when(
-            principal.in_municipality() && principal.is_coordinator(),
+            principal.in_municipality() && is_handler(principal),
             Task::Incidents,
             "/incidents",
             "Incidenter",

@@ -607,18 +607,6 @@ pub async fn receivers(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<
     .await?)
 }
 
-/// Whether the user is a named incident receiver in the municipality.
-pub async fn is_receiver(db: impl PgExecutor<'_>, m: MunicipalityId, user_id: Uuid) -> AppResult<bool> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM incident_receivers r JOIN people p ON p.id = r.person_id
-                           WHERE r.municipality_id = $1 AND p.user_id = $2) AS "yes!""#,
-        m.uuid(),
-        user_id
-    )
-    .fetch_one(db)
-    .await?)
-}
-
 pub async fn set_receivers(tx: &mut PgConnection, actor: &Actor, m: MunicipalityId, people: &[Uuid]) -> AppResult<()> {
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM people WHERE municipality_id = $1 AND id = ANY($2)"#,

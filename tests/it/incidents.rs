@@ -155,10 +155,13 @@ async fn a_named_receiver_handles_incidents_and_another_municipality_sees_none()
     let johan: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM people WHERE name = 'Johan Berg'").fetch_one(app.pool()).await.unwrap();
     let owner = app.login("systemagare@exempelby.se").await;
+    let offers_register = |html: &str| html.contains("href=\"/incidents\"");
     assert_eq!(app.get(&owner, "/incidents").await.status(), 403);
+    assert!(!offers_register(&app.get(&owner, "/").await.text().await.unwrap()));
     let saved = app.post_form(&client, "/incidents/receivers", &[("person_ids", &johan.to_string())]).await;
     assert_eq!(saved.status(), 303);
     assert_eq!(app.get(&owner, "/incidents").await.status(), 200, "a receiver sees the list");
+    assert!(offers_register(&app.get(&owner, "/").await.text().await.unwrap()), "and the menu offers it");
     let event = app
         .post_form(
             &owner,
@@ -167,6 +170,10 @@ async fn a_named_receiver_handles_incidents_and_another_municipality_sees_none()
         )
         .await;
     assert_eq!(event.status(), 303);
+    let removed = app.post_form(&client, "/incidents/receivers", &[]).await;
+    assert_eq!(removed.status(), 303);
+    assert_eq!(app.get(&owner, "/incidents").await.status(), 403, "no longer a receiver, at once");
+    assert!(!offers_register(&app.get(&owner, "/").await.text().await.unwrap()));
 
     let other = app.annanstad().await;
     let annan = app.login("samordnare@annanstad.se").await;

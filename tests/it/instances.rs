@@ -152,3 +152,29 @@ async fn a_reminder_run_started_on_two_instances_at_once_sends_one_set_of_mails(
     recipients.dedup();
     assert_eq!(recipients.len(), all, "nobody is mailed twice");
 }
+
+#[tokio::test]
+async fn a_named_incident_receiver_removed_elsewhere_handles_nothing_here_at_once() {
+    let app = TestApp::spawn().await;
+    let (b, _) = app.second_instance().await;
+    let http = reqwest::Client::new();
+    let owner = app.api_token("systemagare@exempelby.se", app.exempelby).await;
+    let incidents = || http.get(at(b, "/incidents")).bearer_auth(&owner).send();
+    assert_eq!(incidents().await.unwrap().status(), 403);
+    // Named and then removed outside this instance (as the other instance or the CLI would).
+    let person: uuid::Uuid = sqlx::query_scalar(
+        "SELECT p.id FROM people p JOIN users u ON u.id = p.user_id WHERE u.email = 'systemagare@exempelby.se'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO incident_receivers (municipality_id, person_id) VALUES ($1, $2)")
+        .bind(app.exempelby)
+        .bind(person)
+        .execute(app.pool())
+        .await
+        .unwrap();
+    assert_eq!(incidents().await.unwrap().status(), 200, "named: handles incidents");
+    sqlx::query("DELETE FROM incident_receivers WHERE person_id = $1").bind(person).execute(app.pool()).await.unwrap();
+    assert_eq!(incidents().await.unwrap().status(), 403, "removed: at once, not after the identity cache expires");
+}

@@ -310,7 +310,7 @@ pub async fn list_municipalities(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<Vec<Municipality>>> {
-    principal.require(principal.is_admin)?;
+    principal.require(crate::org::policy::may_administer(&principal))?;
     Ok(Json(store::list_municipalities(&state.pool).await?))
 }
 

@@ -27,7 +27,7 @@ pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
     [
         MenuEntry::when(manages, Task::Administration, "/org", "Organisation"),
         MenuEntry::when(manages, Task::Administration, "/org/users", "Användare"),
-        MenuEntry::when(principal.is_admin, Task::Administration, "/admin/municipalities", "Kommuner"),
+        MenuEntry::when(may_administer(principal), Task::Administration, "/admin/municipalities", "Kommuner"),
     ]
     .into_iter()
     .flatten()

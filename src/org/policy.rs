@@ -17,3 +17,8 @@ pub fn may_read(principal: &Principal) -> bool {
 pub fn may_read_directory(principal: &Principal) -> bool {
     principal.is_coordinator()
 }
+
+/// A system administrator keeps the municipalities themselves and their IdPs.
+pub fn may_administer(principal: &Principal) -> bool {
+    principal.is_admin
+}

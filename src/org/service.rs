@@ -144,7 +144,7 @@ pub async fn save_municipality(
     id: Option<Uuid>,
     form: &MunicipalityForm,
 ) -> AppResult<Municipality> {
-    principal.require(principal.is_admin)?;
+    principal.require(super::policy::may_administer(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;
     let actor = Actor::from(principal);
     let mut tx = state.pool.begin().await?;

@@ -174,12 +174,12 @@ pub async fn delete_risk(state: &AppState, principal: &Principal, id: Uuid) -> A
 /// The settings page's form: its numbers and lists as typed, checked into a `Scale` after the
 /// permission, so a stranger is refused before any message about their input.
 pub async fn set_scale_from_form(state: &AppState, principal: &Principal, form: &model::ScaleForm) -> AppResult<()> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_set_scale(principal))?;
     set_scale(state, principal, &form.scale().map_err(AppError::Validation)?).await
 }
 
 pub async fn set_scale(state: &AppState, principal: &Principal, scale: &Scale) -> AppResult<()> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(may_set_scale(principal))?;
     let mut tx = state.pool.begin().await?;
     store::set_scale(&mut tx, &Actor::from(principal), principal.tenant()?, scale).await?;
     tx.commit().await?;

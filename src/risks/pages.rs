@@ -38,7 +38,7 @@ struct AnalysesPage {
     matrix: Matrix,
     details: bool,
     may_create: bool,
-    is_coordinator: bool,
+    may_set_scale: bool,
 }
 
 pub async fn analyses(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
@@ -50,7 +50,7 @@ pub async fn analyses(State(state): State<AppState>, principal: Principal, chrom
         analyses: if details { store::analyses(&state.pool, m).await? } else { Vec::new() },
         matrix: Matrix::new(&scale, store::all_cells(&state.pool, m).await?),
         may_create: super::may_start(&principal),
-        is_coordinator: principal.is_coordinator(),
+        may_set_scale: super::may_set_scale(&principal),
         chrome,
         details,
     }
@@ -521,7 +521,7 @@ struct SettingsPage {
 }
 
 pub async fn settings(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(principal.is_coordinator())?;
+    principal.require(super::may_set_scale(&principal))?;
     let scale = store::scale(&state.pool, principal.tenant()?).await?;
     Ok(SettingsPage { chrome, form: ScaleForm::of(&scale), errors: FieldErrors::new() }.into_response())
 }

@@ -45,6 +45,11 @@ pub fn may_start(principal: &Principal) -> bool {
     principal.is_coordinator() || principal.has_role(Role::Systemagare)
 }
 
+/// The coordinator sets the municipality's risk scale (its steps and their names).
+pub fn may_set_scale(principal: &Principal) -> bool {
+    principal.is_coordinator()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

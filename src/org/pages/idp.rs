@@ -53,7 +53,7 @@ async fn sso_settings_page(
     typed: Option<sso::SettingsForm>,
     errors: FieldErrors,
 ) -> AppResult<SsoSettingsPage> {
-    principal.require(principal.is_admin)?;
+    principal.require(crate::org::policy::may_administer(principal))?;
     let municipality = store::get_municipality(&state.pool, m).await?;
     let (stored, has_secret) = sso::settings_form(&state.pool, m).await?;
     let callback_url = format!("{}{}", state.config.public_url.trim_end_matches('/'), sso::CALLBACK_PATH);

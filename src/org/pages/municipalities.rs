@@ -37,13 +37,13 @@ pub async fn municipalities(
     principal: Principal,
     chrome: Chrome,
 ) -> AppResult<Response> {
-    principal.require(principal.is_admin)?;
+    principal.require(crate::org::policy::may_administer(&principal))?;
     let municipalities = store::list_municipalities(&state.pool).await?;
     Ok(MunicipalitiesPage { chrome, municipalities }.into_response())
 }
 
 pub async fn new_municipality(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(principal.is_admin)?;
+    principal.require(crate::org::policy::may_administer(&principal))?;
     Ok(MunicipalityFormPage { chrome, form: MunicipalityForm::default(), errors: FieldErrors::new(), id: None }
         .into_response())
 }
@@ -54,7 +54,7 @@ pub async fn edit_municipality(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_admin)?;
+    principal.require(crate::org::policy::may_administer(&principal))?;
     let m = store::get_municipality(&state.pool, MunicipalityId::chosen(id)).await?;
     let form = MunicipalityForm { name: m.name, org_number: m.org_number, county: m.county };
     Ok(MunicipalityFormPage { chrome, form, errors: FieldErrors::new(), id: Some(id) }.into_response())

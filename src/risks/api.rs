@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::model::{AnalysisForm, Matrix, RiskForm, Scale};
+use super::model::{AnalysisForm, RiskForm, Scale};
 use super::store::{self, Analysis, Filter, Risk};
 use crate::AppState;
 use crate::auth::Principal;
@@ -46,8 +46,7 @@ pub struct AnalysisDetail {
 
 #[utoipa::path(get, path = "/risk-analyses", tag = TAG, responses((status = 200, body = Vec<Analysis>), (status = 403, body = Problem)))]
 pub async fn analyses(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Analysis>>> {
-    principal.require(super::may_read_details(&principal))?;
-    Ok(Json(store::analyses(&state.pool, principal.tenant()?).await?))
+    Ok(Json(super::analyses(&state, &principal).await?))
 }
 
 /// Starts a risk analysis (coordinator, or a system owner for their system).
@@ -100,11 +99,7 @@ pub async fn register(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<RiskView>> {
-    principal.require(super::may_read_details(&principal))?;
-    let m = principal.tenant()?;
-    let scale = store::scale(&state.pool, m).await?;
-    let (risks, pager) =
-        store::register_page(&mut *state.pool.acquire().await?, m, &filter, &scale, paging.asked()).await?;
+    let (risks, pager, scale) = super::register_page(&state, &principal, &filter, paging.asked()).await?;
     Ok(Paged { items: risks.into_iter().map(|r| view(r, &scale)).collect(), pager, uri: uri.0 })
 }
 
@@ -175,10 +170,7 @@ pub struct MatrixView {
 /// The municipality's heat map as counts (board members too: no risk details).
 #[utoipa::path(get, path = "/risk-matrix", tag = TAG, responses((status = 200, body = MatrixView), (status = 403, body = Problem)))]
 pub async fn matrix(State(state): State<AppState>, principal: Principal) -> AppResult<Json<MatrixView>> {
-    principal.require(super::may_read_overview(&principal))?;
-    let m = principal.tenant()?;
-    let scale = store::scale(&state.pool, m).await?;
-    let matrix = Matrix::new(&scale, store::all_cells(&state.pool, m).await?);
+    let (scale, matrix) = super::heat_map(&state, &principal).await?;
     let counts = matrix.rows.iter().rev().map(|row| row.iter().map(|c| c.count).collect()).collect();
     Ok(Json(MatrixView { scale, counts, total: matrix.total }))
 }

@@ -25,6 +25,80 @@ use crate::web::version::Version;
 use model::{AnalysisForm, RiskForm, Scale};
 use store::{Analysis, Risk};
 
+/// The heat map of every analysed risk, on the municipality's scale (board members too: counts,
+/// no risk details).
+pub async fn heat_map(state: &AppState, principal: &Principal) -> AppResult<(Scale, model::Matrix)> {
+    principal.require(may_read_overview(principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let matrix = model::Matrix::new(&scale, store::all_cells(&state.pool, m).await?);
+    Ok((scale, matrix))
+}
+
+/// Every analysis, for those who read risks in detail.
+pub async fn analyses(state: &AppState, principal: &Principal) -> AppResult<Vec<Analysis>> {
+    principal.require(may_read_details(principal))?;
+    store::analyses(&state.pool, principal.tenant()?).await
+}
+
+/// A page of the risk register and the scale it is read on (page and API alike).
+pub async fn register_page(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<Risk>, crate::web::pagination::Pager, Scale)> {
+    principal.require(may_read_details(principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let (risks, pager) = store::register_page(&mut *state.pool.acquire().await?, m, filter, &scale, asked).await?;
+    Ok((risks, pager, scale))
+}
+
+/// The ids of every risk a filter matches and the scale, for the CSV export.
+pub async fn matching_ids(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+) -> AppResult<(Vec<Uuid>, Scale)> {
+    principal.require(may_read_details(principal))?;
+    let m = principal.tenant()?;
+    let scale = store::scale(&state.pool, m).await?;
+    let ids = store::ids(&mut *state.pool.acquire().await?, m, filter, &scale).await?;
+    Ok((ids, scale))
+}
+
+/// The municipality's scale as a form, for whoever sets it.
+pub async fn scale_form(state: &AppState, principal: &Principal) -> AppResult<model::ScaleForm> {
+    principal.require(may_set_scale(principal))?;
+    Ok(model::ScaleForm::of(&store::scale(&state.pool, principal.tenant()?).await?))
+}
+
+/// An empty analysis form (a system's, dated today), for whoever may start analyses.
+pub fn new_analysis_form(principal: &Principal, system_id: String) -> AppResult<AnalysisForm> {
+    principal.require(may_start(principal))?;
+    Ok(AnalysisForm {
+        object_kind: "system".into(),
+        system_id,
+        analysed_on: crate::web::format::date(crate::web::format::today()),
+        ..AnalysisForm::default()
+    })
+}
+
+/// An analysis the principal may change.
+pub async fn editable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Analysis> {
+    let (analysis, access) = readable(state, principal, id).await?;
+    principal.require(access.edit)?;
+    Ok(analysis)
+}
+
+/// A risk the principal may change or remove.
+pub async fn editable_risk(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Risk> {
+    let (risk, _, access) = readable_risk(state, principal, id).await?;
+    principal.require(access.edit)?;
+    Ok(risk)
+}
+
 /// An analysis the principal may read, and what they may do with it.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<(Analysis, Access)> {
     let m = principal.tenant()?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::{AnalysisForm, Matrix, ObjectKind, RiskForm, RiskLevel, Scale, ScaleForm};
 use super::store::{self, Analysis, Filter, Risk};
-use super::{may_read_details, may_read_overview, readable, readable_risk};
+use super::{readable, readable_risk};
 use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
@@ -42,13 +42,11 @@ struct AnalysesPage {
 }
 
 pub async fn analyses(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_read_overview(&principal))?;
-    let m = principal.tenant()?;
-    let scale = store::scale(&state.pool, m).await?;
-    let details = may_read_details(&principal);
+    let (_, matrix) = super::heat_map(&state, &principal).await?;
+    let details = super::may_read_details(&principal);
     Ok(AnalysesPage {
-        analyses: if details { store::analyses(&state.pool, m).await? } else { Vec::new() },
-        matrix: Matrix::new(&scale, store::all_cells(&state.pool, m).await?),
+        analyses: if details { super::analyses(&state, &principal).await? } else { Vec::new() },
+        matrix,
         may_create: super::may_start(&principal),
         may_set_scale: super::may_set_scale(&principal),
         chrome,
@@ -120,13 +118,7 @@ pub async fn new_analysis(
     chrome: Chrome,
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
-    principal.require(super::may_start(&principal))?;
-    let form = AnalysisForm {
-        object_kind: "system".into(),
-        system_id: query.system_id,
-        analysed_on: crate::web::format::date(crate::web::format::today()),
-        ..AnalysisForm::default()
-    };
+    let form = super::new_analysis_form(&principal, query.system_id)?;
     Ok(analysis_form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
@@ -136,8 +128,7 @@ pub async fn edit_analysis(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (a, access) = readable(&state, &principal, id).await?;
-    principal.require(access.edit)?;
+    let a = super::editable(&state, &principal, id).await?;
     let form = AnalysisForm {
         title: a.title,
         object_kind: a.object_kind.code().to_string(),
@@ -395,8 +386,7 @@ pub async fn confirm_delete_risk(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (risk, _, access) = readable_risk(&state, &principal, id).await?;
-    principal.require(access.edit)?;
+    let risk = super::editable_risk(&state, &principal, id).await?;
     Ok(crate::web::confirm_delete(
         chrome,
         &format!("risken ”{}”", risk.threat),
@@ -440,11 +430,8 @@ pub async fn register(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read_details(&principal))?;
-    let m = principal.tenant()?;
-    let scale = store::scale(&state.pool, m).await?;
     let asked = Asked::page(filter.page.as_deref());
-    let (risks, pager) = store::register_page(&mut *state.pool.acquire().await?, m, &filter, &scale, asked).await?;
+    let (risks, pager, scale) = super::register_page(&state, &principal, &filter, asked).await?;
     Ok(RegisterPage {
         risks,
         pager,
@@ -466,12 +453,10 @@ pub async fn register_csv(
     principal: Principal,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read_details(&principal))?;
     let m = principal.tenant()?;
-    let scale = store::scale(&state.pool, m).await?;
     let text = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
     let registered_by = filter.registered_by;
-    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, &scale).await?;
+    let (ids, scale) = super::matching_ids(&state, &principal, &filter).await?;
     crate::web::csv::stream(
         state.pool.clone(),
         "risker.csv",
@@ -521,9 +506,8 @@ struct SettingsPage {
 }
 
 pub async fn settings(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(super::may_set_scale(&principal))?;
-    let scale = store::scale(&state.pool, principal.tenant()?).await?;
-    Ok(SettingsPage { chrome, form: ScaleForm::of(&scale), errors: FieldErrors::new() }.into_response())
+    let form = super::scale_form(&state, &principal).await?;
+    Ok(SettingsPage { chrome, form, errors: FieldErrors::new() }.into_response())
 }
 
 pub async fn save_settings(

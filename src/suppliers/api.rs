@@ -27,9 +27,7 @@ pub async fn suppliers(
     Query(search): Query<Search>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<Supplier>> {
-    principal.require(super::may_read(&principal))?;
-    let mut db = state.pool.acquire().await?;
-    let (items, pager) = store::supplier_page(&mut db, principal.tenant()?, search.q.trim(), paging.asked()).await?;
+    let (items, pager) = super::supplier_page(&state, &principal, search.q.trim(), paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
 }
 

@@ -39,6 +39,60 @@ pub async fn readable_contract(state: &AppState, principal: &Principal, id: Uuid
     Ok(contract)
 }
 
+/// A page of the suppliers matching `search` (page and API alike).
+pub async fn supplier_page(
+    state: &AppState,
+    principal: &Principal,
+    search: &str,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<Supplier>, crate::web::pagination::Pager)> {
+    principal.require(may_read(principal))?;
+    let mut db = state.pool.acquire().await?;
+    store::supplier_page(&mut db, principal.tenant()?, search, asked).await
+}
+
+/// Every supplier matching `search`, for the CSV export.
+pub async fn search_suppliers(state: &AppState, principal: &Principal, search: &str) -> AppResult<Vec<Supplier>> {
+    principal.require(may_read(principal))?;
+    let mut db = state.pool.acquire().await?;
+    store::search_suppliers(&mut db, principal.tenant()?, search).await
+}
+
+/// Every contract's checks, for the CSV export.
+pub async fn every_check(state: &AppState, principal: &Principal) -> AppResult<Vec<store::Check>> {
+    principal.require(may_read(principal))?;
+    let m = principal.tenant()?;
+    let mut conn = state.pool.acquire().await?;
+    let contracts = store::every_contract(&mut *conn, m).await?;
+    store::checks(&mut *conn, m, &contracts).await
+}
+
+/// A supplier the principal may change or delete.
+pub async fn editable_supplier(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Supplier> {
+    let supplier = readable_supplier(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    Ok(supplier)
+}
+
+/// A contract the principal may change.
+pub async fn editable_contract(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Contract> {
+    let contract = readable_contract(state, principal, id).await?;
+    principal.require(may_edit(principal, &contract))?;
+    Ok(contract)
+}
+
+/// An empty supplier form, for whoever may add suppliers.
+pub fn new_supplier_form(principal: &Principal) -> AppResult<SupplierForm> {
+    principal.require(may_manage(principal))?;
+    Ok(SupplierForm::default())
+}
+
+/// An empty contract form (with the supplier chosen, if given), for whoever may add contracts.
+pub fn new_contract_form(principal: &Principal, supplier_id: String) -> AppResult<ContractForm> {
+    principal.require(may_manage(principal))?;
+    Ok(ContractForm { supplier_id, check_interval_months: "12".into(), ..Default::default() })
+}
+
 /// Whose contracts the principal may list: everyone's for readers (None), their own for
 /// contract owners; refused to others.
 pub async fn listed_for(state: &AppState, principal: &Principal) -> AppResult<Option<Uuid>> {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::model::{CheckForm, CheckResult, ContractForm, Kind, SupplierForm};
 use super::store::{self, Attention, Check, ContractFilter, ContractStanding, Supplier};
-use super::{may_edit, may_manage, may_read, readable_contract, readable_supplier};
+use super::{may_edit, may_manage, readable_contract, readable_supplier};
 use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
@@ -50,10 +50,8 @@ pub async fn suppliers(
     chrome: Chrome,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
-    let mut db = state.pool.acquire().await?;
     let asked = Asked::page(query.page.as_deref());
-    let (suppliers, pager) = store::supplier_page(&mut db, principal.tenant()?, query.search(), asked).await?;
+    let (suppliers, pager) = super::supplier_page(&state, &principal, query.search(), asked).await?;
     Ok(SuppliersPage {
         suppliers,
         pager,
@@ -70,9 +68,7 @@ pub async fn export_suppliers(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
-    let mut db = state.pool.acquire().await?;
-    let rows: Vec<Vec<String>> = store::search_suppliers(&mut db, principal.tenant()?, query.search())
+    let rows: Vec<Vec<String>> = super::search_suppliers(&state, &principal, query.search())
         .await?
         .into_iter()
         .map(|s| {
@@ -151,8 +147,8 @@ fn supplier_form_page(chrome: Chrome, id: Option<Uuid>, form: SupplierForm, erro
 }
 
 pub async fn new_supplier(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    Ok(supplier_form_page(chrome, None, SupplierForm::default(), FieldErrors::new()).into_response())
+    let form = super::new_supplier_form(&principal)?;
+    Ok(supplier_form_page(chrome, None, form, FieldErrors::new()).into_response())
 }
 
 pub async fn create_supplier(
@@ -173,8 +169,7 @@ pub async fn edit_supplier(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let s = readable_supplier(&state, &principal, id).await?;
-    principal.require(may_manage(&principal))?;
+    let s = super::editable_supplier(&state, &principal, id).await?;
     let form = SupplierForm {
         name: s.name,
         org_number: s.org_number,
@@ -208,8 +203,7 @@ pub async fn confirm_delete_supplier(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let s = readable_supplier(&state, &principal, id).await?;
-    principal.require(may_manage(&principal))?;
+    let s = super::editable_supplier(&state, &principal, id).await?;
     let back = format!("/suppliers/{id}");
     Ok(crate::web::confirm_delete(chrome, &format!("leverantören {}", s.name), &format!("{back}/delete"), &back))
 }
@@ -336,11 +330,7 @@ pub async fn export_contracts(
 }
 
 pub async fn export_checks(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
-    let m = principal.tenant()?;
-    let mut conn = state.pool.acquire().await?;
-    let contracts = store::every_contract(&mut *conn, m).await?;
-    let rows: Vec<Vec<String>> = store::checks(&mut *conn, m, &contracts)
+    let rows: Vec<Vec<String>> = super::every_check(&state, &principal)
         .await?
         .into_iter()
         .map(|c| {
@@ -493,9 +483,7 @@ pub async fn new_contract(
     chrome: Chrome,
     Query(query): Query<NewContractQuery>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let form =
-        ContractForm { supplier_id: query.supplier_id, check_interval_months: "12".into(), ..Default::default() };
+    let form = super::new_contract_form(&principal, query.supplier_id)?;
     Ok(contract_form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
@@ -517,8 +505,7 @@ pub async fn edit_contract(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let c = readable_contract(&state, &principal, id).await?;
-    principal.require(may_edit(&principal, &c))?;
+    let c = super::editable_contract(&state, &principal, id).await?;
     let form = ContractForm {
         supplier_id: c.supplier_id.to_string(),
         title: c.title,

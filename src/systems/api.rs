@@ -73,10 +73,8 @@ pub async fn list(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<SystemView>> {
-    principal.require(super::may_read(&principal))?;
     let mut db = state.pool.acquire().await?;
-    let today = crate::web::format::today();
-    let (systems, pager) = store::page(&mut db, principal.tenant()?, &filter, today, paging.asked()).await?;
+    let (systems, pager) = super::page(&mut db, &principal, &filter, paging.asked()).await?;
     Ok(Paged { items: systems.into_iter().map(SystemView::from).collect(), pager, uri: uri.0 })
 }
 
@@ -173,10 +171,6 @@ pub struct Coverage {
 /// Coverage per body: systems, critical ones, classified, current risk analysis, named owner, overdue reviews.
 #[utoipa::path(get, path = "/coverage", tag = TAG, responses((status = 200, body = Coverage), (status = 403, body = Problem)))]
 pub async fn coverage(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Coverage>> {
-    principal.require(super::may_read(&principal))?;
-    let today = crate::web::format::today();
-    let systems =
-        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &Filter::default(), today).await?;
-    let (per_body, total) = store::coverage(&systems, today);
+    let (per_body, total) = super::coverage(&state, &principal).await?;
     Ok(Json(Coverage { per_body, total }))
 }

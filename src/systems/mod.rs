@@ -32,6 +32,55 @@ pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppR
     Ok(system)
 }
 
+/// A page of the systems a filter matches, on the caller's connection (page and API alike).
+pub async fn page(
+    db: &mut sqlx::PgConnection,
+    principal: &Principal,
+    filter: &store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<System>, crate::web::pagination::Pager)> {
+    principal.require(may_read(principal))?;
+    store::page(db, principal.tenant()?, filter, crate::web::format::today(), asked).await
+}
+
+/// The ids of every system a filter matches, for the CSV export.
+pub async fn matching_ids(state: &AppState, principal: &Principal, filter: &store::Filter) -> AppResult<Vec<Uuid>> {
+    principal.require(may_read(principal))?;
+    store::ids(&mut *state.pool.acquire().await?, principal.tenant()?, filter, crate::web::format::today()).await
+}
+
+/// Coverage per body and in total (page and API alike).
+pub async fn coverage(
+    state: &AppState,
+    principal: &Principal,
+) -> AppResult<(Vec<store::CoverageRow>, store::CoverageRow)> {
+    principal.require(may_read(principal))?;
+    let today = crate::web::format::today();
+    let systems =
+        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &store::Filter::default(), today).await?;
+    Ok(store::coverage(&systems, today))
+}
+
+/// A system the principal may change.
+pub async fn editable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<System> {
+    let system = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, &system))?;
+    Ok(system)
+}
+
+/// A system the principal may delete (whoever registers systems).
+pub async fn deletable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<System> {
+    let system = readable(state, principal, id).await?;
+    principal.require(may_create(principal))?;
+    Ok(system)
+}
+
+/// An empty system form (reviewed yearly), or the import form, for whoever registers systems.
+pub fn new_system_form(principal: &Principal) -> AppResult<SystemForm> {
+    principal.require(may_create(principal))?;
+    Ok(SystemForm { review_interval_months: "12".into(), ..SystemForm::default() })
+}
+
 pub async fn create(state: &AppState, principal: &Principal, form: &SystemForm) -> AppResult<System> {
     principal.require(may_create(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::model::{Flag, Hosting, IMPORT_COLUMNS, ImportRow, Lifecycle, SystemForm};
 use super::store::{self, AssetForm, Coverage, CoverageRow, Dependency, Filter, System};
-use super::{may_create, may_edit, may_read, readable};
+use super::{may_create, may_edit, readable};
 use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
@@ -53,11 +53,10 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
     let m = principal.tenant()?;
     let asked = Asked::page(filter.page.as_deref());
     let mut db = state.pool.acquire().await?;
-    let (systems, pager) = store::page(&mut db, m, &filter, today(), asked).await?;
+    let (systems, pager) = super::page(&mut db, &principal, &filter, asked).await?;
     let bodies = crate::org::store::list_bodies(&mut *db, m).await?.into_iter().map(|b| (b.id, b.name));
     let owners = crate::org::store::person_choices(&mut *db, m).await?;
     Ok(ListPage {
@@ -83,11 +82,10 @@ pub async fn export(
     principal: Principal,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
     let today = today();
     let m = principal.tenant()?;
     let registered_by = filter.registered_by;
-    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, today).await?;
+    let ids = super::matching_ids(&state, &principal, &filter).await?;
     let yes_no = |b: bool| if b { "ja" } else { "nej" }.to_string();
     let mut headings: Vec<&str> = IMPORT_COLUMNS.to_vec();
     headings.extend(["Systemförvaltare", "Skyddsnivå K-R-T-S", "Klassning", "Nästa översyn", "Översyn försenad"]);
@@ -343,8 +341,7 @@ async fn form_page(
 }
 
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_create(&principal))?;
-    let form = SystemForm { review_interval_months: "12".into(), ..SystemForm::default() };
+    let form = super::new_system_form(&principal)?;
     Ok(form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
@@ -366,8 +363,7 @@ pub async fn edit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let s = readable(&state, &principal, id).await?;
-    principal.require(may_edit(&principal, &s))?;
+    let s = super::editable(&state, &principal, id).await?;
     let mut form = SystemForm {
         name: s.name.clone(),
         purpose: s.purpose.clone(),
@@ -413,8 +409,7 @@ pub async fn confirm_delete(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let system = readable(&state, &principal, id).await?;
-    principal.require(may_create(&principal))?;
+    let system = super::deletable(&state, &principal, id).await?;
     let what = format!("systemet {} med dess informationsmängder, klassningar och självskattningar", system.name);
     Ok(crate::web::confirm_delete(chrome, &what, &format!("/systems/{id}/delete"), &format!("/systems/{id}")))
 }
@@ -447,7 +442,7 @@ fn import_page(chrome: Chrome, text: String, error: Option<String>, rows: Vec<Im
 }
 
 pub async fn import_form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_create(&principal))?;
+    super::new_system_form(&principal)?;
     Ok(import_page(chrome, String::new(), None, Vec::new()).into_response())
 }
 
@@ -501,10 +496,7 @@ struct CoveragePage {
 }
 
 pub async fn coverage(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_read(&principal))?;
-    let systems =
-        store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &Filter::default(), today()).await?;
-    let (rows, total) = store::coverage(&systems, today());
+    let (rows, total) = super::coverage(&state, &principal).await?;
     let may_import = crate::classification::import::may_import(&principal);
     Ok(CoveragePage { chrome, rows, total, may_import }.into_response())
 }

@@ -36,10 +36,7 @@ pub async fn list(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<Action>> {
-    principal.require(super::may_read_all(&principal))?;
-    let mut db = state.pool.acquire().await?;
-    let today = crate::web::format::today();
-    let (items, pager) = store::page(&mut db, principal.tenant()?, &filter, today, paging.asked()).await?;
+    let (items, pager) = super::page(&state, &principal, &filter, paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
 }
 
@@ -60,10 +57,7 @@ pub async fn plan(
     principal: Principal,
     Path(year): Path<i32>,
 ) -> AppResult<Json<PlanDetail>> {
-    principal.require(super::may_read_all(&principal))?;
-    let m = principal.tenant()?;
-    let plan = store::plan(&state.pool, m, year).await?;
-    let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
+    let (plan, actions) = super::plan(&state, &principal, year).await?;
     let done = actions.iter().filter(|a| a.status == super::model::Status::Klar).count();
     Ok(Json(PlanDetail { progress_percent: crate::web::format::percent(done, actions.len()), plan, actions }))
 }

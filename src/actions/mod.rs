@@ -102,6 +102,44 @@ pub async fn set_plan_actions(
     Ok(())
 }
 
+/// A page of the actions a filter matches (page and API alike).
+pub async fn page(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<Action>, crate::web::pagination::Pager)> {
+    principal.require(may_read_all(principal))?;
+    let today = crate::web::format::today();
+    store::page(&mut *state.pool.acquire().await?, principal.tenant()?, filter, today, asked).await
+}
+
+/// The ids of every action a filter matches, for the CSV export.
+pub async fn matching_ids(state: &AppState, principal: &Principal, filter: &store::Filter) -> AppResult<Vec<Uuid>> {
+    principal.require(may_read_all(principal))?;
+    store::ids(&mut *state.pool.acquire().await?, principal.tenant()?, filter, crate::web::format::today()).await
+}
+
+/// Every year's handlingsplan.
+pub async fn plans(state: &AppState, principal: &Principal) -> AppResult<Vec<store::Plan>> {
+    principal.require(may_read_all(principal))?;
+    store::plans(&state.pool, principal.tenant()?).await
+}
+
+/// A year's handlingsplan with its actions.
+pub async fn plan(state: &AppState, principal: &Principal, year: i32) -> AppResult<(store::Plan, Vec<Action>)> {
+    principal.require(may_read_all(principal))?;
+    let m = principal.tenant()?;
+    let plan = store::plan(&state.pool, m, year).await?;
+    let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
+    Ok((plan, actions))
+}
+
+/// Whether the principal may plan a new action: the form is shown only then.
+pub fn open_new_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_create(principal))
+}
+
 /// Changes an action's details (the coordinator plans; owners report through notes);
 /// `expected` is the version the change was made from (none: no check).
 pub async fn update(

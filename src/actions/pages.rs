@@ -140,7 +140,7 @@ async fn new_page(
     form: ActionForm,
     errors: FieldErrors,
 ) -> AppResult<NewPage> {
-    principal.require(super::may_create(principal))?;
+    super::open_new_form(principal)?;
     let people = crate::org::store::person_choices(&state.pool, principal.tenant()?).await?;
     Ok(NewPage {
         people: options(people, &form.owner_person_id),
@@ -180,11 +180,10 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(super::may_read_all(&principal))?;
     let m = principal.tenant()?;
-    let today = crate::web::format::today();
     let asked = Asked::page(filter.page.as_deref());
-    let (actions, pager) = store::page(&mut *state.pool.acquire().await?, m, &filter, today, asked).await?;
+    let (actions, pager) = super::page(&state, &principal, &filter, asked).await?;
+    let today = crate::web::format::today();
     let owners = crate::org::store::person_choices(&state.pool, m).await?;
     Ok(ListPage {
         statuses: Status::options(&filter.status),
@@ -208,9 +207,8 @@ pub async fn export(
     principal: Principal,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(super::may_read_all(&principal))?;
+    let ids = super::matching_ids(&state, &principal, &filter).await?;
     let m = principal.tenant()?;
-    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter, crate::web::format::today()).await?;
     crate::web::csv::stream(
         state.pool.clone(),
         "atgarder.csv",
@@ -262,9 +260,8 @@ async fn plans_page(
     form: PlanForm,
     errors: FieldErrors,
 ) -> AppResult<PlansPage> {
-    principal.require(super::may_read_all(principal))?;
     Ok(PlansPage {
-        plans: store::plans(&state.pool, principal.tenant()?).await?,
+        plans: super::plans(state, principal).await?,
         may_plan: super::may_create(principal),
         chrome,
         form,
@@ -331,10 +328,8 @@ async fn plan_page(
     form: Option<PlanForm>,
     errors: FieldErrors,
 ) -> AppResult<PlanPage> {
-    principal.require(super::may_read_all(principal))?;
     let m = principal.tenant()?;
-    let plan = store::plan(&state.pool, m, year).await?;
-    let actions = store::plan_actions(&mut *state.pool.acquire().await?, m, plan.id).await?;
+    let (plan, actions) = super::plan(state, principal, year).await?;
     let chosen: Vec<String> = actions.iter().map(|a| a.id.to_string()).collect();
     let open = Filter::default();
     let candidates = store::list(&mut *state.pool.acquire().await?, m, &open, crate::web::format::today())

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::clocks::Clock;
 use super::model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use super::pages::YearQuery;
-use super::store::{self, Filter, Incident};
+use super::store::{Filter, Incident};
 use super::summary::Summary;
 use crate::AppState;
 use crate::auth::Principal;
@@ -56,9 +56,7 @@ pub async fn list(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<IncidentView>> {
-    principal.require(super::is_handler(&principal))?;
-    let mut db = state.pool.acquire().await?;
-    let (incidents, pager) = store::page(&mut db, principal.tenant()?, &filter, paging.asked()).await?;
+    let (incidents, pager) = super::page(&state, &principal, &filter, paging.asked()).await?;
     Ok(Paged { items: incidents.into_iter().map(IncidentView::handled).collect(), pager, uri: uri.0 })
 }
 
@@ -140,5 +138,5 @@ pub async fn summary(
     principal: Principal,
     Query(query): Query<YearQuery>,
 ) -> AppResult<Json<Summary>> {
-    Ok(Json(super::pages::summary_of(&state, &principal, query.year).await?.1))
+    Ok(Json(super::summary_of(&state, &principal, query.year).await?.1))
 }

@@ -33,6 +33,54 @@ use crate::web::version::Version;
 use model::{EventForm, HandlingForm, ReportForm, SentReportForm};
 use store::Incident;
 
+/// The summary of a year's incidents (for pages and the API).
+pub async fn summary_of(
+    state: &AppState,
+    principal: &Principal,
+    year: Option<i32>,
+) -> AppResult<(i32, summary::Summary)> {
+    principal.require(may_read_summary(principal))?;
+    let year = year.unwrap_or_else(|| crate::web::format::today().year());
+    let filter = store::Filter { year: year.to_string(), ..store::Filter::default() };
+    let incidents = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await?;
+    Ok((year, summary::summarise(&incidents, Utc::now())))
+}
+
+/// The incidents the principal reported.
+pub async fn mine(state: &AppState, principal: &Principal) -> AppResult<Vec<Incident>> {
+    principal.require(may_report(principal))?;
+    let filter = store::Filter { reporter: Some(principal.user_id), ..store::Filter::default() };
+    store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await
+}
+
+/// A page of the register, for those who handle incidents (page and API alike).
+pub async fn page(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<Incident>, crate::web::pagination::Pager)> {
+    principal.require(is_handler(principal))?;
+    store::page(&mut *state.pool.acquire().await?, principal.tenant()?, filter, asked).await
+}
+
+/// The ids of every incident a filter matches, for the CSV export.
+pub async fn matching_ids(state: &AppState, principal: &Principal, filter: &store::Filter) -> AppResult<Vec<Uuid>> {
+    principal.require(is_handler(principal))?;
+    store::ids(&mut *state.pool.acquire().await?, principal.tenant()?, filter).await
+}
+
+/// The people named as receivers, for whoever names them.
+pub async fn receivers(state: &AppState, principal: &Principal) -> AppResult<Vec<store::SystemRef>> {
+    principal.require(may_name_receivers(principal))?;
+    store::receivers(&state.pool, principal.tenant()?).await
+}
+
+/// Whether the principal may report: the form is shown only then.
+pub fn open_report_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_report(principal))
+}
+
 /// How the principal may see one incident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::clocks::{Clock, ClockState, ReportKind};
 use super::model::{Category, EventForm, HandlingForm, ReportForm, SentReportForm, Severity, Status, local_input};
 use super::store::{self, Filter, Incident};
-use super::summary::{Summary, summarise};
-use super::{Access, is_handler, may_read_summary, may_report, readable};
+use super::summary::Summary;
+use super::{Access, readable};
 use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::auth::Principal;
@@ -46,7 +46,7 @@ async fn report_page(
     form: ReportForm,
     errors: FieldErrors,
 ) -> AppResult<ReportPage> {
-    principal.require(may_report(principal))?;
+    super::open_report_form(principal)?;
     Ok(ReportPage { systems: choices(system_names(state, principal).await?, &form.system_ids), chrome, form, errors })
 }
 
@@ -79,9 +79,7 @@ struct MinePage {
 }
 
 pub async fn mine(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_report(&principal))?;
-    let filter = Filter { reporter: Some(principal.user_id), ..Filter::default() };
-    let incidents = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await?;
+    let incidents = super::mine(&state, &principal).await?;
     Ok(MinePage { chrome, incidents }.into_response())
 }
 
@@ -122,10 +120,8 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(is_handler(&principal))?;
     let asked = Asked::page(filter.page.as_deref());
-    let (incidents, pager) =
-        store::page(&mut *state.pool.acquire().await?, principal.tenant()?, &filter, asked).await?;
+    let (incidents, pager) = super::page(&state, &principal, &filter, asked).await?;
     Ok(ListPage {
         statuses: Status::options(&filter.status),
         categories: Category::options(&filter.category),
@@ -148,9 +144,8 @@ pub async fn export(
     principal: Principal,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(is_handler(&principal))?;
+    let ids = super::matching_ids(&state, &principal, &filter).await?;
     let m = principal.tenant()?;
-    let ids = store::ids(&mut *state.pool.acquire().await?, m, &filter).await?;
     let now = Utc::now();
     crate::web::csv::stream(
         state.pool.clone(),
@@ -354,22 +349,13 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-/// The summary of a year's incidents (for pages and the API).
-pub async fn summary_of(state: &AppState, principal: &Principal, year: Option<i32>) -> AppResult<(i32, Summary)> {
-    principal.require(may_read_summary(principal))?;
-    let year = year.unwrap_or_else(|| crate::web::format::today().year());
-    let filter = Filter { year: year.to_string(), ..Filter::default() };
-    let incidents = store::list(&mut *state.pool.acquire().await?, principal.tenant()?, &filter).await?;
-    Ok((year, summarise(&incidents, Utc::now())))
-}
-
 pub async fn summary(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
     Query(query): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let (year, summary) = summary_of(&state, &principal, query.year).await?;
+    let (year, summary) = super::summary_of(&state, &principal, query.year).await?;
     let this_year = crate::web::format::today().year();
     Ok(SummaryPage { chrome, year, years: (this_year - 4..=this_year).rev().collect(), summary }.into_response())
 }
@@ -383,9 +369,9 @@ struct ReceiversPage {
 }
 
 pub async fn receivers(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(super::may_name_receivers(&principal))?;
     let m = principal.tenant()?;
-    let chosen: Vec<String> = store::receivers(&state.pool, m).await?.into_iter().map(|p| p.id.to_string()).collect();
+    let chosen: Vec<String> =
+        super::receivers(&state, &principal).await?.into_iter().map(|p| p.id.to_string()).collect();
     let people = choices(crate::org::store::person_choices(&state.pool, m).await?, &chosen);
     Ok(ReceiversPage { chrome, people, no_errors: FieldErrors::new() }.into_response())
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::{AuditForm, NewRecommendation, Transition};
 use super::store::{self, Audit, AuditSummary, Filter, Recommendation};
-use super::{change_status, edit_reach, parse_for, read_reach, require_reach, today};
+use super::{change_status, parse_for, require_reach};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
@@ -62,23 +62,14 @@ pub async fn parse(
     principal: Principal,
     Json(request): Json<ParseRequest>,
 ) -> AppResult<Json<ParseResult>> {
-    principal.require(edit_reach(&principal).any())?;
-    let audit = match request.audit_id {
-        Some(id) => {
-            require_reach(&state.pool, &principal, store::Record::Audit(id), true).await?;
-            Some(store::get_audit(&state.pool, principal.tenant()?, id).await?)
-        }
-        None => None,
-    };
+    let audit = super::audit_to_paste_into(&state, &principal, request.audit_id).await?;
     let headers = audit.iter().flat_map(|a| [a.title.clone(), a.audit_firm.clone()]).collect::<Vec<_>>();
     Ok(Json(parse_for(&state, &principal, &request.text, &headers, audit.as_ref()).await?))
 }
 
 #[utoipa::path(get, path = "/audits", tag = TAG, responses((status = 200, body = Vec<AuditSummary>), (status = 403, body = Problem)))]
 pub async fn list_audits(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<AuditSummary>>> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    Ok(Json(store::list_audits(&state.pool, principal.tenant()?, reach.within().as_deref()).await?))
+    Ok(Json(super::list_audits(&state, &principal).await?))
 }
 
 #[utoipa::path(get, path = "/audits/{id}", tag = TAG, params(("id" = Uuid, Path)),
@@ -133,14 +124,10 @@ pub async fn list_recommendations(
     State(state): State<AppState>,
     principal: Principal,
     uri: OriginalUri,
-    Query(mut filter): Query<Filter>,
+    Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<Recommendation>> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    filter.within_bodies = reach.within();
-    let (items, pager, _) =
-        store::register_page(&state.pool, principal.tenant()?, &filter, today(), paging.asked()).await?;
+    let (items, pager, _) = super::register_page(&state, &principal, filter, paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
 }
 
@@ -312,8 +299,7 @@ pub struct Scale {
 
 #[utoipa::path(get, path = "/audit-settings", tag = TAG, responses((status = 200, body = Scale)))]
 pub async fn get_settings(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Scale>> {
-    principal.require(read_reach(&principal).any())?;
-    Ok(Json(Scale { assessment_scale: store::scale(&state.pool, principal.tenant()?).await? }))
+    Ok(Json(Scale { assessment_scale: super::scale(&state, &principal).await? }))
 }
 
 /// Sets the municipality's assessment scale (coordinator).

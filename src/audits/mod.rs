@@ -87,6 +87,63 @@ pub async fn followed_by(
     Ok(followed)
 }
 
+/// The audits the principal reaches, newest first.
+pub async fn list_audits(state: &AppState, principal: &Principal) -> AppResult<Vec<store::AuditSummary>> {
+    let reach = read_reach(principal);
+    principal.require(reach.any())?;
+    store::list_audits(&state.pool, principal.tenant()?, reach.within().as_deref()).await
+}
+
+/// A page of the recommendation register within the principal's reach, where it sits, and the
+/// register's figures (page and API alike).
+pub async fn register_page(
+    state: &AppState,
+    principal: &Principal,
+    filter: store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<store::Recommendation>, crate::web::pagination::Pager, store::RegisterFigures)> {
+    let reach = read_reach(principal);
+    principal.require(reach.any())?;
+    let filter = store::Filter { within_bodies: reach.within(), ..filter };
+    store::register_page(&state.pool, principal.tenant()?, &filter, today(), asked).await
+}
+
+/// Every recommendation within the principal's reach that passes the filter.
+pub async fn list_recommendations(
+    state: &AppState,
+    principal: &Principal,
+    filter: store::Filter,
+) -> AppResult<Vec<store::Recommendation>> {
+    let reach = read_reach(principal);
+    principal.require(reach.any())?;
+    let filter = store::Filter { within_bodies: reach.within(), ..filter };
+    store::list_recommendations(&state.pool, principal.tenant()?, &filter, today()).await
+}
+
+/// The municipality's assessment scale, for whoever reaches any audit.
+pub async fn scale(state: &AppState, principal: &Principal) -> AppResult<Vec<String>> {
+    principal.require(read_reach(principal).any())?;
+    store::scale(&state.pool, principal.tenant()?).await
+}
+
+/// An empty audit form (a review by the auditors), for whoever records audits.
+pub fn new_audit_form(principal: &Principal) -> AppResult<model::AuditForm> {
+    principal.require(edit_reach(principal).any())?;
+    Ok(model::AuditForm { kind: "granskning".into(), commissioned_by: "revisorerna".into(), ..Default::default() })
+}
+
+/// The audit a pasted report is read into, if any, for whoever records audits (and reaches it).
+pub async fn audit_to_paste_into(
+    state: &AppState,
+    principal: &Principal,
+    id: Option<Uuid>,
+) -> AppResult<Option<store::Audit>> {
+    principal.require(edit_reach(principal).any())?;
+    let Some(id) = id else { return Ok(None) };
+    require_reach(&state.pool, principal, store::Record::Audit(id), true).await?;
+    Ok(Some(store::get_audit(&state.pool, principal.tenant()?, id).await?))
+}
+
 /// Splits pasted text and matches each addressee to the municipality's bodies. `headers`
 /// are names that appear in the report's running headers besides the municipality's (its
 /// title, the audit firm). For a follow-up (`audit`), each item that repeats a recommendation

@@ -83,8 +83,7 @@ pub async fn import_classification_file(
     axum::extract::Query(query): axum::extract::Query<FileImport>,
     body: axum::body::Bytes,
 ) -> AppResult<Json<super::import::ImportResult>> {
-    principal.require(super::import::may_import(&principal))?;
-    let text = super::import::sheet_text(body.to_vec()).await?;
+    let text = super::import::sheet_text(&principal, body.to_vec()).await?;
     let request = super::import::ImportRequest { text, commit: query.commit, ..Default::default() };
     Ok(Json(super::import::import(&state, &principal, &request).await?))
 }
@@ -117,8 +116,7 @@ pub async fn request_approval(
 /// The municipality's requirement catalogue.
 #[utoipa::path(get, path = "/catalogue", tag = TAG, responses((status = 200, body = Vec<Measure>), (status = 403, body = Problem)))]
 pub async fn catalogue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Vec<Measure>>> {
-    principal.require(crate::systems::policy::may_read(&principal))?;
-    Ok(Json(store::catalogue(&state.pool, principal.tenant()?).await?))
+    Ok(Json(super::catalogue(&state, &principal).await?))
 }
 
 /// Adds a measure to the catalogue (coordinator).

@@ -369,9 +369,15 @@ async fn remember(
     audit_log::record(tx, actor, change).await
 }
 
-/// The sheet in a file: an .xlsx (its first worksheet) or a CSV or text file in UTF-8; a
-/// message on `file` when it cannot be read.
-pub async fn sheet_text(bytes: Vec<u8>) -> AppResult<String> {
+/// Whether the principal may bring in a sheet: the import forms are shown only then.
+pub fn open_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_import(principal))
+}
+
+/// The sheet in a file, for whoever may import it (refused before the file is read): an .xlsx
+/// (its first worksheet) or a CSV or text file in UTF-8; a message on `file` when it cannot be read.
+pub async fn sheet_text(principal: &Principal, bytes: Vec<u8>) -> AppResult<String> {
+    open_form(principal)?;
     if bytes.is_empty() {
         return Err(field_error("file", "Välj en fil."));
     }

@@ -62,7 +62,7 @@ fn request(pairs: &FormPairs, commit: bool) -> ImportRequest {
 }
 
 pub async fn form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(import::may_import(&principal))?;
+    import::open_form(&principal)?;
     Ok(ImportPage::new(chrome, String::new(), FieldErrors::new(), None).into_response())
 }
 
@@ -85,9 +85,9 @@ pub async fn preview_file(
     chrome: Chrome,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    principal.require(import::may_import(&principal))?;
+    import::open_form(&principal)?;
     let (_, _, bytes) = crate::web::files::read_upload(multipart).await?;
-    let text = match split_validation(import::sheet_text(bytes).await)? {
+    let text = match split_validation(import::sheet_text(&principal, bytes).await)? {
         Ok(text) => text,
         Err(errors) => return Ok(unprocessable(ImportPage::new(chrome, String::new(), errors, None))),
     };
@@ -142,7 +142,7 @@ impl PlanPage {
 }
 
 pub async fn plan_form(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(import::may_import(&principal))?;
+    import::open_form(&principal)?;
     Ok(PlanPage::new(chrome, String::new(), FieldErrors::new(), None).into_response())
 }
 

@@ -150,6 +150,18 @@ pub async fn import_catalogue(state: &AppState, principal: &Principal, text: &st
     Ok(forms.len())
 }
 
+/// The municipality's requirement catalogue, read by whoever reads the systems.
+pub async fn catalogue(state: &AppState, principal: &Principal) -> AppResult<Vec<Measure>> {
+    principal.require(crate::systems::policy::may_read(principal))?;
+    store::catalogue(&state.pool, principal.tenant()?).await
+}
+
+/// A catalogue measure, for whoever keeps the catalogue (to change or delete it).
+pub async fn kept_measure(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Measure> {
+    principal.require(may_keep_catalogue(principal))?;
+    store::measure(&state.pool, principal.tenant()?, id).await
+}
+
 /// The area's pages in the menu: the catalogue, read by whoever reads the systems.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
     let shown = principal.in_municipality() && crate::systems::policy::may_read(principal);

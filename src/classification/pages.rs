@@ -310,10 +310,10 @@ async fn catalogue_page(
     errors: FieldErrors,
     import_error: Option<String>,
 ) -> AppResult<CataloguePage> {
-    principal.require(crate::systems::policy::may_read(principal))?;
+    let measures = super::catalogue(state, principal).await?;
     let (aspects, min_levels, applies) = measure_choices(&form);
     Ok(CataloguePage {
-        measures: store::catalogue(&state.pool, principal.tenant()?).await?,
+        measures,
         may_edit: super::may_keep_catalogue(principal),
         columns: CATALOGUE_COLUMNS.join(";"),
         chrome,
@@ -332,8 +332,7 @@ pub async fn catalogue(State(state): State<AppState>, principal: Principal, chro
 }
 
 pub async fn catalogue_csv(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
-    principal.require(crate::systems::policy::may_read(&principal))?;
-    let rows: Vec<Vec<String>> = store::catalogue(&state.pool, principal.tenant()?)
+    let rows: Vec<Vec<String>> = super::catalogue(&state, &principal)
         .await?
         .into_iter()
         .map(|m| {
@@ -415,9 +414,8 @@ async fn measure_page(
     form: Option<MeasureForm>,
     errors: FieldErrors,
 ) -> AppResult<MeasurePage> {
-    principal.require(super::may_keep_catalogue(principal))?;
+    let measure = super::kept_measure(state, principal, id).await?;
     let m = principal.tenant()?;
-    let measure = store::measure(&state.pool, m, id).await?;
     let form = form.unwrap_or(MeasureForm {
         code: measure.code,
         title: measure.title,
@@ -468,8 +466,7 @@ pub async fn confirm_delete_measure(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(super::may_keep_catalogue(&principal))?;
-    let measure = store::measure(&state.pool, principal.tenant()?, id).await?;
+    let measure = super::kept_measure(&state, &principal, id).await?;
     let what = format!("åtgärden {} {} och alla självskattningar av den", measure.code, measure.title);
     Ok(crate::web::confirm_delete(chrome, &what, &format!("/catalogue/{id}/delete"), &format!("/catalogue/{id}")))
 }

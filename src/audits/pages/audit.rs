@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::audit_log::{self, EntityType, Entry};
 use crate::audits::model::{self, AuditForm, AuditKind, Commissioner};
 use crate::audits::store::{self, Audit, AuditSummary, Filter, Recommendation};
-use crate::audits::{edit_reach, read_reach, require_reach, today};
+use crate::audits::{edit_reach, require_reach, today};
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
@@ -37,9 +37,7 @@ impl ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    let audits = store::list_audits(&state.pool, principal.tenant()?, reach.within().as_deref()).await?;
+    let audits = crate::audits::list_audits(&state, &principal).await?;
     let reach_note = crate::audits::reach_note(&state, &principal).await?;
     Ok(ListPage { chrome, audits, may_edit: edit_reach(&principal).any(), reach_note }.into_response())
 }
@@ -84,8 +82,7 @@ async fn form_page(
 }
 
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(edit_reach(&principal).any())?;
-    let form = AuditForm { kind: "granskning".into(), commissioned_by: "revisorerna".into(), ..AuditForm::default() };
+    let form = crate::audits::new_audit_form(&principal)?;
     Ok(form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 

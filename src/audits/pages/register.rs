@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::AppState;
 use crate::audits::model::{self, Area, Priority, Status};
 use crate::audits::store::{self, Filter, Recommendation, RegisterFigures};
-use crate::audits::{read_reach, today};
+use crate::audits::today;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
 use crate::org::store::list_bodies;
@@ -68,15 +68,13 @@ pub async fn register(
     State(state): State<AppState>,
     principal: Principal,
     chrome: Chrome,
-    Query(mut filter): Query<Filter>,
+    Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    filter.within_bodies = reach.within();
     let m = principal.tenant()?;
     let today = today();
     let asked = Asked::page(filter.page.as_deref());
-    let (recommendations, pager, figures) = store::register_page(&state.pool, m, &filter, today, asked).await?;
+    let (recommendations, pager, figures) =
+        crate::audits::register_page(&state, &principal, filter.clone(), asked).await?;
     let all_bodies = list_bodies(&state.pool, m).await?;
     let body_name = all_bodies.iter().find(|b| b.id.to_string() == filter.body_id.trim()).map(|b| b.name.clone());
     let bodies = options(all_bodies.into_iter().map(|b| (b.id, b.name)), &filter.body_id);
@@ -127,15 +125,8 @@ struct ReviewPage {
 
 /// The auditors' view: what awaits verification, what is overdue, what was carried over.
 pub async fn review(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    let m = principal.tenant()?;
     let today = today();
-    let list = |filter: Filter| {
-        let pool = state.pool.clone();
-        let filter = Filter { within_bodies: reach.within(), ..filter };
-        async move { store::list_recommendations(&pool, m, &filter, today).await }
-    };
+    let list = |filter: Filter| crate::audits::list_recommendations(&state, &principal, filter);
     let awaiting = list(Filter { status: Status::Atgardad.code().into(), ..Filter::default() }).await?;
     let overdue = list(Filter { overdue: "1".into(), ..Filter::default() }).await?;
     let carried = list(Filter { carried: "1".into(), ..Filter::default() }).await?;
@@ -159,13 +150,10 @@ pub async fn review(State(state): State<AppState>, principal: Principal, chrome:
 pub async fn register_csv(
     State(state): State<AppState>,
     principal: Principal,
-    Query(mut filter): Query<Filter>,
+    Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    let reach = read_reach(&principal);
-    principal.require(reach.any())?;
-    filter.within_bodies = reach.within();
     let today = today();
-    let recommendations = store::list_recommendations(&state.pool, principal.tenant()?, &filter, today).await?;
+    let recommendations = crate::audits::list_recommendations(&state, &principal, filter).await?;
     let rows: Vec<Vec<String>> = recommendations
         .iter()
         .map(|r| {

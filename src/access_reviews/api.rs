@@ -34,9 +34,8 @@ pub async fn standings(
     Query(filter): Query<Filter>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<StandingView>> {
-    principal.require(crate::systems::policy::may_read(&principal))?;
     let today = crate::web::format::today();
-    let (standings, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, paging.asked()).await?;
+    let (standings, pager) = super::page(&state, &principal, &filter, paging.asked()).await?;
     let items = standings.into_iter().map(|system| StandingView { standing: system.standing(today).code(), system });
     Ok(Paged { items: items.collect(), pager, uri: uri.0 })
 }

@@ -32,6 +32,32 @@ pub async fn record(state: &AppState, principal: &Principal, form: &ReviewForm) 
     Ok(review)
 }
 
+/// A page of the systems' review standings, read by whoever reads the systems (page and API).
+pub async fn page(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<store::SystemStanding>, crate::web::pagination::Pager)> {
+    principal.require(crate::systems::policy::may_read(principal))?;
+    store::page(&state.pool, principal.tenant()?, filter, crate::web::format::today(), asked).await
+}
+
+/// Every standing the filter matches, for the CSV export.
+pub async fn all_matching(
+    state: &AppState,
+    principal: &Principal,
+    filter: &store::Filter,
+) -> AppResult<Vec<store::SystemStanding>> {
+    principal.require(crate::systems::policy::may_read(principal))?;
+    store::all_matching(&state.pool, principal.tenant()?, filter, crate::web::format::today()).await
+}
+
+/// Whether the principal may open the review form (recording checks who reviews which system).
+pub fn open_form(principal: &Principal) -> AppResult<()> {
+    principal.require(crate::systems::policy::may_read(principal))
+}
+
 /// The area's pages in the menu: read by whoever reads the systems.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
     let shown = principal.in_municipality() && crate::systems::policy::may_read(principal);

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::ReviewForm;
-use super::store::{self, Filter, SystemStanding};
+use super::store::{Filter, SystemStanding};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::{AppResult, FieldErrors};
@@ -35,10 +35,9 @@ pub async fn list(
     chrome: Chrome,
     Query(filter): Query<Filter>,
 ) -> AppResult<Response> {
-    principal.require(crate::systems::policy::may_read(&principal))?;
     let today = crate::web::format::today();
     let asked = Asked::page(filter.page.as_deref());
-    let (systems, pager) = store::page(&state.pool, principal.tenant()?, &filter, today, asked).await?;
+    let (systems, pager) = super::page(&state, &principal, &filter, asked).await?;
     let query_without_page = crate::web::pagination::filter_query(&filter);
     Ok(ListPage {
         standings: options(
@@ -63,8 +62,7 @@ pub async fn export(
 ) -> AppResult<Response> {
     let today = crate::web::format::today();
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
-    principal.require(crate::systems::policy::may_read(&principal))?;
-    let rows: Vec<Vec<String>> = store::all_matching(&state.pool, principal.tenant()?, &filter, today)
+    let rows: Vec<Vec<String>> = super::all_matching(&state, &principal, &filter)
         .await?
         .into_iter()
         .map(|s| {
@@ -106,7 +104,7 @@ async fn form_page(
     form: ReviewForm,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    principal.require(crate::systems::policy::may_read(principal))?;
+    super::open_form(principal)?;
     let m = principal.tenant()?;
     Ok(FormPage {
         systems: options(crate::systems::store::names(&state.pool, m).await?, &form.system_id),

@@ -263,6 +263,20 @@ pub async fn set_targets(state: &AppState, principal: &Principal, form: &Targets
     Ok(saved)
 }
 
+/// Every system with a plan, in restore order: what the municipality-wide plan prints.
+pub async fn planned(state: &AppState, principal: &Principal) -> AppResult<Vec<Standing>> {
+    principal.require(may_read(principal))?;
+    let mut conn = state.pool.acquire().await?;
+    let mut all = standings(&mut conn, principal.tenant()?, crate::web::format::today(), None).await?;
+    all.retain(|s| s.plan.is_some());
+    Ok(all)
+}
+
+/// Whether the principal may open the exercise form (recording checks who records).
+pub fn open_exercise_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_read(principal))
+}
+
 /// The area's pages in the menu.
 pub fn menu(principal: &Principal) -> Vec<MenuEntry> {
     MenuEntry::when(principal.in_municipality() && may_read(principal), Task::Systems, "/continuity", "Kontinuitet")

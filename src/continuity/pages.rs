@@ -141,15 +141,6 @@ pub async fn overview_csv(
     )
 }
 
-/// Every system with a plan, in restore order: what the municipality-wide plan prints.
-async fn planned(state: &AppState, principal: &Principal) -> AppResult<Vec<Standing>> {
-    principal.require(super::may_read(principal))?;
-    let mut conn = state.pool.acquire().await?;
-    let mut all = super::standings(&mut conn, principal.tenant()?, crate::web::format::today(), None).await?;
-    all.retain(|s| s.plan.is_some());
-    Ok(all)
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "continuity/plan.html")]
 struct PlanPage {
@@ -159,12 +150,12 @@ struct PlanPage {
 }
 
 pub async fn plan(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    let systems = planned(&state, &principal).await?;
+    let systems = super::planned(&state, &principal).await?;
     Ok(PlanPage { chrome, systems, today: crate::web::format::today() }.into_response())
 }
 
 pub async fn plan_csv(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
-    let rows: Vec<Vec<String>> = planned(&state, &principal)
+    let rows: Vec<Vec<String>> = super::planned(&state, &principal)
         .await?
         .into_iter()
         .filter_map(|s| {
@@ -344,7 +335,7 @@ async fn exercise_form(
     form: ExerciseForm,
     errors: FieldErrors,
 ) -> AppResult<ExerciseFormPage> {
-    principal.require(super::may_read(principal))?;
+    super::open_exercise_form(principal)?;
     let m = principal.tenant()?;
     Ok(ExerciseFormPage {
         kinds: ExerciseKind::options(&form.kind),

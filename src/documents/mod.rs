@@ -50,6 +50,30 @@ fn named_conflicts(named: &[(&str, &str)]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// An empty document form (in force, reviewed at the usual interval), for whoever keeps documents.
+pub fn new_document_form(principal: &Principal) -> AppResult<DocumentForm> {
+    principal.require(may_manage(principal))?;
+    Ok(DocumentForm {
+        status: "gallande".into(),
+        review_interval_months: model::DEFAULT_REVIEW_MONTHS.to_string(),
+        ..Default::default()
+    })
+}
+
+/// A document the principal may change.
+pub async fn editable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
+    let document = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, &document))?;
+    Ok(document)
+}
+
+/// A document the principal may delete (whoever keeps documents).
+pub async fn deletable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
+    let document = readable(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    Ok(document)
+}
+
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Document> {
     let document = store::get(&state.pool, principal.tenant()?, id).await?;
     principal.require(may_see(principal, &document))?;

@@ -213,12 +213,7 @@ async fn form_page(
 }
 
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let form = DocumentForm {
-        status: "gallande".into(),
-        review_interval_months: super::model::DEFAULT_REVIEW_MONTHS.to_string(),
-        ..Default::default()
-    };
+    let form = super::new_document_form(&principal)?;
     Ok(form_page(&state, &principal, chrome, None, form, FieldErrors::new()).await?.into_response())
 }
 
@@ -240,8 +235,7 @@ pub async fn edit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let d = readable(&state, &principal, id).await?;
-    principal.require(may_edit(&principal, &d))?;
+    let d = super::editable(&state, &principal, id).await?;
     let date = |d: Option<NaiveDate>| d.map(crate::web::format::date).unwrap_or_default();
     let id_text = |id: Option<Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
     let form = DocumentForm {
@@ -343,8 +337,7 @@ pub async fn confirm_delete(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let d = readable(&state, &principal, id).await?;
-    principal.require(may_manage(&principal))?;
+    let d = super::deletable(&state, &principal, id).await?;
     let back = format!("/documents/{id}");
     Ok(crate::web::confirm_delete(chrome, &format!("styrdokumentet {}", d.title), &format!("{back}/delete"), &back))
 }

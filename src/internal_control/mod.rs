@@ -32,6 +32,18 @@ use crate::web::version::Version;
 use model::{Outcome, PointForm, ResultForm};
 use store::{Point, Selection};
 
+/// Whether the principal may open the form for a new point (saving checks the body).
+pub fn open_new_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_read(principal))
+}
+
+/// A point the principal may change or delete: whoever keeps its body's plan.
+pub async fn editable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Point> {
+    let point = readable(state, principal, id).await?;
+    principal.require(may_edit(principal, point.body_id))?;
+    Ok(point)
+}
+
 /// A point the principal may read (404 outside the municipality, 403 outside their bodies).
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Point> {
     let point = store::point(&state.pool, principal.tenant()?, id).await?;

@@ -192,7 +192,7 @@ pub async fn new(
     chrome: Chrome,
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
-    principal.require(super::may_read(&principal))?;
+    super::open_new_form(&principal)?;
     let form = PointForm {
         body_id: query.body_id,
         year: if query.year.is_empty() { this_year().to_string() } else { query.year },
@@ -344,8 +344,7 @@ pub async fn confirm_delete(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let point = super::readable(&state, &principal, id).await?;
-    principal.require(may_edit(&principal, point.body_id))?;
+    let point = super::editable(&state, &principal, id).await?;
     let back = format!("/internal-control/{id}");
     let what = format!("kontrollmomentet ”{}” med dess resultat", point.control);
     Ok(crate::web::confirm_delete(chrome, &what, &format!("{back}/delete"), &back))

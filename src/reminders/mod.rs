@@ -179,6 +179,17 @@ pub async fn daily(state: AppState) {
     }
 }
 
+/// A page of one's own reminders in the municipality (members only).
+pub async fn mine(
+    state: &AppState,
+    principal: &Principal,
+    page: i64,
+) -> AppResult<(Vec<store::Reminder>, crate::web::pagination::Pager)> {
+    principal.require(principal.is_member())?;
+    let mut conn = state.pool.acquire().await?;
+    store::for_user(&mut conn, principal.tenant()?, principal.user_id, page).await
+}
+
 /// The area's page among the user's own: reminders concern members of a municipality.
 pub fn menu(principal: &Principal) -> Option<MenuEntry> {
     MenuEntry::when(principal.is_member(), Task::Account, "/reminders", "Påminnelser")

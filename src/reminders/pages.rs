@@ -31,14 +31,12 @@ pub async fn list(
     chrome: Chrome,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(principal.is_member())?;
-    let mut conn = state.pool.acquire().await?;
-    let (reminders, pager) = store::for_user(&mut conn, principal.tenant()?, principal.user_id, query.page()).await?;
+    let (reminders, pager) = super::mine(&state, &principal, query.page()).await?;
     Ok(ListPage {
         chrome,
         reminders,
         pager,
-        email_enabled: store::email_enabled(&mut *conn, principal.user_id).await?,
+        email_enabled: store::email_enabled(&state.pool, principal.user_id).await?,
         email_configured: state.config.smtp_url.is_some(),
         today: crate::web::format::today(),
         query_without_page: String::new(),

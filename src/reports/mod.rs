@@ -32,6 +32,13 @@ use crate::web::version::Version;
 use figures::Figures;
 use store::{Report, ReportText};
 
+/// A report the principal prepares (drafts, publishing).
+pub async fn preparable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Report> {
+    let report = readable(state, principal, id).await?;
+    principal.require(may_prepare(principal))?;
+    Ok(report)
+}
+
 /// A report the principal may read: drafts only for the coordinator.
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Report> {
     let report = store::get(&state.pool, principal.tenant()?, id).await?;

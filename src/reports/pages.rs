@@ -385,8 +385,7 @@ pub async fn publish(
 ) -> AppResult<Response> {
     // Publishing cannot be undone: the page asks the coordinator to confirm it.
     if form.confirm.trim() != "ja" {
-        readable(&state, &principal, id).await?;
-        principal.require(may_prepare(&principal))?;
+        super::preparable(&state, &principal, id).await?;
         let errors = FieldErrors::from([(
             "confirm".to_string(),
             "Kryssa i att du vill låsa siffrorna för att publicera.".to_string(),

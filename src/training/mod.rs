@@ -24,6 +24,18 @@ use crate::web::layout::{MenuEntry, Task};
 use model::{CampaignForm, GroupCount, ImportSummary, YearRow};
 use store::Campaign;
 
+/// Whether the principal may add a campaign: the form is shown only then.
+pub fn open_new_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_manage(principal))
+}
+
+/// A campaign the principal may change, import into or delete (whoever keeps training).
+pub async fn kept(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Campaign> {
+    let campaign = readable(state, principal, id).await?;
+    principal.require(may_manage(principal))?;
+    Ok(campaign)
+}
+
 pub async fn readable(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Campaign> {
     let campaign = store::campaign(&state.pool, principal.tenant()?, id).await?;
     principal.require(may_read(principal))?;

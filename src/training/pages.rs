@@ -51,7 +51,7 @@ pub async fn overview(State(state): State<AppState>, principal: Principal, chrom
 }
 
 pub async fn new(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    super::open_new_form(&principal)?;
     overview(State(state), principal, chrome).await
 }
 
@@ -219,8 +219,7 @@ async fn import_page(
     text: String,
     outcome: AppResult<Option<ImportSummary>>,
 ) -> AppResult<Response> {
-    let campaign = readable(state, principal, id).await?;
-    principal.require(may_manage(principal))?;
+    let campaign = super::kept(state, principal, id).await?;
     match outcome {
         Ok(summary) => Ok(ImportPage { chrome, campaign, text, error: None, summary }.into_response()),
         Err(AppError::BadRequest(message)) => {
@@ -278,8 +277,7 @@ pub async fn confirm_delete(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let c = readable(&state, &principal, id).await?;
-    principal.require(may_manage(&principal))?;
+    let c = super::kept(&state, &principal, id).await?;
     let back = format!("/training/{id}");
     Ok(crate::web::confirm_delete(
         chrome,

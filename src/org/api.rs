@@ -7,8 +7,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::{BodyForm, GrantForm, MunicipalityForm, PersonForm, UnitForm, UserForm};
+use super::service;
 use super::store::{self, Body, Municipality, Person, Unit, UserView};
-use super::{may_manage, service};
 use crate::AppState;
 use crate::auth::{MunicipalityRef, Principal, Role};
 use crate::error::{AppResult, Problem};
@@ -159,10 +159,8 @@ pub async fn list_people(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<PersonPage>> {
-    principal.require(super::may_read_directory(&principal))?;
     let mut conn = state.pool.acquire().await?;
-    let (people, pager) =
-        store::search_people(&mut conn, principal.tenant()?, query.search(), Some(query.page())).await?;
+    let (people, pager) = service::people(&mut conn, &principal, query.search(), Some(query.page())).await?;
     Ok(Json(PersonPage { people, total: pager.total, page: pager.page, pages: pager.pages }))
 }
 
@@ -173,8 +171,7 @@ pub async fn get_person(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<Person>> {
-    principal.require(super::may_read_directory(&principal))?;
-    Ok(Json(store::get_person(&state.pool, principal.tenant()?, id).await?))
+    Ok(Json(service::person(&state, &principal, id).await?))
 }
 
 #[utoipa::path(post, path = "/people", tag = TAG, request_body = PersonForm,
@@ -222,9 +219,8 @@ pub async fn list_users(
     Query(search): Query<Search>,
     Query(paging): Query<ApiPage>,
 ) -> AppResult<Paged<UserView>> {
-    principal.require(may_manage(&principal))?;
     let mut db = state.pool.acquire().await?;
-    let (items, pager) = store::search_users(&mut db, principal.tenant()?, search.q.trim(), paging.asked()).await?;
+    let (items, pager) = service::users(&mut db, &principal, search.q.trim(), paging.asked()).await?;
     Ok(Paged { items, pager, uri: uri.0 })
 }
 
@@ -235,8 +231,7 @@ pub async fn get_user(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Json<UserView>> {
-    principal.require(may_manage(&principal))?;
-    Ok(Json(store::get_user(&state.pool, principal.tenant()?, id).await?))
+    Ok(Json(service::user(&state, &principal, id).await?))
 }
 
 /// What adding a person led to: a role granted (the person already works here, or a system
@@ -310,8 +305,7 @@ pub async fn list_municipalities(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<Vec<Municipality>>> {
-    principal.require(crate::org::policy::may_administer(&principal))?;
-    Ok(Json(store::list_municipalities(&state.pool).await?))
+    Ok(Json(service::municipalities(&state, &principal).await?))
 }
 
 #[utoipa::path(post, path = "/municipalities", tag = TAG, request_body = MunicipalityForm,

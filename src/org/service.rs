@@ -14,6 +14,98 @@ use crate::auth::{Principal, accounts, password, tokens};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult};
 
+// ---------------------------------------------------------------- reads
+
+/// The bodies and units, read by everyone with a role in the municipality.
+pub async fn bodies_and_units(state: &AppState, principal: &Principal) -> AppResult<(Vec<Body>, Vec<Unit>)> {
+    principal.require(super::may_read(principal))?;
+    let m = principal.tenant()?;
+    Ok((store::list_bodies(&state.pool, m).await?, store::list_units(&state.pool, m).await?))
+}
+
+/// Whether the principal may open a form that adds to the organisation (saving checks again).
+pub fn open_form(principal: &Principal) -> AppResult<()> {
+    principal.require(may_manage(principal))
+}
+
+/// A body, for whoever keeps the organisation (to change or delete it).
+pub async fn kept_body(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Body> {
+    open_form(principal)?;
+    store::get_body(&state.pool, principal.tenant()?, id).await
+}
+
+/// A unit, for whoever keeps the organisation.
+pub async fn kept_unit(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Unit> {
+    open_form(principal)?;
+    store::get_unit(&state.pool, principal.tenant()?, id).await
+}
+
+/// A person, for whoever keeps the organisation.
+pub async fn kept_person(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Person> {
+    open_form(principal)?;
+    store::get_person(&state.pool, principal.tenant()?, id).await
+}
+
+/// The staff directory: people whose name, title or email contains `search`, one page or all.
+pub async fn people(
+    db: &mut sqlx::PgConnection,
+    principal: &Principal,
+    search: &str,
+    page: Option<i64>,
+) -> AppResult<(Vec<Person>, crate::web::pagination::Pager)> {
+    principal.require(super::may_read_directory(principal))?;
+    store::search_people(db, principal.tenant()?, search, page).await
+}
+
+/// One person of the directory.
+pub async fn person(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<Person> {
+    principal.require(super::may_read_directory(principal))?;
+    store::get_person(&state.pool, principal.tenant()?, id).await
+}
+
+/// The accounts with a role in the municipality, a page at a time, for the coordinator.
+pub async fn users(
+    db: &mut sqlx::PgConnection,
+    principal: &Principal,
+    search: &str,
+    asked: crate::web::pagination::Asked,
+) -> AppResult<(Vec<store::UserView>, crate::web::pagination::Pager)> {
+    principal.require(may_manage(principal))?;
+    store::search_users(db, principal.tenant()?, search, asked).await
+}
+
+/// One account with its roles, for the coordinator.
+pub async fn user(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<store::UserView> {
+    principal.require(may_manage(principal))?;
+    store::get_user(&state.pool, principal.tenant()?, id).await
+}
+
+/// An account the principal may disable, end the sessions of, or enable.
+pub async fn manageable_account(state: &AppState, principal: &Principal, id: Uuid) -> AppResult<accounts::Account> {
+    let (account, may) = accounts::manageable(state, principal, id).await?;
+    principal.require(may)?;
+    Ok(account)
+}
+
+/// Every municipality, for the system administrator.
+pub async fn municipalities(state: &AppState, principal: &Principal) -> AppResult<Vec<Municipality>> {
+    open_municipality_form(principal)?;
+    store::list_municipalities(&state.pool).await
+}
+
+/// One municipality, for the system administrator.
+pub async fn municipality(state: &AppState, principal: &Principal, m: MunicipalityId) -> AppResult<Municipality> {
+    open_municipality_form(principal)?;
+    store::get_municipality(&state.pool, m).await
+}
+
+/// Whether the principal may open the municipality and IdP forms (system administrators).
+pub fn open_municipality_form(principal: &Principal) -> AppResult<()> {
+    principal.require(super::policy::may_administer(principal))
+}
+
+// ---------------------------------------------------------------- changes
+
 pub async fn create_body(state: &AppState, principal: &Principal, form: &BodyForm) -> AppResult<Body> {
     principal.require(may_manage(principal))?;
     let input = form.validate().map_err(AppError::Validation)?;

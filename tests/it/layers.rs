@@ -277,3 +277,20 @@ fn no_circle_of_files_spans_two_areas_and_the_lower_layers_import_no_area() {
     }
     assert!(wrong.is_empty(), "a lower layer imports an area: {wrong:#?}");
 }
+
+/// Permission is decided in each area's use cases, once for page and API: a page or API
+/// handler that checked it itself could drift from the other door.
+#[test]
+fn handlers_hold_no_permission_check() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut checking = Vec::new();
+    for file in references(&src).keys() {
+        let name = file.rsplit('/').next().unwrap();
+        let handler = file.contains("/pages/") || ["pages.rs", "api.rs"].iter().any(|end| name.ends_with(end));
+        let code = without_test_modules(&std::fs::read_to_string(src.join(file)).unwrap());
+        if handler && code.contains(".require(") {
+            checking.push(file.clone());
+        }
+    }
+    assert!(checking.is_empty(), "handlers that check permission themselves: {checking:?}");
+}

@@ -56,7 +56,7 @@ pub async fn show_body(
 }
 
 pub async fn new_body(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    service::open_form(&principal)?;
     Ok(body_form(chrome, BodyForm::default(), FieldErrors::new(), None).into_response())
 }
 
@@ -78,8 +78,7 @@ pub async fn edit_body(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let body = store::get_body(&state.pool, principal.tenant()?, id).await?;
+    let body = service::kept_body(&state, &principal, id).await?;
     let form = BodyForm {
         kind: body.kind.code().into(),
         name: body.name,
@@ -107,8 +106,7 @@ pub async fn confirm_delete_body(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let body = store::get_body(&state.pool, principal.tenant()?, id).await?;
+    let body = service::kept_body(&state, &principal, id).await?;
     Ok(confirm_delete(chrome, &body.name, &format!("/org/bodies/{id}/delete"), &format!("/org/bodies/{id}")))
 }
 

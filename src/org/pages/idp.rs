@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use super::super::idp_accounts;
-use super::super::store::{self, Municipality};
+use super::super::store::Municipality;
+use super::super::{idp_accounts, service};
 use crate::AppState;
 use crate::auth::pages::{CallbackQuery, refused_sso, signed_in_at_idp, vouched};
 use crate::auth::{Principal, sso};
@@ -53,8 +53,7 @@ async fn sso_settings_page(
     typed: Option<sso::SettingsForm>,
     errors: FieldErrors,
 ) -> AppResult<SsoSettingsPage> {
-    principal.require(crate::org::policy::may_administer(principal))?;
-    let municipality = store::get_municipality(&state.pool, m).await?;
+    let municipality = service::municipality(state, principal, m).await?;
     let (stored, has_secret) = sso::settings_form(&state.pool, m).await?;
     let callback_url = format!("{}{}", state.config.public_url.trim_end_matches('/'), sso::CALLBACK_PATH);
     Ok(SsoSettingsPage { chrome, municipality, form: typed.unwrap_or(stored), has_secret, callback_url, errors })

@@ -24,7 +24,7 @@ pub use units::*;
 pub use users::*;
 
 use super::may_manage;
-use super::store::{self, Body, Unit};
+use super::store::{Body, Unit};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::AppResult;
@@ -39,10 +39,7 @@ struct Overview {
 }
 
 pub async fn overview(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(super::may_read(&principal))?;
-    let m = principal.tenant()?;
-    let bodies = store::list_bodies(&state.pool, m).await?;
-    let units = store::list_units(&state.pool, m).await?;
+    let (bodies, units) = super::service::bodies_and_units(&state, &principal).await?;
     let bodies = bodies
         .into_iter()
         .map(|body| {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::super::model::MunicipalityForm;
 use super::super::service;
-use super::super::store::{self, Municipality};
+use super::super::store::Municipality;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::db::MunicipalityId;
@@ -37,13 +37,12 @@ pub async fn municipalities(
     principal: Principal,
     chrome: Chrome,
 ) -> AppResult<Response> {
-    principal.require(crate::org::policy::may_administer(&principal))?;
-    let municipalities = store::list_municipalities(&state.pool).await?;
+    let municipalities = service::municipalities(&state, &principal).await?;
     Ok(MunicipalitiesPage { chrome, municipalities }.into_response())
 }
 
 pub async fn new_municipality(principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(crate::org::policy::may_administer(&principal))?;
+    service::open_municipality_form(&principal)?;
     Ok(MunicipalityFormPage { chrome, form: MunicipalityForm::default(), errors: FieldErrors::new(), id: None }
         .into_response())
 }
@@ -54,8 +53,7 @@ pub async fn edit_municipality(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(crate::org::policy::may_administer(&principal))?;
-    let m = store::get_municipality(&state.pool, MunicipalityId::chosen(id)).await?;
+    let m = service::municipality(&state, &principal, MunicipalityId::chosen(id)).await?;
     let form = MunicipalityForm { name: m.name, org_number: m.org_number, county: m.county };
     Ok(MunicipalityFormPage { chrome, form, errors: FieldErrors::new(), id: Some(id) }.into_response())
 }

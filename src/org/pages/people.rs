@@ -67,10 +67,8 @@ pub async fn people(
     chrome: Chrome,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(super::super::may_read_directory(&principal))?;
-    let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
-    let (people, pager) = store::search_people(&mut conn, m, query.search(), Some(query.page())).await?;
+    let (people, pager) = service::people(&mut conn, &principal, query.search(), Some(query.page())).await?;
     let q = query.search().to_string();
     let query_without_page = serde_urlencoded::to_string([("q", &q)]).unwrap_or_default();
     Ok(PeoplePage { chrome, people, pager, q, query_without_page, may_manage: may_manage(&principal) }.into_response())
@@ -81,10 +79,8 @@ pub async fn people_csv(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(super::super::may_read_directory(&principal))?;
-    let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
-    let (people, _) = store::search_people(&mut conn, m, query.search(), None).await?;
+    let (people, _) = service::people(&mut conn, &principal, query.search(), None).await?;
     let rows: Vec<Vec<String>> = people
         .into_iter()
         .map(|p| {
@@ -106,15 +102,14 @@ pub async fn show_person(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(super::super::may_read_directory(&principal))?;
+    let person = service::person(&state, &principal, id).await?;
     let m = principal.tenant()?;
-    let person = store::get_person(&state.pool, m, id).await?;
     let history = audit_log::history(&state.pool, m, EntityType::Person, id).await?;
     Ok(PersonPage { chrome, person, history, may_manage: may_manage(&principal) }.into_response())
 }
 
 pub async fn new_person(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    service::open_form(&principal)?;
     Ok(person_form(&state, principal.tenant()?, chrome, PersonForm::default(), FieldErrors::new(), None)
         .await?
         .into_response())
@@ -143,9 +138,8 @@ pub async fn edit_person(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    let p = service::kept_person(&state, &principal, id).await?;
     let m = principal.tenant()?;
-    let p = store::get_person(&state.pool, m, id).await?;
     let form = PersonForm {
         name: p.name,
         title: p.title,
@@ -175,8 +169,7 @@ pub async fn confirm_delete_person(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let person = store::get_person(&state.pool, principal.tenant()?, id).await?;
+    let person = service::kept_person(&state, &principal, id).await?;
     Ok(confirm_delete(chrome, &person.name, &format!("/org/people/{id}/delete"), &format!("/org/people/{id}")))
 }
 

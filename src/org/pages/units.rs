@@ -75,7 +75,7 @@ pub async fn new_unit(
     chrome: Chrome,
     Query(query): Query<NewUnitQuery>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    service::open_form(&principal)?;
     let form = UnitForm { body_id: query.body_id, kind: "forvaltning".into(), name: String::new() };
     Ok(unit_form(&state, principal.tenant()?, chrome, form, FieldErrors::new(), None).await?.into_response())
 }
@@ -103,9 +103,8 @@ pub async fn edit_unit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    let unit = service::kept_unit(&state, &principal, id).await?;
     let m = principal.tenant()?;
-    let unit = store::get_unit(&state.pool, m, id).await?;
     let form = UnitForm { body_id: unit.body_id.to_string(), kind: unit.kind.code().into(), name: unit.name };
     Ok(unit_form(&state, m, chrome, form, FieldErrors::new(), Some(id)).await?.into_response())
 }
@@ -130,8 +129,7 @@ pub async fn confirm_delete_unit(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let unit = store::get_unit(&state.pool, principal.tenant()?, id).await?;
+    let unit = service::kept_unit(&state, &principal, id).await?;
     Ok(confirm_delete(chrome, &unit.name, &format!("/org/units/{id}/delete"), &format!("/org/units/{id}")))
 }
 
@@ -140,8 +138,7 @@ pub async fn delete_unit(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
-    let body_id = store::get_unit(&state.pool, principal.tenant()?, id).await?.body_id;
+    let body_id = service::kept_unit(&state, &principal, id).await?.body_id;
     service::delete_unit(&state, &principal, id).await?;
     Ok(flash::see_other_with(&state, &format!("/org/bodies/{body_id}"), "Enheten är borttagen."))
 }

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::super::model::{GrantForm, UserForm};
+use super::super::service;
 use super::super::store::{self, UserView};
-use super::super::{may_manage, service};
 use super::body_options;
 use crate::AppState;
 use crate::auth::accounts::{self, Account};
@@ -95,9 +95,8 @@ async fn user_page(
     id: Uuid,
     shown: Shown,
 ) -> AppResult<UserPage> {
-    principal.require(may_manage(principal))?;
+    let user = service::user(state, principal, id).await?;
     let m = principal.tenant()?;
-    let user = store::get_user(&state.pool, m, id).await?;
     let (account, may_manage_account) = accounts::manageable(state, principal, id).await?;
     let bodies = body_options(store::list_bodies(&state.pool, m).await?, &shown.form.body_id);
     let roles = role_options(&shown.form.role);
@@ -133,11 +132,10 @@ pub async fn users(
     chrome: Chrome,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
     let m = principal.tenant()?;
     let mut conn = state.pool.acquire().await?;
     let asked = Asked::page(query.page.as_deref());
-    let (users, pager) = store::search_users(&mut conn, m, query.search(), asked).await?;
+    let (users, pager) = service::users(&mut conn, &principal, query.search(), asked).await?;
     let invitations = store::sent_invitations(&mut *conn, m).await?;
     let at_least = crate::auth::pages::ACCOUNT_FAILURES_WORTH_A_WARNING;
     let failures = crate::auth::store::repeated_failures(&mut *conn, m, at_least).await?;
@@ -158,7 +156,7 @@ pub async fn show_user(
 }
 
 pub async fn new_user(State(state): State<AppState>, principal: Principal, chrome: Chrome) -> AppResult<Response> {
-    principal.require(may_manage(&principal))?;
+    service::open_form(&principal)?;
     let form = UserForm { role: Role::Medarbetare.code().into(), ..UserForm::default() };
     Ok(user_form(&state, principal.tenant()?, chrome, form, FieldErrors::new()).await?.into_response())
 }
@@ -239,8 +237,7 @@ pub async fn confirm_disable(
     chrome: Chrome,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (account, may) = accounts::manageable(&state, &principal, id).await?;
-    principal.require(may)?;
+    let account = service::manageable_account(&state, &principal, id).await?;
     let question = format!("Stänga av kontot för {}?", account.display_name);
     let asked = Confirmation {
         question: &question,

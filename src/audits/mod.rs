@@ -8,6 +8,7 @@ pub mod pages;
 pub mod paste;
 pub mod policy;
 pub mod store;
+mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

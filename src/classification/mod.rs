@@ -10,6 +10,7 @@ pub mod model;
 pub mod pages;
 pub mod policy;
 pub mod store;
+mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -394,14 +394,6 @@ pub struct Measure {
 }
 
 impl Measure {
-    pub fn aspect_label(&self) -> &'static str {
-        self.aspect.label()
-    }
-
-    pub fn applies_to_label(&self) -> &'static str {
-        self.applies_to.label()
-    }
-
     pub fn requirement(&self) -> Requirement {
         Requirement { aspect: self.aspect, min_level: self.min_level }
     }
@@ -546,10 +538,6 @@ pub struct RequiredMeasure {
 }
 
 impl RequiredMeasure {
-    pub fn status_label(&self) -> &'static str {
-        self.status.map_or("Ej bedömd", model::Assessment::label)
-    }
-
     /// The status as a CSS class and the select box want it.
     pub fn status_code(&self) -> &'static str {
         self.status.map_or("ej_bedomd", model::Assessment::code)

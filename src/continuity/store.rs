@@ -360,14 +360,6 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    pub fn systems_text(&self) -> String {
-        self.systems.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-    }
-
-    pub fn suppliers_text(&self) -> String {
-        self.suppliers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Övning": self.title, "Datum": self.performed_on, "Slag": self.kind.label(), "Resultat": self.result.label(),
                "System": self.systems_text(), "Leverantörer": self.suppliers_text(), "Iakttagelser": self.findings})

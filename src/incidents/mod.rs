@@ -14,6 +14,7 @@ pub mod pages;
 pub mod policy;
 pub mod store;
 pub mod summary;
+mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

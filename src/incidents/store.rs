@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::clocks::{self, Clock, Facts, ReportKind};
-use super::model::{Category, HandlingInput, ReportInput, Severity, Status, label_or_unassessed, reference};
+use super::model::{Category, HandlingInput, ReportInput, Severity, Status, reference};
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::db::MunicipalityId;
 use crate::error::{AppError, AppResult, field_error};
@@ -26,22 +26,6 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
     pub text: String,
     pub author_name: String,
-}
-
-impl Event {
-    pub fn occurred_text(&self) -> String {
-        crate::web::format::datetime(self.occurred_at)
-    }
-}
-
-impl SentReport {
-    pub fn sent_text(&self) -> String {
-        crate::web::format::datetime(self.sent_at)
-    }
-
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -207,40 +191,6 @@ impl Incident {
     /// INC-2026-0042.
     pub fn reference(&self) -> String {
         reference(self.year, self.number)
-    }
-
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-
-    pub fn category_label(&self) -> &'static str {
-        label_or_unassessed(self.category.map(Category::label))
-    }
-
-    pub fn severity_label(&self) -> &'static str {
-        label_or_unassessed(self.severity.map(Severity::label))
-    }
-
-    pub fn systems_text(&self) -> String {
-        self.systems.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-    }
-
-    pub fn discovered_text(&self) -> String {
-        crate::web::format::datetime(self.discovered_at)
-    }
-
-    pub fn reported_text(&self) -> String {
-        crate::web::format::datetime(self.reported_at)
-    }
-
-    pub fn impact_text(&self) -> String {
-        let parts: Vec<&str> =
-            [(self.impact_k, "konfidentialitet"), (self.impact_r, "riktighet"), (self.impact_t, "tillgänglighet")]
-                .into_iter()
-                .filter(|(set, _)| *set)
-                .map(|(_, l)| l)
-                .collect();
-        if parts.is_empty() { "Ej bedömd".into() } else { parts.join(", ") }
     }
 
     /// The legal clocks as of `now`.

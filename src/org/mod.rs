@@ -9,6 +9,7 @@ pub mod pages;
 pub mod policy;
 pub mod service;
 pub mod store;
+mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

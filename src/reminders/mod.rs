@@ -6,6 +6,7 @@
 pub mod model;
 pub mod pages;
 pub mod store;
+mod view;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -122,12 +122,6 @@ pub struct Reminder {
     pub emailed_at: Option<DateTime<Utc>>,
 }
 
-impl Reminder {
-    pub fn created_text(&self) -> String {
-        crate::web::format::datetime(self.created_at)
-    }
-}
-
 /// The user's reminders in the municipality, newest first, one page.
 pub async fn for_user(
     db: &mut PgConnection,

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod pdf;
 pub mod policy;
 pub mod store;
+mod view;
 pub mod worklist;
 
 use axum::Router;

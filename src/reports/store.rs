@@ -49,15 +49,6 @@ impl Report {
         self.status == Status::Publicerad
     }
 
-    /// When it was published, in Stockholm time; empty for a draft.
-    pub fn published_text(&self) -> String {
-        self.published_at.map(crate::web::format::datetime).unwrap_or_default()
-    }
-
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-
     /// The day its figures describe: the stated date, or 31 December of its year.
     pub fn as_of_date(&self) -> NaiveDate {
         self.as_of.or_else(|| NaiveDate::from_ymd_opt(i32::from(self.year), 12, 31)).unwrap_or_default()

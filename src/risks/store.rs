@@ -97,10 +97,6 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn object_kind_label(&self) -> &'static str {
-        self.object_kind.label()
-    }
-
     /// What was analysed, in words.
     pub fn object(&self) -> &str {
         self.system_name.as_deref().unwrap_or(&self.object_text)

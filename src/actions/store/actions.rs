@@ -70,18 +70,6 @@ impl Action {
         self.notes.iter().any(|n| n.is_evidence) || !self.files.is_empty()
     }
 
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-
-    pub fn source_label(&self) -> &'static str {
-        self.source.label()
-    }
-
-    pub fn priority_label(&self) -> &'static str {
-        self.priority.map_or("Ej satt", Priority::label)
-    }
-
     pub fn is_late(&self, today: NaiveDate) -> bool {
         crate::actions::model::is_late(self.status, self.due_date, today)
     }

@@ -19,10 +19,6 @@ pub struct BodyName {
     pub name: String,
 }
 
-pub(super) fn names(bodies: &[BodyName]) -> String {
-    bodies.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ")
-}
-
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Audit {
     pub id: Uuid,
@@ -54,14 +50,6 @@ pub struct AuditRef {
 }
 
 impl Audit {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
-    pub fn bodies_text(&self) -> String {
-        names(&self.bodies)
-    }
-
     fn snapshot(&self) -> Value {
         json!({
             "Titel": self.title, "Revisionsbyrå": self.audit_firm, "Beställd av": self.commissioned_by.label(),
@@ -103,26 +91,6 @@ pub struct AuditSummary {
     pub open: i64,
     /// Earlier recommendations it follows up and found not (fully) met: carried into it.
     pub carried: i64,
-}
-
-impl AuditSummary {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
-    /// "1 egen + 8 överförda", or just the own count when nothing is carried.
-    pub fn recommendations_text(&self) -> String {
-        match self.carried {
-            0 => self.recommendations.to_string(),
-            carried => format!(
-                "{} egen{} + {} överförd{}",
-                self.recommendations,
-                if self.recommendations == 1 { "" } else { "a" },
-                carried,
-                if carried == 1 { "" } else { "a" }
-            ),
-        }
-    }
 }
 
 /// The municipality's audits, or (`within`) only those auditing one of these bodies.

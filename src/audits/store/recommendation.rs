@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
-use super::audit::{AuditRef, BodyName, check_bodies, get_audit, names};
+use super::audit::{AuditRef, BodyName, check_bodies, get_audit};
 use crate::audit_log::{self, Actor, Change, EntityType};
 use crate::audits::model::{FollowUpResult, NewRecommendation, RecommendationEdit, Status};
 use crate::db::MunicipalityId;
@@ -71,31 +71,9 @@ impl Recommendation {
         }
     }
 
-    pub fn status_label(&self) -> &'static str {
-        self.status().label()
-    }
-
-    pub fn bodies_text(&self) -> String {
-        names(&self.bodies)
-    }
-
-    pub fn priority_label(&self) -> &'static str {
-        self.priority.map_or("Ej angiven", crate::audits::model::Priority::label)
-    }
-
     /// Whole months since its first report.
     pub fn age_months(&self, today: NaiveDate) -> Option<u32> {
         self.first_reported.map(|d| crate::web::format::months_between(d, today))
-    }
-
-    /// Its age today in years and months, "–" without a report date.
-    pub fn age_text(&self, today: NaiveDate) -> String {
-        self.age_months(today).map(crate::web::format::years_months).unwrap_or_else(|| "–".into())
-    }
-
-    /// "Ej åtgärdad", or empty when no follow-up has assessed it.
-    pub fn verdict_label(&self) -> &'static str {
-        self.latest_verdict.map(FollowUpResult::label).unwrap_or("")
     }
 
     /// Its age at the latest follow-up: "2 år 1 mån vid uppföljningen 2023-11-15".

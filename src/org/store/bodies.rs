@@ -19,10 +19,6 @@ pub struct Body {
 }
 
 impl Body {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Typ": self.kind_label(), "Namn": self.name, "Bolag": self.company_name})
     }

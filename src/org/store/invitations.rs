@@ -68,12 +68,6 @@ pub struct Invitation {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl Invitation {
-    pub fn role_label(&self) -> &'static str {
-        self.role.label()
-    }
-}
-
 /// The user's own open invitations, oldest first.
 pub async fn invitations_for(db: impl PgExecutor<'_>, user_id: Uuid) -> AppResult<Vec<Invitation>> {
     Ok(sqlx::query_as!(
@@ -104,12 +98,6 @@ pub struct SentInvitation {
     pub display_name: String,
     pub role: Role,
     pub created_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl SentInvitation {
-    pub fn role_label(&self) -> &'static str {
-        self.role.label()
-    }
 }
 
 pub async fn sent_invitations(db: impl PgExecutor<'_>, m: MunicipalityId) -> AppResult<Vec<SentInvitation>> {

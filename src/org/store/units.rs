@@ -21,10 +21,6 @@ pub struct Unit {
 }
 
 impl Unit {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Organ": self.body_name, "Typ": self.kind_label(), "Namn": self.name})
     }

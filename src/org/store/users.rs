@@ -21,12 +21,6 @@ pub struct GrantView {
     pub body_name: Option<String>,
 }
 
-impl GrantView {
-    pub fn role_label(&self) -> &'static str {
-        self.role.label()
-    }
-}
-
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: Uuid,
@@ -35,19 +29,6 @@ pub struct UserView {
     pub disabled: bool,
     /// The user's roles in this municipality.
     pub grants: Vec<GrantView>,
-}
-
-impl UserView {
-    pub fn roles_text(&self) -> String {
-        self.grants
-            .iter()
-            .map(|g| match &g.body_name {
-                Some(body) => format!("{} ({body})", g.role.label()),
-                None => g.role.label().to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
 }
 
 struct UserRow {

@@ -36,10 +36,6 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn result_label(&self) -> &'static str {
-        self.result.label()
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Avtal": self.contract_title, "Krav": format!("{} {}", self.measure_code, self.measure_title),
                "Kontrollerat": self.checked_on, "Metod": self.method, "Resultat": self.result_label(),
@@ -158,12 +154,6 @@ pub struct RequirementStatus {
     pub last_result: Option<CheckResult>,
     pub next_check: Option<NaiveDate>,
     pub overdue: bool,
-}
-
-impl RequirementStatus {
-    pub fn result_label(&self) -> &'static str {
-        self.last_result.map_or("Ej kontrollerat", CheckResult::label)
-    }
 }
 
 /// The contract's requirements in catalogue order, from its checks (newest first).

@@ -61,10 +61,6 @@ impl Contract {
         self.system_ids.iter().zip(self.system_names.iter())
     }
 
-    pub fn systems_text(&self) -> String {
-        self.system_names.join(", ")
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Avtal": self.title, "Leverantör": self.supplier_name, "Avtalsnummer": self.reference,
                "Gäller från": self.starts_on, "Gäller till": self.ends_on, "Uppsägningstid (månader)": self.notice_months,

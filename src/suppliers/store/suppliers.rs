@@ -30,10 +30,6 @@ pub struct Supplier {
 }
 
 impl Supplier {
-    pub fn kind_label(&self) -> &'static str {
-        self.kind.label()
-    }
-
     fn snapshot(&self) -> Value {
         json!({"Leverantör": self.name, "Organisationsnummer": self.org_number, "Slag": self.kind_label(),
                "Kontakt": self.contact, "Kontakt vid incident": self.incident_contact,

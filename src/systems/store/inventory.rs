@@ -121,14 +121,6 @@ impl System {
         self.owner_user_id == Some(user_id) || self.administrator_user_ids.contains(&user_id)
     }
 
-    pub fn hosting_label(&self) -> &'static str {
-        self.hosting.label()
-    }
-
-    pub fn lifecycle_label(&self) -> &'static str {
-        self.lifecycle.label()
-    }
-
     /// Whether the system has the property, read from its own column.
     pub fn has(&self, flag: Flag) -> bool {
         match flag {
@@ -144,10 +136,6 @@ impl System {
     /// Labels of the properties that are set.
     pub fn flag_labels(&self) -> Vec<&'static str> {
         Flag::ALL.into_iter().filter(|flag| self.has(*flag)).map(Flag::label).collect()
-    }
-
-    pub fn administrators_text(&self) -> String {
-        self.administrators.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
     }
 
     fn snapshot(&self) -> Value {

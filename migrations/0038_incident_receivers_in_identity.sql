@@ -57,8 +57,12 @@ RETURNS TABLE (user_id uuid, csrf_token text, token_municipality uuid, read_only
 REVOKE ALL ON FUNCTION identity_behind(bytea, boolean, boolean) FROM PUBLIC;
 
 -- Who receives incidents decides who someone is, so a change to the receivers, or to which
--- account a person is, is announced like a change of roles (migration 0026).
+-- account a person is, is announced like a change of roles (migration 0026). A person's account
+-- changing concerns both the old and the new account, so it announces everyone ('*'); it is
+-- announced only when the account really changed, not at every edit of the person (a deleted
+-- person leaves the receivers by cascade, which announces itself).
 CREATE TRIGGER announce_identity_change AFTER INSERT OR UPDATE OR DELETE ON incident_receivers
     FOR EACH STATEMENT EXECUTE FUNCTION announce_identity_change();
-CREATE TRIGGER announce_identity_change AFTER UPDATE OF user_id OR DELETE ON people
-    FOR EACH STATEMENT EXECUTE FUNCTION announce_identity_change();
+CREATE TRIGGER announce_identity_change AFTER UPDATE OF user_id ON people
+    FOR EACH ROW WHEN (OLD.user_id IS DISTINCT FROM NEW.user_id)
+    EXECUTE FUNCTION announce_identity_change();

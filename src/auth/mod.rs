@@ -22,14 +22,14 @@ use utoipa_axum::routes;
 pub use model::{Credential, Grant, MunicipalityRef, Principal, Role};
 
 use crate::AppState;
-use crate::web::layout::{MenuEntry, Task};
+use crate::web::layout::NavLink;
 
 /// The user's own pages, beside the municipality switch.
-pub fn menu() -> [MenuEntry; 3] {
+pub fn menu() -> [NavLink; 3] {
     [
-        MenuEntry { task: Task::Account, href: "/account/password", label: "Byt lösenord" },
-        MenuEntry { task: Task::Account, href: "/account/two-factor", label: "Tvåstegsverifiering" },
-        MenuEntry { task: Task::Account, href: "/account/tokens", label: "Mina API-nycklar" },
+        NavLink { href: "/account/password", label: "Byt lösenord", current: false },
+        NavLink { href: "/account/two-factor", label: "Tvåstegsverifiering", current: false },
+        NavLink { href: "/account/tokens", label: "Mina API-nycklar", current: false },
     ]
 }
 

@@ -19,7 +19,7 @@ use crate::auth::Principal;
 use crate::db::MunicipalityId;
 use crate::db::tenant;
 use crate::error::AppResult;
-use crate::web::layout::{MenuEntry, Task};
+use crate::web::layout::NavLink;
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -192,8 +192,8 @@ pub async fn mine(
 }
 
 /// The area's page among the user's own: reminders concern members of a municipality.
-pub fn menu(principal: &Principal) -> Option<MenuEntry> {
-    MenuEntry::when(principal.is_member(), Task::Account, "/reminders", "Påminnelser")
+pub fn menu(principal: &Principal) -> Option<NavLink> {
+    principal.is_member().then_some(NavLink { href: "/reminders", label: "Påminnelser", current: false })
 }
 
 pub fn router() -> Router<AppState> {

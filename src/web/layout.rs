@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use crate::db::MunicipalityRef;
 use crate::error::AppError;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
@@ -26,8 +26,6 @@ pub enum Task {
     Incidents,
     Suppliers,
     Administration,
-    /// The user's own pages, beside the municipality switch rather than in the menu.
-    Account,
 }
 
 impl Task {
@@ -50,7 +48,6 @@ impl Task {
             Task::Incidents => "Incidenter",
             Task::Suppliers => "Leverantörer",
             Task::Administration => "Administration",
-            Task::Account => "Mitt konto",
         }
     }
 
@@ -63,7 +60,7 @@ impl Task {
             Task::Risks => "shield",
             Task::Incidents => "alert",
             Task::Suppliers => "truck",
-            Task::Administration | Task::Account => "settings",
+            Task::Administration => "settings",
         }
     }
 }
@@ -120,7 +117,7 @@ pub struct Viewer {
     /// The areas' entries, in the order the areas were asked.
     pub menu: Vec<MenuEntry>,
     /// The user's own pages, beside the municipality switch.
-    pub account: Vec<MenuEntry>,
+    pub account: Vec<NavLink>,
 }
 
 pub struct Chrome {
@@ -145,7 +142,7 @@ impl Chrome {
     }
 
     pub fn for_viewer(viewer: &Viewer, path: &str, flash: Option<String>) -> Self {
-        let mut account: Vec<NavLink> = viewer.account.iter().map(link_of).collect();
+        let mut account = viewer.account.clone();
         mark_current(&mut account, path);
         Chrome {
             user: Some(viewer.user.clone()),
